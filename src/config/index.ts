@@ -1,0 +1,129 @@
+import path from "node:path";
+import { z } from "zod";
+import { parseChatModelList, type ChatModelEntry } from "./chat-models.js";
+import { ConfigError } from "./config-error.js";
+import { loadEnv, type Env } from "./env.js";
+
+export { ConfigError } from "./config-error.js";
+export type { ChatModelEntry } from "./chat-models.js";
+
+export type EmbedderConfig =
+  | { backend: "local" }
+  | {
+      backend: "universal_api";
+      apiBase: string;
+      apiKey: string | undefined;
+      model: string;
+      /** Asked of the endpoint as `dimensions` when set (OpenAI text-embedding-3 supports it). */
+      dimensions: number | undefined;
+    };
+
+export interface Limits {
+  bodyBytes: number;
+  messagesPerAdd: number;
+  charsPerMessage: number;
+  maxTopK: number;
+  maxDepth: number;
+  historyMessages: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: "sqlite";
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  corsOrigins: string[];
+  limits: Limits;
+  embedder: EmbedderConfig;
+  chatModels: ChatModelEntry[];
+}
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Reads one variable with a schema; a bad value is a ConfigError naming the variable. */
+function read<T>(env: Env, variable: string, schema: z.ZodType<T>, fallback: T): T {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const result = schema.safeParse(raw.trim());
+  if (!result.success) {
+    const problem = result.error.issues[0]?.message ?? "invalid value";
+    throw new ConfigError(variable, `${problem} (got ${JSON.stringify(raw)})`);
+  }
+  return result.data;
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** `8mb`, `512kb`, `1048576` → bytes. */
+export const byteSize = z.string().transform((text, ctx) => {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text);
+  if (!match) {
+    ctx.addIssue({ code: "custom", message: "expected a size such as 8mb, 512kb or a byte count" });
+    return z.NEVER;
+  }
+  const unit = (match[2] ?? "b").toLowerCase();
+  return Math.floor(Number(match[1]) * (SIZE_UNITS[unit] ?? 1));
+});
+
+function readEmbedder(env: Env): EmbedderConfig {
+  const backend = read(env, "MOS_EMBEDDER_BACKEND", z.enum(["local", "universal_api"]), "local");
+  if (backend === "local") return { backend };
+  const apiBase = read(env, "MOS_EMBEDDER_API_BASE", z.url(), "");
+  if (!apiBase) throw new ConfigError("MOS_EMBEDDER_API_BASE", "required when MOS_EMBEDDER_BACKEND=universal_api");
+  const model = read(env, "MOS_EMBEDDER_MODEL", z.string(), "");
+  if (!model) throw new ConfigError("MOS_EMBEDDER_MODEL", "required when MOS_EMBEDDER_BACKEND=universal_api");
+  return {
+    backend,
+    apiBase,
+    apiKey: env.MOS_EMBEDDER_API_KEY?.trim() || undefined,
+    model,
+    dimensions: read<number | undefined>(env, "MOS_EMBEDDER_DIMENSIONS", integer(1, 16384), undefined),
+  };
+}
+
+function readStore(env: Env): "sqlite" {
+  const store = read(env, "MEMCUBE_STORE", z.enum(["sqlite", "postgres"]), "sqlite");
+  if (store === "postgres") {
+    throw new ConfigError("MEMCUBE_STORE", "postgres is not available in this version yet; use sqlite");
+  }
+  return store;
+}
+
+/** Parses and validates the whole configuration once; throws ConfigError on the first bad value. */
+export function parseConfig(env: Env): Config {
+  const chatModels = (() => {
+    try {
+      return parseChatModelList(env.CHAT_MODEL_LIST);
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError("CHAT_MODEL_LIST", error instanceof Error ? error.message : String(error));
+    }
+  })();
+  return {
+    port: read(env, "PORT", integer(0, 65535), 8001),
+    host: read(env, "HOST", z.string().min(1), "127.0.0.1"),
+    dataDir: path.resolve(read(env, "MEMCUBE_DATA_DIR", z.string().min(1), "./data")),
+    store: readStore(env),
+    logLevel: read(env, "LOG_LEVEL", z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
+    corsOrigins: read(env, "MEMCUBE_CORS_ORIGINS", z.string(), "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    limits: {
+      bodyBytes: read(env, "MEMCUBE_BODY_LIMIT", byteSize, 8 * 1024 ** 2),
+      messagesPerAdd: read(env, "MEMCUBE_MAX_MESSAGES_PER_ADD", integer(1, 1_000_000), 1000),
+      charsPerMessage: read(env, "MEMCUBE_MAX_MESSAGE_CHARS", integer(1, 100_000_000), 100_000),
+      maxTopK: read(env, "MEMCUBE_MAX_TOP_K", integer(1, 10_000), 100),
+      maxDepth: read(env, "MEMCUBE_MAX_DEPTH", integer(2, 1000), 32),
+      historyMessages: 20,
+    },
+    embedder: readEmbedder(env),
+    chatModels,
+  };
+}
+
+/** Loads `.env` under the environment and parses it. */
+export function loadConfig(envFile = ".env"): Config {
+  return parseConfig(loadEnv(envFile));
+}

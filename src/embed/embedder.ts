@@ -1,0 +1,16 @@
+/**
+ * An embedding model. Vectors are L2-normalised so that cosine similarity is a dot product
+ * and the store can use one distance metric whatever the backend.
+ */
+export interface Embedder {
+  /** Stable identity recorded in the store, e.g. `local:use-lite-en`; a change needs a re-embed. */
+  readonly name: string;
+  readonly dimension: number;
+  /**
+   * Whether this model gives meaningful vectors for the text. The bundled English encoder gives
+   * Chinese text vectors without meaning; such text is left to the keyword channel.
+   */
+  represents(text: string): boolean;
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,30 @@
+export type ChatRole = "system" | "user" | "assistant";
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+export interface ChatOptions {
+  temperature?: number;
+  maxTokens?: number;
+  topP?: number;
+  /** Aborts the upstream request (e.g. when the HTTP client went away). */
+  signal?: AbortSignal;
+}
+
+/** One streamed piece of the answer: reasoning (thinking) or answer text, never both. */
+export type ChatDelta = { type: "reasoning"; text: string } | { type: "text"; text: string };
+
+export interface ChatCompletion {
+  text: string;
+  reasoning: string | null;
+}
+
+/** A configured chat model (one `CHAT_MODEL_LIST` entry, addressed by one of its names). */
+export interface ChatModel {
+  /** The name sent upstream as `model`. */
+  readonly model: string;
+  complete(messages: readonly ChatMessage[], options?: ChatOptions): Promise<ChatCompletion>;
+  stream(messages: readonly ChatMessage[], options?: ChatOptions): AsyncIterable<ChatDelta>;
+}
