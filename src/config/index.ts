@@ -123,7 +123,8 @@ export function parseConfig(env: Env): Config {
   };
 }
 
-/** Loads `.env` under the environment and parses it. */
-export function loadConfig(envFile = ".env"): Config {
-  return parseConfig(loadEnv(envFile));
+/** Loads `.env` under the environment (and command-line overrides over both) and parses it. */
+export function loadConfig(overrides: Record<string, string | undefined> = {}, envFile = ".env"): Config {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return parseConfig({ ...loadEnv(envFile), ...defined });
 }

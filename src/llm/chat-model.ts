@@ -19,12 +19,16 @@ export type ChatDelta = { type: "reasoning"; text: string } | { type: "text"; te
 export interface ChatCompletion {
   text: string;
   reasoning: string | null;
+  /** Token counts when the upstream reports them. */
+  usage?: { promptTokens: number; completionTokens: number };
 }
 
 /** A configured chat model (one `CHAT_MODEL_LIST` entry, addressed by one of its names). */
 export interface ChatModel {
   /** The name sent upstream as `model`. */
   readonly model: string;
+  /** Tokens the prompt and the answer must fit in (`context_window`, default 32k); the pipeline trims to it. */
+  readonly contextWindow: number;
   complete(messages: readonly ChatMessage[], options?: ChatOptions): Promise<ChatCompletion>;
   stream(messages: readonly ChatMessage[], options?: ChatOptions): AsyncIterable<ChatDelta>;
 }

@@ -1,0 +1,57 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import type { Logger } from "pino";
+import type { Config } from "../config/index.js";
+import type { MemoryContext } from "../memory/context.js";
+import type { App, AppEnv } from "./app-env.js";
+import { errorResponse, handleError } from "./errors.js";
+import { cubeRoutes } from "./routes/cubes.js";
+import { memoryRoutes } from "./routes/memory.js";
+import { metaRoutes } from "./routes/meta.js";
+
+export interface AppDeps {
+  config: Config;
+  context: MemoryContext;
+  logger: Logger;
+  version: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
+
+/** The HTTP surface: parsing, validation and the envelope; every decision is the domain's. */
+export function createApp(deps: AppDeps): App {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const given = c.req.header("x-request-id") ?? c.req.header("trace-id");
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    const logger = deps.logger.child({ requestId });
+    c.set("requestId", requestId);
+    c.set("logger", logger);
+    const started = performance.now();
+    await next();
+    c.header("x-request-id", requestId);
+    logger.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      "request",
+    );
+  });
+  if (deps.config.corsOrigins.length > 0) {
+    app.use(cors({ origin: deps.config.corsOrigins, exposeHeaders: ["x-request-id"] }));
+  }
+  app.use(
+    bodyLimit({
+      maxSize: deps.config.limits.bodyBytes,
+      onError: (c) => errorResponse(c, 413, `body: larger than ${deps.config.limits.bodyBytes} bytes (MEMCUBE_BODY_LIMIT)`),
+    }),
+  );
+
+  metaRoutes(app, deps.version);
+  memoryRoutes(app, deps.context, deps.config.limits);
+  cubeRoutes(app, deps.context, deps.config.limits);
+
+  app.notFound((c) => errorResponse(c, 404, `no route ${c.req.method} ${c.req.path}`));
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { DomainError, type DomainErrorKind } from "../memory/errors.js";
+import { ApiError } from "./api-error.js";
+import type { AppEnv } from "./app-env.js";
+import type { ErrorBody } from "./envelope.js";
+
+const STATUS_OF: Record<DomainErrorKind, ContentfulStatusCode> = {
+  invalid: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  upstream: 502,
+  unavailable: 503,
+};
+
+export function errorResponse(c: Context<AppEnv>, status: ContentfulStatusCode, message: string, detail?: ErrorBody["detail"]) {
+  const body: ErrorBody = { code: status, message, data: null, ...(detail ? { detail } : {}) };
+  return c.json(body, status);
+}
+
+/** Maps every error to the envelope; unexpected ones are logged and answered without internals. */
+export function handleError(error: Error, c: Context<AppEnv>) {
+  if (error instanceof ApiError) return errorResponse(c, error.status, error.message, error.detail);
+  if (error instanceof DomainError) return errorResponse(c, STATUS_OF[error.kind], error.message);
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    return errorResponse(c, status, error.status === 413 ? "body: larger than the server's body limit" : error.message);
+  }
+  const requestId = c.get("requestId");
+  c.get("logger").error({ err: error }, "request failed");
+  return c.json({ code: 500, message: `internal server error (request id ${requestId})`, data: null, request_id: requestId }, 500);
+}

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import type { Limits } from "../../config/index.js";
+import type { MemoryContext } from "../../memory/context.js";
+import { createCube, cubeExists, deleteCube, shareCube } from "../../memory/cubes.js";
+import type { App } from "../app-env.js";
+import { postJson } from "../route.js";
+import { Cube, createCubeRequest, deleteCubeRequest, existCubeRequest, shareCubeRequest } from "../schemas/cubes.js";
+
+export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): void {
+  postJson(
+    app,
+    limits,
+    { path: "/product/create_cube", tag: "cubes", summary: "Create a memory cube", body: createCubeRequest, data: Cube, message: "Cube created successfully" },
+    async (body) => {
+      const cube = await createCube(context, { ownerId: body.owner_id, cubeName: body.cube_name, cubeId: body.cube_id });
+      return { cube_id: cube.id, cube_name: cube.name, owner_id: cube.ownerId };
+    },
+  );
+
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/exist_mem_cube_id",
+      tag: "cubes",
+      summary: "Whether a cube id is taken",
+      body: existCubeRequest,
+      data: z.record(z.string(), z.boolean()),
+    },
+    async (body) => ({ [body.mem_cube_id]: await cubeExists(context, body.mem_cube_id) }),
+  );
+
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/share_cube",
+      tag: "cubes",
+      summary: "Share a cube with another user for reading or writing, or revoke",
+      body: shareCubeRequest,
+      data: z.object({ cube_id: z.string(), target_user_id: z.string(), access: z.enum(["read", "write", "none"]) }),
+      message: "Cube access updated",
+    },
+    async (body) => {
+      await shareCube(context, { userId: body.user_id, cubeId: body.cube_id, targetUserId: body.target_user_id, access: body.access });
+      return { cube_id: body.cube_id, target_user_id: body.target_user_id, access: body.access };
+    },
+  );
+
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/delete_cube",
+      tag: "cubes",
+      summary: "Delete a cube and everything in it (owner only)",
+      body: deleteCubeRequest,
+      data: z.object({ cube_id: z.string(), deleted: z.literal(true) }),
+      message: "Cube deleted successfully",
+    },
+    async (body) => {
+      await deleteCube(context, body.user_id, body.cube_id);
+      return { cube_id: body.cube_id, deleted: true as const };
+    },
+  );
+}

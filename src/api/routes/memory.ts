@@ -1,0 +1,229 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import type { Limits } from "../../config/index.js";
+import { addMessages, type IncomingMessage } from "../../memory/add.js";
+import { getMemory, listMemories } from "../../memory/browse.js";
+import type { MemoryContext } from "../../memory/context.js";
+import { deleteMemories, type DeleteSelector } from "../../memory/forget.js";
+import { searchMemories, textMemoryTypes, type CubeMemories } from "../../memory/search.js";
+import { parseChatTime } from "../../memory/time.js";
+import type { MemoryType, Page } from "../../store/types.js";
+import { invalidField } from "../api-error.js";
+import type { App } from "../app-env.js";
+import { envelope, success } from "../envelope.js";
+import { parseFilter } from "../filter.js";
+import { memoryItem, memoryVersion } from "../present.js";
+import { errorResponses, postJson } from "../route.js";
+import { CubeBucket } from "../schemas/common.js";
+import {
+  AddedMemory,
+  DeleteData,
+  MemoryWithHistory,
+  SearchData,
+  addRequest,
+  deleteRequest,
+  getAllRequest,
+  getMemoryQuery,
+  getMemoryRequest,
+  memoryIdParam,
+  type AddBody,
+} from "../schemas/memory.js";
+import { searchRequest } from "../schemas/memory.js";
+import { parseWith } from "../validation.js";
+
+/** The cubes a request names: the list, else the deprecated single id, else the user's own. */
+export function cubesOf(list: readonly string[] | undefined, single: string | undefined, userId: string): string[] {
+  return [...new Set(list ?? [single ?? userId])];
+}
+
+function incomingMessages(body: AddBody, limits: Limits): IncomingMessage[] {
+  if (typeof body.messages === "string") return [{ role: "user", content: body.messages }];
+  return body.messages.map((message, index) => {
+    const content = typeof message.content === "string" ? message.content : message.content.map((part) => part.text).join("\n");
+    if (content.trim() === "") throw invalidField(["messages", index, "content"], "must not be empty");
+    if (content.length > limits.charsPerMessage) {
+      throw invalidField(["messages", index, "content"], `longer than ${limits.charsPerMessage} characters`);
+    }
+    return {
+      role: message.role,
+      content,
+      chatTime: message.chat_time === undefined ? undefined : parseChatTime(message.chat_time),
+      messageId: message.message_id,
+    };
+  });
+}
+
+const bucket = ({ cubeId, memories }: CubeMemories) => ({
+  cube_id: cubeId,
+  memories: memories.map(({ memory, relativity }) => memoryItem(memory, relativity)),
+  total_nodes: memories.length,
+});
+
+function pageOf(page: number | undefined, pageSize: number): Page | undefined {
+  return page === undefined ? undefined : { offset: (page - 1) * pageSize, limit: pageSize };
+}
+
+const TEXT_MEMORY_TYPES: readonly MemoryType[] = ["WorkingMemory", "LongTermMemory", "UserMemory"];
+
+export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): void {
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/add",
+      tag: "memory",
+      summary: "Add messages to memory cubes",
+      body: addRequest(limits),
+      data: z.array(AddedMemory),
+      message: "Memory added successfully",
+    },
+    async (body) => {
+      const memories = await addMessages(context, {
+        userId: body.user_id,
+        cubeIds: cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id),
+        sessionId: body.session_id,
+        messages: incomingMessages(body, limits),
+        mode: body.mode,
+        tags: body.custom_tags,
+        info: body.info,
+      });
+      return memories.map((memory) => ({
+        memory: memory.text,
+        memory_id: memory.id,
+        memory_type: memory.memoryType,
+        cube_id: memory.cubeId,
+      }));
+    },
+  );
+
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/search",
+      tag: "memory",
+      summary: "Search memories by meaning and keywords",
+      body: searchRequest(limits),
+      data: SearchData,
+      message: "Search completed successfully",
+    },
+    async (body) => {
+      const result = await searchMemories(context, {
+        userId: body.user_id,
+        query: body.query,
+        cubeIds: cubesOf(body.readable_cube_ids, body.mem_cube_id, body.user_id),
+        topK: body.top_k,
+        sessionId: body.session_id,
+        minRelativity: body.relativity,
+        dedup: body.dedup,
+        filter: body.filter === undefined ? undefined : parseFilter(body.filter),
+        memoryTypes: textMemoryTypes(body.search_memory_type),
+        includePreference: body.include_preference && body.pref_top_k > 0,
+        preferenceTopK: body.pref_top_k,
+      });
+      return { text_mem: result.text.map(bucket), pref_mem: result.preference.map(bucket), act_mem: [], para_mem: [] };
+    },
+  );
+
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/get_all",
+      tag: "memory",
+      summary: "List the memories of cubes",
+      body: getAllRequest,
+      data: z.array(CubeBucket),
+      message: "Memories retrieved successfully",
+    },
+    async (body) => {
+      const listings = await listMemories(context, {
+        userId: body.user_id,
+        cubeIds: cubesOf(body.mem_cube_ids, body.mem_cube_id, body.user_id),
+        memoryTypes: body.memory_type === "pref_mem" ? ["PreferenceMemory"] : TEXT_MEMORY_TYPES,
+        page: pageOf(body.page, body.page_size),
+        textContains: body.search_query,
+      });
+      return listings.map(({ cubeId, memories, total }) => ({
+        cube_id: cubeId,
+        memories: memories.map((memory) => memoryItem(memory)),
+        total_nodes: total,
+      }));
+    },
+  );
+
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/get_memory",
+      tag: "memory",
+      summary: "List the memories of one cube",
+      body: getMemoryRequest,
+      data: z.array(CubeBucket),
+      message: "Memories retrieved successfully",
+    },
+    async (body) => {
+      const listings = await listMemories(context, {
+        userId: body.user_id,
+        cubeIds: [body.mem_cube_id],
+        memoryTypes: [...TEXT_MEMORY_TYPES, "PreferenceMemory"],
+        page: pageOf(body.page, body.page_size),
+      });
+      return listings.map(({ cubeId, memories, total }) => ({
+        cube_id: cubeId,
+        memories: memories.map((memory) => memoryItem(memory)),
+        total_nodes: total,
+      }));
+    },
+  );
+
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: "get",
+      path: "/product/get_memory/{id}",
+      tags: ["memory"],
+      summary: "One memory with its sources and history",
+      request: { params: memoryIdParam, query: getMemoryQuery },
+      responses: {
+        200: { description: "Success", content: { "application/json": { schema: envelope(MemoryWithHistory) } } },
+        ...errorResponses(),
+      },
+    }),
+  );
+  app.get("/product/get_memory/:id", async (c) => {
+    const { id } = parseWith(memoryIdParam, { id: c.req.param("id") });
+    const { user_id: userId } = parseWith(getMemoryQuery, { user_id: c.req.query("user_id") });
+    const { memory, history } = await getMemory(context, userId, id);
+    return c.json(success({ ...memoryItem(memory), history: history.map(memoryVersion) }, "Memory retrieved successfully"));
+  });
+
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/delete_memory",
+      tag: "memory",
+      summary: "Delete memories and forget what they were made from",
+      body: deleteRequest,
+      data: DeleteData,
+      message: "Memories deleted successfully",
+    },
+    async (body) => {
+      const deleted = await deleteMemories(context, {
+        userId: body.user_id,
+        cubeIds: cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id),
+        selector: deleteSelector(body),
+      });
+      return { status: "success" as const, deleted };
+    },
+  );
+}
+
+function deleteSelector(body: z.infer<typeof deleteRequest>): DeleteSelector {
+  const given = [body.memory_ids, body.session_id, body.filter].filter((selector) => selector !== undefined).length;
+  if (given !== 1) throw invalidField([], "give exactly one of memory_ids, session_id or filter");
+  if (body.memory_ids) return { memoryIds: body.memory_ids };
+  if (body.session_id !== undefined) return { sessionId: body.session_id };
+  return { filter: parseFilter(body.filter) };
+}

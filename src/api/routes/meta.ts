@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { createRoute } from "@hono/zod-openapi";
+import { createRequire } from "node:module";
+import { z } from "zod";
+import type { App } from "../app-env.js";
+
+const Health = z.object({ status: z.literal("healthy"), service: z.literal("memcube"), version: z.string() });
+
+const SWAGGER_ASSETS: Record<string, string> = {
+  "swagger-ui.css": "text/css; charset=utf-8",
+  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+  "swagger-ui-standalone-preset.js": "text/javascript; charset=utf-8",
+};
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>memcube API</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#ui", presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout" });</script>
+</body></html>`;
+
+/** /health, /openapi.json and /docs (Swagger UI served from the npm package: works offline). */
+export function metaRoutes(app: App, version: string): void {
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: "get",
+      path: "/health",
+      tags: ["service"],
+      summary: "Liveness",
+      responses: { 200: { description: "The server is up", content: { "application/json": { schema: Health } } } },
+    }),
+  );
+  app.get("/health", (c) => c.json({ status: "healthy" as const, service: "memcube" as const, version }));
+
+  let document: unknown;
+  app.get("/openapi.json", (c) => {
+    document ??= app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "memcube", version, description: "Memory for LLM applications, compatible with the MemOS product API." },
+    });
+    return c.json(document);
+  });
+
+  app.get("/docs", (c) => c.html(DOCS_PAGE));
+  const assets = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+  app.get("/docs/assets/:file", (c) => {
+    const file = c.req.param("file");
+    const type = SWAGGER_ASSETS[file];
+    if (!type) return c.notFound();
+    return c.body(readFileSync(path.join(assets, file)), 200, { "content-type": type, "cache-control": "public, max-age=86400" });
+  });
+}

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { MEMORY_STATUSES, MEMORY_TYPES } from "../../store/types.js";
+
+export const ID_PATTERN = /^[A-Za-z0-9_\-.:@]{1,128}$/;
+const ID_PROBLEM = "must be 1-128 letters, digits or _ - . : @";
+
+/** User and cube ids: UUIDs, emails, `locomo_conv-26`. */
+export const Id = z.string().regex(ID_PATTERN, ID_PROBLEM);
+export const IdList = z.array(Id).min(1, "must name at least one cube").max(100);
+
+/** Free text ids from clients (sessions, messages): anything printable, bounded. */
+export const Label = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters");
+
+export const MemoryId = z.uuid("must be a memory id (UUID)");
+
+export const MemoryTypeName = z.enum(MEMORY_TYPES);
+
+export const MessageSource = z.object({
+  type: z.literal("chat"),
+  role: z.enum(["user", "assistant", "system"]),
+  chat_time: z.string(),
+  message_id: z.string(),
+  content: z.string(),
+});
+
+export const MemoryItem = z
+  .object({
+    id: z.string(),
+    memory: z.string(),
+    ref_id: z.string().describe("The first 8 hex characters of the id, for citing in prompts"),
+    metadata: z.object({
+      memory_type: MemoryTypeName,
+      key: z.string(),
+      tags: z.array(z.string()),
+      user_id: z.string(),
+      cube_id: z.string(),
+      session_id: z.string(),
+      status: z.enum(MEMORY_STATUSES),
+      confidence: z.number(),
+      source: z.enum(["conversation", "file", "system"]),
+      created_at: z.string(),
+      updated_at: z.string(),
+      chat_time: z.string(),
+      sources: z.array(MessageSource),
+      relativity: z.number().min(0).max(1).optional().describe("Search only: relevance to the query, 0..1"),
+      background: z.string(),
+      info: z.record(z.string(), z.unknown()),
+    }),
+  })
+  .meta({ id: "MemoryItem" });
+export type MemoryItem = z.infer<typeof MemoryItem>;
+
+export const CubeBucket = z
+  .object({ cube_id: z.string(), memories: z.array(MemoryItem), total_nodes: z.number().int() })
+  .meta({ id: "CubeMemories" });

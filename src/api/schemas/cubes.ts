@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { Id } from "./common.js";
+
+export const createCubeRequest = z
+  .object({
+    cube_name: z.string().min(1).max(256),
+    owner_id: Id.describe("The acting user, who will own the cube"),
+    cube_id: Id.optional().describe("Chosen id; a UUID is assigned when left out"),
+  })
+  .meta({ id: "CreateCubeRequest" });
+
+export const Cube = z.object({ cube_id: z.string(), cube_name: z.string(), owner_id: z.string() });
+
+export const existCubeRequest = z.object({ mem_cube_id: Id, user_id: Id }).meta({ id: "ExistCubeRequest" });
+
+export const shareCubeRequest = z
+  .object({
+    user_id: Id.describe("The cube's owner"),
+    cube_id: Id,
+    target_user_id: Id,
+    access: z.enum(["read", "write", "none"]).describe("`none` revokes"),
+  })
+  .meta({ id: "ShareCubeRequest" });
+
+export const deleteCubeRequest = z.object({ user_id: Id, cube_id: Id }).meta({ id: "DeleteCubeRequest" });

@@ -1,0 +1,127 @@
+import { z } from "zod";
+import type { Limits } from "../../config/index.js";
+import { parseChatTime } from "../../memory/time.js";
+import { CubeBucket, Id, IdList, Label, MemoryId, MemoryItem, MemoryTypeName } from "./common.js";
+
+const ChatTime = z
+  .string()
+  .refine((value) => parseChatTime(value) !== undefined, "expected ISO 8601 (2026-01-31T10:00:00Z) or 'YYYY-MM-DD HH:MM:SS'");
+
+const TextPart = z.object({ type: z.literal("text"), text: z.string() });
+
+const Filter = z.record(z.string(), z.unknown()).describe(
+  'Conditions over memory_type, session_id, created_at, chat_time, tags, info.<key>: {"and": [...]}, {"or": [...]}, {field: value} or {field: {"gt"|"gte"|"lt"|"lte"|"in"|"contains": value}}',
+);
+
+export const messageSchema = (limits: Limits) =>
+  z.object({
+    role: z.enum(["user", "assistant", "system"]),
+    content: z.union([
+      z.string().min(1, "must not be empty").max(limits.charsPerMessage, `longer than ${limits.charsPerMessage} characters`),
+      z.array(TextPart).min(1).describe("OpenAI-style content parts; the text parts are joined"),
+    ]),
+    chat_time: ChatTime.optional(),
+    message_id: Label.optional(),
+  });
+
+export const addRequest = (limits: Limits) =>
+  z
+    .object({
+      user_id: Id,
+      writable_cube_ids: IdList.optional().describe("Cubes to write; default [user_id]. Missing cubes are created."),
+      mem_cube_id: Id.optional().describe("Deprecated: one cube for reading and writing"),
+      session_id: Label.default("default_session"),
+      messages: z.union([
+        z.string().min(1).max(limits.charsPerMessage).describe("One user message"),
+        z
+          .array(messageSchema(limits))
+          .min(1, "must hold at least one message")
+          .max(limits.messagesPerAdd, `more than ${limits.messagesPerAdd} messages in one add`),
+      ]),
+      async_mode: z.enum(["async", "sync"]).default("async"),
+      mode: z.enum(["fast", "fine"]).optional(),
+      custom_tags: z.array(z.string().min(1).max(128)).max(64).optional(),
+      info: z.record(z.string(), z.unknown()).optional(),
+    })
+    .meta({ id: "AddRequest" });
+export type AddBody = z.infer<ReturnType<typeof addRequest>>;
+
+export const AddedMemory = z.object({
+  memory: z.string(),
+  memory_id: z.string(),
+  memory_type: MemoryTypeName,
+  cube_id: z.string(),
+});
+
+export const searchRequest = (limits: Limits) =>
+  z
+    .object({
+      user_id: Id,
+      query: z.string().min(1, "must not be empty").max(limits.charsPerMessage),
+      readable_cube_ids: IdList.optional().describe("Cubes to search; default [user_id]"),
+      mem_cube_id: Id.optional(),
+      mode: z.enum(["fast", "fine", "mixture"]).default("fast"),
+      top_k: z.number().int().min(1).max(limits.maxTopK).default(10).describe("Per cube"),
+      session_id: Label.optional().describe("Memories of this session rank higher"),
+      relativity: z.number().min(0).max(1).default(0).describe("Leave out memories below this relevance"),
+      dedup: z.enum(["mmr", "sim", "no"]).default("mmr"),
+      filter: Filter.optional(),
+      search_memory_type: z.union([z.literal("All"), MemoryTypeName]).default("All"),
+      include_preference: z.boolean().default(true),
+      pref_top_k: z.number().int().min(0).max(limits.maxTopK).default(6),
+    })
+    .meta({ id: "SearchRequest" });
+export type SearchBody = z.infer<ReturnType<typeof searchRequest>>;
+
+export const SearchData = z.object({
+  text_mem: z.array(CubeBucket),
+  pref_mem: z.array(CubeBucket),
+  act_mem: z.array(z.unknown()),
+  para_mem: z.array(z.unknown()),
+});
+
+const paging = {
+  page: z.number().int().min(1).optional().describe("1-based; without it every active memory is returned"),
+  page_size: z.number().int().min(1).max(1000).default(20),
+};
+
+export const getAllRequest = z
+  .object({
+    user_id: Id,
+    mem_cube_ids: IdList.optional(),
+    mem_cube_id: Id.optional(),
+    memory_type: z.enum(["text_mem", "pref_mem"]).default("text_mem"),
+    search_query: z.string().max(1000).optional().describe("Only memories containing this text"),
+    ...paging,
+  })
+  .meta({ id: "GetAllRequest" });
+
+export const getMemoryRequest = z
+  .object({ user_id: Id, mem_cube_id: Id, ...paging })
+  .meta({ id: "GetMemoryRequest" });
+
+export const getMemoryQuery = z.object({ user_id: Id });
+export const memoryIdParam = z.object({ id: MemoryId });
+
+export const MemoryVersion = z.object({
+  memory: z.string(),
+  memory_type: MemoryTypeName,
+  status: z.string(),
+  replaced_by: z.string().nullable(),
+  changed_at: z.string(),
+  reason: z.string(),
+});
+export const MemoryWithHistory = MemoryItem.extend({ history: z.array(MemoryVersion) });
+
+export const deleteRequest = z
+  .object({
+    user_id: Id,
+    writable_cube_ids: IdList.optional(),
+    mem_cube_id: Id.optional(),
+    memory_ids: z.array(MemoryId).min(1).max(10_000).optional(),
+    session_id: Label.optional(),
+    filter: Filter.optional(),
+  })
+  .meta({ id: "DeleteMemoryRequest" });
+
+export const DeleteData = z.object({ status: z.literal("success"), deleted: z.number().int() });

@@ -1,0 +1,93 @@
+import type { Context } from "hono";
+import type { z } from "zod";
+import { ApiError, invalidField, type Detail } from "./api-error.js";
+
+type Issue = z.core.$ZodIssue;
+type Path = (string | number)[];
+
+function pathOf(issue: { path: readonly PropertyKey[] }, prefix: Path): Path {
+  return [...prefix, ...issue.path.map((part) => (typeof part === "number" ? part : String(part)))];
+}
+
+/**
+ * Flattens issues; for a union (e.g. `messages`: string or list) keeps the branch that got furthest,
+ * so the caller hears "messages.0.role: …" rather than "invalid input".
+ */
+function flatten(issues: readonly Issue[], prefix: Path = []): { path: Path; issue: Issue }[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === "invalid_union" && issue.errors.length > 0) {
+      const branches = issue.errors.map((branch) => flatten(branch, pathOf(issue, prefix)));
+      const deepest = branches.reduce((best, branch) =>
+        Math.max(...branch.map((entry) => entry.path.length)) > Math.max(...best.map((entry) => entry.path.length)) ? branch : best,
+      );
+      return deepest;
+    }
+    return [{ path: pathOf(issue, prefix), issue }];
+  });
+}
+
+function problemOf(issue: Issue): string {
+  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return "field required";
+  if (issue.code === "unrecognized_keys") return `unknown fields ${issue.keys.join(", ")}`;
+  return issue.message.replace(/^Invalid input: /, "");
+}
+
+/** Zod issues → the 422 envelope. */
+export function validationError(issues: readonly Issue[]): ApiError {
+  const entries = flatten(issues);
+  const detail: Detail[] = entries.map(({ path, issue }) => ({ loc: ["body", ...path], msg: problemOf(issue), type: issue.code }));
+  const first = entries[0];
+  if (!first) return invalidField([], "invalid request");
+  const location = first.path.length > 0 ? first.path.join(".") : "body";
+  return new ApiError(422, `${location}: ${problemOf(first.issue)}`, detail);
+}
+
+/** How deep JSON nests (a scalar is 0). Iterative: a hostile body must not overflow the stack. */
+export function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const { value: current, depth } = pending.pop() as { value: unknown; depth: number };
+    if (current === null || typeof current !== "object") continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const child of Object.values(current)) pending.push({ value: child, depth: depth + 1 });
+  }
+  return deepest;
+}
+
+/** A field sent as null means the same as one left out: in the body and in its lists of objects. */
+export function dropNulls(body: unknown): unknown {
+  const clean = (value: unknown): unknown => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+    return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null));
+  };
+  const top = clean(body);
+  if (top === null || typeof top !== "object" || Array.isArray(top)) return top;
+  return Object.fromEntries(
+    Object.entries(top).map(([key, field]) => [key, Array.isArray(field) ? field.map(clean) : field]),
+  );
+}
+
+export interface BodyLimits {
+  maxDepth: number;
+}
+
+/** Reads the JSON body whatever its content type: 400 when it is not JSON, 422 when it is not right. */
+export async function readBody<S extends z.ZodType>(c: Context, schema: S, limits: BodyLimits): Promise<z.infer<S>> {
+  const text = await c.req.text();
+  let json: unknown;
+  try {
+    json = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "body: malformed JSON");
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) throw invalidField([], "expected a JSON object");
+  if (nestingDepth(json) > limits.maxDepth) throw invalidField([], `nested deeper than ${limits.maxDepth} levels`);
+  return parseWith(schema, dropNulls(json));
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw validationError(result.error.issues);
+  return result.data;
+}

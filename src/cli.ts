@@ -1,0 +1,62 @@
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "./config/index.js";
+import { createEmbedder } from "./embed/index.js";
+import { DomainError } from "./memory/errors.js";
+import { reembedAll } from "./memory/embedder-identity.js";
+import { openStore, startServer } from "./server.js";
+
+const USAGE = `usage: memcube <command> [options]
+
+commands:
+  serve [--port N] [--host H]   serve the API (default 127.0.0.1:8001)
+  reembed                       re-embed every memory with the configured embedder (server stopped)
+  help                          this text
+
+Configuration comes from the environment and .env (see README).`;
+
+async function serveCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { port: { type: "string" }, host: { type: "string" } } });
+  const server = await startServer(loadConfig({ PORT: values.port, HOST: values.host }));
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function reembedCommand(): Promise<void> {
+  const config = loadConfig();
+  const store = openStore(config);
+  const embedder = await createEmbedder(config.embedder);
+  process.stderr.write(`re-embedding with ${embedder.name} (${embedder.dimension} dimensions)\n`);
+  const total = await reembedAll(store, embedder, (done) => process.stderr.write(`\r${done} memories re-embedded`));
+  process.stderr.write(`\rdone: ${total} memories re-embedded\n`);
+  await embedder.close();
+  await store.close();
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = "serve", ...rest] = argv;
+  switch (command) {
+    case "serve":
+      return serveCommand(rest);
+    case "reembed":
+      return reembedCommand();
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      process.stderr.write(`memcube: unknown command '${command}'\n${USAGE}\n`);
+      process.exit(2);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const known = error instanceof ConfigError || error instanceof DomainError || (error instanceof Error && /^[A-Z_]+: /.test(error.message));
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(known ? `memcube: ${error instanceof ConfigError ? "configuration error: " : ""}${message}\n` : `memcube: ${error instanceof Error ? error.stack : message}\n`);
+  process.exit(1);
+});

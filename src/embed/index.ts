@@ -1,0 +1,21 @@
+import type { EmbedderConfig } from "../config/index.js";
+import type { Embedder } from "./embedder.js";
+import { createLocalEmbedder } from "./local.js";
+import { createOpenAIEmbedder } from "./openai.js";
+
+export type { Embedder } from "./embedder.js";
+export { EmbeddingRequestError } from "./openai.js";
+export { isMostlyLatin } from "./script.js";
+
+/**
+ * The configured embedder, ready to use: the local model is loaded, a remote endpoint has answered
+ * a probe (so `dimension` is known). Fails with a clear message when that is not possible.
+ */
+export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> {
+  switch (config.backend) {
+    case "local":
+      return createLocalEmbedder();
+    case "universal_api":
+      return createOpenAIEmbedder(config);
+  }
+}

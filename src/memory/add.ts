@@ -1,0 +1,91 @@
+import type { MemoryRecord, MemoryType, MessageRecord, MessageRole, NewMemory } from "../store/types.js";
+import type { MemoryContext } from "./context.js";
+import { prepareWritable } from "./cubes.js";
+import { DomainError } from "./errors.js";
+import { wordsOf } from "./words.js";
+
+export interface IncomingMessage {
+  role: MessageRole;
+  content: string;
+  /** ISO 8601 UTC; absent means now. */
+  chatTime?: string;
+  messageId?: string;
+}
+
+export interface AddRequest {
+  userId: string;
+  cubeIds: readonly string[];
+  sessionId: string;
+  messages: readonly IncomingMessage[];
+  mode?: "fast" | "fine";
+  tags?: readonly string[];
+  info?: Record<string, unknown>;
+}
+
+const memoryTypeOf = (role: MessageRole): MemoryType => (role === "user" ? "UserMemory" : "LongTermMemory");
+
+/** Vectors for the texts the embedder can represent, null for the others. */
+export async function embedWhereMeaningful(context: MemoryContext, texts: readonly string[]): Promise<(Float32Array | null)[]> {
+  const positions = texts.flatMap((text, index) => (context.embedder.represents(text) ? [index] : []));
+  const vectors = await context.embedder.embed(positions.map((index) => texts[index] ?? ""));
+  const result: (Float32Array | null)[] = texts.map(() => null);
+  positions.forEach((position, index) => (result[position] = vectors[index] ?? null));
+  return result;
+}
+
+/**
+ * Fast mode: every message becomes one memory, as written, stored and indexed before this returns.
+ * A message whose id the cube already holds is not added again; its memories are returned instead.
+ */
+export async function addMessages(context: MemoryContext, request: AddRequest): Promise<MemoryRecord[]> {
+  if (request.mode === "fine") {
+    throw new DomainError(
+      "invalid",
+      "mode: 'fine' needs an extraction model, and none is configured (set MEMRADER_API_BASE, MEMRADER_API_KEY and MEMRADER_MODEL); use mode 'fast'",
+    );
+  }
+  await prepareWritable(context, request.userId, request.cubeIds);
+  const now = context.now().toISOString();
+  const messages = request.messages.map((message) => ({
+    ...message,
+    messageId: message.messageId ?? crypto.randomUUID(),
+    chatTime: message.chatTime ?? now,
+  }));
+  const vectors = await embedWhereMeaningful(context, messages.map((message) => message.content));
+  const added: MemoryRecord[] = [];
+  for (const cubeId of request.cubeIds) {
+    const entries = messages.map((message, index) => {
+      const record: MessageRecord = { cubeId, messageId: message.messageId, sessionId: request.sessionId, role: message.role, content: message.content, chatTime: message.chatTime, createdAt: now };
+      const memory: NewMemory = {
+        id: crypto.randomUUID(),
+        cubeId,
+        userId: request.userId,
+        sessionId: request.sessionId,
+        text: message.content,
+        memoryType: memoryTypeOf(message.role),
+        key: "",
+        tags: [...(request.tags ?? [])],
+        confidence: 1,
+        source: "conversation",
+        background: "",
+        info: { ...(request.info ?? {}) },
+        chatTime: message.chatTime,
+        createdAt: now,
+        updatedAt: now,
+        sourceMessageIds: [message.messageId],
+        vector: vectors[index] ?? null,
+        keywords: wordsOf(message.content).join(" "),
+      };
+      return { message: record, memory };
+    });
+    await context.store.addConversation(entries);
+    // Read back by message id: new and already-held messages alike, in the order they were sent.
+    const memories = await context.store.memoriesFromMessages(cubeId, [...new Set(messages.map((message) => message.messageId))]);
+    const byMessage = new Map(memories.map((memory) => [memory.sources[0]?.messageId, memory]));
+    for (const message of messages) {
+      const memory = byMessage.get(message.messageId);
+      if (memory && !added.includes(memory)) added.push(memory);
+    }
+  }
+  return added;
+}

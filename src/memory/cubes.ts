@@ -1,0 +1,87 @@
+import type { CubeRecord, SharedAccess } from "../store/types.js";
+import type { MemoryContext } from "./context.js";
+import { DomainError, cubeForbidden, cubeNotFound } from "./errors.js";
+
+const CAN_WRITE = new Set(["owner", "write"]);
+
+/** Every cube must exist and be readable by the user; the first that is not decides the error. */
+export async function requireReadable(context: MemoryContext, userId: string, cubeIds: readonly string[]): Promise<void> {
+  for (const cubeId of cubeIds) {
+    const access = await context.store.accessOf(cubeId, userId);
+    if (access !== undefined) continue;
+    const cube = await context.store.getCube(cubeId);
+    throw cube ? cubeForbidden(userId, cubeId, "read") : cubeNotFound(cubeId);
+  }
+}
+
+/** Every cube must exist and be writable by the user (for deletes: nothing is created). */
+export async function requireWritable(context: MemoryContext, userId: string, cubeIds: readonly string[]): Promise<void> {
+  for (const cubeId of cubeIds) {
+    const access = await context.store.accessOf(cubeId, userId);
+    if (access !== undefined && CAN_WRITE.has(access)) continue;
+    const cube = await context.store.getCube(cubeId);
+    throw cube ? cubeForbidden(userId, cubeId, "write") : cubeNotFound(cubeId);
+  }
+}
+
+/**
+ * Writing creates: cubes that do not exist are created for the user, but only after every cube
+ * was checked, so that a refused request creates nothing.
+ */
+export async function prepareWritable(context: MemoryContext, userId: string, cubeIds: readonly string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const cubeId of cubeIds) {
+    const access = await context.store.accessOf(cubeId, userId);
+    if (access !== undefined && CAN_WRITE.has(access)) continue;
+    if (access !== undefined || (await context.store.getCube(cubeId))) throw cubeForbidden(userId, cubeId, "write");
+    missing.push(cubeId);
+  }
+  for (const cubeId of missing) {
+    const created = await context.store.createCube({ id: cubeId, name: cubeId, ownerId: userId, createdAt: context.now().toISOString() });
+    // Another request may have created it in between: then it must be this user's to write.
+    if (!created && !CAN_WRITE.has((await context.store.accessOf(cubeId, userId)) ?? "")) {
+      throw cubeForbidden(userId, cubeId, "write");
+    }
+  }
+}
+
+export async function createCube(
+  context: MemoryContext,
+  request: { ownerId: string; cubeName: string; cubeId?: string },
+): Promise<CubeRecord> {
+  const cube = {
+    id: request.cubeId ?? crypto.randomUUID(),
+    name: request.cubeName,
+    ownerId: request.ownerId,
+    createdAt: context.now().toISOString(),
+  };
+  if (!(await context.store.createCube(cube))) throw new DomainError("conflict", `cube '${cube.id}' already exists`);
+  return cube;
+}
+
+export async function cubeExists(context: MemoryContext, cubeId: string): Promise<boolean> {
+  return (await context.store.getCube(cubeId)) !== undefined;
+}
+
+async function requireOwner(context: MemoryContext, userId: string, cubeId: string): Promise<CubeRecord> {
+  const cube = await context.store.getCube(cubeId);
+  if (!cube) throw cubeNotFound(cubeId);
+  if (cube.ownerId !== userId) throw cubeForbidden(userId, cubeId, "manage");
+  return cube;
+}
+
+export async function shareCube(
+  context: MemoryContext,
+  request: { userId: string; cubeId: string; targetUserId: string; access: SharedAccess | "none" },
+): Promise<void> {
+  await requireOwner(context, request.userId, request.cubeId);
+  if (request.targetUserId === request.userId) {
+    throw new DomainError("invalid", "target_user_id: the owner's own access cannot be changed");
+  }
+  await context.store.shareCube(request.cubeId, request.targetUserId, request.access === "none" ? undefined : request.access);
+}
+
+export async function deleteCube(context: MemoryContext, userId: string, cubeId: string): Promise<void> {
+  await requireOwner(context, userId, cubeId);
+  await context.store.deleteCube(cubeId);
+}

@@ -1,0 +1,103 @@
+/** Pure ranking functions: how the two channels become one relevance score, and de-duplication. */
+
+/** Cosine similarity of two normalised vectors. */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let index = 0; index < a.length; index += 1) dot += (a[index] ?? 0) * (b[index] ?? 0);
+  return dot;
+}
+
+export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let shared = 0;
+  for (const word of a) if (b.has(word)) shared += 1;
+  return shared / (a.size + b.size - shared);
+}
+
+/** Inverse document frequency (BM25's, always positive). */
+export function idf(documents: number, frequency: number): number {
+  return Math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5));
+}
+
+/** The idf-weighted share of the query's words that a memory contains, 0..1. */
+export function keywordCoverage(queryWords: readonly string[], weights: ReadonlyMap<string, number>, memoryWords: ReadonlySet<string>): number {
+  let total = 0;
+  let found = 0;
+  for (const word of queryWords) {
+    const weight = weights.get(word) ?? 0;
+    total += weight;
+    if (memoryWords.has(word)) found += weight;
+  }
+  return total > 0 ? found / total : 0;
+}
+
+// The bundled encoder scores unrelated sentences around 0.1–0.2 and paraphrases around 0.7–0.8:
+// rescale so that "unrelated" is 0 and the two channels are comparable.
+const VECTOR_FLOOR = 0.2;
+const VECTOR_SPAN = 0.7;
+const KEYWORD_WEIGHT = 0.9;
+
+/**
+ * One relevance in 0..1 from the two channels, as a probabilistic OR: a memory that either
+ * channel finds strongly is relevant, and agreement between them raises the score further.
+ * `vectorSimilarity` is undefined when the query could not be embedded meaningfully.
+ */
+export function fuse(vectorSimilarity: number | undefined, coverage: number): number {
+  const keyword = Math.min(1, Math.max(0, coverage)) * KEYWORD_WEIGHT;
+  if (vectorSimilarity === undefined) return keyword / KEYWORD_WEIGHT;
+  const vector = Math.min(1, Math.max(0, (vectorSimilarity - VECTOR_FLOOR) / VECTOR_SPAN));
+  return 1 - (1 - vector) * (1 - keyword);
+}
+
+/** Same-session memories rise part of the way towards 1. */
+export function boost(relativity: number, share: number): number {
+  return relativity + (1 - relativity) * share;
+}
+
+export interface Rankable {
+  relativity: number;
+}
+
+/**
+ * Maximal marginal relevance: picks, one at a time, the candidate best balancing relevance
+ * against similarity to those already picked. Near-duplicates (similarity ≥ `duplicate`) are dropped.
+ */
+export function mmr<T extends Rankable>(
+  candidates: readonly T[],
+  similarity: (a: T, b: T) => number,
+  options: { lambda: number; duplicate: number; limit: number },
+): T[] {
+  const remaining = [...candidates];
+  const picked: T[] = [];
+  while (picked.length < options.limit && remaining.length > 0) {
+    let bestIndex = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    remaining.forEach((candidate, index) => {
+      const redundancy = picked.reduce((most, chosen) => Math.max(most, similarity(candidate, chosen)), 0);
+      if (redundancy >= options.duplicate) return;
+      const score = options.lambda * candidate.relativity - (1 - options.lambda) * redundancy;
+      if (score > bestScore) {
+        bestScore = score;
+        bestIndex = index;
+      }
+    });
+    if (bestIndex < 0) break;
+    picked.push(...remaining.splice(bestIndex, 1));
+    // Drop what is now a duplicate of the pick, so it is never considered again.
+    for (let index = remaining.length - 1; index >= 0; index -= 1) {
+      const candidate = remaining[index];
+      if (candidate && similarity(candidate, picked[picked.length - 1] as T) >= options.duplicate) remaining.splice(index, 1);
+    }
+  }
+  return picked;
+}
+
+/** Keeps order; drops every candidate too similar to one kept before it. */
+export function dropDuplicates<T>(candidates: readonly T[], similarity: (a: T, b: T) => number, duplicate: number, limit: number): T[] {
+  const kept: T[] = [];
+  for (const candidate of candidates) {
+    if (kept.length >= limit) break;
+    if (kept.every((chosen) => similarity(candidate, chosen) < duplicate)) kept.push(candidate);
+  }
+  return kept;
+}

@@ -1,0 +1,66 @@
+import type { MemoryFilter, MemoryScope } from "../types.js";
+
+export interface SqlFragment {
+  sql: string;
+  params: unknown[];
+}
+
+const COLUMNS: Record<string, string> = {
+  memory_type: "m.memory_type",
+  session_id: "m.session_id",
+  created_at: "m.created_at",
+  chat_time: "m.chat_time",
+};
+
+const COMPARISONS: Record<string, string> = { eq: "=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
+
+function asList<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+function tagCondition(op: string, value: unknown): SqlFragment {
+  const wanted = asList(value).map(String);
+  if (op === "contains" || op === "eq" || op === "in") {
+    const marks = wanted.map(() => "?").join(", ");
+    return { sql: `EXISTS (SELECT 1 FROM json_each(m.tags) WHERE json_each.value IN (${marks}))`, params: wanted };
+  }
+  throw new Error(`tags support eq, in and contains, not ${op}`);
+}
+
+function fieldCondition(filter: Extract<MemoryFilter, { field: string }>): SqlFragment {
+  if (filter.field === "tags") return tagCondition(filter.op, filter.value);
+  const column = filter.field.startsWith("info.")
+    ? { sql: "json_extract(m.info, ?)", params: [`$."${filter.field.slice(5)}"`] }
+    : { sql: COLUMNS[filter.field] ?? "NULL", params: [] as unknown[] };
+  if (filter.op === "in") {
+    const values = asList(filter.value);
+    const marks = values.map(() => "?").join(", ");
+    return { sql: `${column.sql} IN (${marks})`, params: [...column.params, ...values] };
+  }
+  if (filter.op === "contains") {
+    return { sql: `instr(${column.sql}, ?) > 0`, params: [...column.params, String(filter.value)] };
+  }
+  const value = typeof filter.value === "boolean" ? Number(filter.value) : filter.value;
+  return { sql: `${column.sql} ${COMPARISONS[filter.op]} ?`, params: [...column.params, value] };
+}
+
+/** Compiles a memory filter into a WHERE fragment over `memories m`; values are always bound. */
+export function filterSql(filter: MemoryFilter): SqlFragment {
+  if ("and" in filter || "or" in filter) {
+    const parts = ("and" in filter ? filter.and : filter.or).map(filterSql);
+    if (parts.length === 0) return { sql: "1", params: [] };
+    const joiner = "and" in filter ? " AND " : " OR ";
+    return { sql: `(${parts.map((part) => part.sql).join(joiner)})`, params: parts.flatMap((part) => part.params) };
+  }
+  return fieldCondition(filter);
+}
+
+/** WHERE fragment selecting the active memories of a scope. */
+export function scopeSql(scope: MemoryScope): SqlFragment {
+  const parts: SqlFragment[] = [{ sql: "m.cube_id = ? AND m.status = 'activated'", params: [scope.cubeId] }];
+  if (scope.memoryTypes && scope.memoryTypes.length > 0) {
+    parts.push({ sql: `m.memory_type IN (${scope.memoryTypes.map(() => "?").join(", ")})`, params: [...scope.memoryTypes] });
+  }
+  if (scope.filter) parts.push(filterSql(scope.filter));
+  return { sql: parts.map((part) => part.sql).join(" AND "), params: parts.flatMap((part) => part.params) };
+}

@@ -1,0 +1,101 @@
+/**
+ * Versioned schema. Each entry runs once, in order, inside a transaction; `user_version` records
+ * how many have run. Never edit a released entry: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE users (id TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+
+  CREATE TABLE cubes (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    owner_id TEXT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE cube_access (
+    cube_id TEXT NOT NULL REFERENCES cubes(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    access TEXT NOT NULL CHECK (access IN ('read', 'write')),
+    PRIMARY KEY (cube_id, user_id)
+  );
+
+  -- The source of truth: what was said, append-only but forgettable.
+  CREATE TABLE messages (
+    cube_id TEXT NOT NULL REFERENCES cubes(id) ON DELETE CASCADE,
+    message_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    chat_time TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (cube_id, message_id)
+  );
+  CREATE INDEX messages_by_session ON messages (cube_id, session_id, chat_time);
+
+  CREATE TABLE memories (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    cube_id TEXT NOT NULL REFERENCES cubes(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    memory_type TEXT NOT NULL,
+    key TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL DEFAULT 'activated',
+    confidence REAL NOT NULL DEFAULT 1,
+    source TEXT NOT NULL DEFAULT 'conversation',
+    background TEXT NOT NULL DEFAULT '',
+    info TEXT NOT NULL DEFAULT '{}',
+    chat_time TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX memories_by_cube ON memories (cube_id, status, created_at);
+  CREATE INDEX memories_by_session ON memories (cube_id, session_id, status, created_at);
+
+  CREATE TABLE memory_sources (
+    memory_rowid INTEGER NOT NULL REFERENCES memories(rowid) ON DELETE CASCADE,
+    cube_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (memory_rowid, position)
+  );
+  CREATE INDEX memory_sources_by_message ON memory_sources (cube_id, message_id);
+
+  CREATE TABLE memory_history (
+    memory_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    memory_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    replaced_by TEXT,
+    changed_at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (memory_id, version)
+  );
+
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    cube_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'parked')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    run_after TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX jobs_ready ON jobs (status, run_after);
+
+  -- Words segmented by memcube (jieba for Chinese); the text lives in memories.
+  CREATE VIRTUAL TABLE memory_words USING fts5(
+    words, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+  );
+  CREATE VIRTUAL TABLE memory_word_counts USING fts5vocab(memory_words, 'row');
+  `,
+];

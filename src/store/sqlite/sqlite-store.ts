@@ -1,0 +1,453 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import * as sqliteVec from "sqlite-vec";
+import type { ConversationWrite, EmbedderIdentity, Store } from "../store.js";
+import type {
+  CubeAccess,
+  CubeRecord,
+  MemoryRecord,
+  MemoryScope,
+  MemoryVersion,
+  MessageRecord,
+  NewMemory,
+  Page,
+  ScoredId,
+  SharedAccess,
+} from "../types.js";
+import { scopeSql } from "./filter-sql.js";
+import { MIGRATIONS } from "./migrations.js";
+import { rowToMemory, rowToMessage, type MemoryRow, type MessageRow } from "./rows.js";
+
+const EMBEDDER_KEY = "embedder";
+
+/** FTS5 sees user words only as quoted strings, never as query syntax. */
+function quoteWord(word: string): string {
+  return `"${word.replaceAll('"', '""')}"`;
+}
+
+function marks(count: number): string {
+  return Array.from({ length: count }, () => "?").join(", ");
+}
+
+function vectorBlob(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+/** The embedded default store: one SQLite file with sqlite-vec and FTS5. */
+export class SqliteStore implements Store {
+  readonly kind = "sqlite";
+  private readonly db: Database.Database;
+
+  constructor(readonly file: string) {
+    if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    // FULL: an acknowledged write survives a crash of the process and of the machine.
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("foreign_keys = ON");
+    this.db.pragma("busy_timeout = 5000");
+    sqliteVec.load(this.db);
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const applied = Number(this.db.pragma("user_version", { simple: true }));
+    if (applied > MIGRATIONS.length) {
+      throw new Error(`${this.file} was written by a newer memcube (schema ${applied}, this one knows ${MIGRATIONS.length})`);
+    }
+    MIGRATIONS.slice(applied).forEach((sql, index) => {
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.pragma(`user_version = ${applied + index + 1}`);
+      })();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private meta(key: string): string | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  async embedderIdentity(): Promise<EmbedderIdentity | undefined> {
+    const value = this.meta(EMBEDDER_KEY);
+    return value === undefined ? undefined : (JSON.parse(value) as EmbedderIdentity);
+  }
+
+  private hasVectorTable(): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memory_vectors'").get() !== undefined;
+  }
+
+  async resetVectors(identity: EmbedderIdentity): Promise<void> {
+    if (!Number.isInteger(identity.dimension) || identity.dimension < 1) throw new Error("bad embedding dimension");
+    this.db.transaction(() => {
+      this.db.exec("DROP TABLE IF EXISTS memory_vectors");
+      this.db.exec(
+        `CREATE VIRTUAL TABLE memory_vectors USING vec0(
+           cube_id TEXT PARTITION KEY, memory_type TEXT, embedding FLOAT[${identity.dimension}] distance_metric=cosine)`,
+      );
+      this.writeEmbedder(identity);
+    })();
+  }
+
+  private writeEmbedder(identity: EmbedderIdentity): void {
+    this.db
+      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+      .run(EMBEDDER_KEY, JSON.stringify(identity));
+  }
+
+  async recordEmbedder(identity: EmbedderIdentity): Promise<void> {
+    this.writeEmbedder(identity);
+  }
+
+  // ---- users and cubes ----
+
+  private ensureUser(userId: string, now: string): void {
+    this.db.prepare("INSERT INTO users (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING").run(userId, now);
+  }
+
+  async getCube(cubeId: string): Promise<CubeRecord | undefined> {
+    const row = this.db
+      .prepare("SELECT id, name, owner_id AS ownerId, created_at AS createdAt FROM cubes WHERE id = ?")
+      .get(cubeId) as CubeRecord | undefined;
+    return row;
+  }
+
+  async createCube(cube: CubeRecord): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.ensureUser(cube.ownerId, cube.createdAt);
+      const result = this.db
+        .prepare("INSERT INTO cubes (id, name, owner_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        .run(cube.id, cube.name, cube.ownerId, cube.createdAt);
+      return result.changes === 1;
+    })();
+  }
+
+  async deleteCube(cubeId: string): Promise<void> {
+    this.db.transaction(() => {
+      const rowids = this.db.prepare("SELECT rowid FROM memories WHERE cube_id = ?").pluck().all(cubeId) as number[];
+      this.removeIndexEntries(rowids);
+      this.db.prepare("DELETE FROM memory_history WHERE memory_id IN (SELECT id FROM memories WHERE cube_id = ?)").run(cubeId);
+      this.db.prepare("DELETE FROM jobs WHERE cube_id = ?").run(cubeId);
+      this.db.prepare("DELETE FROM cubes WHERE id = ?").run(cubeId);
+    })();
+  }
+
+  async accessOf(cubeId: string, userId: string): Promise<CubeAccess | undefined> {
+    const row = this.db
+      .prepare(
+        `SELECT CASE WHEN c.owner_id = ? THEN 'owner' ELSE a.access END AS access
+         FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = ?
+         WHERE c.id = ?`,
+      )
+      .get(userId, userId, cubeId) as { access: CubeAccess | null } | undefined;
+    return row?.access ?? undefined;
+  }
+
+  async shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void> {
+    this.db.transaction(() => {
+      if (access === undefined) {
+        this.db.prepare("DELETE FROM cube_access WHERE cube_id = ? AND user_id = ?").run(cubeId, userId);
+        return;
+      }
+      this.ensureUser(userId, new Date().toISOString());
+      this.db
+        .prepare(
+          `INSERT INTO cube_access (cube_id, user_id, access) VALUES (?, ?, ?)
+           ON CONFLICT (cube_id, user_id) DO UPDATE SET access = excluded.access`,
+        )
+        .run(cubeId, userId, access);
+    })();
+  }
+
+  // ---- writing ----
+
+  private insertMemory(memory: NewMemory): void {
+    const result = this.db
+      .prepare(
+        `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, confidence, source,
+           background, info, chat_time, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        memory.id,
+        memory.cubeId,
+        memory.userId,
+        memory.sessionId,
+        memory.text,
+        memory.memoryType,
+        memory.key,
+        JSON.stringify(memory.tags),
+        memory.confidence,
+        memory.source,
+        memory.background,
+        JSON.stringify(memory.info),
+        memory.chatTime,
+        memory.createdAt,
+        memory.updatedAt,
+      );
+    const rowid = BigInt(result.lastInsertRowid);
+    const addSource = this.db.prepare("INSERT INTO memory_sources (memory_rowid, cube_id, message_id, position) VALUES (?, ?, ?, ?)");
+    memory.sourceMessageIds.forEach((messageId, position) => addSource.run(rowid, memory.cubeId, messageId, position));
+    if (memory.keywords.trim() !== "") {
+      this.db.prepare("INSERT INTO memory_words (rowid, words) VALUES (?, ?)").run(rowid, memory.keywords);
+    }
+    if (memory.vector && this.hasVectorTable()) {
+      this.db
+        .prepare("INSERT INTO memory_vectors (rowid, cube_id, memory_type, embedding) VALUES (?, ?, ?, ?)")
+        .run(rowid, memory.cubeId, memory.memoryType, vectorBlob(memory.vector));
+    }
+  }
+
+  async addConversation(entries: readonly { message: MessageRecord; memory: NewMemory }[]): Promise<ConversationWrite> {
+    const existingMessageIds: string[] = [];
+    const insertMessage = this.db.prepare(
+      `INSERT INTO messages (cube_id, message_id, session_id, role, content, chat_time, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    this.db.transaction(() => {
+      for (const { message, memory } of entries) {
+        this.ensureUser(memory.userId, memory.createdAt);
+        const inserted = insertMessage.run(
+          message.cubeId,
+          message.messageId,
+          message.sessionId,
+          message.role,
+          message.content,
+          message.chatTime,
+          message.createdAt,
+        );
+        if (inserted.changes === 0) {
+          existingMessageIds.push(message.messageId);
+          continue;
+        }
+        this.insertMemory(memory);
+      }
+    })();
+    return { existingMessageIds };
+  }
+
+  private removeIndexEntries(rowids: readonly number[]): void {
+    const deleteWords = this.db.prepare("DELETE FROM memory_words WHERE rowid = ?");
+    const deleteVector = this.hasVectorTable() ? this.db.prepare("DELETE FROM memory_vectors WHERE rowid = ?") : undefined;
+    for (const rowid of rowids) {
+      deleteWords.run(BigInt(rowid));
+      deleteVector?.run(BigInt(rowid));
+    }
+  }
+
+  async deleteMemories(cubeId: string, memoryIds: readonly string[]): Promise<number> {
+    if (memoryIds.length === 0) return 0;
+    return this.db.transaction(() => {
+      let deleted = 0;
+      const find = this.db.prepare("SELECT rowid FROM memories WHERE id = ? AND cube_id = ?").pluck();
+      const sourcesOf = this.db.prepare("SELECT message_id FROM memory_sources WHERE memory_rowid = ?").pluck();
+      const forgotten = new Set<string>();
+      for (const memoryId of memoryIds) {
+        const rowid = find.get(memoryId, cubeId) as number | undefined;
+        if (rowid === undefined) continue;
+        for (const messageId of sourcesOf.all(rowid) as string[]) forgotten.add(messageId);
+        this.removeIndexEntries([rowid]);
+        this.db.prepare("DELETE FROM memories WHERE rowid = ?").run(rowid);
+        this.db.prepare("DELETE FROM memory_history WHERE memory_id = ?").run(memoryId);
+        deleted += 1;
+      }
+      const stillCited = this.db.prepare(
+        `SELECT 1 FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
+         WHERE s.cube_id = ? AND s.message_id = ? AND m.status = 'activated' LIMIT 1`,
+      );
+      const forget = this.db.prepare("DELETE FROM messages WHERE cube_id = ? AND message_id = ?");
+      for (const messageId of forgotten) {
+        if (stillCited.get(cubeId, messageId) === undefined) forget.run(cubeId, messageId);
+      }
+      return deleted;
+    })();
+  }
+
+  async setVectors(entries: readonly { id: string; vector: Float32Array }[]): Promise<void> {
+    if (!this.hasVectorTable()) throw new Error("no vector index: call resetVectors first");
+    this.db.transaction(() => {
+      const find = this.db.prepare("SELECT rowid, cube_id AS cubeId, memory_type AS memoryType FROM memories WHERE id = ?");
+      const remove = this.db.prepare("DELETE FROM memory_vectors WHERE rowid = ?");
+      const insert = this.db.prepare("INSERT INTO memory_vectors (rowid, cube_id, memory_type, embedding) VALUES (?, ?, ?, ?)");
+      for (const { id, vector } of entries) {
+        const row = find.get(id) as { rowid: number; cubeId: string; memoryType: string } | undefined;
+        if (!row) continue;
+        remove.run(BigInt(row.rowid));
+        insert.run(BigInt(row.rowid), row.cubeId, row.memoryType, vectorBlob(vector));
+      }
+    })();
+  }
+
+  // ---- reading ----
+
+  private hydrate(rows: readonly MemoryRow[]): MemoryRecord[] {
+    if (rows.length === 0) return [];
+    const sources = this.db.prepare(
+      `SELECT msg.cube_id, msg.message_id, msg.session_id, msg.role, msg.content, msg.chat_time, msg.created_at
+       FROM memory_sources s JOIN messages msg ON msg.cube_id = s.cube_id AND msg.message_id = s.message_id
+       WHERE s.memory_rowid = ? ORDER BY s.position`,
+    );
+    return rows.map((row) => rowToMemory(row, (sources.all(row.rowid) as MessageRow[]).map(rowToMessage)));
+  }
+
+  async getMemory(memoryId: string): Promise<MemoryRecord | undefined> {
+    const row = this.db.prepare("SELECT * FROM memories WHERE id = ?").get(memoryId) as MemoryRow | undefined;
+    return row ? this.hydrate([row])[0] : undefined;
+  }
+
+  async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
+    if (memoryIds.length === 0) return [];
+    const rows = this.db.prepare(`SELECT * FROM memories WHERE id IN (${marks(memoryIds.length)})`).all(...memoryIds) as MemoryRow[];
+    const byId = new Map(this.hydrate(rows).map((memory) => [memory.id, memory]));
+    return memoryIds.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async memoriesFromMessages(cubeId: string, messageIds: readonly string[]): Promise<MemoryRecord[]> {
+    if (messageIds.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT m.* FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
+         WHERE s.cube_id = ? AND s.message_id IN (${marks(messageIds.length)}) AND m.status = 'activated'
+         ORDER BY m.rowid`,
+      )
+      .all(cubeId, ...messageIds) as MemoryRow[];
+    return this.hydrate(rows);
+  }
+
+  async listMemories(
+    scope: MemoryScope,
+    page?: Page,
+    textContains?: string,
+  ): Promise<{ memories: MemoryRecord[]; total: number }> {
+    const where = scopeSql(scope);
+    const textClause = textContains ? " AND instr(lower(m.text), lower(?)) > 0" : "";
+    const params = textContains ? [...where.params, textContains] : where.params;
+    const total = this.db.prepare(`SELECT count(*) FROM memories m WHERE ${where.sql}${textClause}`).pluck().get(...params) as number;
+    const paging = page ? " LIMIT ? OFFSET ?" : "";
+    const rows = this.db
+      .prepare(`SELECT m.* FROM memories m WHERE ${where.sql}${textClause} ORDER BY m.created_at DESC, m.rowid DESC${paging}`)
+      .all(...params, ...(page ? [page.limit, page.offset] : [])) as MemoryRow[];
+    return { memories: this.hydrate(rows), total };
+  }
+
+  async recentMemories(cubeId: string, sessionId: string, limit: number): Promise<MemoryRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM memories WHERE cube_id = ? AND session_id = ? AND status = 'activated'
+         ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
+      )
+      .all(cubeId, sessionId, limit) as MemoryRow[];
+    return this.hydrate(rows);
+  }
+
+  async memoryHistory(memoryId: string): Promise<MemoryVersion[]> {
+    return this.db
+      .prepare(
+        `SELECT memory_id AS memoryId, text, memory_type AS memoryType, status, replaced_by AS replacedBy,
+           changed_at AS changedAt, reason
+         FROM memory_history WHERE memory_id = ? ORDER BY version DESC`,
+      )
+      .all(memoryId) as MemoryVersion[];
+  }
+
+  async memoryIds(scope: MemoryScope & { sessionId?: string }): Promise<string[]> {
+    const where = scopeSql(scope);
+    const session = scope.sessionId === undefined ? "" : " AND m.session_id = ?";
+    const params = scope.sessionId === undefined ? where.params : [...where.params, scope.sessionId];
+    return this.db.prepare(`SELECT m.id FROM memories m WHERE ${where.sql}${session}`).pluck().all(...params) as string[];
+  }
+
+  async memoryTexts(
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ id: string; cubeId: string; memoryType: string; text: string }[]> {
+    return this.db
+      .prepare(
+        `SELECT id, cube_id AS cubeId, memory_type AS memoryType, text FROM memories
+         WHERE status = 'activated' AND id > ? ORDER BY id LIMIT ?`,
+      )
+      .all(after ?? "", limit) as { id: string; cubeId: string; memoryType: string; text: string }[];
+  }
+
+  // ---- searching ----
+
+  async searchVectors(scope: MemoryScope, vector: Float32Array, limit: number): Promise<ScoredId[]> {
+    if (!this.hasVectorTable() || limit < 1) return [];
+    const rows = scope.filter ? this.scanVectors(scope, vector, limit) : this.nearestVectors(scope, vector, limit);
+    return rows.map((row) => ({ id: row.id, score: 1 - row.distance }));
+  }
+
+  /** Index search inside the cube's partition (types are a vec0 metadata column). */
+  private nearestVectors(scope: MemoryScope, vector: Float32Array, limit: number): { id: string; distance: number }[] {
+    const types = scope.memoryTypes ?? [];
+    const typeClause = types.length > 0 ? ` AND memory_type IN (${marks(types.length)})` : "";
+    return this.db
+      .prepare(
+        `SELECT m.id, v.distance FROM (
+           SELECT rowid, distance FROM memory_vectors
+           WHERE embedding MATCH ? AND k = ? AND cube_id = ?${typeClause}
+         ) v JOIN memories m ON m.rowid = v.rowid
+         ORDER BY v.distance`,
+      )
+      .all(vectorBlob(vector), Math.min(limit, 4096), scope.cubeId, ...types) as { id: string; distance: number }[];
+  }
+
+  /** Exact scan over the memories a filter selects, so that a narrow filter still finds its rows. */
+  private scanVectors(scope: MemoryScope, vector: Float32Array, limit: number): { id: string; distance: number }[] {
+    const where = scopeSql(scope);
+    return this.db
+      .prepare(
+        `SELECT m.id, vec_distance_cosine(v.embedding, ?) AS distance
+         FROM memories m JOIN memory_vectors v ON v.rowid = m.rowid
+         WHERE ${where.sql} ORDER BY distance LIMIT ?`,
+      )
+      .all(vectorBlob(vector), ...where.params, limit) as { id: string; distance: number }[];
+  }
+
+  async searchKeywords(scope: MemoryScope, words: readonly string[], limit: number): Promise<ScoredId[]> {
+    const unique = [...new Set(words.filter((word) => word.trim() !== ""))];
+    if (unique.length === 0 || limit < 1) return [];
+    const where = scopeSql(scope);
+    const rows = this.db
+      .prepare(
+        `SELECT m.id, bm25(memory_words) AS rank FROM memory_words JOIN memories m ON m.rowid = memory_words.rowid
+         WHERE memory_words MATCH ? AND ${where.sql} ORDER BY rank LIMIT ?`,
+      )
+      .all(unique.map(quoteWord).join(" OR "), ...where.params, limit) as { id: string; rank: number }[];
+    return rows.map((row) => ({ id: row.id, score: -row.rank }));
+  }
+
+  async wordFrequencies(words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }> {
+    const documents = this.db.prepare("SELECT count(*) FROM memories WHERE status = 'activated'").pluck().get() as number;
+    const unique = [...new Set(words)];
+    const frequencies = new Map<string, number>();
+    if (unique.length > 0) {
+      const rows = this.db
+        .prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN (${marks(unique.length)})`)
+        .all(...unique) as { term: string; doc: number }[];
+      for (const row of rows) frequencies.set(row.term, row.doc);
+    }
+    return { documents, frequencies };
+  }
+
+  async vectorsOf(memoryIds: readonly string[]): Promise<Map<string, Float32Array>> {
+    const result = new Map<string, Float32Array>();
+    if (!this.hasVectorTable() || memoryIds.length === 0) return result;
+    const rows = this.db
+      .prepare(
+        `SELECT m.id, v.embedding FROM memories m JOIN memory_vectors v ON v.rowid = m.rowid
+         WHERE m.id IN (${marks(memoryIds.length)})`,
+      )
+      .all(...memoryIds) as { id: string; embedding: Buffer }[];
+    for (const row of rows) {
+      const copy = new Uint8Array(row.embedding).slice().buffer;
+      result.set(row.id, new Float32Array(copy));
+    }
+    return result;
+  }
+}

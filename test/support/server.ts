@@ -1,0 +1,77 @@
+/**
+ * Starts a real memcube server on a random loopback port over a real SQLite file in a temporary
+ * folder, and gives tests a small JSON client for it.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseConfig } from "../../src/config/index.js";
+import { createLogger } from "../../src/logger.js";
+import { startServer, type RunningServer } from "../../src/server.js";
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  /** POSTs JSON (or a raw string body) and returns status, parsed body and headers. */
+  post(route: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  get(route: string): Promise<ApiResponse>;
+  /** Stops the server; the data folder stays (for restart tests) until `cleanup`. */
+  stop(): Promise<void>;
+  /** Stops the server and removes its data folder. */
+  cleanup(): Promise<void>;
+}
+
+export interface ApiResponse {
+  status: number;
+  // Tests read arbitrary paths of the JSON they get; the server code itself never uses any.
+  body: any;
+  headers: Headers;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(path.join(tmpdir(), "memcube-test-"));
+}
+
+async function request(url: string, init: RequestInit): Promise<ApiResponse> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON (e.g. /docs): keep the text
+  }
+  return { status: response.status, body, headers: response.headers };
+}
+
+export async function startTestServer(env: Record<string, string> = {}, dataDir = tempDataDir()): Promise<TestServer> {
+  const config = parseConfig({ MEMCUBE_DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...env });
+  let running: RunningServer | undefined = await startServer(config, createLogger("silent"));
+  const url = running.url;
+  const stop = async () => {
+    await running?.close();
+    running = undefined;
+  };
+  return {
+    url,
+    dataDir,
+    post: (route, body, headers = {}) =>
+      request(`${url}${route}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    get: (route) => request(`${url}${route}`, { method: "GET" }),
+    stop,
+    cleanup: async () => {
+      await stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The memories of the first (or named) text bucket of a search response. */
+export function textHits(body: { data: { text_mem: { cube_id: string; memories: { memory: string }[] }[] } }, cubeId?: string): string[] {
+  const bucket = cubeId ? body.data.text_mem.find((entry) => entry.cube_id === cubeId) : body.data.text_mem[0];
+  return (bucket?.memories ?? []).map((memory) => memory.memory);
+}
