@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config/index.js";
 import { createEmbedder } from "./embed/index.js";
-import { DomainError } from "./memory/errors.js";
 import { reembedAll } from "./memory/embedder-identity.js";
 import { openStore, startServer } from "./server.js";
 
@@ -55,8 +54,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof DomainError || (error instanceof Error && /^[A-Z_]+: /.test(error.message));
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(known ? `memcube: ${error instanceof ConfigError ? "configuration error: " : ""}${message}\n` : `memcube: ${error instanceof Error ? error.stack : message}\n`);
+  // One line for the operator; the stack only when asked for (LOG_LEVEL=debug).
+  const prefix = error instanceof ConfigError ? "configuration error: " : "";
+  const detail = error instanceof Error ? (process.env.LOG_LEVEL === "debug" ? error.stack : error.message) : String(error);
+  process.stderr.write(`memcube: ${prefix}${detail}\n`);
   process.exit(1);
 });

@@ -9,6 +9,11 @@ function pathOf(issue: { path: readonly PropertyKey[] }, prefix: Path): Path {
   return [...prefix, ...issue.path.map((part) => (typeof part === "number" ? part : String(part)))];
 }
 
+/** How far a union branch got: deeper paths, then a right type with a wrong value, win. */
+function progress(branch: readonly { path: Path; issue: Issue }[]): number {
+  return Math.max(...branch.map(({ path, issue }) => path.length * 2 + (issue.code === "invalid_type" ? 0 : 1)));
+}
+
 /**
  * Flattens issues; for a union (e.g. `messages`: string or list) keeps the branch that got furthest,
  * so the caller hears "messages.0.role: …" rather than "invalid input".
@@ -17,10 +22,7 @@ function flatten(issues: readonly Issue[], prefix: Path = []): { path: Path; iss
   return issues.flatMap((issue) => {
     if (issue.code === "invalid_union" && issue.errors.length > 0) {
       const branches = issue.errors.map((branch) => flatten(branch, pathOf(issue, prefix)));
-      const deepest = branches.reduce((best, branch) =>
-        Math.max(...branch.map((entry) => entry.path.length)) > Math.max(...best.map((entry) => entry.path.length)) ? branch : best,
-      );
-      return deepest;
+      return branches.reduce((best, branch) => (progress(branch) > progress(best) ? branch : best));
     }
     return [{ path: pathOf(issue, prefix), issue }];
   });

@@ -38,7 +38,7 @@ const entrySchema = z
     top_p: optional(z.number().min(0).max(1)),
     api_version: optional(z.string().trim().min(1, "must not be empty")),
     context_window: optional(z.number().int().min(256)),
-    timeout: optional(z.number().positive().max(3600)),
+    timeout: optional(z.number().min(0.1).max(3600)),
   })
   .superRefine((entry, ctx) => {
     const backend = entry.backend ?? "openai";

@@ -29,6 +29,14 @@ export interface ChatModel {
   readonly model: string;
   /** Tokens the prompt and the answer must fit in (`context_window`, default 32k); the pipeline trims to it. */
   readonly contextWindow: number;
+  /**
+   * The whole answer, reasoning separated from the text. Rejects with `UpstreamError` (from
+   * `errors.ts`) when the model server fails, or with the signal's reason (an `AbortError`) when aborted.
+   */
   complete(messages: readonly ChatMessage[], options?: ChatOptions): Promise<ChatCompletion>;
+  /**
+   * The answer as it is generated; the request starts on the first `next()`. Errors as for
+   * `complete`, possibly after some deltas. Leaving the loop early (break) cancels the request.
+   */
   stream(messages: readonly ChatMessage[], options?: ChatOptions): AsyncIterable<ChatDelta>;
 }

@@ -1,6 +1,7 @@
 // Shapes of credentials that upstream error bodies like to echo back, even partly masked
 // ("Incorrect API key provided: sk-abc***xyz"): OpenAI-style keys and bearer tokens.
-const KEY_LIKE = [/\bsk-[A-Za-z0-9_*.-]{4,}/g, /\bBearer\s+[A-Za-z0-9_*.~+/=-]{4,}/gi];
+// Dots only between segments (JWTs), so a sentence's final period survives.
+const KEY_LIKE = [/\bsk-[A-Za-z0-9_*-]{4,}/g, /\bBearer\s+[A-Za-z0-9_*~+/=-]{4,}(?:\.[A-Za-z0-9_*~+/=-]+)*/gi];
 
 const REDACTED = "[redacted]";
 

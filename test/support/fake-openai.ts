@@ -93,7 +93,8 @@ export function defaultReply(body: RecordedBody | undefined): string {
   return "echo: ";
 }
 
-const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Unref'd: a scripted delay still running after a test (its client gave up) must not hold the process open.
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function pieces(text: string, size: number): string[] {
   const points = Array.from(text);
@@ -121,7 +122,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let failures: { status: number; body: unknown }[] = [];
   let sequence = 0;
 
-  async function answerChat(req: IncomingMessage, res: ServerResponse, body: RecordedBody): Promise<void> {
+  async function answerChat(res: ServerResponse, body: RecordedBody): Promise<void> {
     const failure = failures.shift();
     if (failure) {
       const payload = failure.body ?? { error: { message: `fake upstream error ${failure.status}`, type: "server_error" } };
@@ -219,7 +220,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
     if (req.method === "POST" && url.pathname.endsWith("/chat/completions")) {
       if (!body) return sendJson(res, 400, { error: { message: "request body must be a JSON object" } });
-      return answerChat(req, res, body);
+      return answerChat(res, body);
     }
     if (req.method === "GET" && url.pathname === "/v1/models") {
       return sendJson(res, 200, {

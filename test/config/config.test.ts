@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { promisify } from "node:util";
+import { ConfigError, loadConfig, parseConfig } from "../../src/config/index.js";
+
+describe("parseConfig", () => {
+  test("defaults: 127.0.0.1:8001, ./data, sqlite, local embedder, 8 MB bodies, no models", () => {
+    const config = parseConfig({});
+    assert.equal(config.port, 8001);
+    assert.equal(config.host, "127.0.0.1");
+    assert.equal(config.dataDir, path.resolve("data"));
+    assert.equal(config.store, "sqlite");
+    assert.deepEqual(config.embedder, { backend: "local" });
+    assert.equal(config.limits.bodyBytes, 8 * 1024 * 1024);
+    assert.equal(config.limits.messagesPerAdd, 1000);
+    assert.deepEqual(config.chatModels, []);
+  });
+
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ PORT: "eighty" }, /^PORT: /],
+    [{ PORT: "70000" }, /^PORT: /],
+    [{ MEMCUBE_BODY_LIMIT: "lots" }, /^MEMCUBE_BODY_LIMIT: expected a size/],
+    [{ MOS_EMBEDDER_BACKEND: "magic" }, /^MOS_EMBEDDER_BACKEND: /],
+    [{ MOS_EMBEDDER_BACKEND: "universal_api" }, /^MOS_EMBEDDER_API_BASE: required/],
+    [{ MOS_EMBEDDER_BACKEND: "universal_api", MOS_EMBEDDER_API_BASE: "http://x/v1" }, /^MOS_EMBEDDER_MODEL: required/],
+    [{ MEMCUBE_STORE: "postgres" }, /^MEMCUBE_STORE: postgres is not available/],
+    [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL: /],
+    [{ CHAT_MODEL_LIST: "[{]" }, /^CHAT_MODEL_LIST: /],
+  ];
+  for (const [env, message] of bad) {
+    test(`a bad ${Object.keys(env).join("+")} is one line naming the variable`, () => {
+      assert.throws(() => parseConfig(env), (error: Error) => error instanceof ConfigError && message.test(error.message) && !error.message.includes("\n"));
+    });
+  }
+
+  test("sizes accept units", () => {
+    assert.equal(parseConfig({ MEMCUBE_BODY_LIMIT: "512kb" }).limits.bodyBytes, 512 * 1024);
+    assert.equal(parseConfig({ MEMCUBE_BODY_LIMIT: "1048576" }).limits.bodyBytes, 1048576);
+  });
+
+  test("the environment wins over .env, which fills the rest", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "memcube-env-"));
+    const envFile = path.join(folder, ".env");
+    writeFileSync(envFile, "PORT=9100\nHOST=0.0.0.0\n# a comment\nMEMCUBE_CORS_ORIGINS=http://a.test, http://b.test\n");
+    try {
+      const saved = process.env.PORT;
+      process.env.PORT = "9200";
+      try {
+        const config = loadConfig({}, envFile);
+        assert.equal(config.port, 9200);
+        assert.equal(config.host, "0.0.0.0");
+        assert.deepEqual(config.corsOrigins, ["http://a.test", "http://b.test"]);
+      } finally {
+        if (saved === undefined) delete process.env.PORT;
+        else process.env.PORT = saved;
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe("the memcube command", () => {
+  test("a bad value stops start-up with one line naming the variable", async () => {
+    const run = promisify(execFile)(process.execPath, ["bin/memcube.mjs", "serve"], { env: { ...process.env, PORT: "not-a-port" } });
+    await assert.rejects(run, (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.equal(error.stderr.trim().split("\n").length, 1);
+      assert.match(error.stderr, /^memcube: configuration error: PORT: /);
+      return true;
+    });
+  });
+
+  test("serve answers /health, and stops cleanly on SIGTERM", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "memcube-cli-"));
+    const port = await freePort();
+    const child = spawn(process.execPath, ["bin/memcube.mjs", "serve", "--port", String(port)], {
+      env: { ...process.env, MEMCUBE_DATA_DIR: dataDir, LOG_LEVEL: "silent" },
+      stdio: "ignore",
+    });
+    try {
+      let health: unknown;
+      for (let attempt = 0; attempt < 200 && health === undefined; attempt += 1) {
+        health = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.json(), () => undefined);
+        if (health === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal((health as { status: string }).status, "healthy");
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
