@@ -6,6 +6,7 @@ import { createApp } from "./api/app.js";
 import type { Config } from "./config/index.js";
 import { createEmbedder } from "./embed/index.js";
 import type { MemoryContext } from "./memory/context.js";
+import { ModelRegistry } from "./llm/registry.js";
 import { ensureEmbedderMatches } from "./memory/embedder-identity.js";
 import { warmUpWords } from "./memory/words.js";
 import { createLogger } from "./logger.js";
@@ -49,7 +50,8 @@ function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Serv
 /** Opens the store and the embedder, then serves the API until close(). */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const context = await openContext(config);
-  const app = createApp({ config, context, logger, version: VERSION });
+  const models = new ModelRegistry(config.chatModels);
+  const app = createApp({ config, context, models, logger, version: VERSION });
   let server: ServerType;
   try {
     server = await listen(app, config);
@@ -60,7 +62,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url, store: context.store.kind, embedder: context.embedder.name, version: VERSION }, "memcube is serving");
+  logger.info(
+    { url, store: context.store.kind, embedder: context.embedder.name, models: models.names(), version: VERSION },
+    "memcube is serving",
+  );
   return {
     url,
     port,

@@ -3,9 +3,11 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { Logger } from "pino";
 import type { Config } from "../config/index.js";
+import type { ModelRegistry } from "../llm/registry.js";
 import type { MemoryContext } from "../memory/context.js";
 import type { App, AppEnv } from "./app-env.js";
 import { errorResponse, handleError } from "./errors.js";
+import { chatRoutes } from "./routes/chat.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { metaRoutes } from "./routes/meta.js";
@@ -13,6 +15,7 @@ import { metaRoutes } from "./routes/meta.js";
 export interface AppDeps {
   config: Config;
   context: MemoryContext;
+  models: ModelRegistry;
   logger: Logger;
   version: string;
 }
@@ -38,7 +41,7 @@ export function createApp(deps: AppDeps): App {
     );
   });
   if (deps.config.corsOrigins.length > 0) {
-    app.use(cors({ origin: deps.config.corsOrigins, exposeHeaders: ["x-request-id"] }));
+    app.use(cors({ origin: deps.config.corsOrigins, exposeHeaders: ["x-request-id"], maxAge: 600 }));
   }
   app.use(
     bodyLimit({
@@ -50,6 +53,7 @@ export function createApp(deps: AppDeps): App {
   metaRoutes(app, deps.version);
   memoryRoutes(app, deps.context, deps.config.limits);
   cubeRoutes(app, deps.context, deps.config.limits);
+  chatRoutes(app, { memory: deps.context, models: deps.models }, deps.config.limits);
 
   app.notFound((c) => errorResponse(c, 404, `no route ${c.req.method} ${c.req.path}`));
   app.onError(handleError);

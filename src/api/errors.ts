@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { NoModelConfiguredError, UnknownModelError, UpstreamError } from "../llm/errors.js";
 import { DomainError, type DomainErrorKind } from "../memory/errors.js";
 import { ApiError } from "./api-error.js";
 import type { AppEnv } from "./app-env.js";
@@ -20,10 +21,17 @@ export function errorResponse(c: Context<AppEnv>, status: ContentfulStatusCode, 
   return c.json(body, status);
 }
 
+function upstreamMessage(error: UpstreamError): string {
+  return `the model failed${error.status === undefined ? "" : ` (upstream HTTP ${error.status})`}: ${error.message}`;
+}
+
 /** Maps every error to the envelope; unexpected ones are logged and answered without internals. */
 export function handleError(error: Error, c: Context<AppEnv>) {
   if (error instanceof ApiError) return errorResponse(c, error.status, error.message, error.detail);
   if (error instanceof DomainError) return errorResponse(c, STATUS_OF[error.kind], error.message);
+  if (error instanceof UnknownModelError) return errorResponse(c, 400, `model_name_or_path: ${error.message}`);
+  if (error instanceof NoModelConfiguredError) return errorResponse(c, 503, error.message);
+  if (error instanceof UpstreamError) return errorResponse(c, error.kind === "timeout" ? 504 : 502, upstreamMessage(error));
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
     return errorResponse(c, status, error.status === 413 ? "body: larger than the server's body limit" : error.message);
@@ -31,4 +39,12 @@ export function handleError(error: Error, c: Context<AppEnv>) {
   const requestId = c.get("requestId");
   c.get("logger").error({ err: error }, "request failed");
   return c.json({ code: 500, message: `internal server error (request id ${requestId})`, data: null, request_id: requestId }, 500);
+}
+
+/** The message for an error met after a stream started (sent in an `error` frame). */
+export function describeError(error: unknown, c: Context<AppEnv>): string {
+  if (error instanceof UpstreamError) return upstreamMessage(error);
+  if (error instanceof DomainError || error instanceof ApiError) return error.message;
+  c.get("logger").error({ err: error }, "chat stream failed");
+  return `internal server error (request id ${c.get("requestId")})`;
 }

@@ -25,10 +25,10 @@ export async function requireWritable(context: MemoryContext, userId: string, cu
 }
 
 /**
- * Writing creates: cubes that do not exist are created for the user, but only after every cube
- * was checked, so that a refused request creates nothing.
+ * The cubes a user may write, checked without writing: returns those that do not exist yet (a
+ * write will create them); throws for a cube that exists but is not the user's to write.
  */
-export async function prepareWritable(context: MemoryContext, userId: string, cubeIds: readonly string[]): Promise<void> {
+export async function checkWritable(context: MemoryContext, userId: string, cubeIds: readonly string[]): Promise<string[]> {
   const missing: string[] = [];
   for (const cubeId of cubeIds) {
     const access = await context.store.accessOf(cubeId, userId);
@@ -36,7 +36,15 @@ export async function prepareWritable(context: MemoryContext, userId: string, cu
     if (access !== undefined || (await context.store.getCube(cubeId))) throw cubeForbidden(userId, cubeId, "write");
     missing.push(cubeId);
   }
-  for (const cubeId of missing) {
+  return missing;
+}
+
+/**
+ * Writing creates: cubes that do not exist are created for the user, but only after every cube
+ * was checked, so that a refused request creates nothing.
+ */
+export async function prepareWritable(context: MemoryContext, userId: string, cubeIds: readonly string[]): Promise<void> {
+  for (const cubeId of await checkWritable(context, userId, cubeIds)) {
     const created = await context.store.createCube({ id: cubeId, name: cubeId, ownerId: userId, createdAt: context.now().toISOString() });
     // Another request may have created it in between: then it must be this user's to write.
     if (!created && !CAN_WRITE.has((await context.store.accessOf(cubeId, userId)) ?? "")) {

@@ -1,0 +1,154 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { streamSSE, type SSEStreamingApi } from "hono/streaming";
+import type { Limits } from "../../config/index.js";
+import { prepareChat, runChat, type ChatDeps, type ChatEvent, type ChatRequest, type ChatStage } from "../../chat/pipeline.js";
+import type { PromptMemory } from "../../chat/prompt.js";
+import type { AppEnv, App } from "../app-env.js";
+import { envelope, success } from "../envelope.js";
+import { describeError } from "../errors.js";
+import { memoryItem } from "../present.js";
+import { errorResponses, postJson } from "../route.js";
+import { ChatCompleteData, ChatFrame, ModelsData, chatRequest, type ChatBody } from "../schemas/chat.js";
+import { readBody } from "../validation.js";
+import { cubesOf } from "./memory.js";
+
+const STAGE_CODES: Record<ChatStage, "0" | "1" | "2"> = { searching: "0", searched: "1", generating: "2" };
+
+const references = (memories: readonly PromptMemory[]) => memories.map(({ memory, relativity }) => memoryItem(memory, relativity));
+
+function toChatRequest(body: ChatBody, limits: Limits): ChatRequest {
+  const history = (body.history ?? [])
+    .map((message) => ({
+      role: message.role,
+      content: typeof message.content === "string" ? message.content : message.content.map((part) => part.text).join("\n"),
+    }))
+    .filter((message) => message.content.trim() !== "")
+    .slice(-limits.historyMessages);
+  return {
+    userId: body.user_id,
+    query: body.query,
+    readableCubeIds: cubesOf(body.readable_cube_ids, body.mem_cube_id, body.user_id),
+    writableCubeIds: cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id),
+    history,
+    systemPrompt: body.system_prompt,
+    topK: body.top_k,
+    sessionId: body.session_id,
+    modelName: body.model_name_or_path,
+    temperature: body.temperature,
+    maxTokens: body.max_tokens,
+    topP: body.top_p,
+    addMessageOnAnswer: body.add_message_on_answer,
+    threshold: body.threshold,
+    includePreference: body.include_preference,
+    preferenceTopK: body.pref_top_k,
+  };
+}
+
+function frameOf(event: ChatEvent): ChatFrame {
+  switch (event.type) {
+    case "status":
+      return { type: "status", data: STAGE_CODES[event.stage] };
+    case "reference":
+      return { type: "reference", data: references(event.memories) };
+    case "reasoning":
+    case "text":
+      return { type: event.type, data: event.text };
+    case "time":
+      return {
+        type: "time",
+        data: { total_time: event.totalTime, search_time: event.searchTime, first_token_time: event.firstTokenTime },
+      };
+  }
+}
+
+/** Aborts when the HTTP client goes away, so the model call stops and nothing partial is stored. */
+function clientGone(c: Context<AppEnv>): AbortController {
+  const controller = new AbortController();
+  const signal = c.req.raw.signal;
+  if (signal.aborted) controller.abort();
+  else signal.addEventListener("abort", () => controller.abort(), { once: true });
+  return controller;
+}
+
+async function sendFrame(stream: SSEStreamingApi, frame: ChatFrame): Promise<void> {
+  await stream.writeSSE({ data: JSON.stringify(frame) });
+}
+
+export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
+  const schema = chatRequest(limits);
+
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/chat/complete",
+      tag: "chat",
+      summary: "Answer a query with the user's memories, and remember the turn",
+      body: schema,
+      data: ChatCompleteData,
+      message: "Chat completed successfully",
+    },
+    async (body, c) => {
+      const prepared = await prepareChat(deps, toChatRequest(body, limits));
+      const controller = clientGone(c);
+      let response = "";
+      let reasoning: string | null = null;
+      let used: PromptMemory[] = [];
+      for await (const event of runChat(deps, prepared, { stream: false, signal: controller.signal })) {
+        if (event.type === "text") response += event.text;
+        if (event.type === "reasoning") reasoning = (reasoning ?? "") + event.text;
+        if (event.type === "reference") used = event.memories;
+      }
+      return { response, reasoning, references: references(used) };
+    },
+  );
+
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: "post",
+      path: "/product/chat/stream",
+      tags: ["chat"],
+      summary: "The same, streamed as server-sent events",
+      description:
+        "Frames, each `data: <json>\\n\\n`: status 0 → status 1 → reference → status 2 → reasoning… → text… → time → end. Errors before the first frame are JSON responses; later ones are an `error` frame.",
+      request: { body: { required: true, content: { "application/json": { schema } } } },
+      responses: {
+        200: { description: "An event stream", content: { "text/event-stream": { schema: ChatFrame } } },
+        ...errorResponses(),
+      },
+    }),
+  );
+  app.post("/product/chat/stream", async (c) => {
+    const body = await readBody(c, schema, limits);
+    const prepared = await prepareChat(deps, toChatRequest(body, limits));
+    const controller = clientGone(c);
+    c.header("X-Accel-Buffering", "no");
+    return streamSSE(c, async (stream) => {
+      stream.onAbort(() => controller.abort());
+      try {
+        for await (const event of runChat(deps, prepared, { stream: true, signal: controller.signal })) {
+          await sendFrame(stream, frameOf(event));
+        }
+        await sendFrame(stream, { type: "end" });
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        const message = describeError(error, c);
+        await sendFrame(stream, { type: "error", data: message, content: message });
+      }
+    });
+  });
+
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: "get",
+      path: "/product/models",
+      tags: ["chat"],
+      summary: "The configured chat model names (never their keys)",
+      responses: { 200: { description: "Success", content: { "application/json": { schema: envelope(ModelsData) } } } },
+    }),
+  );
+  app.get("/product/models", (c) =>
+    c.json(success({ default_model: deps.models.defaultName ?? null, models: deps.models.names() })),
+  );
+}

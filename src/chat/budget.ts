@@ -1,0 +1,63 @@
+import { countTokens } from "gpt-tokenizer";
+import type { ChatMessage } from "../llm/chat-model.js";
+
+/** Tokens an answer may need when the request does not say (`max_tokens`). */
+const DEFAULT_ANSWER_TOKENS = 1024;
+/** Per-message framing tokens in chat formats (role markers and separators). */
+const MESSAGE_OVERHEAD = 4;
+
+export function messageTokens(message: ChatMessage): number {
+  return countTokens(message.content) + MESSAGE_OVERHEAD;
+}
+
+export interface Budget {
+  /** Tokens left for the prompt (the context window less the answer's share). */
+  promptTokens: number;
+}
+
+export function budgetFor(contextWindow: number, maxTokens: number | undefined): Budget {
+  const answer = Math.min(maxTokens ?? DEFAULT_ANSWER_TOKENS, Math.floor(contextWindow / 2));
+  return { promptTokens: contextWindow - answer };
+}
+
+/**
+ * Fits memories and history into the budget. History keeps its newest messages within half of what
+ * is left after the fixed parts; memories then fill the rest, best-ranked first; older history gets
+ * any room the memories did not use. So the lowest-ranked memories and the oldest messages go first,
+ * and neither can crowd the other out. `render` builds the system prompt for a list of memories.
+ */
+export function fitToBudget<M>(options: {
+  budget: Budget;
+  memories: readonly M[];
+  history: readonly ChatMessage[];
+  query: ChatMessage;
+  render: (memories: readonly M[]) => string;
+  memoryTokens: (memory: M) => number;
+}): { memories: M[]; history: ChatMessage[] } {
+  const fixed = countTokens(options.render([])) + MESSAGE_OVERHEAD + messageTokens(options.query);
+  let room = options.budget.promptTokens - fixed;
+  const newestFirst = [...options.history].reverse();
+  const historyCosts = newestFirst.map(messageTokens);
+
+  let keptHistory = 0;
+  let historyShare = room / 2;
+  while (keptHistory < newestFirst.length && (historyCosts[keptHistory] ?? 0) <= historyShare) {
+    historyShare -= historyCosts[keptHistory] ?? 0;
+    room -= historyCosts[keptHistory] ?? 0;
+    keptHistory += 1;
+  }
+
+  const memories: M[] = [];
+  for (const memory of options.memories) {
+    const cost = options.memoryTokens(memory);
+    if (cost > room) break;
+    memories.push(memory);
+    room -= cost;
+  }
+
+  while (keptHistory < newestFirst.length && (historyCosts[keptHistory] ?? 0) <= room) {
+    room -= historyCosts[keptHistory] ?? 0;
+    keptHistory += 1;
+  }
+  return { memories, history: newestFirst.slice(0, keptHistory).reverse() };
+}

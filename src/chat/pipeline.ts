@@ -1,0 +1,202 @@
+import type { ChatMessage, ChatModel } from "../llm/chat-model.js";
+import type { ModelRegistry } from "../llm/registry.js";
+import { addMessages } from "../memory/add.js";
+import type { MemoryContext } from "../memory/context.js";
+import { checkWritable } from "../memory/cubes.js";
+import { cubeForbidden, cubeNotFound } from "../memory/errors.js";
+import { prepareQuery, searchScope, textMemoryTypes, type ScoredMemory } from "../memory/search.js";
+import { budgetFor, fitToBudget } from "./budget.js";
+import { countTokens } from "gpt-tokenizer";
+import { memoryLine, promptLanguage, systemPrompt, type PromptMemory } from "./prompt.js";
+
+export interface ChatDeps {
+  memory: MemoryContext;
+  models: ModelRegistry;
+}
+
+export interface ChatRequest {
+  userId: string;
+  query: string;
+  readableCubeIds: readonly string[];
+  writableCubeIds: readonly string[];
+  history: readonly ChatMessage[];
+  systemPrompt?: string;
+  topK: number;
+  sessionId: string;
+  modelName?: string;
+  temperature?: number;
+  maxTokens?: number;
+  topP?: number;
+  addMessageOnAnswer: boolean;
+  threshold: number;
+  includePreference: boolean;
+  preferenceTopK: number;
+}
+
+/** A chat that passed every check that can fail before the first byte of the answer. */
+export interface PreparedChat {
+  request: ChatRequest;
+  model: ChatModel;
+  /** The readable cubes that exist (a new cube that is also writable reads as empty). */
+  cubesToSearch: string[];
+}
+
+export type ChatStage = "searching" | "searched" | "generating";
+
+/** What happens during a chat, in order; the API turns these into frames or one response. */
+export type ChatEvent =
+  | { type: "status"; stage: ChatStage }
+  | { type: "reference"; memories: PromptMemory[] }
+  | { type: "reasoning"; text: string }
+  | { type: "text"; text: string }
+  | { type: "time"; totalTime: number; searchTime: number; firstTokenTime: number };
+
+/** At least this many memories reach the prompt when any were found, whatever the threshold. */
+const MIN_MEMORIES = 3;
+const WORKING_MEMORY = 20;
+const HISTORY_MESSAGES = 20;
+
+/**
+ * Everything that can refuse the request: the model, then cube access. Reading a missing cube is
+ * a 404 unless the chat also writes it (then it is new and reads as empty).
+ */
+export async function prepareChat(deps: ChatDeps, request: ChatRequest): Promise<PreparedChat> {
+  const model = deps.models.resolve(request.modelName);
+  const context = deps.memory;
+  const toCreate = new Set(request.addMessageOnAnswer ? await checkWritable(context, request.userId, request.writableCubeIds) : []);
+  const writable = new Set(request.writableCubeIds);
+  const cubesToSearch: string[] = [];
+  for (const cubeId of request.readableCubeIds) {
+    if ((await context.store.accessOf(cubeId, request.userId)) !== undefined) {
+      cubesToSearch.push(cubeId);
+      continue;
+    }
+    const exists = (await context.store.getCube(cubeId)) !== undefined;
+    if (exists) throw cubeForbidden(request.userId, cubeId, "read");
+    if (!toCreate.has(cubeId) && !writable.has(cubeId)) throw cubeNotFound(cubeId);
+  }
+  return { request, model, cubesToSearch };
+}
+
+/** Searches every readable cube and merges the hits by relevance: `top_k` overall. */
+async function recallMemories(deps: ChatDeps, prepared: PreparedChat): Promise<ScoredMemory[]> {
+  const { request } = prepared;
+  const context = deps.memory;
+  const query = await prepareQuery(context, request.query);
+  const options = { topK: request.topK, sessionId: request.sessionId, minRelativity: 0, dedup: "mmr" as const };
+  const perCube = await Promise.all(
+    prepared.cubesToSearch.map(async (cubeId) => {
+      const facts = await searchScope(context, query, { cubeId, memoryTypes: textMemoryTypes("All") }, options);
+      const preferences = request.includePreference && request.preferenceTopK > 0
+        ? await searchScope(context, query, { cubeId, memoryTypes: ["PreferenceMemory"] }, { ...options, topK: request.preferenceTopK })
+        : [];
+      return [...facts, ...preferences];
+    }),
+  );
+  const seen = new Set<string>();
+  const merged = perCube
+    .flat()
+    .sort((a, b) => b.relativity - a.relativity)
+    .filter(({ memory }) => !seen.has(memory.text) && seen.add(memory.text));
+  const relevant = merged.filter((hit) => hit.relativity >= request.threshold);
+  const kept = relevant.length >= MIN_MEMORIES ? relevant : merged.slice(0, MIN_MEMORIES);
+  return kept.slice(0, Math.max(request.topK, MIN_MEMORIES));
+}
+
+/** The session's latest memories, so a follow-up sees the turn before it even without shared words. */
+async function workingMemory(deps: ChatDeps, prepared: PreparedChat, shown: readonly ScoredMemory[]): Promise<PromptMemory[]> {
+  const { request } = prepared;
+  const perCube = await Promise.all(
+    prepared.cubesToSearch.map((cubeId) => deps.memory.store.recentMemories(cubeId, request.sessionId, WORKING_MEMORY)),
+  );
+  const already = new Set([...shown.map(({ memory }) => memory.text), ...request.history.map((message) => message.content)]);
+  return perCube
+    .flat()
+    .sort((a, b) => b.chatTime.localeCompare(a.chatTime))
+    .filter((memory) => !already.has(memory.text) && already.add(memory.text))
+    .slice(0, WORKING_MEMORY)
+    .map((memory) => ({ memory }));
+}
+
+const seconds = (milliseconds: number) => Math.round(milliseconds) / 1000;
+
+function buildMessages(prepared: PreparedChat, memories: readonly PromptMemory[], now: Date) {
+  const { request, model } = prepared;
+  const language = promptLanguage(request.query);
+  const render = (chosen: readonly PromptMemory[]) => systemPrompt({ memories: chosen, language, now, custom: request.systemPrompt });
+  const query: ChatMessage = { role: "user", content: request.query };
+  const fitted = fitToBudget({
+    budget: budgetFor(model.contextWindow, request.maxTokens),
+    memories,
+    history: request.history.slice(-HISTORY_MESSAGES),
+    query,
+    render,
+    memoryTokens: (memory) => countTokens(memoryLine(99, memory)) + 1,
+  });
+  const messages: ChatMessage[] = [{ role: "system", content: render(fitted.memories) }, ...fitted.history, query];
+  return { messages, memories: fitted.memories };
+}
+
+/**
+ * Search → prompt → model → write-back, as a sequence of events. With `stream` the answer comes
+ * in pieces as the model writes it; otherwise in one piece. The turn is written back (when asked)
+ * before the last event, and not at all when `signal` aborts.
+ */
+export async function* runChat(
+  deps: ChatDeps,
+  prepared: PreparedChat,
+  options: { stream: boolean; signal: AbortSignal },
+): AsyncGenerator<ChatEvent> {
+  const { request, model } = prepared;
+  const started = performance.now();
+  const askedAt = deps.memory.now();
+  yield { type: "status", stage: "searching" };
+  const recalled = await recallMemories(deps, prepared);
+  const recent = await workingMemory(deps, prepared, recalled);
+  const searchTime = performance.now() - started;
+  yield { type: "status", stage: "searched" };
+
+  const { messages, memories } = buildMessages(prepared, [...recalled, ...recent], askedAt);
+  yield { type: "reference", memories };
+  yield { type: "status", stage: "generating" };
+
+  const callOptions = { temperature: request.temperature, maxTokens: request.maxTokens, topP: request.topP, signal: options.signal };
+  let answer = "";
+  let firstToken: number | undefined;
+  if (options.stream) {
+    for await (const delta of model.stream(messages, callOptions)) {
+      firstToken ??= performance.now();
+      if (delta.type === "text") answer += delta.text;
+      yield delta;
+    }
+  } else {
+    const completion = await model.complete(messages, callOptions);
+    firstToken = performance.now();
+    answer = completion.text;
+    if (completion.reasoning) yield { type: "reasoning", text: completion.reasoning };
+    yield { type: "text", text: completion.text };
+  }
+
+  if (request.addMessageOnAnswer && !options.signal.aborted) {
+    await writeBack(deps, request, askedAt, answer);
+  }
+  yield {
+    type: "time",
+    totalTime: seconds(performance.now() - started),
+    searchTime: seconds(searchTime),
+    firstTokenTime: seconds((firstToken ?? performance.now()) - started),
+  };
+}
+
+async function writeBack(deps: ChatDeps, request: ChatRequest, askedAt: Date, answer: string): Promise<void> {
+  const turn = [
+    { role: "user" as const, content: request.query, chatTime: askedAt.toISOString() },
+    ...(answer.trim() ? [{ role: "assistant" as const, content: answer, chatTime: deps.memory.now().toISOString() }] : []),
+  ];
+  await addMessages(deps.memory, {
+    userId: request.userId,
+    cubeIds: request.writableCubeIds,
+    sessionId: request.sessionId,
+    messages: turn,
+  });
+}
