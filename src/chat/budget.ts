@@ -59,5 +59,10 @@ export function fitToBudget<M>(options: {
     room -= historyCosts[keptHistory] ?? 0;
     keptHistory += 1;
   }
-  return { memories, history: newestFirst.slice(0, keptHistory).reverse() };
+  const history = newestFirst.slice(0, keptHistory).reverse();
+  // The per-memory costs are estimates (the block's heading appears only with memories): check the
+  // real total and give back memories until it fits.
+  const rest = messageTokens(options.query) + history.reduce((sum, message) => sum + messageTokens(message), 0) + MESSAGE_OVERHEAD;
+  while (memories.length > 0 && countTokens(options.render(memories)) + rest > options.budget.promptTokens) memories.pop();
+  return { memories, history };
 }

@@ -38,11 +38,16 @@ const TEMPLATES: Record<PromptLanguage, { intro: string; memoriesHeading: string
 const dateOf = (iso: string) => iso.slice(0, 10);
 
 /**
- * One numbered line per memory. The text is JSON-quoted so that nothing inside it (newlines,
- * fake headings, "ignore previous instructions") can break out of the data block.
+ * A memory's text as a JSON string, with < and > escaped too: nothing inside it (newlines, a fake
+ * `</memories>`, "ignore previous instructions") can break out of the data block.
  */
+function quoted(text: string): string {
+  return JSON.stringify(text).replaceAll("<", "\\u003c").replaceAll(">", "\\u003e");
+}
+
+/** One numbered line per memory: date, type, cube and the quoted text. */
 export function memoryLine(index: number, { memory }: PromptMemory): string {
-  return `[${index}] ${dateOf(memory.chatTime)} · ${memory.memoryType} · cube ${memory.cubeId}: ${JSON.stringify(memory.text)}`;
+  return `[${index}] ${dateOf(memory.chatTime)} · ${memory.memoryType} · cube ${memory.cubeId}: ${quoted(memory.text)}`;
 }
 
 /** The memory block: heading and numbered lines, or the "nothing relevant" line. */
