@@ -54,9 +54,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  // One line for the operator; the stack only when asked for (LOG_LEVEL=debug).
+  // One line for the operator.
   const prefix = error instanceof ConfigError ? "configuration error: " : "";
-  const detail = error instanceof Error ? (process.env.LOG_LEVEL === "debug" ? error.stack : error.message) : String(error);
-  process.stderr.write(`memcube: ${prefix}${detail}\n`);
+  process.stderr.write(`memcube: ${prefix}${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -35,6 +35,9 @@ function condition(field: string, spec: unknown, path: Path): MemoryFilter {
   if (entries.length !== 1) throw invalidField(path, "expected exactly one operator (gt, gte, lt, lte, in, contains)");
   const [op, value] = entries[0] as [string, unknown];
   if (!OPERATORS.has(op as FilterOp)) throw invalidField([...path, op], "unknown operator; use gt, gte, lt, lte, in or contains");
+  if (field === "tags" && op !== "in" && op !== "contains") {
+    throw invalidField([...path, op], "tags support a value, in and contains");
+  }
   if (op === "in") {
     if (!Array.isArray(value) || value.length === 0) throw invalidField([...path, op], "expected a non-empty list");
     return { field: typedField, op: "in", value: value.map((item, index) => scalar(item, field, [...path, op, index])) };

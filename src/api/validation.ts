@@ -34,14 +34,16 @@ function problemOf(issue: Issue): string {
   return issue.message.replace(/^Invalid input: /, "");
 }
 
+export type Location = "body" | "query" | "path";
+
 /** Zod issues → the 422 envelope. */
-export function validationError(issues: readonly Issue[]): ApiError {
+export function validationError(issues: readonly Issue[], location: Location = "body"): ApiError {
   const entries = flatten(issues);
-  const detail: Detail[] = entries.map(({ path, issue }) => ({ loc: ["body", ...path], msg: problemOf(issue), type: issue.code }));
+  const detail: Detail[] = entries.map(({ path, issue }) => ({ loc: [location, ...path], msg: problemOf(issue), type: issue.code }));
   const first = entries[0];
   if (!first) return invalidField([], "invalid request");
-  const location = first.path.length > 0 ? first.path.join(".") : "body";
-  return new ApiError(422, `${location}: ${problemOf(first.issue)}`, detail);
+  const field = first.path.length > 0 ? first.path.join(".") : location;
+  return new ApiError(422, `${field}: ${problemOf(first.issue)}`, detail);
 }
 
 /** How deep JSON nests (a scalar is 0). Iterative: a hostile body must not overflow the stack. */
@@ -88,8 +90,8 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S, limit
   return parseWith(schema, dropNulls(json));
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, location: Location = "body"): z.infer<S> {
   const result = schema.safeParse(input);
-  if (!result.success) throw validationError(result.error.issues);
+  if (!result.success) throw validationError(result.error.issues, location);
   return result.data;
 }

@@ -1,6 +1,6 @@
-import type { MemoryRecord, MemoryType, MessageRecord, MessageRole, NewMemory } from "../store/types.js";
+import type { MemoryRecord, MemoryType, MessageRole } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
-import { prepareWritable } from "./cubes.js";
+import { checkWritable, prepareWritable } from "./cubes.js";
 import { DomainError } from "./errors.js";
 import { wordsOf } from "./words.js";
 
@@ -41,22 +41,24 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
   if (request.mode === "fine") {
     throw new DomainError(
       "invalid",
-      "mode: 'fine' needs an extraction model, and none is configured (set MEMRADER_API_BASE, MEMRADER_API_KEY and MEMRADER_MODEL); use mode 'fast'",
+      "mode: 'fine' (LLM extraction) needs an extraction model, and this server has none; use mode 'fast' or leave mode out",
     );
   }
-  await prepareWritable(context, request.userId, request.cubeIds);
+  await checkWritable(context, request.userId, request.cubeIds);
   const now = context.now().toISOString();
   const messages = request.messages.map((message) => ({
     ...message,
     messageId: message.messageId ?? crypto.randomUUID(),
     chatTime: message.chatTime ?? now,
   }));
+  // Embed before creating anything: a failing embedder leaves no empty cube behind.
   const vectors = await embedWhereMeaningful(context, messages.map((message) => message.content));
-  const added: MemoryRecord[] = [];
-  for (const cubeId of request.cubeIds) {
-    const entries = messages.map((message, index) => {
-      const record: MessageRecord = { cubeId, messageId: message.messageId, sessionId: request.sessionId, role: message.role, content: message.content, chatTime: message.chatTime, createdAt: now };
-      const memory: NewMemory = {
+  const keywords = messages.map((message) => wordsOf(message.content).join(" "));
+  await prepareWritable(context, request.userId, request.cubeIds);
+  const entries = request.cubeIds.flatMap((cubeId) =>
+    messages.map((message, index) => ({
+      message: { cubeId, messageId: message.messageId, sessionId: request.sessionId, role: message.role, content: message.content, chatTime: message.chatTime, createdAt: now },
+      memory: {
         id: crypto.randomUUID(),
         cubeId,
         userId: request.userId,
@@ -66,7 +68,7 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
         key: "",
         tags: [...(request.tags ?? [])],
         confidence: 1,
-        source: "conversation",
+        source: "conversation" as const,
         background: "",
         info: { ...(request.info ?? {}) },
         chatTime: message.chatTime,
@@ -74,17 +76,21 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
         updatedAt: now,
         sourceMessageIds: [message.messageId],
         vector: vectors[index] ?? null,
-        keywords: wordsOf(message.content).join(" "),
-      };
-      return { message: record, memory };
-    });
-    await context.store.addConversation(entries);
+        keywords: keywords[index] ?? "",
+      },
+    })),
+  );
+  // One transaction for every cube: the add is stored everywhere or nowhere.
+  await context.store.addConversation(entries);
+  const added: MemoryRecord[] = [];
+  const messageIds = [...new Set(messages.map((message) => message.messageId))];
+  for (const cubeId of request.cubeIds) {
     // Read back by message id: new and already-held messages alike, in the order they were sent.
-    const memories = await context.store.memoriesFromMessages(cubeId, [...new Set(messages.map((message) => message.messageId))]);
+    const memories = await context.store.memoriesFromMessages(cubeId, messageIds);
     const byMessage = new Map(memories.map((memory) => [memory.sources[0]?.messageId, memory]));
-    for (const message of messages) {
-      const memory = byMessage.get(message.messageId);
-      if (memory && !added.includes(memory)) added.push(memory);
+    for (const messageId of messageIds) {
+      const memory = byMessage.get(messageId);
+      if (memory) added.push(memory);
     }
   }
   return added;

@@ -171,6 +171,9 @@ describe("search options", () => {
     const operator = await server.post("/product/search", { user_id: "gina", query: "x", filter: { chat_time: { near: 1 } } });
     assert.equal(operator.status, 422);
     assert.match(operator.body.message, /^filter\.chat_time\.near: unknown operator/);
+    const tagRange = await server.post("/product/search", { user_id: "gina", query: "x", filter: { tags: { gt: "a" } } });
+    assert.equal(tagRange.status, 422);
+    assert.match(tagRange.body.message, /^filter\.tags\.gt: tags support/);
   });
 
   test("mmr drops an exact duplicate that dedup 'no' keeps", async () => {

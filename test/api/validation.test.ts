@@ -116,10 +116,10 @@ describe("validation", () => {
     assert.equal(response.status, 200);
   });
 
-  test("mode fine without an extraction model → 400 saying what to configure", async () => {
+  test("mode fine without an extraction model → 400 saying so", async () => {
     const response = await server.post("/product/add", { user_id: "v5", messages: "hi", mode: "fine" });
     assert.equal(response.status, 400);
-    assert.match(response.body.message, /MEMRADER_API_BASE/);
+    assert.match(response.body.message, /^mode: .*needs an extraction model.*use mode 'fast'/);
     await expectNothingStored("v5");
   });
 

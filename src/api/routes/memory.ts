@@ -192,8 +192,8 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     }),
   );
   app.get("/product/get_memory/:id", async (c) => {
-    const { id } = parseWith(memoryIdParam, { id: c.req.param("id") });
-    const { user_id: userId } = parseWith(getMemoryQuery, { user_id: c.req.query("user_id") });
+    const { id } = parseWith(memoryIdParam, { id: c.req.param("id") }, "path");
+    const { user_id: userId } = parseWith(getMemoryQuery, { user_id: c.req.query("user_id") }, "query");
     const { memory, history } = await getMemory(context, userId, id);
     return c.json(success({ ...memoryItem(memory), history: history.map(memoryVersion) }, "Memory retrieved successfully"));
   });
