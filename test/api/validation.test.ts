@@ -133,6 +133,20 @@ describe("validation", () => {
   });
 });
 
+describe("chat without models", () => {
+  test("chat with no CHAT_MODEL_LIST → 503 that says how to set it, in both endpoints", async () => {
+    for (const route of ["/product/chat/complete", "/product/chat/stream"]) {
+      const response = await server.post(route, { user_id: "v6", query: "hello" });
+      assert.equal(response.status, 503, route);
+      assertEnvelope(response.body, 503);
+      assert.match(response.body.message, /CHAT_MODEL_LIST=\[/);
+    }
+    const models = await server.get("/product/models");
+    assert.deepEqual(models.body.data, { default_model: null, models: [] });
+    await expectNothingStored("v6");
+  });
+});
+
 describe("service routes", () => {
   test("/health", async () => {
     const response = await server.get("/health");
