@@ -6,6 +6,9 @@ const FIELDS = new Set(["memory_type", "session_id", "created_at", "chat_time", 
 const OPERATORS = new Set<FilterOp>(["gt", "gte", "lt", "lte", "in", "contains"]);
 const TIME_FIELDS = new Set(["created_at", "chat_time"]);
 const INFO_KEY = /^info\.[A-Za-z0-9_\-]{1,64}$/;
+/** Bounds that keep a filter within what one SQL statement can hold. */
+const MAX_IN_VALUES = 1000;
+const MAX_CONDITIONS = 100;
 
 type Path = (string | number)[];
 
@@ -40,23 +43,36 @@ function condition(field: string, spec: unknown, path: Path): MemoryFilter {
   }
   if (op === "in") {
     if (!Array.isArray(value) || value.length === 0) throw invalidField([...path, op], "expected a non-empty list");
+    if (value.length > MAX_IN_VALUES) throw invalidField([...path, op], `more than ${MAX_IN_VALUES} values`);
     return { field: typedField, op: "in", value: value.map((item, index) => scalar(item, field, [...path, op, index])) };
   }
   return { field: typedField, op: op as FilterOp, value: scalar(value, field, [...path, op]) };
+}
+
+function conditionCount(filter: MemoryFilter): number {
+  if ("and" in filter) return filter.and.reduce((sum, part) => sum + conditionCount(part), 0);
+  if ("or" in filter) return filter.or.reduce((sum, part) => sum + conditionCount(part), 0);
+  return 1;
 }
 
 /**
  * MemOS's filter JSON → a typed filter: `{"and": [...]}`, `{"or": [...]}`, `{field: value}` or
  * `{field: {op: value}}`. Anything else is a 422 naming where it went wrong.
  */
-export function parseFilter(json: unknown, path: Path = ["filter"]): MemoryFilter {
+export function parseFilter(json: unknown): MemoryFilter {
+  const filter = parseFilterAt(json, ["filter"]);
+  if (conditionCount(filter) > MAX_CONDITIONS) throw invalidField(["filter"], `more than ${MAX_CONDITIONS} conditions`);
+  return filter;
+}
+
+function parseFilterAt(json: unknown, path: Path): MemoryFilter {
   if (!isRecord(json)) throw invalidField(path, "expected an object");
   const entries = Object.entries(json);
   if (entries.length === 0) throw invalidField(path, "must not be empty");
   const parts = entries.map(([key, value]): MemoryFilter => {
     if (key === "and" || key === "or") {
       if (!Array.isArray(value) || value.length === 0) throw invalidField([...path, key], "expected a non-empty list of conditions");
-      const children = value.map((child, index) => parseFilter(child, [...path, key, index]));
+      const children = value.map((child, index) => parseFilterAt(child, [...path, key, index]));
       return key === "and" ? { and: children } : { or: children };
     }
     return condition(key, value, [...path, key]);

@@ -90,8 +90,18 @@ function readStore(env: Env): "sqlite" {
   return store;
 }
 
+/** Keys are not supported yet: refusing to start beats silently serving without the protection asked for. */
+function refuseApiKeys(env: Env): void {
+  for (const variable of ["MEMCUBE_API_KEYS", "MEMCUBE_API_KEYS_FILE"]) {
+    if (env[variable]?.trim()) {
+      throw new ConfigError(variable, "API keys are not supported by this version yet; unset it and keep HOST on loopback or put an authenticating proxy in front");
+    }
+  }
+}
+
 /** Parses and validates the whole configuration once; throws ConfigError on the first bad value. */
 export function parseConfig(env: Env): Config {
+  refuseApiKeys(env);
   const chatModels = (() => {
     try {
       return parseChatModelList(env.CHAT_MODEL_LIST);

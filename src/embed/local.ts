@@ -11,11 +11,15 @@ export const LOCAL_EMBEDDER_NAME = "local:use-lite-en";
 export const LOCAL_EMBEDDER_DIMENSION = 512;
 
 /**
- * Bounds on one model call: enough texts to amortise the call (batched texts cost about half as
- * much each), few enough characters (~0.5 s of work) that a request queued behind it waits briefly.
+ * Bounds on one model call, which blocks the event loop while it runs: enough texts to amortise the
+ * call (batched texts cost about half as much each), few enough characters (~0.1 s of work) that
+ * other requests are not held up long.
  */
-const TEXTS_PER_MODEL_CALL = 64;
-const CHARS_PER_MODEL_CALL = 16_000;
+const TEXTS_PER_MODEL_CALL = 16;
+const CHARS_PER_MODEL_CALL = 4_000;
+
+/** Lets pending I/O (other requests, timers) run before the next blocking model call. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The encoder's tokenizer is quadratic in the text length (8,000 characters take ~50 ms, 50,000
@@ -99,7 +103,10 @@ async function embedInChunks(
 ): Promise<Float32Array[]> {
   const vectors: Float32Array[] = [];
   for (const chunk of chunkByBudget(texts, TEXTS_PER_MODEL_CALL, CHARS_PER_MODEL_CALL)) {
-    const raw = await runExclusive(() => encoder.embed(chunk));
+    const raw = await runExclusive(async () => {
+      await yieldToEventLoop();
+      return encoder.embed(chunk);
+    });
     for (const vector of raw) vectors.push(l2Normalise(vector));
   }
   return vectors;

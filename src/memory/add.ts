@@ -1,7 +1,8 @@
 import type { MemoryRecord, MemoryType, MessageRole } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
-import { checkWritable, prepareWritable } from "./cubes.js";
-import { DomainError } from "./errors.js";
+import { CubeWriteRefused } from "../store/store.js";
+import { checkWritable } from "./cubes.js";
+import { DomainError, cubeForbidden } from "./errors.js";
 import { wordsOf } from "./words.js";
 
 export interface IncomingMessage {
@@ -38,13 +39,13 @@ export async function embedWhereMeaningful(context: MemoryContext, texts: readon
  * A message whose id the cube already holds is not added again; its memories are returned instead.
  */
 export async function addMessages(context: MemoryContext, request: AddRequest): Promise<MemoryRecord[]> {
+  await checkWritable(context, request.userId, request.cubeIds);
   if (request.mode === "fine") {
     throw new DomainError(
       "invalid",
       "mode: 'fine' (LLM extraction) needs an extraction model, and this server has none; use mode 'fast' or leave mode out",
     );
   }
-  await checkWritable(context, request.userId, request.cubeIds);
   const now = context.now().toISOString();
   const messages = request.messages.map((message) => ({
     ...message,
@@ -54,7 +55,6 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
   // Embed before creating anything: a failing embedder leaves no empty cube behind.
   const vectors = await embedWhereMeaningful(context, messages.map((message) => message.content));
   const keywords = messages.map((message) => wordsOf(message.content).join(" "));
-  await prepareWritable(context, request.userId, request.cubeIds);
   const entries = request.cubeIds.flatMap((cubeId) =>
     messages.map((message, index) => ({
       message: { cubeId, messageId: message.messageId, sessionId: request.sessionId, role: message.role, content: message.content, chatTime: message.chatTime, createdAt: now },
@@ -80,8 +80,14 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
       },
     })),
   );
-  // One transaction for every cube: the add is stored everywhere or nowhere.
-  await context.store.addConversation(entries);
+  // One transaction for every cube, which checks access again as it writes (it may have changed
+  // while the messages were embedded): the add is stored everywhere or nowhere.
+  try {
+    await context.store.addConversation({ userId: request.userId, now, entries });
+  } catch (error) {
+    if (error instanceof CubeWriteRefused) throw cubeForbidden(request.userId, error.cubeId, "write");
+    throw error;
+  }
   const added: MemoryRecord[] = [];
   const messageIds = [...new Set(messages.map((message) => message.messageId))];
   for (const cubeId of request.cubeIds) {

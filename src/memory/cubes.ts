@@ -39,20 +39,6 @@ export async function checkWritable(context: MemoryContext, userId: string, cube
   return missing;
 }
 
-/**
- * Writing creates: cubes that do not exist are created for the user, but only after every cube
- * was checked, so that a refused request creates nothing.
- */
-export async function prepareWritable(context: MemoryContext, userId: string, cubeIds: readonly string[]): Promise<void> {
-  for (const cubeId of await checkWritable(context, userId, cubeIds)) {
-    const created = await context.store.createCube({ id: cubeId, name: cubeId, ownerId: userId, createdAt: context.now().toISOString() });
-    // Another request may have created it in between: then it must be this user's to write.
-    if (!created && !CAN_WRITE.has((await context.store.accessOf(cubeId, userId)) ?? "")) {
-      throw cubeForbidden(userId, cubeId, "write");
-    }
-  }
-}
-
 export async function createCube(
   context: MemoryContext,
   request: { ownerId: string; cubeName: string; cubeId?: string },

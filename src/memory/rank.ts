@@ -67,26 +67,26 @@ export function mmr<T extends Rankable>(
   similarity: (a: T, b: T) => number,
   options: { lambda: number; duplicate: number; limit: number },
 ): T[] {
-  const remaining = [...candidates];
+  // Each candidate's similarity to the closest pick so far, updated against the newest pick only.
+  const remaining = candidates.map((candidate) => ({ candidate, redundancy: 0 }));
   const picked: T[] = [];
   while (picked.length < options.limit && remaining.length > 0) {
-    let bestIndex = -1;
+    let bestIndex = 0;
     let bestScore = Number.NEGATIVE_INFINITY;
-    remaining.forEach((candidate, index) => {
-      const redundancy = picked.reduce((most, chosen) => Math.max(most, similarity(candidate, chosen)), 0);
-      if (redundancy >= options.duplicate) return;
+    remaining.forEach(({ candidate, redundancy }, index) => {
       const score = options.lambda * candidate.relativity - (1 - options.lambda) * redundancy;
       if (score > bestScore) {
         bestScore = score;
         bestIndex = index;
       }
     });
-    if (bestIndex < 0) break;
-    picked.push(...remaining.splice(bestIndex, 1));
-    // Drop what is now a duplicate of the pick, so it is never considered again.
+    const [chosen] = remaining.splice(bestIndex, 1);
+    if (!chosen) break;
+    picked.push(chosen.candidate);
     for (let index = remaining.length - 1; index >= 0; index -= 1) {
-      const candidate = remaining[index];
-      if (candidate && similarity(candidate, picked[picked.length - 1] as T) >= options.duplicate) remaining.splice(index, 1);
+      const entry = remaining[index] as { candidate: T; redundancy: number };
+      entry.redundancy = Math.max(entry.redundancy, similarity(entry.candidate, chosen.candidate));
+      if (entry.redundancy >= options.duplicate) remaining.splice(index, 1);
     }
   }
   return picked;

@@ -42,7 +42,6 @@ export interface SearchResult {
 /** A query, embedded and segmented once, searched in any number of cubes. */
 export interface PreparedQuery {
   words: string[];
-  weights: Map<string, number>;
   vector: Float32Array | undefined;
 }
 
@@ -51,12 +50,19 @@ const MMR_LAMBDA = 0.85;
 const DUPLICATE_SIMILARITY = 0.95;
 const MIN_CANDIDATES = 30;
 
+/** Beyond this many distinct words a query adds noise, not precision (and costs a lookup each). */
+const MAX_QUERY_WORDS = 64;
+
 export async function prepareQuery(context: MemoryContext, query: string): Promise<PreparedQuery> {
-  const words = queryWordsOf(query);
+  const words = queryWordsOf(query).slice(0, MAX_QUERY_WORDS);
   const vector = context.embedder.represents(query) ? (await context.embedder.embed([query]))[0] : undefined;
-  const { documents, frequencies } = await context.store.wordFrequencies(words);
-  const weights = new Map(words.map((word) => [word, idf(Math.max(documents, 1), frequencies.get(word) ?? 0)]));
-  return { words, weights, vector };
+  return { words, vector };
+}
+
+/** Rare words of the cube weigh more; counted in the cube searched, never across users. */
+async function wordWeights(context: MemoryContext, cubeId: string, words: readonly string[]): Promise<Map<string, number>> {
+  const { documents, frequencies } = await context.store.wordFrequencies(cubeId, words);
+  return new Map(words.map((word) => [word, idf(Math.max(documents, 1), frequencies.get(word) ?? 0)]));
 }
 
 interface Candidate extends ScoredMemory {
@@ -85,14 +91,20 @@ export async function searchScope(
   const similarities = await recall(context, query, scope, Math.max(options.topK * 3, MIN_CANDIDATES));
   if (similarities.size === 0) return [];
   const ids = [...similarities.keys()];
-  const [memories, vectors] = await Promise.all([context.store.getMemories(ids), context.store.vectorsOf(ids)]);
+  const [found, vectors, weights] = await Promise.all([
+    context.store.getMemories(ids),
+    context.store.vectorsOf(ids),
+    wordWeights(context, scope.cubeId, query.words),
+  ]);
+  const memories = found.filter((memory) => memory.status === "activated");
   const candidates: Candidate[] = memories.map((memory) => {
     const vector = vectors.get(memory.id);
     const words = new Set(wordsOf(memory.text));
     const similarity = query.vector && vector ? (similarities.get(memory.id) ?? cosine(query.vector, vector)) : undefined;
     const inSession = options.sessionId !== undefined && memory.sessionId === options.sessionId;
-    const relevance = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, query.weights, words));
-    return { memory, relativity: inSession ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
+    const relevance = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words));
+    // The boost lifts relevant memories of the session, never irrelevant ones above zero.
+    return { memory, relativity: inSession && relevance > 0 ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
   });
   // Ties (common at the top, where both channels agree fully) go to the session, then to the newer.
   const ranked = candidates
@@ -119,7 +131,10 @@ function deduplicate(ranked: Candidate[], options: SearchOptions): Candidate[] {
     case "sim":
       return dropDuplicates(ranked, similarityOf, DUPLICATE_SIMILARITY, options.topK);
     case "mmr":
-      return mmr(ranked, similarityOf, { lambda: MMR_LAMBDA, duplicate: DUPLICATE_SIMILARITY, limit: options.topK });
+      // MMR chooses a diverse set; it is shown best first like every other result.
+      return mmr(ranked, similarityOf, { lambda: MMR_LAMBDA, duplicate: DUPLICATE_SIMILARITY, limit: options.topK }).sort(
+        (a, b) => b.relativity - a.relativity,
+      );
   }
 }
 

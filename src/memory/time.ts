@@ -10,9 +10,9 @@ export function parseChatTime(text: string): string | undefined {
   const [, year, month, day, hour = "00", minute = "00", second = "00", fraction = "0", zone = "Z"] = match;
   const millis = fraction.padEnd(3, "0").slice(0, 3);
   const offset = zone.toUpperCase() === "Z" ? "Z" : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.length === 3 ? `${zone}:00` : zone;
-  const date = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}.${millis}${offset}`);
-  if (Number.isNaN(date.getTime())) return undefined;
   // Reject roll-overs such as 2026-02-30, which Date would quietly move to March.
-  if (offset === "Z" && (date.getUTCDate() !== Number(day) || date.getUTCMonth() + 1 !== Number(month))) return undefined;
-  return date.toISOString();
+  const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (calendar.getUTCDate() !== Number(day) || calendar.getUTCMonth() + 1 !== Number(month)) return undefined;
+  const date = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}.${millis}${offset}`);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }

@@ -19,12 +19,37 @@ export function warmUpWords(): void {
 const genericSegmenter = new Intl.Segmenter(undefined, { granularity: "word" });
 const japaneseSegmenter = new Intl.Segmenter("ja", { granularity: "word" });
 
-function segments(text: string): string[] {
-  if (KANA_OR_HANGUL.test(text)) {
-    return [...japaneseSegmenter.segment(text)].map((part) => part.segment);
+/** Segment strings only: keeping ICU's segment objects costs memory quadratic in the text length. */
+function segmentStrings(segmenter: Intl.Segmenter, text: string): string[] {
+  const words: string[] = [];
+  for (const part of segmenter.segment(text)) words.push(part.segment);
+  return words;
+}
+
+const WINDOW = 2000;
+
+/** Cuts long text at whitespace (or anywhere, failing that) into windows segmented one by one. */
+function windows(text: string): string[] {
+  if (text.length <= WINDOW) return [text];
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + WINDOW, text.length);
+    if (end < text.length) {
+      const space = text.lastIndexOf(" ", end);
+      if (space > start + WINDOW / 2) end = space;
+      else if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? "")) end -= 1;
+    }
+    pieces.push(text.slice(start, end));
+    start = end;
   }
-  if (HAN.test(text)) return chineseSegmenter().cutForSearch(text, true);
-  return [...genericSegmenter.segment(text)].map((part) => part.segment);
+  return pieces;
+}
+
+function segments(text: string): string[] {
+  if (KANA_OR_HANGUL.test(text)) return windows(text).flatMap((piece) => segmentStrings(japaneseSegmenter, piece));
+  if (HAN.test(text)) return windows(text).flatMap((piece) => chineseSegmenter().cutForSearch(piece, true));
+  return windows(text).flatMap((piece) => segmentStrings(genericSegmenter, piece));
 }
 
 /**

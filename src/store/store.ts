@@ -17,6 +17,22 @@ export interface EmbedderIdentity {
   dimension: number;
 }
 
+/** A write found a cube that is not the writer's to write (its access changed since it was checked). */
+export class CubeWriteRefused extends Error {
+  constructor(readonly cubeId: string) {
+    super(`cube '${cubeId}' is not writable by this user`);
+    this.name = "CubeWriteRefused";
+  }
+}
+
+/** Messages with one memory each, written by one user. */
+export interface ConversationBatch {
+  userId: string;
+  /** When the batch was written (for cubes it creates). */
+  now: string;
+  entries: readonly { message: MessageRecord; memory: NewMemory }[];
+}
+
 /** The result of writing a batch of messages with the memory made from each. */
 export interface ConversationWrite {
   /** Message ids the cube already held; their messages and memories were left as they were. */
@@ -43,8 +59,12 @@ export interface Store {
   /** Grants read or write access to another user; undefined revokes. */
   shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void>;
 
-  /** Stores messages with one memory each; a message whose id the cube holds is skipped. */
-  addConversation(entries: readonly { message: MessageRecord; memory: NewMemory }[]): Promise<ConversationWrite>;
+  /**
+   * Stores messages with one memory each, in one transaction that also checks, at the moment of
+   * writing, that the user may write every cube (throws CubeWriteRefused) and creates the missing
+   * ones for the user. A message whose id the cube already holds is skipped.
+   */
+  addConversation(batch: ConversationBatch): Promise<ConversationWrite>;
   /** Active memories made from these messages of the cube. */
   memoriesFromMessages(cubeId: string, messageIds: readonly string[]): Promise<MemoryRecord[]>;
 
@@ -59,8 +79,11 @@ export interface Store {
   searchVectors(scope: MemoryScope, vector: Float32Array, limit: number): Promise<ScoredId[]>;
   /** Memories matching any of the words, best BM25 first (score = -bm25, higher is better). */
   searchKeywords(scope: MemoryScope, words: readonly string[], limit: number): Promise<ScoredId[]>;
-  /** How many active memories contain each word, over the whole store, and how many there are. */
-  wordFrequencies(words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }>;
+  /**
+   * How many active memories of the cube contain each word, and how many it holds. Per cube, so
+   * that scores never reveal what other users' cubes contain.
+   */
+  wordFrequencies(cubeId: string, words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }>;
   vectorsOf(memoryIds: readonly string[]): Promise<Map<string, Float32Array>>;
 
   /** Ids of active memories in the scope (for deletes by session or filter). */

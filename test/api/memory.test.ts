@@ -184,7 +184,26 @@ describe("search options", () => {
     assert.equal(deduped.filter((text) => text === "Book a hotel in Lisbon near the river").length, 1);
   });
 
-  test("session_id lifts that session's memories", async () => {
+  test("results come best first, whatever the dedup", async () => {
+    for (const dedup of ["mmr", "sim", "no"]) {
+      const response = await server.post("/product/search", { user_id: "alice", query: "hiking mountains sister Dolomites", dedup, top_k: 10 });
+      const scores = response.body.data.text_mem[0].memories.map((item: { metadata: { relativity: number } }) => item.metadata.relativity);
+      assert.deepEqual(scores, [...scores].sort((a: number, b: number) => b - a), dedup);
+    }
+  });
+
+  test("scores depend only on the cubes searched, never on what other users stored", async () => {
+    await server.post("/product/add", { user_id: "iso-a", messages: "苹果 派 好吃" });
+    const score = async () =>
+      (await server.post("/product/search", { user_id: "iso-a", query: "苹果 斑马" })).body.data.text_mem[0].memories[0].metadata.relativity;
+    const before = await score();
+    await server.post("/product/add", { user_id: "iso-b", messages: ["我的 斑马 密码", "斑马 斑马"].join("\n") });
+    assert.equal(await score(), before);
+  });
+
+  test("session_id lifts that session's memories, but never an irrelevant one", async () => {
+    const unrelated = await server.post("/product/search", { user_id: "gina", query: "zebra xylophone quantum", session_id: "s-old" });
+    assert.deepEqual(textHits(unrelated.body), []);
     const query = { user_id: "gina", query: "Book a hotel in Lisbon", dedup: "no" };
     const boosted = await server.post("/product/search", { ...query, session_id: "s-old" });
     assert.equal(boosted.body.data.text_mem[0].memories[0].metadata.session_id, "s-old");

@@ -43,6 +43,12 @@ describe("validation", () => {
     ["empty query", "/product/search", { user_id: "v1", query: "" }, /^query: /],
     ["bad memory id", "/product/delete_memory", { user_id: "v1", memory_ids: ["nope"] }, /^memory_ids\.0: must be a memory id/],
     ["bad share access", "/product/share_cube", { user_id: "v1", cube_id: "c", target_user_id: "t", access: "admin" }, /^access: /],
+    ["blank string message", "/product/add", { user_id: "v1", messages: "   " }, /^messages: must not be empty or blank/],
+    ["blank query", "/product/search", { user_id: "v1", query: " \n " }, /^query: must not be empty or blank/],
+    ["lone surrogate in text", "/product/add", { user_id: "v1", messages: "x \ud83d y" }, /^messages: contains an unpaired surrogate/],
+    ["lone surrogate in message id", "/product/add", { user_id: "v1", messages: [{ role: "user", content: "hi", message_id: "\ud800" }] }, /^messages\.0\.message_id: contains an unpaired surrogate/],
+    ["huge in-list", "/product/search", { user_id: "v1", query: "q", filter: { session_id: { in: Array.from({ length: 1001 }, (_, i) => `s${i}`) } } }, /^filter\.session_id\.in: more than 1000 values/],
+    ["too many conditions", "/product/search", { user_id: "v1", query: "q", filter: { or: Array.from({ length: 101 }, (_, i) => ({ session_id: `s${i}` })) } }, /^filter: more than 100 conditions/],
   ];
   for (const [name, route, body, message] of cases) {
     test(`${name} → 422 naming the field`, async () => {
@@ -54,6 +60,29 @@ describe("validation", () => {
       await expectNothingStored("v1");
     });
   }
+
+  test("emoji, right-to-left text and combining marks are stored and returned as written", async () => {
+    const odd = "👩‍👩‍👧 שלום עולם ﷽ e\u0301 \u200b zero-width";
+    const added = await server.post("/product/add", { user_id: "v7", messages: odd });
+    assert.equal(added.body.data[0].memory, odd);
+    const listed = await server.post("/product/get_all", { user_id: "v7" });
+    assert.equal(listed.body.data[0].memories[0].memory, odd);
+  });
+
+  test("a 100,000-character message in a segmented script is stored and searched quickly", async () => {
+    let korean = "";
+    for (let index = 0; korean.length < 100_000; index += 1) korean += `${String.fromCharCode(0xac00 + ((index * 7919) % 11000))}${String.fromCharCode(0xac00 + ((index * 104729) % 11000))} `;
+    const big = await startTestServer();
+    try {
+      const added = await big.post("/product/add", { user_id: "ko", messages: korean.slice(0, 100_000) });
+      assert.equal(added.status, 200);
+      const search = await big.post("/product/search", { user_id: "ko", query: korean.slice(0, 5_000) });
+      assert.equal(search.status, 200);
+      assert.equal((await big.get("/health")).status, 200);
+    } finally {
+      await big.cleanup();
+    }
+  });
 
   test("null means absent and unknown fields are ignored", async () => {
     const response = await server.post("/product/add", {
@@ -114,6 +143,12 @@ describe("validation", () => {
       "content-type": "application/x-www-form-urlencoded",
     });
     assert.equal(response.status, 200);
+  });
+
+  test("access is checked before the mode: fine mode on another user's cube is a 403", async () => {
+    await server.post("/product/add", { user_id: "v8", messages: "mine" });
+    const response = await server.post("/product/add", { user_id: "v9", writable_cube_ids: ["v8"], messages: "hi", mode: "fine" });
+    assert.equal(response.status, 403);
   });
 
   test("mode fine without an extraction model → 400 saying so", async () => {

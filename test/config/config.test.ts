@@ -31,6 +31,8 @@ describe("parseConfig", () => {
     [{ MEMCUBE_STORE: "postgres" }, /^MEMCUBE_STORE: postgres is not available/],
     [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL: /],
     [{ CHAT_MODEL_LIST: "[{]" }, /^CHAT_MODEL_LIST: /],
+    [{ MEMCUBE_API_KEYS: '{"k": "alice"}' }, /^MEMCUBE_API_KEYS: API keys are not supported by this version yet/],
+    [{ MEMCUBE_API_KEYS_FILE: "/etc/keys.json" }, /^MEMCUBE_API_KEYS_FILE: /],
   ];
   for (const [env, message] of bad) {
     test(`a bad ${Object.keys(env).join("+")} is one line naming the variable`, () => {

@@ -5,6 +5,7 @@ import { after, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { CubeWriteRefused } from "../../src/store/store.js";
 import type { MessageRecord, NewMemory } from "../../src/store/types.js";
 import { tempDataDir } from "../support/server.js";
 
@@ -48,7 +49,7 @@ describe("SqliteStore", () => {
     const first = entry("c1", "m1", "apples and pears", [1, 0, 0]);
     const second = entry("c1", "m2", "only words here", null);
     const other = entry("c2", "m1", "apples in another cube", [1, 0, 0]);
-    await store.addConversation([first, second, other]);
+    await store.addConversation({ userId: "u", now, entries: [first, second, other] });
     assert.deepEqual(indexCounts(), { vectors: 2, words: 3, memories: 3, messages: 3 });
 
     const nearest = await store.searchVectors({ cubeId: "c1" }, new Float32Array([1, 0, 0]), 10);
@@ -65,11 +66,26 @@ describe("SqliteStore", () => {
     const store = new SqliteStore(file);
     await store.createCube({ id: "c3", name: "c3", ownerId: "u", createdAt: now });
     const tricky = entry("c3", "t1", 'he said "near(" or * and \' or 1=1 --', null);
-    await store.addConversation([tricky]);
+    await store.addConversation({ userId: "u", now, entries: [tricky] });
     for (const word of ['"', "NEAR(", "*", "OR", "' OR 1=1 --", "AND"]) {
       await assert.doesNotReject(store.searchKeywords({ cubeId: "c3" }, [word], 5), word);
     }
     assert.deepEqual((await store.searchKeywords({ cubeId: "c3" }, ["near("], 5)).map((hit) => hit.id), [tricky.memory.id]);
+    await store.close();
+  });
+
+  test("a write re-checks access in its transaction: another user's cube is refused and nothing is written", async () => {
+    const store = new SqliteStore(file);
+    await store.createCube({ id: "theirs", name: "theirs", ownerId: "someone", createdAt: now });
+    const sneaky = entry("theirs", "s1", "written after access was revoked", null);
+    const fresh = entry("brand-new", "n1", "goes to a new cube", null);
+    await assert.rejects(store.addConversation({ userId: "u", now, entries: [fresh, sneaky] }), CubeWriteRefused);
+    assert.equal(await store.getCube("brand-new"), undefined, "the whole batch was rolled back");
+    assert.equal((await store.listMemories({ cubeId: "theirs" })).total, 0);
+    await store.shareCube("theirs", "u", "write");
+    await store.addConversation({ userId: "u", now, entries: [fresh, sneaky] });
+    assert.equal((await store.getCube("brand-new"))?.ownerId, "u");
+    assert.equal((await store.listMemories({ cubeId: "theirs" })).total, 1);
     await store.close();
   });
 

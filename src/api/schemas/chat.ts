@@ -1,19 +1,19 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
-import { Id, IdList, Label, MemoryItem } from "./common.js";
+import { Id, IdList, Label, MemoryItem, nonBlankText, text } from "./common.js";
 
-const TextPart = z.object({ type: z.literal("text"), text: z.string() });
+const TextPart = z.object({ type: z.literal("text"), text: text(100_000_000) });
 
 export const historyMessage = z.object({
   role: z.enum(["user", "assistant", "system"]),
-  content: z.union([z.string(), z.array(TextPart)]),
+  content: z.union([text(100_000_000), z.array(TextPart)]),
 });
 
 export const chatRequest = (limits: Limits) =>
   z
     .object({
       user_id: Id,
-      query: z.string().min(1, "must not be empty").max(limits.charsPerMessage, `longer than ${limits.charsPerMessage} characters`),
+      query: nonBlankText(limits.charsPerMessage),
       readable_cube_ids: IdList.optional().describe("Cubes to search; default [user_id]"),
       writable_cube_ids: IdList.optional().describe("Cubes the turn is written to; default [user_id]; missing ones are created"),
       mem_cube_id: Id.optional().describe("Deprecated: one cube for reading and writing"),
@@ -23,7 +23,7 @@ export const chatRequest = (limits: Limits) =>
         .optional()
         .describe(`Earlier messages, OpenAI style; only the last ${limits.historyMessages} are used`),
       mode: z.enum(["fast", "fine", "mixture"]).default("fast"),
-      system_prompt: z.string().max(limits.charsPerMessage).optional().describe("Replaces the default; `{memories}` marks where memories go"),
+      system_prompt: text(limits.charsPerMessage).optional().describe("Replaces the default; `{memories}` marks where memories go"),
       top_k: z.number().int().min(1).max(limits.maxTopK).default(10),
       session_id: Label.default("default_session"),
       model_name_or_path: z.string().min(1).max(256).optional().describe("A name from CHAT_MODEL_LIST; default: the first"),

@@ -8,12 +8,31 @@ const ID_PROBLEM = "must be 1-128 letters, digits or _ - . : @";
 export const Id = z.string().regex(ID_PATTERN, ID_PROBLEM);
 export const IdList = z.array(Id).min(1, "must name at least one cube").max(100);
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Text that can be stored as written: a lone UTF-16 surrogate is not a character. */
+export const wellFormed = (text: string) => !LONE_SURROGATE.test(text);
+export const NOT_WELL_FORMED = "contains an unpaired surrogate (invalid Unicode)";
+export const notBlank = (text: string) => text.trim() !== "";
+
+/** Free text of at most `max` characters that says something (not empty, not only spaces). */
+export const nonBlankText = (max: number) =>
+  z
+    .string()
+    .max(max, `longer than ${max} characters`)
+    .refine(notBlank, "must not be empty or blank")
+    .refine(wellFormed, NOT_WELL_FORMED);
+
+/** Optional free text, bounded and well formed. */
+export const text = (max: number) => z.string().max(max, `longer than ${max} characters`).refine(wellFormed, NOT_WELL_FORMED);
+
 /** Free text ids from clients (sessions, messages): anything printable, bounded. */
 export const Label = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters");
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters")
+  .refine(wellFormed, NOT_WELL_FORMED);
 
 export const MemoryId = z.uuid("must be a memory id (UUID)");
 

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { Id } from "./common.js";
+import { Id, nonBlankText } from "./common.js";
 
 export const createCubeRequest = z
   .object({
-    cube_name: z.string().min(1).max(256),
+    cube_name: nonBlankText(256),
     owner_id: Id.describe("The acting user, who will own the cube"),
     cube_id: Id.optional().describe("Chosen id; a UUID is assigned when left out"),
   })

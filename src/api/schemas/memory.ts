@@ -1,13 +1,13 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
 import { parseChatTime } from "../../memory/time.js";
-import { CubeBucket, Id, IdList, Label, MemoryId, MemoryItem, MemoryTypeName } from "./common.js";
+import { CubeBucket, Id, IdList, Label, MemoryId, MemoryItem, MemoryTypeName, nonBlankText, text } from "./common.js";
 
 const ChatTime = z
   .string()
   .refine((value) => parseChatTime(value) !== undefined, "expected ISO 8601 (2026-01-31T10:00:00Z) or 'YYYY-MM-DD HH:MM:SS'");
 
-const TextPart = z.object({ type: z.literal("text"), text: z.string() });
+const TextPart = z.object({ type: z.literal("text"), text: text(100_000_000) });
 
 const Filter = z.record(z.string(), z.unknown()).describe(
   'Conditions over memory_type, session_id, created_at, chat_time, tags, info.<key>: {"and": [...]}, {"or": [...]}, {field: value} or {field: {"gt"|"gte"|"lt"|"lte"|"in"|"contains": value}}',
@@ -17,7 +17,7 @@ export const messageSchema = (limits: Limits) =>
   z.object({
     role: z.enum(["user", "assistant", "system"]),
     content: z.union([
-      z.string().min(1, "must not be empty").max(limits.charsPerMessage, `longer than ${limits.charsPerMessage} characters`),
+      nonBlankText(limits.charsPerMessage),
       z.array(TextPart).min(1).describe("OpenAI-style content parts; the text parts are joined"),
     ]),
     chat_time: ChatTime.optional(),
@@ -32,7 +32,7 @@ export const addRequest = (limits: Limits) =>
       mem_cube_id: Id.optional().describe("Deprecated: one cube for reading and writing"),
       session_id: Label.default("default_session"),
       messages: z.union([
-        z.string().min(1).max(limits.charsPerMessage).describe("One user message"),
+        nonBlankText(limits.charsPerMessage).describe("One user message"),
         z
           .array(messageSchema(limits))
           .min(1, "must hold at least one message")
@@ -40,7 +40,7 @@ export const addRequest = (limits: Limits) =>
       ]),
       async_mode: z.enum(["async", "sync"]).default("async"),
       mode: z.enum(["fast", "fine"]).optional(),
-      custom_tags: z.array(z.string().min(1).max(128)).max(64).optional(),
+      custom_tags: z.array(nonBlankText(128)).max(64).optional(),
       info: z.record(z.string(), z.unknown()).optional(),
     })
     .meta({ id: "AddRequest" });
@@ -57,7 +57,7 @@ export const searchRequest = (limits: Limits) =>
   z
     .object({
       user_id: Id,
-      query: z.string().min(1, "must not be empty").max(limits.charsPerMessage),
+      query: nonBlankText(limits.charsPerMessage),
       readable_cube_ids: IdList.optional().describe("Cubes to search; default [user_id]"),
       mem_cube_id: Id.optional(),
       mode: z.enum(["fast", "fine", "mixture"]).default("fast"),
@@ -91,7 +91,7 @@ export const getAllRequest = z
     mem_cube_ids: IdList.optional(),
     mem_cube_id: Id.optional(),
     memory_type: z.enum(["text_mem", "pref_mem"]).default("text_mem"),
-    search_query: z.string().max(1000).optional().describe("Only memories containing this text"),
+    search_query: text(1000).optional().describe("Only memories containing this text"),
     ...paging,
   })
   .meta({ id: "GetAllRequest" });

@@ -96,6 +96,5 @@ export const MIGRATIONS: readonly string[] = [
   CREATE VIRTUAL TABLE memory_words USING fts5(
     words, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
   );
-  CREATE VIRTUAL TABLE memory_word_counts USING fts5vocab(memory_words, 'row');
   `,
 ];

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
-import type { ConversationWrite, EmbedderIdentity, Store } from "../store.js";
+import { CubeWriteRefused, type ConversationBatch, type ConversationWrite, type EmbedderIdentity, type Store } from "../store.js";
 import type {
   CubeAccess,
   CubeRecord,
@@ -203,15 +203,31 @@ export class SqliteStore implements Store {
     }
   }
 
-  async addConversation(entries: readonly { message: MessageRecord; memory: NewMemory }[]): Promise<ConversationWrite> {
+  /** Inside a write transaction: the user may write the cube, which is created when missing. */
+  private claimForWriting(cubeId: string, userId: string, now: string): void {
+    const cube = this.db.prepare("SELECT owner_id AS ownerId FROM cubes WHERE id = ?").get(cubeId) as { ownerId: string } | undefined;
+    if (!cube) {
+      this.ensureUser(userId, now);
+      this.db.prepare("INSERT INTO cubes (id, name, owner_id, created_at) VALUES (?, ?, ?, ?)").run(cubeId, cubeId, userId, now);
+      return;
+    }
+    if (cube.ownerId === userId) return;
+    const shared = this.db.prepare("SELECT access FROM cube_access WHERE cube_id = ? AND user_id = ?").pluck().get(cubeId, userId);
+    if (shared !== "write") throw new CubeWriteRefused(cubeId);
+  }
+
+  async addConversation(batch: ConversationBatch): Promise<ConversationWrite> {
     const existingMessageIds: string[] = [];
     const insertMessage = this.db.prepare(
       `INSERT INTO messages (cube_id, message_id, session_id, role, content, chat_time, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     this.db.transaction(() => {
-      for (const { message, memory } of entries) {
-        this.ensureUser(memory.userId, memory.createdAt);
+      this.ensureUser(batch.userId, batch.now);
+      for (const cubeId of new Set(batch.entries.map((entry) => entry.message.cubeId))) {
+        this.claimForWriting(cubeId, batch.userId, batch.now);
+      }
+      for (const { message, memory } of batch.entries) {
         const inserted = insertMessage.run(
           message.cubeId,
           message.messageId,
@@ -392,6 +408,7 @@ export class SqliteStore implements Store {
            SELECT rowid, distance FROM memory_vectors
            WHERE embedding MATCH ? AND k = ? AND cube_id = ?${typeClause}
          ) v JOIN memories m ON m.rowid = v.rowid
+         WHERE m.status = 'activated'
          ORDER BY v.distance`,
       )
       .all(vectorBlob(vector), Math.min(limit, 4096), scope.cubeId, ...types) as { id: string; distance: number }[];
@@ -422,16 +439,17 @@ export class SqliteStore implements Store {
     return rows.map((row) => ({ id: row.id, score: -row.rank }));
   }
 
-  async wordFrequencies(words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }> {
-    const documents = this.db.prepare("SELECT count(*) FROM memories WHERE status = 'activated'").pluck().get() as number;
-    const unique = [...new Set(words)];
+  async wordFrequencies(cubeId: string, words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }> {
+    const documents = this.db
+      .prepare("SELECT count(*) FROM memories WHERE cube_id = ? AND status = 'activated'")
+      .pluck()
+      .get(cubeId) as number;
+    const count = this.db.prepare(
+      `SELECT count(*) FROM memory_words JOIN memories m ON m.rowid = memory_words.rowid
+       WHERE memory_words MATCH ? AND m.cube_id = ? AND m.status = 'activated'`,
+    );
     const frequencies = new Map<string, number>();
-    if (unique.length > 0) {
-      const rows = this.db
-        .prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN (${marks(unique.length)})`)
-        .all(...unique) as { term: string; doc: number }[];
-      for (const row of rows) frequencies.set(row.term, row.doc);
-    }
+    for (const word of new Set(words)) frequencies.set(word, count.pluck().get(quoteWord(word), cubeId) as number);
     return { documents, frequencies };
   }
 
