@@ -97,4 +97,11 @@ export const MIGRATIONS: readonly string[] = [
     words, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
   );
   `,
+  `
+  -- A compact copy of each memory's vector (a float32 scale, then int8 components): read with the
+  -- row for de-duplication and scoring, and the source of the approximate nearest-neighbour index.
+  ALTER TABLE memories ADD COLUMN vector_q BLOB;
+  CREATE INDEX memories_by_cube_rowid ON memories (cube_id);
+  CREATE INDEX memories_by_type ON memories (cube_id, memory_type, status);
+  `,
 ];

@@ -1,0 +1,168 @@
+/**
+ * How fast is the bundled local embedder? Run with `node --import tsx bench/embedding.ts`.
+ *
+ * Prints, after a warm-up: per-text latency of single queries (distinct texts, so the query cache
+ * never answers), of 8 concurrent single queries, the cost of a repeated query, throughput for
+ * batches of 500 messages, the longest event-loop stall seen during that import, RSS after loading
+ * and at the end, and the core count. Figures only; nothing is asserted.
+ */
+import os from "node:os";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { createLocalEmbedder } from "../src/embed/local.js";
+
+const SINGLE_QUERIES = 200;
+const CONCURRENT_ROUNDS = 25;
+const CONCURRENCY = 8;
+const BATCH_SIZE = 500;
+const BATCHES = 3;
+
+/** A small seeded generator, so every run embeds the same texts. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SUBJECTS = ["I", "My sister", "The user", "Our team", "My manager", "We", "Tom", "Alice", "My dog", "Grandma"];
+const VERBS = ["likes", "visited", "booked", "cancelled", "wants to try", "is allergic to", "forgot about", "recommended", "moved to", "is learning"];
+const OBJECTS = [
+  "hiking in the Alps", "a sushi place downtown", "the quarterly report", "peanuts", "Lisbon", "the piano",
+  "a flight to Tokyo", "vegan recipes", "the new laptop", "a dentist appointment", "Spanish lessons",
+  "the marathon in October", "a red bicycle", "coffee without sugar", "the budget meeting", "jazz concerts",
+];
+const TAILS = [
+  "", " last week", " on Tuesday", " because it was raining", " with friends", " after work",
+  " and it went well", " for the third time", " next month", " but changed their mind",
+];
+const QUESTIONS = ["What does", "Where did", "When does", "Why did", "How often does", "Who"];
+
+function sentence(next: () => number): string {
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)] as T;
+  return `${pick(SUBJECTS)} ${pick(VERBS)} ${pick(OBJECTS)}${pick(TAILS)}.`;
+}
+
+function query(next: () => number, i: number): string {
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)] as T;
+  return `${pick(QUESTIONS)} ${pick(SUBJECTS).toLowerCase()} say about ${pick(OBJECTS)} (${i})?`;
+}
+
+/** A chat message: one to four sentences, ~40–250 characters. */
+function message(next: () => number): string {
+  const count = 1 + Math.floor(next() * 4);
+  return Array.from({ length: count }, () => sentence(next)).join(" ");
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+  const next = random(42);
+  const rssBefore = process.memoryUsage().rss;
+  const loadStart = performance.now();
+  const embedder = await createLocalEmbedder();
+  const loadMs = performance.now() - loadStart;
+  global.gc?.();
+  const rssLoaded = process.memoryUsage().rss;
+
+  // Warm-up: the first calls compile kernels and grow the WebAssembly heap.
+  for (let i = 0; i < 20; i++) await embedder.embed([`warm-up query number ${i} about ${sentence(next)}`]);
+  await embedder.embed(Array.from({ length: 64 }, () => message(next)));
+  await embedder.embed(Array.from({ length: BATCH_SIZE }, () => message(next)));
+
+  // Single queries, one at a time.
+  const single: number[] = [];
+  for (let i = 0; i < SINGLE_QUERIES; i++) {
+    const text = query(next, i);
+    const start = performance.now();
+    await embedder.embed([text]);
+    single.push(performance.now() - start);
+  }
+  single.sort((a, b) => a - b);
+
+  // A repeated query (the query cache, when there is one).
+  const repeatedText = query(next, -1);
+  await embedder.embed([repeatedText]);
+  const repeated: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const start = performance.now();
+    await embedder.embed([repeatedText]);
+    repeated.push(performance.now() - start);
+  }
+  repeated.sort((a, b) => a - b);
+
+  // 8 single queries arriving at once: the latency each caller sees, and the wall time of the round.
+  const concurrentEach: number[] = [];
+  const concurrentWall: number[] = [];
+  for (let round = 0; round < CONCURRENT_ROUNDS; round++) {
+    const texts = Array.from({ length: CONCURRENCY }, (_, i) => query(next, 1000 + round * CONCURRENCY + i));
+    const start = performance.now();
+    await Promise.all(
+      texts.map(async (text) => {
+        await embedder.embed([text]);
+        concurrentEach.push(performance.now() - start);
+      }),
+    );
+    concurrentWall.push(performance.now() - start);
+  }
+  concurrentEach.sort((a, b) => a - b);
+  concurrentWall.sort((a, b) => a - b);
+
+  // Batches of 500 messages, as an import sends them; watch how long the event loop stalls.
+  const batches = Array.from({ length: BATCHES }, () => Array.from({ length: BATCH_SIZE }, () => message(next)));
+  const averageChars = batches.flat().reduce((sum, text) => sum + text.length, 0) / (BATCHES * BATCH_SIZE);
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const batchStart = performance.now();
+  for (const batch of batches) await embedder.embed(batch);
+  const batchSeconds = (performance.now() - batchStart) / 1000;
+  loopDelay.disable();
+
+  // A single query while a batch of 500 is being embedded: what a search sees during an import.
+  const background = embedder.embed(Array.from({ length: BATCH_SIZE }, () => message(next)));
+  const duringImport: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const start = performance.now();
+    await embedder.embed([query(next, 5000 + i)]);
+    duringImport.push(performance.now() - start);
+  }
+  await background;
+  duringImport.sort((a, b) => a - b);
+
+  const rssEnd = process.memoryUsage().rss;
+  await embedder.close();
+
+  console.log(`local embedder ${embedder.name} (${embedder.dimension}-d), node ${process.version}`);
+  console.log(`cores (os.availableParallelism): ${os.availableParallelism()}`);
+  console.log(`load: ${ms(loadMs)}; RSS before load ${mb(rssBefore)}, after load ${mb(rssLoaded)}, at end ${mb(rssEnd)}`);
+  console.log(
+    `single query (${SINGLE_QUERIES} distinct): p50 ${ms(percentile(single, 50))}, p95 ${ms(percentile(single, 95))}, ` +
+      `max ${ms(single.at(-1) ?? NaN)}`,
+  );
+  console.log(`repeated query: p50 ${ms(percentile(repeated, 50))}, p95 ${ms(percentile(repeated, 95))}`);
+  console.log(
+    `${CONCURRENCY} concurrent queries (${CONCURRENT_ROUNDS} rounds): per-caller p50 ${ms(percentile(concurrentEach, 50))}, ` +
+      `p95 ${ms(percentile(concurrentEach, 95))}; round wall p50 ${ms(percentile(concurrentWall, 50))} ` +
+      `(${ms(percentile(concurrentWall, 50) / CONCURRENCY)} per text)`,
+  );
+  console.log(
+    `batches of ${BATCH_SIZE} (avg ${averageChars.toFixed(0)} chars): ${((BATCHES * BATCH_SIZE) / batchSeconds).toFixed(0)} texts/s; ` +
+      `longest event-loop stall ${ms(loopDelay.max / 1e6)}`,
+  );
+  console.log(
+    `single query during a ${BATCH_SIZE}-text import: p50 ${ms(percentile(duringImport, 50))}, ` +
+      `max ${ms(duringImport.at(-1) ?? NaN)}`,
+  );
+}
+
+await main();

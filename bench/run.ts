@@ -1,0 +1,233 @@
+/**
+ * memcube's performance benchmark (`npm run bench`). Prints figures; never asserts them.
+ *
+ *   npm run bench                 # full run: 20,000 memories over HTTP, 100,000 for memory use
+ *   npm run bench -- --quick      # smaller sizes, for a quick look
+ *
+ * Figures: ingest rate (HTTP, fast mode, batches of 500), search latency (HTTP, query embedding
+ * included) at 20,000 memories in one cube, the time to first token memcube adds on top of the
+ * model's own (a fake OpenAI-compatible model with a fixed delay), and the server's resident memory
+ * with 100,000 memories (the last 80,000 inserted at store level with synthetic vectors, to save time).
+ * Results are kept in bench/results/*.json and compared with the previous run.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { wordsOf } from "../src/memory/words.js";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import type { MessageRecord, NewMemory } from "../src/store/types.js";
+import { startFakeOpenAI } from "../test/support/fake-openai.js";
+import { messages, questions, seededRandom } from "./lib/corpus.js";
+import { postJson, startServerProcess, type ServerProcess } from "./lib/server.js";
+import { acrossRuns, round, summarise, type Summary } from "./lib/stats.js";
+
+const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const SIZES = flags.quick
+  ? { memories: 4_000, total: 20_000, queries: 50, runs: 2, chats: 15 }
+  : { memories: 20_000, total: 100_000, queries: 100, runs: 3, chats: 30 };
+const BATCH = 500;
+const CUBE = "bench";
+const MODEL_DELAY_MS = 50;
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const format = (summary: Summary) => `p50 ${summary.p50} ms  p95 ${summary.p95} ms  (min ${summary.min}, max ${summary.max}, n ${summary.n})`;
+
+async function ingest(server: ServerProcess): Promise<{ messagesPerSecond: number; batch: Summary }> {
+  const corpus = messages(SIZES.memories, 7);
+  const batchMs: number[] = [];
+  const started = performance.now();
+  for (let offset = 0; offset < corpus.length; offset += BATCH) {
+    const batch = corpus.slice(offset, offset + BATCH).map((message, index) => ({
+      ...message,
+      message_id: `m-${offset + index}`,
+      chat_time: new Date(Date.UTC(2026, 0, 1) + (offset + index) * 60_000).toISOString(),
+    }));
+    const t = performance.now();
+    const response = await postJson(`${server.url}/product/add`, { user_id: CUBE, session_id: `s-${offset / BATCH}`, messages: batch });
+    if (response.status !== 200) throw new Error(`add failed: ${JSON.stringify(response.json)}`);
+    batchMs.push(performance.now() - t);
+    if ((offset / BATCH) % 8 === 7) log(`  … ${offset + BATCH} messages`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { messagesPerSecond: round(corpus.length / seconds, 1), batch: summarise(batchMs) };
+}
+
+async function searchRuns(server: ServerProcess): Promise<Summary[]> {
+  const runs: Summary[] = [];
+  const warmUp = questions(20, 99);
+  for (const query of warmUp) await postJson(`${server.url}/product/search`, { user_id: CUBE, query });
+  for (let run = 0; run < SIZES.runs; run += 1) {
+    const samples: number[] = [];
+    // Distinct queries every run, so the query-embedding cache does not flatter the figures.
+    for (const query of questions(SIZES.queries, 1000 + run)) {
+      const t = performance.now();
+      const response = await postJson(`${server.url}/product/search`, { user_id: CUBE, query, top_k: 10 });
+      samples.push(performance.now() - t);
+      if (response.status !== 200) throw new Error(`search failed: ${JSON.stringify(response.json)}`);
+    }
+    runs.push(summarise(samples));
+  }
+  return runs;
+}
+
+/** Time from sending a request to the first `text` frame (or first content chunk) arriving. */
+async function firstTextMs(url: string, body: unknown, marker: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let seen = "";
+  let first: number | undefined;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    seen += decoder.decode(value, { stream: true });
+    if (first === undefined && seen.includes(marker)) first = performance.now() - started;
+  }
+  if (first === undefined) throw new Error(`no ${marker} in ${seen.slice(0, 300)}`);
+  return first;
+}
+
+async function chatOverhead(dataDir: string): Promise<{ runs: Summary[]; model: Summary }> {
+  const llm = await startFakeOpenAI({ delayMs: MODEL_DELAY_MS, text: "Sure, here is what I remember about that.", chunkSize: 8 });
+  const server = await startServerProcess({
+    MEMCUBE_DATA_DIR: dataDir,
+    CHAT_MODEL_LIST: JSON.stringify([{ backend: "openai", api_base: llm.url, api_key: "sk-bench", model_name_or_path: "bench-model" }]),
+  });
+  try {
+    const modelSamples: number[] = [];
+    const direct = { model: "bench-model", stream: true, messages: [{ role: "user", content: "hi" }] };
+    for (let index = 0; index < 10; index += 1) modelSamples.push(await firstTextMs(`${llm.url}/chat/completions`, direct, '"content"'));
+    const model = summarise(modelSamples);
+    const runs: Summary[] = [];
+    for (let run = 0; run < SIZES.runs; run += 1) {
+      const samples: number[] = [];
+      for (const query of questions(SIZES.chats, 3000 + run)) {
+        const ttft = await firstTextMs(`${server.url}/product/chat/stream`, { user_id: CUBE, query, add_message_on_answer: false }, '"type":"text"');
+        samples.push(ttft - model.p50);
+      }
+      runs.push(summarise(samples));
+    }
+    return { runs, model };
+  } finally {
+    await server.stop();
+    await llm.close();
+  }
+}
+
+/** Store-level fill with synthetic unit vectors: reaches 100,000 memories in seconds, not minutes. */
+async function fillSynthetic(dataDir: string, from: number, to: number): Promise<void> {
+  const store = new SqliteStore(path.join(dataDir, "memcube.db"));
+  const random = seededRandom(42);
+  const texts = messages(5_000, 11);
+  const now = new Date().toISOString();
+  for (let offset = from; offset < to; offset += 1000) {
+    const entries: { message: MessageRecord; memory: NewMemory }[] = [];
+    for (let index = offset; index < Math.min(offset + 1000, to); index += 1) {
+      const source = texts[index % texts.length] as { role: "user" | "assistant"; content: string };
+      const text = `${source.content} #${index}`;
+      const vector = new Float32Array(512).map(() => random() - 0.5);
+      const norm = Math.hypot(...vector);
+      for (let i = 0; i < vector.length; i += 1) vector[i] = (vector[i] as number) / norm;
+      const messageId = `syn-${index}`;
+      entries.push({
+        message: { cubeId: CUBE, messageId, sessionId: "synthetic", role: source.role, content: text, chatTime: now, createdAt: now },
+        memory: {
+          id: crypto.randomUUID(), cubeId: CUBE, userId: CUBE, sessionId: "synthetic", text,
+          memoryType: source.role === "user" ? "UserMemory" : "LongTermMemory", key: "", tags: [], confidence: 1,
+          source: "conversation", background: "", info: {}, chatTime: now, createdAt: now, updatedAt: now,
+          sourceMessageIds: [messageId], vector, keywords: wordsOf(text).join(" "),
+        },
+      });
+    }
+    await store.addConversation({ userId: CUBE, now, entries });
+  }
+  await store.close();
+}
+
+async function memoryAt100k(dataDir: string): Promise<{ rssMb: number; search: Summary }> {
+  await fillSynthetic(dataDir, SIZES.memories, SIZES.total);
+  const server = await startServerProcess({ MEMCUBE_DATA_DIR: dataDir });
+  try {
+    const samples: number[] = [];
+    for (const query of questions(SIZES.queries, 5000)) {
+      const t = performance.now();
+      await postJson(`${server.url}/product/search`, { user_id: CUBE, query, top_k: 10 });
+      samples.push(performance.now() - t);
+    }
+    return { rssMb: server.rssMb(), search: summarise(samples) };
+  } finally {
+    await server.stop();
+  }
+}
+
+function previousResult(folder: string): Record<string, unknown> | undefined {
+  const files = readdirSync(folder).filter((file) => file.endsWith(".json")).sort();
+  const last = files.at(-1);
+  return last ? (JSON.parse(readFileSync(path.join(folder, last), "utf8")) as Record<string, unknown>) : undefined;
+}
+
+async function main(): Promise<void> {
+  log(`memcube benchmark — ${availableParallelism()} cores, Node ${process.version}${flags.quick ? ", quick sizes" : ""}`);
+  const dataDir = mkdtempSync(path.join(tmpdir(), "memcube-bench-"));
+  try {
+    const server = await startServerProcess({ MEMCUBE_DATA_DIR: dataDir });
+    log(`\ningest: ${SIZES.memories} messages over HTTP, batches of ${BATCH} (fast mode, local embedder)`);
+    const ingested = await ingest(server);
+    log(`  ${ingested.messagesPerSecond} messages/s; per batch ${format(ingested.batch)}; server RSS ${server.rssMb()} MB`);
+
+    log(`\nsearch: ${SIZES.memories} memories in one cube, ${SIZES.queries} distinct queries × ${SIZES.runs} runs (HTTP, query embedding included)`);
+    const search = await searchRuns(server);
+    search.forEach((run, index) => log(`  run ${index + 1}: ${format(run)}`));
+    const searchSpread = acrossRuns(search);
+    log(`  across runs: p50 ${searchSpread.p50.min}–${searchSpread.p50.max} ms, p95 ${searchSpread.p95.min}–${searchSpread.p95.max} ms`);
+    const rssAfterSearch = server.rssMb();
+    await server.stop();
+
+    log(`\nchat: time to first token memcube adds (fake model, ${MODEL_DELAY_MS} ms before each chunk), ${SIZES.memories} memories`);
+    const chat = await chatOverhead(dataDir);
+    log(`  the model alone: first token ${format(chat.model)}`);
+    chat.runs.forEach((run, index) => log(`  run ${index + 1}: added ${format(run)}`));
+
+    log(`\nmemory: ${SIZES.total} memories (${SIZES.total - SIZES.memories} with synthetic vectors, inserted at store level)`);
+    const memory = await memoryAt100k(dataDir);
+    log(`  server RSS ${memory.rssMb} MB after ${SIZES.queries} searches; search at ${SIZES.total}: ${format(memory.search)}`);
+
+    const result = {
+      date: new Date().toISOString(),
+      cores: availableParallelism(),
+      node: process.version,
+      quick: flags.quick,
+      sizes: SIZES,
+      ingest: ingested,
+      search: { runs: search, spread: searchSpread, rssMb: rssAfterSearch },
+      chat,
+      memory,
+    };
+    const folder = path.join(import.meta.dirname, "results");
+    mkdirSync(folder, { recursive: true });
+    const before = previousResult(folder);
+    const file = path.join(folder, `${result.date.replaceAll(":", "-")}.json`);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    log(`\nsaved ${path.relative(process.cwd(), file)}`);
+    if (before) compare(before, result);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function compare(before: Record<string, unknown>, after: Record<string, unknown>): void {
+  const pick = (result: Record<string, unknown>, keys: string[]) =>
+    keys.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], result) as number | undefined;
+  const rows: [string, string[]][] = [
+    ["ingest messages/s", ["ingest", "messagesPerSecond"]],
+    ["search p95 (run 1) ms", ["search", "runs", "0", "p95"]],
+    ["chat added p50 (run 1) ms", ["chat", "runs", "0", "p50"]],
+    ["RSS at total MB", ["memory", "rssMb"]],
+  ];
+  log(`compared with ${String(before.date)}${before.quick !== after.quick ? " (different sizes!)" : ""}:`);
+  for (const [label, keys] of rows) log(`  ${label}: ${pick(before, keys) ?? "–"} → ${pick(after, keys) ?? "–"}`);
+}
+
+await main();
