@@ -1,5 +1,6 @@
 /**
- * How fast is the bundled local embedder? Run with `node --import tsx bench/embedding.ts`.
+ * How fast is the bundled local embedder? Run with `node --import tsx bench/embedding.ts
+ * [--workers N]` (default: the embedder's default, one worker thread).
  *
  * Prints, after a warm-up: per-text latency of single queries (distinct texts, so the query cache
  * never answers), of 8 concurrent single queries, the cost of a repeated query, throughput for
@@ -8,6 +9,7 @@
  */
 import os from "node:os";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
 import { createLocalEmbedder } from "../src/embed/local.js";
 
 const SINGLE_QUERIES = 200;
@@ -15,6 +17,8 @@ const CONCURRENT_ROUNDS = 25;
 const CONCURRENCY = 8;
 const BATCH_SIZE = 500;
 const BATCHES = 3;
+/** Longer than the time after which an idle burst worker is stopped (10 s by default). */
+const IDLE_WAIT_MS = 12_000;
 
 /** A small seeded generator, so every run embeds the same texts. */
 function random(seed: number): () => number {
@@ -65,19 +69,28 @@ function percentile(sorted: readonly number[], p: number): number {
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
+function workersArgument(): number | undefined {
+  const { values } = parseArgs({ options: { workers: { type: "string" } } });
+  if (values.workers === undefined) return undefined;
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got ${values.workers}`);
+  return workers;
+}
+
 async function main(): Promise<void> {
+  const workers = workersArgument();
   const next = random(42);
   const rssBefore = process.memoryUsage().rss;
   const loadStart = performance.now();
-  const embedder = await createLocalEmbedder();
+  const embedder = await createLocalEmbedder(workers === undefined ? {} : { workers });
   const loadMs = performance.now() - loadStart;
   global.gc?.();
   const rssLoaded = process.memoryUsage().rss;
 
-  // Warm-up: the first calls compile kernels and grow the WebAssembly heap.
+  // Warm-up: the first calls compile kernels and grow the WebAssembly heap. (Kept below the size
+  // that starts a burst worker, so that the query figures below are those of the resting state.)
   for (let i = 0; i < 20; i++) await embedder.embed([`warm-up query number ${i} about ${sentence(next)}`]);
   await embedder.embed(Array.from({ length: 64 }, () => message(next)));
-  await embedder.embed(Array.from({ length: BATCH_SIZE }, () => message(next)));
 
   // Single queries, one at a time.
   const single: number[] = [];
@@ -140,11 +153,28 @@ async function main(): Promise<void> {
   duringImport.sort((a, b) => a - b);
 
   const rssEnd = process.memoryUsage().rss;
+  const stats = "stats" in embedder ? embedder.stats() : undefined;
+  // Idle again: a worker added for the import is stopped after a while, and its memory returned.
+  await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
+  global.gc?.();
+  const rssIdle = process.memoryUsage().rss;
+  const statsIdle = "stats" in embedder ? embedder.stats() : undefined;
   await embedder.close();
 
-  console.log(`local embedder ${embedder.name} (${embedder.dimension}-d), node ${process.version}`);
+  console.log(
+    `local embedder ${embedder.name} (${embedder.dimension}-d), ${workers ?? "default"} worker(s), node ${process.version}`,
+  );
   console.log(`cores (os.availableParallelism): ${os.availableParallelism()}`);
-  console.log(`load: ${ms(loadMs)}; RSS before load ${mb(rssBefore)}, after load ${mb(rssLoaded)}, at end ${mb(rssEnd)}`);
+  console.log(
+    `load: ${ms(loadMs)}; RSS before load ${mb(rssBefore)}, after load ${mb(rssLoaded)}, ` +
+      `after the imports ${mb(rssEnd)}, idle ${IDLE_WAIT_MS / 1000} s later ${mb(rssIdle)}`,
+  );
+  if (stats && statsIdle) {
+    console.log(
+      `model calls ${stats.modelCalls} for ${stats.windowsEmbedded} windows; burst workers started ${stats.burstsStarted}; ` +
+        `workers running after the imports ${stats.workersRunning}, when idle ${statsIdle.workersRunning}`,
+    );
+  }
   console.log(
     `single query (${SINGLE_QUERIES} distinct): p50 ${ms(percentile(single, 50))}, p95 ${ms(percentile(single, 95))}, ` +
       `max ${ms(single.at(-1) ?? NaN)}`,

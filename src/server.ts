@@ -8,7 +8,7 @@ import { createEmbedder } from "./embed/index.js";
 import type { MemoryContext } from "./memory/context.js";
 import { ModelRegistry } from "./llm/registry.js";
 import { ensureEmbedderMatches } from "./memory/embedder-identity.js";
-import { warmUpWords } from "./memory/words.js";
+import { enableFineMode } from "./memory/jobs/fine-mode.js";
 import { createLogger } from "./logger.js";
 import { SqliteStore } from "./store/sqlite/sqlite-store.js";
 import type { Store } from "./store/store.js";
@@ -30,7 +30,6 @@ export async function openContext(config: Config): Promise<MemoryContext> {
   try {
     const embedder = await createEmbedder(config.embedder);
     await ensureEmbedderMatches(store, embedder);
-    warmUpWords();
     return { store, embedder, now: () => new Date() };
   } catch (error) {
     await store.close();
@@ -50,6 +49,7 @@ function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Serv
 /** Opens the store and the embedder, then serves the API until close(). */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const context = await openContext(config);
+  const jobs = enableFineMode(context, config, logger);
   const models = new ModelRegistry(config.chatModels);
   const app = createApp({ config, context, models, logger, version: VERSION });
   let server: ServerType;
@@ -60,10 +60,18 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     await context.embedder.close();
     throw error;
   }
+  jobs?.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
-    { url, store: context.store.kind, embedder: context.embedder.name, models: models.names(), version: VERSION },
+    {
+      url,
+      store: context.store.kind,
+      embedder: context.embedder.name,
+      models: models.names(),
+      extraction: config.extraction?.model ?? null,
+      version: VERSION,
+    },
     "memcube is serving",
   );
   return {
@@ -74,6 +82,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         server.close(() => resolve());
         if ("closeAllConnections" in server) server.closeAllConnections();
       });
+      // Jobs still running go back to the queue before the store closes.
+      await jobs?.stop();
       await context.embedder.close();
       await context.store.close();
     },

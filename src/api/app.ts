@@ -11,6 +11,7 @@ import { chatRoutes } from "./routes/chat.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { metaRoutes } from "./routes/meta.js";
+import { schedulerRoutes } from "./routes/scheduler.js";
 
 export interface AppDeps {
   config: Config;
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): App {
   metaRoutes(app, deps.version);
   memoryRoutes(app, deps.context, deps.config.limits);
   cubeRoutes(app, deps.context, deps.config.limits);
+  schedulerRoutes(app, deps.context);
   chatRoutes(app, { memory: deps.context, models: deps.models }, deps.config.limits);
 
   app.notFound((c) => errorResponse(c, 404, `no route ${c.req.method} ${c.req.path}`));

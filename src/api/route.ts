@@ -8,7 +8,7 @@ import { readBody, type BodyLimits } from "./validation.js";
 const ERROR_RESPONSES = {
   400: "Malformed JSON or a request that cannot be carried out as asked",
   403: "A cube the user may not use",
-  404: "A cube or memory that does not exist",
+  404: "A cube, memory or task that does not exist",
   413: "Body larger than MEMCUBE_BODY_LIMIT",
   422: "A field that is missing or wrong",
   500: "Server error (with the request id)",

@@ -1,13 +1,24 @@
-import { countTokens } from "gpt-tokenizer";
 import type { ChatMessage } from "../llm/chat-model.js";
+
+export type TokenCounter = (text: string) => number;
+
+let counter: Promise<TokenCounter> | undefined;
+/**
+ * The tokenizer (cl100k: close enough for budgeting any model's prompt, and about 25 MB lighter
+ * than o200k), loaded on the first chat so that servers that never chat never pay for it.
+ */
+export function loadTokenCounter(): Promise<TokenCounter> {
+  counter ??= import("gpt-tokenizer/encoding/cl100k_base").then((module) => module.countTokens);
+  return counter;
+}
 
 /** Tokens an answer may need when the request does not say (`max_tokens`). */
 const DEFAULT_ANSWER_TOKENS = 1024;
 /** Per-message framing tokens in chat formats (role markers and separators). */
 const MESSAGE_OVERHEAD = 4;
 
-export function messageTokens(message: ChatMessage): number {
-  return countTokens(message.content) + MESSAGE_OVERHEAD;
+export function messageTokens(count: TokenCounter, message: ChatMessage): number {
+  return count(message.content) + MESSAGE_OVERHEAD;
 }
 
 export interface Budget {
@@ -33,11 +44,13 @@ export function fitToBudget<M>(options: {
   query: ChatMessage;
   render: (memories: readonly M[]) => string;
   memoryTokens: (memory: M) => number;
+  count: TokenCounter;
 }): { memories: M[]; history: ChatMessage[] } {
-  const fixed = countTokens(options.render([])) + MESSAGE_OVERHEAD + messageTokens(options.query);
+  const { count } = options;
+  const fixed = count(options.render([])) + MESSAGE_OVERHEAD + messageTokens(count, options.query);
   let room = options.budget.promptTokens - fixed;
   const newestFirst = [...options.history].reverse();
-  const historyCosts = newestFirst.map(messageTokens);
+  const historyCosts = newestFirst.map((message) => messageTokens(count, message));
 
   let keptHistory = 0;
   let historyShare = room / 2;
@@ -62,7 +75,7 @@ export function fitToBudget<M>(options: {
   const history = newestFirst.slice(0, keptHistory).reverse();
   // The per-memory costs are estimates (the block's heading appears only with memories): check the
   // real total and give back memories until it fits.
-  const rest = messageTokens(options.query) + history.reduce((sum, message) => sum + messageTokens(message), 0) + MESSAGE_OVERHEAD;
-  while (memories.length > 0 && countTokens(options.render(memories)) + rest > options.budget.promptTokens) memories.pop();
+  const rest = messageTokens(count, options.query) + history.reduce((sum, message) => sum + messageTokens(count, message), 0) + MESSAGE_OVERHEAD;
+  while (memories.length > 0 && count(options.render(memories)) + rest > options.budget.promptTokens) memories.pop();
   return { memories, history };
 }

@@ -5,8 +5,7 @@ import type { MemoryContext } from "../memory/context.js";
 import { checkWritable } from "../memory/cubes.js";
 import { cubeForbidden, cubeNotFound } from "../memory/errors.js";
 import { prepareQuery, searchScope, textMemoryTypes, type ScoredMemory } from "../memory/search.js";
-import { budgetFor, fitToBudget } from "./budget.js";
-import { countTokens } from "gpt-tokenizer";
+import { budgetFor, fitToBudget, loadTokenCounter } from "./budget.js";
 import { memoryLine, promptLanguage, systemPrompt, type PromptMemory } from "./prompt.js";
 
 export interface ChatDeps {
@@ -78,29 +77,42 @@ export async function prepareChat(deps: ChatDeps, request: ChatRequest): Promise
   return { request, model, cubesToSearch };
 }
 
-/** Searches every readable cube and merges the hits by relevance: `top_k` overall. */
+/** Hits of every cube merged by relevance, the same text once. */
+function mergeByRelevance(hits: readonly ScoredMemory[]): ScoredMemory[] {
+  const seen = new Set<string>();
+  return [...hits]
+    .sort((a, b) => b.relativity - a.relativity)
+    .filter(({ memory }) => !seen.has(memory.text) && seen.add(memory.text));
+}
+
+/**
+ * Searches every readable cube and merges the hits by relevance: `top_k` facts overall, then up to
+ * `pref_top_k` preferences. Preferences have a budget of their own and no threshold: "never stays in
+ * hostels" shares few words with "which hotel in Guangzhou?" yet is exactly what the answer needs.
+ */
 async function recallMemories(deps: ChatDeps, prepared: PreparedChat): Promise<ScoredMemory[]> {
   const { request } = prepared;
   const context = deps.memory;
   const query = await prepareQuery(context, request.query);
   const options = { topK: request.topK, sessionId: request.sessionId, minRelativity: 0, dedup: "mmr" as const };
+  const withPreferences = request.includePreference && request.preferenceTopK > 0;
   const perCube = await Promise.all(
-    prepared.cubesToSearch.map(async (cubeId) => {
-      const facts = await searchScope(context, query, { cubeId, memoryTypes: textMemoryTypes("All") }, options);
-      const preferences = request.includePreference && request.preferenceTopK > 0
+    prepared.cubesToSearch.map(async (cubeId) => ({
+      facts: await searchScope(context, query, { cubeId, memoryTypes: textMemoryTypes("All") }, options),
+      preferences: withPreferences
         ? await searchScope(context, query, { cubeId, memoryTypes: ["PreferenceMemory"] }, { ...options, topK: request.preferenceTopK })
-        : [];
-      return [...facts, ...preferences];
-    }),
+        : [],
+    })),
   );
-  const seen = new Set<string>();
-  const merged = perCube
-    .flat()
-    .sort((a, b) => b.relativity - a.relativity)
-    .filter(({ memory }) => !seen.has(memory.text) && seen.add(memory.text));
+  const merged = mergeByRelevance(perCube.flatMap((cube) => cube.facts));
   const relevant = merged.filter((hit) => hit.relativity >= request.threshold);
   const kept = relevant.length >= MIN_MEMORIES ? relevant : merged.slice(0, MIN_MEMORIES);
-  return kept.slice(0, Math.max(request.topK, MIN_MEMORIES));
+  const facts = kept.slice(0, Math.max(request.topK, MIN_MEMORIES));
+  const shown = new Set(facts.map(({ memory }) => memory.text));
+  const preferences = mergeByRelevance(perCube.flatMap((cube) => cube.preferences))
+    .filter(({ memory }) => !shown.has(memory.text))
+    .slice(0, request.preferenceTopK);
+  return [...facts, ...preferences];
 }
 
 /** The session's latest memories, so a follow-up sees the turn before it even without shared words. */
@@ -120,7 +132,8 @@ async function workingMemory(deps: ChatDeps, prepared: PreparedChat, shown: read
 
 const seconds = (milliseconds: number) => Math.round(milliseconds) / 1000;
 
-function buildMessages(prepared: PreparedChat, memories: readonly PromptMemory[], now: Date) {
+async function buildMessages(prepared: PreparedChat, memories: readonly PromptMemory[], now: Date) {
+  const count = await loadTokenCounter();
   const { request, model } = prepared;
   const language = promptLanguage(request.query);
   const render = (chosen: readonly PromptMemory[]) => systemPrompt({ memories: chosen, language, now, custom: request.systemPrompt });
@@ -131,7 +144,8 @@ function buildMessages(prepared: PreparedChat, memories: readonly PromptMemory[]
     history: request.history.slice(-HISTORY_MESSAGES),
     query,
     render,
-    memoryTokens: (memory) => countTokens(memoryLine(99, memory)) + 1,
+    memoryTokens: (memory) => count(memoryLine(99, memory)) + 1,
+    count,
   });
   const messages: ChatMessage[] = [{ role: "system", content: render(fitted.memories) }, ...fitted.history, query];
   return { messages, memories: fitted.memories };
@@ -156,7 +170,7 @@ export async function* runChat(
   const searchTime = performance.now() - started;
   yield { type: "status", stage: "searched" };
 
-  const { messages, memories } = buildMessages(prepared, [...recalled, ...recent], askedAt);
+  const { messages, memories } = await buildMessages(prepared, [...recalled, ...recent], askedAt);
   yield { type: "reference", memories };
   yield { type: "status", stage: "generating" };
 

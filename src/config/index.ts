@@ -3,9 +3,11 @@ import { z } from "zod";
 import { parseChatModelList, type ChatModelEntry } from "./chat-models.js";
 import { ConfigError } from "./config-error.js";
 import { loadEnv, type Env } from "./env.js";
+import { readExtraction, type ExtractionConfig } from "./extraction.js";
 
 export { ConfigError } from "./config-error.js";
 export type { ChatModelEntry } from "./chat-models.js";
+export type { ExtractionConfig } from "./extraction.js";
 
 export type EmbedderConfig =
   | { backend: "local" }
@@ -27,6 +29,20 @@ export interface Limits {
   historyMessages: number;
 }
 
+/** The durable job queue (fine-mode extraction runs on it). */
+export interface JobSettings {
+  /** Job runners in this process; 0 leaves the queue to other processes. */
+  workers: number;
+  /** Attempts before a failing job is parked with its error. */
+  maxAttempts: number;
+  /** Backoff before retry n is `retryBaseMs · 2ⁿ⁻¹` (capped at an hour). */
+  retryBaseMs: number;
+  /** A running job's claim expires this long after its last heartbeat; then another runner may take it. */
+  leaseMs: number;
+  /** How often an idle runner looks for work queued by other processes. */
+  pollMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -37,9 +53,13 @@ export interface Config {
   limits: Limits;
   embedder: EmbedderConfig;
   chatModels: ChatModelEntry[];
+  /** The fine-mode extraction model; undefined when fine mode is off. */
+  extraction: ExtractionConfig | undefined;
+  jobs: JobSettings;
 }
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const seconds = (min: number, max: number) => z.coerce.number().min(min).max(max).transform((value) => Math.round(value * 1000));
 
 /** Reads one variable with a schema; a bad value is a ConfigError naming the variable. */
 function read<T>(env: Env, variable: string, schema: z.ZodType<T>, fallback: T): T {
@@ -111,6 +131,14 @@ export function parseConfig(env: Env): Config {
     }
   })();
   return {
+    extraction: readExtraction(env, chatModels),
+    jobs: {
+      workers: read(env, "MEMCUBE_JOB_WORKERS", integer(0, 64), 2),
+      maxAttempts: read(env, "MEMCUBE_JOB_MAX_ATTEMPTS", integer(1, 100), 5),
+      retryBaseMs: read(env, "MEMCUBE_JOB_RETRY_SECONDS", seconds(0.01, 3600), 10_000),
+      leaseMs: read(env, "MEMCUBE_JOB_LEASE_SECONDS", seconds(0.5, 3600), 60_000),
+      pollMs: read(env, "MEMCUBE_JOB_POLL_SECONDS", seconds(0.01, 60), 1000),
+    },
     port: read(env, "PORT", integer(0, 65535), 8001),
     host: read(env, "HOST", z.string().min(1), "127.0.0.1"),
     dataDir: path.resolve(read(env, "MEMCUBE_DATA_DIR", z.string().min(1), "./data")),

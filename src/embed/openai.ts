@@ -322,8 +322,6 @@ async function forEachConcurrently<T>(items: readonly T[], limit: number, task: 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Scales to unit length; an all-zero vector stays zero rather than becoming NaN. */
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

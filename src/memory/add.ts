@@ -1,8 +1,9 @@
-import type { MemoryRecord, MemoryType, MessageRole } from "../store/types.js";
+import type { MemoryRecord, MemoryType, MessageRole, NewJob } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
-import { CubeWriteRefused } from "../store/store.js";
+import { CubeWriteRefused, type ConversationWrite } from "../store/store.js";
 import { checkWritable } from "./cubes.js";
 import { DomainError, cubeForbidden } from "./errors.js";
+import { EXTRACT_JOB, type ExtractPayload } from "./extract/job-payload.js";
 import { wordsOf } from "./words.js";
 
 export interface IncomingMessage {
@@ -18,10 +19,27 @@ export interface AddRequest {
   cubeIds: readonly string[];
   sessionId: string;
   messages: readonly IncomingMessage[];
+  /** Left out: fine when an extraction model is configured, else fast. */
   mode?: "fast" | "fine";
+  /** Fine mode only: "sync" answers after extraction, "async" (default) right after storing. */
+  asyncMode?: "async" | "sync";
   tags?: readonly string[];
   info?: Record<string, unknown>;
 }
+
+/** A memory the add returns, with the extraction task covering it (fine mode). */
+export interface AddedMemory {
+  memory: MemoryRecord;
+  taskId?: string;
+}
+
+/** A window of messages is extracted in one model call: enough context, a prompt small models handle. */
+const WINDOW_MESSAGES = 20;
+const WINDOW_CHARS = 12_000;
+/** How long a synchronous fine add waits for its extraction before answering with the raw memories. */
+const SYNC_WAIT_MS = 180_000;
+/** A synchronous add's jobs are the request's to run; background runners take them only after this (a crashed request). */
+const SYNC_RESERVATION_MS = 60_000;
 
 const memoryTypeOf = (role: MessageRole): MemoryType => (role === "user" ? "UserMemory" : "LongTermMemory");
 
@@ -34,18 +52,44 @@ export async function embedWhereMeaningful(context: MemoryContext, texts: readon
   return result;
 }
 
-/**
- * Fast mode: every message becomes one memory, as written, stored and indexed before this returns.
- * A message whose id the cube already holds is not added again; its memories are returned instead.
- */
-export async function addMessages(context: MemoryContext, request: AddRequest): Promise<MemoryRecord[]> {
-  await checkWritable(context, request.userId, request.cubeIds);
-  if (request.mode === "fine") {
+/** Consecutive messages cut into extraction windows (by count and by length). */
+function windowsOf<T extends { content: string }>(messages: readonly T[]): T[][] {
+  const windows: T[][] = [];
+  let current: T[] = [];
+  let chars = 0;
+  for (const message of messages) {
+    if (current.length > 0 && (current.length >= WINDOW_MESSAGES || chars + message.content.length > WINDOW_CHARS)) {
+      windows.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(message);
+    chars += message.content.length;
+  }
+  if (current.length > 0) windows.push(current);
+  return windows;
+}
+
+function isFine(context: MemoryContext, mode: AddRequest["mode"]): boolean {
+  if (mode === "fine" && !context.fine) {
     throw new DomainError(
       "invalid",
-      "mode: 'fine' (LLM extraction) needs an extraction model, and this server has none; use mode 'fast' or leave mode out",
+      "mode: 'fine' (LLM extraction) needs an extraction model, and this server has none: set MEMRADER_API_BASE, MEMRADER_API_KEY and MEMRADER_MODEL, or MEMCUBE_EXTRACT_MODEL to a CHAT_MODEL_LIST name; or use mode 'fast'",
     );
   }
+  return (mode ?? (context.fine ? "fine" : "fast")) === "fine";
+}
+
+/**
+ * Every message becomes one memory, as written, stored and indexed before this returns. A
+ * message whose id the cube already holds is not added again; its memories are returned instead.
+ * In fine mode the same transaction queues extraction jobs over the new messages (one per window
+ * and cube); "sync" then runs them before answering with what they produced.
+ */
+export async function addMessages(context: MemoryContext, request: AddRequest): Promise<AddedMemory[]> {
+  await checkWritable(context, request.userId, request.cubeIds);
+  const fine = isFine(context, request.mode);
+  const sync = fine && request.asyncMode === "sync";
   const now = context.now().toISOString();
   const messages = request.messages.map((message) => ({
     ...message,
@@ -80,23 +124,79 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
       },
     })),
   );
+  const payload: Omit<ExtractPayload, "messageIds" | "memoryIds"> = {
+    sessionId: request.sessionId,
+    tags: [...(request.tags ?? [])],
+    info: { ...(request.info ?? {}) },
+  };
+  const runAfter = sync ? new Date(Date.parse(now) + SYNC_RESERVATION_MS).toISOString() : now;
+  const jobs: NewJob[] = fine
+    ? request.cubeIds.flatMap((cubeId) =>
+        windowsOf(messages).map((window) => ({
+          taskId: crypto.randomUUID(),
+          kind: EXTRACT_JOB,
+          cubeId,
+          userId: request.userId,
+          messageIds: window.map((message) => message.messageId),
+          payload,
+          runAfter,
+        })),
+      )
+    : [];
   // One transaction for every cube, which checks access again as it writes (it may have changed
-  // while the messages were embedded): the add is stored everywhere or nowhere.
+  // while the messages were embedded): the add is stored everywhere or nowhere, with its jobs.
+  let write: ConversationWrite;
   try {
-    await context.store.addConversation({ userId: request.userId, now, entries });
+    write = await context.store.addConversation({ userId: request.userId, now, entries, jobs });
   } catch (error) {
     if (error instanceof CubeWriteRefused) throw cubeForbidden(request.userId, error.cubeId, "write");
     throw error;
   }
-  const added: MemoryRecord[] = [];
-  const messageIds = [...new Set(messages.map((message) => message.messageId))];
-  for (const cubeId of request.cubeIds) {
+  if (sync && write.jobs.length > 0) await context.fine?.jobs.settle(write.jobs.map((job) => job.taskId), Date.now() + SYNC_WAIT_MS);
+  const added = await readBack(context, request.cubeIds, [...new Set(messages.map((message) => message.messageId))], write.jobs, sync);
+  if (!sync && write.jobs.length > 0) context.fine?.jobs.wake();
+  return added;
+}
+
+/**
+ * What the add answers, per cube in the order the messages were sent: each message's memory (new
+ * or already held), with the task that refines it; for a finished synchronous extraction, the
+ * memories it produced instead of the raw ones it replaced.
+ */
+async function readBack(
+  context: MemoryContext,
+  cubeIds: readonly string[],
+  messageIds: readonly string[],
+  jobs: ConversationWrite["jobs"],
+  sync: boolean,
+): Promise<AddedMemory[]> {
+  const added: AddedMemory[] = [];
+  for (const cubeId of cubeIds) {
+    const taskOf = new Map<string, string>();
+    for (const job of jobs.filter((entry) => entry.cubeId === cubeId)) {
+      for (const messageId of job.messageIds) taskOf.set(messageId, job.taskId);
+    }
+    const refined = new Map<string, MemoryRecord[]>();
+    if (sync) {
+      for (const taskId of new Set(taskOf.values())) {
+        const job = await context.store.getJob(taskId);
+        const ids = job?.status === "done" && Array.isArray(job.result?.memoryIds) ? (job.result.memoryIds as string[]) : [];
+        const memories = (await context.store.getMemories(ids)).filter((memory) => memory.status === "activated");
+        if (memories.length > 0) refined.set(taskId, memories);
+      }
+    }
     // Read back by message id: new and already-held messages alike, in the order they were sent.
     const memories = await context.store.memoriesFromMessages(cubeId, messageIds);
     const byMessage = new Map(memories.map((memory) => [memory.sources[0]?.messageId, memory]));
+    const shown = new Set<string>();
     for (const messageId of messageIds) {
-      const memory = byMessage.get(messageId);
-      if (memory) added.push(memory);
+      const taskId = taskOf.get(messageId);
+      const outcome = taskId === undefined ? undefined : refined.get(taskId);
+      for (const memory of outcome ?? [byMessage.get(messageId)].filter((found) => found !== undefined)) {
+        if (shown.has(memory.id)) continue;
+        shown.add(memory.id);
+        added.push({ memory, ...(taskId !== undefined && { taskId }) });
+      }
     }
   }
   return added;

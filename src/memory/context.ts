@@ -1,4 +1,5 @@
 import type { Embedder } from "../embed/embedder.js";
+import type { ChatModel } from "../llm/chat-model.js";
 import type { Store } from "../store/store.js";
 
 /** What the memory domain works with; built once at start-up. */
@@ -7,4 +8,23 @@ export interface MemoryContext {
   embedder: Embedder;
   /** Injected so tests can pin "now". */
   now: () => Date;
+  /** Fine mode: present when an extraction model is configured. */
+  fine?: FineMode;
+}
+
+export interface FineMode {
+  /** The extraction model (MEMRADER_* or MEMCUBE_EXTRACT_MODEL). */
+  model: ChatModel;
+  jobs: JobControl;
+}
+
+/** The job runner, as the request side sees it. */
+export interface JobControl {
+  /** Work was queued by this process: look now instead of at the next poll. */
+  wake(): void;
+  /**
+   * Runs these jobs in the calling request (or waits while another runner has them) until each is
+   * finished, has had one attempt here, or the deadline (epoch ms) passes. Never throws for a job's failure.
+   */
+  settle(taskIds: readonly string[], deadline: number): Promise<void>;
 }

@@ -88,6 +88,7 @@ export async function searchScope(
   scope: MemoryScope,
   options: SearchOptions,
 ): Promise<ScoredMemory[]> {
+  if (!(await context.store.hasMemories(scope))) return [];
   const similarities = await recall(context, query, scope, Math.max(options.topK * 3, MIN_CANDIDATES));
   if (similarities.size === 0) return [];
   const ids = [...similarities.keys()];

@@ -6,14 +6,13 @@ const KANA_OR_HANGUL = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}
 const WORDLIKE = /[\p{L}\p{N}]/u;
 
 let jieba: Jieba | undefined;
-/** The dictionary takes ~200 ms to load: once, on first use (or at start-up via warmUpWords). */
+/**
+ * The dictionary takes ~200 ms and ~60 MB to load: once, on the first Chinese text, so that
+ * servers that never see Chinese never pay for it.
+ */
 function chineseSegmenter(): Jieba {
   jieba ??= Jieba.withDict(dict);
   return jieba;
-}
-
-export function warmUpWords(): void {
-  chineseSegmenter();
 }
 
 const genericSegmenter = new Intl.Segmenter(undefined, { granularity: "word" });

@@ -1,12 +1,18 @@
 import type {
   CubeAccess,
   CubeRecord,
+  JobClaim,
+  JobOutcome,
+  JobRecord,
   MemoryRecord,
   MemoryScope,
   MemoryVersion,
   MessageRecord,
+  NewJob,
   NewMemory,
   Page,
+  Refinement,
+  RefinementWrite,
   ScoredId,
   SharedAccess,
 } from "./types.js";
@@ -25,18 +31,47 @@ export class CubeWriteRefused extends Error {
   }
 }
 
+/**
+ * A job write found that the job is no longer the runner's: its lease lapsed and another runner
+ * took it, or it was deleted with its cube. Nothing was written.
+ */
+export class JobLeaseLost extends Error {
+  constructor(readonly jobId: number) {
+    super(`job ${jobId} is no longer held by this runner`);
+    this.name = "JobLeaseLost";
+  }
+}
+
 /** Messages with one memory each, written by one user. */
 export interface ConversationBatch {
   userId: string;
   /** When the batch was written (for cubes it creates). */
   now: string;
   entries: readonly { message: MessageRecord; memory: NewMemory }[];
+  /**
+   * Follow-up jobs over the batch's messages, enqueued in the same transaction (so no message is
+   * stored without its job). A job whose messages the cube already held is not enqueued.
+   */
+  jobs?: readonly NewJob[];
 }
 
 /** The result of writing a batch of messages with the memory made from each. */
 export interface ConversationWrite {
   /** Message ids the cube already held; their messages and memories were left as they were. */
   existingMessageIds: string[];
+  /** The jobs enqueued, with the messages each covers. */
+  jobs: { taskId: string; cubeId: string; messageIds: string[] }[];
+}
+
+/** What a runner asks for when it claims a job. */
+export interface ClaimRequest {
+  kinds: readonly string[];
+  workerId: string;
+  now: string;
+  /** The lease: the claim lapses at this time unless renewed. */
+  leaseUntil: string;
+  /** Claim this job only, even before its `runAfter` (a synchronous request running its own job). */
+  taskId?: string;
 }
 
 /**
@@ -75,6 +110,8 @@ export interface Store {
   recentMemories(cubeId: string, sessionId: string, limit: number): Promise<MemoryRecord[]>;
   memoryHistory(memoryId: string): Promise<MemoryVersion[]>;
 
+  /** Whether the scope holds any active memory (a cheap check that lets searches skip empty scopes). */
+  hasMemories(scope: MemoryScope): Promise<boolean>;
   /** Nearest memories by cosine distance, nearest first (score = 1 - distance). */
   searchVectors(scope: MemoryScope, vector: Float32Array, limit: number): Promise<ScoredId[]>;
   /** Memories matching any of the words, best BM25 first (score = -bm25, higher is better). */
@@ -89,8 +126,9 @@ export interface Store {
   /** Ids of active memories in the scope (for deletes by session or filter). */
   memoryIds(scope: MemoryScope & { sessionId?: string }): Promise<string[]>;
   /**
-   * Deletes memories of a cube from every index and forgets their source messages, except those
-   * another active memory still cites. Returns how many memories were deleted.
+   * Deletes memories of a cube, with the archived versions they replaced, from every index and
+   * forgets their source messages, except those another active memory still cites. Returns how
+   * many of the given memories were deleted.
    */
   deleteMemories(cubeId: string, memoryIds: readonly string[]): Promise<number>;
 
@@ -101,4 +139,35 @@ export interface Store {
   /** Active memory ids with their text, in pages, for re-embedding. */
   memoryTexts(after: string | undefined, limit: number): Promise<{ id: string; cubeId: string; memoryType: string; text: string }[]>;
   setVectors(entries: readonly { id: string; vector: Float32Array }[]): Promise<void>;
+
+  /** Active memories of a cube whose key is one of these (case-insensitive), newest first. */
+  memoriesByKey(cubeId: string, keys: readonly string[], limit: number): Promise<MemoryRecord[]>;
+  /** Messages of a cube by id, oldest first; forgotten ones are absent. */
+  getMessages(cubeId: string, messageIds: readonly string[]): Promise<MessageRecord[]>;
+  /** Up to `limit` messages of a session said before `before`, oldest first. */
+  messagesBefore(cubeId: string, sessionId: string, before: string, limit: number): Promise<MessageRecord[]>;
+
+  /**
+   * Claims the oldest job that is ready: queued and due, or running under a lapsed lease (its
+   * runner died). Jobs of one cube run one at a time, in order: a job waits while an earlier job
+   * of its cube is queued or running. Atomic across processes; increments `attempts`.
+   */
+  claimJob(request: ClaimRequest): Promise<JobRecord | undefined>;
+  /** Extends a claim; false when the job is no longer this runner's. */
+  renewJob(claim: JobClaim, leaseUntil: string): Promise<boolean>;
+  /** Ends a claim; false (and nothing written) when the job is no longer this runner's. */
+  finishJob(claim: JobClaim, outcome: JobOutcome, now: string): Promise<boolean>;
+  /**
+   * Writes what a refinement job derived and completes the job, in one transaction fenced on the
+   * claim (throws JobLeaseLost). Derived memories citing a message that is gone (forgotten by a
+   * delete meanwhile) are not written, and the raw memories they were to replace stay.
+   */
+  commitRefinement(refinement: Refinement): Promise<RefinementWrite>;
+  getJob(taskId: string): Promise<JobRecord | undefined>;
+  /** A user's jobs, newest first. */
+  listJobs(userId: string, limit: number): Promise<JobRecord[]>;
+  /** How many of a user's jobs are queued or running. */
+  countUnfinishedJobs(userId: string): Promise<number>;
+  /** Deletes finished (done) jobs last updated before the time; returns how many. */
+  pruneJobs(finishedBefore: string): Promise<number>;
 }

@@ -97,3 +97,82 @@ export interface Page {
   offset: number;
   limit: number;
 }
+
+/** A job's state in the queue: waiting to run (maybe after a backoff), claimed, finished, or given up on. */
+export const JOB_STATUSES = ["queued", "running", "done", "parked"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** A job to enqueue together with the messages it works on (in the same transaction). */
+export interface NewJob {
+  /** Public id, handed to clients as `task_id`. */
+  taskId: string;
+  kind: string;
+  cubeId: string;
+  /** The user who asked for it: only they see it in the scheduler routes. */
+  userId: string;
+  /** The batch's messages this job covers; only those the batch actually stored end up in it. */
+  messageIds: readonly string[];
+  /** Anything else the job needs, stored as JSON with `messageIds` and `memoryIds` added. */
+  payload: Record<string, unknown>;
+  /** Not claimed by background runners before this time (a synchronous request reserves its job). */
+  runAfter: string;
+}
+
+export interface JobRecord {
+  id: number;
+  taskId: string;
+  kind: string;
+  cubeId: string;
+  userId: string;
+  payload: Record<string, unknown>;
+  status: JobStatus;
+  /** Claims so far, the current one included. */
+  attempts: number;
+  runAfter: string;
+  lastError: string | null;
+  result: Record<string, unknown> | null;
+  lockedBy: string | null;
+  lockedUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Who holds a job: the runner's id fences every write against a runner whose claim expired. */
+export interface JobClaim {
+  jobId: number;
+  workerId: string;
+}
+
+/** How a claimed job ends: done with a result, back in the queue after a backoff, or parked. */
+export type JobOutcome =
+  | { status: "done"; result: Record<string, unknown> }
+  | { status: "queued"; runAfter: string; error: string }
+  | { status: "parked"; error: string };
+
+/** One memory derived by a job, optionally replacing an older active memory of the cube. */
+export interface DerivedMemory {
+  memory: NewMemory;
+  supersedes?: { memoryId: string; reason: string };
+}
+
+/**
+ * What a refinement job writes, in one transaction that also completes the job: new memories
+ * (some replacing older ones) and the raw memories they make redundant.
+ */
+export interface Refinement {
+  claim: JobClaim;
+  cubeId: string;
+  now: string;
+  derived: readonly DerivedMemory[];
+  /** Raw memories to archive, each pointing to the memory that now stands for it. */
+  retire: readonly { memoryId: string; successorId: string; reason: string }[];
+  /** Stored as the job's result, with what was actually written added. */
+  result: Record<string, unknown>;
+}
+
+export interface RefinementWrite {
+  /** Derived memories written (those whose messages were forgotten meanwhile are not). */
+  insertedIds: string[];
+  /** Memories archived: superseded ones and retired raw ones. */
+  archivedIds: string[];
+}

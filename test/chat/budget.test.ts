@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { budgetFor, fitToBudget } from "../../src/chat/budget.js";
+import { budgetFor, fitToBudget, loadTokenCounter } from "../../src/chat/budget.js";
 import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
 
 describe("fitToBudget", () => {
@@ -8,15 +8,16 @@ describe("fitToBudget", () => {
   const history = Array.from({ length: 10 }, (_, index) => ({ role: "user" as const, content: `message number ${index} `.repeat(5) }));
   const memories = Array.from({ length: 10 }, (_, index) => `memory ${index}`);
   const render = (chosen: readonly string[]) => `system ${chosen.join(" ")}`;
+  const words: (text: string) => number = (text) => text.split(/\s+/).length;
 
   test("everything stays when it fits", () => {
-    const fitted = fitToBudget({ budget: { promptTokens: 100_000 }, memories, history, query, render, memoryTokens: () => 10 });
+    const fitted = fitToBudget({ budget: { promptTokens: 100_000 }, memories, history, query, render, memoryTokens: () => 10, count: words });
     assert.equal(fitted.memories.length, 10);
     assert.equal(fitted.history.length, 10);
   });
 
   test("lowest-ranked memories and oldest messages go first; neither crowds out the other", () => {
-    const fitted = fitToBudget({ budget: { promptTokens: 300 }, memories, history, query, render, memoryTokens: () => 20 });
+    const fitted = fitToBudget({ budget: { promptTokens: 300 }, memories, history, query, render, memoryTokens: () => 20, count: words });
     assert.deepEqual(fitted.memories, memories.slice(0, fitted.memories.length));
     assert.deepEqual(fitted.history, history.slice(history.length - fitted.history.length));
     assert.ok(fitted.memories.length > 0 && fitted.memories.length < 10);
@@ -59,8 +60,8 @@ describe("the context budget of a model entry", () => {
     assert.ok(memoryLines(tiny).length > 0 && memoryLines(tiny).length < memoryLines(roomy).length);
     const rank = (line: string) => line.replace(/^\[\d+\] /, "");
     assert.deepEqual(memoryLines(tiny).map(rank), memoryLines(roomy).slice(0, memoryLines(tiny).length).map(rank), "the best-ranked memories stay");
-    const { countTokens } = await import("gpt-tokenizer");
-    const used = tiny.reduce((sum, message) => sum + countTokens(message.content) + 4, 0);
+    const count = await loadTokenCounter();
+    const used = tiny.reduce((sum, message) => sum + count(message.content) + 4, 0);
     assert.ok(used <= 900 - 100, `prompt of ${used} tokens fits the 800 left after the answer`);
   });
 });

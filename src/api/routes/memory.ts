@@ -84,14 +84,16 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         sessionId: body.session_id,
         messages: incomingMessages(body, limits),
         mode: body.mode,
+        asyncMode: body.async_mode,
         tags: body.custom_tags,
         info: body.info,
       });
-      return memories.map((memory) => ({
+      return memories.map(({ memory, taskId }) => ({
         memory: memory.text,
         memory_id: memory.id,
         memory_type: memory.memoryType,
         cube_id: memory.cubeId,
+        ...(taskId !== undefined && { task_id: taskId }),
       }));
     },
   );

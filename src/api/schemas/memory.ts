@@ -38,8 +38,14 @@ export const addRequest = (limits: Limits) =>
           .min(1, "must hold at least one message")
           .max(limits.messagesPerAdd, `more than ${limits.messagesPerAdd} messages in one add`),
       ]),
-      async_mode: z.enum(["async", "sync"]).default("async"),
-      mode: z.enum(["fast", "fine"]).optional(),
+      async_mode: z
+        .enum(["async", "sync"])
+        .default("async")
+        .describe("Fine mode: async answers once the raw memories are stored and refines them in the background; sync answers after extraction"),
+      mode: z
+        .enum(["fast", "fine"])
+        .optional()
+        .describe("fast: one memory per message; fine: LLM extraction (the default when an extraction model is configured)"),
       custom_tags: z.array(nonBlankText(128)).max(64).optional(),
       info: z.record(z.string(), z.unknown()).optional(),
     })
@@ -51,6 +57,7 @@ export const AddedMemory = z.object({
   memory_id: z.string(),
   memory_type: MemoryTypeName,
   cube_id: z.string(),
+  task_id: z.string().optional().describe("Fine mode: the extraction task refining this memory (see /product/scheduler/status)"),
 });
 
 export const searchRequest = (limits: Limits) =>

@@ -104,4 +104,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX memories_by_cube_rowid ON memories (cube_id);
   CREATE INDEX memories_by_type ON memories (cube_id, memory_type, status);
   `,
+  // 3: the durable job queue as fine mode uses it. A claim is a lease (locked_by, locked_until)
+  // renewed by heartbeats, so a job whose runner died (kill -9) is claimed again once it lapses,
+  // and several processes can share the file without resetting each other's work.
+  `
+  ALTER TABLE jobs ADD COLUMN task_id TEXT;
+  ALTER TABLE jobs ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
+  ALTER TABLE jobs ADD COLUMN result TEXT;
+  ALTER TABLE jobs ADD COLUMN locked_by TEXT;
+  ALTER TABLE jobs ADD COLUMN locked_until TEXT;
+  CREATE UNIQUE INDEX jobs_by_task ON jobs (task_id);
+  CREATE INDEX jobs_by_cube ON jobs (cube_id, status, id);
+  CREATE INDEX jobs_by_user ON jobs (user_id, status, id);
+
+  -- Walking a memory's earlier versions (and deleting them with it) goes from successor to predecessor.
+  CREATE INDEX memory_history_by_successor ON memory_history (replaced_by);
+  `,
 ];

@@ -2,20 +2,37 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
-import { CubeWriteRefused, type ConversationBatch, type ConversationWrite, type EmbedderIdentity, type Store } from "../store.js";
+import {
+  CubeWriteRefused,
+  JobLeaseLost,
+  type ClaimRequest,
+  type ConversationBatch,
+  type ConversationWrite,
+  type EmbedderIdentity,
+  type Store,
+} from "../store.js";
 import type {
   CubeAccess,
   CubeRecord,
+  JobClaim,
+  JobOutcome,
+  JobRecord,
   MemoryRecord,
   MemoryScope,
+  MemoryType,
   MemoryVersion,
   MessageRecord,
   NewMemory,
   Page,
+  Refinement,
+  RefinementWrite,
   ScoredId,
   SharedAccess,
 } from "../types.js";
 import { scopeSql } from "./filter-sql.js";
+import { SqliteJobs } from "./jobs.js";
+import { dequantize, quantize } from "./quantize.js";
+import { VectorIndexes, type Neighbour } from "./vector-index.js";
 import { MIGRATIONS } from "./migrations.js";
 import { rowToMemory, rowToMessage, type MemoryRow, type MessageRow } from "./rows.js";
 
@@ -38,6 +55,10 @@ function vectorBlob(vector: Float32Array): Buffer {
 export class SqliteStore implements Store {
   readonly kind = "sqlite";
   private readonly db: Database.Database;
+  private readonly ann: VectorIndexes;
+  /** Cached: read on every search. */
+  private identity: EmbedderIdentity | undefined;
+  private vectorTable: boolean;
 
   constructor(readonly file: string) {
     if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
@@ -49,6 +70,10 @@ export class SqliteStore implements Store {
     this.db.pragma("busy_timeout = 5000");
     sqliteVec.load(this.db);
     this.migrate();
+    this.identity = this.readIdentity();
+    this.vectorTable = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memory_vectors'").get() !== undefined;
+    const annFolder = file === ":memory:" ? undefined : path.join(path.dirname(file), "ann");
+    this.ann = new VectorIndexes(this.db, annFolder, () => this.identity);
   }
 
   private migrate(): void {
@@ -65,7 +90,14 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.ann.saveAll();
+    this.db.close();
+  }
+
+  /** Resolves when no background index build is running (tests and benchmarks). */
+  async indexesSettled(): Promise<void> {
+    await this.ann.settled();
   }
 
   private meta(key: string): string | undefined {
@@ -73,13 +105,17 @@ export class SqliteStore implements Store {
     return row?.value;
   }
 
-  async embedderIdentity(): Promise<EmbedderIdentity | undefined> {
+  private readIdentity(): EmbedderIdentity | undefined {
     const value = this.meta(EMBEDDER_KEY);
     return value === undefined ? undefined : (JSON.parse(value) as EmbedderIdentity);
   }
 
+  async embedderIdentity(): Promise<EmbedderIdentity | undefined> {
+    return this.identity;
+  }
+
   private hasVectorTable(): boolean {
-    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memory_vectors'").get() !== undefined;
+    return this.vectorTable;
   }
 
   async resetVectors(identity: EmbedderIdentity): Promise<void> {
@@ -90,11 +126,15 @@ export class SqliteStore implements Store {
         `CREATE VIRTUAL TABLE memory_vectors USING vec0(
            cube_id TEXT PARTITION KEY, memory_type TEXT, embedding FLOAT[${identity.dimension}] distance_metric=cosine)`,
       );
+      this.db.exec("UPDATE memories SET vector_q = NULL WHERE vector_q IS NOT NULL");
       this.writeEmbedder(identity);
     })();
+    this.vectorTable = true;
+    this.ann.dropAll();
   }
 
   private writeEmbedder(identity: EmbedderIdentity): void {
+    this.identity = identity;
     this.db
       .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
       .run(EMBEDDER_KEY, JSON.stringify(identity));
@@ -130,11 +170,12 @@ export class SqliteStore implements Store {
   async deleteCube(cubeId: string): Promise<void> {
     this.db.transaction(() => {
       const rowids = this.db.prepare("SELECT rowid FROM memories WHERE cube_id = ?").pluck().all(cubeId) as number[];
-      this.removeIndexEntries(rowids);
+      this.removeIndexEntries(cubeId, rowids);
       this.db.prepare("DELETE FROM memory_history WHERE memory_id IN (SELECT id FROM memories WHERE cube_id = ?)").run(cubeId);
       this.db.prepare("DELETE FROM jobs WHERE cube_id = ?").run(cubeId);
       this.db.prepare("DELETE FROM cubes WHERE id = ?").run(cubeId);
     })();
+    this.ann.drop(cubeId);
   }
 
   async accessOf(cubeId: string, userId: string): Promise<CubeAccess | undefined> {
@@ -200,6 +241,7 @@ export class SqliteStore implements Store {
       this.db
         .prepare("INSERT INTO memory_vectors (rowid, cube_id, memory_type, embedding) VALUES (?, ?, ?, ?)")
         .run(rowid, memory.cubeId, memory.memoryType, vectorBlob(memory.vector));
+      this.db.prepare("UPDATE memories SET vector_q = ? WHERE rowid = ?").run(quantize(memory.vector), rowid);
     }
   }
 
@@ -218,6 +260,9 @@ export class SqliteStore implements Store {
 
   async addConversation(batch: ConversationBatch): Promise<ConversationWrite> {
     const existingMessageIds: string[] = [];
+    /** Per cube: the messages stored now, with the memory made from each. */
+    const stored = new Map<string, Map<string, string>>();
+    const jobs: ConversationWrite["jobs"] = [];
     const insertMessage = this.db.prepare(
       `INSERT INTO messages (cube_id, message_id, session_id, role, content, chat_time, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -242,17 +287,29 @@ export class SqliteStore implements Store {
           continue;
         }
         this.insertMemory(memory);
+        const inCube = stored.get(message.cubeId) ?? new Map<string, string>();
+        inCube.set(message.messageId, memory.id);
+        stored.set(message.cubeId, inCube);
+      }
+      for (const job of batch.jobs ?? []) {
+        const inCube = stored.get(job.cubeId);
+        const messageIds = [...new Set(job.messageIds)].filter((messageId) => inCube?.has(messageId));
+        if (messageIds.length === 0) continue;
+        const memoryIds = messageIds.map((messageId) => inCube?.get(messageId) as string);
+        this.jobs.enqueue(job, messageIds, memoryIds, batch.now);
+        jobs.push({ taskId: job.taskId, cubeId: job.cubeId, messageIds });
       }
     })();
-    return { existingMessageIds };
+    return { existingMessageIds, jobs };
   }
 
-  private removeIndexEntries(rowids: readonly number[]): void {
+  private removeIndexEntries(cubeId: string, rowids: readonly number[]): void {
     const deleteWords = this.db.prepare("DELETE FROM memory_words WHERE rowid = ?");
     const deleteVector = this.hasVectorTable() ? this.db.prepare("DELETE FROM memory_vectors WHERE rowid = ?") : undefined;
     for (const rowid of rowids) {
       deleteWords.run(BigInt(rowid));
       deleteVector?.run(BigInt(rowid));
+      this.ann.remove(cubeId, rowid);
     }
   }
 
@@ -263,14 +320,15 @@ export class SqliteStore implements Store {
       const find = this.db.prepare("SELECT rowid FROM memories WHERE id = ? AND cube_id = ?").pluck();
       const sourcesOf = this.db.prepare("SELECT message_id FROM memory_sources WHERE memory_rowid = ?").pluck();
       const forgotten = new Set<string>();
-      for (const memoryId of memoryIds) {
+      const requested = new Set(memoryIds);
+      for (const memoryId of this.withEarlierVersions(cubeId, memoryIds)) {
         const rowid = find.get(memoryId, cubeId) as number | undefined;
         if (rowid === undefined) continue;
         for (const messageId of sourcesOf.all(rowid) as string[]) forgotten.add(messageId);
-        this.removeIndexEntries([rowid]);
+        this.removeIndexEntries(cubeId, [rowid]);
         this.db.prepare("DELETE FROM memories WHERE rowid = ?").run(rowid);
         this.db.prepare("DELETE FROM memory_history WHERE memory_id = ?").run(memoryId);
-        deleted += 1;
+        if (requested.has(memoryId)) deleted += 1;
       }
       const stillCited = this.db.prepare(
         `SELECT 1 FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
@@ -290,13 +348,158 @@ export class SqliteStore implements Store {
       const find = this.db.prepare("SELECT rowid, cube_id AS cubeId, memory_type AS memoryType FROM memories WHERE id = ?");
       const remove = this.db.prepare("DELETE FROM memory_vectors WHERE rowid = ?");
       const insert = this.db.prepare("INSERT INTO memory_vectors (rowid, cube_id, memory_type, embedding) VALUES (?, ?, ?, ?)");
+      const compact = this.db.prepare("UPDATE memories SET vector_q = ? WHERE rowid = ?");
       for (const { id, vector } of entries) {
         const row = find.get(id) as { rowid: number; cubeId: string; memoryType: string } | undefined;
         if (!row) continue;
         remove.run(BigInt(row.rowid));
         insert.run(BigInt(row.rowid), row.cubeId, row.memoryType, vectorBlob(vector));
+        compact.run(quantize(vector), row.rowid);
       }
     })();
+  }
+
+  // ---- jobs and refinement ----
+
+  private jobQueue: SqliteJobs | undefined;
+  private get jobs(): SqliteJobs {
+    this.jobQueue ??= new SqliteJobs(this.db);
+    return this.jobQueue;
+  }
+
+  /**
+   * The memories with the archived versions they replaced, transitively: a deleted memory takes its
+   * history with it (an earlier version says much the same thing, so forgetting must reach it too).
+   */
+  private withEarlierVersions(cubeId: string, memoryIds: readonly string[]): string[] {
+    const all = new Set(memoryIds);
+    const pending = [...memoryIds];
+    const earlier = this.db
+      .prepare(
+        `SELECT DISTINCT h.memory_id FROM memory_history h JOIN memories m ON m.id = h.memory_id
+         WHERE h.replaced_by = ? AND m.cube_id = ? AND m.status = 'archived'`,
+      )
+      .pluck();
+    while (pending.length > 0) {
+      for (const previous of earlier.all(pending.pop(), cubeId) as string[]) {
+        if (all.has(previous)) continue;
+        all.add(previous);
+        pending.push(previous);
+      }
+    }
+    return [...all];
+  }
+
+  /** Inside a transaction: the memory leaves search (status and every index) and records its successor. */
+  private archive(row: { rowid: number; id: string; cubeId: string; text: string; memoryType: string }, successorId: string, reason: string, now: string): void {
+    this.db.prepare("UPDATE memories SET status = 'archived', updated_at = ? WHERE rowid = ?").run(now, row.rowid);
+    this.removeIndexEntries(row.cubeId, [row.rowid]);
+    this.db
+      .prepare(
+        `INSERT INTO memory_history (memory_id, version, text, memory_type, status, replaced_by, changed_at, reason)
+         VALUES (?, (SELECT coalesce(max(version), 0) + 1 FROM memory_history WHERE memory_id = ?), ?, ?, 'archived', ?, ?, ?)`,
+      )
+      .run(row.id, row.id, row.text, row.memoryType, successorId, now, reason);
+  }
+
+  async commitRefinement(refinement: Refinement): Promise<RefinementWrite> {
+    const { cubeId, now } = refinement;
+    return this.db.transaction(() => {
+      if (!this.jobs.holds(refinement.claim)) throw new JobLeaseLost(refinement.claim.jobId);
+      const messageExists = this.db.prepare("SELECT 1 FROM messages WHERE cube_id = ? AND message_id = ?");
+      const active = this.db.prepare(
+        `SELECT rowid, id, cube_id AS cubeId, text, memory_type AS memoryType FROM memories
+         WHERE id = ? AND cube_id = ? AND status = 'activated'`,
+      );
+      type ActiveRow = { rowid: number; id: string; cubeId: string; text: string; memoryType: string };
+      const inheritHistory = this.db.prepare(
+        `INSERT INTO memory_history (memory_id, version, text, memory_type, status, replaced_by, changed_at, reason)
+         SELECT ?, version, text, memory_type, status, replaced_by, changed_at, reason FROM memory_history WHERE memory_id = ?`,
+      );
+      const insertedIds: string[] = [];
+      const archivedIds: string[] = [];
+      for (const { memory, supersedes } of refinement.derived) {
+        // A message forgotten while the job ran must not come back through what was derived from it.
+        if (!memory.sourceMessageIds.every((messageId) => messageExists.get(cubeId, messageId) !== undefined)) continue;
+        this.insertMemory(memory);
+        insertedIds.push(memory.id);
+        const old = supersedes ? (active.get(supersedes.memoryId, cubeId) as ActiveRow | undefined) : undefined;
+        if (old && supersedes) {
+          this.archive(old, memory.id, supersedes.reason, now);
+          // The new version carries the whole lineage, so its history reads newest first.
+          inheritHistory.run(memory.id, old.id);
+          archivedIds.push(old.id);
+        }
+      }
+      const standing = new Set(insertedIds);
+      for (const { memoryId, successorId, reason } of refinement.retire) {
+        if (!standing.has(successorId) && active.get(successorId, cubeId) === undefined) continue;
+        const raw = active.get(memoryId, cubeId) as ActiveRow | undefined;
+        if (!raw) continue;
+        this.archive(raw, successorId, reason, now);
+        archivedIds.push(raw.id);
+      }
+      this.jobs.finish(refinement.claim, { status: "done", result: { ...refinement.result, insertedIds, archivedIds } }, now);
+      return { insertedIds, archivedIds };
+    })();
+  }
+
+  async memoriesByKey(cubeId: string, keys: readonly string[], limit: number): Promise<MemoryRecord[]> {
+    const wanted = [...new Set(keys.map((key) => key.trim().toLowerCase()).filter(Boolean))];
+    if (wanted.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM memories WHERE cube_id = ? AND status = 'activated' AND lower(key) IN (${marks(wanted.length)})
+         ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
+      )
+      .all(cubeId, ...wanted, limit) as MemoryRow[];
+    return this.hydrate(rows);
+  }
+
+  async getMessages(cubeId: string, messageIds: readonly string[]): Promise<MessageRecord[]> {
+    if (messageIds.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT * FROM messages WHERE cube_id = ? AND message_id IN (${marks(messageIds.length)}) ORDER BY chat_time, rowid`)
+      .all(cubeId, ...messageIds) as MessageRow[];
+    return rows.map(rowToMessage);
+  }
+
+  async messagesBefore(cubeId: string, sessionId: string, before: string, limit: number): Promise<MessageRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM messages WHERE cube_id = ? AND session_id = ? AND chat_time < ?
+         ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
+      )
+      .all(cubeId, sessionId, before, limit) as MessageRow[];
+    return rows.reverse().map(rowToMessage);
+  }
+
+  async claimJob(request: ClaimRequest): Promise<JobRecord | undefined> {
+    return this.jobs.claim(request);
+  }
+
+  async renewJob(claim: JobClaim, leaseUntil: string): Promise<boolean> {
+    return this.jobs.renew(claim, leaseUntil);
+  }
+
+  async finishJob(claim: JobClaim, outcome: JobOutcome, now: string): Promise<boolean> {
+    return this.jobs.finish(claim, outcome, now);
+  }
+
+  async getJob(taskId: string): Promise<JobRecord | undefined> {
+    return this.jobs.get(taskId);
+  }
+
+  async listJobs(userId: string, limit: number): Promise<JobRecord[]> {
+    return this.jobs.list(userId, limit);
+  }
+
+  async countUnfinishedJobs(userId: string): Promise<number> {
+    return this.jobs.countUnfinished(userId);
+  }
+
+  async pruneJobs(finishedBefore: string): Promise<number> {
+    return this.jobs.prune(finishedBefore);
   }
 
   // ---- reading ----
@@ -392,10 +595,57 @@ export class SqliteStore implements Store {
 
   // ---- searching ----
 
+  async hasMemories(scope: MemoryScope): Promise<boolean> {
+    const where = scopeSql(scope);
+    return this.db.prepare(`SELECT 1 FROM memories m WHERE ${where.sql} LIMIT 1`).get(...where.params) !== undefined;
+  }
+
   async searchVectors(scope: MemoryScope, vector: Float32Array, limit: number): Promise<ScoredId[]> {
     if (!this.hasVectorTable() || limit < 1) return [];
-    const rows = scope.filter ? this.scanVectors(scope, vector, limit) : this.nearestVectors(scope, vector, limit);
+    const rows = this.vectorSearch(scope, vector, limit);
     return rows.map((row) => ({ id: row.id, score: 1 - row.distance }));
+  }
+
+  /**
+   * The cheapest exact-enough way for the scope: a narrow scope (a filter, or a rare memory type)
+   * is scanned on the rows' compact vectors; a whole large cube goes to its HNSW index; the rest to
+   * sqlite-vec's exact search.
+   */
+  private vectorSearch(scope: MemoryScope, vector: Float32Array, limit: number): { id: string; distance: number }[] {
+    const narrowed = scope.filter !== undefined || (scope.memoryTypes !== undefined && !scope.memoryTypes.includes("UserMemory"));
+    if (narrowed) {
+      const rows = this.scopeVectors(scope, SCAN_LIMIT + 1);
+      if (rows.length <= SCAN_LIMIT) return nearestOf(rows, vector, limit);
+      return scope.filter ? this.scanVectors(scope, vector, limit) : this.nearestVectors(scope, vector, limit);
+    }
+    // Over-fetch: the candidates are re-scored, and rows deleted by another process or of types
+    // outside the scope are dropped.
+    const neighbours = this.ann.nearest(scope.cubeId, vector, limit * 3 + 20);
+    if (!neighbours) return this.nearestVectors(scope, vector, limit);
+    return this.activeInScope(scope, neighbours, vector).slice(0, limit);
+  }
+
+  private scopeVectors(scope: MemoryScope, limit: number): { id: string; vector_q: Buffer }[] {
+    const where = scopeSql(scope);
+    return this.db
+      .prepare(`SELECT m.id, m.vector_q FROM memories m WHERE ${where.sql} AND m.vector_q IS NOT NULL LIMIT ?`)
+      .all(...where.params, limit) as { id: string; vector_q: Buffer }[];
+  }
+
+  /**
+   * The index's candidates that are still active and in the scope, re-scored on the rows' compact
+   * vectors: the index's own int8 scale is coarse for unit vectors, the per-row scale is not.
+   */
+  private activeInScope(scope: MemoryScope, neighbours: readonly Neighbour[], vector: Float32Array): { id: string; distance: number }[] {
+    if (neighbours.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT id, memory_type AS memoryType, vector_q FROM memories
+         WHERE rowid IN (${marks(neighbours.length)}) AND status = 'activated' AND vector_q IS NOT NULL`,
+      )
+      .all(...neighbours.map((neighbour) => neighbour.rowid)) as { id: string; memoryType: MemoryType; vector_q: Buffer }[];
+    const inScope = rows.filter((row) => !scope.memoryTypes || scope.memoryTypes.includes(row.memoryType));
+    return nearestOf(inScope, vector, inScope.length);
   }
 
   /** Index search inside the cube's partition (types are a vec0 metadata column). */
@@ -455,17 +705,26 @@ export class SqliteStore implements Store {
 
   async vectorsOf(memoryIds: readonly string[]): Promise<Map<string, Float32Array>> {
     const result = new Map<string, Float32Array>();
-    if (!this.hasVectorTable() || memoryIds.length === 0) return result;
+    if (memoryIds.length === 0) return result;
     const rows = this.db
-      .prepare(
-        `SELECT m.id, v.embedding FROM memories m JOIN memory_vectors v ON v.rowid = m.rowid
-         WHERE m.id IN (${marks(memoryIds.length)})`,
-      )
-      .all(...memoryIds) as { id: string; embedding: Buffer }[];
-    for (const row of rows) {
-      const copy = new Uint8Array(row.embedding).slice().buffer;
-      result.set(row.id, new Float32Array(copy));
-    }
+      .prepare(`SELECT id, vector_q FROM memories WHERE id IN (${marks(memoryIds.length)}) AND vector_q IS NOT NULL`)
+      .all(...memoryIds) as { id: string; vector_q: Buffer }[];
+    for (const row of rows) result.set(row.id, dequantize(row.vector_q));
     return result;
   }
+}
+
+/** Scopes with at most this many vectors are scanned in memory: faster than any index there. */
+const SCAN_LIMIT = 2_000;
+
+function nearestOf(rows: readonly { id: string; vector_q: Buffer }[], vector: Float32Array, limit: number): { id: string; distance: number }[] {
+  return rows
+    .map((row) => {
+      const other = dequantize(row.vector_q);
+      let dot = 0;
+      for (let index = 0; index < other.length; index += 1) dot += (other[index] as number) * (vector[index] ?? 0);
+      return { id: row.id, distance: 1 - dot };
+    })
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, limit);
 }

@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+/** The job kind of fine-mode extraction. */
+export const EXTRACT_JOB = "extract";
+
+/** What /product/add queues for a window of messages (the store adds `messageIds` and `memoryIds`). */
+export const ExtractPayload = z.object({
+  sessionId: z.string(),
+  tags: z.array(z.string()).default([]),
+  info: z.record(z.string(), z.unknown()).default({}),
+  /** The window's messages, in the order they were sent. */
+  messageIds: z.array(z.string()),
+  /** The raw (fast) memory made from each message, same order: what refinement replaces. */
+  memoryIds: z.array(z.string()),
+});
+export type ExtractPayload = z.infer<typeof ExtractPayload>;

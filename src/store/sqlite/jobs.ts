@@ -1,0 +1,158 @@
+import type Database from "better-sqlite3";
+import type { ClaimRequest } from "../store.js";
+import type { JobClaim, JobOutcome, JobRecord, JobStatus, NewJob } from "../types.js";
+
+/** A `jobs` row as SQLite returns it. */
+interface JobRow {
+  id: number;
+  task_id: string;
+  kind: string;
+  cube_id: string;
+  user_id: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  run_after: string;
+  last_error: string | null;
+  result: string | null;
+  locked_by: string | null;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function rowToJob(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    kind: row.kind,
+    cubeId: row.cube_id,
+    userId: row.user_id,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    status: row.status as JobStatus,
+    attempts: row.attempts,
+    runAfter: row.run_after,
+    lastError: row.last_error,
+    result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
+    lockedBy: row.locked_by,
+    lockedUntil: row.locked_until,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * A job is ready when it is queued and due, or running under a lapsed lease; and no earlier job of
+ * its cube is still queued or running (updates must apply in the order things were said).
+ * On PostgreSQL the same selection takes `FOR UPDATE SKIP LOCKED` so that runners never wait on
+ * each other's rows.
+ */
+const READY = `
+  ((j.status = 'queued' AND (j.run_after <= @now OR j.task_id = @taskId))
+    OR (j.status = 'running' AND j.locked_until <= @now))
+  AND NOT EXISTS (
+    SELECT 1 FROM jobs e
+    WHERE e.cube_id = j.cube_id AND e.id < j.id AND e.status IN ('queued', 'running')
+  )`;
+
+/** The job queue over the `jobs` table. Every method runs inside the caller's connection. */
+export class SqliteJobs {
+  constructor(private readonly db: Database.Database) {}
+
+  /** Inside the batch's transaction: one row per job, covering only the messages stored now. */
+  enqueue(job: NewJob, storedMessageIds: readonly string[], memoryIds: readonly string[], now: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (task_id, kind, cube_id, user_id, payload, status, attempts, run_after, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
+      )
+      .run(
+        job.taskId,
+        job.kind,
+        job.cubeId,
+        job.userId,
+        JSON.stringify({ ...job.payload, messageIds: storedMessageIds, memoryIds }),
+        job.runAfter,
+        now,
+        now,
+      );
+  }
+
+  /**
+   * One UPDATE … RETURNING in an IMMEDIATE transaction: the write lock is taken before the row is
+   * chosen, so two processes on one file can never claim the same job.
+   */
+  claim(request: ClaimRequest): JobRecord | undefined {
+    const kinds = request.kinds.map((_, index) => `@kind${index}`).join(", ");
+    const params: Record<string, unknown> = {
+      now: request.now,
+      taskId: request.taskId ?? null,
+      workerId: request.workerId,
+      leaseUntil: request.leaseUntil,
+    };
+    request.kinds.forEach((kind, index) => (params[`kind${index}`] = kind));
+    const only = request.taskId === undefined ? "" : " AND j.task_id = @taskId";
+    const statement = this.db.prepare(
+      `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = @workerId,
+         locked_until = @leaseUntil, updated_at = @now
+       WHERE id = (
+         SELECT j.id FROM jobs j WHERE j.kind IN (${kinds})${only} AND ${READY}
+         ORDER BY j.id LIMIT 1)
+       RETURNING *`,
+    );
+    const row = this.db.transaction(() => statement.get(params) as JobRow | undefined).immediate();
+    return row ? rowToJob(row) : undefined;
+  }
+
+  /** Whether the claim is still this runner's (inside a transaction, before writing for the job). */
+  holds(claim: JobClaim): boolean {
+    return (
+      this.db
+        .prepare("SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND locked_by = ?")
+        .get(claim.jobId, claim.workerId) !== undefined
+    );
+  }
+
+  renew(claim: JobClaim, leaseUntil: string): boolean {
+    const result = this.db
+      .prepare("UPDATE jobs SET locked_until = ? WHERE id = ? AND status = 'running' AND locked_by = ?")
+      .run(leaseUntil, claim.jobId, claim.workerId);
+    return result.changes === 1;
+  }
+
+  finish(claim: JobClaim, outcome: JobOutcome, now: string): boolean {
+    const update = (sql: string, ...values: unknown[]) =>
+      this.db
+        .prepare(`UPDATE jobs SET ${sql}, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND locked_by = ?`)
+        .run(...values, now, claim.jobId, claim.workerId).changes === 1;
+    switch (outcome.status) {
+      case "done":
+        return update("status = 'done', result = ?, last_error = NULL", JSON.stringify(outcome.result));
+      case "queued":
+        return update("status = 'queued', run_after = ?, last_error = ?", outcome.runAfter, outcome.error);
+      case "parked":
+        return update("status = 'parked', last_error = ?", outcome.error);
+    }
+  }
+
+  get(taskId: string): JobRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM jobs WHERE task_id = ?").get(taskId) as JobRow | undefined;
+    return row ? rowToJob(row) : undefined;
+  }
+
+  list(userId: string, limit: number): JobRecord[] {
+    const rows = this.db.prepare("SELECT * FROM jobs WHERE user_id = ? ORDER BY id DESC LIMIT ?").all(userId, limit) as JobRow[];
+    return rows.map(rowToJob);
+  }
+
+  countUnfinished(userId: string): number {
+    return this.db
+      .prepare("SELECT count(*) FROM jobs WHERE user_id = ? AND status IN ('queued', 'running')")
+      .pluck()
+      .get(userId) as number;
+  }
+
+  prune(finishedBefore: string): number {
+    return this.db.prepare("DELETE FROM jobs WHERE status = 'done' AND updated_at < ?").run(finishedBefore).changes;
+  }
+}

@@ -1,0 +1,212 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type Database from "better-sqlite3";
+import { createRequire } from "node:module";
+import type usearchModule from "usearch";
+import { dequantize } from "./quantize.js";
+
+// The CommonJS build: the ESM one finds its native binary by walking up from the caller's stack,
+// which fails when the caller is not a file on disk.
+const usearch = createRequire(import.meta.url)("usearch") as typeof usearchModule;
+
+/** Below this many vectors an exact scan is about as fast (well under a millisecond) and always right. */
+export const ANN_MIN_VECTORS = 2_000;
+/** Vectors added to an index per step while building, with a turn of the event loop in between. */
+const BUILD_STEP = 256;
+/** Search breadth: the recall/latency trade-off, measured by the benchmark (recall@10 ≥ 0.99). */
+const EXPANSION_SEARCH = 128;
+const EXPANSION_ADD = 128;
+const CONNECTIVITY = 16;
+
+interface CubeIndex {
+  index: InstanceType<typeof usearchModule.Index>;
+  /** Every memory row up to this one is in the index (rows are appended with growing rowids). */
+  maxRowid: number;
+  /** Keys removed by this process, still counted by the index until it is rebuilt. */
+  removed: number;
+}
+
+interface SavedMeta {
+  cubeId: string;
+  identity: string;
+  maxRowid: number;
+}
+
+export interface Neighbour {
+  rowid: number;
+  distance: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Approximate nearest-neighbour indexes (HNSW, usearch, int8), one per large cube, kept in memory
+ * and derived from the memory rows: SQLite stays the truth. Rows added by any process are caught up
+ * before each search (rowids only grow); rows deleted by another process are dropped when results
+ * are joined with the memory table. Saved to files on close and loaded on first use, so a restart
+ * does not rebuild them; a missing or stale file is rebuilt in the background while exact search
+ * answers.
+ */
+export class VectorIndexes {
+  private readonly cubes = new Map<string, CubeIndex>();
+  private readonly building = new Set<string>();
+
+  constructor(
+    private readonly db: Database.Database,
+    /** Folder for saved indexes; undefined keeps them in memory only. */
+    private readonly folder: string | undefined,
+    private readonly identity: () => { name: string; dimension: number } | undefined,
+  ) {}
+
+  private identityKey(): string | undefined {
+    const identity = this.identity();
+    return identity ? `${identity.name}:${identity.dimension}` : undefined;
+  }
+
+  private fileOf(cubeId: string): string | undefined {
+    if (!this.folder) return undefined;
+    return path.join(this.folder, createHash("sha256").update(cubeId).digest("hex").slice(0, 32));
+  }
+
+  /** Nearest rows of a cube, or undefined when the cube has no index (yet): search exactly then. */
+  nearest(cubeId: string, vector: Float32Array, limit: number): Neighbour[] | undefined {
+    const entry = this.cubes.get(cubeId) ?? this.loadSaved(cubeId);
+    if (!entry) {
+      if (this.isLarge(cubeId)) void this.build(cubeId);
+      return undefined;
+    }
+    this.catchUp(cubeId, entry);
+    const size = entry.index.size();
+    if (size === 0) return [];
+    const matches = entry.index.search(vector, Math.min(limit, size), 0);
+    const neighbours: Neighbour[] = [];
+    matches.keys.forEach((key, position) => neighbours.push({ rowid: Number(key), distance: matches.distances[position] as number }));
+    return neighbours;
+  }
+
+  /** A row left the cube (deleted or archived): forget it here too. */
+  remove(cubeId: string, rowid: number): void {
+    const entry = this.cubes.get(cubeId);
+    if (!entry || !entry.index.contains(BigInt(rowid))) return;
+    entry.index.remove(BigInt(rowid));
+    entry.removed += 1;
+  }
+
+  /** Drops a cube's index (the cube was deleted). */
+  drop(cubeId: string): void {
+    this.cubes.delete(cubeId);
+    const file = this.fileOf(cubeId);
+    if (file) for (const suffix of [".usearch", ".json"]) rmSync(file + suffix, { force: true });
+  }
+
+  /** Drops every index (the vectors were reset for another embedder). */
+  dropAll(): void {
+    this.cubes.clear();
+    if (this.folder) rmSync(this.folder, { recursive: true, force: true });
+  }
+
+  /** Saves every index with the last row it holds, so the next start can load instead of rebuild. */
+  saveAll(): void {
+    const identity = this.identityKey();
+    if (!this.folder || !identity) return;
+    mkdirSync(this.folder, { recursive: true });
+    for (const [cubeId, entry] of this.cubes) {
+      const file = this.fileOf(cubeId) as string;
+      entry.index.save(`${file}.usearch`);
+      const meta: SavedMeta = { cubeId, identity, maxRowid: entry.maxRowid };
+      writeFileSync(`${file}.json`, JSON.stringify(meta));
+    }
+  }
+
+  private isLarge(cubeId: string): boolean {
+    return (
+      this.db
+        .prepare("SELECT 1 FROM memories WHERE cube_id = ? AND vector_q IS NOT NULL AND status = 'activated' LIMIT 1 OFFSET ?")
+        .get(cubeId, ANN_MIN_VECTORS - 1) !== undefined
+    );
+  }
+
+  private createIndex(): InstanceType<typeof usearchModule.Index> {
+    const identity = this.identity();
+    if (!identity) throw new Error("no embedder recorded: vectors cannot be indexed");
+    return new usearch.Index({
+      dimensions: identity.dimension,
+      metric: usearch.MetricKind.Cos,
+      quantization: usearch.ScalarKind.I8,
+      connectivity: CONNECTIVITY,
+      expansion_add: EXPANSION_ADD,
+      expansion_search: EXPANSION_SEARCH,
+      multi: false,
+    });
+  }
+
+  private loadSaved(cubeId: string): CubeIndex | undefined {
+    const file = this.fileOf(cubeId);
+    if (!file || !existsSync(`${file}.json`) || !existsSync(`${file}.usearch`)) return undefined;
+    try {
+      const meta = JSON.parse(readFileSync(`${file}.json`, "utf8")) as SavedMeta;
+      if (meta.cubeId !== cubeId || meta.identity !== this.identityKey()) return undefined;
+      const index = this.createIndex();
+      index.load(`${file}.usearch`);
+      const entry = { index, maxRowid: meta.maxRowid, removed: 0 };
+      this.cubes.set(cubeId, entry);
+      return entry;
+    } catch {
+      return undefined; // a damaged file is rebuilt
+    }
+  }
+
+  /** Adds the cube's rows newer than the index (written by this process or another). */
+  private catchUp(cubeId: string, entry: CubeIndex): void {
+    const rows = this.db
+      .prepare(
+        `SELECT rowid, vector_q FROM memories
+         WHERE cube_id = ? AND rowid > ? AND vector_q IS NOT NULL AND status = 'activated' ORDER BY rowid`,
+      )
+      .all(cubeId, entry.maxRowid) as { rowid: number; vector_q: Buffer }[];
+    this.addRows(entry, rows);
+  }
+
+  private addRows(entry: CubeIndex, rows: readonly { rowid: number; vector_q: Buffer }[]): void {
+    if (rows.length === 0) return;
+    const identity = this.identity();
+    const dimension = identity?.dimension ?? 0;
+    const keys = new BigUint64Array(rows.length);
+    const vectors = new Float32Array(rows.length * dimension);
+    rows.forEach((row, position) => {
+      keys[position] = BigInt(row.rowid);
+      vectors.set(dequantize(row.vector_q), position * dimension);
+    });
+    entry.index.add(keys, vectors, 0);
+    entry.maxRowid = Math.max(entry.maxRowid, rows[rows.length - 1]?.rowid ?? 0);
+  }
+
+  /** Builds a cube's index a step at a time, so that requests keep being served meanwhile. */
+  private async build(cubeId: string): Promise<void> {
+    if (this.building.has(cubeId)) return;
+    this.building.add(cubeId);
+    try {
+      const entry: CubeIndex = { index: this.createIndex(), maxRowid: 0, removed: 0 };
+      const page = this.db.prepare(
+        `SELECT rowid, vector_q FROM memories
+         WHERE cube_id = ? AND rowid > ? AND vector_q IS NOT NULL AND status = 'activated' ORDER BY rowid LIMIT ?`,
+      );
+      for (;;) {
+        if (!this.db.open) return;
+        const rows = page.all(cubeId, entry.maxRowid, BUILD_STEP) as { rowid: number; vector_q: Buffer }[];
+        if (rows.length === 0) break;
+        this.addRows(entry, rows);
+        await yieldToEventLoop();
+      }
+      if (this.db.open) this.cubes.set(cubeId, entry);
+    } finally {
+      this.building.delete(cubeId);
+    }
+  }
+
+  /** Resolves when no index is being built (for tests and benchmarks). */
+  async settled(): Promise<void> {
+    while (this.building.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { memories, script, startFineRig, waitIdle, type FineRig } from "../support/extraction.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+let rig: FineRig;
+let plain: TestServer;
+before(async () => {
+  [rig, plain] = await Promise.all([startFineRig(), startTestServer()]);
+});
+after(async () => {
+  await rig.close();
+  await plain.cleanup();
+});
+
+describe("GET /product/scheduler/status", () => {
+  test("a user's tasks, newest first, as {task_id, status}; one task by task_id", async () => {
+    script(rig.llm, { extract: () => memories({ memory: "The user works night shifts" }) });
+    const first = await rig.server.post("/product/add", { user_id: "sched1", messages: "I work night shifts" });
+    const second = await rig.server.post("/product/add", { user_id: "sched1", writable_cube_ids: ["sched1-notes"], messages: "Night shifts again" });
+    await waitIdle(rig.server, "sched1");
+    const all = await rig.server.get("/product/scheduler/status?user_id=sched1");
+    assert.equal(all.status, 200);
+    assert.deepEqual(all.body, {
+      code: 200,
+      message: "ok",
+      data: [
+        { task_id: second.body.data[0].task_id, status: "completed" },
+        { task_id: first.body.data[0].task_id, status: "completed" },
+      ],
+    });
+    const one = await rig.server.get(`/product/scheduler/status?user_id=sched1&task_id=${first.body.data[0].task_id}`);
+    assert.deepEqual(one.body.data, [{ task_id: first.body.data[0].task_id, status: "completed" }]);
+  });
+
+  test("a user sees only their own tasks: another user's task id is not found, even in a shared cube", async () => {
+    const added = await rig.server.post("/product/add", { user_id: "sched2", messages: "My own note" });
+    await rig.server.post("/product/share_cube", { user_id: "sched2", cube_id: "sched2", target_user_id: "peer", access: "read" });
+    const other = await rig.server.get(`/product/scheduler/status?user_id=peer&task_id=${added.body.data[0].task_id}`);
+    assert.equal(other.status, 404);
+    assert.equal(other.body.message, `task '${added.body.data[0].task_id}' not found for user 'peer'`);
+    assert.deepEqual((await rig.server.get("/product/scheduler/status?user_id=peer")).body.data, []);
+    const unknown = await rig.server.get("/product/scheduler/status?user_id=sched2&task_id=no-such-task");
+    assert.equal(unknown.status, 404);
+    await waitIdle(rig.server, "sched2");
+  });
+
+  test("a task whose cube the user can no longer read disappears with the cube", async () => {
+    const added = await rig.server.post("/product/add", { user_id: "sched3", writable_cube_ids: ["sched3-tmp"], messages: "temporary" });
+    await waitIdle(rig.server, "sched3");
+    await rig.server.post("/product/delete_cube", { user_id: "sched3", cube_id: "sched3-tmp" });
+    assert.equal((await rig.server.get(`/product/scheduler/status?user_id=sched3&task_id=${added.body.data[0].task_id}`)).status, 404);
+  });
+
+  test("validation: user_id is required and checked", async () => {
+    const missing = await rig.server.get("/product/scheduler/status");
+    assert.equal(missing.status, 422);
+    assert.equal(missing.body.message, "user_id: field required");
+    assert.deepEqual(missing.body.detail[0].loc, ["query", "user_id"]);
+    assert.equal((await rig.server.get("/product/scheduler/status?user_id=bad%20id")).status, 422);
+  });
+});
+
+describe("POST /product/scheduler/wait (query parameters, as MemOS clients send them)", () => {
+  test("idle: the MemOS shape, and running_tasks 0", async () => {
+    const response = await rig.server.post("/product/scheduler/wait?user_name=nobody-yet&timeout_seconds=120&poll_interval=0.5", "");
+    assert.equal(response.status, 200);
+    assert.equal(response.body.code, 200);
+    assert.equal(response.body.message, "idle");
+    assert.deepEqual(Object.keys(response.body.data).sort(), ["running_tasks", "timed_out", "user_name", "waited_seconds"]);
+    assert.equal(response.body.data.running_tasks, 0);
+    assert.equal(response.body.data.timed_out, false);
+    assert.equal(response.body.data.user_name, "nobody-yet");
+    assert.equal(typeof response.body.data.waited_seconds, "number");
+  });
+
+  test("waits for the user's tasks, or answers timeout with how many still run", async () => {
+    script(rig.llm, { delayMs: 600, extract: () => memories({ memory: "The user is learning Japanese" }) });
+    await rig.server.post("/product/add", { user_id: "waiter", messages: "I started learning Japanese" });
+    const timedOut = await rig.server.post("/product/scheduler/wait?user_name=waiter&timeout_seconds=0.1&poll_interval=0.02", {});
+    assert.equal(timedOut.body.message, "timeout");
+    assert.equal(timedOut.body.data.timed_out, true);
+    assert.equal(timedOut.body.data.running_tasks, 1);
+    assert.ok(timedOut.body.data.waited_seconds >= 0.1);
+    const idle = await rig.server.post("/product/scheduler/wait?user_name=waiter&timeout_seconds=10&poll_interval=0.02", {});
+    assert.equal(idle.body.message, "idle");
+    assert.equal(idle.body.data.timed_out, false);
+    assert.ok(idle.body.data.waited_seconds > 0);
+  });
+
+  test("validation: user_name required, numbers checked", async () => {
+    assert.equal((await rig.server.post("/product/scheduler/wait", {})).body.message, "user_name: field required");
+    const bad = await rig.server.post("/product/scheduler/wait?user_name=u&timeout_seconds=soon", {});
+    assert.equal(bad.status, 422);
+    assert.match(bad.body.message, /^timeout_seconds: /);
+  });
+});
+
+describe("without an extraction model", () => {
+  test("adds are fast with no task; the scheduler routes answer empty and idle; mode fine is a 400 saying what to set", async () => {
+    const added = await plain.post("/product/add", { user_id: "nofine", messages: "hello" });
+    assert.equal(added.body.data[0].task_id, undefined);
+    assert.deepEqual((await plain.get("/product/scheduler/status?user_id=nofine")).body.data, []);
+    assert.equal((await plain.post("/product/scheduler/wait?user_name=nofine", {})).body.message, "idle");
+    const fine = await plain.post("/product/add", { user_id: "nofine", mode: "fine", messages: "hello" });
+    assert.equal(fine.status, 400);
+    assert.match(fine.body.message, /MEMRADER_API_BASE.*MEMCUBE_EXTRACT_MODEL/);
+  });
+});

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { extractionEnv, memories, prompts, script } from "../support/extraction.js";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { tempDataDir } from "../support/server.js";
+
+let llm: FakeOpenAI;
+const dataDir = tempDataDir();
+before(async () => {
+  llm = await startFakeOpenAI();
+});
+after(async () => {
+  await llm.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** `node bin/memcube.mjs serve` as a separate process, answering /health. */
+async function serve(): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["bin/memcube.mjs", "serve", "--port", String(port)], {
+    env: { ...process.env, ...extractionEnv(llm), MEMCUBE_DATA_DIR: dataDir, LOG_LEVEL: "silent" },
+    stdio: "ignore",
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const healthy = await fetch(`${url}/health`).then((response) => response.ok, () => false);
+    if (healthy) return { child, url, exited };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill("SIGKILL");
+  throw new Error("memcube did not start");
+}
+
+const json = async <T>(response: Response) => (await response.json()) as { data: T; message: string };
+type Task = { task_id: string; status: string };
+
+describe("a crash mid-job", () => {
+  test("kill -9 while the model works: after a restart the job runs again and completes", async () => {
+    script(llm, { delayMs: 5000, extract: () => memories({ memory: "never delivered" }) });
+    const first = await serve();
+    let taskId: string;
+    try {
+      const added = await json<{ task_id: string }[]>(
+        await fetch(`${first.url}/product/add`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ user_id: "beekeeper", messages: "I keep two beehives on my roof" }),
+        }),
+      );
+      taskId = added.data[0]?.task_id ?? "";
+      for (let waited = 0; prompts(llm, "extract").length === 0; waited += 10) {
+        assert.ok(waited < 5000, "the job reached the model");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const running = await json<Task[]>(await fetch(`${first.url}/product/scheduler/status?user_id=beekeeper&task_id=${taskId}`));
+      assert.equal(running.data[0]?.status, "in_progress");
+    } finally {
+      first.child.kill("SIGKILL");
+      await first.exited;
+    }
+
+    script(llm, { extract: () => memories({ memory: "The user keeps two beehives on their roof", key: "hobby" }) });
+    const second = await serve();
+    try {
+      const waited = await json<unknown>(await fetch(`${second.url}/product/scheduler/wait?user_name=beekeeper&timeout_seconds=10&poll_interval=0.05`, { method: "POST" }));
+      assert.equal(waited.message, "idle");
+      const status = await json<Task[]>(await fetch(`${second.url}/product/scheduler/status?user_id=beekeeper&task_id=${taskId}`));
+      assert.deepEqual(status.data, [{ task_id: taskId, status: "completed" }]);
+      const listed = await json<{ memories: { memory: string }[] }[]>(
+        await fetch(`${second.url}/product/get_all`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: "beekeeper" }) }),
+      );
+      assert.deepEqual(listed.data[0]?.memories.map((memory) => memory.memory), ["The user keeps two beehives on their roof"]);
+      assert.equal(prompts(llm, "extract").length, 2, "the interrupted extraction ran once more");
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.exited;
+    }
+  });
+});
