@@ -1,6 +1,6 @@
 /**
  * How fast is the bundled local embedder? Run with `node --import tsx bench/embedding.ts
- * [--workers N]` (default: the embedder's default, one worker thread).
+ * [--workers N] [--burst-workers N]` (default: the embedder's defaults, one worker, no burst).
  *
  * Prints, after a warm-up: per-text latency of single queries (distinct texts, so the query cache
  * never answers), of 8 concurrent single queries, the cost of a repeated query, throughput for
@@ -10,27 +10,16 @@
 import os from "node:os";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { createLocalEmbedder } from "../src/embed/local.js";
+import { createLocalEmbedder, type LocalEmbedderOptions } from "../src/embed/local.js";
+import { seededRandom as random } from "./lib/corpus.js";
 
 const SINGLE_QUERIES = 200;
 const CONCURRENT_ROUNDS = 25;
 const CONCURRENCY = 8;
 const BATCH_SIZE = 500;
 const BATCHES = 3;
-/** Longer than the time after which an idle burst worker is stopped (10 s by default). */
+/** Longer than the time after which an idle burst worker (`--burst-workers`) is stopped (10 s by default). */
 const IDLE_WAIT_MS = 12_000;
-
-/** A small seeded generator, so every run embeds the same texts. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SUBJECTS = ["I", "My sister", "The user", "Our team", "My manager", "We", "Tom", "Alice", "My dog", "Grandma"];
 const VERBS = ["likes", "visited", "booked", "cancelled", "wants to try", "is allergic to", "forgot about", "recommended", "moved to", "is learning"];
@@ -69,22 +58,26 @@ function percentile(sorted: readonly number[], p: number): number {
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
-function workersArgument(): number | undefined {
-  const { values } = parseArgs({ options: { workers: { type: "string" } } });
-  if (values.workers === undefined) return undefined;
-  const workers = Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got ${values.workers}`);
-  return workers;
+function poolOptions(): LocalEmbedderOptions {
+  const { values } = parseArgs({ options: { workers: { type: "string" }, "burst-workers": { type: "string" } } });
+  const count = (flag: string, value: string | undefined, min: number) => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min) throw new Error(`--${flag} must be an integer ≥ ${min}, got ${value}`);
+    return number;
+  };
+  const options: LocalEmbedderOptions = {};
+  if (values.workers !== undefined) options.workers = count("workers", values.workers, 1);
+  if (values["burst-workers"] !== undefined) options.burstWorkers = count("burst-workers", values["burst-workers"], 0);
+  return options;
 }
 
 async function main(): Promise<void> {
-  const workers = workersArgument();
+  const options = poolOptions();
   const next = random(42);
   const rssBefore = process.memoryUsage().rss;
   const loadStart = performance.now();
-  const embedder = await createLocalEmbedder(workers === undefined ? {} : { workers });
+  const embedder = await createLocalEmbedder(options);
   const loadMs = performance.now() - loadStart;
-  global.gc?.();
   const rssLoaded = process.memoryUsage().rss;
 
   // Warm-up: the first calls compile kernels and grow the WebAssembly heap. (Kept below the size
@@ -153,28 +146,27 @@ async function main(): Promise<void> {
   duringImport.sort((a, b) => a - b);
 
   const rssEnd = process.memoryUsage().rss;
-  const stats = "stats" in embedder ? embedder.stats() : undefined;
-  // Idle again: a worker added for the import is stopped after a while, and its memory returned.
-  await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
-  global.gc?.();
+  const stats = embedder.stats();
+  // Idle again: a worker added for the import is stopped after a while.
+  const bursts = (options.burstWorkers ?? 0) > 0;
+  if (bursts) await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
   const rssIdle = process.memoryUsage().rss;
-  const statsIdle = "stats" in embedder ? embedder.stats() : undefined;
+  const statsIdle = embedder.stats();
   await embedder.close();
 
   console.log(
-    `local embedder ${embedder.name} (${embedder.dimension}-d), ${workers ?? "default"} worker(s), node ${process.version}`,
+    `local embedder ${embedder.name} (${embedder.dimension}-d), options ${JSON.stringify(options)}, node ${process.version}`,
   );
   console.log(`cores (os.availableParallelism): ${os.availableParallelism()}`);
   console.log(
-    `load: ${ms(loadMs)}; RSS before load ${mb(rssBefore)}, after load ${mb(rssLoaded)}, ` +
-      `after the imports ${mb(rssEnd)}, idle ${IDLE_WAIT_MS / 1000} s later ${mb(rssIdle)}`,
+    `load: ${ms(loadMs)}; RSS before load ${mb(rssBefore)}, after load ${mb(rssLoaded)}, after the imports ${mb(rssEnd)}` +
+      (bursts ? `, idle ${IDLE_WAIT_MS / 1000} s later ${mb(rssIdle)}` : ""),
   );
-  if (stats && statsIdle) {
-    console.log(
-      `model calls ${stats.modelCalls} for ${stats.windowsEmbedded} windows; burst workers started ${stats.burstsStarted}; ` +
-        `workers running after the imports ${stats.workersRunning}, when idle ${statsIdle.workersRunning}`,
-    );
-  }
+  console.log(
+    `model calls ${stats.modelCalls} for ${stats.windowsEmbedded} windows; burst workers started ${stats.burstsStarted}; ` +
+      `workers running after the imports ${stats.workersRunning}` +
+      (bursts ? `, when idle ${statsIdle.workersRunning}` : ""),
+  );
   console.log(
     `single query (${SINGLE_QUERIES} distinct): p50 ${ms(percentile(single, 50))}, p95 ${ms(percentile(single, 95))}, ` +
       `max ${ms(single.at(-1) ?? NaN)}`,

@@ -19,10 +19,13 @@ import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import type { MessageRecord, NewMemory } from "../src/store/types.js";
 import { startFakeOpenAI } from "../test/support/fake-openai.js";
 import { messages, questions, seededRandom } from "./lib/corpus.js";
-import { postJson, startServerProcess, type ServerProcess } from "./lib/server.js";
+import { postJson, startServerProcess, type ServerProcess } from "../test/support/process.js";
 import { acrossRuns, round, summarise, type Summary } from "./lib/stats.js";
+import { benchStore } from "./lib/store.js";
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, store: { type: "string", default: "sqlite" } } });
+/** `--store postgres`: servers on PostgreSQL (DATABASE_URL); SQLite-only parts are skipped. */
+const backend = await benchStore(flags.store);
 const SIZES = flags.quick
   ? { memories: 4_000, total: 20_000, queries: 50, runs: 2, chats: 15 }
   : { memories: 20_000, total: 100_000, queries: 100, runs: 3, chats: 30 };
@@ -50,6 +53,8 @@ async function ingest(server: ServerProcess): Promise<{ messagesPerSecond: numbe
     if ((offset / BATCH) % 8 === 7) log(`  … ${offset + BATCH} messages`);
   }
   const seconds = (performance.now() - started) / 1000;
+  // The cube's HNSW index builds in the background once the cube is large; let it finish.
+  if (backend.name === "sqlite") await new Promise((resolve) => setTimeout(resolve, 10_000));
   return { messagesPerSecond: round(corpus.length / seconds, 1), batch: summarise(batchMs) };
 }
 
@@ -93,6 +98,7 @@ async function chatOverhead(dataDir: string): Promise<{ runs: Summary[]; model: 
   const llm = await startFakeOpenAI({ delayMs: MODEL_DELAY_MS, text: "Sure, here is what I remember about that.", chunkSize: 8 });
   const server = await startServerProcess({
     MEMCUBE_DATA_DIR: dataDir,
+    ...backend.env,
     CHAT_MODEL_LIST: JSON.stringify([{ backend: "openai", api_base: llm.url, api_key: "sk-bench", model_name_or_path: "bench-model" }]),
   });
   try {
@@ -118,7 +124,7 @@ async function chatOverhead(dataDir: string): Promise<{ runs: Summary[]; model: 
 
 /** Store-level fill with synthetic unit vectors: reaches 100,000 memories in seconds, not minutes. */
 async function fillSynthetic(dataDir: string, from: number, to: number): Promise<void> {
-  const store = new SqliteStore(path.join(dataDir, "memcube.db"));
+  const store = await backend.open(dataDir);
   const random = seededRandom(42);
   const texts = messages(5_000, 11);
   const now = new Date().toISOString();
@@ -143,12 +149,17 @@ async function fillSynthetic(dataDir: string, from: number, to: number): Promise
     }
     await store.addConversation({ userId: CUBE, now, entries });
   }
+  // Build and save the index here, as a long-running server would have: the restarted server loads it.
+  if (store instanceof SqliteStore) {
+    await store.searchVectors({ cubeId: CUBE }, new Float32Array(512).fill(1 / Math.sqrt(512)), 1);
+    await store.indexesSettled();
+  }
   await store.close();
 }
 
 async function memoryAt100k(dataDir: string): Promise<{ rssMb: number; search: Summary }> {
   await fillSynthetic(dataDir, SIZES.memories, SIZES.total);
-  const server = await startServerProcess({ MEMCUBE_DATA_DIR: dataDir });
+  const server = await startServerProcess({ MEMCUBE_DATA_DIR: dataDir, ...backend.env });
   try {
     const samples: number[] = [];
     for (const query of questions(SIZES.queries, 5000)) {
@@ -202,10 +213,10 @@ function previousResult(folder: string): Record<string, unknown> | undefined {
 }
 
 async function main(): Promise<void> {
-  log(`memcube benchmark — ${availableParallelism()} cores, Node ${process.version}${flags.quick ? ", quick sizes" : ""}`);
+  log(`memcube benchmark — ${availableParallelism()} cores, Node ${process.version}, store ${backend.name}${flags.quick ? ", quick sizes" : ""}`);
   const dataDir = mkdtempSync(path.join(tmpdir(), "memcube-bench-"));
   try {
-    const server = await startServerProcess({ MEMCUBE_DATA_DIR: dataDir });
+    const server = await startServerProcess({ MEMCUBE_DATA_DIR: dataDir, ...backend.env });
     log(`\ningest: ${SIZES.memories} messages over HTTP, batches of ${BATCH} (fast mode, local embedder)`);
     const ingested = await ingest(server);
     log(`  ${ingested.messagesPerSecond} messages/s; per batch ${format(ingested.batch)}; server RSS ${server.rssMb()} MB`);
@@ -218,9 +229,11 @@ async function main(): Promise<void> {
     const rssAfterSearch = server.rssMb();
     await server.stop();
 
-    log(`\nvector index: HNSW (usearch, int8) against exact search, ${SIZES.memories} real embeddings, store level`);
-    const index = await indexRecall(dataDir);
-    log(`  recall@10 ${index.recallAt10}; exact ${format(index.exact)}; HNSW ${format(index.approximate)}`);
+    const index = backend.name === "sqlite" ? await indexRecall(dataDir) : undefined;
+    if (index) {
+      log(`\nvector index: HNSW (usearch, int8) against exact search, ${SIZES.memories} real embeddings, store level`);
+      log(`  recall@10 ${index.recallAt10}; exact ${format(index.exact)}; HNSW ${format(index.approximate)}`);
+    }
 
     log(`\nchat: time to first token memcube adds (fake model, ${MODEL_DELAY_MS} ms before each chunk), ${SIZES.memories} memories`);
     const chat = await chatOverhead(dataDir);
@@ -236,6 +249,7 @@ async function main(): Promise<void> {
       cores: availableParallelism(),
       node: process.version,
       quick: flags.quick,
+      store: backend.name,
       sizes: SIZES,
       ingest: ingested,
       search: { runs: search, spread: searchSpread, rssMb: rssAfterSearch },
@@ -252,6 +266,7 @@ async function main(): Promise<void> {
     if (before) compare(before, result);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+    await backend.close();
   }
 }
 
@@ -265,7 +280,9 @@ function compare(before: Record<string, unknown>, after: Record<string, unknown>
     ["chat added p50 (run 1) ms", ["chat", "runs", "0", "p50"]],
     ["RSS at total MB", ["memory", "rssMb"]],
   ];
-  log(`compared with ${String(before.date)}${before.quick !== after.quick ? " (different sizes!)" : ""}:`);
+  const store = (result: Record<string, unknown>) => String(result.store ?? "sqlite");
+  const note = [before.quick !== after.quick ? "different sizes!" : "", store(before) !== store(after) ? `${store(before)} → ${store(after)}` : ""].filter(Boolean);
+  log(`compared with ${String(before.date)}${note.length > 0 ? ` (${note.join("; ")})` : ""}:`);
   for (const [label, keys] of rows) log(`  ${label}: ${pick(before, keys) ?? "–"} → ${pick(after, keys) ?? "–"}`);
 }
 

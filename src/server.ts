@@ -3,6 +3,7 @@ import path from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createApp } from "./api/app.js";
+import { checkExposure, setUpAuth } from "./api/auth.js";
 import type { Config } from "./config/index.js";
 import { createEmbedder } from "./embed/index.js";
 import type { MemoryContext } from "./memory/context.js";
@@ -10,6 +11,7 @@ import { ModelRegistry } from "./llm/registry.js";
 import { ensureEmbedderMatches } from "./memory/embedder-identity.js";
 import { enableFineMode } from "./memory/jobs/fine-mode.js";
 import { createLogger } from "./logger.js";
+import { PostgresStore } from "./store/postgres/postgres-store.js";
 import { SqliteStore } from "./store/sqlite/sqlite-store.js";
 import type { Store } from "./store/store.js";
 import { VERSION } from "./version.js";
@@ -17,16 +19,22 @@ import { VERSION } from "./version.js";
 export interface RunningServer {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections, lets requests and streams in flight finish for up to `graceMs`
+   * (default 0: cut them at once), then closes the job runner and the store.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
-export function openStore(config: Config): Store {
+/** The configured store: SQLite in the data folder, or PostgreSQL (migrated on open). */
+export async function openStore(config: Config): Promise<Store> {
+  if (config.store === "postgres") return PostgresStore.open(config.databaseUrl ?? "");
   return new SqliteStore(path.join(config.dataDir, "memcube.db"));
 }
 
 /** Builds the memory context the domain works with: store, embedder, clock. */
 export async function openContext(config: Config): Promise<MemoryContext> {
-  const store = openStore(config);
+  const store = await openStore(config);
   try {
     const embedder = await createEmbedder(config.embedder);
     await ensureEmbedderMatches(store, embedder);
@@ -48,12 +56,14 @@ function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Serv
 
 /** Opens the store and the embedder, then serves the API until close(). */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  checkExposure(config); // before opening anything: open mode off loopback needs --insecure-open
   const context = await openContext(config);
   const jobs = enableFineMode(context, config, logger);
   const models = new ModelRegistry(config.chatModels);
-  const app = createApp({ config, context, models, logger, version: VERSION });
   let server: ServerType;
   try {
+    const keys = await setUpAuth(config, context, logger);
+    const app = createApp({ config, context, models, logger, version: VERSION, keys });
     server = await listen(app, config);
   } catch (error) {
     await context.store.close();
@@ -77,10 +87,19 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   return {
     url,
     port,
-    close: async () => {
+    close: async (graceMs = 0) => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        if ("closeAllConnections" in server) server.closeAllConnections();
+        if (!("closeAllConnections" in server)) return;
+        server.closeIdleConnections();
+        if (graceMs <= 0) return server.closeAllConnections();
+        // Keep-alive connections go as soon as their request is answered; the rest at the deadline.
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.once("close", () => {
+          clearInterval(idle);
+          clearTimeout(deadline);
+        });
       });
       // Jobs still running go back to the queue before the store closes.
       await jobs?.stop();

@@ -6,6 +6,7 @@ import type { Config } from "../config/index.js";
 import type { ModelRegistry } from "../llm/registry.js";
 import type { MemoryContext } from "../memory/context.js";
 import type { App, AppEnv } from "./app-env.js";
+import { authenticate, type KeyRing } from "./auth.js";
 import { errorResponse, handleError } from "./errors.js";
 import { chatRoutes } from "./routes/chat.js";
 import { cubeRoutes } from "./routes/cubes.js";
@@ -19,6 +20,8 @@ export interface AppDeps {
   models: ModelRegistry;
   logger: Logger;
   version: string;
+  /** API keys; undefined: open mode (the body's user_id is trusted). */
+  keys?: KeyRing | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
@@ -34,7 +37,13 @@ export function createApp(deps: AppDeps): App {
     c.set("requestId", requestId);
     c.set("logger", logger);
     const started = performance.now();
-    await next();
+    try {
+      await next();
+    } catch (thrown) {
+      // Hono hands only Error instances to onError: anything else thrown would escape as a bare 500.
+      const what = typeof thrown === "string" ? thrown : Object.prototype.toString.call(thrown);
+      c.res = handleError(new Error(`non-Error thrown: ${what}`, { cause: thrown }), c);
+    }
     c.header("x-request-id", requestId);
     logger.info(
       { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
@@ -44,10 +53,15 @@ export function createApp(deps: AppDeps): App {
   if (deps.config.corsOrigins.length > 0) {
     app.use(cors({ origin: deps.config.corsOrigins, exposeHeaders: ["x-request-id"], maxAge: 600 }));
   }
+  app.use(authenticate(deps.keys));
   app.use(
     bodyLimit({
       maxSize: deps.config.limits.bodyBytes,
-      onError: (c) => errorResponse(c, 413, `body: larger than ${deps.config.limits.bodyBytes} bytes (MEMCUBE_BODY_LIMIT)`),
+      onError: (c) => {
+        // The rest of the body is never read: the connection cannot carry another request.
+        c.header("Connection", "close");
+        return errorResponse(c, 413, `body: larger than ${deps.config.limits.bodyBytes} bytes (MEMCUBE_BODY_LIMIT)`);
+      },
     }),
   );
 

@@ -2,12 +2,14 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { App, AppEnv } from "./app-env.js";
+import { authorize } from "./auth.js";
 import { ErrorEnvelope, envelope, success } from "./envelope.js";
-import { readBody, type BodyLimits } from "./validation.js";
+import { parseWith, readBody, type BodyLimits } from "./validation.js";
 
 const ERROR_RESPONSES = {
   400: "Malformed JSON or a request that cannot be carried out as asked",
-  403: "A cube the user may not use",
+  401: "No API key, or an unknown one (when the server has API keys)",
+  403: "A cube the user may not use, or a user the API key may not act as",
   404: "A cube, memory or task that does not exist",
   413: "Body larger than MEMCUBE_BODY_LIMIT",
   422: "A field that is missing or wrong",
@@ -23,7 +25,30 @@ function errorResponses() {
   );
 }
 
-export interface JsonRoute<B extends z.ZodType, D extends z.ZodType> {
+/** The names of an input's string fields: where a route may say its acting user is. */
+export type ActorField<T> = { [K in keyof T]-?: T[K] extends string ? K : never }[keyof T] & string;
+
+/**
+ * Every route that acts for a user declares which validated field names that user (see "The acting
+ * user" in the API spec). The field is checked against the request's API key before the handler
+ * runs; the handler can then trust it.
+ */
+export interface ActingUser<T> {
+  actor: ActorField<T>;
+}
+
+/** Reads the JSON body, validates it, and checks that the key may act as the user it names. */
+export async function readActingBody<S extends z.ZodType>(
+  c: Context<AppEnv>,
+  route: { body: S } & ActingUser<z.infer<S>>,
+  limits: BodyLimits,
+): Promise<z.infer<S>> {
+  const body = await readBody(c, route.body, limits);
+  authorize(c, body[route.actor] as string);
+  return body;
+}
+
+export interface JsonRoute<B extends z.ZodType, D extends z.ZodType> extends ActingUser<z.infer<B>> {
   path: string;
   tag: string;
   summary: string;
@@ -57,8 +82,61 @@ export function postJson<B extends z.ZodType, D extends z.ZodType>(
     }),
   );
   app.post(route.path, async (c) => {
-    const body = await readBody(c, route.body, limits);
+    const body = await readActingBody(c, route, limits);
     return c.json(success(await handler(body, c), route.message));
+  });
+}
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface QueryRoute<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType> extends ActingUser<z.infer<Q>> {
+  method: "get" | "post";
+  /** OpenAPI style: `/product/get_memory/{id}`. */
+  path: string;
+  tag: string;
+  summary: string;
+  query: Q;
+  params?: P;
+  data: D;
+  description?: string;
+  /** The envelope's success message (a function of the result when it depends on it). */
+  message?: string | ((data: z.infer<D>) => string);
+}
+
+/** The query string as an object (first value of each name). */
+const queryOf = (url: string) => Object.fromEntries(new URL(url).searchParams);
+
+/**
+ * A route whose input is its query string (and path parameters), as MemOS's GET and scheduler routes
+ * take it; validated, documented and enveloped like a JSON route.
+ */
+export function queryJson<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType>(
+  app: App,
+  route: QueryRoute<Q, P, D>,
+  handler: (input: { query: z.infer<Q>; params: P extends AnyObject ? z.infer<P> : undefined }, c: Context<AppEnv>) => Promise<z.infer<D>>,
+): void {
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: route.method,
+      path: route.path,
+      tags: [route.tag],
+      summary: route.summary,
+      ...(route.description === undefined ? {} : { description: route.description }),
+      request: { query: route.query, ...(route.params ? { params: route.params } : {}) },
+      responses: {
+        200: { description: "Success", content: { "application/json": { schema: envelope(route.data) } } },
+        ...errorResponses(),
+      },
+    }),
+  );
+  const honoPath = route.path.replace(/\{(\w+)\}/g, ":$1");
+  app[route.method](honoPath, async (c) => {
+    const params = route.params ? parseWith(route.params, c.req.param(), "path") : undefined;
+    const query = parseWith(route.query, queryOf(c.req.url), "query");
+    authorize(c, query[route.actor] as string);
+    const data = await handler({ query, params: params as P extends AnyObject ? z.infer<P> : undefined }, c);
+    const message = typeof route.message === "function" ? route.message(data) : route.message;
+    return c.json(success(data, message));
   });
 }
 

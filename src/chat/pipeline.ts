@@ -56,11 +56,10 @@ const WORKING_MEMORY = 20;
 const HISTORY_MESSAGES = 20;
 
 /**
- * Everything that can refuse the request: the model, then cube access. Reading a missing cube is
- * a 404 unless the chat also writes it (then it is new and reads as empty).
+ * Everything that can refuse the request: cube access (first, as on every route), then the model.
+ * Reading a missing cube is a 404 unless the chat also writes it (then it is new and reads as empty).
  */
 export async function prepareChat(deps: ChatDeps, request: ChatRequest): Promise<PreparedChat> {
-  const model = deps.models.resolve(request.modelName);
   const context = deps.memory;
   const toCreate = new Set(request.addMessageOnAnswer ? await checkWritable(context, request.userId, request.writableCubeIds) : []);
   const writable = new Set(request.writableCubeIds);
@@ -74,6 +73,7 @@ export async function prepareChat(deps: ChatDeps, request: ChatRequest): Promise
     if (exists) throw cubeForbidden(request.userId, cubeId, "read");
     if (!toCreate.has(cubeId) && !writable.has(cubeId)) throw cubeNotFound(cubeId);
   }
+  const model = deps.models.resolve(request.modelName);
   return { request, model, cubesToSearch };
 }
 

@@ -1,11 +1,13 @@
 import path from "node:path";
 import { z } from "zod";
+import { readApiKeys, type ApiKeyGrant } from "./api-keys.js";
 import { parseChatModelList, type ChatModelEntry } from "./chat-models.js";
 import { ConfigError } from "./config-error.js";
 import { loadEnv, type Env } from "./env.js";
 import { readExtraction, type ExtractionConfig } from "./extraction.js";
 
 export { ConfigError } from "./config-error.js";
+export type { ApiKeyGrant } from "./api-keys.js";
 export type { ChatModelEntry } from "./chat-models.js";
 export type { ExtractionConfig } from "./extraction.js";
 
@@ -47,7 +49,9 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  store: "sqlite";
+  store: "sqlite" | "postgres";
+  /** PostgreSQL connection URL (MEMCUBE_STORE=postgres only). Never printed: it may hold a password. */
+  databaseUrl: string | undefined;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   corsOrigins: string[];
   limits: Limits;
@@ -56,6 +60,10 @@ export interface Config {
   /** The fine-mode extraction model; undefined when fine mode is off. */
   extraction: ExtractionConfig | undefined;
   jobs: JobSettings;
+  /** MEMCUBE_API_KEYS(_FILE): each key and the user it acts as (`*`: any). Undefined: open mode. */
+  apiKeys: ApiKeyGrant[] | undefined;
+  /** Open mode on a non-loopback HOST, allowed by `serve --insecure-open` (MEMCUBE_INSECURE_OPEN). */
+  insecureOpen: boolean;
 }
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -102,26 +110,27 @@ function readEmbedder(env: Env): EmbedderConfig {
   };
 }
 
-function readStore(env: Env): "sqlite" {
+/** The storage backend; postgres needs DATABASE_URL, a postgres:// URL (its password is never echoed). */
+function readStorage(env: Env): { store: "sqlite" | "postgres"; databaseUrl: string | undefined } {
   const store = read(env, "MEMCUBE_STORE", z.enum(["sqlite", "postgres"]), "sqlite");
-  if (store === "postgres") {
-    throw new ConfigError("MEMCUBE_STORE", "postgres is not available in this version yet; use sqlite");
+  if (store === "sqlite") return { store, databaseUrl: undefined };
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) throw new ConfigError("DATABASE_URL", "required when MEMCUBE_STORE=postgres, e.g. postgres://user:password@host:5432/memcube");
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("DATABASE_URL", "not a URL; expected postgres://user:password@host:5432/database");
   }
-  return store;
-}
-
-/** Keys are not supported yet: refusing to start beats silently serving without the protection asked for. */
-function refuseApiKeys(env: Env): void {
-  for (const variable of ["MEMCUBE_API_KEYS", "MEMCUBE_API_KEYS_FILE"]) {
-    if (env[variable]?.trim()) {
-      throw new ConfigError(variable, "API keys are not supported by this version yet; unset it and keep HOST on loopback or put an authenticating proxy in front");
-    }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new ConfigError("DATABASE_URL", `expected a postgres:// or postgresql:// URL, not ${url.protocol}//…`);
   }
+  if (!url.hostname && !url.searchParams.get("host")) throw new ConfigError("DATABASE_URL", "names no host");
+  return { store, databaseUrl: raw };
 }
 
 /** Parses and validates the whole configuration once; throws ConfigError on the first bad value. */
 export function parseConfig(env: Env): Config {
-  refuseApiKeys(env);
   const chatModels = (() => {
     try {
       return parseChatModelList(env.CHAT_MODEL_LIST);
@@ -142,7 +151,7 @@ export function parseConfig(env: Env): Config {
     port: read(env, "PORT", integer(0, 65535), 8001),
     host: read(env, "HOST", z.string().min(1), "127.0.0.1"),
     dataDir: path.resolve(read(env, "MEMCUBE_DATA_DIR", z.string().min(1), "./data")),
-    store: readStore(env),
+    ...readStorage(env),
     logLevel: read(env, "LOG_LEVEL", z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
     corsOrigins: read(env, "MEMCUBE_CORS_ORIGINS", z.string(), "")
       .split(",")
@@ -158,6 +167,8 @@ export function parseConfig(env: Env): Config {
     },
     embedder: readEmbedder(env),
     chatModels,
+    apiKeys: readApiKeys(env),
+    insecureOpen: read(env, "MEMCUBE_INSECURE_OPEN", z.stringbool(), false),
   };
 }
 

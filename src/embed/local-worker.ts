@@ -32,7 +32,10 @@ await model.embed(["warm-up", "a slightly longer warm-up sentence for the encode
 port.on("message", (request: EmbedRequest) => {
   // One call at a time: a second request is only sent once this one has been answered.
   model.embed(request.texts).then(
-    (vectors) => port.postMessage({ type: "vectors", id: request.id, vectors } satisfies WorkerMessage, [vectors.buffer as ArrayBuffer]),
+    (vectors) => {
+      const message: WorkerMessage = { type: "vectors", id: request.id, vectors };
+      port.postMessage(message, [vectors.buffer as ArrayBuffer]);
+    },
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       port.postMessage({ type: "failed", id: request.id, message } satisfies WorkerMessage);

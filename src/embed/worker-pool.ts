@@ -13,7 +13,7 @@ import { MODEL_DIMENSION } from "./model.js";
  *   `MAX_SMALL_CALLS_IN_A_ROW + 1`-th model call, so a stream of searches cannot stall an import.
  * - `workers` run all the time. While a large backlog waits and none is idle, up to `burstWorkers`
  *   more are started (an import then uses both cores of a two-core machine), and stopped again
- *   once idle for `burstIdleMs`, giving their memory back.
+ *   once idle for `burstIdleMs`.
  * - A worker that stops unexpectedly (a crash, a WebAssembly trap, being terminated) fails the
  *   call it was running with a clear error; an always-running one is started again and the queued
  *   texts wait for it. When no worker can start, the queued calls fail; the next call tries again.
@@ -54,7 +54,7 @@ interface CallState {
   failed: boolean;
 }
 
-export interface WindowJob {
+interface WindowJob {
   text: string;
   call: CallState;
   resolve(vector: Float32Array): void;
@@ -110,7 +110,7 @@ export class WorkerPool {
   /** Set when a burst worker could not start: no more are tried. */
   private burstFailed = false;
   private idleWaiters: (() => void)[] = [];
-  private counters = { modelCalls: 0, windowsEmbedded: 0, workerCrashes: 0, burstsStarted: 0 };
+  private readonly counters = { modelCalls: 0, windowsEmbedded: 0, workerCrashes: 0, burstsStarted: 0 };
 
   private constructor(options: WorkerPoolOptions) {
     const { workers, burstWorkers } = options;

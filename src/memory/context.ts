@@ -8,6 +8,11 @@ export interface MemoryContext {
   embedder: Embedder;
   /** Injected so tests can pin "now". */
   now: () => Date;
+  /**
+   * With API keys: the users whose default cube (id = user id) is theirs alone, even while it does
+   * not exist (e.g. after they deleted it): nobody else may create it.
+   */
+  reservedCubes?: ReadonlySet<string>;
   /** Fine mode: present when an extraction model is configured. */
   fine?: FineMode;
 }

@@ -33,16 +33,44 @@ export async function checkWritable(context: MemoryContext, userId: string, cube
   for (const cubeId of cubeIds) {
     const access = await context.store.accessOf(cubeId, userId);
     if (access !== undefined && CAN_WRITE.has(access)) continue;
-    if (access !== undefined || (await context.store.getCube(cubeId))) throw cubeForbidden(userId, cubeId, "write");
+    if (access !== undefined || reservedForAnother(context, cubeId, userId) || (await context.store.getCube(cubeId))) {
+      throw cubeForbidden(userId, cubeId, "write");
+    }
     missing.push(cubeId);
   }
   return missing;
+}
+
+/** A default cube kept for its user (API keys), asked for by someone else. */
+function reservedForAnother(context: MemoryContext, cubeId: string, userId: string): boolean {
+  return cubeId !== userId && context.reservedCubes?.has(cubeId) === true;
+}
+
+/**
+ * Creates the default cube of each user (with API keys, from start-up), so that no one else can
+ * take its id. Returns the cubes another user already owned (created before the keys were set).
+ */
+export async function reserveDefaultCubes(
+  context: MemoryContext,
+  userIds: readonly string[],
+): Promise<{ cubeId: string; ownerId: string }[]> {
+  const taken: { cubeId: string; ownerId: string }[] = [];
+  for (const userId of userIds) {
+    const createdAt = context.now().toISOString();
+    if (await context.store.createCube({ id: userId, name: userId, ownerId: userId, createdAt })) continue;
+    const cube = await context.store.getCube(userId);
+    if (cube && cube.ownerId !== userId) taken.push({ cubeId: userId, ownerId: cube.ownerId });
+  }
+  return taken;
 }
 
 export async function createCube(
   context: MemoryContext,
   request: { ownerId: string; cubeName: string; cubeId?: string },
 ): Promise<CubeRecord> {
+  if (request.cubeId !== undefined && reservedForAnother(context, request.cubeId, request.ownerId)) {
+    throw cubeForbidden(request.ownerId, request.cubeId, "write");
+  }
   const cube = {
     id: request.cubeId ?? crypto.randomUUID(),
     name: request.cubeName,

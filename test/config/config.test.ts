@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { promisify } from "node:util";
 import { ConfigError, loadConfig, parseConfig } from "../../src/config/index.js";
+import { freePort } from "../support/process.js";
 
 describe("parseConfig", () => {
   test("defaults: 127.0.0.1:8001, ./data, sqlite, local embedder, 8 MB bodies, no models", () => {
@@ -31,14 +31,43 @@ describe("parseConfig", () => {
     [{ MEMCUBE_STORE: "postgres" }, /^MEMCUBE_STORE: postgres is not available/],
     [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL: /],
     [{ CHAT_MODEL_LIST: "[{]" }, /^CHAT_MODEL_LIST: /],
-    [{ MEMCUBE_API_KEYS: '{"k": "alice"}' }, /^MEMCUBE_API_KEYS: API keys are not supported by this version yet/],
-    [{ MEMCUBE_API_KEYS_FILE: "/etc/keys.json" }, /^MEMCUBE_API_KEYS_FILE: /],
+    [{ MEMCUBE_API_KEYS: '{"k": "alice"}' }, /^MEMCUBE_API_KEYS: entry 1: a key must be 16-512 characters/],
+    [{ MEMCUBE_API_KEYS: '{"sk-0123456789abcdef-secret": "bad id!"}' }, /^MEMCUBE_API_KEYS: entry 1: the value must be a user id/],
+    [{ MEMCUBE_API_KEYS: '{"sk-0123456789abcdef-secret": ' }, /^MEMCUBE_API_KEYS: malformed JSON/],
+    [{ MEMCUBE_API_KEYS: '["sk-0123456789abcdef-secret"]' }, /^MEMCUBE_API_KEYS: expected a JSON object/],
+    [{ MEMCUBE_API_KEYS: "{}" }, /^MEMCUBE_API_KEYS: names no key/],
+    [{ MEMCUBE_API_KEYS_FILE: "/nonexistent/keys.json" }, /^MEMCUBE_API_KEYS_FILE: cannot read "\/nonexistent\/keys.json" \(ENOENT\)/],
+    [{ MEMCUBE_API_KEYS: '{"sk-0123456789abcdef-one": "a"}', MEMCUBE_API_KEYS_FILE: "/x.json" }, /^MEMCUBE_API_KEYS_FILE: set either/],
+    [{ MEMCUBE_INSECURE_OPEN: "perhaps" }, /^MEMCUBE_INSECURE_OPEN: /],
   ];
   for (const [env, message] of bad) {
     test(`a bad ${Object.keys(env).join("+")} is one line naming the variable`, () => {
-      assert.throws(() => parseConfig(env), (error: Error) => error instanceof ConfigError && message.test(error.message) && !error.message.includes("\n"));
+      assert.throws(
+        () => parseConfig(env),
+        (error: Error) =>
+          error instanceof ConfigError && message.test(error.message) && !error.message.includes("\n") && !/sk-0123456789abcdef/.test(error.message),
+      );
     });
   }
+
+  test("API keys: inline JSON or a file; each maps to a user id or * (admin)", () => {
+    const grants = { "sk-alice-0123456789abcdef": "alice", "sk-admin-0123456789abcdef": "*" };
+    assert.deepEqual(parseConfig({ MEMCUBE_API_KEYS: JSON.stringify(grants) }).apiKeys, [
+      { key: "sk-alice-0123456789abcdef", actor: "alice" },
+      { key: "sk-admin-0123456789abcdef", actor: "*" },
+    ]);
+    const folder = mkdtempSync(path.join(tmpdir(), "memcube-keys-"));
+    try {
+      const file = path.join(folder, "keys.json");
+      writeFileSync(file, JSON.stringify(grants, null, 2));
+      assert.equal(parseConfig({ MEMCUBE_API_KEYS_FILE: file }).apiKeys?.length, 2);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    assert.equal(parseConfig({}).apiKeys, undefined);
+    assert.equal(parseConfig({}).insecureOpen, false);
+    assert.equal(parseConfig({ MEMCUBE_INSECURE_OPEN: "true" }).insecureOpen, true);
+  });
 
   test("sizes accept units", () => {
     assert.equal(parseConfig({ MEMCUBE_BODY_LIMIT: "512kb" }).limits.bodyBytes, 512 * 1024);
@@ -67,13 +96,6 @@ describe("parseConfig", () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe("the memcube command", () => {
   test("a bad value stops start-up with one line naming the variable", async () => {

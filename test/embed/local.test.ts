@@ -17,6 +17,7 @@ import {
 import { l2Normalise } from "../../src/embed/vector.js";
 import { countWithinBudget } from "../../src/embed/worker-pool.js";
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, i) => sum + value * (b[i] ?? 0), 0);
 const norm = (a: Float32Array) => Math.sqrt(dot(a, a));
 
@@ -213,6 +214,26 @@ test("a worker that stops mid-call fails that call clearly and is replaced", asy
     assert.ok(before && after && again);
     assertClose(again, before);
     assert.equal(embedder.stats().workerCrashes, 1);
+  } finally {
+    await embedder.close();
+  }
+});
+
+test("adds a worker while an import's backlog waits, and stops it once idle", async () => {
+  const embedder = await createLocalEmbedder({ burstWorkers: 1, burstIdleMs: 200 });
+  try {
+    const texts = Array.from({ length: 200 }, (_, i) => `Imported message ${i}: a note about the weekly team meeting.`);
+    const vectors = await embedder.embed(texts);
+    assert.equal(vectors.length, 200);
+    assert.equal(embedder.stats().burstsStarted, 1);
+    for (const i of [0, 117, 199]) {
+      const [alone] = await embedder.embed([texts[i] ?? ""]);
+      assert.ok(alone && vectors[i]);
+      assertClose(vectors[i], alone);
+    }
+    const deadline = Date.now() + 5_000;
+    while (embedder.stats().workersRunning > 1 && Date.now() < deadline) await sleep(50);
+    assert.equal(embedder.stats().workersRunning, 1);
   } finally {
     await embedder.close();
   }

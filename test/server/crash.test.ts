@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { extractionEnv, memories, prompts, script } from "../support/extraction.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { tempDataDir } from "../support/server.js";
+import { freePort } from "../support/process.js";
 
 let llm: FakeOpenAI;
 const dataDir = tempDataDir();
@@ -17,13 +17,6 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** `node bin/memcube.mjs serve` as a separate process, answering /health. */
 async function serve(): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {

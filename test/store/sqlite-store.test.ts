@@ -5,7 +5,6 @@ import { after, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import { CubeWriteRefused } from "../../src/store/store.js";
 import type { MessageRecord, NewMemory } from "../../src/store/types.js";
 import { tempDataDir } from "../support/server.js";
 
@@ -40,6 +39,7 @@ function indexCounts(): { vectors: number; words: number; memories: number; mess
   }
 }
 
+// The behaviour every store shares is tested in contract.test.ts; this file looks inside SQLite's tables.
 describe("SqliteStore", () => {
   test("a memory, its vector and its words are written and deleted together", async () => {
     const store = new SqliteStore(file);
@@ -59,40 +59,6 @@ describe("SqliteStore", () => {
 
     assert.equal(await store.deleteMemories("c1", [first.memory.id, second.memory.id]), 2);
     assert.deepEqual(indexCounts(), { vectors: 1, words: 1, memories: 1, messages: 1 });
-    await store.close();
-  });
-
-  test("FTS5 syntax in words is searched as text, never interpreted", async () => {
-    const store = new SqliteStore(file);
-    await store.createCube({ id: "c3", name: "c3", ownerId: "u", createdAt: now });
-    const tricky = entry("c3", "t1", 'he said "near(" or * and \' or 1=1 --', null);
-    await store.addConversation({ userId: "u", now, entries: [tricky] });
-    for (const word of ['"', "NEAR(", "*", "OR", "' OR 1=1 --", "AND"]) {
-      await assert.doesNotReject(store.searchKeywords({ cubeId: "c3" }, [word], 5), word);
-    }
-    assert.deepEqual((await store.searchKeywords({ cubeId: "c3" }, ["near("], 5)).map((hit) => hit.id), [tricky.memory.id]);
-    await store.close();
-  });
-
-  test("a write re-checks access in its transaction: another user's cube is refused and nothing is written", async () => {
-    const store = new SqliteStore(file);
-    await store.createCube({ id: "theirs", name: "theirs", ownerId: "someone", createdAt: now });
-    const sneaky = entry("theirs", "s1", "written after access was revoked", null);
-    const fresh = entry("brand-new", "n1", "goes to a new cube", null);
-    await assert.rejects(store.addConversation({ userId: "u", now, entries: [fresh, sneaky] }), CubeWriteRefused);
-    assert.equal(await store.getCube("brand-new"), undefined, "the whole batch was rolled back");
-    assert.equal((await store.listMemories({ cubeId: "theirs" })).total, 0);
-    await store.shareCube("theirs", "u", "write");
-    await store.addConversation({ userId: "u", now, entries: [fresh, sneaky] });
-    assert.equal((await store.getCube("brand-new"))?.ownerId, "u");
-    assert.equal((await store.listMemories({ cubeId: "theirs" })).total, 1);
-    await store.close();
-  });
-
-  test("reopening runs no migration twice and keeps the data", async () => {
-    const store = new SqliteStore(file);
-    assert.equal((await store.listMemories({ cubeId: "c2" })).total, 1);
-    assert.deepEqual(await store.embedderIdentity(), { name: "test", dimension: 3 });
     await store.close();
   });
 });

@@ -87,7 +87,7 @@ describe("approximate nearest-neighbour index", () => {
     const target = small[7]?.memory as NewMemory;
     const hits = await store.searchVectors({ cubeId: "small" }, target.vector as Float32Array, 1);
     assert.equal(hits[0]?.id, target.id);
-    assert.ok(Math.abs((hits[0]?.score ?? 0) - 1) < 0.02, "compact vectors keep cosine within 0.02");
+    assert.ok(Math.abs((hits[0]?.score ?? 0) - 1) < 0.001, "compact vectors keep cosine within 0.001");
     await store.close();
   });
 });

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Logger } from "pino";
 import { parseConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/logger.js";
 import { startServer, type RunningServer } from "../../src/server.js";
@@ -14,7 +15,7 @@ export interface TestServer {
   dataDir: string;
   /** POSTs JSON (or a raw string body) and returns status, parsed body and headers. */
   post(route: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
-  get(route: string): Promise<ApiResponse>;
+  get(route: string, headers?: Record<string, string>): Promise<ApiResponse>;
   /** Stops the server; the data folder stays (for restart tests) until `cleanup`. */
   stop(): Promise<void>;
   /** Stops the server and removes its data folder. */
@@ -44,9 +45,13 @@ async function request(url: string, init: RequestInit): Promise<ApiResponse> {
   return { status: response.status, body, headers: response.headers };
 }
 
-export async function startTestServer(env: Record<string, string> = {}, dataDir = tempDataDir()): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  dataDir = tempDataDir(),
+  logger: Logger = createLogger("silent"),
+): Promise<TestServer> {
   const config = parseConfig({ MEMCUBE_DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...env });
-  let running: RunningServer | undefined = await startServer(config, createLogger("silent"));
+  let running: RunningServer | undefined = await startServer(config, logger);
   const url = running.url;
   const stop = async () => {
     await running?.close();
@@ -61,7 +66,7 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir 
         headers: { "content-type": "application/json", ...headers },
         body: typeof body === "string" ? body : JSON.stringify(body),
       }),
-    get: (route) => request(`${url}${route}`, { method: "GET" }),
+    get: (route, headers = {}) => request(`${url}${route}`, { method: "GET", headers }),
     stop,
     cleanup: async () => {
       await stop();

@@ -8,9 +8,8 @@ import type { AppEnv, App } from "../app-env.js";
 import { envelope, success } from "../envelope.js";
 import { describeError } from "../errors.js";
 import { memoryItem } from "../present.js";
-import { errorResponses, postJson } from "../route.js";
+import { errorResponses, postJson, readActingBody } from "../route.js";
 import { ChatCompleteData, ChatFrame, ModelsData, chatRequest, type ChatBody } from "../schemas/chat.js";
-import { readBody } from "../validation.js";
 import { cubesOf } from "./memory.js";
 
 const STAGE_CODES: Record<ChatStage, "0" | "1" | "2"> = { searching: "0", searched: "1", generating: "2" };
@@ -77,12 +76,14 @@ async function sendFrame(stream: SSEStreamingApi, frame: ChatFrame): Promise<voi
 
 export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
   const schema = chatRequest(limits);
+  const streamRoute = { body: schema, actor: "user_id" } as const;
 
   postJson(
     app,
     limits,
     {
       path: "/product/chat/complete",
+      actor: "user_id",
       tag: "chat",
       summary: "Answer a query with the user's memories, and remember the turn",
       body: schema,
@@ -120,7 +121,7 @@ export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
     }),
   );
   app.post("/product/chat/stream", async (c) => {
-    const body = await readBody(c, schema, limits);
+    const body = await readActingBody(c, streamRoute, limits);
     const prepared = await prepareChat(deps, toChatRequest(body, limits));
     const controller = clientGone(c);
     c.header("X-Accel-Buffering", "no");

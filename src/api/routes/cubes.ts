@@ -10,7 +10,7 @@ export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): vo
   postJson(
     app,
     limits,
-    { path: "/product/create_cube", tag: "cubes", summary: "Create a memory cube", body: createCubeRequest, data: Cube, message: "Cube created successfully" },
+    { path: "/product/create_cube", actor: "owner_id", tag: "cubes", summary: "Create a memory cube", body: createCubeRequest, data: Cube, message: "Cube created successfully" },
     async (body) => {
       const cube = await createCube(context, { ownerId: body.owner_id, cubeName: body.cube_name, cubeId: body.cube_id });
       return { cube_id: cube.id, cube_name: cube.name, owner_id: cube.ownerId };
@@ -22,6 +22,7 @@ export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): vo
     limits,
     {
       path: "/product/exist_mem_cube_id",
+      actor: "user_id",
       tag: "cubes",
       summary: "Whether a cube id is taken",
       body: existCubeRequest,
@@ -35,6 +36,7 @@ export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): vo
     limits,
     {
       path: "/product/share_cube",
+      actor: "user_id",
       tag: "cubes",
       summary: "Share a cube with another user for reading or writing, or revoke",
       body: shareCubeRequest,
@@ -52,6 +54,7 @@ export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): vo
     limits,
     {
       path: "/product/delete_cube",
+      actor: "user_id",
       tag: "cubes",
       summary: "Delete a cube and everything in it (owner only)",
       body: deleteCubeRequest,

@@ -1,4 +1,3 @@
-import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
 import { addMessages, type IncomingMessage } from "../../memory/add.js";
@@ -10,10 +9,9 @@ import { parseChatTime } from "../../memory/time.js";
 import type { MemoryType, Page } from "../../store/types.js";
 import { invalidField } from "../api-error.js";
 import type { App } from "../app-env.js";
-import { envelope, success } from "../envelope.js";
 import { parseFilter } from "../filter.js";
 import { memoryItem, memoryVersion } from "../present.js";
-import { errorResponses, postJson } from "../route.js";
+import { postJson, queryJson } from "../route.js";
 import { CubeBucket } from "../schemas/common.js";
 import {
   AddedMemory,
@@ -29,7 +27,6 @@ import {
   type AddBody,
 } from "../schemas/memory.js";
 import { searchRequest } from "../schemas/memory.js";
-import { parseWith } from "../validation.js";
 
 /** The cubes a request names: the list, else the deprecated single id, else the user's own. */
 export function cubesOf(list: readonly string[] | undefined, single: string | undefined, userId: string): string[] {
@@ -71,6 +68,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     limits,
     {
       path: "/product/add",
+      actor: "user_id",
       tag: "memory",
       summary: "Add messages to memory cubes",
       body: addRequest(limits),
@@ -103,6 +101,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     limits,
     {
       path: "/product/search",
+      actor: "user_id",
       tag: "memory",
       summary: "Search memories by meaning and keywords",
       body: searchRequest(limits),
@@ -132,6 +131,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     limits,
     {
       path: "/product/get_all",
+      actor: "user_id",
       tag: "memory",
       summary: "List the memories of cubes",
       body: getAllRequest,
@@ -159,6 +159,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     limits,
     {
       path: "/product/get_memory",
+      actor: "user_id",
       tag: "memory",
       summary: "List the memories of one cube",
       body: getMemoryRequest,
@@ -180,31 +181,31 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     },
   );
 
-  app.openAPIRegistry.registerPath(
-    createRoute({
+  queryJson(
+    app,
+    {
       method: "get",
       path: "/product/get_memory/{id}",
-      tags: ["memory"],
+      tag: "memory",
       summary: "One memory with its sources and history",
-      request: { params: memoryIdParam, query: getMemoryQuery },
-      responses: {
-        200: { description: "Success", content: { "application/json": { schema: envelope(MemoryWithHistory) } } },
-        ...errorResponses(),
-      },
-    }),
+      params: memoryIdParam,
+      query: getMemoryQuery,
+      actor: "user_id",
+      data: MemoryWithHistory,
+      message: "Memory retrieved successfully",
+    },
+    async ({ params, query }) => {
+      const { memory, history } = await getMemory(context, query.user_id, params.id);
+      return { ...memoryItem(memory), history: history.map(memoryVersion) };
+    },
   );
-  app.get("/product/get_memory/:id", async (c) => {
-    const { id } = parseWith(memoryIdParam, { id: c.req.param("id") }, "path");
-    const { user_id: userId } = parseWith(getMemoryQuery, { user_id: c.req.query("user_id") }, "query");
-    const { memory, history } = await getMemory(context, userId, id);
-    return c.json(success({ ...memoryItem(memory), history: history.map(memoryVersion) }, "Memory retrieved successfully"));
-  });
 
   postJson(
     app,
     limits,
     {
       path: "/product/delete_memory",
+      actor: "user_id",
       tag: "memory",
       summary: "Delete memories and forget what they were made from",
       body: deleteRequest,

@@ -30,9 +30,16 @@ export function metaRoutes(app: App, version: string): void {
       path: "/health",
       tags: ["service"],
       summary: "Liveness",
+      security: [],
       responses: { 200: { description: "The server is up", content: { "application/json": { schema: Health } } } },
     }),
   );
+  // With MEMCUBE_API_KEYS every other route needs `Authorization: Bearer <key>` (Swagger UI: Authorize).
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "A key from MEMCUBE_API_KEYS (only when the server has keys; open mode needs none)",
+  });
   app.get("/health", (c) => c.json({ status: "healthy" as const, service: "memcube" as const, version }));
 
   let document: unknown;
@@ -40,6 +47,7 @@ export function metaRoutes(app: App, version: string): void {
     document ??= app.getOpenAPI31Document({
       openapi: "3.1.0",
       info: { title: "memcube", version, description: "Memory for LLM applications, compatible with the MemOS product API." },
+      security: [{ apiKey: [] }],
     });
     return c.json(document);
   });

@@ -14,6 +14,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export const wellFormed = (text: string) => !LONE_SURROGATE.test(text);
 export const NOT_WELL_FORMED = "contains an unpaired surrogate (invalid Unicode)";
 export const notBlank = (text: string) => text.trim() !== "";
+/** NUL ends strings in C libraries, logs and terminals: text that holds one is refused, not truncated somewhere. */
+export const noNul = (text: string) => !text.includes("\u0000");
+export const HAS_NUL = "must not contain NUL (\\u0000) characters";
 
 /** Free text of at most `max` characters that says something (not empty, not only spaces). */
 export const nonBlankText = (max: number) =>
@@ -21,10 +24,12 @@ export const nonBlankText = (max: number) =>
     .string()
     .max(max, `longer than ${max} characters`)
     .refine(notBlank, "must not be empty or blank")
-    .refine(wellFormed, NOT_WELL_FORMED);
+    .refine(wellFormed, NOT_WELL_FORMED)
+    .refine(noNul, HAS_NUL);
 
 /** Optional free text, bounded and well formed. */
-export const text = (max: number) => z.string().max(max, `longer than ${max} characters`).refine(wellFormed, NOT_WELL_FORMED);
+export const text = (max: number) =>
+  z.string().max(max, `longer than ${max} characters`).refine(wellFormed, NOT_WELL_FORMED).refine(noNul, HAS_NUL);
 
 /** Free text ids from clients (sessions, messages): anything printable, bounded. */
 export const Label = z

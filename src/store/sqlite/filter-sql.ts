@@ -27,8 +27,30 @@ function tagCondition(op: string, value: unknown): SqlFragment {
   throw new Error(`tags support eq, in and contains, not ${op}`);
 }
 
+/** JSON types a filter value of each kind compares with: a number never matches a string, nor true 1. */
+function jsonTypesOf(value: unknown): string {
+  if (typeof value === "number") return "'integer', 'real'";
+  if (typeof value === "boolean") return "'true', 'false'";
+  return "'text'";
+}
+
+/** A comparison with a value of the `info` object, only with values of the same JSON type. */
+function infoCondition(key: string, op: string, value: unknown): SqlFragment {
+  const path = `$."${key}"`;
+  const one = (scalar: unknown, comparison: string): SqlFragment => ({
+    sql: `(json_type(m.info, ?) IN (${jsonTypesOf(scalar)}) AND json_extract(m.info, ?) ${comparison} ?)`,
+    params: [path, path, typeof scalar === "boolean" ? Number(scalar) : scalar],
+  });
+  if (op === "in") {
+    const parts = asList(value).map((scalar) => one(scalar, "="));
+    return { sql: `(${parts.map((part) => part.sql).join(" OR ")})`, params: parts.flatMap((part) => part.params) };
+  }
+  return one(value, COMPARISONS[op] ?? "=");
+}
+
 function fieldCondition(filter: Extract<MemoryFilter, { field: string }>): SqlFragment {
   if (filter.field === "tags") return tagCondition(filter.op, filter.value);
+  if (filter.field.startsWith("info.") && filter.op !== "contains") return infoCondition(filter.field.slice(5), filter.op, filter.value);
   const column = filter.field.startsWith("info.")
     ? { sql: "json_extract(m.info, ?)", params: [`$."${filter.field.slice(5)}"`] }
     : { sql: COLUMNS[filter.field] ?? "NULL", params: [] as unknown[] };

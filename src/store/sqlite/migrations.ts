@@ -92,13 +92,15 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX jobs_ready ON jobs (status, run_after);
 
-  -- Words segmented by memcube (jieba for Chinese); the text lives in memories.
+  -- Words segmented by memcube (jieba for Chinese), tagged with their cube (see cube-terms.ts);
+  -- the text lives in memories.
   CREATE VIRTUAL TABLE memory_words USING fts5(
     words, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
   );
+  CREATE VIRTUAL TABLE memory_word_counts USING fts5vocab(memory_words, 'row');
   `,
   `
-  -- A compact copy of each memory's vector (a float32 scale, then int8 components): read with the
+  -- A compact copy of each memory's vector (a float32 scale, then int16 components): read with the
   -- row for de-duplication and scoring, and the source of the approximate nearest-neighbour index.
   ALTER TABLE memories ADD COLUMN vector_q BLOB;
   CREATE INDEX memories_by_cube_rowid ON memories (cube_id);

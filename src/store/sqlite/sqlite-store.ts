@@ -29,6 +29,7 @@ import type {
   ScoredId,
   SharedAccess,
 } from "../types.js";
+import { cubeTag, documentTerms, termsOf } from "./cube-terms.js";
 import { scopeSql } from "./filter-sql.js";
 import { SqliteJobs } from "./jobs.js";
 import { dequantize, quantize } from "./quantize.js";
@@ -234,9 +235,7 @@ export class SqliteStore implements Store {
     const rowid = BigInt(result.lastInsertRowid);
     const addSource = this.db.prepare("INSERT INTO memory_sources (memory_rowid, cube_id, message_id, position) VALUES (?, ?, ?, ?)");
     memory.sourceMessageIds.forEach((messageId, position) => addSource.run(rowid, memory.cubeId, messageId, position));
-    if (memory.keywords.trim() !== "") {
-      this.db.prepare("INSERT INTO memory_words (rowid, words) VALUES (?, ?)").run(rowid, memory.keywords);
-    }
+    this.db.prepare("INSERT INTO memory_words (rowid, words) VALUES (?, ?)").run(rowid, documentTerms(memory.cubeId, memory.keywords));
     if (memory.vector && this.hasVectorTable()) {
       this.db
         .prepare("INSERT INTO memory_vectors (rowid, cube_id, memory_type, embedding) VALUES (?, ?, ?, ?)")
@@ -300,6 +299,8 @@ export class SqliteStore implements Store {
         jobs.push({ taskId: job.taskId, cubeId: job.cubeId, messageIds });
       }
     })();
+    // A cube that just grew large gets its index built now rather than on its first search.
+    for (const cubeId of new Set(batch.entries.map((entry) => entry.message.cubeId))) this.ann.prepare(cubeId);
     return { existingMessageIds, jobs };
   }
 
@@ -677,30 +678,48 @@ export class SqliteStore implements Store {
   }
 
   async searchKeywords(scope: MemoryScope, words: readonly string[], limit: number): Promise<ScoredId[]> {
-    const unique = [...new Set(words.filter((word) => word.trim() !== ""))];
-    if (unique.length === 0 || limit < 1) return [];
+    const tag = cubeTag(scope.cubeId);
+    const terms = [...new Set(words.flatMap((word) => termsOf(tag, word)))];
+    if (terms.length === 0 || limit < 1) return [];
+    const searched = this.telling(tag, terms);
+    if (searched.length === 0) return [];
     const where = scopeSql(scope);
     const rows = this.db
       .prepare(
         `SELECT m.id, bm25(memory_words) AS rank FROM memory_words JOIN memories m ON m.rowid = memory_words.rowid
          WHERE memory_words MATCH ? AND ${where.sql} ORDER BY rank LIMIT ?`,
       )
-      .all(unique.map(quoteWord).join(" OR "), ...where.params, limit) as { id: string; rank: number }[];
+      .all(searched.map(quoteWord).join(" OR "), ...where.params, limit) as { id: string; rank: number }[];
     return rows.map((row) => ({ id: row.id, score: -row.rank }));
   }
 
+  /**
+   * The terms worth matching: those in few enough of the cube's documents. A term in most of them
+   * tells little and would make BM25 score a large part of the cube; it still weighs in the
+   * keyword coverage of the candidates the other terms and the vectors find.
+   */
+  private telling(tag: string, terms: readonly string[]): string[] {
+    const counts = this.termCounts([tag, ...terms]);
+    const documents = counts.get(tag) ?? 0;
+    const ceiling = Math.max(COMMON_TERM_MIN_DOCUMENTS, documents * COMMON_TERM_SHARE);
+    return terms.filter((term) => (counts.get(term) ?? 0) > 0 && (counts.get(term) ?? 0) <= ceiling);
+  }
+
+  private termCounts(terms: readonly string[]): Map<string, number> {
+    const rows = this.db
+      .prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN (${marks(terms.length)})`)
+      .all(...terms) as { term: string; doc: number }[];
+    return new Map(rows.map((row) => [row.term, row.doc]));
+  }
+
   async wordFrequencies(cubeId: string, words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }> {
-    const documents = this.db
-      .prepare("SELECT count(*) FROM memories WHERE cube_id = ? AND status = 'activated'")
-      .pluck()
-      .get(cubeId) as number;
-    const count = this.db.prepare(
-      `SELECT count(*) FROM memory_words JOIN memories m ON m.rowid = memory_words.rowid
-       WHERE memory_words MATCH ? AND m.cube_id = ? AND m.status = 'activated'`,
-    );
+    const tag = cubeTag(cubeId);
+    const termsByWord = new Map(words.map((word) => [word, termsOf(tag, word)]));
+    const counts = this.termCounts([tag, ...[...termsByWord.values()].flat()]);
     const frequencies = new Map<string, number>();
-    for (const word of new Set(words)) frequencies.set(word, count.pluck().get(quoteWord(word), cubeId) as number);
-    return { documents, frequencies };
+    // A word indexed as several terms (x.com) is as frequent as its rarest part.
+    for (const [word, terms] of termsByWord) frequencies.set(word, Math.min(...terms.map((term) => counts.get(term) ?? 0)));
+    return { documents: counts.get(tag) ?? 0, frequencies };
   }
 
   async vectorsOf(memoryIds: readonly string[]): Promise<Map<string, Float32Array>> {
@@ -713,6 +732,10 @@ export class SqliteStore implements Store {
     return result;
   }
 }
+
+/** Terms in more than this share of a cube's documents (and more than the minimum) are not matched. */
+const COMMON_TERM_SHARE = 0.05;
+const COMMON_TERM_MIN_DOCUMENTS = 500;
 
 /** Scopes with at most this many vectors are scanned in memory: faster than any index there. */
 const SCAN_LIMIT = 2_000;

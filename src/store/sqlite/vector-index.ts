@@ -85,6 +85,12 @@ export class VectorIndexes {
     return neighbours;
   }
 
+  /** After a write: starts building the cube's index in the background once it is large enough. */
+  prepare(cubeId: string): void {
+    if (this.cubes.has(cubeId) || this.building.has(cubeId)) return;
+    if (!this.loadSaved(cubeId) && this.isLarge(cubeId)) void this.build(cubeId);
+  }
+
   /** A row left the cube (deleted or archived): forget it here too. */
   remove(cubeId: string, rowid: number): void {
     const entry = this.cubes.get(cubeId);

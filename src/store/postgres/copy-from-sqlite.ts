@@ -1,0 +1,218 @@
+/**
+ * `memcube migrate --from sqlite:<file> --to postgres:<url>`: copies a SQLite store into PostgreSQL.
+ * Users, cubes, shares, messages, memories (with their sources, version history, words and vectors)
+ * and jobs, in batches, each batch one transaction. Rows already in the target (by id) are skipped,
+ * so an interrupted copy is resumed by running the command again. Ends by comparing counts.
+ */
+import { existsSync } from "node:fs";
+import Database from "better-sqlite3";
+import * as sqliteVec from "sqlite-vec";
+import { wordsOf } from "../../memory/words.js";
+import { SqliteStore } from "../sqlite/sqlite-store.js";
+import { dequantize } from "../sqlite/quantize.js";
+import type { EmbedderIdentity } from "../store.js";
+import { Database as PgDatabase, type Queryable } from "./database.js";
+import { PostgresStore } from "./postgres-store.js";
+
+export interface CopyProgress {
+  /** Called as rows go: the table, rows done and rows in all. */
+  (table: string, done: number, total: number): void;
+}
+
+export interface CopyReport {
+  /** Per table: rows in the source and in the target afterwards. */
+  counts: { table: string; source: number; target: number }[];
+  embedder: EmbedderIdentity | undefined;
+}
+
+const BATCH = 500;
+
+type Row = Record<string, unknown>;
+
+/** Inserts rows given as JSON objects, column by column, skipping those whose key the target holds. */
+async function insertJson(db: Queryable, table: string, columns: Record<string, string>, rows: Row[], conflict: string): Promise<void> {
+  if (rows.length === 0) return;
+  const names = Object.keys(columns);
+  const definition = names.map((name) => `${name} ${columns[name]}`).join(", ");
+  await db.query(
+    `INSERT INTO ${table} (${names.join(", ")}) SELECT ${names.map((name) => `x.${name}`).join(", ")}
+     FROM json_to_recordset($1::json) AS x(${definition}) ON CONFLICT ${conflict} DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** The words the keyword index had: the text (and, for derived memories, their key and tags). */
+function keywordsOf(row: { text: string; key: string; tags: string }): string {
+  const parts = row.key === "" ? [row.text] : [row.text, row.key, ...(JSON.parse(row.tags) as string[])];
+  return wordsOf(parts.join(" ")).join(" ");
+}
+
+export async function copySqliteToPostgres(file: string, url: string, progress: CopyProgress = () => {}): Promise<CopyReport> {
+  if (!existsSync(file)) throw new Error(`${file} does not exist`);
+  // Opening the store brings an older file's schema up to date, as the server would.
+  await new SqliteStore(file).close();
+  const source = new Database(file, { readonly: true, fileMustExist: true });
+  sqliteVec.load(source);
+  const store = await PostgresStore.open(url);
+  const target = await PgDatabase.open(url, { maxConnections: 2 });
+  try {
+    const identityRow = source.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get() as string | undefined;
+    const identity = identityRow === undefined ? undefined : (JSON.parse(identityRow) as EmbedderIdentity);
+    if (identity) {
+      const recorded = await store.embedderIdentity();
+      if (recorded && (recorded.name !== identity.name || recorded.dimension !== identity.dimension)) {
+        throw new Error(
+          `the target's vectors were made by ${recorded.name} (${recorded.dimension} dimensions), the source's by ${identity.name} ` +
+            `(${identity.dimension}): copy into an empty database`,
+        );
+      }
+      // Creates the vector column for the dimension; keeps it (and what an earlier run copied) when it is there.
+      await store.resetVectors(identity);
+    }
+    const hasVectorTable = source.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memory_vectors'").get() !== undefined;
+    const count = (sql: string) => source.prepare(sql).pluck().get() as number;
+
+    /** Copies a table in rowid order, BATCH rows per transaction. */
+    const copy = async (table: string, total: number, select: string, write: (db: Queryable, rows: Row[]) => Promise<void>) => {
+      let done = 0;
+      let after = -1;
+      const statement = source.prepare(select);
+      progress(table, 0, total);
+      for (;;) {
+        const rows = statement.all(after, BATCH) as (Row & { rowid: number })[];
+        if (rows.length === 0) break;
+        await target.transaction((client) => write(client, rows));
+        after = rows[rows.length - 1]?.rowid as number;
+        done += rows.length;
+        progress(table, done, total);
+      }
+    };
+
+    await copy("users", count("SELECT count(*) FROM users"), "SELECT rowid, * FROM users WHERE rowid > ? ORDER BY rowid LIMIT ?", (db, rows) =>
+      insertJson(db, "users", { id: "text", created_at: "text" }, rows, "(id)"),
+    );
+    await copy("cubes", count("SELECT count(*) FROM cubes"), "SELECT rowid, * FROM cubes WHERE rowid > ? ORDER BY rowid LIMIT ?", (db, rows) =>
+      insertJson(db, "cubes", { id: "text", name: "text", owner_id: "text", created_at: "text" }, rows, "(id)"),
+    );
+    await copy(
+      "cube_access",
+      count("SELECT count(*) FROM cube_access"),
+      "SELECT rowid, * FROM cube_access WHERE rowid > ? ORDER BY rowid LIMIT ?",
+      (db, rows) => insertJson(db, "cube_access", { cube_id: "text", user_id: "text", access: "text" }, rows, "(cube_id, user_id)"),
+    );
+    await copy("messages", count("SELECT count(*) FROM messages"), "SELECT rowid, * FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?", (db, rows) =>
+      insertJson(
+        db,
+        "messages",
+        { cube_id: "text", message_id: "text", session_id: "text", role: "text", content: "text", chat_time: "text", created_at: "text" },
+        rows,
+        "(cube_id, message_id)",
+      ),
+    );
+
+    const vectorOf = hasVectorTable ? source.prepare("SELECT embedding FROM memory_vectors WHERE rowid = ?").pluck() : undefined;
+    const sourcesOf = source.prepare("SELECT cube_id, message_id, position FROM memory_sources WHERE memory_rowid = ? ORDER BY position");
+    await copy(
+      "memories",
+      count("SELECT count(*) FROM memories"),
+      "SELECT rowid, * FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?",
+      async (db, rows) => {
+        const { rows: present } = await db.query<{ id: string }>("SELECT id FROM memories WHERE id = ANY($1::text[])", [rows.map((row) => row.id)]);
+        const copied = new Set(present.map((row) => row.id));
+        const fresh = rows.filter((row) => !copied.has(row.id as string));
+        if (fresh.length === 0) return;
+        const memories = fresh.map((row) => {
+          const full = vectorOf?.get(BigInt(row.rowid as number)) as Buffer | undefined;
+          const vector = full
+            ? new Float32Array(full.buffer.slice(full.byteOffset, full.byteOffset + full.byteLength))
+            : row.vector_q
+              ? dequantize(row.vector_q as Buffer)
+              : undefined;
+          const { rowid, vector_q, tags, info, ...fields } = row;
+          return {
+            ...fields,
+            tags: JSON.parse(tags as string) as unknown,
+            info: JSON.parse(info as string) as unknown,
+            keywords: keywordsOf(row as { text: string; key: string; tags: string }),
+            embedding: identity && vector ? Array.from(vector) : null,
+          };
+        });
+        const columns = `id text, cube_id text, user_id text, session_id text, text text, memory_type text, key text, tags jsonb,
+          status text, confidence double precision, source text, background text, info jsonb, chat_time text, created_at text,
+          updated_at text, keywords text, embedding text`;
+        await db.query(
+          `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, status, confidence, source, background,
+             info, chat_time, created_at, updated_at, words${identity ? ", embedding" : ""})
+           SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key, x.tags, x.status, x.confidence, x.source,
+             x.background, x.info, x.chat_time, x.created_at, x.updated_at,
+             CASE WHEN btrim(x.keywords) = '' THEN NULL ELSE to_tsvector('simple', x.keywords) END${identity ? ", x.embedding::vector" : ""}
+           FROM json_to_recordset($1::json) AS x(${columns}) ON CONFLICT (id) DO NOTHING`,
+          [JSON.stringify(memories)],
+        );
+        const sources = fresh.flatMap((row) =>
+          (sourcesOf.all(row.rowid) as Row[]).map((sourceRow) => ({ memory_id: row.id, ...sourceRow })),
+        );
+        await insertJson(db, "memory_sources", { memory_id: "text", cube_id: "text", message_id: "text", position: "integer" }, sources, "(memory_id, position)");
+      },
+    );
+    await copy(
+      "memory_history",
+      count("SELECT count(*) FROM memory_history"),
+      "SELECT rowid, * FROM memory_history WHERE rowid > ? ORDER BY rowid LIMIT ?",
+      (db, rows) =>
+        insertJson(
+          db,
+          "memory_history",
+          { memory_id: "text", version: "integer", text: "text", memory_type: "text", status: "text", replaced_by: "text", changed_at: "text", reason: "text" },
+          rows,
+          "(memory_id, version)",
+        ),
+    );
+    await copy("jobs", count("SELECT count(*) FROM jobs"), "SELECT rowid, * FROM jobs WHERE rowid > ? ORDER BY rowid LIMIT ?", (db, rows) =>
+      insertJson(
+        db,
+        "jobs",
+        {
+          task_id: "text", kind: "text", cube_id: "text", user_id: "text", payload: "jsonb", status: "text", attempts: "integer", run_after: "text",
+          last_error: "text", result: "jsonb", created_at: "text", updated_at: "text",
+        },
+        // A job running when the source stopped is queued again (its runner is gone).
+        rows.map((row) => ({
+          ...row,
+          status: row.status === "running" ? "queued" : row.status,
+          payload: JSON.parse(row.payload as string) as unknown,
+          result: row.result === null ? null : (JSON.parse(row.result as string) as unknown),
+        })),
+        "(task_id)",
+      ),
+    );
+
+    // Fresh statistics, so that the planner picks the indexes from the first search on.
+    await target.query("ANALYZE users, cubes, cube_access, messages, memories, memory_sources, memory_history, jobs");
+    const targetCount = async (sql: string) => (await target.query<{ n: number }>(sql)).rows[0]?.n ?? 0;
+    const checks: [string, string, string][] = [
+      ["users", "SELECT count(*) FROM users", "SELECT count(*)::int AS n FROM users"],
+      ["cubes", "SELECT count(*) FROM cubes", "SELECT count(*)::int AS n FROM cubes"],
+      ["cube_access", "SELECT count(*) FROM cube_access", "SELECT count(*)::int AS n FROM cube_access"],
+      ["messages", "SELECT count(*) FROM messages", "SELECT count(*)::int AS n FROM messages"],
+      ["memories", "SELECT count(*) FROM memories", "SELECT count(*)::int AS n FROM memories"],
+      ["memory_sources", "SELECT count(*) FROM memory_sources", "SELECT count(*)::int AS n FROM memory_sources"],
+      ["memory_history", "SELECT count(*) FROM memory_history", "SELECT count(*)::int AS n FROM memory_history"],
+      ["jobs", "SELECT count(*) FROM jobs", "SELECT count(*)::int AS n FROM jobs"],
+    ];
+    if (identity) {
+      checks.push([
+        "vectors",
+        "SELECT count(*) FROM memories WHERE vector_q IS NOT NULL",
+        "SELECT count(*)::int AS n FROM memories WHERE embedding IS NOT NULL",
+      ]);
+    }
+    const counts: CopyReport["counts"] = [];
+    for (const [table, sourceSql, targetSql] of checks) counts.push({ table, source: count(sourceSql), target: await targetCount(targetSql) });
+    return { counts, embedder: identity };
+  } finally {
+    source.close();
+    await target.close();
+    await store.close();
+  }
+}

@@ -1,0 +1,85 @@
+import type { FilterScalar, MemoryFilter, MemoryScope } from "../types.js";
+
+/**
+ * Collects bound parameters for one statement and hands out their `$n` placeholders: values never
+ * enter the SQL text.
+ */
+export class Params {
+  readonly values: unknown[] = [];
+  constructor(...initial: unknown[]) {
+    this.values.push(...initial);
+  }
+  /** The placeholder of a new parameter. */
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+const COLUMNS: Record<string, string> = {
+  memory_type: "m.memory_type",
+  session_id: "m.session_id",
+  created_at: "m.created_at",
+  chat_time: "m.chat_time",
+};
+
+const COMPARISONS: Record<string, string> = { eq: "=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
+
+const asText = (value: FilterScalar) => (typeof value === "boolean" ? String(Number(value)) : String(value));
+
+function asList<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/**
+ * One comparison with a value of the `info` object, typed as SQLite's json_extract compares: a
+ * number with numbers, a string with strings (bytewise), a boolean with booleans; values of another
+ * JSON type never match.
+ */
+function infoComparison(key: string, op: string, value: FilterScalar, params: Params): string {
+  const element = `(m.info -> ${params.add(key)})`;
+  const comparison = COMPARISONS[op] ?? "=";
+  if (typeof value === "number") {
+    return `(CASE WHEN jsonb_typeof(${element}) = 'number' THEN (${element})::numeric ${comparison} ${params.add(value)}::numeric ELSE false END)`;
+  }
+  if (typeof value === "boolean") {
+    return `(CASE WHEN jsonb_typeof(${element}) = 'boolean' THEN (${element})::boolean ${comparison} ${params.add(value)}::boolean ELSE false END)`;
+  }
+  return `(CASE WHEN jsonb_typeof(${element}) = 'string' THEN (${element} #>> '{}') COLLATE "C" ${comparison} ${params.add(value)}::text ELSE false END)`;
+}
+
+function fieldCondition(filter: Extract<MemoryFilter, { field: string }>, params: Params): string {
+  if (filter.field === "tags") {
+    if (filter.op !== "contains" && filter.op !== "eq" && filter.op !== "in") throw new Error(`tags support eq, in and contains, not ${filter.op}`);
+    return `m.tags ?| ${params.add(asList(filter.value).map(String))}::text[]`;
+  }
+  if (filter.field.startsWith("info.")) {
+    const key = filter.field.slice(5);
+    if (filter.op === "in") return `(${asList(filter.value).map((value) => infoComparison(key, "eq", value, params)).join(" OR ")})`;
+    if (filter.op === "contains") return `strpos(m.info ->> ${params.add(key)}, ${params.add(String(filter.value))}::text) > 0`;
+    return infoComparison(key, filter.op, filter.value as FilterScalar, params);
+  }
+  // Text columns: other values compare as their text, as SQLite's column affinity converts them.
+  const column = COLUMNS[filter.field] ?? "NULL";
+  if (filter.op === "in") return `${column} = ANY(${params.add(asList(filter.value).map(asText))}::text[])`;
+  if (filter.op === "contains") return `strpos(${column}, ${params.add(asText(filter.value as FilterScalar))}::text) > 0`;
+  return `${column} ${COMPARISONS[filter.op]} ${params.add(asText(filter.value as FilterScalar))}::text`;
+}
+
+/** Compiles a memory filter into a WHERE fragment over `memories m`; values are always bound. */
+export function filterSql(filter: MemoryFilter, params: Params): string {
+  if ("and" in filter || "or" in filter) {
+    const parts = ("and" in filter ? filter.and : filter.or).map((part) => filterSql(part, params));
+    if (parts.length === 0) return "true";
+    return `(${parts.join("and" in filter ? " AND " : " OR ")})`;
+  }
+  return fieldCondition(filter, params);
+}
+
+/** WHERE fragment selecting the active memories of a scope (`status = 'activated'` literally, for the partial indexes). */
+export function scopeSql(scope: MemoryScope, params: Params): string {
+  const parts = [`m.cube_id = ${params.add(scope.cubeId)} AND m.status = 'activated'`];
+  if (scope.memoryTypes && scope.memoryTypes.length > 0) parts.push(`m.memory_type = ANY(${params.add([...scope.memoryTypes])}::text[])`);
+  if (scope.filter) parts.push(filterSql(scope.filter, params));
+  return parts.join(" AND ");
+}

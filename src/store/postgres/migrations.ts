@@ -1,0 +1,115 @@
+/**
+ * Versioned schema for PostgreSQL. Each entry runs once, in order, in the one transaction that
+ * `migrate` holds under an advisory lock; `schema_migrations` records the versions applied. Never
+ * edit a released entry: append a new one.
+ *
+ * The tables are SQLite's (src/store/sqlite/migrations.ts, as of its schema 3), with PostgreSQL
+ * types: timestamps stay ISO 8601 text in the "C" collation so that they compare and sort exactly as
+ * on SQLite; tags and info are jsonb; the keyword index is a tsvector column; the vector column and
+ * its HNSW index are added by `resetVectors`, once the embedder (and so the dimension) is known.
+ */
+export const PG_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE users (id TEXT COLLATE "C" PRIMARY KEY, created_at TEXT COLLATE "C" NOT NULL);
+
+  CREATE TABLE cubes (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    name TEXT NOT NULL,
+    owner_id TEXT COLLATE "C" NOT NULL REFERENCES users(id),
+    created_at TEXT COLLATE "C" NOT NULL
+  );
+
+  CREATE TABLE cube_access (
+    cube_id TEXT COLLATE "C" NOT NULL REFERENCES cubes(id) ON DELETE CASCADE,
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id),
+    access TEXT NOT NULL CHECK (access IN ('read', 'write')),
+    PRIMARY KEY (cube_id, user_id)
+  );
+
+  -- The source of truth: what was said, append-only but forgettable. seq orders equal times.
+  CREATE TABLE messages (
+    seq BIGSERIAL NOT NULL,
+    cube_id TEXT COLLATE "C" NOT NULL REFERENCES cubes(id) ON DELETE CASCADE,
+    message_id TEXT COLLATE "C" NOT NULL,
+    session_id TEXT COLLATE "C" NOT NULL,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    chat_time TEXT COLLATE "C" NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (cube_id, message_id)
+  );
+  CREATE INDEX messages_by_session ON messages (cube_id, session_id, chat_time);
+
+  CREATE TABLE memories (
+    seq BIGSERIAL NOT NULL UNIQUE,
+    id TEXT COLLATE "C" PRIMARY KEY,
+    cube_id TEXT COLLATE "C" NOT NULL REFERENCES cubes(id) ON DELETE CASCADE,
+    user_id TEXT COLLATE "C" NOT NULL,
+    session_id TEXT COLLATE "C" NOT NULL,
+    text TEXT NOT NULL,
+    memory_type TEXT COLLATE "C" NOT NULL,
+    key TEXT NOT NULL DEFAULT '',
+    tags JSONB NOT NULL DEFAULT '[]',
+    status TEXT COLLATE "C" NOT NULL DEFAULT 'activated',
+    confidence DOUBLE PRECISION NOT NULL DEFAULT 1,
+    source TEXT NOT NULL DEFAULT 'conversation',
+    background TEXT NOT NULL DEFAULT '',
+    info JSONB NOT NULL DEFAULT '{}',
+    chat_time TEXT COLLATE "C" NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
+    updated_at TEXT COLLATE "C" NOT NULL,
+    -- The segmented words (src/memory/words.ts), parsed with the 'simple' configuration.
+    words TSVECTOR
+  );
+  CREATE INDEX memories_by_cube ON memories (cube_id, status, created_at);
+  CREATE INDEX memories_by_session ON memories (cube_id, session_id, status, created_at);
+  CREATE INDEX memories_by_type ON memories (cube_id, memory_type, status);
+  CREATE INDEX memories_words ON memories USING gin (words) WHERE status = 'activated';
+
+  CREATE TABLE memory_sources (
+    memory_id TEXT COLLATE "C" NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+    cube_id TEXT COLLATE "C" NOT NULL,
+    message_id TEXT COLLATE "C" NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (memory_id, position)
+  );
+  CREATE INDEX memory_sources_by_message ON memory_sources (cube_id, message_id);
+
+  CREATE TABLE memory_history (
+    memory_id TEXT COLLATE "C" NOT NULL,
+    version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    memory_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    replaced_by TEXT COLLATE "C",
+    changed_at TEXT COLLATE "C" NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (memory_id, version)
+  );
+  CREATE INDEX memory_history_by_successor ON memory_history (replaced_by);
+
+  -- The durable job queue: claimed with FOR UPDATE SKIP LOCKED under a lease (locked_by, locked_until).
+  CREATE TABLE jobs (
+    id BIGSERIAL PRIMARY KEY,
+    task_id TEXT COLLATE "C" UNIQUE,
+    kind TEXT NOT NULL,
+    cube_id TEXT COLLATE "C" NOT NULL,
+    user_id TEXT COLLATE "C" NOT NULL DEFAULT '',
+    payload JSONB NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'parked')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    run_after TEXT COLLATE "C" NOT NULL,
+    last_error TEXT,
+    result JSONB,
+    locked_by TEXT,
+    locked_until TEXT COLLATE "C",
+    created_at TEXT COLLATE "C" NOT NULL,
+    updated_at TEXT COLLATE "C" NOT NULL
+  );
+  CREATE INDEX jobs_ready ON jobs (status, run_after);
+  CREATE INDEX jobs_by_cube ON jobs (cube_id, status, id);
+  CREATE INDEX jobs_by_user ON jobs (user_id, status, id);
+  `,
+];

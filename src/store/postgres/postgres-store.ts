@@ -1,0 +1,799 @@
+
+import {
+  CubeWriteRefused,
+  JobLeaseLost,
+  type ClaimRequest,
+  type ConversationBatch,
+  type ConversationWrite,
+  type EmbedderIdentity,
+  type Store,
+} from "../store.js";
+import type {
+  CubeAccess,
+  CubeRecord,
+  JobClaim,
+  JobOutcome,
+  JobRecord,
+  MemoryRecord,
+  MemoryScope,
+  MemorySourceKind,
+  MemoryStatus,
+  MemoryType,
+  MemoryVersion,
+  MessageRecord,
+  MessageRole,
+  NewMemory,
+  Page,
+  Refinement,
+  RefinementWrite,
+  ScoredId,
+  SharedAccess,
+} from "../types.js";
+import { Database, type DatabaseOptions, type Queryable } from "./database.js";
+import { Params, scopeSql } from "./filter-sql.js";
+import { PostgresJobs } from "./jobs.js";
+
+const EMBEDDER_KEY = "embedder";
+
+/**
+ * Scopes with at most this many vectors are searched exactly (a sort of the scope's rows, found
+ * through the cube index): always right, and as fast as the HNSW index there (measured: 2,000
+ * 512-d vectors ≈ 3 ms, the index ≈ 4 ms at 20,000). Larger ones go to the HNSW index, with
+ * pgvector's iterative scan continuing until the cube (and any filter) has let enough rows through;
+ * when even that returns too few, the search is done exactly.
+ */
+export const EXACT_SEARCH_LIMIT = 2_000;
+/** pgvector indexes `vector` up to 2,000 dimensions, and up to 4,000 as `halfvec`; beyond, search is exact. */
+const VECTOR_INDEX_MAX = 2_000;
+const HALFVEC_INDEX_MAX = 4_000;
+
+/** Columns of a memory row, without its (large) vector and words. */
+const MEMORY_COLUMNS = `m.seq, m.id, m.cube_id, m.user_id, m.session_id, m.text, m.memory_type, m.key, m.tags, m.status,
+  m.confidence, m.source, m.background, m.info, m.chat_time, m.created_at, m.updated_at`;
+
+interface MemoryRow {
+  seq: number;
+  id: string;
+  cube_id: string;
+  user_id: string;
+  session_id: string;
+  text: string;
+  memory_type: string;
+  key: string;
+  tags: string[];
+  status: string;
+  confidence: number;
+  source: string;
+  background: string;
+  info: Record<string, unknown>;
+  chat_time: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface MessageRow {
+  cube_id: string;
+  message_id: string;
+  session_id: string;
+  role: string;
+  content: string;
+  chat_time: string;
+  created_at: string;
+}
+
+const MESSAGE_COLUMNS = "msg.cube_id, msg.message_id, msg.session_id, msg.role, msg.content, msg.chat_time, msg.created_at";
+
+function rowToMessage(row: MessageRow): MessageRecord {
+  return {
+    cubeId: row.cube_id,
+    messageId: row.message_id,
+    sessionId: row.session_id,
+    role: row.role as MessageRole,
+    content: row.content,
+    chatTime: row.chat_time,
+    createdAt: row.created_at,
+  };
+}
+
+function rowToMemory(row: MemoryRow, sources: MessageRecord[]): MemoryRecord {
+  return {
+    id: row.id,
+    cubeId: row.cube_id,
+    userId: row.user_id,
+    sessionId: row.session_id,
+    text: row.text,
+    memoryType: row.memory_type as MemoryType,
+    key: row.key,
+    tags: row.tags,
+    status: row.status as MemoryStatus,
+    confidence: row.confidence,
+    source: row.source as MemorySourceKind,
+    background: row.background,
+    info: row.info,
+    chatTime: row.chat_time,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    sources,
+  };
+}
+
+/** pgvector's text form, `[0.1,0.2,…]`: exact for float32 components. */
+function vectorText(vector: Float32Array): string {
+  return `[${Array.prototype.join.call(vector, ",")}]`;
+}
+
+function parseVector(text: string): Float32Array {
+  return Float32Array.from(text.slice(1, -1).split(","), Number);
+}
+
+/** The distance of `m.embedding` to a bound query vector, as the HNSW index for the dimension computes it. */
+function distanceSql(dimension: number, query: string): string {
+  if (dimension > VECTOR_INDEX_MAX && dimension <= HALFVEC_INDEX_MAX) {
+    return `(m.embedding::halfvec(${dimension}) <=> ${query}::halfvec(${dimension}))`;
+  }
+  return `(m.embedding <=> ${query}::vector)`;
+}
+
+export interface PostgresStoreOptions extends DatabaseOptions {
+  /** Scopes with at most this many vectors are searched exactly (default EXACT_SEARCH_LIMIT; tests lower it). */
+  exactSearchLimit?: number;
+}
+
+/**
+ * PostgreSQL with pgvector: the store for several memcube processes, on as many machines, sharing
+ * one database. Everything lives in the database (the queue, the indexes, the access rules): a
+ * process keeps only its connection pool and the vector column's dimension.
+ */
+export class PostgresStore implements Store {
+  readonly kind = "postgres";
+  private closed = false;
+  /** The vector column's dimension; undefined until known to exist (looked up again while undefined). */
+  private dimension: number | undefined;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly exactSearchLimit: number,
+  ) {}
+
+  /** Connects, migrates the schema (several processes may start at once) and reads the vector column. */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const store = new PostgresStore(await Database.open(url, options), options.exactSearchLimit ?? EXACT_SEARCH_LIMIT);
+    await store.vectorDimension();
+    return store;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.close();
+  }
+
+  /** The vector column's dimension, or undefined when no embedder has been set up yet. */
+  private async vectorDimension(db: Queryable = this.db): Promise<number | undefined> {
+    if (this.dimension !== undefined) return this.dimension;
+    const { rows } = await db.query<{ dimension: number }>(
+      `SELECT atttypmod AS dimension FROM pg_attribute
+       WHERE attrelid = 'memories'::regclass AND attname = 'embedding' AND NOT attisdropped`,
+    );
+    this.dimension = rows[0] ? rows[0].dimension : undefined;
+    return this.dimension;
+  }
+
+  private async meta(db: Queryable, key: string): Promise<string | undefined> {
+    const { rows } = await db.query<{ value: string }>("SELECT value FROM meta WHERE key = $1", [key]);
+    return rows[0]?.value;
+  }
+
+  async embedderIdentity(): Promise<EmbedderIdentity | undefined> {
+    const value = await this.meta(this.db, EMBEDDER_KEY);
+    return value === undefined ? undefined : (JSON.parse(value) as EmbedderIdentity);
+  }
+
+  private async writeEmbedder(db: Queryable, identity: EmbedderIdentity): Promise<void> {
+    await db.query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
+      EMBEDDER_KEY,
+      JSON.stringify(identity),
+    ]);
+  }
+
+  /**
+   * Drops every vector and makes a vector column (and HNSW index) for the embedder's dimension,
+   * under an advisory lock. Resetting to the embedder already recorded, with its column in place,
+   * keeps the vectors: processes that start at once on a new database all adopt the embedder, and
+   * only the first one creates the column.
+   */
+  async resetVectors(identity: EmbedderIdentity): Promise<void> {
+    const { dimension } = identity;
+    if (!Number.isInteger(dimension) || dimension < 1 || dimension > 16_000) throw new Error("bad embedding dimension");
+    await this.db.transaction(async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('memcube:vectors' || current_schema()))");
+      this.dimension = undefined;
+      const recorded = await this.meta(client, EMBEDDER_KEY);
+      if (recorded === JSON.stringify(identity) && (await this.vectorDimension(client)) === dimension) return;
+      await client.query("ALTER TABLE memories DROP COLUMN IF EXISTS embedding");
+      await client.query(`ALTER TABLE memories ADD COLUMN embedding vector(${dimension})`);
+      // Inline with the row whenever it fits a page: exact scans then read no TOAST table.
+      await client.query("ALTER TABLE memories ALTER COLUMN embedding SET STORAGE MAIN");
+      if (dimension <= VECTOR_INDEX_MAX) {
+        await client.query("CREATE INDEX memories_embedding ON memories USING hnsw (embedding vector_cosine_ops) WHERE status = 'activated'");
+      } else if (dimension <= HALFVEC_INDEX_MAX) {
+        await client.query(
+          `CREATE INDEX memories_embedding ON memories USING hnsw ((embedding::halfvec(${dimension})) halfvec_cosine_ops) WHERE status = 'activated'`,
+        );
+      }
+      await this.writeEmbedder(client, identity);
+      this.dimension = dimension;
+    });
+    // A rolled-back reset leaves the column as it was: look it up again.
+    if (this.dimension === undefined) await this.vectorDimension();
+  }
+
+  async recordEmbedder(identity: EmbedderIdentity): Promise<void> {
+    await this.writeEmbedder(this.db, identity);
+  }
+
+  // ---- users and cubes ----
+
+  private async ensureUser(db: Queryable, userId: string, now: string): Promise<void> {
+    await db.query("INSERT INTO users (id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING", [userId, now]);
+  }
+
+  async getCube(cubeId: string): Promise<CubeRecord | undefined> {
+    const { rows } = await this.db.query<CubeRecord>(
+      `SELECT id, name, owner_id AS "ownerId", created_at AS "createdAt" FROM cubes WHERE id = $1`,
+      [cubeId],
+    );
+    return rows[0];
+  }
+
+  async createCube(cube: CubeRecord): Promise<boolean> {
+    return this.db.transaction(async (client) => {
+      await this.ensureUser(client, cube.ownerId, cube.createdAt);
+      const { rowCount } = await client.query(
+        "INSERT INTO cubes (id, name, owner_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        [cube.id, cube.name, cube.ownerId, cube.createdAt],
+      );
+      return rowCount === 1;
+    });
+  }
+
+  async deleteCube(cubeId: string): Promise<void> {
+    await this.db.transaction(async (client) => {
+      // Locks the cube first, so that writes to it wait for the delete (or the delete for them).
+      await client.query("SELECT 1 FROM cubes WHERE id = $1 FOR UPDATE", [cubeId]);
+      await client.query("DELETE FROM memory_history WHERE memory_id IN (SELECT id FROM memories WHERE cube_id = $1)", [cubeId]);
+      await client.query("DELETE FROM jobs WHERE cube_id = $1", [cubeId]);
+      // Messages, memories (with their sources, vectors and words) and shares go with the cube.
+      await client.query("DELETE FROM cubes WHERE id = $1", [cubeId]);
+    });
+  }
+
+  async accessOf(cubeId: string, userId: string): Promise<CubeAccess | undefined> {
+    const { rows } = await this.db.query<{ access: CubeAccess | null }>(
+      `SELECT CASE WHEN c.owner_id = $1 THEN 'owner' ELSE a.access END AS access
+       FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = $1
+       WHERE c.id = $2`,
+      [userId, cubeId],
+    );
+    return rows[0]?.access ?? undefined;
+  }
+
+  async shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void> {
+    await this.db.transaction(async (client) => {
+      if (access === undefined) {
+        await client.query("DELETE FROM cube_access WHERE cube_id = $1 AND user_id = $2", [cubeId, userId]);
+        return;
+      }
+      await this.ensureUser(client, userId, new Date().toISOString());
+      await client.query(
+        `INSERT INTO cube_access (cube_id, user_id, access) VALUES ($1, $2, $3)
+         ON CONFLICT (cube_id, user_id) DO UPDATE SET access = excluded.access`,
+        [cubeId, userId, access],
+      );
+    });
+  }
+
+  // ---- writing ----
+
+  /** Inserts memories with their sources, words and vectors, in the order given (one statement each). */
+  private async insertMemories(db: Queryable, memories: readonly NewMemory[]): Promise<void> {
+    if (memories.length === 0) return;
+    const withVectors = memories.some((memory) => memory.vector) && (await this.vectorDimension(db)) !== undefined;
+    const rows = memories.map((memory) => ({
+      id: memory.id,
+      cube_id: memory.cubeId,
+      user_id: memory.userId,
+      session_id: memory.sessionId,
+      text: memory.text,
+      memory_type: memory.memoryType,
+      key: memory.key,
+      tags: memory.tags,
+      confidence: memory.confidence,
+      source: memory.source,
+      background: memory.background,
+      info: memory.info,
+      chat_time: memory.chatTime,
+      created_at: memory.createdAt,
+      updated_at: memory.updatedAt,
+      keywords: memory.keywords,
+      embedding: withVectors && memory.vector ? Array.from(memory.vector) : null,
+    }));
+    await db.query(
+      `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, confidence, source, background, info,
+         chat_time, created_at, updated_at, words${withVectors ? ", embedding" : ""})
+       SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key, x.tags, x.confidence, x.source, x.background,
+         x.info, x.chat_time, x.created_at, x.updated_at,
+         CASE WHEN btrim(x.keywords) = '' THEN NULL ELSE to_tsvector('simple', x.keywords) END
+         ${withVectors ? ", x.embedding::vector" : ""}
+       FROM json_to_recordset($1::json) AS x(id text, cube_id text, user_id text, session_id text, text text, memory_type text,
+         key text, tags jsonb, confidence double precision, source text, background text, info jsonb, chat_time text,
+         created_at text, updated_at text, keywords text, embedding text)`,
+      [JSON.stringify(rows)],
+    );
+    const sources = memories.flatMap((memory) =>
+      memory.sourceMessageIds.map((messageId, position) => ({ memory_id: memory.id, cube_id: memory.cubeId, message_id: messageId, position })),
+    );
+    if (sources.length === 0) return;
+    await db.query(
+      `INSERT INTO memory_sources (memory_id, cube_id, message_id, position)
+       SELECT x.memory_id, x.cube_id, x.message_id, x.position
+       FROM json_to_recordset($1::json) AS x(memory_id text, cube_id text, message_id text, position integer)`,
+      [JSON.stringify(sources)],
+    );
+  }
+
+  /**
+   * Inside a write transaction: the user may write the cube, which is created when missing. The cube
+   * row is share-locked until the transaction ends, so a concurrent delete of the cube waits.
+   */
+  private async claimForWriting(db: Queryable, cubeId: string, userId: string, now: string): Promise<void> {
+    await db.query("INSERT INTO cubes (id, name, owner_id, created_at) VALUES ($1, $1, $2, $3) ON CONFLICT DO NOTHING", [cubeId, userId, now]);
+    const { rows } = await db.query<{ owner_id: string; access: string | null }>(
+      `SELECT c.owner_id, a.access FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = $2
+       WHERE c.id = $1 FOR SHARE OF c`,
+      [cubeId, userId],
+    );
+    const row = rows[0];
+    if (!row) throw new CubeWriteRefused(cubeId); // deleted between the two statements
+    if (row.owner_id !== userId && row.access !== "write") throw new CubeWriteRefused(cubeId);
+  }
+
+  async addConversation(batch: ConversationBatch): Promise<ConversationWrite> {
+    return this.db.transaction(async (client) => {
+      const existingMessageIds: string[] = [];
+      await this.ensureUser(client, batch.userId, batch.now);
+      // Cubes in a fixed order, so that two batches over the same cubes never deadlock.
+      for (const cubeId of [...new Set(batch.entries.map((entry) => entry.message.cubeId))].sort()) {
+        await this.claimForWriting(client, cubeId, batch.userId, batch.now);
+      }
+      const key = (cubeId: string, messageId: string) => JSON.stringify([cubeId, messageId]);
+      const firsts = new Map<string, (typeof batch.entries)[number]>();
+      for (const entry of batch.entries) {
+        const id = key(entry.message.cubeId, entry.message.messageId);
+        if (!firsts.has(id)) firsts.set(id, entry);
+      }
+      const messages = [...firsts.values()].map(({ message }) => ({
+        cube_id: message.cubeId,
+        message_id: message.messageId,
+        session_id: message.sessionId,
+        role: message.role,
+        content: message.content,
+        chat_time: message.chatTime,
+        created_at: message.createdAt,
+      }));
+      const inserted = new Set<string>();
+      if (messages.length > 0) {
+        const { rows } = await client.query<{ cube_id: string; message_id: string }>(
+          `INSERT INTO messages (cube_id, message_id, session_id, role, content, chat_time, created_at)
+           SELECT x.cube_id, x.message_id, x.session_id, x.role, x.content, x.chat_time, x.created_at
+           FROM json_to_recordset($1::json) AS x(cube_id text, message_id text, session_id text, role text, content text,
+             chat_time text, created_at text)
+           ON CONFLICT DO NOTHING
+           RETURNING cube_id, message_id`,
+          [JSON.stringify(messages)],
+        );
+        for (const row of rows) inserted.add(key(row.cube_id, row.message_id));
+      }
+      /** Per cube: the messages stored now, with the memory made from each. */
+      const stored = new Map<string, Map<string, string>>();
+      const memories: NewMemory[] = [];
+      for (const entry of batch.entries) {
+        const id = key(entry.message.cubeId, entry.message.messageId);
+        if (firsts.get(id) !== entry || !inserted.has(id)) {
+          existingMessageIds.push(entry.message.messageId);
+          continue;
+        }
+        memories.push(entry.memory);
+        const inCube = stored.get(entry.message.cubeId) ?? new Map<string, string>();
+        inCube.set(entry.message.messageId, entry.memory.id);
+        stored.set(entry.message.cubeId, inCube);
+      }
+      await this.insertMemories(client, memories);
+      const jobs: ConversationWrite["jobs"] = [];
+      for (const job of batch.jobs ?? []) {
+        const inCube = stored.get(job.cubeId);
+        const messageIds = [...new Set(job.messageIds)].filter((messageId) => inCube?.has(messageId));
+        if (messageIds.length === 0) continue;
+        const memoryIds = messageIds.map((messageId) => inCube?.get(messageId) as string);
+        await PostgresJobs.enqueue(client, job, messageIds, memoryIds, batch.now);
+        jobs.push({ taskId: job.taskId, cubeId: job.cubeId, messageIds });
+      }
+      return { existingMessageIds, jobs };
+    });
+  }
+
+  /** The memories with the archived versions they replaced, transitively (within the cube). */
+  private async withEarlierVersions(db: Queryable, cubeId: string, memoryIds: readonly string[]): Promise<string[]> {
+    const { rows } = await db.query<{ id: string }>(
+      `WITH RECURSIVE lineage(id) AS (
+         SELECT unnest($1::text[]) COLLATE "C"
+         UNION
+         SELECT h.memory_id FROM memory_history h
+           JOIN lineage l ON h.replaced_by = l.id
+           JOIN memories m ON m.id = h.memory_id
+         WHERE m.cube_id = $2 AND m.status = 'archived')
+       SELECT id FROM lineage`,
+      [[...memoryIds], cubeId],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async deleteMemories(cubeId: string, memoryIds: readonly string[]): Promise<number> {
+    if (memoryIds.length === 0) return 0;
+    return this.db.transaction(async (client) => {
+      const all = await this.withEarlierVersions(client, cubeId, memoryIds);
+      const { rows: found } = await client.query<{ id: string }>(
+        "SELECT id FROM memories WHERE id = ANY($1::text[]) AND cube_id = $2 ORDER BY id FOR UPDATE",
+        [all, cubeId],
+      );
+      if (found.length === 0) return 0;
+      const ids = found.map((row) => row.id);
+      const { rows: cited } = await client.query<{ message_id: string }>(
+        "SELECT DISTINCT message_id FROM memory_sources WHERE memory_id = ANY($1::text[])",
+        [ids],
+      );
+      // Sources, vectors and words go with the rows.
+      await client.query("DELETE FROM memories WHERE id = ANY($1::text[])", [ids]);
+      await client.query("DELETE FROM memory_history WHERE memory_id = ANY($1::text[])", [ids]);
+      await client.query(
+        `DELETE FROM messages msg WHERE msg.cube_id = $1 AND msg.message_id = ANY($2::text[])
+           AND NOT EXISTS (
+             SELECT 1 FROM memory_sources s JOIN memories m ON m.id = s.memory_id
+             WHERE s.cube_id = msg.cube_id AND s.message_id = msg.message_id AND m.status = 'activated')`,
+        [cubeId, cited.map((row) => row.message_id)],
+      );
+      const requested = new Set(memoryIds);
+      return ids.filter((id) => requested.has(id)).length;
+    });
+  }
+
+  async setVectors(entries: readonly { id: string; vector: Float32Array }[]): Promise<void> {
+    if ((await this.vectorDimension()) === undefined) throw new Error("no vector index: call resetVectors first");
+    if (entries.length === 0) return;
+    await this.db.query(
+      `UPDATE memories m SET embedding = x.embedding::vector
+       FROM json_to_recordset($1::json) AS x(id text, embedding text) WHERE m.id = x.id`,
+      [JSON.stringify(entries.map(({ id, vector }) => ({ id, embedding: Array.from(vector) })))],
+    );
+  }
+
+  // ---- jobs and refinement ----
+
+  /** Inside a transaction: the memory leaves search (its status; the indexes cover active rows only) and records its successor. */
+  private async archive(db: Queryable, row: { id: string; text: string; memory_type: string }, successorId: string, reason: string, now: string): Promise<void> {
+    await db.query("UPDATE memories SET status = 'archived', updated_at = $1 WHERE id = $2", [now, row.id]);
+    await db.query(
+      `INSERT INTO memory_history (memory_id, version, text, memory_type, status, replaced_by, changed_at, reason)
+       VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM memory_history WHERE memory_id = $1), $2, $3, 'archived', $4, $5, $6)`,
+      [row.id, row.text, row.memory_type, successorId, now, reason],
+    );
+  }
+
+  async commitRefinement(refinement: Refinement): Promise<RefinementWrite> {
+    const { cubeId, now } = refinement;
+    return this.db.transaction(async (client) => {
+      if (!(await PostgresJobs.holds(client, refinement.claim))) throw new JobLeaseLost(refinement.claim.jobId);
+      type ActiveRow = { id: string; text: string; memory_type: string };
+      const active = async (memoryId: string): Promise<ActiveRow | undefined> =>
+        (
+          await client.query<ActiveRow>(
+            "SELECT id, text, memory_type FROM memories WHERE id = $1 AND cube_id = $2 AND status = 'activated' FOR UPDATE",
+            [memoryId, cubeId],
+          )
+        ).rows[0];
+      const messagesExist = async (messageIds: readonly string[]): Promise<boolean> => {
+        const wanted = [...new Set(messageIds)];
+        if (wanted.length === 0) return true;
+        const { rows } = await client.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM messages WHERE cube_id = $1 AND message_id = ANY($2::text[])",
+          [cubeId, wanted],
+        );
+        return rows[0]?.n === wanted.length;
+      };
+      const insertedIds: string[] = [];
+      const archivedIds: string[] = [];
+      for (const { memory, supersedes } of refinement.derived) {
+        // A message forgotten while the job ran must not come back through what was derived from it.
+        if (!(await messagesExist(memory.sourceMessageIds))) continue;
+        await this.insertMemories(client, [memory]);
+        insertedIds.push(memory.id);
+        const old = supersedes ? await active(supersedes.memoryId) : undefined;
+        if (old && supersedes) {
+          await this.archive(client, old, memory.id, supersedes.reason, now);
+          // The new version carries the whole lineage, so its history reads newest first.
+          await client.query(
+            `INSERT INTO memory_history (memory_id, version, text, memory_type, status, replaced_by, changed_at, reason)
+             SELECT $1, version, text, memory_type, status, replaced_by, changed_at, reason FROM memory_history WHERE memory_id = $2`,
+            [memory.id, old.id],
+          );
+          archivedIds.push(old.id);
+        }
+      }
+      const standing = new Set(insertedIds);
+      for (const { memoryId, successorId, reason } of refinement.retire) {
+        if (!standing.has(successorId) && (await active(successorId)) === undefined) continue;
+        const raw = await active(memoryId);
+        if (!raw) continue;
+        await this.archive(client, raw, successorId, reason, now);
+        archivedIds.push(raw.id);
+      }
+      await PostgresJobs.finish(client, refinement.claim, { status: "done", result: { ...refinement.result, insertedIds, archivedIds } }, now);
+      return { insertedIds, archivedIds };
+    });
+  }
+
+  async memoriesByKey(cubeId: string, keys: readonly string[], limit: number): Promise<MemoryRecord[]> {
+    const wanted = [...new Set(keys.map((key) => key.trim().toLowerCase()).filter(Boolean))];
+    if (wanted.length === 0) return [];
+    const { rows } = await this.db.query<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.cube_id = $1 AND m.status = 'activated' AND lower(m.key) = ANY($2::text[])
+       ORDER BY m.chat_time DESC, m.seq DESC LIMIT $3`,
+      [cubeId, wanted, limit],
+    );
+    return this.hydrate(rows);
+  }
+
+  async getMessages(cubeId: string, messageIds: readonly string[]): Promise<MessageRecord[]> {
+    if (messageIds.length === 0) return [];
+    const { rows } = await this.db.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages msg WHERE msg.cube_id = $1 AND msg.message_id = ANY($2::text[]) ORDER BY msg.chat_time, msg.seq`,
+      [cubeId, [...messageIds]],
+    );
+    return rows.map(rowToMessage);
+  }
+
+  async messagesBefore(cubeId: string, sessionId: string, before: string, limit: number): Promise<MessageRecord[]> {
+    const { rows } = await this.db.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages msg WHERE msg.cube_id = $1 AND msg.session_id = $2 AND msg.chat_time < $3
+       ORDER BY msg.chat_time DESC, msg.seq DESC LIMIT $4`,
+      [cubeId, sessionId, before, limit],
+    );
+    return rows.reverse().map(rowToMessage);
+  }
+
+  async claimJob(request: ClaimRequest): Promise<JobRecord | undefined> {
+    return PostgresJobs.claim(this.db, request);
+  }
+
+  async renewJob(claim: JobClaim, leaseUntil: string): Promise<boolean> {
+    return PostgresJobs.renew(this.db, claim, leaseUntil);
+  }
+
+  async finishJob(claim: JobClaim, outcome: JobOutcome, now: string): Promise<boolean> {
+    return PostgresJobs.finish(this.db, claim, outcome, now);
+  }
+
+  async getJob(taskId: string): Promise<JobRecord | undefined> {
+    return PostgresJobs.get(this.db, taskId);
+  }
+
+  async listJobs(userId: string, limit: number): Promise<JobRecord[]> {
+    return PostgresJobs.list(this.db, userId, limit);
+  }
+
+  async countUnfinishedJobs(userId: string): Promise<number> {
+    return PostgresJobs.countUnfinished(this.db, userId);
+  }
+
+  async pruneJobs(finishedBefore: string): Promise<number> {
+    return PostgresJobs.prune(this.db, finishedBefore);
+  }
+
+  // ---- reading ----
+
+  /** Rows to records, with each memory's source messages (one query for all of them). */
+  private async hydrate(rows: readonly MemoryRow[]): Promise<MemoryRecord[]> {
+    if (rows.length === 0) return [];
+    const { rows: sources } = await this.db.query<MessageRow & { memory_id: string }>(
+      `SELECT s.memory_id, ${MESSAGE_COLUMNS}
+       FROM memory_sources s JOIN messages msg ON msg.cube_id = s.cube_id AND msg.message_id = s.message_id
+       WHERE s.memory_id = ANY($1::text[]) ORDER BY s.memory_id, s.position`,
+      [rows.map((row) => row.id)],
+    );
+    const byMemory = new Map<string, MessageRecord[]>();
+    for (const source of sources) {
+      const list = byMemory.get(source.memory_id) ?? [];
+      list.push(rowToMessage(source));
+      byMemory.set(source.memory_id, list);
+    }
+    return rows.map((row) => rowToMemory(row, byMemory.get(row.id) ?? []));
+  }
+
+  async getMemory(memoryId: string): Promise<MemoryRecord | undefined> {
+    const { rows } = await this.db.query<MemoryRow>(`SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.id = $1`, [memoryId]);
+    return (await this.hydrate(rows))[0];
+  }
+
+  async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
+    if (memoryIds.length === 0) return [];
+    const { rows } = await this.db.query<MemoryRow>(`SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.id = ANY($1::text[])`, [[...memoryIds]]);
+    const byId = new Map((await this.hydrate(rows)).map((memory) => [memory.id, memory]));
+    return memoryIds.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async memoriesFromMessages(cubeId: string, messageIds: readonly string[]): Promise<MemoryRecord[]> {
+    if (messageIds.length === 0) return [];
+    const { rows } = await this.db.query<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM memories m
+       WHERE m.status = 'activated' AND m.id IN (
+         SELECT s.memory_id FROM memory_sources s WHERE s.cube_id = $1 AND s.message_id = ANY($2::text[]))
+       ORDER BY m.seq`,
+      [cubeId, [...messageIds]],
+    );
+    return this.hydrate(rows);
+  }
+
+  async listMemories(scope: MemoryScope, page?: Page, textContains?: string): Promise<{ memories: MemoryRecord[]; total: number }> {
+    const params = new Params();
+    const where = scopeSql(scope, params);
+    const textClause = textContains ? ` AND strpos(lower(m.text), lower(${params.add(textContains)}::text)) > 0` : "";
+    const { rows: counted } = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM memories m WHERE ${where}${textClause}`,
+      params.values,
+    );
+    const paging = page ? ` LIMIT ${params.add(page.limit)} OFFSET ${params.add(page.offset)}` : "";
+    const { rows } = await this.db.query<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM memories m WHERE ${where}${textClause} ORDER BY m.created_at DESC, m.seq DESC${paging}`,
+      params.values,
+    );
+    return { memories: await this.hydrate(rows), total: counted[0]?.n ?? 0 };
+  }
+
+  async recentMemories(cubeId: string, sessionId: string, limit: number): Promise<MemoryRecord[]> {
+    const { rows } = await this.db.query<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.cube_id = $1 AND m.session_id = $2 AND m.status = 'activated'
+       ORDER BY m.chat_time DESC, m.seq DESC LIMIT $3`,
+      [cubeId, sessionId, limit],
+    );
+    return this.hydrate(rows);
+  }
+
+  async memoryHistory(memoryId: string): Promise<MemoryVersion[]> {
+    const { rows } = await this.db.query<MemoryVersion>(
+      `SELECT memory_id AS "memoryId", text, memory_type AS "memoryType", status, replaced_by AS "replacedBy",
+         changed_at AS "changedAt", reason
+       FROM memory_history WHERE memory_id = $1 ORDER BY version DESC`,
+      [memoryId],
+    );
+    return rows;
+  }
+
+  async memoryIds(scope: MemoryScope & { sessionId?: string }): Promise<string[]> {
+    const params = new Params();
+    const where = scopeSql(scope, params);
+    const session = scope.sessionId === undefined ? "" : ` AND m.session_id = ${params.add(scope.sessionId)}`;
+    const { rows } = await this.db.query<{ id: string }>(`SELECT m.id FROM memories m WHERE ${where}${session} ORDER BY m.seq`, params.values);
+    return rows.map((row) => row.id);
+  }
+
+  async memoryTexts(after: string | undefined, limit: number): Promise<{ id: string; cubeId: string; memoryType: string; text: string }[]> {
+    const { rows } = await this.db.query<{ id: string; cubeId: string; memoryType: string; text: string }>(
+      `SELECT id, cube_id AS "cubeId", memory_type AS "memoryType", text FROM memories
+       WHERE status = 'activated' AND id > $1 ORDER BY id LIMIT $2`,
+      [after ?? "", limit],
+    );
+    return rows;
+  }
+
+  // ---- searching ----
+
+  async hasMemories(scope: MemoryScope): Promise<boolean> {
+    const params = new Params();
+    const { rowCount } = await this.db.query(`SELECT 1 FROM memories m WHERE ${scopeSql(scope, params)} LIMIT 1`, params.values);
+    return rowCount === 1;
+  }
+
+  async searchVectors(scope: MemoryScope, vector: Float32Array, limit: number): Promise<ScoredId[]> {
+    if (limit < 1) return [];
+    const dimension = await this.vectorDimension();
+    if (dimension === undefined) return [];
+    const counting = new Params();
+    const { rows } = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT 1 FROM memories m WHERE ${scopeSql(scope, counting)} AND m.embedding IS NOT NULL LIMIT ${counting.add(this.exactSearchLimit + 1)}
+       ) scope`,
+      counting.values,
+    );
+    const inScope = rows[0]?.n ?? 0;
+    if (inScope === 0) return [];
+    const indexed = dimension <= HALFVEC_INDEX_MAX;
+    if (inScope <= this.exactSearchLimit || !indexed) return this.nearest(scope, vector, limit, dimension, "exact");
+    const approximate = await this.nearest(scope, vector, limit, dimension, "index");
+    // Even an iterative scan gives up after hnsw.max_scan_tuples: then the exact answer.
+    if (approximate.length >= Math.min(limit, inScope)) return approximate;
+    return this.nearest(scope, vector, limit, dimension, "exact");
+  }
+
+  /**
+   * The scope's nearest memories. `exact` orders by an expression no index provides, so the scope is
+   * read through its b-tree and sorted; `index` lets the planner walk the HNSW index (which pgvector's
+   * iterative scan continues past rows the scope rejects), then re-sorts what it found.
+   */
+  private async nearest(scope: MemoryScope, vector: Float32Array, limit: number, dimension: number, how: "exact" | "index"): Promise<ScoredId[]> {
+    const params = new Params();
+    const distance = distanceSql(dimension, params.add(vectorText(vector)));
+    const where = scopeSql(scope, params);
+    const order = how === "exact" ? `${distance} + 0` : distance;
+    const { rows } = await this.db.query<{ id: string; distance: number }>(
+      `SELECT id, distance FROM (
+         SELECT m.id, ${distance} AS distance FROM memories m
+         WHERE ${where} AND m.embedding IS NOT NULL
+         ORDER BY ${order} LIMIT ${params.add(limit)}
+       ) nearest ORDER BY distance, id`,
+      params.values,
+    );
+    return rows.map((row) => ({ id: row.id, score: 1 - row.distance }));
+  }
+
+  /** The query's words as a tsquery: each bound as a parameter and parsed as plain text, never as tsquery syntax. */
+  private static wordsQuery(words: readonly string[], params: Params): string {
+    return `(${words.map((word) => `plainto_tsquery('simple', ${params.add(word)}::text)`).join(" || ")})`;
+  }
+
+  async searchKeywords(scope: MemoryScope, words: readonly string[], limit: number): Promise<ScoredId[]> {
+    const unique = [...new Set(words.filter((word) => word.trim() !== ""))];
+    if (unique.length === 0 || limit < 1) return [];
+    const params = new Params();
+    const query = PostgresStore.wordsQuery(unique, params);
+    const where = scopeSql(scope, params);
+    const { rows } = await this.db.query<{ id: string; rank: number }>(
+      `SELECT m.id, ts_rank(m.words, ${query}) AS rank FROM memories m
+       WHERE m.words @@ ${query} AND ${where}
+       ORDER BY rank DESC, m.seq LIMIT ${params.add(limit)}`,
+      params.values,
+    );
+    return rows.map((row) => ({ id: row.id, score: row.rank }));
+  }
+
+  async wordFrequencies(cubeId: string, words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }> {
+    const unique = [...new Set(words)];
+    const { rows } = await this.db.query<{ word: string | null; n: number }>(
+      `SELECT NULL AS word, count(*)::int AS n FROM memories m WHERE m.cube_id = $1 AND m.status = 'activated'
+       UNION ALL
+       SELECT w.word, (SELECT count(*)::int FROM memories m
+                       WHERE m.cube_id = $1 AND m.status = 'activated' AND m.words @@ plainto_tsquery('simple', w.word))
+       FROM unnest($2::text[]) AS w(word)`,
+      [cubeId, unique],
+    );
+    const frequencies = new Map<string, number>();
+    let documents = 0;
+    for (const row of rows) {
+      if (row.word === null) documents = row.n;
+      else frequencies.set(row.word, row.n);
+    }
+    return { documents, frequencies };
+  }
+
+  async vectorsOf(memoryIds: readonly string[]): Promise<Map<string, Float32Array>> {
+    const result = new Map<string, Float32Array>();
+    if (memoryIds.length === 0 || (await this.vectorDimension()) === undefined) return result;
+    const { rows } = await this.db.query<{ id: string; embedding: string }>(
+      "SELECT id, embedding::text AS embedding FROM memories WHERE id = ANY($1::text[]) AND embedding IS NOT NULL",
+      [[...memoryIds]],
+    );
+    for (const row of rows) result.set(row.id, parseVector(row.embedding));
+    return result;
+  }
+}
+
+

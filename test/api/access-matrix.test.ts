@@ -1,0 +1,285 @@
+/**
+ * Every route × every access case, in one table: the cube's owner, a user it is shared with for
+ * reading, one it is shared with for writing, a stranger, and a cube that does not exist; with API
+ * keys also the admin key, another user's key, an unknown key and no key. Each refused request must
+ * answer the same envelope on every route, reveal nothing of the cube, and change nothing.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { script } from "../support/extraction.js";
+import { extractionEnv } from "../support/extraction.js";
+import { modelList } from "../support/chat.js";
+import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+const KEYS = {
+  "sk-owner-3b9f2d7e1c8a4f60": "owner",
+  "sk-reader-8d2c6a1f9e4b7d35": "reader",
+  "sk-writer-1f7e3c9a5d2b8e64": "writer",
+  "sk-stranger-6a4d8f2c0e9b1c73": "stranger",
+  "sk-admin-9e1b5d3f7a2c6e48": "*",
+};
+const bearer = (user: string) => {
+  const key = Object.entries(KEYS).find(([, actor]) => actor === user)?.[0];
+  return { authorization: `Bearer ${key}` };
+};
+
+type AccessCase = "owner" | "reader" | "writer" | "stranger" | "unknown";
+type KeyCase = "admin" | "other key" | "unknown key" | "no key";
+
+/** How a case sends its request: as whom, with which key, on which cube. */
+const CASES: Record<AccessCase | KeyCase, { actor: string; headers?: Record<string, string>; unknownCube?: boolean; keysOnly?: boolean }> = {
+  owner: { actor: "owner" },
+  reader: { actor: "reader" },
+  writer: { actor: "writer" },
+  stranger: { actor: "stranger" },
+  unknown: { actor: "owner", unknownCube: true },
+  admin: { actor: "owner", headers: bearer("*"), keysOnly: true },
+  "other key": { actor: "owner", headers: bearer("stranger"), keysOnly: true },
+  "unknown key": { actor: "owner", headers: { authorization: "Bearer sk-owner-3b9f2d7e1c8a4f61" }, keysOnly: true },
+  "no key": { actor: "owner", headers: {}, keysOnly: true },
+};
+
+/** What one request sees of its fixture: a cube holding the owner's secret, shared with reader (read) and writer (write). */
+interface Fixture {
+  cube: string;
+  actor: string;
+  memoryId: string;
+  taskId: string;
+}
+
+interface Call {
+  method: "GET" | "POST";
+  path: string;
+  body?: unknown;
+}
+
+/** The statuses of the five access cases; the key cases follow from them. */
+type Expect = Record<AccessCase, number>;
+const READ: Expect = { owner: 200, reader: 200, writer: 200, stranger: 403, unknown: 404 };
+const WRITE_CREATING: Expect = { owner: 200, reader: 403, writer: 200, stranger: 403, unknown: 200 };
+const WRITE: Expect = { owner: 200, reader: 403, writer: 200, stranger: 403, unknown: 404 };
+const MANAGE: Expect = { owner: 200, reader: 403, writer: 403, stranger: 403, unknown: 404 };
+const ANYONE: Expect = { owner: 200, reader: 200, writer: 200, stranger: 200, unknown: 200 };
+
+interface Row {
+  route: string;
+  call: (f: Fixture) => Call;
+  expect: Expect;
+  /** The route acts for no user (any valid key will do). */
+  actorless?: boolean;
+  /** 403/404 name the cube (`user 'x' may not … cube 'c'`, `cube 'c' does not exist`). */
+  namesCube?: boolean;
+}
+
+const post = (path: string, body: unknown): Call => ({ method: "POST", path, body });
+const get = (path: string): Call => ({ method: "GET", path });
+const q = encodeURIComponent;
+
+const ROWS: Row[] = [
+  { route: "/product/add", call: (f) => post("/product/add", { user_id: f.actor, writable_cube_ids: [f.cube], messages: "a new note", mode: "fast" }), expect: WRITE_CREATING, namesCube: true },
+  { route: "/product/search", call: (f) => post("/product/search", { user_id: f.actor, readable_cube_ids: [f.cube], query: "launch code" }), expect: READ, namesCube: true },
+  {
+    route: "/product/chat/complete",
+    call: (f) => post("/product/chat/complete", { user_id: f.actor, query: "what is the launch code?", readable_cube_ids: [f.cube], writable_cube_ids: [f.actor] }),
+    expect: READ,
+    namesCube: true,
+  },
+  {
+    route: "/product/chat/complete (writing the cube)",
+    call: (f) => post("/product/chat/complete", { user_id: f.actor, query: "remember this turn", readable_cube_ids: [f.cube], writable_cube_ids: [f.cube] }),
+    expect: WRITE_CREATING,
+    namesCube: true,
+  },
+  {
+    route: "/product/chat/stream",
+    call: (f) => post("/product/chat/stream", { user_id: f.actor, query: "what is the launch code?", readable_cube_ids: [f.cube], writable_cube_ids: [f.actor] }),
+    expect: READ,
+    namesCube: true,
+  },
+  {
+    route: "/product/chat/stream (writing the cube)",
+    call: (f) => post("/product/chat/stream", { user_id: f.actor, query: "remember this turn", readable_cube_ids: [f.cube], writable_cube_ids: [f.cube] }),
+    expect: WRITE_CREATING,
+    namesCube: true,
+  },
+  { route: "/product/get_all", call: (f) => post("/product/get_all", { user_id: f.actor, mem_cube_ids: [f.cube] }), expect: READ, namesCube: true },
+  { route: "/product/get_memory", call: (f) => post("/product/get_memory", { user_id: f.actor, mem_cube_id: f.cube }), expect: READ, namesCube: true },
+  {
+    route: "/product/get_memory/{id}",
+    call: (f) => get(`/product/get_memory/${f.cube.startsWith("ghost") ? crypto.randomUUID() : f.memoryId}?user_id=${q(f.actor)}`),
+    expect: READ,
+  },
+  {
+    route: "/product/delete_memory",
+    call: (f) => post("/product/delete_memory", { user_id: f.actor, writable_cube_ids: [f.cube], memory_ids: [f.memoryId] }),
+    expect: WRITE,
+    namesCube: true,
+  },
+  {
+    route: "/product/share_cube",
+    call: (f) => post("/product/share_cube", { user_id: f.actor, cube_id: f.cube, target_user_id: "bystander", access: "write" }),
+    expect: MANAGE,
+    namesCube: true,
+  },
+  { route: "/product/delete_cube", call: (f) => post("/product/delete_cube", { user_id: f.actor, cube_id: f.cube }), expect: MANAGE, namesCube: true },
+  {
+    route: "/product/create_cube",
+    call: (f) => post("/product/create_cube", { owner_id: f.actor, cube_name: "mine now", cube_id: f.cube }),
+    // An existing id is a conflict for everyone, its owner included; a new one is created.
+    expect: { owner: 409, reader: 409, writer: 409, stranger: 409, unknown: 200 },
+  },
+  { route: "/product/exist_mem_cube_id", call: (f) => post("/product/exist_mem_cube_id", { user_id: f.actor, mem_cube_id: f.cube }), expect: ANYONE },
+  {
+    route: "/product/scheduler/status",
+    call: (f) => get(`/product/scheduler/status?user_id=${q(f.actor)}&task_id=${f.cube.startsWith("ghost") ? "no-such-task" : f.taskId}`),
+    // A task is its starter's only: anyone else hears "not found", as for a task that does not exist.
+    expect: { owner: 200, reader: 404, writer: 404, stranger: 404, unknown: 404 },
+  },
+  { route: "/product/scheduler/status (list)", call: (f) => get(`/product/scheduler/status?user_id=${q(f.actor)}`), expect: ANYONE },
+  { route: "/product/scheduler/wait", call: (f) => post(`/product/scheduler/wait?user_name=${q(f.actor)}&timeout_seconds=0`, {}), expect: ANYONE },
+  { route: "/product/models", call: () => get("/product/models"), expect: ANYONE, actorless: true },
+];
+
+function expected(row: Row, name: AccessCase | KeyCase): number {
+  switch (name) {
+    case "admin":
+      return row.expect.owner;
+    case "other key":
+      return row.actorless ? 200 : 403;
+    case "unknown key":
+    case "no key":
+      return 401;
+    default:
+      return row.expect[name];
+  }
+}
+
+interface Sent {
+  status: number;
+  body: any;
+  raw: string;
+  contentType: string;
+}
+
+async function send(server: TestServer, call: Call, headers: Record<string, string>): Promise<Sent> {
+  const response = await fetch(`${server.url}${call.path}`, {
+    method: call.method,
+    headers: { ...(call.body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+  });
+  const raw = await response.text();
+  const contentType = response.headers.get("content-type") ?? "";
+  return { status: response.status, raw, contentType, body: contentType.startsWith("application/json") ? JSON.parse(raw) : undefined };
+}
+
+interface Rig {
+  server: TestServer;
+  keyed: boolean;
+  as(user: string): Record<string, string>;
+}
+
+let llm: FakeOpenAI;
+let keyedRig: Rig;
+let openRig: Rig;
+let counter = 0;
+
+before(async () => {
+  llm = await startFakeOpenAI();
+  script(llm, {}); // extraction finds nothing (the raw memories stay as they are); chat answers `echo: …`
+  const env = { CHAT_MODEL_LIST: JSON.stringify(modelList(llm.url)), ...extractionEnv(llm) };
+  const [keyed, open] = await Promise.all([startTestServer({ ...env, MEMCUBE_API_KEYS: JSON.stringify(KEYS) }), startTestServer(env)]);
+  keyedRig = { server: keyed, keyed: true, as: bearer };
+  openRig = { server: open, keyed: false, as: () => ({}) };
+});
+after(async () => {
+  await Promise.all([keyedRig.server.cleanup(), openRig.server.cleanup()]);
+  await llm.close();
+});
+
+/** A fresh cube of the owner's holding one secret memory (with its extraction task), shared with reader and writer. */
+async function fixture(rig: Rig): Promise<{ cube: string; secret: string; memoryId: string; taskId: string }> {
+  counter += 1;
+  const cube = `cube-${counter}`;
+  const secret = `The launch code is pineapple${counter}zebra`;
+  const added = await send(rig.server, post("/product/add", { user_id: "owner", writable_cube_ids: [cube], messages: secret }), rig.as("owner"));
+  assert.equal(added.status, 200, added.raw);
+  for (const [user, access] of [["reader", "read"], ["writer", "write"]]) {
+    const shared = await send(rig.server, post("/product/share_cube", { user_id: "owner", cube_id: cube, target_user_id: user, access }), rig.as("owner"));
+    assert.equal(shared.status, 200, shared.raw);
+  }
+  return { cube, secret, memoryId: added.body.data[0].memory_id, taskId: added.body.data[0].task_id };
+}
+
+/** What the owner's cube holds and whom it is shared with, as its owner sees it. */
+async function snapshot(rig: Rig, cube: string): Promise<string> {
+  const listed = await send(rig.server, post("/product/get_all", { user_id: "owner", mem_cube_ids: [cube] }), rig.as("owner"));
+  const reader = await send(rig.server, post("/product/get_all", { user_id: "reader", mem_cube_ids: [cube] }), rig.as("reader"));
+  const bystander = await send(rig.server, post("/product/get_all", { user_id: "bystander", mem_cube_ids: [cube] }), rig.as("*"));
+  const memories = listed.status === 200 ? listed.body.data[0].memories.map((m: { id: string; memory: string }) => `${m.id}:${m.memory}`) : [];
+  return JSON.stringify({ owner: listed.status, memories, reader: reader.status, bystander: bystander.status });
+}
+
+async function ghostExists(rig: Rig, cube: string): Promise<boolean> {
+  const exists = await send(rig.server, post("/product/exist_mem_cube_id", { user_id: "owner", mem_cube_id: cube }), rig.as("owner"));
+  return exists.body.data[cube] as boolean;
+}
+
+function assertAnswer(sent: Sent, status: number, label: string): void {
+  assert.equal(sent.status, status, `${label}: ${sent.raw.slice(0, 300)}`);
+  assert.doesNotMatch(sent.raw, /at .*\.ts:\d+|node_modules|\n\s+at /, `${label}: a stack trace`);
+  if (sent.contentType.startsWith("text/event-stream")) {
+    assert.equal(status, 200);
+    const frames = sent.raw.split("\n\n").filter((block) => block.trim() !== "").map((block) => JSON.parse(block.replace(/^data: /, "")));
+    assert.deepEqual(frames.at(-1), { type: "end" }, label);
+    return;
+  }
+  assert.ok(sent.body && typeof sent.body === "object", `${label}: JSON envelope`);
+  assert.equal(sent.body.code, status, label);
+  assert.equal(typeof sent.body.message, "string", label);
+  if (status >= 400) assert.equal(sent.body.data, null, label);
+}
+
+const CASE_NAMES = Object.keys(CASES) as (AccessCase | KeyCase)[];
+
+describe("cube access: every route × every case", () => {
+  test("the table covers every route in the OpenAPI document", async () => {
+    const document = await send(openRig.server, get("/openapi.json"), {});
+    const documented = Object.keys(document.body.paths).filter((path) => path !== "/health");
+    const covered = new Set(ROWS.map((row) => row.route.replace(/ \(.*\)$/, "")));
+    assert.deepEqual(documented.filter((path) => !covered.has(path)), []);
+  });
+
+  for (const mode of ["keys", "open"] as const) {
+    for (const row of ROWS) {
+      for (const name of CASE_NAMES) {
+        const spec = CASES[name];
+        if (spec.keysOnly && mode === "open") continue;
+        test(`${mode}: ${row.route} × ${name}`, async () => {
+          const rig = mode === "keys" ? keyedRig : openRig;
+          const { cube: realCube, secret, memoryId, taskId } = await fixture(rig);
+          const cube = spec.unknownCube ? `ghost-${counter}` : realCube;
+          const status = expected(row, name);
+          const before = await snapshot(rig, realCube);
+          const headers = mode === "keys" ? (spec.headers ?? rig.as(spec.actor)) : {};
+          const sent = await send(rig.server, row.call({ cube, actor: spec.actor, memoryId, taskId }), headers);
+          const label = `${mode} ${row.route} × ${name}`;
+          assertAnswer(sent, status, label);
+
+          if (status >= 400) {
+            // Refused: the same answer on every route, nothing of the cube in it, and nothing changed.
+            if (status === 401) assert.match(sent.body.message, /^authorization: /);
+            if (status === 403 && name === "other key") assert.equal(sent.body.message, "this API key may not act as user 'owner'");
+            else if (status === 403 && row.namesCube) assert.match(sent.body.message, new RegExp(`^user '${spec.actor}' may not (read|write|manage) cube '${cube}'$`));
+            if (status === 404 && row.namesCube) assert.equal(sent.body.message, `cube '${cube}' does not exist`);
+            assert.deepEqual(Object.keys(sent.body).sort(), ["code", "data", "message"], label);
+            assert.equal(await snapshot(rig, realCube), before, `${label}: the cube changed`);
+            if (spec.unknownCube) assert.equal(await ghostExists(rig, cube), false, `${label}: the unknown cube was created`);
+          }
+          const mayRead = ["owner", "reader", "writer", "admin"].includes(name) && !spec.unknownCube;
+          if (!mayRead) assert.ok(!sent.raw.includes(secret) && !sent.raw.includes("pineapple"), `${label}: the secret leaked`);
+        });
+      }
+    }
+  }
+});

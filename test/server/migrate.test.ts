@@ -1,0 +1,139 @@
+/**
+ * `memcube migrate --from sqlite:<file> --to postgres:<url>`: a store written by a SQLite server is
+ * copied into PostgreSQL, where a server finds the same memories; an interrupted copy is resumed.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { freshSchema, POSTGRES_SKIP, querySchema, type TestSchema } from "../support/postgres.js";
+import { startTestServer, tempDataDir, textHits } from "../support/server.js";
+
+function migrate(...args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["bin/memcube.mjs", "migrate", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("exit", (code) => resolve({ code, stderr }));
+  });
+}
+
+const counts = async (url: string) =>
+  (
+    await querySchema<{ memories: number; messages: number; sources: number; history: number; vectors: number; access: number }>(
+      url,
+      `SELECT (SELECT count(*)::int FROM memories) AS memories, (SELECT count(*)::int FROM messages) AS messages,
+         (SELECT count(*)::int FROM memory_sources) AS sources, (SELECT count(*)::int FROM memory_history) AS history,
+         (SELECT count(*)::int FROM memories WHERE embedding IS NOT NULL) AS vectors, (SELECT count(*)::int FROM cube_access) AS access`,
+    )
+  )[0];
+
+describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
+  const dataDir = tempDataDir();
+  const file = path.join(dataDir, "memcube.db");
+  let schema: TestSchema;
+  let supersededId = "";
+  let successorId = "";
+  before(async () => {
+    schema = await freshSchema("migrate");
+    const server = await startTestServer({}, dataDir);
+    const messages = Array.from({ length: 1200 }, (_, index) => ({ role: "user", content: `Note ${index}: the meeting room ${index} has a projector`, message_id: `n${index}` }));
+    for (let offset = 0; offset < messages.length; offset += 400) {
+      assert.equal((await server.post("/product/add", { user_id: "gina", messages: messages.slice(offset, offset + 400) })).status, 200);
+    }
+    await server.post("/product/add", { user_id: "gina", messages: "I adopted a tabby cat called Miso", writable_cube_ids: ["gina-home"] });
+    await server.post("/product/add", { user_id: "hal", messages: "我住在杭州" });
+    await server.post("/product/share_cube", { user_id: "gina", cube_id: "gina-home", target_user_id: "hal", access: "read" });
+    await server.stop();
+    // A version history, as a refinement leaves it.
+    const store = new SqliteStore(file);
+    const [cat] = (await store.listMemories({ cubeId: "gina-home" })).memories;
+    const { jobs } = await store.addConversation({
+      userId: "gina",
+      now: new Date().toISOString(),
+      entries: [{
+        message: { cubeId: "gina-home", messageId: "m-fix", sessionId: "s", role: "user", content: "Miso is a ginger cat", chatTime: new Date().toISOString(), createdAt: new Date().toISOString() },
+        memory: {
+          id: crypto.randomUUID(), cubeId: "gina-home", userId: "gina", sessionId: "s", text: "Miso is a ginger cat", memoryType: "UserMemory", key: "",
+          tags: [], confidence: 1, source: "conversation", background: "", info: {}, chatTime: new Date().toISOString(), createdAt: new Date().toISOString(),
+          updatedAt: new Date().toISOString(), sourceMessageIds: ["m-fix"], vector: null, keywords: "miso is a ginger cat",
+        },
+      }],
+      jobs: [{ taskId: crypto.randomUUID(), kind: "test", cubeId: "gina-home", userId: "gina", messageIds: ["m-fix"], payload: {}, runAfter: new Date(0).toISOString() }],
+    });
+    const claimed = await store.claimJob({ kinds: ["test"], workerId: "w", now: new Date().toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString(), taskId: jobs[0]?.taskId });
+    successorId = crypto.randomUUID();
+    supersededId = cat?.id ?? "";
+    await store.commitRefinement({
+      claim: { jobId: claimed?.id ?? 0, workerId: "w" },
+      cubeId: "gina-home",
+      now: new Date().toISOString(),
+      derived: [{
+        memory: {
+          id: successorId, cubeId: "gina-home", userId: "gina", sessionId: "s", text: "The user has a ginger cat called Miso", memoryType: "UserMemory",
+          key: "pet", tags: ["pets"], confidence: 0.9, source: "conversation", background: "", info: {}, chatTime: new Date().toISOString(),
+          createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), sourceMessageIds: ["m-fix"], vector: null,
+          keywords: "the user has a ginger cat called miso pet pets",
+        },
+        supersedes: { memoryId: supersededId, reason: "corrected" },
+      }],
+      retire: [],
+      result: {},
+    });
+    await store.close();
+  });
+  after(async () => {
+    await schema?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("copies everything with a progress bar and verifies the counts", async () => {
+    const run = await migrate("--from", `sqlite:${file}`, "--to", `postgres:${schema.url}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /memories\s+\[#{30}\]\s+1204\/1204 100%/);
+    assert.match(run.stderr, /verified: every table's rows are in the target \(vectors by local:use-lite-en, 512 dimensions\)/);
+    assert.doesNotMatch(run.stderr, /memcube:memcube@/, "the password is not printed");
+    assert.deepEqual(await counts(schema.url), { memories: 1204, messages: 1203, sources: 1204, history: 2, vectors: 1201, access: 1 });
+  });
+
+  test("an interrupted copy is resumed: rows already there are skipped, missing ones copied", async () => {
+    await querySchema(schema.url, "DELETE FROM memories WHERE seq > (SELECT max(seq) - 500 FROM memories)");
+    await querySchema(schema.url, "DELETE FROM messages WHERE seq > (SELECT max(seq) - 300 FROM messages)");
+    const run = await migrate("--from", `sqlite:${file}`, "--to", `postgres:${schema.url}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(await counts(schema.url), { memories: 1204, messages: 1203, sources: 1204, history: 2, vectors: 1201, access: 1 });
+  });
+
+  test("a server on PostgreSQL serves the copied store", async () => {
+    const server = await startTestServer({ MEMCUBE_STORE: "postgres", DATABASE_URL: schema.url });
+    try {
+      const hits = await server.post("/product/search", { user_id: "gina", query: "Which room has a projector? meeting room 417", top_k: 3 });
+      assert.ok(textHits(hits.body).includes("Note 417: the meeting room 417 has a projector"), JSON.stringify(textHits(hits.body)));
+      const shared = await server.post("/product/search", { user_id: "hal", query: "ginger cat", readable_cube_ids: ["gina-home"] });
+      assert.ok(textHits(shared.body).includes("The user has a ginger cat called Miso"), JSON.stringify(shared.body));
+      assert.ok(!textHits(shared.body).includes("I adopted a tabby cat called Miso"), "the superseded version stays archived");
+      assert.equal((await server.post("/product/add", { user_id: "hal", messages: "x", writable_cube_ids: ["gina-home"] })).status, 403);
+      const chinese = await server.post("/product/search", { user_id: "hal", query: "杭州" });
+      assert.deepEqual(textHits(chinese.body), ["我住在杭州"]);
+    } finally {
+      await server.cleanup();
+    }
+    const store = await PostgresStore.open(schema.url);
+    try {
+      const history = await store.memoryHistory(successorId);
+      assert.deepEqual(history.map((version) => [version.text, version.reason]), [["I adopted a tabby cat called Miso", "corrected"]]);
+      assert.equal((await store.getMemory(supersededId))?.status, "archived");
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("bad arguments are refused with the usage", async () => {
+    const run = await migrate("--from", file, "--to", "postgres:mysql://x");
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /--from must be sqlite:<file>/);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * PostgreSQL-only behaviour (the shared behaviour is in contract.test.ts): migrations under
+ * concurrent start-up, adopting the embedder when several processes start at once, and the HNSW
+ * index with a cube filter (a small cube inside a large table).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { PG_MIGRATIONS } from "../../src/store/postgres/migrations.js";
+import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
+import type { MessageRecord, NewMemory } from "../../src/store/types.js";
+import { seededRandom } from "../../bench/lib/corpus.js";
+import { freshSchema, POSTGRES_SKIP, querySchema, type TestSchema } from "../support/postgres.js";
+
+const now = "2026-01-01T00:00:00.000Z";
+
+function entry(cubeId: string, messageId: string, vector: Float32Array | null, memoryType: NewMemory["memoryType"] = "UserMemory") {
+  const text = `${cubeId} ${messageId}`;
+  const message: MessageRecord = { cubeId, messageId, sessionId: "s", role: "user", content: text, chatTime: now, createdAt: now };
+  const memory: NewMemory = {
+    id: crypto.randomUUID(), cubeId, userId: "u", sessionId: "s", text, memoryType, key: "", tags: [], confidence: 1,
+    source: "conversation", background: "", info: {}, chatTime: now, createdAt: now, updatedAt: now,
+    sourceMessageIds: [messageId], vector, keywords: text,
+  };
+  return { message, memory };
+}
+
+describe("PostgresStore", { skip: POSTGRES_SKIP }, () => {
+  let schema: TestSchema;
+  before(async () => {
+    schema = await freshSchema("pg");
+  });
+  after(() => schema?.drop());
+
+  test("processes starting at once migrate once, under the advisory lock", async () => {
+    const stores = await Promise.all(Array.from({ length: 4 }, () => PostgresStore.open(schema.url, { maxConnections: 2 })));
+    const versions = await querySchema<{ version: number }>(schema.url, "SELECT version FROM schema_migrations ORDER BY version");
+    assert.deepEqual(versions.map((row) => row.version), PG_MIGRATIONS.map((_, index) => index + 1));
+    // …and adopt one embedder: only the first creates the vector column; the others keep its vectors.
+    await stores[0]?.resetVectors({ name: "e", dimension: 3 });
+    await stores[0]?.addConversation({ userId: "u", now, entries: [entry("adopt", "m1", new Float32Array([1, 0, 0]))] });
+    await Promise.all(stores.map((store) => store.resetVectors({ name: "e", dimension: 3 })));
+    assert.equal((await stores[3]?.searchVectors({ cubeId: "adopt" }, new Float32Array([1, 0, 0]), 5))?.length, 1);
+    await Promise.all(stores.map((store) => store.close()));
+  });
+
+  test("a schema written by a newer memcube is refused", async () => {
+    const newer = await freshSchema("newer");
+    try {
+      await (await PostgresStore.open(newer.url)).close();
+      await querySchema(newer.url, "INSERT INTO schema_migrations (version) VALUES ($1)", [PG_MIGRATIONS.length + 1]);
+      await assert.rejects(PostgresStore.open(newer.url), /written by a newer memcube/);
+    } finally {
+      await newer.drop();
+    }
+  });
+
+  test("a bad URL or password is reported without the password", async () => {
+    const url = new URL(schema.url);
+    url.password = "wrong-secret";
+    await assert.rejects(PostgresStore.open(url.toString()), (error: Error) => {
+      assert.match(error.message, /cannot connect to PostgreSQL at postgres:\/\/memcube:\*\*\*@/);
+      assert.doesNotMatch(error.message, /wrong-secret/);
+      return true;
+    });
+  });
+
+  describe("HNSW with a cube filter: a small cube inside a large table", () => {
+    const DIMENSION = 32;
+    const random = seededRandom(11);
+    const centres = Array.from({ length: 30 }, () => Array.from({ length: DIMENSION }, () => random() - 0.5));
+    const near = (index: number, spread = 0.7) => {
+      const vector = Float32Array.from(centres[index % centres.length] as number[], (value) => value + (random() - 0.5) * spread);
+      const norm = Math.hypot(...vector);
+      return vector.map((value) => value / norm);
+    };
+    let indexed: PostgresStore;
+    let exact: PostgresStore;
+    before(async () => {
+      // Every scope over 40 vectors goes to the HNSW index; the other store searches exactly.
+      indexed = await PostgresStore.open(schema.url, { exactSearchLimit: 40 });
+      exact = await PostgresStore.open(schema.url, { exactSearchLimit: 1_000_000 });
+      await indexed.resetVectors({ name: "hnsw", dimension: DIMENSION });
+      for (let offset = 0; offset < 4000; offset += 1000) {
+        await indexed.addConversation({
+          userId: "u",
+          now,
+          entries: Array.from({ length: 1000 }, (_, index) => entry("crowd", `c${offset + index}`, near(offset + index))),
+        });
+      }
+      await indexed.addConversation({
+        userId: "u",
+        now,
+        entries: Array.from({ length: 200 }, (_, index) => entry("small", `s${index}`, near(index), index % 4 === 0 ? "LongTermMemory" : "UserMemory")),
+      });
+    });
+    after(async () => {
+      await indexed?.close();
+      await exact?.close();
+    });
+
+    test("the planner walks the HNSW index for a cube's nearest memories", async () => {
+      const rows = await querySchema<{ "QUERY PLAN": string }>(
+        schema.url,
+        `EXPLAIN SELECT m.id FROM memories m WHERE m.cube_id = 'small' AND m.status = 'activated' AND m.embedding IS NOT NULL
+         ORDER BY m.embedding <=> $1::vector LIMIT 30`,
+        [`[${Array.from(near(0)).join(",")}]`],
+      );
+      assert.match(rows.map((row) => row["QUERY PLAN"]).join("\n"), /memories_embedding/);
+    });
+
+    test("the index finds a full page in the small cube, agreeing with exact search (recall ≥ 0.9)", async () => {
+      let found = 0;
+      let asked = 0;
+      for (let trial = 0; trial < 30; trial += 1) {
+        const query = near(trial, 0.9);
+        const approximate = await indexed.searchVectors({ cubeId: "small" }, query, 10);
+        const truth = await exact.searchVectors({ cubeId: "small" }, query, 10);
+        assert.equal(approximate.length, 10, "never too few rows");
+        const truthIds = new Set(truth.map((hit) => hit.id));
+        found += approximate.filter((hit) => truthIds.has(hit.id)).length;
+        asked += truth.length;
+        const scores = approximate.map((hit) => hit.score);
+        assert.deepEqual(scores, [...scores].sort((a, b) => b - a), "re-sorted nearest first");
+      }
+      assert.ok(found / asked >= 0.9, `recall ${found / asked}`);
+    });
+
+    test("a filter inside the small cube still fills the page", async () => {
+      const query = near(3, 0.9);
+      const hits = await indexed.searchVectors({ cubeId: "small", memoryTypes: ["LongTermMemory"] }, query, 30);
+      assert.equal(hits.length, 30, "50 long-term memories in scope, 30 asked");
+      const truth = await exact.searchVectors({ cubeId: "small", memoryTypes: ["LongTermMemory"] }, query, 30);
+      const overlap = hits.filter((hit) => truth.some((other) => other.id === hit.id)).length;
+      assert.ok(overlap >= 25, `overlap ${overlap}/30`);
+      const all = await indexed.searchVectors({ cubeId: "small", memoryTypes: ["LongTermMemory"] }, query, 100);
+      assert.equal(all.length, 50, "asking for more than the scope holds returns all of it");
+    });
+  });
+});
