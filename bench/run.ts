@@ -32,6 +32,8 @@ const SIZES = flags.quick
 const BATCH = 500;
 const CUBE = "bench";
 const MODEL_DELAY_MS = 50;
+/** Scores this close are the same vector (the compact copies are exact to about 1e-4). */
+const TIE = 5e-4;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const format = (summary: Summary) => `p50 ${summary.p50} ms  p95 ${summary.p95} ms  (min ${summary.min}, max ${summary.max}, n ${summary.n})`;
@@ -196,8 +198,10 @@ async function indexRecall(dataDir: string): Promise<{ recallAt10: number; exact
       t = performance.now();
       const approximate = await store.searchVectors({ cubeId: CUBE }, query, 10);
       approximateMs.push(performance.now() - t);
+      // Ties count as hits: the corpus repeats sentences, and among equal vectors any is right.
+      const tenth = exact.at(-1)?.score ?? 1;
       const truth = new Set(exact.map((hit) => hit.id));
-      found += approximate.filter((hit) => truth.has(hit.id)).length;
+      found += approximate.filter((hit) => truth.has(hit.id) || hit.score >= tenth - TIE).length;
     }
     return { recallAt10: round(found / (queries.length * 10), 4), exact: summarise(exactMs), approximate: summarise(approximateMs) };
   } finally {

@@ -1,19 +1,41 @@
+import cluster from "node:cluster";
 import { parseArgs } from "node:util";
+import { checkExposure } from "./api/auth.js";
+import { runPrimary } from "./cluster.js";
 import { ConfigError, loadConfig } from "./config/index.js";
 import { createEmbedder } from "./embed/index.js";
 import { reembedAll } from "./memory/embedder-identity.js";
+import { createLogger } from "./logger.js";
+import { chatCommand } from "./cli/chat.js";
+import { progressBar } from "./cli/progress.js";
+import { countMemoryTexts } from "./cli/reembed.js";
+import { UsageError, addCommand, exportCommand, importCommand, searchCommand, standardIO } from "./cli/remote.js";
 import { migrateCommand } from "./migrate.js";
 import { openStore, startServer } from "./server.js";
 
 const USAGE = `usage: memcube <command> [options]
 
 commands:
-  serve [--port N] [--host H] [--insecure-open]
+  serve [--port N] [--host H] [--insecure-open] [--workers N]
                                 serve the API (default 127.0.0.1:8001); without API keys a
-                                non-loopback host needs --insecure-open
+                                non-loopback host needs --insecure-open; --workers N forks N
+                                server processes on one port and one store (default 1)
   reembed                       re-embed every memory with the configured embedder (server stopped)
   migrate --from sqlite:<file> --to postgres:<url>
                                 copy a SQLite store into PostgreSQL (resumable; verified by counts)
+  chat [--model M] [--session S] [--cube C]
+                                interactive chat with streaming answers, against a running server
+  add <text> [--cube C] [--session S] [--role R]
+                                remember a message
+  search <query> [--cube C] [--top-k N] [--json]
+                                search memories
+  import <file.jsonl> [--cube C] [--batch N]
+                                add messages, one JSON object a line ({"role","content",…})
+  export <cube> [--out file.jsonl]
+                                write a cube's memories as JSONL (stdout by default)
+                                client commands take --url (MEMCUBE_URL, default
+                                http://127.0.0.1:8001), --user (MEMCUBE_USER) and
+                                --api-key (MEMCUBE_API_KEY)
   help                          this text
 
 Configuration comes from the environment and .env (see README).`;
@@ -24,17 +46,31 @@ const DRAIN_MS = 10_000;
 async function serveCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: "string" }, host: { type: "string" }, "insecure-open": { type: "boolean" } },
+    options: { port: { type: "string" }, host: { type: "string" }, "insecure-open": { type: "boolean" }, workers: { type: "string" } },
   });
-  const server = await startServer(
-    loadConfig({ PORT: values.port, HOST: values.host, MEMCUBE_INSECURE_OPEN: values["insecure-open"] ? "true" : undefined }),
-  );
+  const config = loadConfig({ PORT: values.port, HOST: values.host, MEMCUBE_INSECURE_OPEN: values["insecure-open"] ? "true" : undefined });
+  const workers = parseWorkers(values.workers);
+  if (workers > 1 && cluster.isPrimary) {
+    checkExposure(config); // a configuration error stops the primary before any worker starts
+    process.exit(await runPrimary({ workers, logger: createLogger(config.logLevel) }));
+  }
+  const server = await startServer(config);
+  let stopping: Promise<void> | undefined;
   const stop = async () => {
-    await server.close(DRAIN_MS); // requests and streams in flight finish first
+    stopping ??= server.close(DRAIN_MS); // requests and streams in flight finish first
+    await stopping;
     process.exit(0);
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+/** `--workers N`: 1 to 64 server processes. */
+function parseWorkers(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const workers = Number(value);
+  if (!/^\d+$/.test(value) || workers < 1 || workers > 64) throw new ConfigError("--workers", `expected a whole number from 1 to 64, got '${value}'`);
+  return workers;
 }
 
 async function reembedCommand(): Promise<void> {
@@ -42,8 +78,9 @@ async function reembedCommand(): Promise<void> {
   const store = await openStore(config);
   const embedder = await createEmbedder(config.embedder);
   process.stderr.write(`re-embedding with ${embedder.name} (${embedder.dimension} dimensions)\n`);
-  const total = await reembedAll(store, embedder, (done) => process.stderr.write(`\r${done} memories re-embedded`));
-  process.stderr.write(`\rdone: ${total} memories re-embedded\n`);
+  const bar = progressBar("re-embedding", await countMemoryTexts(store));
+  const total = await reembedAll(store, embedder, (done) => bar.update(done));
+  bar.finish(`done: ${total} memories re-embedded`);
   await embedder.close();
   await store.close();
 }
@@ -57,6 +94,16 @@ async function main(argv: string[]): Promise<void> {
       return reembedCommand();
     case "migrate":
       return migrateCommand(rest);
+    case "chat":
+      return chatCommand(rest, standardIO());
+    case "add":
+      return addCommand(rest, standardIO());
+    case "search":
+      return searchCommand(rest, standardIO());
+    case "import":
+      return importCommand(rest, standardIO());
+    case "export":
+      return exportCommand(rest, standardIO());
     case "help":
     case "--help":
     case "-h":
@@ -71,6 +118,10 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   // One line for the operator.
   const prefix = error instanceof ConfigError ? "configuration error: " : "";
+  if (error instanceof UsageError) {
+    process.stderr.write(`memcube: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`memcube: ${prefix}${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

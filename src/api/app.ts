@@ -12,6 +12,7 @@ import { chatRoutes } from "./routes/chat.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { metaRoutes } from "./routes/meta.js";
+import { openAIErrorShape, openAIRoutes } from "./routes/openai.js";
 import { schedulerRoutes } from "./routes/scheduler.js";
 
 export interface AppDeps {
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): App {
   if (deps.config.corsOrigins.length > 0) {
     app.use(cors({ origin: deps.config.corsOrigins, exposeHeaders: ["x-request-id"], maxAge: 600 }));
   }
+  app.use("/v1/*", openAIErrorShape()); // before auth: a 401 on /v1 is OpenAI-shaped too
   app.use(authenticate(deps.keys));
   app.use(
     bodyLimit({
@@ -70,6 +72,7 @@ export function createApp(deps: AppDeps): App {
   cubeRoutes(app, deps.context, deps.config.limits);
   schedulerRoutes(app, deps.context);
   chatRoutes(app, { memory: deps.context, models: deps.models }, deps.config.limits);
+  openAIRoutes(app, { memory: deps.context, models: deps.models }, deps.config.limits);
 
   app.notFound((c) => errorResponse(c, 404, `no route ${c.req.method} ${c.req.path}`));
   app.onError(handleError);

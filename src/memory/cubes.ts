@@ -1,3 +1,4 @@
+import type { UserErasure } from "../store/store.js";
 import type { CubeRecord, SharedAccess } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
 import { DomainError, cubeForbidden, cubeNotFound } from "./errors.js";
@@ -106,4 +107,14 @@ export async function shareCube(
 export async function deleteCube(context: MemoryContext, userId: string, cubeId: string): Promise<void> {
   await requireOwner(context, userId, cubeId);
   await context.store.deleteCube(cubeId);
+}
+
+/**
+ * Erases a user (the right to erasure): every cube they own with everything in it, the memories
+ * they wrote into cubes others own (and the messages only those cited), their jobs, their access to
+ * others' cubes and the user row, in one transaction. Erasing an unknown user removes nothing.
+ * Who may ask (the user, or an admin key acting for them) is the route's `actor` check.
+ */
+export async function deleteUser(context: MemoryContext, userId: string): Promise<UserErasure> {
+  return context.store.deleteUser(userId);
 }

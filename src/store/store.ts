@@ -63,6 +63,20 @@ export interface ConversationWrite {
   jobs: { taskId: string; cubeId: string; messageIds: string[] }[];
 }
 
+/** What erasing a user removed (`user`: whether the user row existed). */
+export interface UserErasure {
+  user: boolean;
+  /** Cubes the user owned, removed with everything in them and their shares. */
+  cubes: number;
+  /** Memory rows (active and archived versions), in the user's cubes and written by them elsewhere. */
+  memories: number;
+  /** Messages: those of the user's cubes, and those elsewhere no remaining memory cites. */
+  messages: number;
+  jobs: number;
+  /** The user's access to cubes of others. */
+  shares: number;
+}
+
 /** What a runner asks for when it claims a job. */
 export interface ClaimRequest {
   kinds: readonly string[];
@@ -90,6 +104,12 @@ export interface Store {
   createCube(cube: CubeRecord): Promise<boolean>;
   /** Removes the cube with its messages, memories, indexes and shares. */
   deleteCube(cubeId: string): Promise<void>;
+  /**
+   * Erases a user in one transaction: every cube they own (as deleteCube), the memories they wrote
+   * into cubes of others (as deleteMemories), their jobs, their access to others' cubes and the
+   * user row. Erasing an unknown user removes nothing.
+   */
+  deleteUser(userId: string): Promise<UserErasure>;
   accessOf(cubeId: string, userId: string): Promise<CubeAccess | undefined>;
   /** Grants read or write access to another user; undefined revokes. */
   shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void>;

@@ -123,6 +123,8 @@ const ROWS: Row[] = [
     namesCube: true,
   },
   { route: "/product/delete_cube", call: (f) => post("/product/delete_cube", { user_id: f.actor, cube_id: f.cube }), expect: MANAGE, namesCube: true },
+  // Erasure acts on the acting user only (the cube plays no part): anyone may erase themselves, no key another user.
+  { route: "/product/delete_user", call: (f) => post("/product/delete_user", { user_id: f.actor }), expect: ANYONE },
   {
     route: "/product/create_cube",
     call: (f) => post("/product/create_cube", { owner_id: f.actor, cube_name: "mine now", cube_id: f.cube }),

@@ -28,7 +28,8 @@ describe("parseConfig", () => {
     [{ MOS_EMBEDDER_BACKEND: "magic" }, /^MOS_EMBEDDER_BACKEND: /],
     [{ MOS_EMBEDDER_BACKEND: "universal_api" }, /^MOS_EMBEDDER_API_BASE: required/],
     [{ MOS_EMBEDDER_BACKEND: "universal_api", MOS_EMBEDDER_API_BASE: "http://x/v1" }, /^MOS_EMBEDDER_MODEL: required/],
-    [{ MEMCUBE_STORE: "postgres" }, /^MEMCUBE_STORE: postgres is not available/],
+    [{ MEMCUBE_STORE: "postgres" }, /^DATABASE_URL: required when MEMCUBE_STORE=postgres/],
+    [{ MEMCUBE_STORE: "mysql" }, /^MEMCUBE_STORE: /],
     [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL: /],
     [{ CHAT_MODEL_LIST: "[{]" }, /^CHAT_MODEL_LIST: /],
     [{ MEMCUBE_API_KEYS: '{"k": "alice"}' }, /^MEMCUBE_API_KEYS: entry 1: a key must be 16-512 characters/],
@@ -67,6 +68,20 @@ describe("parseConfig", () => {
     assert.equal(parseConfig({}).apiKeys, undefined);
     assert.equal(parseConfig({}).insecureOpen, false);
     assert.equal(parseConfig({ MEMCUBE_INSECURE_OPEN: "true" }).insecureOpen, true);
+  });
+
+  test("postgres: DATABASE_URL must be a postgres:// URL, and its password is never echoed", () => {
+    const config = parseConfig({ MEMCUBE_STORE: "postgres", DATABASE_URL: "postgres://memcube:hunter2@db:5432/memcube" });
+    assert.equal(config.store, "postgres");
+    assert.equal(config.databaseUrl, "postgres://memcube:hunter2@db:5432/memcube");
+    assert.equal(parseConfig({ DATABASE_URL: "postgres://x@y/z" }).databaseUrl, undefined, "ignored for sqlite");
+    for (const url of ["mysql://memcube:hunter2@db/memcube", "not a url hunter2", "postgres://memcube:hunter2@/memcube"]) {
+      assert.throws(
+        () => parseConfig({ MEMCUBE_STORE: "postgres", DATABASE_URL: url }),
+        (error: Error) => error instanceof ConfigError && /^DATABASE_URL: /.test(error.message) && !error.message.includes("hunter2"),
+        url,
+      );
+    }
   });
 
   test("sizes accept units", () => {

@@ -313,6 +313,23 @@ for (const backend of BACKENDS) {
       assert.equal(await store.getJob(task?.taskId ?? ""), undefined);
     });
 
+    test("erasing a user removes their cubes, what they wrote elsewhere, their jobs and shares; nothing of others", async () => {
+      await store.addConversation({ userId: "eve", now, entries: [entry("eve", "e1", "eve private note", { userId: "eve" }), entry("eve-2", "e2", "eve second cube", { userId: "eve" })], jobs: [{ ...job("erase", "eve", ["e1"]), userId: "eve" }] });
+      await store.addConversation({ userId: "frank", now, entries: [entry("frank", "f1", "frank keeps this", { userId: "frank" })] });
+      await store.shareCube("eve", "frank", "write");
+      await store.shareCube("frank", "eve", "write");
+      await store.addConversation({ userId: "frank", now, entries: [entry("eve", "f-in-e", "frank wrote in eve's cube", { userId: "frank" })] });
+      await store.addConversation({ userId: "eve", now, entries: [entry("frank", "e-in-f", "eve wrote in frank's cube", { userId: "eve" })], jobs: [{ ...job("erase", "frank", ["e-in-f"]), userId: "eve" }] });
+      const erased = await store.deleteUser("eve");
+      assert.deepEqual(erased, { user: true, cubes: 2, memories: 4, messages: 4, jobs: 2, shares: 1 });
+      for (const cube of ["eve", "eve-2"]) assert.equal(await store.getCube(cube), undefined);
+      assert.equal(await store.accessOf("frank", "eve"), undefined);
+      assert.deepEqual(await store.listJobs("eve", 10), []);
+      assert.deepEqual((await store.listMemories({ cubeId: "frank" })).memories.map((memory) => memory.text), ["frank keeps this"]);
+      assert.deepEqual(await store.getMessages("frank", ["f1", "e-in-f"]).then((messages) => messages.map((message) => message.messageId)), ["f1"]);
+      assert.deepEqual(await store.deleteUser("eve"), { user: false, cubes: 0, memories: 0, messages: 0, jobs: 0, shares: 0 });
+    });
+
     test("reopening runs no migration twice and keeps the data", async () => {
       const again = await place.open();
       try {

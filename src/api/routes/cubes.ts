@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
 import type { MemoryContext } from "../../memory/context.js";
-import { createCube, cubeExists, deleteCube, shareCube } from "../../memory/cubes.js";
+import { createCube, cubeExists, deleteCube, deleteUser, shareCube } from "../../memory/cubes.js";
 import type { App } from "../app-env.js";
 import { postJson } from "../route.js";
-import { Cube, createCubeRequest, deleteCubeRequest, existCubeRequest, shareCubeRequest } from "../schemas/cubes.js";
+import { Cube, UserErasure, createCubeRequest, deleteCubeRequest, deleteUserRequest, existCubeRequest, shareCubeRequest } from "../schemas/cubes.js";
 
 export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): void {
   postJson(
@@ -64,6 +64,32 @@ export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): vo
     async (body) => {
       await deleteCube(context, body.user_id, body.cube_id);
       return { cube_id: body.cube_id, deleted: true as const };
+    },
+  );
+
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/delete_user",
+      actor: "user_id",
+      tag: "users",
+      summary: "Erase a user: every cube they own, what they wrote elsewhere, their jobs and shares",
+      body: deleteUserRequest,
+      data: UserErasure,
+      message: "User deleted successfully",
+    },
+    async (body) => {
+      const erased = await deleteUser(context, body.user_id);
+      return {
+        user_id: body.user_id,
+        user_deleted: erased.user,
+        cubes: erased.cubes,
+        memories: erased.memories,
+        messages: erased.messages,
+        jobs: erased.jobs,
+        shares: erased.shares,
+      };
     },
   );
 }

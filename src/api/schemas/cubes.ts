@@ -23,3 +23,19 @@ export const shareCubeRequest = z
   .meta({ id: "ShareCubeRequest" });
 
 export const deleteCubeRequest = z.object({ user_id: Id, cube_id: Id }).meta({ id: "DeleteCubeRequest" });
+
+export const deleteUserRequest = z
+  .object({ user_id: Id.describe("The user to erase: the acting user (an admin key may act for anyone)") })
+  .meta({ id: "DeleteUserRequest" });
+
+export const UserErasure = z
+  .object({
+    user_id: z.string(),
+    user_deleted: z.boolean().describe("Whether the user was known (false: nothing was stored for them)"),
+    cubes: z.number().int().describe("Cubes the user owned, removed with everything in them and their shares"),
+    memories: z.number().int().describe("Memories removed (with earlier versions): in the user's cubes and written by them into others'"),
+    messages: z.number().int().describe("Messages removed"),
+    jobs: z.number().int().describe("Background jobs removed"),
+    shares: z.number().int().describe("The user's access to cubes of others, revoked"),
+  })
+  .meta({ id: "UserErasure" });

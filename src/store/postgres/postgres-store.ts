@@ -7,6 +7,7 @@ import {
   type ConversationWrite,
   type EmbedderIdentity,
   type Store,
+  type UserErasure,
 } from "../store.js";
 import type {
   CubeAccess,
@@ -265,6 +266,49 @@ export class PostgresStore implements Store {
       await client.query("DELETE FROM jobs WHERE cube_id = $1", [cubeId]);
       // Messages, memories (with their sources, vectors and words) and shares go with the cube.
       await client.query("DELETE FROM cubes WHERE id = $1", [cubeId]);
+    });
+  }
+
+  async deleteUser(userId: string): Promise<UserErasure> {
+    return this.db.transaction(async (client) => {
+      // Locks the user's cubes first, so that writes to them wait for the erasure.
+      const { rows: cubes } = await client.query<{ id: string }>("SELECT id FROM cubes WHERE owner_id = $1 ORDER BY id FOR UPDATE", [userId]);
+      const owned = cubes.map((row) => row.id);
+      const count = async (sql: string, params: unknown[]) => Number((await client.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
+      let memories = await count("SELECT count(*) AS n FROM memories WHERE cube_id = ANY($1::text[])", [owned]);
+      let messages = await count("SELECT count(*) AS n FROM messages WHERE cube_id = ANY($1::text[])", [owned]);
+      await client.query("DELETE FROM memory_history WHERE memory_id IN (SELECT id FROM memories WHERE cube_id = ANY($1::text[]))", [owned]);
+      let jobs = (await client.query("DELETE FROM jobs WHERE cube_id = ANY($1::text[])", [owned])).rowCount ?? 0;
+      // Messages, memories (with their sources, vectors and words) and shares go with the cubes.
+      await client.query("DELETE FROM cubes WHERE id = ANY($1::text[])", [owned]);
+      // What the user wrote into cubes others own (shared for writing) is theirs to erase too.
+      const { rows: elsewhere } = await client.query<{ cube_id: string; id: string }>(
+        "SELECT cube_id, id FROM memories WHERE user_id = $1 ORDER BY cube_id, id FOR UPDATE",
+        [userId],
+      );
+      const byCube = new Map<string, string[]>();
+      for (const row of elsewhere) byCube.set(row.cube_id, [...(byCube.get(row.cube_id) ?? []), row.id]);
+      for (const [cubeId, memoryIds] of byCube) {
+        const ids = await this.withEarlierVersions(client, cubeId, memoryIds);
+        const { rows: cited } = await client.query<{ message_id: string }>(
+          "SELECT DISTINCT message_id FROM memory_sources WHERE memory_id = ANY($1::text[])",
+          [ids],
+        );
+        memories += (await client.query("DELETE FROM memories WHERE id = ANY($1::text[]) AND cube_id = $2", [ids, cubeId])).rowCount ?? 0;
+        await client.query("DELETE FROM memory_history WHERE memory_id = ANY($1::text[])", [ids]);
+        const forgotten = await client.query(
+          `DELETE FROM messages msg WHERE msg.cube_id = $1 AND msg.message_id = ANY($2::text[])
+             AND NOT EXISTS (
+               SELECT 1 FROM memory_sources s JOIN memories m ON m.id = s.memory_id
+               WHERE s.cube_id = msg.cube_id AND s.message_id = msg.message_id AND m.status = 'activated')`,
+          [cubeId, cited.map((row) => row.message_id)],
+        );
+        messages += forgotten.rowCount ?? 0;
+      }
+      jobs += (await client.query("DELETE FROM jobs WHERE user_id = $1", [userId])).rowCount ?? 0;
+      const shares = (await client.query("DELETE FROM cube_access WHERE user_id = $1", [userId])).rowCount ?? 0;
+      const user = (await client.query("DELETE FROM users WHERE id = $1", [userId])).rowCount ?? 0;
+      return { user: user === 1, cubes: owned.length, memories, messages, jobs, shares };
     });
   }
 

@@ -10,6 +10,7 @@ import {
   type ConversationWrite,
   type EmbedderIdentity,
   type Store,
+  type UserErasure,
 } from "../store.js";
 import type {
   CubeAccess,
@@ -82,11 +83,14 @@ export class SqliteStore implements Store {
     if (applied > MIGRATIONS.length) {
       throw new Error(`${this.file} was written by a newer memcube (schema ${applied}, this one knows ${MIGRATIONS.length})`);
     }
-    MIGRATIONS.slice(applied).forEach((sql, index) => {
+    MIGRATIONS.forEach((sql, index) => {
+      if (index < applied) return;
+      // Under the write lock, the version is read again: another process may have migrated meanwhile.
       this.db.transaction(() => {
+        if (Number(this.db.pragma("user_version", { simple: true })) !== index) return;
         this.db.exec(sql);
-        this.db.pragma(`user_version = ${applied + index + 1}`);
-      })();
+        this.db.pragma(`user_version = ${index + 1}`);
+      }).immediate();
     });
   }
 
@@ -129,7 +133,7 @@ export class SqliteStore implements Store {
       );
       this.db.exec("UPDATE memories SET vector_q = NULL WHERE vector_q IS NOT NULL");
       this.writeEmbedder(identity);
-    })();
+    }).immediate();
     this.vectorTable = true;
     this.ann.dropAll();
   }
@@ -165,7 +169,7 @@ export class SqliteStore implements Store {
         .prepare("INSERT INTO cubes (id, name, owner_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
         .run(cube.id, cube.name, cube.ownerId, cube.createdAt);
       return result.changes === 1;
-    })();
+    }).immediate();
   }
 
   async deleteCube(cubeId: string): Promise<void> {
@@ -175,7 +179,7 @@ export class SqliteStore implements Store {
       this.db.prepare("DELETE FROM memory_history WHERE memory_id IN (SELECT id FROM memories WHERE cube_id = ?)").run(cubeId);
       this.db.prepare("DELETE FROM jobs WHERE cube_id = ?").run(cubeId);
       this.db.prepare("DELETE FROM cubes WHERE id = ?").run(cubeId);
-    })();
+    }).immediate();
     this.ann.drop(cubeId);
   }
 
@@ -203,7 +207,7 @@ export class SqliteStore implements Store {
            ON CONFLICT (cube_id, user_id) DO UPDATE SET access = excluded.access`,
         )
         .run(cubeId, userId, access);
-    })();
+    }).immediate();
   }
 
   // ---- writing ----
@@ -298,7 +302,7 @@ export class SqliteStore implements Store {
         this.jobs.enqueue(job, messageIds, memoryIds, batch.now);
         jobs.push({ taskId: job.taskId, cubeId: job.cubeId, messageIds });
       }
-    })();
+    }).immediate();
     // A cube that just grew large gets its index built now rather than on its first search.
     for (const cubeId of new Set(batch.entries.map((entry) => entry.message.cubeId))) this.ann.prepare(cubeId);
     return { existingMessageIds, jobs };
@@ -316,31 +320,83 @@ export class SqliteStore implements Store {
 
   async deleteMemories(cubeId: string, memoryIds: readonly string[]): Promise<number> {
     if (memoryIds.length === 0) return 0;
-    return this.db.transaction(() => {
-      let deleted = 0;
-      const find = this.db.prepare("SELECT rowid FROM memories WHERE id = ? AND cube_id = ?").pluck();
-      const sourcesOf = this.db.prepare("SELECT message_id FROM memory_sources WHERE memory_rowid = ?").pluck();
-      const forgotten = new Set<string>();
-      const requested = new Set(memoryIds);
-      for (const memoryId of this.withEarlierVersions(cubeId, memoryIds)) {
-        const rowid = find.get(memoryId, cubeId) as number | undefined;
-        if (rowid === undefined) continue;
-        for (const messageId of sourcesOf.all(rowid) as string[]) forgotten.add(messageId);
-        this.removeIndexEntries(cubeId, [rowid]);
-        this.db.prepare("DELETE FROM memories WHERE rowid = ?").run(rowid);
-        this.db.prepare("DELETE FROM memory_history WHERE memory_id = ?").run(memoryId);
-        if (requested.has(memoryId)) deleted += 1;
+    return this.db.transaction(() => this.forgetMemories(cubeId, memoryIds).deleted).immediate();
+  }
+
+  /**
+   * Inside a write transaction: deletes the memories with their earlier versions from every index
+   * and forgets the messages no other active memory cites. Counts the given memories deleted, every
+   * memory row removed, and the messages forgotten.
+   */
+  private forgetMemories(cubeId: string, memoryIds: readonly string[]): { deleted: number; rows: number; messages: number } {
+    let deleted = 0;
+    let rows = 0;
+    let messages = 0;
+    const find = this.db.prepare("SELECT rowid FROM memories WHERE id = ? AND cube_id = ?").pluck();
+    const sourcesOf = this.db.prepare("SELECT message_id FROM memory_sources WHERE memory_rowid = ?").pluck();
+    const forgotten = new Set<string>();
+    const requested = new Set(memoryIds);
+    for (const memoryId of this.withEarlierVersions(cubeId, memoryIds)) {
+      const rowid = find.get(memoryId, cubeId) as number | undefined;
+      if (rowid === undefined) continue;
+      for (const messageId of sourcesOf.all(rowid) as string[]) forgotten.add(messageId);
+      this.removeIndexEntries(cubeId, [rowid]);
+      this.db.prepare("DELETE FROM memories WHERE rowid = ?").run(rowid);
+      this.db.prepare("DELETE FROM memory_history WHERE memory_id = ?").run(memoryId);
+      rows += 1;
+      if (requested.has(memoryId)) deleted += 1;
+    }
+    const stillCited = this.db.prepare(
+      `SELECT 1 FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
+       WHERE s.cube_id = ? AND s.message_id = ? AND m.status = 'activated' LIMIT 1`,
+    );
+    const forget = this.db.prepare("DELETE FROM messages WHERE cube_id = ? AND message_id = ?");
+    for (const messageId of forgotten) {
+      if (stillCited.get(cubeId, messageId) === undefined) messages += forget.run(cubeId, messageId).changes;
+    }
+    return { deleted, rows, messages };
+  }
+
+  async deleteUser(userId: string): Promise<UserErasure> {
+    const erased = this.db.transaction((): UserErasure & { owned: string[] } => {
+      const owned = this.db.prepare("SELECT id FROM cubes WHERE owner_id = ? ORDER BY id").pluck().all(userId) as string[];
+      let memories = 0;
+      let messages = 0;
+      let jobs = 0;
+      const countIn = (table: string, cubeId: string) =>
+        this.db.prepare(`SELECT count(*) FROM ${table} WHERE cube_id = ?`).pluck().get(cubeId) as number;
+      for (const cubeId of owned) {
+        memories += countIn("memories", cubeId);
+        messages += countIn("messages", cubeId);
+        const rowids = this.db.prepare("SELECT rowid FROM memories WHERE cube_id = ?").pluck().all(cubeId) as number[];
+        this.removeIndexEntries(cubeId, rowids);
+        this.db.prepare("DELETE FROM memory_history WHERE memory_id IN (SELECT id FROM memories WHERE cube_id = ?)").run(cubeId);
+        jobs += this.db.prepare("DELETE FROM jobs WHERE cube_id = ?").run(cubeId).changes;
+        // Messages, memories (with their sources) and the shares of the cube go with it.
+        this.db.prepare("DELETE FROM cubes WHERE id = ?").run(cubeId);
       }
-      const stillCited = this.db.prepare(
-        `SELECT 1 FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
-         WHERE s.cube_id = ? AND s.message_id = ? AND m.status = 'activated' LIMIT 1`,
-      );
-      const forget = this.db.prepare("DELETE FROM messages WHERE cube_id = ? AND message_id = ?");
-      for (const messageId of forgotten) {
-        if (stillCited.get(cubeId, messageId) === undefined) forget.run(cubeId, messageId);
+      // What the user wrote into cubes others own (shared for writing) is theirs to erase too.
+      const elsewhere = this.db
+        .prepare("SELECT cube_id AS cubeId, id FROM memories WHERE user_id = ? ORDER BY cube_id, rowid")
+        .all(userId) as { cubeId: string; id: string }[];
+      const byCube = new Map<string, string[]>();
+      for (const { cubeId, id } of elsewhere) byCube.set(cubeId, [...(byCube.get(cubeId) ?? []), id]);
+      for (const [cubeId, ids] of byCube) {
+        const forgotten = this.forgetMemories(cubeId, ids);
+        memories += forgotten.rows;
+        messages += forgotten.messages;
       }
-      return deleted;
-    })();
+      jobs += this.db.prepare("DELETE FROM jobs WHERE user_id = ?").run(userId).changes;
+      const shares = this.db.prepare("DELETE FROM cube_access WHERE user_id = ?").run(userId).changes;
+      const user = this.db.prepare("DELETE FROM users WHERE id = ?").run(userId).changes;
+      // A contentless FTS5 index keeps deleted terms in its segments until they are merged: merge
+      // them all now, so that no word of the user's stays in the file (it rewrites the keyword index).
+      if (memories > 0) this.db.prepare("INSERT INTO memory_words (memory_words) VALUES ('optimize')").run();
+      return { owned, user: user === 1, cubes: owned.length, memories, messages, jobs, shares };
+    }).immediate();
+    for (const cubeId of erased.owned) this.ann.drop(cubeId);
+    const { owned: _owned, ...counts } = erased;
+    return counts;
   }
 
   async setVectors(entries: readonly { id: string; vector: Float32Array }[]): Promise<void> {
@@ -357,7 +413,7 @@ export class SqliteStore implements Store {
         insert.run(BigInt(row.rowid), row.cubeId, row.memoryType, vectorBlob(vector));
         compact.run(quantize(vector), row.rowid);
       }
-    })();
+    }).immediate();
   }
 
   // ---- jobs and refinement ----
@@ -442,7 +498,7 @@ export class SqliteStore implements Store {
       }
       this.jobs.finish(refinement.claim, { status: "done", result: { ...refinement.result, insertedIds, archivedIds } }, now);
       return { insertedIds, archivedIds };
-    })();
+    }).immediate();
   }
 
   async memoriesByKey(cubeId: string, keys: readonly string[], limit: number): Promise<MemoryRecord[]> {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type Database from "better-sqlite3";
 import { createRequire } from "node:module";
@@ -31,6 +31,8 @@ interface SavedMeta {
   cubeId: string;
   identity: string;
   maxRowid: number;
+  /** Keys in the saved index: a file and meta saved by two different processes do not match. */
+  size?: number;
 }
 
 export interface Neighbour {
@@ -117,11 +119,21 @@ export class VectorIndexes {
     const identity = this.identityKey();
     if (!this.folder || !identity) return;
     mkdirSync(this.folder, { recursive: true });
+    const exists = this.db.prepare("SELECT 1 FROM cubes WHERE id = ?");
     for (const [cubeId, entry] of this.cubes) {
       const file = this.fileOf(cubeId) as string;
-      entry.index.save(`${file}.usearch`);
-      const meta: SavedMeta = { cubeId, identity, maxRowid: entry.maxRowid };
-      writeFileSync(`${file}.json`, JSON.stringify(meta));
+      // Deleted (by this process or another one sharing the file): no vector of it may stay on disk.
+      if (exists.get(cubeId) === undefined) {
+        for (const suffix of [".usearch", ".json"]) rmSync(file + suffix, { force: true });
+        continue;
+      }
+      // Several processes may save the same cube: each file is written aside, then renamed into place.
+      const own = `.${process.pid}.tmp`;
+      entry.index.save(`${file}.usearch${own}`);
+      const meta: SavedMeta = { cubeId, identity, maxRowid: entry.maxRowid, size: entry.index.size() };
+      writeFileSync(`${file}.json${own}`, JSON.stringify(meta));
+      renameSync(`${file}.usearch${own}`, `${file}.usearch`);
+      renameSync(`${file}.json${own}`, `${file}.json`);
     }
   }
 
@@ -155,6 +167,7 @@ export class VectorIndexes {
       if (meta.cubeId !== cubeId || meta.identity !== this.identityKey()) return undefined;
       const index = this.createIndex();
       index.load(`${file}.usearch`);
+      if (meta.size !== undefined && index.size() !== meta.size) return undefined;
       const entry = { index, maxRowid: meta.maxRowid, removed: 0 };
       this.cubes.set(cubeId, entry);
       return entry;

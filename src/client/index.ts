@@ -1,0 +1,226 @@
+/**
+ * A typed client for a memcube server (`import { MemcubeClient } from "memcube/client"`).
+ *
+ * Request and response types come from the server's own Zod schemas (types only: no server code is
+ * loaded at run time), so the client cannot drift from what the server validates. Works anywhere
+ * `fetch` does (Node 20+, Deno, Bun, browsers).
+ *
+ *   const memcube = new MemcubeClient({ baseUrl: "http://127.0.0.1:8001", userId: "alice" });
+ *   await memcube.add({ messages: "I live in Bolzano" });
+ *   for await (const frame of memcube.chatStream({ query: "Where do I live?" })) …
+ */
+import type { z } from "zod";
+import type { ChatCompleteData, ChatFrame, ModelsData, chatRequest } from "../api/schemas/chat.js";
+import type { CubeBucket } from "../api/schemas/common.js";
+import type { Cube, createCubeRequest, deleteCubeRequest, existCubeRequest, shareCubeRequest } from "../api/schemas/cubes.js";
+import type { ErrorBody } from "../api/envelope.js";
+import type {
+  AddedMemory,
+  DeleteData,
+  MemoryWithHistory,
+  SearchData,
+  addRequest,
+  deleteRequest,
+  getAllRequest,
+  getMemoryRequest,
+  searchRequest,
+} from "../api/schemas/memory.js";
+
+export type { ChatFrame, ErrorBody };
+export type { MemoryItem } from "../api/schemas/common.js";
+
+/** A request body as the server accepts it; `user_id` may be left to the client's `userId`. */
+type WithUser<T, K extends string = "user_id"> = Omit<T, K> & { [P in K]?: string };
+
+export type AddInput = WithUser<z.input<ReturnType<typeof addRequest>>>;
+export type SearchInput = WithUser<z.input<ReturnType<typeof searchRequest>>>;
+export type ChatInput = WithUser<z.input<ReturnType<typeof chatRequest>>>;
+export type CreateCubeInput = WithUser<z.input<typeof createCubeRequest>, "owner_id">;
+export type ExistCubeInput = WithUser<z.input<typeof existCubeRequest>>;
+export type ShareCubeInput = WithUser<z.input<typeof shareCubeRequest>>;
+export type DeleteCubeInput = WithUser<z.input<typeof deleteCubeRequest>>;
+export type GetAllInput = WithUser<z.input<typeof getAllRequest>>;
+export type GetMemoryInput = WithUser<z.input<typeof getMemoryRequest>>;
+export type DeleteMemoryInput = WithUser<z.input<typeof deleteRequest>>;
+
+export type AddedMemory = z.infer<typeof AddedMemory>;
+export type SearchResult = z.infer<typeof SearchData>;
+export type ChatResult = z.infer<typeof ChatCompleteData>;
+export type CubeMemories = z.infer<typeof CubeBucket>;
+export type CubeInfo = z.infer<typeof Cube>;
+export type MemoryWithHistory = z.infer<typeof MemoryWithHistory>;
+export type DeleteResult = z.infer<typeof DeleteData>;
+export type ModelList = z.infer<typeof ModelsData>;
+export type Access = z.infer<typeof shareCubeRequest>["access"];
+
+/** A request the server refused or could not carry out; `envelope` is its error body when it sent one. */
+export class MemcubeError extends Error {
+  /** HTTP status (for an `error` frame in a stream: the stream's status, 200). */
+  readonly status: number;
+  readonly envelope: ErrorBody | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(message: string, details: { status: number; envelope?: ErrorBody | undefined; requestId?: string | undefined }) {
+    super(message);
+    this.name = "MemcubeError";
+    this.status = details.status;
+    this.envelope = details.envelope;
+    this.requestId = details.requestId;
+  }
+}
+
+export interface MemcubeClientOptions {
+  /** The server, e.g. `http://127.0.0.1:8001`. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <apiKey>` (servers with MEMCUBE_API_KEYS). */
+  apiKey?: string | undefined;
+  /** The acting user when a call leaves `user_id` out. */
+  userId?: string | undefined;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+const isEnvelope = (value: unknown): value is ErrorBody =>
+  typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string" && "code" in value;
+
+export class MemcubeClient {
+  private readonly baseUrl: string;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: MemcubeClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** Adds messages (a string is one user message) to the writable cubes. */
+  async add(input: AddInput, call?: CallOptions): Promise<AddedMemory[]> {
+    return this.post("/product/add", this.withUser(input), call);
+  }
+
+  async search(input: SearchInput, call?: CallOptions): Promise<SearchResult> {
+    return this.post("/product/search", this.withUser(input), call);
+  }
+
+  /** The whole answer, with the memories the model was shown. */
+  async chat(input: ChatInput, call?: CallOptions): Promise<ChatResult> {
+    return this.post("/product/chat/complete", this.withUser(input), call);
+  }
+
+  /**
+   * The answer as server-sent frames (status, reference, reasoning, text, time, end), typed by
+   * `type`. An `error` frame is thrown as a `MemcubeError`; breaking out of the loop cancels the chat.
+   */
+  async *chatStream(input: ChatInput, call: CallOptions = {}): AsyncGenerator<ChatFrame> {
+    const controller = new AbortController();
+    const outer = call.signal;
+    const abort = () => controller.abort(outer?.reason);
+    if (outer?.aborted) abort();
+    outer?.addEventListener("abort", abort, { once: true });
+    try {
+      const response = await this.request("POST", "/product/chat/stream", this.withUser(input), controller.signal);
+      if (!response.body) throw new MemcubeError("the server sent no stream", { status: response.status });
+      const requestId = response.headers.get("x-request-id") ?? undefined;
+      let buffer = "";
+      const decoder = new TextDecoder();
+      for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(bytes, { stream: true }).replaceAll("\r\n", "\n");
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block
+            .split("\n")
+            .filter((line) => line.startsWith("data:"))
+            .map((line) => line.slice(5).replace(/^ /, ""))
+            .join("\n");
+          if (data === "") continue;
+          const frame = JSON.parse(data) as ChatFrame;
+          if (frame.type === "error") throw new MemcubeError(frame.data, { status: response.status, requestId });
+          yield frame;
+          if (frame.type === "end") return;
+        }
+      }
+    } finally {
+      outer?.removeEventListener("abort", abort);
+      controller.abort(); // closes the connection if the caller left early
+    }
+  }
+
+  /** The chat model names the server accepts. */
+  async models(call?: CallOptions): Promise<ModelList> {
+    return this.send("GET", "/product/models", undefined, call);
+  }
+
+  readonly cubes = {
+    create: async (input: CreateCubeInput, call?: CallOptions): Promise<CubeInfo> =>
+      this.post("/product/create_cube", { ...input, owner_id: this.user(input.owner_id) }, call),
+    exists: async (input: ExistCubeInput, call?: CallOptions): Promise<boolean> => {
+      const data = await this.post<Record<string, boolean>>("/product/exist_mem_cube_id", this.withUser(input), call);
+      return data[input.mem_cube_id] === true;
+    },
+    share: async (input: ShareCubeInput, call?: CallOptions): Promise<{ cube_id: string; target_user_id: string; access: Access }> =>
+      this.post("/product/share_cube", this.withUser(input), call),
+    delete: async (input: DeleteCubeInput, call?: CallOptions): Promise<{ cube_id: string; deleted: true }> =>
+      this.post("/product/delete_cube", this.withUser(input), call),
+  };
+
+  readonly memories = {
+    /** The memories of the readable cubes (every one without `page`), one bucket per cube. */
+    getAll: async (input: GetAllInput = {}, call?: CallOptions): Promise<CubeMemories[]> => this.post("/product/get_all", this.withUser(input), call),
+    /** One cube's memories, newest first, a page at a time. */
+    list: async (input: GetMemoryInput, call?: CallOptions): Promise<CubeMemories[]> => this.post("/product/get_memory", this.withUser(input), call),
+    /** One memory with its sources and earlier versions. */
+    get: async (id: string, input: { user_id?: string } = {}, call?: CallOptions): Promise<MemoryWithHistory> =>
+      this.send("GET", `/product/get_memory/${encodeURIComponent(id)}?user_id=${encodeURIComponent(this.user(input.user_id))}`, undefined, call),
+    delete: async (input: DeleteMemoryInput, call?: CallOptions): Promise<DeleteResult> => this.post("/product/delete_memory", this.withUser(input), call),
+  };
+
+  private user(given: string | undefined): string {
+    const user = given ?? this.options.userId;
+    if (user === undefined) throw new MemcubeError("no user: pass user_id or create the client with { userId }", { status: 0 });
+    return user;
+  }
+
+  private withUser<T extends { user_id?: string }>(input: T): T & { user_id: string } {
+    return { ...input, user_id: this.user(input.user_id) };
+  }
+
+  private post<T>(path: string, body: unknown, call?: CallOptions): Promise<T> {
+    return this.send("POST", path, body, call);
+  }
+
+  private async send<T>(method: "GET" | "POST", path: string, body: unknown, call: CallOptions = {}): Promise<T> {
+    const response = await this.request(method, path, body, call.signal);
+    const json = (await response.json()) as { data: T };
+    return json.data;
+  }
+
+  /** Sends the request; a non-2xx answer becomes a `MemcubeError` with its envelope. */
+  private async request(method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined): Promise<Response> {
+    const headers: Record<string, string> = { ...this.options.headers };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    const response = await this.fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      ...(signal && { signal }),
+    });
+    if (response.ok) return response;
+    const requestId = response.headers.get("x-request-id") ?? undefined;
+    const text = await response.text();
+    let envelope: ErrorBody | undefined;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (isEnvelope(parsed)) envelope = parsed;
+    } catch {
+      // not JSON (a proxy's error page): the status says enough
+    }
+    throw new MemcubeError(envelope?.message ?? `HTTP ${response.status}: ${text.slice(0, 200)}`, { status: response.status, envelope, requestId });
+  }
+}
