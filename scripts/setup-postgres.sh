@@ -53,9 +53,13 @@ installed_version() { sed -n "s/^default_version = '\(.*\)'/\1/p" "$extension_di
 if ! version_ge "$(installed_version || true)" "$PGVECTOR_MIN" || [ ! -f "$("$PG_CONFIG" --pkglibdir)/vector.so" ]; then
   if [ ! -f "$SOURCES_FILE" ]; then
     log "adding a deb-src entry for Debian ${SOURCE_RELEASE} (source packages only)"
+    # The same archive this machine's apt already uses (its main, non-security entry).
+    mirror="$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v -- '-security' | head -n1 || true)"
+    [ -n "$mirror" ] || mirror="$(grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' | grep -v -- '-security' | head -n1 || true)"
+    [ -n "$mirror" ] || fail "no Debian archive found in apt's sources to fetch pgvector's source from"
     cat >"$SOURCES_FILE" <<EOF
 Types: deb-src
-URIs: http://deb.debian.org/debian
+URIs: ${mirror}
 Suites: ${SOURCE_RELEASE}
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg

@@ -52,6 +52,7 @@ interface Call {
   method: "GET" | "POST";
   path: string;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /** The statuses of the five access cases; the key cases follow from them. */
@@ -70,6 +71,8 @@ interface Row {
   actorless?: boolean;
   /** 403/404 name the cube (`user 'x' may not … cube 'c'`, `cube 'c' does not exist`). */
   namesCube?: boolean;
+  /** Answers in OpenAI's wire format (the /v1 routes); see `asEnvelope`. */
+  openai?: boolean;
 }
 
 const post = (path: string, body: unknown): Call => ({ method: "POST", path, body });
@@ -141,7 +144,58 @@ const ROWS: Row[] = [
   { route: "/product/scheduler/status (list)", call: (f) => get(`/product/scheduler/status?user_id=${q(f.actor)}`), expect: ANYONE },
   { route: "/product/scheduler/wait", call: (f) => post(`/product/scheduler/wait?user_name=${q(f.actor)}&timeout_seconds=0`, {}), expect: ANYONE },
   { route: "/product/models", call: () => get("/product/models"), expect: ANYONE, actorless: true },
+  {
+    route: "/v1/chat/completions",
+    call: (f) => ({
+      ...post("/v1/chat/completions", { user: f.actor, messages: [{ role: "user", content: "what is the launch code?" }] }),
+      headers: { "x-memcube-readable-cubes": f.cube, "x-memcube-writable-cubes": f.actor },
+    }),
+    expect: READ,
+    namesCube: true,
+    openai: true,
+  },
+  {
+    route: "/v1/chat/completions (writing the cube)",
+    call: (f) => ({
+      ...post("/v1/chat/completions", { user: f.actor, messages: [{ role: "user", content: "remember this turn" }] }),
+      headers: { "x-memcube-readable-cubes": f.cube, "x-memcube-writable-cubes": f.cube },
+    }),
+    expect: WRITE_CREATING,
+    namesCube: true,
+    openai: true,
+  },
+  {
+    route: "/v1/chat/completions (stream)",
+    call: (f) => ({
+      ...post("/v1/chat/completions", { user: f.actor, stream: true, messages: [{ role: "user", content: "what is the launch code?" }] }),
+      headers: { "x-memcube-readable-cubes": f.cube, "x-memcube-writable-cubes": f.actor },
+    }),
+    expect: READ,
+    namesCube: true,
+    openai: true,
+  },
+  { route: "/v1/models", call: () => get("/v1/models"), expect: ANYONE, actorless: true, openai: true },
 ];
+
+/**
+ * The /v1 routes answer in OpenAI's shape: a completion, a model list, chunks ending `data: [DONE]`,
+ * or `{"error": {message, type, param, code}}`. Checked here, then seen as the envelope the table's
+ * checks expect (the raw text is kept for the leak checks).
+ */
+function asEnvelope(sent: Sent, label: string): Sent {
+  if (sent.contentType.startsWith("text/event-stream")) {
+    assert.ok(sent.raw.endsWith("data: [DONE]\n\n"), `${label}: ends with [DONE]`);
+    assert.doesNotMatch(sent.raw, /"error"/, label);
+    return { ...sent, contentType: "application/json", body: { code: 200, message: "stream", data: null } };
+  }
+  if (sent.status >= 400) {
+    assert.deepEqual(Object.keys(sent.body ?? {}), ["error"], `${label}: OpenAI error shape`);
+    assert.deepEqual(Object.keys(sent.body.error).sort(), ["code", "message", "param", "type"], label);
+    return { ...sent, body: { code: sent.status, message: sent.body.error.message, data: null } };
+  }
+  assert.ok(["chat.completion", "list"].includes(sent.body?.object), `${label}: ${sent.raw.slice(0, 200)}`);
+  return { ...sent, body: { code: 200, message: "ok", data: sent.body } };
+}
 
 function expected(row: Row, name: AccessCase | KeyCase): number {
   switch (name) {
@@ -167,7 +221,7 @@ interface Sent {
 async function send(server: TestServer, call: Call, headers: Record<string, string>): Promise<Sent> {
   const response = await fetch(`${server.url}${call.path}`, {
     method: call.method,
-    headers: { ...(call.body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    headers: { ...(call.body === undefined ? {} : { "content-type": "application/json" }), ...call.headers, ...headers },
     ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
   });
   const raw = await response.text();
@@ -264,8 +318,9 @@ describe("cube access: every route × every case", () => {
           const status = expected(row, name);
           const before = await snapshot(rig, realCube);
           const headers = mode === "keys" ? (spec.headers ?? rig.as(spec.actor)) : {};
-          const sent = await send(rig.server, row.call({ cube, actor: spec.actor, memoryId, taskId }), headers);
           const label = `${mode} ${row.route} × ${name}`;
+          const answer = await send(rig.server, row.call({ cube, actor: spec.actor, memoryId, taskId }), headers);
+          const sent = row.openai ? asEnvelope(answer, label) : answer;
           assertAnswer(sent, status, label);
 
           if (status >= 400) {

@@ -4,7 +4,8 @@
  * trace; afterwards the server is healthy and the seeded user's data is exactly as it was.
  *
  * The fuzzer holds its own API key only (never the seeded user's or an admin key), so nothing it
- * sends may change the seeded user's data. Reproduce a failure with FUZZ_SEED=<seed printed>.
+ * sends may change the seeded user's data. The seed is fixed unless FUZZ_SEED says otherwise
+ * (`FUZZ_SEED=random` for a new one each run; a failure prints its seed).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -230,7 +231,9 @@ describe("fuzz: random input at every route", () => {
       }),
       {
         numRuns: RUNS,
-        ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
+        // A fixed seed by default, so that CI runs the same requests every time; set FUZZ_SEED
+        // (or FUZZ_SEED=random) to explore others.
+        ...(process.env.FUZZ_SEED === "random" ? {} : { seed: Number(process.env.FUZZ_SEED ?? 20261125) }),
         // Shrinking re-runs requests; keep a failure report quick.
         endOnFailure: true,
       },
