@@ -124,6 +124,16 @@ describe("OpenAI drop-in: /v1/chat/completions with the official openai SDK", ()
     assert.ok(notes.body.data[0].memories.some((memory: { memory: string }) => memory.memory === "Where is the team offsite?"));
   });
 
+  test("x-memcube-session-id: the session's working memory reaches the next turn", async () => {
+    const session = { "x-memcube-user": "oa-sam", "x-memcube-session-id": "trip-42" };
+    const client = new OpenAI({ baseURL: `${rig.server.url}/v1`, apiKey: "unused", maxRetries: 0, defaultHeaders: session });
+    await client.chat.completions.create({ model: "qwen2.5-72b-instruct", messages: [{ role: "user", content: "We land in Osaka on Friday" }] });
+    await client.chat.completions.create({ model: "qwen2.5-72b-instruct", messages: [{ role: "user", content: "and after that?" }] });
+    assert.match(lastPrompt(rig.llm)[0]?.content ?? "", /We land in Osaka on Friday/);
+    const stored = await rig.server.post("/product/get_all", { user_id: "oa-sam" });
+    assert.ok(stored.body.data[0].memories.every((memory: { metadata: { session_id: string } }) => memory.metadata.session_id === "trip-42"));
+  });
+
   test("GET /v1/models lists the configured models, the default first", async () => {
     const models = [];
     for await (const model of openai.models.list()) models.push(model.id);
@@ -180,6 +190,21 @@ describe("OpenAI-shaped errors", () => {
     const missing = await rig.server.get("/v1/embeddings");
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error.type, "not_found_error");
+  });
+
+  test("a client that leaves mid-stream cancels the model call, and nothing of the turn is stored", async () => {
+    rig.llm.reply({ text: "a slow answer that nobody will read to the end", chunkSize: 2, delayMs: 30 });
+    const stream = await openai.chat.completions.create({ model: "deepseek-r1", user: "oa-leaver", stream: true, messages: [{ role: "user", content: "start talking" }] });
+    let seen = 0;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) seen++;
+      if (seen === 2) break; // the SDK aborts the request
+    }
+    assert.equal(await rig.llm.requests[0]?.outcome, "closed");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stored = await rig.server.post("/product/get_all", { user_id: "oa-leaver" });
+    const texts = stored.status === 200 ? stored.body.data[0].memories.map((memory: { memory: string }) => memory.memory) : [];
+    assert.deepEqual(texts, []);
   });
 
   test("an upstream failure mid-stream ends the stream with an error the SDK raises", async () => {

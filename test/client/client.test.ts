@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { MemcubeClient, MemcubeError, type ChatFrame } from "memcube/client";
 import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
@@ -93,6 +94,13 @@ describe("memcube/client against a real server", () => {
   test("models", async () => {
     assert.deepEqual(await alice.models(), { default_model: "qwen2.5-72b-instruct", models: ["qwen2.5-72b-instruct", "deepseek-r1"] });
   });
+});
+
+test("the client imports only types from the server: no server code is loaded with it", () => {
+  const source = readFileSync(new URL("../../src/client/index.ts", import.meta.url), "utf8");
+  const imports = source.match(/^import .*$/gm) ?? [];
+  assert.ok(imports.length > 0);
+  assert.deepEqual(imports.filter((line) => !line.startsWith("import type ")), []);
 });
 
 describe("with API keys", () => {

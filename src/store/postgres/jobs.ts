@@ -1,45 +1,8 @@
 import type { ClaimRequest } from "../store.js";
-import type { JobClaim, JobOutcome, JobRecord, JobStatus, NewJob } from "../types.js";
+import { rowToJob, type JobRow } from "../rows.js";
+import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
 import type { Queryable } from "./database.js";
 
-/** A `jobs` row as PostgreSQL returns it (jsonb columns arrive parsed). */
-interface JobRow {
-  id: number;
-  task_id: string;
-  kind: string;
-  cube_id: string;
-  user_id: string;
-  payload: Record<string, unknown>;
-  status: string;
-  attempts: number;
-  run_after: string;
-  last_error: string | null;
-  result: Record<string, unknown> | null;
-  locked_by: string | null;
-  locked_until: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function rowToJob(row: JobRow): JobRecord {
-  return {
-    id: Number(row.id),
-    taskId: row.task_id,
-    kind: row.kind,
-    cubeId: row.cube_id,
-    userId: row.user_id,
-    payload: row.payload,
-    status: row.status as JobStatus,
-    attempts: row.attempts,
-    runAfter: row.run_after,
-    lastError: row.last_error,
-    result: row.result,
-    lockedBy: row.locked_by,
-    lockedUntil: row.locked_until,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /**
  * The job queue over the `jobs` table, with SQLite's semantics (src/store/sqlite/jobs.ts): a job is

@@ -17,12 +17,8 @@ import type {
   JobRecord,
   MemoryRecord,
   MemoryScope,
-  MemorySourceKind,
-  MemoryStatus,
-  MemoryType,
   MemoryVersion,
   MessageRecord,
-  MessageRole,
   NewMemory,
   Page,
   Refinement,
@@ -30,6 +26,7 @@ import type {
   ScoredId,
   SharedAccess,
 } from "../types.js";
+import { rowToMemory, rowToMessage, type MemoryRow, type MessageRow } from "../rows.js";
 import { Database, type DatabaseOptions, type Queryable } from "./database.js";
 import { Params, scopeSql } from "./filter-sql.js";
 import { PostgresJobs } from "./jobs.js";
@@ -52,71 +49,11 @@ const HALFVEC_INDEX_MAX = 4_000;
 const MEMORY_COLUMNS = `m.seq, m.id, m.cube_id, m.user_id, m.session_id, m.text, m.memory_type, m.key, m.tags, m.status,
   m.confidence, m.source, m.background, m.info, m.chat_time, m.created_at, m.updated_at`;
 
-interface MemoryRow {
-  seq: number;
-  id: string;
-  cube_id: string;
-  user_id: string;
-  session_id: string;
-  text: string;
-  memory_type: string;
-  key: string;
-  tags: string[];
-  status: string;
-  confidence: number;
-  source: string;
-  background: string;
-  info: Record<string, unknown>;
-  chat_time: string;
-  created_at: string;
-  updated_at: string;
-}
 
-interface MessageRow {
-  cube_id: string;
-  message_id: string;
-  session_id: string;
-  role: string;
-  content: string;
-  chat_time: string;
-  created_at: string;
-}
 
 const MESSAGE_COLUMNS = "msg.cube_id, msg.message_id, msg.session_id, msg.role, msg.content, msg.chat_time, msg.created_at";
 
-function rowToMessage(row: MessageRow): MessageRecord {
-  return {
-    cubeId: row.cube_id,
-    messageId: row.message_id,
-    sessionId: row.session_id,
-    role: row.role as MessageRole,
-    content: row.content,
-    chatTime: row.chat_time,
-    createdAt: row.created_at,
-  };
-}
 
-function rowToMemory(row: MemoryRow, sources: MessageRecord[]): MemoryRecord {
-  return {
-    id: row.id,
-    cubeId: row.cube_id,
-    userId: row.user_id,
-    sessionId: row.session_id,
-    text: row.text,
-    memoryType: row.memory_type as MemoryType,
-    key: row.key,
-    tags: row.tags,
-    status: row.status as MemoryStatus,
-    confidence: row.confidence,
-    source: row.source as MemorySourceKind,
-    background: row.background,
-    info: row.info,
-    chatTime: row.chat_time,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    sources,
-  };
-}
 
 /** pgvector's text form, `[0.1,0.2,…]`: exact for float32 components. */
 function vectorText(vector: Float32Array): string {

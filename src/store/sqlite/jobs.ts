@@ -1,45 +1,10 @@
 import type Database from "better-sqlite3";
 import type { ClaimRequest } from "../store.js";
-import type { JobClaim, JobOutcome, JobRecord, JobStatus, NewJob } from "../types.js";
+import { rowToJob as sharedRowToJob } from "../rows.js";
+import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
+import { decodeJobRow, type SqliteJobRow } from "./rows.js";
 
-/** A `jobs` row as SQLite returns it. */
-interface JobRow {
-  id: number;
-  task_id: string;
-  kind: string;
-  cube_id: string;
-  user_id: string;
-  payload: string;
-  status: string;
-  attempts: number;
-  run_after: string;
-  last_error: string | null;
-  result: string | null;
-  locked_by: string | null;
-  locked_until: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function rowToJob(row: JobRow): JobRecord {
-  return {
-    id: row.id,
-    taskId: row.task_id,
-    kind: row.kind,
-    cubeId: row.cube_id,
-    userId: row.user_id,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
-    status: row.status as JobStatus,
-    attempts: row.attempts,
-    runAfter: row.run_after,
-    lastError: row.last_error,
-    result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
-    lockedBy: row.locked_by,
-    lockedUntil: row.locked_until,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+const rowToJob = (row: SqliteJobRow): JobRecord => sharedRowToJob(decodeJobRow(row));
 
 /**
  * A job is ready when it is queued and due, or running under a lapsed lease; and no earlier job of
@@ -100,7 +65,7 @@ export class SqliteJobs {
          ORDER BY j.id LIMIT 1)
        RETURNING *`,
     );
-    const row = this.db.transaction(() => statement.get(params) as JobRow | undefined).immediate();
+    const row = this.db.transaction(() => statement.get(params) as SqliteJobRow | undefined).immediate();
     return row ? rowToJob(row) : undefined;
   }
 
@@ -136,12 +101,12 @@ export class SqliteJobs {
   }
 
   get(taskId: string): JobRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM jobs WHERE task_id = ?").get(taskId) as JobRow | undefined;
+    const row = this.db.prepare("SELECT * FROM jobs WHERE task_id = ?").get(taskId) as SqliteJobRow | undefined;
     return row ? rowToJob(row) : undefined;
   }
 
   list(userId: string, limit: number): JobRecord[] {
-    const rows = this.db.prepare("SELECT * FROM jobs WHERE user_id = ? ORDER BY id DESC LIMIT ?").all(userId, limit) as JobRow[];
+    const rows = this.db.prepare("SELECT * FROM jobs WHERE user_id = ? ORDER BY id DESC LIMIT ?").all(userId, limit) as SqliteJobRow[];
     return rows.map(rowToJob);
   }
 

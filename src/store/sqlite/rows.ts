@@ -1,66 +1,19 @@
-import type { MemoryRecord, MemorySourceKind, MemoryStatus, MemoryType, MessageRecord, MessageRole } from "../types.js";
+import type { JobRow, MemoryRow } from "../rows.js";
 
-/** A `memories` row as SQLite returns it. */
-export interface MemoryRow {
-  rowid: number;
-  id: string;
-  cube_id: string;
-  user_id: string;
-  session_id: string;
-  text: string;
-  memory_type: string;
-  key: string;
-  tags: string;
-  status: string;
-  confidence: number;
-  source: string;
-  background: string;
-  info: string;
-  chat_time: string;
-  created_at: string;
-  updated_at: string;
+/** A `memories` row as SQLite returns it: JSON columns as text, and the rowid. */
+export type SqliteMemoryRow = Omit<MemoryRow, "tags" | "info"> & { rowid: number; tags: string; info: string };
+
+/** A `jobs` row as SQLite returns it: JSON columns as text. */
+export type SqliteJobRow = Omit<JobRow, "payload" | "result"> & { payload: string; result: string | null };
+
+export function decodeMemoryRow(row: SqliteMemoryRow): MemoryRow & { rowid: number } {
+  return { ...row, tags: JSON.parse(row.tags) as string[], info: JSON.parse(row.info) as Record<string, unknown> };
 }
 
-export interface MessageRow {
-  cube_id: string;
-  message_id: string;
-  session_id: string;
-  role: string;
-  content: string;
-  chat_time: string;
-  created_at: string;
-}
-
-export function rowToMessage(row: MessageRow): MessageRecord {
+export function decodeJobRow(row: SqliteJobRow): JobRow {
   return {
-    cubeId: row.cube_id,
-    messageId: row.message_id,
-    sessionId: row.session_id,
-    role: row.role as MessageRole,
-    content: row.content,
-    chatTime: row.chat_time,
-    createdAt: row.created_at,
-  };
-}
-
-export function rowToMemory(row: MemoryRow, sources: MessageRecord[]): MemoryRecord {
-  return {
-    id: row.id,
-    cubeId: row.cube_id,
-    userId: row.user_id,
-    sessionId: row.session_id,
-    text: row.text,
-    memoryType: row.memory_type as MemoryType,
-    key: row.key,
-    tags: JSON.parse(row.tags) as string[],
-    status: row.status as MemoryStatus,
-    confidence: row.confidence,
-    source: row.source as MemorySourceKind,
-    background: row.background,
-    info: JSON.parse(row.info) as Record<string, unknown>,
-    chatTime: row.chat_time,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    sources,
+    ...row,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
   };
 }

@@ -36,7 +36,8 @@ import { SqliteJobs } from "./jobs.js";
 import { dequantize, quantize } from "./quantize.js";
 import { VectorIndexes, type Neighbour } from "./vector-index.js";
 import { MIGRATIONS } from "./migrations.js";
-import { rowToMemory, rowToMessage, type MemoryRow, type MessageRow } from "./rows.js";
+import { rowToMemory, rowToMessage, type MessageRow } from "../rows.js";
+import { decodeMemoryRow, type SqliteMemoryRow } from "./rows.js";
 
 const EMBEDDER_KEY = "embedder";
 
@@ -509,7 +510,7 @@ export class SqliteStore implements Store {
         `SELECT * FROM memories WHERE cube_id = ? AND status = 'activated' AND lower(key) IN (${marks(wanted.length)})
          ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
       )
-      .all(cubeId, ...wanted, limit) as MemoryRow[];
+      .all(cubeId, ...wanted, limit) as SqliteMemoryRow[];
     return this.hydrate(rows);
   }
 
@@ -561,24 +562,24 @@ export class SqliteStore implements Store {
 
   // ---- reading ----
 
-  private hydrate(rows: readonly MemoryRow[]): MemoryRecord[] {
+  private hydrate(rows: readonly SqliteMemoryRow[]): MemoryRecord[] {
     if (rows.length === 0) return [];
     const sources = this.db.prepare(
       `SELECT msg.cube_id, msg.message_id, msg.session_id, msg.role, msg.content, msg.chat_time, msg.created_at
        FROM memory_sources s JOIN messages msg ON msg.cube_id = s.cube_id AND msg.message_id = s.message_id
        WHERE s.memory_rowid = ? ORDER BY s.position`,
     );
-    return rows.map((row) => rowToMemory(row, (sources.all(row.rowid) as MessageRow[]).map(rowToMessage)));
+    return rows.map((row) => rowToMemory(decodeMemoryRow(row), (sources.all(row.rowid) as MessageRow[]).map(rowToMessage)));
   }
 
   async getMemory(memoryId: string): Promise<MemoryRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM memories WHERE id = ?").get(memoryId) as MemoryRow | undefined;
+    const row = this.db.prepare("SELECT * FROM memories WHERE id = ?").get(memoryId) as SqliteMemoryRow | undefined;
     return row ? this.hydrate([row])[0] : undefined;
   }
 
   async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
     if (memoryIds.length === 0) return [];
-    const rows = this.db.prepare(`SELECT * FROM memories WHERE id IN (${marks(memoryIds.length)})`).all(...memoryIds) as MemoryRow[];
+    const rows = this.db.prepare(`SELECT * FROM memories WHERE id IN (${marks(memoryIds.length)})`).all(...memoryIds) as SqliteMemoryRow[];
     const byId = new Map(this.hydrate(rows).map((memory) => [memory.id, memory]));
     return memoryIds.flatMap((id) => byId.get(id) ?? []);
   }
@@ -591,7 +592,7 @@ export class SqliteStore implements Store {
          WHERE s.cube_id = ? AND s.message_id IN (${marks(messageIds.length)}) AND m.status = 'activated'
          ORDER BY m.rowid`,
       )
-      .all(cubeId, ...messageIds) as MemoryRow[];
+      .all(cubeId, ...messageIds) as SqliteMemoryRow[];
     return this.hydrate(rows);
   }
 
@@ -607,7 +608,7 @@ export class SqliteStore implements Store {
     const paging = page ? " LIMIT ? OFFSET ?" : "";
     const rows = this.db
       .prepare(`SELECT m.* FROM memories m WHERE ${where.sql}${textClause} ORDER BY m.created_at DESC, m.rowid DESC${paging}`)
-      .all(...params, ...(page ? [page.limit, page.offset] : [])) as MemoryRow[];
+      .all(...params, ...(page ? [page.limit, page.offset] : [])) as SqliteMemoryRow[];
     return { memories: this.hydrate(rows), total };
   }
 
@@ -617,7 +618,7 @@ export class SqliteStore implements Store {
         `SELECT * FROM memories WHERE cube_id = ? AND session_id = ? AND status = 'activated'
          ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
       )
-      .all(cubeId, sessionId, limit) as MemoryRow[];
+      .all(cubeId, sessionId, limit) as SqliteMemoryRow[];
     return this.hydrate(rows);
   }
 
