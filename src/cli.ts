@@ -7,6 +7,8 @@ import { createEmbedder } from "./embed/index.js";
 import { reembedAll } from "./memory/embedder-identity.js";
 import { createLogger } from "./logger.js";
 import { chatCommand } from "./cli/chat.js";
+import { backupCommand, restoreCommand } from "./cli/backup.js";
+import { jobsCommand } from "./cli/jobs.js";
 import { progressBar } from "./cli/progress.js";
 import { countMemoryTexts } from "./cli/reembed.js";
 import { UsageError, addCommand, exportCommand, importCommand, searchCommand, standardIO } from "./cli/remote.js";
@@ -36,6 +38,12 @@ commands:
                                 client commands take --url (MEMCUBE_URL, default
                                 http://127.0.0.1:8001), --user (MEMCUBE_USER) and
                                 --api-key (MEMCUBE_API_KEY)
+  jobs list [--limit N] [--json] | jobs retry <task_id> | jobs drop <task_id>
+                                parked jobs (fine mode) in the configured store: list them with
+                                their errors, queue one again, or delete it
+  backup <file>                 copy the SQLite store to a new file, consistent while serving
+  restore <file> [--force]      put a backup into MEMCUBE_DATA_DIR (server stopped); refuses a
+                                store that holds memories unless --force
   help                          this text
 
 Configuration comes from the environment and .env (see README).`;
@@ -104,6 +112,12 @@ async function main(argv: string[]): Promise<void> {
       return importCommand(rest, standardIO());
     case "export":
       return exportCommand(rest, standardIO());
+    case "jobs":
+      return jobsCommand(rest, standardIO(), () => openStore(loadConfig()));
+    case "backup":
+      return backupCommand(rest, standardIO(), loadConfig());
+    case "restore":
+      return restoreCommand(rest, standardIO(), loadConfig());
     case "help":
     case "--help":
     case "-h":

@@ -11,6 +11,7 @@ import { ModelRegistry } from "./llm/registry.js";
 import { ensureEmbedderMatches } from "./memory/embedder-identity.js";
 import { enableFineMode } from "./memory/jobs/fine-mode.js";
 import { createLogger } from "./logger.js";
+import { Metrics, instrumentEmbedder, instrumentModel, instrumentStore } from "./ops/metrics.js";
 import { PostgresStore } from "./store/postgres/postgres-store.js";
 import { SqliteStore } from "./store/sqlite/sqlite-store.js";
 import type { Store } from "./store/store.js";
@@ -58,12 +59,19 @@ function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Serv
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   checkExposure(config); // before opening anything: open mode off loopback needs --insecure-open
   const context = await openContext(config);
-  const jobs = enableFineMode(context, config, logger);
+  const metrics = new Metrics();
+  const { cubeMaxMemories: maxMemories, cubeMaxBytes: maxBytes } = config.quotas;
+  if (maxMemories > 0 || maxBytes > 0) context.cubeQuota = { maxMemories, maxBytes };
+  context.store = instrumentStore(context.store, metrics);
+  context.embedder = instrumentEmbedder(context.embedder, metrics);
+  const jobs = enableFineMode(context, config, logger, (model) => instrumentModel(model, metrics));
   const models = new ModelRegistry(config.chatModels);
+  const resolveModel = models.resolve.bind(models);
+  models.resolve = (name) => instrumentModel(resolveModel(name), metrics);
   let server: ServerType;
   try {
     const keys = await setUpAuth(config, context, logger);
-    const app = createApp({ config, context, models, logger, version: VERSION, keys });
+    const app = createApp({ config, context, models, logger, version: VERSION, keys, metrics });
     server = await listen(app, config);
   } catch (error) {
     await context.store.close();

@@ -1,10 +1,14 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { matchedRoutes } from "hono/route";
 import type { Logger } from "pino";
 import type { Config } from "../config/index.js";
 import type { ModelRegistry } from "../llm/registry.js";
 import type { MemoryContext } from "../memory/context.js";
+import { Metrics } from "../ops/metrics.js";
+import { RateLimiter } from "../ops/rate-limit.js";
+import { ReadinessProbe } from "../ops/readiness.js";
 import type { App, AppEnv } from "./app-env.js";
 import { authenticate, type KeyRing } from "./auth.js";
 import { errorResponse, handleError } from "./errors.js";
@@ -13,6 +17,7 @@ import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { metaRoutes } from "./routes/meta.js";
 import { openAIErrorShape, openAIRoutes } from "./routes/openai.js";
+import { opsRoutes } from "./routes/ops.js";
 import { schedulerRoutes } from "./routes/scheduler.js";
 
 export interface AppDeps {
@@ -23,6 +28,16 @@ export interface AppDeps {
   version: string;
   /** API keys; undefined: open mode (the body's user_id is trusted). */
   keys?: KeyRing | undefined;
+  /** Counters and histograms for `GET /metrics` (a fresh set when omitted). */
+  metrics?: Metrics;
+  /** What `GET /ready` checks (the context's store and embedder when omitted). */
+  readiness?: ReadinessProbe;
+}
+
+/** The route template a request matched (`/product/get_memory/:id`), or `unmatched` (a 404). */
+function routeTemplate(c: Parameters<typeof matchedRoutes>[0]): string {
+  const handlers = matchedRoutes(c).filter((route) => route.method !== "ALL");
+  return handlers.at(-1)?.path ?? "unmatched";
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
@@ -30,6 +45,7 @@ const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
 /** The HTTP surface: parsing, validation and the envelope; every decision is the domain's. */
 export function createApp(deps: AppDeps): App {
   const app = new OpenAPIHono<AppEnv>();
+  const metrics = deps.metrics ?? new Metrics();
 
   app.use(async (c, next) => {
     const given = c.req.header("x-request-id") ?? c.req.header("trace-id");
@@ -46,6 +62,9 @@ export function createApp(deps: AppDeps): App {
       c.res = handleError(new Error(`non-Error thrown: ${what}`, { cause: thrown }), c);
     }
     c.header("x-request-id", requestId);
+    const labels = { method: c.req.method, route: routeTemplate(c), status: String(c.res.status) };
+    metrics.requests.inc(labels);
+    metrics.requestSeconds.observe(labels, (performance.now() - started) / 1000);
     logger.info(
       { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
       "request",
@@ -56,6 +75,13 @@ export function createApp(deps: AppDeps): App {
   }
   app.use("/v1/*", openAIErrorShape()); // before auth: a 401 on /v1 is OpenAI-shaped too
   app.use(authenticate(deps.keys));
+  if ((deps.config.quotas?.requestsPerMinute ?? 0) > 0) {
+    const limiter = new RateLimiter(deps.config.quotas.requestsPerMinute);
+    app.use(async (c, next) => {
+      c.set("rateLimiter", limiter);
+      await next();
+    });
+  }
   app.use(
     bodyLimit({
       maxSize: deps.config.limits.bodyBytes,
@@ -68,6 +94,11 @@ export function createApp(deps: AppDeps): App {
   );
 
   metaRoutes(app, deps.version);
+  opsRoutes(app, {
+    context: deps.context,
+    metrics,
+    readiness: deps.readiness ?? new ReadinessProbe(deps.context.store, deps.context.embedder),
+  });
   memoryRoutes(app, deps.context, deps.config.limits);
   cubeRoutes(app, deps.context, deps.config.limits);
   schedulerRoutes(app, deps.context);

@@ -50,9 +50,9 @@ export class KeyRing {
   }
 }
 
-/** Routes anyone may call: liveness and the API's documentation. */
+/** Routes anyone may call: liveness, readiness and the API's documentation. */
 export function isPublicPath(path: string): boolean {
-  return path === "/health" || path === "/openapi.json" || path === "/docs" || path.startsWith("/docs/");
+  return path === "/health" || path === "/ready" || path === "/openapi.json" || path === "/docs" || path.startsWith("/docs/");
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
@@ -87,6 +87,15 @@ export function authorize(c: Context<AppEnv>, actingUser: string): void {
   const principal = c.get("principal");
   if (principal.kind === "user" && principal.userId !== actingUser) {
     throw new ApiError(403, `this API key may not act as user '${actingUser}'`);
+  }
+  const limiter = c.get("rateLimiter");
+  if (!limiter) return;
+  // Per key: a user key is its user's; the admin keys share one budget. Open mode: per acting user.
+  const caller = principal.kind === "admin" ? "admin" : principal.kind === "user" ? `user:${principal.userId}` : `user:${actingUser}`;
+  const retryAfter = limiter.take(caller);
+  if (retryAfter !== undefined) {
+    c.header("Retry-After", String(retryAfter));
+    throw new ApiError(429, `rate limit: more than ${limiter.perMinute} requests a minute (MEMCUBE_RATE_LIMIT_PER_MINUTE); retry in ${retryAfter} s`);
   }
 }
 

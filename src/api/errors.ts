@@ -12,6 +12,7 @@ const STATUS_OF: Record<DomainErrorKind, ContentfulStatusCode> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  full: 413,
   upstream: 502,
   unavailable: 503,
 };

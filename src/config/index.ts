@@ -31,6 +31,16 @@ export interface Limits {
   historyMessages: number;
 }
 
+/** Per-caller limits; 0 turns one off. */
+export interface Quotas {
+  /** Requests per minute per API key (per acting user in open mode). */
+  requestsPerMinute: number;
+  /** Active memories per cube. */
+  cubeMaxMemories: number;
+  /** UTF-8 bytes of the active memories' text per cube. */
+  cubeMaxBytes: number;
+}
+
 /** The durable job queue (fine-mode extraction runs on it). */
 export interface JobSettings {
   /** Job runners in this process; 0 leaves the queue to other processes. */
@@ -55,6 +65,7 @@ export interface Config {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   corsOrigins: string[];
   limits: Limits;
+  quotas: Quotas;
   embedder: EmbedderConfig;
   chatModels: ChatModelEntry[];
   /** The fine-mode extraction model; undefined when fine mode is off. */
@@ -164,6 +175,11 @@ export function parseConfig(env: Env): Config {
       maxTopK: read(env, "MEMCUBE_MAX_TOP_K", integer(1, 10_000), 100),
       maxDepth: read(env, "MEMCUBE_MAX_DEPTH", integer(2, 1000), 32),
       historyMessages: 20,
+    },
+    quotas: {
+      requestsPerMinute: read(env, "MEMCUBE_RATE_LIMIT_PER_MINUTE", integer(0, 1_000_000), 0),
+      cubeMaxMemories: read(env, "MEMCUBE_CUBE_MAX_MEMORIES", integer(0, 1_000_000_000), 0),
+      cubeMaxBytes: read(env, "MEMCUBE_CUBE_MAX_BYTES", byteSize, 0),
     },
     embedder: readEmbedder(env),
     chatModels,

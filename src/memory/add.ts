@@ -70,6 +70,22 @@ function windowsOf<T extends { content: string }>(messages: readonly T[]): T[][]
   return windows;
 }
 
+/** An add that would take a cube past its quota is refused whole (413), before anything is written. */
+async function checkQuota(context: MemoryContext, request: AddRequest): Promise<void> {
+  const quota = context.cubeQuota;
+  if (!quota || (quota.maxMemories <= 0 && quota.maxBytes <= 0)) return;
+  const bytes = request.messages.reduce((sum, message) => sum + Buffer.byteLength(message.content, "utf8"), 0);
+  for (const cubeId of request.cubeIds) {
+    const usage = await context.store.cubeUsage(cubeId);
+    if (quota.maxMemories > 0 && usage.memories + request.messages.length > quota.maxMemories) {
+      throw new DomainError("full", `cube '${cubeId}' is full: ${usage.memories} of ${quota.maxMemories} memories (MEMCUBE_CUBE_MAX_MEMORIES); delete some first`);
+    }
+    if (quota.maxBytes > 0 && usage.bytes + bytes > quota.maxBytes) {
+      throw new DomainError("full", `cube '${cubeId}' is full: ${usage.bytes} of ${quota.maxBytes} bytes of memories (MEMCUBE_CUBE_MAX_BYTES); delete some first`);
+    }
+  }
+}
+
 function isFine(context: MemoryContext, mode: AddRequest["mode"]): boolean {
   if (mode === "fine" && !context.fine) {
     throw new DomainError(
@@ -88,6 +104,7 @@ function isFine(context: MemoryContext, mode: AddRequest["mode"]): boolean {
  */
 export async function addMessages(context: MemoryContext, request: AddRequest): Promise<AddedMemory[]> {
   await checkWritable(context, request.userId, request.cubeIds);
+  await checkQuota(context, request);
   const fine = isFine(context, request.mode);
   const sync = fine && request.asyncMode === "sync";
   const now = context.now().toISOString();

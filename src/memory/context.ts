@@ -13,6 +13,8 @@ export interface MemoryContext {
    * not exist (e.g. after they deleted it): nobody else may create it.
    */
   reservedCubes?: ReadonlySet<string>;
+  /** Per-cube limits on active memories and their bytes (0: none); checked before each add. */
+  cubeQuota?: { maxMemories: number; maxBytes: number };
   /** Fine mode: present when an extraction model is configured. */
   fine?: FineMode;
 }

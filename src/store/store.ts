@@ -42,6 +42,16 @@ export class JobLeaseLost extends Error {
   }
 }
 
+/** Counts for operators (`GET /metrics`). */
+export interface StoreStats {
+  /** Active memories. */
+  memories: number;
+  cubes: number;
+  jobs: { queued: number; running: number; parked: number };
+  /** The oldest `run_after` of the queued jobs that are due now (null when none waits). */
+  oldestDueAt: string | null;
+}
+
 /** Messages with one memory each, written by one user. */
 export interface ConversationBatch {
   userId: string;
@@ -190,4 +200,19 @@ export interface Store {
   countUnfinishedJobs(userId: string): Promise<number>;
   /** Deletes finished (done) jobs last updated before the time; returns how many. */
   pruneJobs(finishedBefore: string): Promise<number>;
+
+  // ---- operations ----
+
+  /** Schema versions applied and known to this build; throws when the store cannot be reached. */
+  schemaStatus(): Promise<{ applied: number; latest: number }>;
+  /** Counts for `GET /metrics`; `now` decides which queued jobs are due. */
+  stats(now: string): Promise<StoreStats>;
+  /** Active memories of a cube and the UTF-8 bytes of their text (cube quotas). */
+  cubeUsage(cubeId: string): Promise<{ memories: number; bytes: number }>;
+  /** Parked jobs of every user, oldest first. */
+  listParkedJobs(limit: number): Promise<JobRecord[]>;
+  /** A parked job goes back to the queue, due now, with its attempts reset; false when no parked job has the id. */
+  retryParkedJob(taskId: string, now: string): Promise<boolean>;
+  /** Deletes a parked job; false when no parked job has the id. */
+  dropParkedJob(taskId: string): Promise<boolean>;
 }

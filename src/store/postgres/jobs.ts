@@ -110,4 +110,34 @@ export class PostgresJobs {
     const { rowCount } = await db.query("DELETE FROM jobs WHERE status = 'done' AND updated_at < $1", [finishedBefore]);
     return rowCount ?? 0;
   }
+
+  static async counts(db: Queryable, now: string): Promise<{ queued: number; running: number; parked: number; oldestDueAt: string | null }> {
+    const { rows } = await db.query<{ queued: number; running: number; parked: number; oldest: string | null }>(
+      `SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued, count(*) FILTER (WHERE status = 'running')::int AS running,
+         count(*) FILTER (WHERE status = 'parked')::int AS parked,
+         min(run_after) FILTER (WHERE status = 'queued' AND run_after <= $1) AS oldest
+       FROM jobs`,
+      [now],
+    );
+    const row = rows[0];
+    return { queued: row?.queued ?? 0, running: row?.running ?? 0, parked: row?.parked ?? 0, oldestDueAt: row?.oldest ?? null };
+  }
+
+  static async parked(db: Queryable, limit: number): Promise<JobRecord[]> {
+    const { rows } = await db.query<JobRow>("SELECT * FROM jobs WHERE status = 'parked' ORDER BY id LIMIT $1", [limit]);
+    return rows.map(rowToJob);
+  }
+
+  static async retryParked(db: Queryable, taskId: string, now: string): Promise<boolean> {
+    const { rowCount } = await db.query(
+      "UPDATE jobs SET status = 'queued', attempts = 0, run_after = $1, updated_at = $1 WHERE task_id = $2 AND status = 'parked'",
+      [now, taskId],
+    );
+    return rowCount === 1;
+  }
+
+  static async dropParked(db: Queryable, taskId: string): Promise<boolean> {
+    const { rowCount } = await db.query("DELETE FROM jobs WHERE task_id = $1 AND status = 'parked'", [taskId]);
+    return rowCount === 1;
+  }
 }

@@ -7,6 +7,7 @@ import {
   type ConversationWrite,
   type EmbedderIdentity,
   type Store,
+  type StoreStats,
   type UserErasure,
 } from "../store.js";
 import type {
@@ -29,6 +30,7 @@ import type {
 import { rowToMemory, rowToMessage, type MemoryRow, type MessageRow } from "../rows.js";
 import { Database, type DatabaseOptions, type Queryable } from "./database.js";
 import { Params, scopeSql } from "./filter-sql.js";
+import { PG_MIGRATIONS } from "./migrations.js";
 import { PostgresJobs } from "./jobs.js";
 
 const EMBEDDER_KEY = "embedder";
@@ -578,6 +580,41 @@ export class PostgresStore implements Store {
 
   async pruneJobs(finishedBefore: string): Promise<number> {
     return PostgresJobs.prune(this.db, finishedBefore);
+  }
+
+  // ---- operations ----
+
+  async schemaStatus(): Promise<{ applied: number; latest: number }> {
+    const { rows } = await this.db.query<{ version: number | null }>("SELECT max(version) AS version FROM schema_migrations");
+    return { applied: rows[0]?.version ?? 0, latest: PG_MIGRATIONS.length };
+  }
+
+  async stats(now: string): Promise<StoreStats> {
+    const { rows } = await this.db.query<{ memories: number; cubes: number }>(
+      "SELECT (SELECT count(*) FROM memories WHERE status = 'activated')::int AS memories, (SELECT count(*) FROM cubes)::int AS cubes",
+    );
+    const { oldestDueAt, ...jobs } = await PostgresJobs.counts(this.db, now);
+    return { memories: rows[0]?.memories ?? 0, cubes: rows[0]?.cubes ?? 0, jobs, oldestDueAt };
+  }
+
+  async cubeUsage(cubeId: string): Promise<{ memories: number; bytes: number }> {
+    const { rows } = await this.db.query<{ memories: number; bytes: number }>(
+      "SELECT count(*)::int AS memories, coalesce(sum(octet_length(text)), 0)::bigint::float8 AS bytes FROM memories WHERE cube_id = $1 AND status = 'activated'",
+      [cubeId],
+    );
+    return rows[0] ?? { memories: 0, bytes: 0 };
+  }
+
+  async listParkedJobs(limit: number): Promise<JobRecord[]> {
+    return PostgresJobs.parked(this.db, limit);
+  }
+
+  async retryParkedJob(taskId: string, now: string): Promise<boolean> {
+    return PostgresJobs.retryParked(this.db, taskId, now);
+  }
+
+  async dropParkedJob(taskId: string): Promise<boolean> {
+    return PostgresJobs.dropParked(this.db, taskId);
   }
 
   // ---- reading ----

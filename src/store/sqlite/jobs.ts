@@ -120,4 +120,33 @@ export class SqliteJobs {
   prune(finishedBefore: string): number {
     return this.db.prepare("DELETE FROM jobs WHERE status = 'done' AND updated_at < ?").run(finishedBefore).changes;
   }
+
+  counts(now: string): { queued: number; running: number; parked: number; oldestDueAt: string | null } {
+    const row = this.db
+      .prepare(
+        `SELECT coalesce(sum(status = 'queued'), 0) AS queued, coalesce(sum(status = 'running'), 0) AS running,
+           coalesce(sum(status = 'parked'), 0) AS parked,
+           min(CASE WHEN status = 'queued' AND run_after <= ? THEN run_after END) AS oldestDueAt
+         FROM jobs`,
+      )
+      .get(now) as { queued: number; running: number; parked: number; oldestDueAt: string | null };
+    return row;
+  }
+
+  parked(limit: number): JobRecord[] {
+    const rows = this.db.prepare("SELECT * FROM jobs WHERE status = 'parked' ORDER BY id LIMIT ?").all(limit) as SqliteJobRow[];
+    return rows.map(rowToJob);
+  }
+
+  retryParked(taskId: string, now: string): boolean {
+    return (
+      this.db
+        .prepare("UPDATE jobs SET status = 'queued', attempts = 0, run_after = ?, updated_at = ? WHERE task_id = ? AND status = 'parked'")
+        .run(now, now, taskId).changes === 1
+    );
+  }
+
+  dropParked(taskId: string): boolean {
+    return this.db.prepare("DELETE FROM jobs WHERE task_id = ? AND status = 'parked'").run(taskId).changes === 1;
+  }
 }

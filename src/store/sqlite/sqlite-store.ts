@@ -9,6 +9,7 @@ import {
   type ConversationBatch,
   type ConversationWrite,
   type EmbedderIdentity,
+  type StoreStats,
   type Store,
   type UserErasure,
 } from "../store.js";
@@ -560,6 +561,37 @@ export class SqliteStore implements Store {
     return this.jobs.prune(finishedBefore);
   }
 
+  // ---- operations ----
+
+  async schemaStatus(): Promise<{ applied: number; latest: number }> {
+    return { applied: Number(this.db.pragma("user_version", { simple: true })), latest: MIGRATIONS.length };
+  }
+
+  async stats(now: string): Promise<StoreStats> {
+    const memories = this.db.prepare("SELECT count(*) FROM memories WHERE status = 'activated'").pluck().get() as number;
+    const cubes = this.db.prepare("SELECT count(*) FROM cubes").pluck().get() as number;
+    const { oldestDueAt, ...jobs } = this.jobs.counts(now);
+    return { memories, cubes, jobs, oldestDueAt };
+  }
+
+  async cubeUsage(cubeId: string): Promise<{ memories: number; bytes: number }> {
+    return this.db
+      .prepare("SELECT count(*) AS memories, coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes FROM memories WHERE cube_id = ? AND status = 'activated'")
+      .get(cubeId) as { memories: number; bytes: number };
+  }
+
+  async listParkedJobs(limit: number): Promise<JobRecord[]> {
+    return this.jobs.parked(limit);
+  }
+
+  async retryParkedJob(taskId: string, now: string): Promise<boolean> {
+    return this.jobs.retryParked(taskId, now);
+  }
+
+  async dropParkedJob(taskId: string): Promise<boolean> {
+    return this.jobs.dropParked(taskId);
+  }
+
   // ---- reading ----
 
   private hydrate(rows: readonly SqliteMemoryRow[]): MemoryRecord[] {
@@ -678,7 +710,7 @@ export class SqliteStore implements Store {
     }
     // Over-fetch: the candidates are re-scored, and rows deleted by another process or of types
     // outside the scope are dropped.
-    const neighbours = this.ann.nearest(scope.cubeId, vector, limit * 3 + 20);
+    const neighbours = this.ann.nearest(scope.cubeId, vector, limit * 5 + 50);
     if (!neighbours) return this.nearestVectors(scope, vector, limit);
     return this.activeInScope(scope, neighbours, vector).slice(0, limit);
   }
