@@ -108,6 +108,10 @@ async function chatOverhead(dataDir: string): Promise<{ runs: Summary[]; model: 
     const direct = { model: "bench-model", stream: true, messages: [{ role: "user", content: "hi" }] };
     for (let index = 0; index < 10; index += 1) modelSamples.push(await firstTextMs(`${llm.url}/chat/completions`, direct, /"content":"[^"]/));
     const model = summarise(modelSamples);
+    // Warm-up: the first chat loads the prompt tokenizer.
+    for (const query of questions(5, 2999)) {
+      await firstTextMs(`${server.url}/product/chat/stream`, { user_id: CUBE, query, add_message_on_answer: false }, /"type":"text"/);
+    }
     const runs: Summary[] = [];
     for (let run = 0; run < SIZES.runs; run += 1) {
       const samples: number[] = [];

@@ -11,8 +11,9 @@ const ERROR_RESPONSES = {
   401: "No API key, or an unknown one (when the server has API keys)",
   403: "A cube the user may not use, or a user the API key may not act as",
   404: "A cube, memory or task that does not exist",
-  413: "Body larger than MEMCUBE_BODY_LIMIT",
+  413: "Body larger than MEMCUBE_BODY_LIMIT, or an add into a full cube (MEMCUBE_CUBE_MAX_*)",
   422: "A field that is missing or wrong",
+  429: "Over MEMCUBE_RATE_LIMIT_PER_MINUTE (see Retry-After)",
   500: "Server error (with the request id)",
 } as const;
 

@@ -6,6 +6,7 @@ import type { Embedder } from "../../src/embed/embedder.js";
 import { ReadinessProbe } from "../../src/ops/readiness.js";
 import type { Store } from "../../src/store/store.js";
 import { memories, script, startFineRig, waitIdle, type FineRig } from "../support/extraction.js";
+import { freshSchema, POSTGRES_SKIP } from "../support/postgres.js";
 import { startTestServer, tempDataDir, type TestServer } from "../support/server.js";
 
 const KEYS = { "sk-alice-5f1d0c9e7a2b4c68": "alice", "sk-admin-7c2e9b4f1a6d3e80": "*" };
@@ -170,5 +171,23 @@ describe("LLM metrics", () => {
     assert.ok(valueOf(samples, "memcube_llm_request_duration_seconds_count", { model: "reader-model", kind: "complete", outcome: "ok" }) >= 1);
     assert.ok(valueOf(samples, "memcube_llm_tokens_total", { model: "reader-model", type: "prompt" }) > 0);
     assert.ok(valueOf(samples, "memcube_llm_tokens_total", { model: "reader-model", type: "completion" }) > 0);
+  });
+});
+
+describe("GET /ready and GET /metrics on PostgreSQL", { skip: POSTGRES_SKIP }, () => {
+  test("ready; the store's gauges come from PostgreSQL", async () => {
+    const schema = await freshSchema("ops");
+    const server = await startTestServer({ MEMCUBE_STORE: "postgres", DATABASE_URL: schema.url });
+    try {
+      assert.deepEqual((await server.get("/ready")).body, { status: "ready" });
+      assert.equal((await server.post("/product/add", { user_id: "pg", messages: "Stored in PostgreSQL" })).status, 200);
+      const samples = await scrape(server);
+      assert.equal(valueOf(samples, "memcube_memories", { store: "postgres" }), 1);
+      assert.equal(valueOf(samples, "memcube_cubes"), 1);
+      assert.equal(valueOf(samples, "memcube_jobs", { status: "queued" }), 0);
+    } finally {
+      await server.cleanup();
+      await schema.drop();
+    }
   });
 });

@@ -65,3 +65,36 @@ describe("MEMCUBE_RATE_LIMIT_PER_MINUTE", () => {
     assert.equal((await add("dave")).status, 200);
   });
 });
+
+describe("MEMCUBE_CUBE_MAX_MEMORIES and MEMCUBE_CUBE_MAX_BYTES", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ MEMCUBE_CUBE_MAX_MEMORIES: "3", MEMCUBE_CUBE_MAX_BYTES: "60" });
+  });
+  after(() => server.cleanup());
+
+  test("an add that would pass the cube's memory count is refused whole with 413; a delete makes room", async () => {
+    const first = await server.post("/product/add", { user_id: "q1", messages: [{ role: "user", content: "one" }, { role: "user", content: "two" }] });
+    assert.equal(first.status, 200);
+    const over = await server.post("/product/add", { user_id: "q1", messages: [{ role: "user", content: "three" }, { role: "user", content: "four" }] });
+    assert.equal(over.status, 413);
+    assert.deepEqual(Object.keys(over.body).sort(), ["code", "data", "message"]);
+    assert.equal(over.body.code, 413);
+    assert.equal(over.body.message, "cube 'q1' is full: 2 of 3 memories (MEMCUBE_CUBE_MAX_MEMORIES); delete some first");
+    const all = await server.post("/product/get_all", { user_id: "q1", mem_cube_ids: ["q1"] });
+    assert.equal(all.body.data[0].memories.length, 2, "nothing of the refused add was written");
+    assert.equal((await server.post("/product/add", { user_id: "q1", messages: "three" })).status, 200);
+    assert.equal((await server.post("/product/add", { user_id: "q1", messages: "four" })).status, 413);
+    const id = all.body.data[0].memories[0].id;
+    assert.equal((await server.post("/product/delete_memory", { user_id: "q1", writable_cube_ids: ["q1"], memory_ids: [id] })).status, 200);
+    assert.equal((await server.post("/product/add", { user_id: "q1", messages: "four" })).status, 200);
+  });
+
+  test("bytes: UTF-8 bytes of the active memories' text", async () => {
+    assert.equal((await server.post("/product/add", { user_id: "q2", messages: "x".repeat(50) })).status, 200);
+    const over = await server.post("/product/add", { user_id: "q2", messages: "我想去广州" }); // 15 bytes
+    assert.equal(over.status, 413);
+    assert.equal(over.body.message, "cube 'q2' is full: 50 of 60 bytes of memories (MEMCUBE_CUBE_MAX_BYTES); delete some first");
+    assert.equal((await server.post("/product/add", { user_id: "q2", messages: "0123456789" })).status, 200);
+  });
+});

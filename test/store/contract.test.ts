@@ -464,5 +464,44 @@ for (const backend of BACKENDS) {
       assert.equal(await one.pruneJobs(at(3600)), 32);
       assert.equal(await one.countUnfinishedJobs("u"), unfinished);
     });
+
+    test("operations: schema status, counts, cube usage; parked jobs listed, retried and dropped", async () => {
+      const schema = await one.schemaStatus();
+      assert.ok(schema.applied >= 1);
+      assert.equal(schema.applied, schema.latest);
+      await one.addConversation({
+        userId: "u",
+        now: at(0),
+        entries: [entry("ops", "m1", "Ünïcode"), entry("ops", "m2", "plain")],
+        jobs: [job("ops", "ops", ["m1"]), job("ops", "ops", ["m2"])],
+      });
+      assert.deepEqual(await one.cubeUsage("ops"), { memories: 2, bytes: Buffer.byteLength("Ünïcode") + 5 });
+      assert.deepEqual(await one.cubeUsage("no-such-cube"), { memories: 0, bytes: 0 });
+      const stats = await one.stats(at(5));
+      assert.ok(stats.memories >= 2 && stats.cubes >= 1);
+      assert.ok(stats.jobs.queued >= 2);
+      assert.ok(stats.oldestDueAt !== null && stats.oldestDueAt <= at(5));
+      const parkedBefore = stats.jobs.parked;
+      for (const workerId of ["p1", "p2"]) {
+        const claim = await claimAt("ops", one, 1, workerId);
+        assert.ok(claim);
+        assert.ok(await one.finishJob({ jobId: claim.id, workerId }, { status: "parked", error: `broken ${workerId}` }, at(2)));
+      }
+      assert.equal((await two.stats(at(5))).jobs.parked, parkedBefore + 2);
+      const parked = (await two.listParkedJobs(100)).filter((entry) => entry.kind === "ops");
+      assert.deepEqual(parked.map((entry) => entry.lastError), ["broken p1", "broken p2"]);
+      const [first, second] = parked;
+      assert.ok(first && second);
+      assert.equal(await one.retryParkedJob(first.taskId, at(10)), true);
+      assert.equal(await one.retryParkedJob(first.taskId, at(10)), false, "no longer parked");
+      const requeued = await one.getJob(first.taskId);
+      assert.equal(requeued?.status, "queued");
+      assert.equal(requeued?.attempts, 0);
+      assert.equal(requeued?.runAfter, at(10));
+      assert.equal(await two.dropParkedJob(second.taskId), true);
+      assert.equal(await two.dropParkedJob(second.taskId), false);
+      assert.equal(await one.getJob(second.taskId), undefined);
+      assert.equal(await one.dropParkedJob(first.taskId), false, "only parked jobs are dropped");
+    });
   });
 }
