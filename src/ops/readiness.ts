@@ -1,7 +1,8 @@
 import type { Embedder } from "../embed/embedder.js";
 import type { Store } from "../store/store.js";
 
-export type Readiness = { ready: true } | { ready: false; reason: string };
+/** `reason` is public (/ready needs no key); `detail` may name hosts or paths and is only logged. */
+export type Readiness = { ready: true } | { ready: false; reason: string; detail?: string };
 
 const PROBE_TIMEOUT_MS = 5_000;
 
@@ -32,7 +33,7 @@ export class ReadinessProbe {
       const { applied, latest } = await withTimeout(this.store.schemaStatus(), "the store");
       if (applied !== latest) return { ready: false, reason: `store: schema version ${applied}, this build needs ${latest} (migrations not current)` };
     } catch (error) {
-      return { ready: false, reason: `store: unreachable: ${messageOf(error)}` };
+      return { ready: false, reason: "store: unreachable", detail: messageOf(error) };
     }
     if (!this.embedderReady) {
       try {
@@ -40,7 +41,7 @@ export class ReadinessProbe {
         if (vector?.length !== this.embedder.dimension) return { ready: false, reason: "embedder: returned no vector of its dimension" };
         this.embedderReady = true;
       } catch (error) {
-        return { ready: false, reason: `embedder: not loaded: ${messageOf(error)}` };
+        return { ready: false, reason: "embedder: not loaded", detail: messageOf(error) };
       }
     }
     return { ready: true };

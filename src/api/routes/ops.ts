@@ -48,6 +48,7 @@ export function opsRoutes(app: App, deps: OpsDeps): void {
   app.get("/ready", async (c) => {
     const state = await readiness.check();
     if (state.ready) return c.json({ status: "ready" as const });
+    if (state.detail) c.get("logger").warn({ reason: state.reason, detail: state.detail }, "not ready");
     return c.json({ status: "unavailable" as const, reason: state.reason }, 503);
   });
 
