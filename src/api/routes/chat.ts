@@ -1,16 +1,16 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import type { Limits } from "../../config/index.js";
 import { prepareChat, runChat, type ChatDeps, type ChatEvent, type ChatRequest, type ChatStage } from "../../chat/pipeline.js";
 import type { PromptMemory } from "../../chat/prompt.js";
-import type { AppEnv, App } from "../app-env.js";
+import type { App } from "../app-env.js";
 import { envelope, success } from "../envelope.js";
 import { describeError } from "../errors.js";
 import { memoryItem } from "../present.js";
 import { errorResponses, postJson, readActingBody } from "../route.js";
 import { ChatCompleteData, ChatFrame, ModelsData, chatRequest, type ChatBody } from "../schemas/chat.js";
 import { cubesOf } from "./memory.js";
+import { clientGone } from "../client-gone.js";
 
 const STAGE_CODES: Record<ChatStage, "0" | "1" | "2"> = { searching: "0", searched: "1", generating: "2" };
 
@@ -61,14 +61,6 @@ function frameOf(event: ChatEvent): ChatFrame {
   }
 }
 
-/** Aborts when the HTTP client goes away, so the model call stops and nothing partial is stored. */
-function clientGone(c: Context<AppEnv>): AbortController {
-  const controller = new AbortController();
-  const signal = c.req.raw.signal;
-  if (signal.aborted) controller.abort();
-  else signal.addEventListener("abort", () => controller.abort(), { once: true });
-  return controller;
-}
 
 async function sendFrame(stream: SSEStreamingApi, frame: ChatFrame): Promise<void> {
   await stream.writeSSE({ data: JSON.stringify(frame) });

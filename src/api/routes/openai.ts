@@ -29,6 +29,7 @@ import {
   type OpenAIMessage,
 } from "../schemas/openai.js";
 import { readBody } from "../validation.js";
+import { clientGone } from "../client-gone.js";
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -170,14 +171,6 @@ async function prepare(deps: ChatDeps, request: ChatRequest): Promise<PreparedCh
   }
 }
 
-/** Aborts when the HTTP client goes away, so the model call stops and nothing partial is stored. */
-function clientGone(c: Context<AppEnv>): AbortController {
-  const controller = new AbortController();
-  const signal = c.req.raw.signal;
-  if (signal.aborted) controller.abort();
-  else signal.addEventListener("abort", () => controller.abort(), { once: true });
-  return controller;
-}
 
 /** Token counts estimated with the cl100k tokenizer (the upstream's own counts are not passed on). */
 async function usageOf(request: ChatRequest, memories: readonly PromptMemory[], answer: string) {
