@@ -3,6 +3,7 @@
  *
  *   npm run bench                 # full run: 20,000 memories over HTTP, 100,000 for memory use
  *   npm run bench -- --quick      # smaller sizes, for a quick look
+ *   npm run bench -- --total 200000 [--store postgres]   # the last phase at 200,000 memories
  *
  * Figures: ingest rate (HTTP, fast mode, batches of 500), search latency (HTTP, query embedding
  * included) at 20,000 memories in one cube, the time to first token memcube adds on top of the
@@ -23,12 +24,16 @@ import { postJson, startServerProcess, type ServerProcess } from "../test/suppor
 import { acrossRuns, round, summarise, type Summary } from "./lib/stats.js";
 import { benchStore } from "./lib/store.js";
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, store: { type: "string", default: "sqlite" } } });
+const { values: flags } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, store: { type: "string", default: "sqlite" }, total: { type: "string" } },
+});
 /** `--store postgres`: servers on PostgreSQL (DATABASE_URL); SQLite-only parts are skipped. */
 const backend = await benchStore(flags.store);
-const SIZES = flags.quick
+const DEFAULT_SIZES = flags.quick
   ? { memories: 4_000, total: 20_000, queries: 50, runs: 2, chats: 15 }
   : { memories: 20_000, total: 100_000, queries: 100, runs: 3, chats: 30 };
+/** `--total 200000`: the size of the last phase (memory use and search at scale). */
+const SIZES = { ...DEFAULT_SIZES, total: flags.total ? Number(flags.total) : DEFAULT_SIZES.total };
 const BATCH = 500;
 const CUBE = "bench";
 const MODEL_DELAY_MS = 50;
