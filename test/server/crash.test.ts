@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { extractionEnv, memories, prompts, script } from "../support/extraction.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { tempDataDir } from "../support/server.js";
-import { freePort } from "../support/process.js";
+import { serveChild } from "../support/process.js";
 
 let llm: FakeOpenAI;
 const dataDir = tempDataDir();
@@ -18,23 +17,8 @@ after(async () => {
 });
 
 
-/** `node bin/memcube.mjs serve` as a separate process, answering /health. */
-async function serve(): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["bin/memcube.mjs", "serve", "--port", String(port)], {
-    env: { ...process.env, ...extractionEnv(llm), MEMCUBE_DATA_DIR: dataDir, LOG_LEVEL: "silent" },
-    stdio: "ignore",
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    const healthy = await fetch(`${url}/health`).then((response) => response.ok, () => false);
-    if (healthy) return { child, url, exited };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill("SIGKILL");
-  throw new Error("memcube did not start");
-}
+const serve = () =>
+  serveChild({ ...extractionEnv(llm), MEMCUBE_DATA_DIR: dataDir });
 
 const json = async <T>(response: Response) => (await response.json()) as { data: T; message: string };
 type Task = { task_id: string; status: string };

@@ -4,12 +4,11 @@
  * chat stream in flight finish (its turn written back) before the process exits.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { modelList } from "../support/chat.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { freePort } from "../support/process.js";
+import { serveChild } from "../support/process.js";
 import { tempDataDir } from "../support/server.js";
 
 const dataDir = tempDataDir();
@@ -22,29 +21,13 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** `node bin/memcube.mjs serve` as a child process, once it answers /health. */
-async function serve(): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["bin/memcube.mjs", "serve", "--port", String(port)], {
-    env: {
-      ...process.env,
-      MEMCUBE_DATA_DIR: dataDir,
-      LOG_LEVEL: "silent",
-      MEMCUBE_API_KEYS: "",
-      MEMCUBE_API_KEYS_FILE: "",
-      CHAT_MODEL_LIST: JSON.stringify(modelList(llm.url)),
-    },
-    stdio: "ignore",
+const serve = () =>
+  serveChild({
+    MEMCUBE_DATA_DIR: dataDir,
+    MEMCUBE_API_KEYS: "",
+    MEMCUBE_API_KEYS_FILE: "",
+    CHAT_MODEL_LIST: JSON.stringify(modelList(llm.url)),
   });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 400; attempt += 1) {
-    if (await fetch(`${url}/health`).then((response) => response.ok, () => false)) return { child, url, exited };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill("SIGKILL");
-  throw new Error("memcube did not start");
-}
 
 const post = (url: string, route: string, body: unknown) =>
   fetch(`${url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });

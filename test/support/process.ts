@@ -20,20 +20,33 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export interface ServedChild {
+  child: ChildProcess;
+  url: string;
+  /** Settles when the process exits (with its exit code). */
+  exited: Promise<unknown>;
+}
+
+/** `node bin/memcube.mjs serve` on a free port, once it answers /health (killed if it never does). */
+export async function serveChild(env: Record<string, string>, stderr: "ignore" | "inherit" = "ignore"): Promise<ServedChild> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ["bin/memcube.mjs", "serve", "--port", String(port)], {
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
+  const child = spawn(process.execPath, ["bin/memcube.mjs", "serve", "--port", String(port)], {
+    env: { ...process.env, LOG_LEVEL: "silent", ...env },
+    stdio: ["ignore", "ignore", stderr],
   });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
   const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt += 1) {
+  for (let attempt = 0; attempt < 600; attempt += 1) {
     if (child.exitCode !== null) throw new Error(`memcube exited with ${child.exitCode}`);
-    const healthy = await fetch(`${url}/health`).then((response) => response.ok, () => false);
-    if (healthy) break;
-    if (attempt > 600) throw new Error("memcube did not start within 60 s");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (await fetch(`${url}/health`).then((response) => response.ok, () => false)) return { child, url, exited };
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  child.kill("SIGKILL");
+  throw new Error("memcube did not start within 30 s");
+}
+
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const { child, url, exited } = await serveChild({ LOG_LEVEL: "warn", ...env }, "inherit");
   const pid = child.pid as number;
   return {
     url,
@@ -43,11 +56,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
       return Math.round(kb / 1024);
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
   };
 }
 
