@@ -169,7 +169,9 @@ async function fillSynthetic(dataDir: string, from: number, to: number): Promise
 }
 
 async function memoryAt100k(dataDir: string): Promise<{ rssMb: number; search: Summary }> {
-  await fillSynthetic(dataDir, SIZES.memories, SIZES.total);
+  const started = performance.now();
+  await backend.bulkLoad(() => fillSynthetic(dataDir, SIZES.memories, SIZES.total));
+  log(`  filled ${SIZES.total - SIZES.memories} synthetic memories in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   const server = await startServerProcess({ MEMCUBE_DATA_DIR: dataDir, ...backend.env });
   try {
     const samples: number[] = [];

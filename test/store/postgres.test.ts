@@ -4,9 +4,10 @@
  * index with a cube filter (a small cube inside a large table).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, it, test } from "node:test";
 import { PG_MIGRATIONS } from "../../src/store/postgres/migrations.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { WordCounts } from "../../src/store/postgres/word-counts.js";
 import type { MessageRecord, NewMemory } from "../../src/store/types.js";
 import { seededRandom } from "../../bench/lib/corpus.js";
 import { freshSchema, POSTGRES_SKIP, querySchema, type TestSchema } from "../support/postgres.js";
@@ -135,5 +136,18 @@ describe("PostgresStore", { skip: POSTGRES_SKIP }, () => {
       const all = await indexed.searchVectors({ cubeId: "small", memoryTypes: ["LongTermMemory"] }, query, 100);
       assert.equal(all.length, 50, "asking for more than the scope holds returns all of it");
     });
+  });
+});
+
+describe("word counts of large cubes", () => {
+  it("are reused for a minute, then counted again", () => {
+    let now = 0;
+    const counts = new WordCounts(() => now);
+    counts.set("big", "lisbon", 15_000);
+    now = 59_000;
+    assert.equal(counts.get("big", "lisbon"), 15_000);
+    assert.equal(counts.get("other", "lisbon"), undefined, "counts belong to one cube");
+    now = 61_000;
+    assert.equal(counts.get("big", "lisbon"), undefined);
   });
 });

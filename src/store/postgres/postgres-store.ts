@@ -31,6 +31,7 @@ import { rowToMemory, rowToMessage, type MemoryRow, type MessageRow } from "../r
 import { Database, type DatabaseOptions, type Queryable } from "./database.js";
 import { Params, scopeSql } from "./filter-sql.js";
 import { PG_MIGRATIONS } from "./migrations.js";
+import { LARGE_CUBE, WordCounts } from "./word-counts.js";
 import { PostgresJobs } from "./jobs.js";
 
 const EMBEDDER_KEY = "embedder";
@@ -89,6 +90,7 @@ export class PostgresStore implements Store {
   private closed = false;
   /** The vector column's dimension; undefined until known to exist (looked up again while undefined). */
   private dimension: number | undefined;
+  private readonly wordCounts = new WordCounts();
 
   private constructor(
     private readonly db: Database,
@@ -785,21 +787,39 @@ export class PostgresStore implements Store {
 
   async wordFrequencies(cubeId: string, words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }> {
     const unique = [...new Set(words)];
-    const { rows } = await this.db.query<{ word: string | null; n: number }>(
-      `SELECT NULL AS word, count(*)::int AS n FROM memories m WHERE m.cube_id = $1 AND m.status = 'activated'
-       UNION ALL
-       SELECT w.word, (SELECT count(*)::int FROM memories m
-                       WHERE m.cube_id = $1 AND m.status = 'activated' AND m.words @@ plainto_tsquery('simple', w.word))
-       FROM unnest($2::text[]) AS w(word)`,
-      [cubeId, unique],
-    );
+    const documents = await this.activeMemoryCount(cubeId);
     const frequencies = new Map<string, number>();
-    let documents = 0;
+    const reuse = documents >= LARGE_CUBE;
+    const missing: string[] = [];
+    for (const word of unique) {
+      const cached = reuse ? this.wordCounts.get(cubeId, word) : undefined;
+      if (cached === undefined) missing.push(word);
+      else frequencies.set(word, cached);
+    }
+    if (missing.length === 0) return { documents, frequencies };
+    const { rows } = await this.db.query<{ word: string; n: number }>(
+      `SELECT w.word, (SELECT count(*)::int FROM memories m
+                       WHERE m.cube_id = $1 AND m.status = 'activated' AND m.words @@ plainto_tsquery('simple', w.word)) AS n
+       FROM unnest($2::text[]) AS w(word)`,
+      [cubeId, missing],
+    );
     for (const row of rows) {
-      if (row.word === null) documents = row.n;
-      else frequencies.set(row.word, row.n);
+      frequencies.set(row.word, row.n);
+      if (reuse) this.wordCounts.set(cubeId, row.word, row.n);
     }
     return { documents, frequencies };
+  }
+
+  private async activeMemoryCount(cubeId: string): Promise<number> {
+    const cached = this.wordCounts.get(cubeId);
+    if (cached !== undefined) return cached;
+    const { rows } = await this.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM memories m WHERE m.cube_id = $1 AND m.status = 'activated'",
+      [cubeId],
+    );
+    const count = rows[0]?.n ?? 0;
+    if (count >= LARGE_CUBE) this.wordCounts.set(cubeId, undefined, count);
+    return count;
   }
 
   async vectorsOf(memoryIds: readonly string[]): Promise<Map<string, Float32Array>> {
