@@ -42,7 +42,13 @@ function applyFrame(turn: Turn, frame: ChatFrame): Turn {
   }
 }
 
-export function ChatPanel(props: { userId: string; cubes: Cubes; keyVersion: number; onMemoriesChanged: () => void }) {
+export function ChatPanel(props: {
+  userId: string;
+  cubes: Cubes;
+  keyVersion: number;
+  onMemoriesChanged: () => void;
+  onOpenMemory: (memory: MemoryItem) => void;
+}) {
   const { userId, cubes } = props;
   const [models, setModels] = useState<string[]>([]);
   const [model, setModel] = useState("");
@@ -204,7 +210,7 @@ export function ChatPanel(props: { userId: string; cubes: Cubes; keyVersion: num
           )}
         </form>
       </section>
-      <References turn={shown} />
+      <References turn={shown} onOpen={props.onOpenMemory} />
     </div>
   );
 }
@@ -243,7 +249,7 @@ function TurnView(props: { turn: Turn; selected: boolean; onSelect: () => void }
   );
 }
 
-function References(props: { turn: Turn | undefined }) {
+function References(props: { turn: Turn | undefined; onOpen: (memory: MemoryItem) => void }) {
   const { turn } = props;
   const references = turn?.references;
   return (
@@ -276,6 +282,9 @@ function References(props: { turn: Turn | undefined }) {
           <li class="reference" key={memory.id} data-testid="reference">
             <div class="reference-head">
               <code class="ref-id">[{memory.ref_id}]</code>
+              <button type="button" class="link small push-right" onClick={() => props.onOpen(memory)}>
+                Details
+              </button>
               <Relativity value={memory.metadata.relativity} />
             </div>
             <p class="memory-text">{memory.memory}</p>

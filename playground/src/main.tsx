@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, apiKey, onUnauthorized } from "./api";
 import { ChatPanel } from "./chat";
 import { useCubes, type Cubes } from "./cubes";
-import { MemoryPanel } from "./memories";
+import { MemoryPanel, type MemoryFocus } from "./memories";
 import { Dialog, ErrorNote, messageOf } from "./ui";
 import "./style.css";
 
@@ -19,6 +19,7 @@ function App() {
   const [version, setVersion] = useState<string>();
   const [memoriesVersion, setMemoriesVersion] = useState(0);
   const [keyVersion, setKeyVersion] = useState(0);
+  const [focus, setFocus] = useState<MemoryFocus>();
   const cubes = useCubes(userId);
 
   useEffect(() => onUnauthorized(() => setAskKey(true)), []);
@@ -63,10 +64,15 @@ function App() {
       </header>
       <main class="main">
         <div hidden={tab !== "chat"} role="tabpanel" aria-label="Chat panel">
-          <ChatPanel userId={userId} cubes={cubes} keyVersion={keyVersion} onMemoriesChanged={() => setMemoriesVersion((n) => n + 1)} />
+          <ChatPanel userId={userId} cubes={cubes} keyVersion={keyVersion} onMemoriesChanged={() => setMemoriesVersion((n) => n + 1)}
+            onOpenMemory={(memory) => {
+              setFocus({ memoryId: memory.id, cubeId: memory.metadata.cube_id });
+              setTab("memories");
+            }}
+          />
         </div>
         <div hidden={tab !== "memories"} role="tabpanel" aria-label="Memories panel">
-          <MemoryPanel userId={userId} cubes={cubes} version={memoriesVersion + keyVersion} />
+          <MemoryPanel userId={userId} cubes={cubes} version={memoriesVersion + keyVersion} focus={focus} />
         </div>
       </main>
       {askKey && (

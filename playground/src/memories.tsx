@@ -9,7 +9,13 @@ const PAGE_SIZE = 10;
 
 type Listing = { kind: "page"; page: number; total: number; memories: MemoryItem[] } | { kind: "search"; query: string; memories: MemoryItem[] };
 
-export function MemoryPanel(props: { userId: string; cubes: Cubes; version: number }) {
+/** A memory to show, asked for from elsewhere (a reference in the chat). */
+export interface MemoryFocus {
+  memoryId: string;
+  cubeId: string;
+}
+
+export function MemoryPanel(props: { userId: string; cubes: Cubes; version: number; focus: MemoryFocus | undefined }) {
   const { userId, cubes } = props;
   const [cube, setCube] = useState(userId);
   const [listing, setListing] = useState<Listing>();
@@ -55,10 +61,15 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
   const refresh = () => (listing?.kind === "search" ? search(listing.query) : showPage(listing?.kind === "page" ? listing.page : 1));
 
   useEffect(() => {
-    setSelected(undefined);
+    setSelected(props.focus?.cubeId === cube ? props.focus.memoryId : undefined);
     setQuery("");
     if (userId) void showPage(1);
   }, [userId, cube]);
+  useEffect(() => {
+    if (!props.focus) return;
+    if (props.focus.cubeId !== cube && cubes.known.includes(props.focus.cubeId)) setCube(props.focus.cubeId);
+    setSelected(props.focus.memoryId);
+  }, [props.focus]);
   useEffect(() => {
     if (userId && props.version > 0) void refresh();
   }, [props.version]);

@@ -89,13 +89,16 @@ describe("playground in Chromium", { skip: missing }, () => {
       await reasoning.locator("summary").click();
       assert.equal(await reasoning.locator(".reasoning-text").textContent(), REASONING);
 
+      // A reference opens in the memory panel.
+      await references.filter({ hasText: FACT }).getByRole("button", { name: "Details" }).click();
+      const detail = page.getByTestId("memory-detail");
+      await detail.locator(".detail-text", { hasText: FACT }).waitFor();
+
       // The turn was written back: the memory panel lists it (newest first) with its source.
-      await page.getByRole("tab", { name: "Memories" }).click();
       const rows = page.locator(".memory-row");
       await rows.filter({ hasText: question }).waitFor();
       await rows.filter({ hasText: question }).click();
-      const detail = page.getByTestId("memory-detail");
-      await detail.locator(".sources li").first().waitFor();
+      await detail.locator(".detail-text", { hasText: question }).waitFor();
       assert.match((await detail.locator(".sources").textContent()) ?? "", new RegExp(question.replace("?", "\\?")));
 
       // Search shows relativity.
