@@ -52,7 +52,7 @@ try {
 
   const page = await browser.newPage({ viewport: { width: 1360, height: 820 }, deviceScaleFactor: 1 });
   await page.goto(`${rig.server.url}/playground`);
-  const userField = page.getByRole("textbox", { name: "User", exact: true });
+  const userField = page.getByLabel("User", { exact: true });
   await userField.fill(user);
   await userField.press("Enter");
   await page.getByRole("button", { name: "+ cube" }).click();

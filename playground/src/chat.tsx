@@ -71,6 +71,13 @@ export function ChatPanel(props: {
     );
   };
   useEffect(loadModels, [userId, props.keyVersion]);
+  // Another user: another conversation.
+  useEffect(() => {
+    running.current?.abort();
+    setTurns([]);
+    setSelected(undefined);
+    setSession(newSession());
+  }, [userId]);
 
   useEffect(() => {
     const element = scroller.current;

@@ -8,6 +8,16 @@ import { Dialog, ErrorNote, messageOf } from "./ui";
 import "./style.css";
 
 const USER_STORAGE = "memcube.playground.user";
+const RECENT_USERS_STORAGE = "memcube.playground.recentUsers";
+
+function recentUsers(): string[] {
+  try {
+    const stored: unknown = JSON.parse(localStorage.getItem(RECENT_USERS_STORAGE) ?? "[]");
+    return Array.isArray(stored) ? stored.filter((user): user is string => typeof user === "string") : [];
+  } catch {
+    return [];
+  }
+}
 const ID = /^[A-Za-z0-9_\-.:@]{1,128}$/;
 type Tab = "chat" | "memories";
 
@@ -34,6 +44,7 @@ function App() {
 
   const changeUser = (next: string) => {
     localStorage.setItem(USER_STORAGE, next);
+    localStorage.setItem(RECENT_USERS_STORAGE, JSON.stringify([next, ...recentUsers().filter((user) => user !== next)].slice(0, 10)));
     setUserId(next);
   };
 
@@ -101,6 +112,7 @@ function UserField(props: { userId: string; onChange: (userId: string) => void }
       <span>User</span>
       <input
         value={value}
+        list="recent-users"
         aria-label="User"
         aria-invalid={!valid}
         class={valid ? "" : "invalid"}
@@ -109,6 +121,11 @@ function UserField(props: { userId: string; onChange: (userId: string) => void }
         onBlur={commit}
         onKeyDown={(event) => event.key === "Enter" && commit()}
       />
+      <datalist id="recent-users">
+        {recentUsers().map((user) => (
+          <option value={user} key={user} />
+        ))}
+      </datalist>
     </label>
   );
 }

@@ -45,7 +45,10 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
 
   const showPage = (page: number) =>
     run(async () => {
-      const [bucket] = await api.listMemories(userId, cube, page, PAGE_SIZE);
+      let [bucket] = await api.listMemories(userId, cube, page, PAGE_SIZE);
+      const last = Math.max(1, Math.ceil((bucket?.total_nodes ?? 0) / PAGE_SIZE));
+      // The last page emptied (its memories deleted): show the page that is now last.
+      if (page > last) [bucket] = await api.listMemories(userId, cube, (page = last), PAGE_SIZE);
       return { kind: "page", page, total: bucket?.total_nodes ?? 0, memories: bucket?.memories ?? [] };
     });
 

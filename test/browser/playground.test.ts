@@ -29,7 +29,7 @@ interface PageElement {
 
 async function openPlayground(page: Page, url: string, user: string): Promise<void> {
   await page.goto(`${url}/playground`);
-  const userField = page.getByRole("textbox", { name: "User", exact: true });
+  const userField = page.getByLabel("User", { exact: true });
   await userField.fill(user);
   await userField.press("Enter");
 }
@@ -143,6 +143,41 @@ describe("playground in Chromium", { skip: missing }, () => {
     });
   });
 
+  describe("paging", () => {
+    let rig: ChatRig;
+    before(async () => {
+      rig = await startChatRig();
+      const notes = Array.from({ length: 12 }, (_, index) => ({ role: "user", content: `Note number ${index + 1}`, chat_time: `2026-11-${String(index + 1).padStart(2, "0")}T09:00:00Z` }));
+      await rig.server.post("/product/add", { user_id: "dave", messages: notes });
+    });
+    after(() => rig.close());
+
+    test("the memory list shows ten a page, newest first, and pages through the rest", async () => {
+      const page = await browser.newPage();
+      await openPlayground(page, rig.server.url, "dave");
+      await page.getByRole("tab", { name: "Memories" }).click();
+      await page.getByText("Page 1 of 2").waitFor();
+      assert.match((await page.getByTestId("total").textContent()) ?? "", /^12 memories in dave/);
+      const rows = page.locator(".memory-row .memory-text");
+      assert.equal(await rows.count(), 10);
+      await page.getByRole("button", { name: "Older →" }).click();
+      await page.getByText("Page 2 of 2").waitFor();
+      assert.equal(await rows.count(), 2);
+      // Deleting the only memories of the last page lands on the page before.
+      for (let left = 2; left > 0; left -= 1) {
+        await rows.first().click();
+        await page.getByTestId("memory-detail").getByRole("button", { name: "Delete memory" }).click();
+        await page.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
+        await page.getByRole("dialog").waitFor({ state: "detached" });
+        // The list is loaded again before the next row is picked.
+        await page.getByTestId("total").filter({ hasText: new RegExp(`^${10 + left - 1} memories`) }).waitFor();
+      }
+      await page.getByTestId("total").filter({ hasText: /^10 memories/ }).waitFor();
+      assert.equal(await rows.count(), 10);
+      await page.close();
+    });
+  });
+
   describe("with API keys", () => {
     const KEY = "sk-playground-carol-8e3b1f6a";
     let rig: ChatRig;
@@ -162,7 +197,7 @@ describe("playground in Chromium", { skip: missing }, () => {
       await dialog.getByLabel("API key").fill(KEY);
       await dialog.getByRole("button", { name: "Save" }).click();
       await page.getByRole("button", { name: "API key ✓" }).waitFor();
-      const userField = page.getByRole("textbox", { name: "User", exact: true });
+      const userField = page.getByLabel("User", { exact: true });
       await userField.fill("carol");
       await userField.press("Enter");
       await page.getByLabel("Model").locator("option", { hasText: "qwen2.5-72b-instruct" }).waitFor({ state: "attached" });
@@ -184,7 +219,7 @@ describe("playground in Chromium", { skip: missing }, () => {
       await page.locator(".memory-row", { hasText: "Remember that I play the cello" }).waitFor();
       assert.equal(await page.getByRole("dialog").count(), 0);
       // A user the key may not act as: the API's 403 is shown, not swallowed.
-      const userAgain = page.getByRole("textbox", { name: "User", exact: true });
+      const userAgain = page.getByLabel("User", { exact: true });
       await userAgain.fill("mallory");
       await userAgain.press("Enter");
       await page.getByRole("alert").filter({ hasText: "this API key may not act as user 'mallory'" }).first().waitFor();
