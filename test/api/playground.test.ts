@@ -101,7 +101,11 @@ describe("/playground", () => {
   });
 });
 
-describe("the committed build", () => {
+// Vite 8 needs Node 20.19+ (memcube itself runs on 20.12+): on an older Node the rebuild is skipped.
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+const viteSkip = major === 20 && minor < 19 ? `Vite 8 needs Node 20.19 or newer (this is ${process.versions.node})` : false;
+
+describe("the committed build", { skip: viteSkip }, () => {
   test("matches what `npm run build:playground` makes from the sources (run it and commit playground/dist)", async () => {
     const out = mkdtempSync(path.join(tmpdir(), "memcube-playground-"));
     try {
