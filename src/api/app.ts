@@ -18,6 +18,7 @@ import { memoryRoutes } from "./routes/memory.js";
 import { metaRoutes } from "./routes/meta.js";
 import { openAIErrorShape, openAIRoutes } from "./routes/openai.js";
 import { opsRoutes } from "./routes/ops.js";
+import { playgroundRoutes } from "./routes/playground.js";
 import { schedulerRoutes } from "./routes/scheduler.js";
 
 export interface AppDeps {
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): App {
   schedulerRoutes(app, deps.context);
   chatRoutes(app, { memory: deps.context, models: deps.models }, deps.config.limits);
   openAIRoutes(app, { memory: deps.context, models: deps.models }, deps.config.limits);
+  playgroundRoutes(app);
 
   app.notFound((c) => errorResponse(c, 404, `no route ${c.req.method} ${c.req.path}`));
   app.onError(handleError);

@@ -50,9 +50,20 @@ export class KeyRing {
   }
 }
 
-/** Routes anyone may call: liveness, readiness and the API's documentation. */
+/**
+ * Routes anyone may call: liveness, readiness, the API's documentation and the playground page (static
+ * files; the page itself sends the key the user enters with each API call).
+ */
 export function isPublicPath(path: string): boolean {
-  return path === "/health" || path === "/ready" || path === "/openapi.json" || path === "/docs" || path.startsWith("/docs/");
+  return (
+    path === "/health" ||
+    path === "/ready" ||
+    path === "/openapi.json" ||
+    path === "/docs" ||
+    path.startsWith("/docs/") ||
+    path === "/playground" ||
+    path.startsWith("/playground/")
+  );
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;

@@ -1,0 +1,111 @@
+/** The page's client for memcube: the envelope, the API key, and the chat event stream. */
+import type { ChatFrame, CubeBucket, MemoryDetail, ModelsData, SearchData, ShareAccess } from "./wire";
+
+const KEY_STORAGE = "memcube.playground.apiKey";
+
+/** The key lives in sessionStorage: gone when the tab closes, never written to disk by the page. */
+export const apiKey = {
+  get: (): string => sessionStorage.getItem(KEY_STORAGE) ?? "",
+  set: (key: string) => (key ? sessionStorage.setItem(KEY_STORAGE, key) : sessionStorage.removeItem(KEY_STORAGE)),
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Listener = () => void;
+const unauthorizedListeners = new Set<Listener>();
+/** Called on every 401, so that the page can ask for a key wherever the request came from. */
+export function onUnauthorized(listener: Listener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+function headers(): Record<string, string> {
+  const key = apiKey.get();
+  return { "content-type": "application/json", ...(key && { authorization: `Bearer ${key}` }) };
+}
+
+async function failure(response: Response): Promise<ApiError> {
+  if (response.status === 401) unauthorizedListeners.forEach((listener) => listener());
+  let message = `HTTP ${response.status}`;
+  try {
+    const body: unknown = await response.json();
+    if (body && typeof body === "object" && "message" in body && typeof body.message === "string") message = body.message;
+  } catch {
+    // not JSON: keep the status
+  }
+  return new ApiError(response.status, message);
+}
+
+async function call<T>(method: "GET" | "POST", path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    headers: headers(),
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+    ...(signal && { signal }),
+  });
+  if (!response.ok) throw await failure(response);
+  const envelope = (await response.json()) as { data: T };
+  return envelope.data;
+}
+
+export const api = {
+  models: () => call<ModelsData>("GET", "/product/models"),
+  cubeExists: async (userId: string, cubeId: string) =>
+    (await call<Record<string, boolean>>("POST", "/product/exist_mem_cube_id", { user_id: userId, mem_cube_id: cubeId }))[cubeId] === true,
+  createCube: (ownerId: string, cubeId: string) =>
+    call<unknown>("POST", "/product/create_cube", { owner_id: ownerId, cube_id: cubeId, cube_name: cubeId }),
+  listMemories: (userId: string, cubeId: string, page: number, pageSize: number) =>
+    call<CubeBucket[]>("POST", "/product/get_memory", { user_id: userId, mem_cube_id: cubeId, page, page_size: pageSize }),
+  search: (userId: string, cubeIds: string[], query: string, topK: number) =>
+    call<SearchData>("POST", "/product/search", { user_id: userId, readable_cube_ids: cubeIds, query, top_k: topK }),
+  memory: (userId: string, memoryId: string) =>
+    call<MemoryDetail>("GET", `/product/get_memory/${encodeURIComponent(memoryId)}?user_id=${encodeURIComponent(userId)}`),
+  deleteMemory: (userId: string, cubeId: string, memoryId: string) =>
+    call<{ deleted: number }>("POST", "/product/delete_memory", { user_id: userId, writable_cube_ids: [cubeId], memory_ids: [memoryId] }),
+  shareCube: (userId: string, cubeId: string, targetUserId: string, access: ShareAccess) =>
+    call<unknown>("POST", "/product/share_cube", { user_id: userId, cube_id: cubeId, target_user_id: targetUserId, access }),
+};
+
+export interface ChatStreamRequest {
+  user_id: string;
+  query: string;
+  readable_cube_ids: string[];
+  writable_cube_ids: string[];
+  session_id: string;
+  history: { role: "user" | "assistant"; content: string }[];
+  model_name_or_path?: string;
+}
+
+/**
+ * POSTs to /product/chat/stream and hands each frame to `onFrame` as it arrives. Errors before the
+ * stream are JSON (thrown as ApiError); an `error` frame is handed on like any other.
+ */
+export async function streamChat(request: ChatStreamRequest, onFrame: (frame: ChatFrame) => void, signal: AbortSignal): Promise<void> {
+  const response = await fetch("/product/chat/stream", { method: "POST", headers: headers(), body: JSON.stringify(request), signal });
+  if (!response.ok || !response.body) throw await failure(response);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = block
+        .split("\n")
+        .filter((line) => line.startsWith("data:"))
+        .map((line) => line.slice(5).replace(/^ /, ""))
+        .join("\n");
+      if (data) onFrame(JSON.parse(data) as ChatFrame);
+    }
+  }
+}

@@ -1,0 +1,371 @@
+/** The memory panel: a cube's memories page by page, search with relevance, detail, delete and sharing. */
+import { useEffect, useState } from "preact/hooks";
+import { api } from "./api";
+import type { Cubes } from "./cubes";
+import { ConfirmDialog, Dialog, ErrorNote, Relativity, TypeBadge, formatDate, messageOf } from "./ui";
+import type { MemoryDetail, MemoryItem, ShareAccess } from "./wire";
+
+const PAGE_SIZE = 10;
+
+type Listing = { kind: "page"; page: number; total: number; memories: MemoryItem[] } | { kind: "search"; query: string; memories: MemoryItem[] };
+
+/** A memory to show, asked for from elsewhere (a reference in the chat). */
+export interface MemoryFocus {
+  memoryId: string;
+  cubeId: string;
+}
+
+export function MemoryPanel(props: { userId: string; cubes: Cubes; version: number; focus: MemoryFocus | undefined }) {
+  const { userId, cubes } = props;
+  const [cube, setCube] = useState(userId);
+  const [listing, setListing] = useState<Listing>();
+  const [query, setQuery] = useState("");
+  const [error, setError] = useState<string>();
+  const [loading, setLoading] = useState(false);
+  const [selected, setSelected] = useState<string>();
+  const [sharing, setSharing] = useState(false);
+
+  useEffect(() => setCube(userId), [userId]);
+  useEffect(() => {
+    if (!cubes.known.includes(cube)) setCube(userId);
+  }, [cubes.known]);
+
+  const run = async (load: () => Promise<Listing>) => {
+    setLoading(true);
+    setError(undefined);
+    try {
+      setListing(await load());
+    } catch (failure) {
+      setListing(undefined);
+      setError(messageOf(failure));
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  const showPage = (page: number) =>
+    run(async () => {
+      let [bucket] = await api.listMemories(userId, cube, page, PAGE_SIZE);
+      const last = Math.max(1, Math.ceil((bucket?.total_nodes ?? 0) / PAGE_SIZE));
+      // The last page emptied (its memories deleted): show the page that is now last.
+      if (page > last) [bucket] = await api.listMemories(userId, cube, (page = last), PAGE_SIZE);
+      return { kind: "page", page, total: bucket?.total_nodes ?? 0, memories: bucket?.memories ?? [] };
+    });
+
+  const search = (text: string) =>
+    run(async () => {
+      const data = await api.search(userId, [cube], text, 20);
+      const memories = [...data.text_mem, ...data.pref_mem]
+        .flatMap((bucket) => bucket.memories)
+        .sort((a, b) => (b.metadata.relativity ?? 0) - (a.metadata.relativity ?? 0));
+      return { kind: "search", query: text, memories };
+    });
+
+  const refresh = () => (listing?.kind === "search" ? search(listing.query) : showPage(listing?.kind === "page" ? listing.page : 1));
+
+  useEffect(() => {
+    setSelected(props.focus?.cubeId === cube ? props.focus.memoryId : undefined);
+    setQuery("");
+    if (userId) void showPage(1);
+  }, [userId, cube]);
+  useEffect(() => {
+    if (!props.focus) return;
+    if (props.focus.cubeId !== cube && cubes.known.includes(props.focus.cubeId)) setCube(props.focus.cubeId);
+    setSelected(props.focus.memoryId);
+  }, [props.focus]);
+  useEffect(() => {
+    if (userId && props.version > 0) void refresh();
+  }, [props.version]);
+
+  const pages = listing?.kind === "page" ? Math.max(1, Math.ceil(listing.total / PAGE_SIZE)) : 1;
+
+  return (
+    <div class="memory-layout">
+      <section class="panel memory-list" aria-label="Memories">
+        <div class="toolbar">
+          <label class="field">
+            <span>Cube</span>
+            <select value={cube} onChange={(event) => setCube(event.currentTarget.value)} aria-label="Cube">
+              {cubes.known.map((id) => (
+                <option value={id} key={id}>
+                  {id}
+                </option>
+              ))}
+            </select>
+          </label>
+          <form
+            class="search"
+            role="search"
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (query.trim()) void search(query.trim());
+              else void showPage(1);
+            }}
+          >
+            <input type="search" value={query} placeholder="Search by meaning and keywords…" aria-label="Search memories" onInput={(event) => setQuery(event.currentTarget.value)} />
+            <button type="submit" class="button">
+              Search
+            </button>
+          </form>
+          <button type="button" class="button ghost" onClick={() => setSharing(true)}>
+            Share cube
+          </button>
+        </div>
+        <div class="list-head">
+          {listing?.kind === "page" && (
+            <span class="muted" data-testid="total">
+              {listing.total} {listing.total === 1 ? "memory" : "memories"} in <b>{cube}</b>, newest first
+            </span>
+          )}
+          {listing?.kind === "search" && (
+            <span class="muted">
+              {listing.memories.length} found for “{listing.query}” by relevance{" "}
+              <button
+                type="button"
+                class="link"
+                onClick={() => {
+                  setQuery("");
+                  void showPage(1);
+                }}
+              >
+                clear
+              </button>
+            </span>
+          )}
+          {loading && <span class="muted pulse">Loading…</span>}
+        </div>
+        <ErrorNote error={error} />
+        <ul class="memory-items" data-testid="memory-list">
+          {listing?.memories.map((memory) => (
+            <li key={memory.id}>
+              <button type="button" class={`memory-row${selected === memory.id ? " selected" : ""}`} onClick={() => setSelected(memory.id)}>
+                <span class="memory-text">{memory.memory}</span>
+                <span class="meta-line">
+                  <TypeBadge type={memory.metadata.memory_type} />
+                  <span title="when it was said">{formatDate(memory.metadata.chat_time || memory.metadata.created_at)}</span>
+                  <span title="session">{memory.metadata.session_id}</span>
+                  {listing.kind === "search" && <Relativity value={memory.metadata.relativity} />}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        {listing && listing.memories.length === 0 && !loading && (
+          <p class="empty-small">{listing.kind === "search" ? "Nothing relevant found." : "This cube holds no memories yet. Chat, and what you say is remembered."}</p>
+        )}
+        {listing?.kind === "page" && pages > 1 && (
+          <nav class="pager" aria-label="Pages">
+            <button type="button" class="button" disabled={listing.page <= 1} onClick={() => void showPage(listing.page - 1)}>
+              ← Newer
+            </button>
+            <span class="muted">
+              Page {listing.page} of {pages}
+            </span>
+            <button type="button" class="button" disabled={listing.page >= pages} onClick={() => void showPage(listing.page + 1)}>
+              Older →
+            </button>
+          </nav>
+        )}
+      </section>
+      <MemoryDetailView
+        userId={userId}
+        cube={cube}
+        memoryId={selected}
+        onClose={() => setSelected(undefined)}
+        onDeleted={() => {
+          setSelected(undefined);
+          void refresh();
+        }}
+      />
+      {sharing && <ShareDialog userId={userId} cube={cube} onClose={() => setSharing(false)} />}
+    </div>
+  );
+}
+
+function MemoryDetailView(props: { userId: string; cube: string; memoryId: string | undefined; onClose: () => void; onDeleted: () => void }) {
+  const [detail, setDetail] = useState<MemoryDetail>();
+  const [error, setError] = useState<string>();
+  const [confirming, setConfirming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+
+  useEffect(() => {
+    setDetail(undefined);
+    setError(undefined);
+    if (props.memoryId) api.memory(props.userId, props.memoryId).then(setDetail, (failure: unknown) => setError(messageOf(failure)));
+  }, [props.memoryId, props.userId]);
+
+  if (!props.memoryId) {
+    return (
+      <aside class="panel detail" aria-label="Memory detail">
+        <div class="panel-head">
+          <h2>Memory</h2>
+        </div>
+        <p class="muted">Select a memory to see where it came from, its history, and to delete it.</p>
+      </aside>
+    );
+  }
+
+  const remove = async () => {
+    if (!props.memoryId) return;
+    setDeleting(true);
+    try {
+      await api.deleteMemory(props.userId, detail?.metadata.cube_id ?? props.cube, props.memoryId);
+      setConfirming(false);
+      props.onDeleted();
+    } catch (failure) {
+      setConfirming(false);
+      setError(messageOf(failure));
+    } finally {
+      setDeleting(false);
+    }
+  };
+
+  const meta = detail?.metadata;
+  return (
+    <aside class="panel detail" aria-label="Memory detail" data-testid="memory-detail">
+      <div class="panel-head">
+        <h2>Memory</h2>
+        <button type="button" class="icon-button" aria-label="Close" onClick={props.onClose}>
+          ×
+        </button>
+      </div>
+      <ErrorNote error={error} />
+      {!detail && !error && <p class="muted pulse">Loading…</p>}
+      {detail && meta && (
+        <>
+          <p class="detail-text">{detail.memory}</p>
+          <div class="meta-line">
+            <TypeBadge type={meta.memory_type} />
+            <span class={`badge status-${meta.status}`}>{meta.status}</span>
+            {meta.tags.map((tag) => (
+              <span class="badge tag" key={tag}>
+                {tag}
+              </span>
+            ))}
+          </div>
+          <dl class="facts">
+            <dt>id</dt>
+            <dd>
+              <code>{detail.id}</code>
+            </dd>
+            <dt>cube</dt>
+            <dd>{meta.cube_id}</dd>
+            <dt>session</dt>
+            <dd>{meta.session_id}</dd>
+            <dt>said</dt>
+            <dd>{formatDate(meta.chat_time)}</dd>
+            <dt>stored</dt>
+            <dd>{formatDate(meta.created_at)}</dd>
+            {meta.key && (
+              <>
+                <dt>key</dt>
+                <dd>{meta.key}</dd>
+              </>
+            )}
+          </dl>
+          <h3>Sources</h3>
+          {meta.sources.length === 0 && <p class="muted small">No stored message.</p>}
+          <ul class="sources">
+            {meta.sources.map((source) => (
+              <li key={source.message_id}>
+                <div class="meta-line">
+                  <span class={`badge role-${source.role}`}>{source.role}</span>
+                  <span>{formatDate(source.chat_time)}</span>
+                </div>
+                <p>{source.content}</p>
+              </li>
+            ))}
+          </ul>
+          <h3>History</h3>
+          {detail.history.length === 0 ? (
+            <p class="muted small">Never changed since it was stored.</p>
+          ) : (
+            <ol class="history">
+              {detail.history.map((version, index) => (
+                <li key={index}>
+                  <p>{version.memory}</p>
+                  <div class="meta-line">
+                    <span class="badge">{version.status}</span>
+                    <span>{formatDate(version.changed_at)}</span>
+                    <span>{version.reason}</span>
+                  </div>
+                </li>
+              ))}
+            </ol>
+          )}
+          <div class="detail-actions">
+            <button type="button" class="button danger" onClick={() => setConfirming(true)}>
+              Delete memory
+            </button>
+          </div>
+        </>
+      )}
+      {confirming && detail && (
+        <ConfirmDialog
+          title="Delete this memory?"
+          body={
+            <>
+              <blockquote>{detail.memory}</blockquote>
+              <p>It is forgotten for good, with the messages it was made from (unless another memory still cites them).</p>
+            </>
+          }
+          confirm="Delete"
+          busy={deleting}
+          onConfirm={() => void remove()}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
+    </aside>
+  );
+}
+
+function ShareDialog(props: { userId: string; cube: string; onClose: () => void }) {
+  const [target, setTarget] = useState("");
+  const [access, setAccess] = useState<ShareAccess>("read");
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<string>();
+  return (
+    <Dialog title={`Share cube ${props.cube}`} onClose={props.onClose}>
+      <form
+        class="dialog-body stack"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setError(undefined);
+          setDone(undefined);
+          api.shareCube(props.userId, props.cube, target.trim(), access).then(
+            () => setDone(access === "none" ? `${target.trim()} no longer has access to ${props.cube}.` : `${target.trim()} may now ${access} ${props.cube}.`),
+            (failure: unknown) => setError(messageOf(failure)),
+          );
+        }}
+      >
+        <p class="muted small">Only the cube's owner may share it. Reading lets the other user search and chat with it; writing also lets them add and delete.</p>
+        <label class="field">
+          <span>User</span>
+          <input value={target} required placeholder="user id" aria-label="Share with user" onInput={(event) => setTarget(event.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>Access</span>
+          <select value={access} aria-label="Access" onChange={(event) => setAccess(event.currentTarget.value as ShareAccess)}>
+            <option value="read">read</option>
+            <option value="write">write</option>
+            <option value="none">none (revoke)</option>
+          </select>
+        </label>
+        <ErrorNote error={error} />
+        {done && (
+          <p class="success" role="status">
+            {done}
+          </p>
+        )}
+        <div class="dialog-actions">
+          <button type="button" class="button" onClick={props.onClose}>
+            Close
+          </button>
+          <button type="submit" class="button primary" disabled={!target.trim()}>
+            Apply
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
