@@ -44,7 +44,10 @@ export async function onnxRuntimeForTests(): Promise<TestRuntime> {
   } catch (error) {
     rmSync(partial, { recursive: true, force: true });
     if (existsSync(ready)) return { path: folder, skip: false }; // another test process won the race
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    // npm's own last error line says more (ECONNREFUSED, ENOTFOUND…) than "Command failed".
+    const stderr = typeof error === "object" && error !== null && "stderr" in error ? String(error.stderr) : "";
+    const npmSays = stderr.split("\n").filter((line) => /npm (error|ERR!)/.test(line)).slice(0, 2).join("; ");
+    const reason = npmSays || (error instanceof Error ? error.message.split("\n")[0] : String(error));
     return { path: undefined, skip: `onnxruntime-node@${ONNXRUNTIME_TEST_VERSION} could not be installed (${reason})` };
   }
 }
