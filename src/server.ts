@@ -38,11 +38,13 @@ export async function openStore(config: Config): Promise<Store> {
 /** Builds the memory context the domain works with: store, embedder, clock. */
 export async function openContext(config: Config): Promise<MemoryContext> {
   const store = await openStore(config);
+  let embedder: Embedder | undefined;
   try {
-    const embedder = await createEmbedder(config.embedder);
+    embedder = await createEmbedder(config.embedder);
     await ensureEmbedderMatches(store, embedder);
     return { store, embedder, now: () => new Date() };
   } catch (error) {
+    await embedder?.close();
     await store.close();
     throw error;
   }

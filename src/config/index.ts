@@ -45,7 +45,7 @@ export interface OnnxEmbedderConfig {
 export interface RerankerConfig {
   /** The endpoint, e.g. `http://localhost:7997/v1/rerank`; a bare host gets the protocol's path. */
   url: string;
-  /** `cohere`: `{model, query, documents, top_n}` → `{results: [{index, relevance_score}]}` (Jina, vLLM, Infinity, TEI's /v1 route…); `tei`: TEI's native `/rerank` `{query, texts}` → `[{index, score}]`. */
+  /** `cohere`: `{model, query, documents, top_n}` → `{results: [{index, relevance_score}]}` (Jina, Cohere, vLLM, Infinity); `tei`: TEI's native `/rerank` `{query, texts}` → `[{index, score}]`. */
   protocol: "cohere" | "tei";
   model: string | undefined;
   apiKey: string | undefined;

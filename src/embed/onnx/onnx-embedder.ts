@@ -1,64 +1,46 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import type { OnnxEmbedderConfig } from "../../config/index.js";
 import type { Embedder } from "../embedder.js";
 import { LruCache } from "../lru.js";
-import { l2Normalise } from "../vector.js";
-import { loadOnnxRuntime, type OnnxRuntime, type OrtSession, type OrtTensor } from "./runtime.js";
-import { WordPieceTokenizer, type Encoding } from "./wordpiece.js";
+import { OnnxModelError, openTokenizer, type EncoderSettings } from "./encoder.js";
+import type { OnnxRequest, OnnxWorkerMessage } from "./onnx-worker.js";
+import { OnnxRuntimeMissingError } from "./runtime.js";
 
-/** Texts per model call: padded to the longest of them, so small batches waste little. */
+export { OnnxModelError } from "./encoder.js";
+
+/** Texts per model call: each is padded to the longest of its batch, so small batches waste little. */
 export const ONNX_BATCH_SIZE = 16;
 /** Query vectors remembered by exact text. */
 const QUERY_CACHE_SIZE = 1000;
 /** A text whose tokens are mostly unknown to the vocabulary is left to the keyword channel. */
 const MAX_UNKNOWN_SHARE = 0.5;
-const PROBE_TEXT = "dimension probe";
-
-export class OnnxModelError extends Error {
-  override readonly name = "OnnxModelError";
-}
 
 /**
  * A sentence encoder from a folder the operator supplies (model.onnx + tokenizer.json), run by
- * onnxruntime-node in this process. Inference runs on onnxruntime's own threads and is awaited,
- * so the event loop stays free while a batch runs; tokenising is cheap next to it.
+ * onnxruntime-node in a worker thread (`onnx-worker.ts`): a session runs synchronously on the
+ * thread that calls it, and the server's event loop must stay free meanwhile.
  *
  * The store identity is `onnx:<folder name>:<hash>`, the hash covering the model, the tokenizer
  * and the settings that change stored vectors (pooling, passage prefix, token limit): another
  * model, or the same under other settings, is detected at start and needs `memcube reembed`.
  */
-export async function createOnnxEmbedder(config: OnnxEmbedderConfig, runtime?: OnnxRuntime): Promise<Embedder> {
+export async function createOnnxEmbedder(config: OnnxEmbedderConfig): Promise<Embedder> {
   const modelFile = findModelFile(config.modelPath);
   const tokenizerFile = path.join(config.modelPath, "tokenizer.json");
   if (!existsSync(tokenizerFile)) throw new OnnxModelError(`MOS_EMBEDDER_MODEL_PATH: ${config.modelPath} has no tokenizer.json`);
-  const ort = runtime ?? (await loadOnnxRuntime(config.runtimePath));
-  const [modelBytes, tokenizerJson] = await Promise.all([readFile(modelFile), readFile(tokenizerFile, "utf8")]);
-  let tokenizer: WordPieceTokenizer;
-  try {
-    tokenizer = new WordPieceTokenizer(tokenizerJson, { maxTokens: config.maxTokens });
-  } catch (error) {
-    throw new OnnxModelError(`MOS_EMBEDDER_MODEL_PATH: ${tokenizerFile}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  let session: OrtSession;
-  try {
-    session = await ort.createSession(modelBytes);
-  } catch (error) {
-    throw new OnnxModelError(`MOS_EMBEDDER_MODEL_PATH: onnxruntime cannot load ${modelFile}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (!session.inputNames.includes("input_ids")) {
-    throw new OnnxModelError(`${modelFile} takes ${session.inputNames.join(", ")}; a sentence encoder taking input_ids (and attention_mask) was expected`);
-  }
-
-  const model = new OnnxModel(ort, session, tokenizer, config.pooling);
-  const [probe] = await model.run([PROBE_TEXT]);
-  const dimension = probe?.length ?? 0;
-  if (dimension === 0) throw new OnnxModelError(`${modelFile} gives empty vectors`);
+  const tokenizerJson = await readFile(tokenizerFile, "utf8");
+  const settings: EncoderSettings = { modelFile, tokenizerFile, pooling: config.pooling, maxTokens: config.maxTokens, runtimePath: config.runtimePath };
+  // The main thread's copy only answers `represents`; it also reports a bad tokenizer before the model loads.
+  const tokenizer = openTokenizer(tokenizerJson, settings);
+  const worker = new EncoderWorker(settings);
+  const dimension = await worker.start();
 
   const identity = createHash("sha256")
-    .update(modelBytes)
+    .update(await fileHash(modelFile))
     .update(tokenizerJson)
     .update(JSON.stringify([config.pooling, config.passagePrefix, tokenizer.maxTokens]))
     .digest("hex")
@@ -66,8 +48,13 @@ export async function createOnnxEmbedder(config: OnnxEmbedderConfig, runtime?: O
   const name = `onnx:${path.basename(config.modelPath)}:${identity}`;
   const queries = new LruCache<string, Float32Array>(QUERY_CACHE_SIZE);
   let closed = false;
-  const ensureOpen = () => {
+  const embedAll = async (texts: readonly string[]) => {
     if (closed) throw new Error(`embedder ${name} is closed`);
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < texts.length; start += ONNX_BATCH_SIZE) {
+      vectors.push(...(await worker.encode(texts.slice(start, start + ONNX_BATCH_SIZE), dimension)));
+    }
+    return vectors;
   };
 
   return {
@@ -78,18 +65,14 @@ export async function createOnnxEmbedder(config: OnnxEmbedderConfig, runtime?: O
       const words = ids.length - 2;
       return words === 0 || unknown / words <= MAX_UNKNOWN_SHARE;
     },
-    async embed(texts) {
-      ensureOpen();
-      return model.embedAll(texts.map((text) => config.passagePrefix + text));
-    },
+    embed: (texts) => embedAll(texts.map((text) => config.passagePrefix + text)),
     async embedQueries(texts) {
-      ensureOpen();
-      const results: (Float32Array | undefined)[] = texts.map((text) => queries.get(text));
-      const missing = texts.filter((_, index) => results[index] === undefined);
-      const vectors = await model.embedAll(missing.map((text) => config.queryPrefix + text));
+      const found = texts.map((text) => queries.get(text));
+      const missing = texts.filter((_, index) => found[index] === undefined);
+      const vectors = await embedAll(missing.map((text) => config.queryPrefix + text));
       let next = 0;
       return texts.map((text, index) => {
-        const cached = results[index];
+        const cached = found[index];
         if (cached) return cached;
         const vector = vectors[next++] as Float32Array;
         queries.set(text, vector);
@@ -98,7 +81,7 @@ export async function createOnnxEmbedder(config: OnnxEmbedderConfig, runtime?: O
     },
     async close() {
       closed = true;
-      await session.release?.();
+      await worker.stop();
     },
   };
 }
@@ -111,86 +94,110 @@ function findModelFile(folder: string): string {
   throw new OnnxModelError(`MOS_EMBEDDER_MODEL_PATH: ${folder} has no model.onnx (nor onnx/model.onnx)`);
 }
 
-class OnnxModel {
-  /** Batches run one after another: onnxruntime already uses every core for one. */
-  private queue: Promise<unknown> = Promise.resolve();
+/** Streamed: models are often hundreds of megabytes. */
+async function fileHash(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
 
-  constructor(
-    private readonly ort: OnnxRuntime,
-    private readonly session: OrtSession,
-    private readonly tokenizer: WordPieceTokenizer,
-    private readonly pooling: "mean" | "cls",
-  ) {}
+interface Pending {
+  resolve: (vectors: Float32Array) => void;
+  reject: (error: Error) => void;
+}
 
-  async embedAll(texts: readonly string[]): Promise<Float32Array[]> {
-    const vectors: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += ONNX_BATCH_SIZE) {
-      vectors.push(...(await this.run(texts.slice(start, start + ONNX_BATCH_SIZE))));
-    }
-    return vectors;
-  }
+/** The worker thread and its requests in flight; a worker that dies is started again at the next call. */
+class EncoderWorker {
+  private worker: Worker | undefined;
+  private ready: Promise<number> | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
 
-  run(texts: readonly string[]): Promise<Float32Array[]> {
-    const result = this.queue.then(() => this.runNow(texts));
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
+  constructor(private readonly settings: EncoderSettings) {}
 
-  private async runNow(texts: readonly string[]): Promise<Float32Array[]> {
-    if (texts.length === 0) return [];
-    const encodings = texts.map((text) => this.tokenizer.encode(text));
-    const length = Math.max(...encodings.map((encoding) => encoding.ids.length));
-    const feeds = this.feeds(encodings, length);
-    const outputs = await this.session.run(feeds);
-    const outputName = this.session.outputNames.includes("last_hidden_state") ? "last_hidden_state" : this.session.outputNames[0];
-    const output = outputName === undefined ? undefined : outputs[outputName];
-    if (!output || !(output.data instanceof Float32Array)) throw new OnnxModelError(`the model's output ${outputName ?? "(none)"} is not a float32 tensor`);
-    return pool(output, encodings, this.pooling).map(l2Normalise);
-  }
-
-  private feeds(encodings: readonly Encoding[], length: number): Record<string, OrtTensor> {
-    const batch = encodings.length;
-    const ids = new BigInt64Array(batch * length).fill(BigInt(this.tokenizer.padId));
-    const mask = new BigInt64Array(batch * length);
-    encodings.forEach((encoding, row) => {
-      encoding.ids.forEach((id, column) => {
-        ids[row * length + column] = BigInt(id);
-        mask[row * length + column] = 1n;
+  /** Starts the worker; resolves with the model's dimension once it has loaded and answered a probe. */
+  start(): Promise<number> {
+    if (this.ready) return this.ready;
+    const worker = spawnWorker(this.settings);
+    this.worker = worker;
+    this.ready = new Promise<number>((resolve, reject) => {
+      worker.on("message", (message: OnnxWorkerMessage) => {
+        switch (message.type) {
+          case "ready":
+            // An idle worker must not keep the process alive; one with work in flight must.
+            worker.unref();
+            return resolve(message.dimension);
+          case "unusable":
+            return reject(
+              /onnxruntime-node/.test(message.message) && /install/.test(message.message)
+                ? new OnnxRuntimeMissingError(message.message)
+                : new OnnxModelError(message.message),
+            );
+          case "vectors":
+            this.settle(message.id, (pending) => pending.resolve(message.vectors));
+            return;
+          case "failed":
+            this.settle(message.id, (pending) => pending.reject(new OnnxModelError(`the ONNX model failed: ${message.message}`)));
+            return;
+        }
+      });
+      worker.on("error", (error) => {
+        reject(error);
+        this.fail(error);
+      });
+      worker.on("exit", (code) => {
+        reject(new OnnxModelError(`the ONNX worker ended (exit code ${code}) before it was ready`));
+        this.fail(new OnnxModelError(`the ONNX worker ended (exit code ${code})`));
       });
     });
-    const dims = [batch, length];
-    const all: Record<string, OrtTensor> = {
-      input_ids: this.ort.tensor("int64", ids, dims),
-      attention_mask: this.ort.tensor("int64", mask, dims),
-      token_type_ids: this.ort.tensor("int64", new BigInt64Array(batch * length), dims),
-    };
-    // Only what the model declares: feeding an unknown input is an error in onnxruntime.
-    return Object.fromEntries(this.session.inputNames.filter((name) => all[name]).map((name) => [name, all[name] as OrtTensor]));
+    return this.ready;
+  }
+
+  async encode(texts: readonly string[], dimension: number): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    await this.start();
+    const worker = this.worker as Worker;
+    const id = this.nextId++;
+    const flat = await new Promise<Float32Array>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, texts: [...texts] } satisfies OnnxRequest);
+    });
+    return texts.map((_, index) => flat.slice(index * dimension, (index + 1) * dimension));
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.ready = undefined;
+    await worker?.terminate();
+  }
+
+  private settle(id: number, action: (pending: Pending) => void): void {
+    const pending = this.pending.get(id);
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.worker?.unref();
+    if (pending) action(pending);
+  }
+
+  /** The worker is gone: its requests fail, and the next call starts a new one. */
+  private fail(error: Error): void {
+    this.worker = undefined;
+    this.ready = undefined;
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
   }
 }
 
 /**
- * Token vectors [batch, tokens, dim] → one vector per text: the mean over the real (unpadded)
- * tokens, or the `[CLS]` token's. A [batch, dim] output is already pooled and is taken as it is.
+ * From TypeScript sources (run by tsx, whose loader a worker does not inherit) the worker
+ * registers tsx first; from compiled JavaScript it is started directly.
  */
-function pool(output: OrtTensor, encodings: readonly Encoding[], pooling: "mean" | "cls"): Float32Array[] {
-  const data = output.data as Float32Array;
-  const dims = output.dims;
-  if (dims.length === 2) {
-    const dim = dims[1] ?? 0;
-    return encodings.map((_, row) => data.slice(row * dim, (row + 1) * dim));
-  }
-  if (dims.length !== 3) throw new OnnxModelError(`the model's output has shape [${dims.join(", ")}]; [batch, tokens, dim] was expected`);
-  const tokens = dims[1] ?? 0;
-  const dim = dims[2] ?? 0;
-  return encodings.map((encoding, row) => {
-    const vector = new Float32Array(dim);
-    const count = pooling === "cls" ? 1 : encoding.ids.length;
-    for (let token = 0; token < count; token++) {
-      const offset = (row * tokens + token) * dim;
-      for (let i = 0; i < dim; i++) vector[i] = (vector[i] ?? 0) + (data[offset + i] ?? 0);
-    }
-    for (let i = 0; i < dim; i++) vector[i] = (vector[i] ?? 0) / count;
-    return vector;
-  });
+function spawnWorker(settings: EncoderSettings): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith(".ts")) return new Worker(new URL("./onnx-worker.js", here), { workerData: settings });
+  const entry = new URL("./onnx-worker.ts", here).href;
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: settings });
 }
