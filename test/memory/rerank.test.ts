@@ -186,6 +186,63 @@ describe("TEI's native protocol", () => {
   });
 });
 
+describe("MOS_RERANKER_TOP_N", () => {
+  test("only the best N are reranked; the rest follow in the built-in order, never above them", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    // Prefers the built-in runner-up to the built-in winner; would prefer the orchard most, were it sent.
+    const reranker = await startFakeReranker({ score: (_query, text) => (text.includes("orchard") ? 0.99 : text.includes("market") ? 0.9 : 0.2) });
+    const embedderEnv = { MOS_EMBEDDER_BACKEND: "universal_api", MOS_EMBEDDER_API_BASE: embeddings.url, MOS_EMBEDDER_MODEL: "fake" };
+    const plain = await startTestServer(embedderEnv);
+    const server = await startTestServer({ ...embedderEnv, MOS_RERANKER_URL: reranker.url, MOS_RERANKER_TOP_N: "2" });
+    try {
+      await addMemories(plain);
+      await addMemories(server);
+      const builtIn = textHits((await plain.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5, dedup: "no" })).body);
+      const found = items((await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5, dedup: "no" })).body);
+      const head = builtIn.slice(0, 2);
+      assert.ok(!head.some((text) => text.includes("orchard")), `the orchard must be outside the top 2 for this test: ${builtIn.join(" | ")}`);
+      assert.deepEqual(new Set(found.slice(0, 2).map((item) => item.memory)), new Set(head));
+      assert.deepEqual(found.slice(2).map((item) => item.memory), builtIn.slice(2));
+      assert.deepEqual((reranker.requests[0]?.body as { documents: string[] }).documents, head);
+      const relativities = found.map((item) => item.metadata.relativity);
+      assert.deepEqual(relativities, [...relativities].sort((a, b) => b - a));
+    } finally {
+      await plain.cleanup();
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
+describe("raw scores", () => {
+  test("logits (TEI raw_scores, some vLLM models) become relativities in 0..1 through a sigmoid, order kept", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    const reranker = await startFakeReranker({ score: (_query, text) => (text.includes("orchard") ? 3 : text.includes("fruit") ? -1 : -6) });
+    const server = await startTestServer({
+      MOS_EMBEDDER_BACKEND: "universal_api",
+      MOS_EMBEDDER_API_BASE: embeddings.url,
+      MOS_EMBEDDER_MODEL: "fake",
+      MOS_RERANKER_URL: reranker.url,
+    });
+    try {
+      await addMemories(server);
+      const found = items((await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 2 })).body);
+      assert.deepEqual(
+        found.map((item) => [item.memory, item.metadata.relativity]),
+        [
+          ["My brother grows apples and pears in his orchard", Math.round(1e4 / (1 + Math.exp(-3))) / 1e4],
+          ["Apples are my favourite fruit", Math.round(1e4 / (1 + Math.exp(1))) / 1e4],
+        ],
+      );
+    } finally {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
 describe("reranker configuration", () => {
   const configError = (env: Record<string, string>, variable: string) =>
     assert.throws(
