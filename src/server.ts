@@ -4,11 +4,13 @@ import { serve, type ServerType } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createApp } from "./api/app.js";
 import { checkExposure, setUpAuth } from "./api/auth.js";
-import type { Config } from "./config/index.js";
-import { createEmbedder } from "./embed/index.js";
+import type { Config, RerankerConfig } from "./config/index.js";
+import { createEmbedder, type Embedder } from "./embed/index.js";
 import type { MemoryContext } from "./memory/context.js";
 import { ModelRegistry } from "./llm/registry.js";
 import { ensureEmbedderMatches } from "./memory/embedder-identity.js";
+import { RerankStage } from "./memory/rerank-stage.js";
+import { createHttpReranker } from "./rerank/index.js";
 import { enableFineMode } from "./memory/jobs/fine-mode.js";
 import { createLogger } from "./logger.js";
 import { Metrics, instrumentEmbedder, instrumentModel, instrumentStore } from "./ops/metrics.js";
@@ -36,11 +38,13 @@ export async function openStore(config: Config): Promise<Store> {
 /** Builds the memory context the domain works with: store, embedder, clock. */
 export async function openContext(config: Config): Promise<MemoryContext> {
   const store = await openStore(config);
+  let embedder: Embedder | undefined;
   try {
-    const embedder = await createEmbedder(config.embedder);
+    embedder = await createEmbedder(config.embedder);
     await ensureEmbedderMatches(store, embedder);
     return { store, embedder, now: () => new Date() };
   } catch (error) {
+    await embedder?.close();
     await store.close();
     throw error;
   }
@@ -55,6 +59,26 @@ function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Serv
   });
 }
 
+/** The instrumented embedder still embeds queries the model's own way (e5's `query: ` prefix). */
+function keepQueryEmbedding(instrumented: Embedder, model: Embedder): Embedder {
+  if (!model.embedQueries) return instrumented;
+  return Object.assign(instrumented, { embedQueries: model.embedQueries.bind(model) });
+}
+
+/** The reranker of search results; a failure is a warning and searches keep the built-in order. */
+function createRerankStage(config: RerankerConfig, logger: Logger): RerankStage {
+  const reranker = createHttpReranker(config);
+  return new RerankStage(reranker, {
+    candidates: config.candidates,
+    retryAfterMs: config.retryAfterMs,
+    onFailure: (error) =>
+      logger.warn(
+        { reranker: reranker.name, error: error instanceof Error ? error.message : String(error), retryAfterMs: config.retryAfterMs },
+        "reranker failed; searches use the built-in ranking until it is tried again",
+      ),
+  });
+}
+
 /** Opens the store and the embedder, then serves the API until close(). */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   checkExposure(config); // before opening anything: open mode off loopback needs --insecure-open
@@ -63,7 +87,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const { cubeMaxMemories: maxMemories, cubeMaxBytes: maxBytes } = config.quotas;
   if (maxMemories > 0 || maxBytes > 0) context.cubeQuota = { maxMemories, maxBytes };
   context.store = instrumentStore(context.store, metrics);
-  context.embedder = instrumentEmbedder(context.embedder, metrics);
+  context.embedder = keepQueryEmbedding(instrumentEmbedder(context.embedder, metrics), context.embedder);
+  if (config.reranker) context.reranker = createRerankStage(config.reranker, logger);
   const jobs = enableFineMode(context, config, logger, (model) => instrumentModel(model, metrics));
   const models = new ModelRegistry(config.chatModels);
   const resolveModel = models.resolve.bind(models);
@@ -87,6 +112,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       store: context.store.kind,
       embedder: context.embedder.name,
       models: models.names(),
+      reranker: context.reranker?.reranker.name ?? null,
       extraction: config.extraction?.model ?? null,
       version: VERSION,
     },

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { readApiKeys, type ApiKeyGrant } from "./api-keys.js";
@@ -13,6 +14,7 @@ export type { ExtractionConfig } from "./extraction.js";
 
 export type EmbedderConfig =
   | { backend: "local" }
+  | OnnxEmbedderConfig
   | {
       backend: "universal_api";
       apiBase: string;
@@ -21,6 +23,39 @@ export type EmbedderConfig =
       /** Asked of the endpoint as `dimensions` when set (OpenAI text-embedding-3 supports it). */
       dimensions: number | undefined;
     };
+
+/** A local ONNX sentence-embedding model (BERT family) from a folder the operator supplies. */
+export interface OnnxEmbedderConfig {
+  backend: "onnx";
+  /** Folder holding `model.onnx` (or `onnx/model.onnx`) and `tokenizer.json`. */
+  modelPath: string;
+  /** Put before queries, e.g. `query: ` for e5 models. */
+  queryPrefix: string;
+  /** Put before stored texts, e.g. `passage: ` for e5 models. */
+  passagePrefix: string;
+  /** `mean` over the attention mask (e5, MiniLM) or the `[CLS]` vector (bge). */
+  pooling: "mean" | "cls";
+  /** Tokens per text, [CLS] and [SEP] included; longer texts are cut. */
+  maxTokens: number;
+  /** Folder where `onnxruntime-node` is installed (its node_modules parent); module resolution when unset. */
+  runtimePath: string | undefined;
+}
+
+/** The optional cross-encoder reranker of search results (MOS_RERANKER_*). */
+export interface RerankerConfig {
+  /** The endpoint, e.g. `http://localhost:7997/v1/rerank`; a bare host gets the protocol's path. */
+  url: string;
+  /** `cohere`: `{model, query, documents, top_n}` → `{results: [{index, relevance_score}]}` (Jina, Cohere, vLLM, Infinity); `tei`: TEI's native `/rerank` `{query, texts}` → `[{index, score}]`. */
+  protocol: "cohere" | "tei";
+  model: string | undefined;
+  apiKey: string | undefined;
+  /** The best this many candidates of each searched cube are sent to the reranker. */
+  candidates: number;
+  /** Time allowed for one rerank call before search falls back to the built-in ranking. */
+  timeoutMs: number;
+  /** After a failure the reranker is left alone this long (searches use the built-in ranking). */
+  retryAfterMs: number;
+}
 
 export interface Limits {
   bodyBytes: number;
@@ -67,6 +102,8 @@ export interface Config {
   limits: Limits;
   quotas: Quotas;
   embedder: EmbedderConfig;
+  /** Undefined unless MOS_RERANKER_URL is set. */
+  reranker: RerankerConfig | undefined;
   chatModels: ChatModelEntry[];
   /** The fine-mode extraction model; undefined when fine mode is off. */
   extraction: ExtractionConfig | undefined;
@@ -106,8 +143,9 @@ export const byteSize = z.string().transform((text, ctx) => {
 });
 
 function readEmbedder(env: Env): EmbedderConfig {
-  const backend = read(env, "MOS_EMBEDDER_BACKEND", z.enum(["local", "universal_api"]), "local");
+  const backend = read(env, "MOS_EMBEDDER_BACKEND", z.enum(["local", "universal_api", "onnx"]), "local");
   if (backend === "local") return { backend };
+  if (backend === "onnx") return readOnnxEmbedder(env);
   const apiBase = read(env, "MOS_EMBEDDER_API_BASE", z.url(), "");
   if (!apiBase) throw new ConfigError("MOS_EMBEDDER_API_BASE", "required when MOS_EMBEDDER_BACKEND=universal_api");
   const model = read(env, "MOS_EMBEDDER_MODEL", z.string(), "");
@@ -118,6 +156,45 @@ function readEmbedder(env: Env): EmbedderConfig {
     apiKey: env.MOS_EMBEDDER_API_KEY?.trim() || undefined,
     model,
     dimensions: read<number | undefined>(env, "MOS_EMBEDDER_DIMENSIONS", integer(1, 16384), undefined),
+  };
+}
+
+function readOnnxEmbedder(env: Env): OnnxEmbedderConfig {
+  const modelPath = read(env, "MOS_EMBEDDER_MODEL_PATH", z.string(), "");
+  if (!modelPath) throw new ConfigError("MOS_EMBEDDER_MODEL_PATH", "required when MOS_EMBEDDER_BACKEND=onnx: a folder with model.onnx and tokenizer.json");
+  const folder = path.resolve(modelPath);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new ConfigError("MOS_EMBEDDER_MODEL_PATH", `${folder} is not a folder; expected one with model.onnx and tokenizer.json`);
+  }
+  const runtimePath = read(env, "MEMCUBE_ONNXRUNTIME_PATH", z.string(), "");
+  return {
+    backend: "onnx",
+    modelPath: folder,
+    // Prefixes are taken verbatim (untrimmed): "query: " needs its space.
+    queryPrefix: env.MOS_EMBEDDER_QUERY_PREFIX ?? "",
+    passagePrefix: env.MOS_EMBEDDER_PASSAGE_PREFIX ?? "",
+    pooling: read(env, "MOS_EMBEDDER_POOLING", z.enum(["mean", "cls"]), "mean"),
+    maxTokens: read(env, "MOS_EMBEDDER_MAX_TOKENS", integer(8, 8192), 512),
+    runtimePath: runtimePath ? path.resolve(runtimePath) : undefined,
+  };
+}
+
+function readReranker(env: Env): RerankerConfig | undefined {
+  const raw = read(env, "MOS_RERANKER_URL", z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }), "");
+  if (!raw) return undefined;
+  const protocol = read(env, "MOS_RERANKER_PROTOCOL", z.enum(["cohere", "tei"]), "cohere");
+  const url = new URL(raw);
+  // A bare host (or `…/v1`) gets the usual route, so that the base URL copied from a server's docs works.
+  if (url.pathname === "/" || url.pathname === "") url.pathname = protocol === "tei" ? "/rerank" : "/v1/rerank";
+  else if (/\/v1\/?$/.test(url.pathname)) url.pathname = url.pathname.replace(/\/?$/, "/rerank");
+  return {
+    url: url.toString(),
+    protocol,
+    model: env.MOS_RERANKER_MODEL?.trim() || undefined,
+    apiKey: env.MOS_RERANKER_API_KEY?.trim() || undefined,
+    candidates: read(env, "MOS_RERANKER_TOP_N", integer(1, 1000), 30),
+    timeoutMs: read(env, "MOS_RERANKER_TIMEOUT_SECONDS", seconds(0.05, 600), 3000),
+    retryAfterMs: read(env, "MOS_RERANKER_RETRY_AFTER_SECONDS", seconds(0, 3600), 30_000),
   };
 }
 
@@ -182,6 +259,7 @@ export function parseConfig(env: Env): Config {
       cubeMaxBytes: read(env, "MEMCUBE_CUBE_MAX_BYTES", byteSize, 0),
     },
     embedder: readEmbedder(env),
+    reranker: readReranker(env),
     chatModels,
     apiKeys: readApiKeys(env),
     insecureOpen: read(env, "MEMCUBE_INSECURE_OPEN", z.stringbool(), false),

@@ -12,5 +12,10 @@ export interface Embedder {
    */
   represents(text: string): boolean;
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * Search queries, for models that embed them differently from stored text (e5: `query: …` vs
+   * `passage: …`). Absent: queries go through `embed` like everything else.
+   */
+  embedQueries?(texts: readonly string[]): Promise<Float32Array[]>;
   close(): Promise<void>;
 }

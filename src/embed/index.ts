@@ -1,6 +1,7 @@
 import type { EmbedderConfig } from "../config/index.js";
 import type { Embedder } from "./embedder.js";
 import { createLocalEmbedder } from "./local.js";
+import { createOnnxEmbedder } from "./onnx/onnx-embedder.js";
 import { createOpenAIEmbedder } from "./openai.js";
 
 export type { Embedder } from "./embedder.js";
@@ -15,7 +16,14 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
   switch (config.backend) {
     case "local":
       return createLocalEmbedder();
+    case "onnx":
+      return createOnnxEmbedder(config);
     case "universal_api":
       return createOpenAIEmbedder(config);
   }
+}
+
+/** Search queries' vectors: `embedQueries` where the model has one, `embed` otherwise. */
+export function embedQueries(embedder: Embedder, texts: readonly string[]): Promise<Float32Array[]> {
+  return embedder.embedQueries ? embedder.embedQueries(texts) : embedder.embed(texts);
 }

@@ -1,6 +1,7 @@
 import type { Embedder } from "../embed/embedder.js";
 import type { ChatModel } from "../llm/chat-model.js";
 import type { Store } from "../store/store.js";
+import type { RerankStage } from "./rerank-stage.js";
 
 /** What the memory domain works with; built once at start-up. */
 export interface MemoryContext {
@@ -15,6 +16,8 @@ export interface MemoryContext {
   reservedCubes?: ReadonlySet<string>;
   /** Per-cube limits on active memories and their bytes (0: none); checked before each add. */
   cubeQuota?: { maxMemories: number; maxBytes: number };
+  /** The optional cross-encoder that reorders search results (MOS_RERANKER_URL). */
+  reranker?: RerankStage;
   /** Fine mode: present when an extraction model is configured. */
   fine?: FineMode;
 }

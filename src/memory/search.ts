@@ -1,3 +1,4 @@
+import { embedQueries } from "../embed/index.js";
 import type { MemoryFilter, MemoryRecord, MemoryScope, MemoryType } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
@@ -41,6 +42,8 @@ export interface SearchResult {
 
 /** A query, embedded and segmented once, searched in any number of cubes. */
 export interface PreparedQuery {
+  /** The question as asked; only queries that have it go through the reranker. */
+  text?: string;
   words: string[];
   vector: Float32Array | undefined;
 }
@@ -55,8 +58,8 @@ const MAX_QUERY_WORDS = 64;
 
 export async function prepareQuery(context: MemoryContext, query: string): Promise<PreparedQuery> {
   const words = queryWordsOf(query).slice(0, MAX_QUERY_WORDS);
-  const vector = context.embedder.represents(query) ? (await context.embedder.embed([query]))[0] : undefined;
-  return { words, vector };
+  const vector = context.embedder.represents(query) ? (await embedQueries(context.embedder, [query]))[0] : undefined;
+  return { text: query, words, vector };
 }
 
 /** Rare words of the cube weigh more; counted in the cube searched, never across users. */
@@ -116,7 +119,8 @@ export async function searchScope(
         Number(b.inSession) - Number(a.inSession) ||
         b.memory.chatTime.localeCompare(a.memory.chatTime),
     );
-  const picked = deduplicate(ranked, options);
+  const reranked = context.reranker && query.text !== undefined ? await context.reranker.reorder(query.text, ranked) : ranked;
+  const picked = deduplicate(reranked, options);
   return picked.map(({ memory, relativity }) => ({ memory, relativity: Math.round(relativity * 1e4) / 1e4 }));
 }
 

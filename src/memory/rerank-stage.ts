@@ -1,0 +1,63 @@
+import type { Reranker } from "../rerank/index.js";
+import type { MemoryRecord } from "../store/types.js";
+
+export interface RerankStageOptions {
+  /** The best this many candidates are reranked; the rest follow, below them. */
+  candidates: number;
+  /** After a failure, searches skip the reranker this long instead of each waiting for it. */
+  retryAfterMs: number;
+  /** Told of each failure (the server logs a warning); the search itself goes on. */
+  onFailure: (error: unknown) => void;
+  now?: () => number;
+}
+
+interface Ranked {
+  memory: MemoryRecord;
+  relativity: number;
+}
+
+/**
+ * The optional cross-encoder step of search. It only reorders what the built-in ranking found,
+ * so it can never lose a memory: when the reranker is down, slow or confused, the built-in order
+ * stands (and the reranker is left alone for `retryAfterMs`, so a dead one costs one timeout, not
+ * one per search).
+ */
+export class RerankStage {
+  private pausedUntil = 0;
+  private readonly now: () => number;
+
+  constructor(
+    readonly reranker: Reranker,
+    private readonly options: RerankStageOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * `ranked` best first. The reranked head gets the reranker's score as its relativity (a
+   * probability, comparable across queries, unlike the fused score); the tail keeps its order and
+   * is capped at the head's lowest score so that the list stays sorted.
+   */
+  async reorder<T extends Ranked>(query: string, ranked: readonly T[]): Promise<T[]> {
+    if (ranked.length === 0 || this.now() < this.pausedUntil) return [...ranked];
+    const head = ranked.slice(0, this.options.candidates);
+    let scores: number[];
+    try {
+      scores = await this.reranker.score(
+        query,
+        head.map((candidate) => candidate.memory.text),
+      );
+    } catch (error) {
+      this.pausedUntil = this.now() + this.options.retryAfterMs;
+      this.options.onFailure(error);
+      return [...ranked];
+    }
+    // Array.prototype.sort is stable: equal scores keep the built-in order.
+    const rescored = head
+      .map((candidate, index) => ({ ...candidate, relativity: scores[index] ?? 0 }))
+      .sort((a, b) => b.relativity - a.relativity);
+    const floor = rescored[rescored.length - 1]?.relativity ?? 0;
+    const tail = ranked.slice(head.length).map((candidate) => ({ ...candidate, relativity: Math.min(candidate.relativity, floor) }));
+    return [...rescored, ...tail];
+  }
+}
