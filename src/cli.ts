@@ -62,7 +62,11 @@ async function serveCommand(args: string[]): Promise<void> {
     checkExposure(config); // a configuration error stops the primary before any worker starts
     process.exit(await runPrimary({ workers, logger: createLogger(config.logLevel) }));
   }
+  // Installed before start-up so that an early SIGHUP does not end the process (Node's default).
+  let reload: (() => Promise<boolean>) | undefined;
+  process.on("SIGHUP", () => void reload?.());
   const server = await startServer(config);
+  reload = server.reloadKeys;
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     stopping ??= server.close(DRAIN_MS); // requests and streams in flight finish first

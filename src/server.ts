@@ -3,7 +3,7 @@ import path from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createApp } from "./api/app.js";
-import { checkExposure, setUpAuth } from "./api/auth.js";
+import { checkExposure, reloadKeys, setUpAuth, type KeyRing } from "./api/auth.js";
 import type { Config } from "./config/index.js";
 import { createEmbedder } from "./embed/index.js";
 import type { MemoryContext } from "./memory/context.js";
@@ -25,6 +25,11 @@ export interface RunningServer {
    * (default 0: cut them at once), then closes the job runner and the store.
    */
   close(graceMs?: number): Promise<void>;
+  /**
+   * Reads MEMCUBE_API_KEYS_FILE again and swaps the keys in (SIGHUP). Requests in flight are not
+   * disturbed; a bad file keeps the old keys (logged). Resolves whether the keys were replaced.
+   */
+  reloadKeys(): Promise<boolean>;
 }
 
 /** The configured store: SQLite in the data folder, or PostgreSQL (migrated on open). */
@@ -69,8 +74,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const resolveModel = models.resolve.bind(models);
   models.resolve = (name) => instrumentModel(resolveModel(name), metrics);
   let server: ServerType;
+  let keys: KeyRing | undefined;
   try {
-    const keys = await setUpAuth(config, context, logger);
+    keys = await setUpAuth(config, context, logger);
     const app = createApp({ config, context, models, logger, version: VERSION, keys, metrics });
     server = await listen(app, config);
   } catch (error) {
@@ -95,6 +101,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   return {
     url,
     port,
+    reloadKeys: () => reloadKeys(config, keys, context, logger),
     close: async (graceMs = 0) => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
