@@ -8,7 +8,7 @@ import { readExtraction, type ExtractionConfig } from "./extraction.js";
 
 export { ConfigError } from "./config-error.js";
 export type { ApiKeyGrant, KeyAccess } from "./api-keys.js";
-export { parseApiKeys, readApiKeysFile, sha256Hex } from "./api-keys.js";
+export { parseApiKeys, parseKeysObject, readApiKeysFile, sha256Hex } from "./api-keys.js";
 export type { ChatModelEntry } from "./chat-models.js";
 export type { ExtractionConfig } from "./extraction.js";
 

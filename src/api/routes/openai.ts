@@ -15,7 +15,7 @@ import type { ChatMessage } from "../../llm/chat-model.js";
 import { UnknownModelError } from "../../llm/errors.js";
 import { ApiError } from "../api-error.js";
 import type { App, AppEnv } from "../app-env.js";
-import { authorize } from "../auth.js";
+import { authorize, mayWrite } from "../auth.js";
 import { describeError } from "../errors.js";
 import { ID_PATTERN } from "../schemas/common.js";
 import {
@@ -153,7 +153,7 @@ export function toChatRequest(c: Context<AppEnv>, body: OpenAIChatBody, limits: 
     temperature: body.temperature ?? undefined,
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
     topP: body.top_p ?? undefined,
-    addMessageOnAnswer: true,
+    addMessageOnAnswer: mayWrite(c), // a read-only key's chats write nothing back
     threshold: 0.5,
     includePreference: true,
     preferenceTopK: 6,
