@@ -3,6 +3,7 @@ import path from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createApp } from "./api/app.js";
+import { ChatTokenQuota } from "./chat/token-quota.js";
 import { checkExposure, reloadKeys, setUpAuth, type KeyRing } from "./api/auth.js";
 import type { Config } from "./config/index.js";
 import { createEmbedder } from "./embed/index.js";
@@ -60,6 +61,17 @@ function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Serv
   });
 }
 
+/** MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY, counted in the store and shown in the metrics; undefined when off. */
+function chatTokenQuota(config: Config, context: MemoryContext, metrics: Metrics, logger: Logger): ChatTokenQuota | undefined {
+  const perDay = config.quotas.chatTokensPerUserPerDay;
+  if (perDay <= 0) return undefined;
+  return new ChatTokenQuota(context.store, perDay, {
+    charged: (tokens, source) => metrics.chatQuotaTokens.inc({ source }, tokens),
+    refused: () => metrics.chatQuotaRefusals.inc(),
+    chargeFailed: (error) => logger.error({ err: error }, "could not count a chat's tokens against the user's daily budget"),
+  });
+}
+
 /** Opens the store and the embedder, then serves the API until close(). */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   checkExposure(config); // before opening anything: open mode off loopback needs --insecure-open
@@ -77,7 +89,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   let keys: KeyRing | undefined;
   try {
     keys = await setUpAuth(config, context, logger);
-    const app = createApp({ config, context, models, logger, version: VERSION, keys, metrics });
+    const app = createApp({ config, context, models, logger, version: VERSION, keys, metrics, tokenQuota: chatTokenQuota(config, context, metrics, logger) });
     server = await listen(app, config);
   } catch (error) {
     await context.store.close();

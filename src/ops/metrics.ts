@@ -98,6 +98,11 @@ export class Metrics {
   readonly embedTexts = new Counter("memcube_embedded_texts_total", "Texts embedded, by embedder.");
   readonly llmSeconds = new Histogram("memcube_llm_request_duration_seconds", "LLM call latency by model, kind (complete or stream) and outcome.");
   readonly llmTokens = new Counter("memcube_llm_tokens_total", "LLM tokens by model and type (prompt or completion), when the upstream reports usage.");
+  readonly chatQuotaTokens = new Counter(
+    "memcube_chat_quota_tokens_total",
+    "Chat tokens counted against the users' daily budgets (MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY), by source: reported by the model, or estimated.",
+  );
+  readonly chatQuotaRefusals = new Counter("memcube_chat_quota_refusals_total", "Chats refused because the user's daily token budget was used up.");
 
   private readonly families: Family[] = [
     this.requests,
@@ -107,6 +112,8 @@ export class Metrics {
     this.embedTexts,
     this.llmSeconds,
     this.llmTokens,
+    this.chatQuotaTokens,
+    this.chatQuotaRefusals,
   ];
 
   /** The exposition: this process's counters and histograms, and the store's current counts. */
@@ -207,11 +214,16 @@ export function instrumentModel(model: ChatModel, metrics: Metrics): ChatModel {
       async *[Symbol.asyncIterator]() {
         const started = performance.now();
         let outcome = "incomplete"; // failed, or the caller stopped reading
+        let usage: ChatCompletion["usage"];
+        const onUsage = (reported: NonNullable<ChatCompletion["usage"]>) => {
+          usage = reported;
+          options?.onUsage?.(reported);
+        };
         try {
-          yield* model.stream(messages, options);
+          yield* model.stream(messages, { ...options, onUsage });
           outcome = "ok";
         } finally {
-          record("stream", outcome, started);
+          record("stream", outcome, started, usage);
         }
       },
     }),
