@@ -94,12 +94,14 @@ function parseEntry(variable: string, entry: string, name: string, value: unknow
     if (!KEY_CHARACTERS.test(name)) throw new ConfigError(variable, `${entry}: a key must be printable ASCII without spaces`);
     digest = sha256Hex(name);
   }
-  const fields: Record<string, unknown> = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { user: value };
+  const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
+  const fields: Record<string, unknown> = isObject ? (value as Record<string, unknown>) : { user: value };
   const unknown = Object.keys(fields).find((field) => !OBJECT_FIELDS.has(field));
   if (unknown !== undefined) throw new ConfigError(variable, `${entry}: unknown field ${JSON.stringify(unknown)} (expected user, access, created_at)`);
   const actor = fields.user;
   if (typeof actor !== "string" || (actor !== "*" && !USER_ID.test(actor))) {
-    throw new ConfigError(variable, `${entry}: the user must be a user id (1-128 letters, digits or _ - . : @) or "*" for an admin key`);
+    const what = isObject ? '"user"' : "the value";
+    throw new ConfigError(variable, `${entry}: ${what} must be a user id (1-128 letters, digits or _ - . : @) or "*" for an admin key`);
   }
   const access = fields.access ?? "write";
   if (access !== "read" && access !== "write") throw new ConfigError(variable, `${entry}: access must be "read" or "write"`);
