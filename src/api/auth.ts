@@ -54,10 +54,6 @@ export class KeyRing {
     this.entries = entriesOf(grants);
   }
 
-  get size(): number {
-    return this.entries.length;
-  }
-
   /**
    * The principal of a presented key. Digests have one length whatever the key's, and every entry is
    * compared in constant time with no early exit, so timing tells nothing about the keys.
@@ -215,7 +211,8 @@ export async function setUpAuth(config: Config, context: MemoryContext, logger: 
 
 /**
  * SIGHUP: reads the keys file again and swaps the ring in one step. A file that cannot be read or
- * parsed changes nothing: the old keys stay and the error is logged. Returns whether it swapped.
+ * parsed changes nothing: the old keys stay and the error is logged. Returns whether it swapped;
+ * never rejects (a signal handler has no one to report to but the log).
  */
 export async function reloadKeys(config: Pick<Config, "apiKeysFile">, keys: KeyRing | undefined, context: MemoryContext, logger: Logger): Promise<boolean> {
   if (!keys) {
@@ -234,7 +231,12 @@ export async function reloadKeys(config: Pick<Config, "apiKeysFile">, keys: KeyR
     return false;
   }
   keys.replace(grants);
-  const users = await reserveKeyUsers(keys, context, logger);
-  logger.info(keySummary(grants, users), "SIGHUP: API keys reloaded");
+  try {
+    const users = await reserveKeyUsers(keys, context, logger);
+    logger.info(keySummary(grants, users), "SIGHUP: API keys reloaded");
+  } catch (error) {
+    // The keys are in use; only the new users' default cubes could not be reserved (the store failed).
+    logger.error({ err: error }, "SIGHUP: API keys reloaded, but the new key users' default cubes could not be reserved");
+  }
   return true;
 }
