@@ -51,7 +51,14 @@ export type ChatEvent =
   | { type: "reference"; memories: PromptMemory[] }
   | { type: "reasoning"; text: string }
   | { type: "text"; text: string }
-  | { type: "time"; totalTime: number; searchTime: number; firstTokenTime: number };
+  | {
+      type: "time";
+      totalTime: number;
+      searchTime: number;
+      firstTokenTime: number;
+      /** The call's tokens: as the model reported them, else estimated. */
+      usage?: TokenUsage;
+    };
 
 /** At least this many memories reach the prompt when any were found, whatever the threshold. */
 const MIN_MEMORIES = 3;
@@ -179,6 +186,7 @@ export async function* runChat(
   yield { type: "status", stage: "generating" };
 
   let reported: TokenUsage | undefined;
+  let usage: TokenUsage | undefined;
   const callOptions = {
     temperature: request.temperature,
     maxTokens: request.maxTokens,
@@ -209,9 +217,9 @@ export async function* runChat(
   } finally {
     // Also when the model failed midway or the client left: what was generated was paid for.
     // Nothing is charged for a call that produced nothing.
-    if (deps.tokenQuota && (reported !== undefined || generated !== "")) {
-      const usage = reported ?? (await estimateUsage(messages, generated));
-      await deps.tokenQuota.charge(request.userId, askedAt, usage, reported ? "reported" : "estimated");
+    if (reported !== undefined || generated !== "") {
+      usage = reported ?? (await estimateUsage(messages, generated));
+      await deps.tokenQuota?.charge(request.userId, askedAt, usage, reported ? "reported" : "estimated");
     }
   }
 
@@ -223,6 +231,7 @@ export async function* runChat(
     totalTime: seconds(performance.now() - started),
     searchTime: seconds(searchTime),
     firstTokenTime: seconds((firstToken ?? performance.now()) - started),
+    usage,
   };
 }
 

@@ -57,12 +57,15 @@ describe("chat tokens per user per day", () => {
     assert.deepEqual(llm.requests.at(-1)?.body?.stream_options, { include_usage: true });
     const openai = await server.post("/v1/chat/completions", { user: "alice", messages: [{ role: "user", content: "and Bob?" }] }); // 1500
     assert.equal(openai.status, 200, JSON.stringify(openai.body));
+    // The OpenAI surface reports the counts it charged: the model's own.
+    assert.deepEqual(openai.body.usage, { prompt_tokens: 300, completion_tokens: 200, total_tokens: 500 });
     const openaiStream = await fetch(`${server.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ user: "alice", stream: true, messages: [{ role: "user", content: "and Carol?" }] }),
+      body: JSON.stringify({ user: "alice", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "and Carol?" }] }),
     }); // 2000
-    assert.match(await openaiStream.text(), /data: \[DONE\]/);
+    const chunks = (await openaiStream.text()).split("\n\n").filter((block) => block.startsWith("data: {")).map((block) => JSON.parse(block.slice(6)));
+    assert.deepEqual(chunks.at(-1)?.usage, { prompt_tokens: 300, completion_tokens: 200, total_tokens: 500 });
     const calls = llm.requests.length;
 
     // 2000 of 2000: every surface now refuses alice, without calling the model.
