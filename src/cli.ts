@@ -3,12 +3,14 @@ import { parseArgs } from "node:util";
 import { checkExposure } from "./api/auth.js";
 import { runPrimary } from "./cluster.js";
 import { ConfigError, loadConfig } from "./config/index.js";
+import { loadEnv } from "./config/env.js";
 import { createEmbedder } from "./embed/index.js";
 import { reembedAll } from "./memory/embedder-identity.js";
 import { createLogger } from "./logger.js";
 import { chatCommand } from "./cli/chat.js";
 import { backupCommand, restoreCommand } from "./cli/backup.js";
 import { jobsCommand } from "./cli/jobs.js";
+import { keysCommand } from "./cli/keys.js";
 import { progressBar } from "./cli/progress.js";
 import { countMemoryTexts } from "./cli/reembed.js";
 import { UsageError, addCommand, exportCommand, importCommand, searchCommand, standardIO } from "./cli/remote.js";
@@ -41,6 +43,10 @@ commands:
   jobs list [--limit N] [--json] | jobs retry <task_id> | jobs drop <task_id>
                                 parked jobs (fine mode) in the configured store: list them with
                                 their errors, queue one again, or delete it
+  keys add <user_id|*> [--read-only] | keys revoke <id> | keys list [--json]
+                                edit the keys file (MEMCUBE_API_KEYS_FILE, or --file F): add
+                                prints a new key once and stores its SHA-256 only; a running
+                                server reloads the file on SIGHUP
   backup <file>                 copy the SQLite store to a new file, consistent while serving
   restore <file> [--force]      put a backup into MEMCUBE_DATA_DIR (server stopped); refuses a
                                 store that holds memories unless --force
@@ -62,7 +68,11 @@ async function serveCommand(args: string[]): Promise<void> {
     checkExposure(config); // a configuration error stops the primary before any worker starts
     process.exit(await runPrimary({ workers, logger: createLogger(config.logLevel) }));
   }
+  // Installed before start-up so that an early SIGHUP does not end the process (Node's default).
+  let reload: (() => Promise<boolean>) | undefined;
+  process.on("SIGHUP", () => void reload?.());
   const server = await startServer(config);
+  reload = server.reloadKeys;
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     stopping ??= server.close(DRAIN_MS); // requests and streams in flight finish first
@@ -114,6 +124,8 @@ async function main(argv: string[]): Promise<void> {
       return exportCommand(rest, standardIO());
     case "jobs":
       return jobsCommand(rest, standardIO(), () => openStore(loadConfig()));
+    case "keys":
+      return keysCommand(rest, { ...standardIO(), env: loadEnv() });
     case "backup":
       return backupCommand(rest, standardIO(), loadConfig());
     case "restore":

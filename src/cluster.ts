@@ -3,8 +3,9 @@
  * port over the same store. Each worker is a whole server (its own store connection, embedder, job
  * runner and vector indexes); SQLite's WAL lets them read at once, and every write transaction
  * takes the write lock up front (BEGIN IMMEDIATE, waiting up to busy_timeout), so none fails on a
- * lock upgrade. The primary serves nothing itself: it restarts a worker that dies, and on SIGTERM or
- * SIGINT lets every worker drain and stop, then exits.
+ * lock upgrade. The primary serves nothing itself: it restarts a worker that dies, passes SIGHUP on to
+ * every worker (each reloads the keys file), and on SIGTERM or SIGINT lets every worker drain and
+ * stop, then exits.
  */
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "pino";
@@ -83,6 +84,12 @@ export function runPrimary({ workers, logger }: PrimaryOptions): Promise<number>
       timers.add(timer);
     });
 
+    process.on("SIGHUP", () => {
+      // Only workers already serving: one still starting reads the file as it starts (and could be
+      // killed by a SIGHUP that arrives before its handler is installed).
+      logger.info({ workers: listening.size }, "SIGHUP: workers reload the keys file");
+      for (const worker of listening) worker.process.kill("SIGHUP");
+    });
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
     logger.info({ workers }, "memcube primary starting workers");

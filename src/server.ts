@@ -3,7 +3,8 @@ import path from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createApp } from "./api/app.js";
-import { checkExposure, setUpAuth } from "./api/auth.js";
+import { ChatTokenQuota } from "./chat/token-quota.js";
+import { checkExposure, reloadKeys, setUpAuth, type KeyRing } from "./api/auth.js";
 import type { Config, RerankerConfig } from "./config/index.js";
 import { createEmbedder, type Embedder } from "./embed/index.js";
 import type { MemoryContext } from "./memory/context.js";
@@ -27,6 +28,11 @@ export interface RunningServer {
    * (default 0: cut them at once), then closes the job runner and the store.
    */
   close(graceMs?: number): Promise<void>;
+  /**
+   * Reads MEMCUBE_API_KEYS_FILE again and swaps the keys in (SIGHUP). Requests in flight are not
+   * disturbed; a bad file keeps the old keys (logged). Resolves whether the keys were replaced.
+   */
+  reloadKeys(): Promise<boolean>;
 }
 
 /** The configured store: SQLite in the data folder, or PostgreSQL (migrated on open). */
@@ -59,23 +65,30 @@ function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Serv
   });
 }
 
-/** The instrumented embedder still embeds queries the model's own way (e5's `query: ` prefix). */
-function keepQueryEmbedding(instrumented: Embedder, model: Embedder): Embedder {
-  if (!model.embedQueries) return instrumented;
-  return Object.assign(instrumented, { embedQueries: model.embedQueries.bind(model) });
-}
-
 /** The reranker of search results; a failure is a warning and searches keep the built-in order. */
-function createRerankStage(config: RerankerConfig, logger: Logger): RerankStage {
+function createRerankStage(config: RerankerConfig, metrics: Metrics, logger: Logger): RerankStage {
   const reranker = createHttpReranker(config);
   return new RerankStage(reranker, {
     candidates: config.candidates,
     retryAfterMs: config.retryAfterMs,
-    onFailure: (error) =>
+    onFailure: (error) => {
+      metrics.rerankerFailures.inc({ reranker: reranker.name });
       logger.warn(
         { reranker: reranker.name, error: error instanceof Error ? error.message : String(error), retryAfterMs: config.retryAfterMs },
         "reranker failed; searches use the built-in ranking until it is tried again",
-      ),
+      );
+    },
+  });
+}
+
+/** MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY, counted in the store and shown in the metrics; undefined when off. */
+function chatTokenQuota(config: Config, context: MemoryContext, metrics: Metrics, logger: Logger): ChatTokenQuota | undefined {
+  const perDay = config.quotas.chatTokensPerUserPerDay;
+  if (perDay <= 0) return undefined;
+  return new ChatTokenQuota(context.store, perDay, {
+    charged: (tokens, source) => metrics.chatQuotaTokens.inc({ source }, tokens),
+    refused: () => metrics.chatQuotaRefusals.inc(),
+    chargeFailed: (error) => logger.error({ err: error }, "could not count a chat's tokens against the user's daily budget"),
   });
 }
 
@@ -87,16 +100,17 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const { cubeMaxMemories: maxMemories, cubeMaxBytes: maxBytes } = config.quotas;
   if (maxMemories > 0 || maxBytes > 0) context.cubeQuota = { maxMemories, maxBytes };
   context.store = instrumentStore(context.store, metrics);
-  context.embedder = keepQueryEmbedding(instrumentEmbedder(context.embedder, metrics), context.embedder);
-  if (config.reranker) context.reranker = createRerankStage(config.reranker, logger);
+  context.embedder = instrumentEmbedder(context.embedder, metrics);
+  if (config.reranker) context.reranker = createRerankStage(config.reranker, metrics, logger);
   const jobs = enableFineMode(context, config, logger, (model) => instrumentModel(model, metrics));
   const models = new ModelRegistry(config.chatModels);
   const resolveModel = models.resolve.bind(models);
   models.resolve = (name) => instrumentModel(resolveModel(name), metrics);
   let server: ServerType;
+  let keys: KeyRing | undefined;
   try {
-    const keys = await setUpAuth(config, context, logger);
-    const app = createApp({ config, context, models, logger, version: VERSION, keys, metrics });
+    keys = await setUpAuth(config, context, logger);
+    const app = createApp({ config, context, models, logger, version: VERSION, keys, metrics, tokenQuota: chatTokenQuota(config, context, metrics, logger) });
     server = await listen(app, config);
   } catch (error) {
     await context.store.close();
@@ -121,6 +135,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   return {
     url,
     port,
+    reloadKeys: () => reloadKeys(config, keys, context, logger),
     close: async (graceMs = 0) => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

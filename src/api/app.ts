@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { matchedRoutes } from "hono/route";
 import type { Logger } from "pino";
+import type { ChatTokenQuota } from "../chat/token-quota.js";
 import type { Config } from "../config/index.js";
 import type { ModelRegistry } from "../llm/registry.js";
 import type { MemoryContext } from "../memory/context.js";
@@ -33,6 +34,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** What `GET /ready` checks (the context's store and embedder when omitted). */
   readiness?: ReadinessProbe;
+  /** LLM tokens per user per day on the chat routes (MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY), when set. */
+  tokenQuota?: ChatTokenQuota | undefined;
 }
 
 /** The route template a request matched (`/product/get_memory/:id`), or `unmatched` (a 404). */
@@ -103,8 +106,8 @@ export function createApp(deps: AppDeps): App {
   memoryRoutes(app, deps.context, deps.config.limits);
   cubeRoutes(app, deps.context, deps.config.limits);
   schedulerRoutes(app, deps.context);
-  chatRoutes(app, { memory: deps.context, models: deps.models }, deps.config.limits);
-  openAIRoutes(app, { memory: deps.context, models: deps.models }, deps.config.limits);
+  chatRoutes(app, { memory: deps.context, models: deps.models, tokenQuota: deps.tokenQuota }, deps.config.limits);
+  openAIRoutes(app, { memory: deps.context, models: deps.models, tokenQuota: deps.tokenQuota }, deps.config.limits);
   playgroundRoutes(app);
 
   app.notFound((c) => errorResponse(c, 404, `no route ${c.req.method} ${c.req.path}`));

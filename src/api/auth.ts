@@ -8,27 +8,50 @@ import { isIP } from "node:net";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { ApiKeyGrant, Config } from "../config/index.js";
-import { ConfigError } from "../config/index.js";
+import { ConfigError, readApiKeysFile } from "../config/index.js";
 import type { MemoryContext } from "../memory/context.js";
 import { reserveDefaultCubes } from "../memory/cubes.js";
 import { ApiError } from "./api-error.js";
 import type { AppEnv } from "./app-env.js";
 import { errorResponse } from "./errors.js";
 
-/** Who a request acts for: anyone (open mode, or an admin key), or one user. */
-export type Principal = { kind: "open" } | { kind: "admin" } | { kind: "user"; userId: string };
+/**
+ * Who a request acts for: anyone (open mode, or an admin key), or one user. `readOnly` keys may
+ * only call the read routes (`READ_ONLY_ROUTES`), and their chats write nothing back.
+ */
+export type Principal = { kind: "open" } | { kind: "admin"; readOnly?: true } | { kind: "user"; userId: string; readOnly?: true };
 
 const digestOf = (key: string) => createHash("sha256").update(key, "utf8").digest();
 
-/** The configured keys, kept only as SHA-256 digests. */
+interface KeyEntry {
+  digest: Buffer;
+  principal: Principal;
+}
+
+function entriesOf(grants: readonly ApiKeyGrant[]): KeyEntry[] {
+  return grants.map(({ digest, actor, access }) => {
+    const readOnly = access === "read" ? ({ readOnly: true } as const) : {};
+    return {
+      digest: Buffer.from(digest, "hex"),
+      principal: actor === "*" ? { kind: "admin", ...readOnly } : { kind: "user", userId: actor, ...readOnly },
+    };
+  });
+}
+
+/** The configured keys, kept only as SHA-256 digests; replaced whole when the keys file is reloaded. */
 export class KeyRing {
-  private readonly entries: { digest: Buffer; principal: Principal }[];
+  private entries: readonly KeyEntry[];
 
   constructor(grants: readonly ApiKeyGrant[]) {
-    this.entries = grants.map(({ key, actor }) => ({
-      digest: digestOf(key),
-      principal: actor === "*" ? { kind: "admin" } : { kind: "user", userId: actor },
-    }));
+    this.entries = entriesOf(grants);
+  }
+
+  /**
+   * Swaps in another set of keys in one assignment: a request is checked against the old set or
+   * the new one, never a mix, and requests already admitted go on as they were.
+   */
+  replace(grants: readonly ApiKeyGrant[]): void {
+    this.entries = entriesOf(grants);
   }
 
   /**
@@ -66,6 +89,31 @@ export function isPublicPath(path: string): boolean {
   );
 }
 
+/**
+ * What a read-only key may call: the routes that change nothing (chat included: its write-back is
+ * turned off for such keys). Every other route, including any added later, is refused with 403, so a
+ * new write route cannot be missed.
+ */
+const READ_ONLY_ROUTES: readonly RegExp[] = [
+  /^POST \/product\/(search|get_all|get_memory|exist_mem_cube_id|chat\/complete|chat\/stream|scheduler\/wait)$/,
+  /^GET \/product\/(get_memory\/[^/]+|models|scheduler\/status)$/,
+  /^POST \/v1\/chat\/completions$/,
+  /^GET \/v1\/models$/,
+  /^GET \/(metrics|admin\/jobs\/parked)$/,
+];
+
+/** A read-only key may call this route. */
+export function isReadRoute(method: string, path: string): boolean {
+  const line = `${method === "HEAD" ? "GET" : method} ${path.length > 1 ? path.replace(/\/+$/, "") : path}`;
+  return READ_ONLY_ROUTES.some((route) => route.test(line));
+}
+
+/** The request's key may write (false for read-only keys: chats then write nothing back). */
+export function mayWrite(c: Context<AppEnv>): boolean {
+  const principal = c.get("principal");
+  return principal.kind === "open" || principal.readOnly !== true;
+}
+
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 const OPEN: Principal = { kind: "open" };
 
@@ -87,6 +135,9 @@ export function authenticate(keys: KeyRing | undefined): MiddlewareHandler<AppEn
       c.header("WWW-Authenticate", 'Bearer realm="memcube"');
       const problem = header === undefined ? "missing API key: send Authorization: Bearer <key>" : "unknown API key";
       return errorResponse(c, 401, `authorization: ${problem}`);
+    }
+    if (principal.kind !== "open" && principal.readOnly && !isReadRoute(c.req.method, c.req.path)) {
+      return errorResponse(c, 403, `this API key is read-only: ${c.req.method} ${c.req.path} may change data (read-only keys may search, read and chat without write-back)`);
     }
     c.set("principal", principal);
     return next();
@@ -138,6 +189,24 @@ export function checkExposure(config: Pick<Config, "apiKeys" | "host" | "insecur
  * Start-up: the key ring (undefined in open mode), with every key user's default cube created and
  * reserved for them. Logs how the server is protected, never a key.
  */
+/** Reserves the key users' default cubes; warns of those someone else created before keys were set. */
+async function reserveKeyUsers(keys: KeyRing, context: MemoryContext, logger: Logger): Promise<string[]> {
+  const users = keys.users();
+  // Users of keys revoked since stay reserved: their cubes remain theirs until erased.
+  context.reservedCubes = new Set([...(context.reservedCubes ?? []), ...users]);
+  for (const { cubeId, ownerId } of await reserveDefaultCubes(context, users)) {
+    logger.warn({ cubeId, ownerId }, `cube '${cubeId}' is the default cube of an API key's user but was created by '${ownerId}' before keys were set; it stays theirs`);
+  }
+  return users;
+}
+
+const keySummary = (grants: readonly ApiKeyGrant[], users: readonly string[]) => ({
+  keys: grants.length,
+  users: users.length,
+  admin: grants.some(({ actor }) => actor === "*"),
+  readOnly: grants.filter(({ access }) => access === "read").length,
+});
+
 export async function setUpAuth(config: Config, context: MemoryContext, logger: Logger): Promise<KeyRing | undefined> {
   const warning = checkExposure(config);
   if (!config.apiKeys) {
@@ -146,11 +215,39 @@ export async function setUpAuth(config: Config, context: MemoryContext, logger: 
     return undefined;
   }
   const keys = new KeyRing(config.apiKeys);
-  const users = keys.users();
-  context.reservedCubes = new Set(users);
-  for (const { cubeId, ownerId } of await reserveDefaultCubes(context, users)) {
-    logger.warn({ cubeId, ownerId }, `cube '${cubeId}' is the default cube of an API key's user but was created by '${ownerId}' before keys were set; it stays theirs`);
-  }
-  logger.info({ keys: config.apiKeys.length, users: users.length, admin: config.apiKeys.some(({ actor }) => actor === "*") }, "API keys required");
+  const users = await reserveKeyUsers(keys, context, logger);
+  logger.info(keySummary(config.apiKeys, users), "API keys required");
   return keys;
+}
+
+/**
+ * SIGHUP: reads the keys file again and swaps the ring in one step. A file that cannot be read or
+ * parsed changes nothing: the old keys stay and the error is logged. Returns whether it swapped;
+ * never rejects (a signal handler has no one to report to but the log).
+ */
+export async function reloadKeys(config: Pick<Config, "apiKeysFile">, keys: KeyRing | undefined, context: MemoryContext, logger: Logger): Promise<boolean> {
+  if (!keys) {
+    logger.warn("SIGHUP: open mode (no API keys) stays open mode; set MEMCUBE_API_KEYS_FILE and restart to require keys");
+    return false;
+  }
+  if (!config.apiKeysFile) {
+    logger.warn("SIGHUP: the keys come from MEMCUBE_API_KEYS, which cannot change while running; nothing reloaded");
+    return false;
+  }
+  let grants: ApiKeyGrant[];
+  try {
+    grants = readApiKeysFile(config.apiKeysFile);
+  } catch (error) {
+    logger.error({ reason: error instanceof Error ? error.message : String(error) }, "SIGHUP: the keys file is not valid; the old keys stay in use");
+    return false;
+  }
+  keys.replace(grants);
+  try {
+    const users = await reserveKeyUsers(keys, context, logger);
+    logger.info(keySummary(grants, users), "SIGHUP: API keys reloaded");
+  } catch (error) {
+    // The keys are in use; only the new users' default cubes could not be reserved (the store failed).
+    logger.error({ err: error }, "SIGHUP: API keys reloaded, but the new key users' default cubes could not be reserved");
+  }
+  return true;
 }

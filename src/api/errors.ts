@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ChatTokensExhausted } from "../chat/token-quota.js";
 import { NoModelConfiguredError, UnknownModelError, UpstreamError } from "../llm/errors.js";
 import { DomainError, type DomainErrorKind } from "../memory/errors.js";
 import { ApiError } from "./api-error.js";
@@ -30,6 +31,10 @@ function upstreamMessage(error: UpstreamError): string {
 export function handleError(error: Error, c: Context<AppEnv>) {
   if (error instanceof ApiError) return errorResponse(c, error.status, error.message, error.detail);
   if (error instanceof DomainError) return errorResponse(c, STATUS_OF[error.kind], error.message);
+  if (error instanceof ChatTokensExhausted) {
+    c.header("Retry-After", String(error.retryAfterSeconds));
+    return errorResponse(c, 429, error.message);
+  }
   if (error instanceof UnknownModelError) return errorResponse(c, 400, `model_name_or_path: ${error.message}`);
   if (error instanceof NoModelConfiguredError) return errorResponse(c, 503, error.message);
   if (error instanceof UpstreamError) return errorResponse(c, error.kind === "timeout" ? 504 : 502, upstreamMessage(error));

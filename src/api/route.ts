@@ -9,11 +9,11 @@ import { parseWith, readBody, type BodyLimits } from "./validation.js";
 const ERROR_RESPONSES = {
   400: "Malformed JSON or a request that cannot be carried out as asked",
   401: "No API key, or an unknown one (when the server has API keys)",
-  403: "A cube the user may not use, or a user the API key may not act as",
+  403: "A cube the user may not use, a user the API key may not act as, or a write with a read-only key",
   404: "A cube, memory or task that does not exist",
   413: "Body larger than MEMCUBE_BODY_LIMIT, or an add into a full cube (MEMCUBE_CUBE_MAX_*)",
   422: "A field that is missing or wrong",
-  429: "Over MEMCUBE_RATE_LIMIT_PER_MINUTE (see Retry-After)",
+  429: "Over MEMCUBE_RATE_LIMIT_PER_MINUTE, or a chat over MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY (see Retry-After)",
   500: "Server error (with the request id)",
 } as const;
 

@@ -5,12 +5,15 @@ import type { MemoryContext } from "../memory/context.js";
 import { checkWritable } from "../memory/cubes.js";
 import { cubeForbidden, cubeNotFound } from "../memory/errors.js";
 import { prepareQuery, searchScope, textMemoryTypes, type ScoredMemory } from "../memory/search.js";
-import { budgetFor, fitToBudget, loadTokenCounter } from "./budget.js";
+import { budgetFor, fitToBudget, loadTokenCounter, messageTokens } from "./budget.js";
+import type { ChatTokenQuota, TokenUsage } from "./token-quota.js";
 import { memoryLine, promptLanguage, systemPrompt, type PromptMemory } from "./prompt.js";
 
 export interface ChatDeps {
   memory: MemoryContext;
   models: ModelRegistry;
+  /** LLM tokens per user per day, when configured: checked before the model is called, charged after. */
+  tokenQuota?: ChatTokenQuota | undefined;
 }
 
 export interface ChatRequest {
@@ -48,7 +51,14 @@ export type ChatEvent =
   | { type: "reference"; memories: PromptMemory[] }
   | { type: "reasoning"; text: string }
   | { type: "text"; text: string }
-  | { type: "time"; totalTime: number; searchTime: number; firstTokenTime: number };
+  | {
+      type: "time";
+      totalTime: number;
+      searchTime: number;
+      firstTokenTime: number;
+      /** The call's tokens: as the model reported them, else estimated. */
+      usage?: TokenUsage;
+    };
 
 /** At least this many memories reach the prompt when any were found, whatever the threshold. */
 const MIN_MEMORIES = 3;
@@ -74,6 +84,7 @@ export async function prepareChat(deps: ChatDeps, request: ChatRequest): Promise
     if (!toCreate.has(cubeId) && !writable.has(cubeId)) throw cubeNotFound(cubeId);
   }
   const model = deps.models.resolve(request.modelName);
+  await deps.tokenQuota?.check(request.userId, context.now());
   return { request, model, cubesToSearch };
 }
 
@@ -174,21 +185,42 @@ export async function* runChat(
   yield { type: "reference", memories };
   yield { type: "status", stage: "generating" };
 
-  const callOptions = { temperature: request.temperature, maxTokens: request.maxTokens, topP: request.topP, signal: options.signal };
+  let reported: TokenUsage | undefined;
+  let usage: TokenUsage | undefined;
+  const callOptions = {
+    temperature: request.temperature,
+    maxTokens: request.maxTokens,
+    topP: request.topP,
+    signal: options.signal,
+    onUsage: (usage: TokenUsage) => (reported = usage),
+  };
   let answer = "";
+  let generated = ""; // reasoning and text: what the completion tokens paid for
   let firstToken: number | undefined;
-  if (options.stream) {
-    for await (const delta of model.stream(messages, callOptions)) {
-      firstToken ??= performance.now();
-      if (delta.type === "text") answer += delta.text;
-      yield delta;
+  try {
+    if (options.stream) {
+      for await (const delta of model.stream(messages, callOptions)) {
+        firstToken ??= performance.now();
+        if (delta.type === "text") answer += delta.text;
+        generated += delta.text;
+        yield delta;
+      }
+    } else {
+      const completion = await model.complete(messages, callOptions);
+      firstToken = performance.now();
+      answer = completion.text;
+      generated = (completion.reasoning ?? "") + completion.text;
+      reported = completion.usage;
+      if (completion.reasoning) yield { type: "reasoning", text: completion.reasoning };
+      yield { type: "text", text: completion.text };
     }
-  } else {
-    const completion = await model.complete(messages, callOptions);
-    firstToken = performance.now();
-    answer = completion.text;
-    if (completion.reasoning) yield { type: "reasoning", text: completion.reasoning };
-    yield { type: "text", text: completion.text };
+  } finally {
+    // Also when the model failed midway or the client left: what was generated was paid for.
+    // Nothing is charged for a call that produced nothing.
+    if (reported !== undefined || generated !== "") {
+      usage = reported ?? (await estimateUsage(messages, generated));
+      await deps.tokenQuota?.charge(request.userId, askedAt, usage, reported ? "reported" : "estimated");
+    }
   }
 
   if (request.addMessageOnAnswer && !options.signal.aborted) {
@@ -199,7 +231,14 @@ export async function* runChat(
     totalTime: seconds(performance.now() - started),
     searchTime: seconds(searchTime),
     firstTokenTime: seconds((firstToken ?? performance.now()) - started),
+    usage,
   };
+}
+
+/** The tokens of a chat whose model reported none, by the tokenizer the prompt budget uses. */
+async function estimateUsage(messages: readonly ChatMessage[], generated: string): Promise<TokenUsage> {
+  const count = await loadTokenCounter();
+  return { promptTokens: messages.reduce((sum, message) => sum + messageTokens(count, message), 0), completionTokens: count(generated) };
 }
 
 async function writeBack(deps: ChatDeps, request: ChatRequest, askedAt: Date, answer: string): Promise<void> {

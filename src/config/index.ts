@@ -8,7 +8,8 @@ import { loadEnv, type Env } from "./env.js";
 import { readExtraction, type ExtractionConfig } from "./extraction.js";
 
 export { ConfigError } from "./config-error.js";
-export type { ApiKeyGrant } from "./api-keys.js";
+export type { ApiKeyGrant, KeyAccess } from "./api-keys.js";
+export { parseApiKeys, parseKeysObject, readApiKeysFile, sha256Hex } from "./api-keys.js";
 export type { ChatModelEntry } from "./chat-models.js";
 export type { ExtractionConfig } from "./extraction.js";
 
@@ -74,6 +75,8 @@ export interface Quotas {
   cubeMaxMemories: number;
   /** UTF-8 bytes of the active memories' text per cube. */
   cubeMaxBytes: number;
+  /** LLM tokens (prompt + completion) of chats per user per UTC day. */
+  chatTokensPerUserPerDay: number;
 }
 
 /** The durable job queue (fine-mode extraction runs on it). */
@@ -110,6 +113,8 @@ export interface Config {
   jobs: JobSettings;
   /** MEMCUBE_API_KEYS(_FILE): each key and the user it acts as (`*`: any). Undefined: open mode. */
   apiKeys: ApiKeyGrant[] | undefined;
+  /** MEMCUBE_API_KEYS_FILE: read again on SIGHUP (undefined when the keys come from MEMCUBE_API_KEYS). */
+  apiKeysFile: string | undefined;
   /** Open mode on a non-loopback HOST, allowed by `serve --insecure-open` (MEMCUBE_INSECURE_OPEN). */
   insecureOpen: boolean;
 }
@@ -257,11 +262,13 @@ export function parseConfig(env: Env): Config {
       requestsPerMinute: read(env, "MEMCUBE_RATE_LIMIT_PER_MINUTE", integer(0, 1_000_000), 0),
       cubeMaxMemories: read(env, "MEMCUBE_CUBE_MAX_MEMORIES", integer(0, 1_000_000_000), 0),
       cubeMaxBytes: read(env, "MEMCUBE_CUBE_MAX_BYTES", byteSize, 0),
+      chatTokensPerUserPerDay: read(env, "MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY", integer(0, 1_000_000_000_000), 0),
     },
     embedder: readEmbedder(env),
     reranker: readReranker(env),
     chatModels,
     apiKeys: readApiKeys(env),
+    apiKeysFile: env.MEMCUBE_API_KEYS_FILE?.trim() || undefined,
     insecureOpen: read(env, "MEMCUBE_INSECURE_OPEN", z.stringbool(), false),
   };
 }

@@ -11,6 +11,11 @@ export interface ChatOptions {
   topP?: number;
   /** Aborts the upstream request (e.g. when the HTTP client went away). */
   signal?: AbortSignal;
+  /**
+   * Streaming: called with the token counts when the upstream reports them (its last chunk, asked
+   * for with `stream_options.include_usage`). `complete` returns them in its result instead.
+   */
+  onUsage?: (usage: { promptTokens: number; completionTokens: number }) => void;
 }
 
 /** One streamed piece of the answer: reasoning (thinking) or answer text, never both. */

@@ -162,7 +162,7 @@ export class OpenAIChatModel implements ChatModel {
       const call = new Attempt(this.entry.timeoutMs, options.signal);
       try {
         const chunks = await this.client.chat.completions.create(
-          { ...this.body(messages, options), stream: true },
+          { ...this.body(messages, options), ...this.streamOptions(), stream: true },
           { signal: call.signal, maxRetries: 0 },
         );
         const splitter = new ThinkSplitter();
@@ -176,6 +176,7 @@ export class OpenAIChatModel implements ChatModel {
         };
         for await (const chunk of chunks) {
           call.resume();
+          if (chunk.usage) options.onUsage?.({ promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens });
           yield* deliver(this.deltasOf(chunk, splitter));
         }
         call.throwIfStopped();
@@ -214,6 +215,19 @@ export class OpenAIChatModel implements ChatModel {
     if (reasoning) out.push({ type: "reasoning", text: reasoning });
     if (delta.content) out.push(...splitter.push(delta.content));
     return out;
+  }
+
+  /**
+   * Streams ask for the token counts in a last chunk (OpenAI, vLLM, Ollama, DashScope and DeepSeek
+   * support it), for the token metrics and quota. An entry's `extra_body` may set `stream_options`
+   * itself, or to null to send none (for a server that rejects the field).
+   */
+  private streamOptions(): { stream_options?: { include_usage: boolean } } {
+    const extra = this.entry.extraBody as Record<string, unknown> | undefined;
+    if (extra && "stream_options" in extra) {
+      return extra.stream_options === null ? { stream_options: undefined } : {};
+    }
+    return { stream_options: { include_usage: true } };
   }
 
   /**

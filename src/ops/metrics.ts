@@ -98,6 +98,15 @@ export class Metrics {
   readonly embedTexts = new Counter("memcube_embedded_texts_total", "Texts embedded, by embedder.");
   readonly llmSeconds = new Histogram("memcube_llm_request_duration_seconds", "LLM call latency by model, kind (complete or stream) and outcome.");
   readonly llmTokens = new Counter("memcube_llm_tokens_total", "LLM tokens by model and type (prompt or completion), when the upstream reports usage.");
+  readonly chatQuotaTokens = new Counter(
+    "memcube_chat_quota_tokens_total",
+    "Chat tokens counted against the users' daily budgets (MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY), by source: reported by the model, or estimated.",
+  );
+  readonly chatQuotaRefusals = new Counter("memcube_chat_quota_refusals_total", "Chats refused because the user's daily token budget was used up.");
+  readonly rerankerFailures = new Counter(
+    "memcube_reranker_failures_total",
+    "Reranker calls that failed (searches then used the built-in ranking), by reranker.",
+  );
 
   private readonly families: Family[] = [
     this.requests,
@@ -107,6 +116,9 @@ export class Metrics {
     this.embedTexts,
     this.llmSeconds,
     this.llmTokens,
+    this.chatQuotaTokens,
+    this.chatQuotaRefusals,
+    this.rerankerFailures,
   ];
 
   /** The exposition: this process's counters and histograms, and the store's current counts. */
@@ -155,6 +167,18 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
 /** The embedder with its calls timed. */
 export function instrumentEmbedder(embedder: Embedder, metrics: Metrics): Embedder {
   const labels = { embedder: embedder.name };
+  const timed =
+    (embed: (texts: readonly string[]) => Promise<Float32Array[]>) =>
+    async (texts: readonly string[]): Promise<Float32Array[]> => {
+      const started = performance.now();
+      try {
+        return await embed(texts);
+      } finally {
+        metrics.embedSeconds.observe(labels, seconds(started));
+        metrics.embedTexts.inc(labels, texts.length);
+      }
+    };
+  const embedQueries = embedder.embedQueries?.bind(embedder);
   return {
     get name() {
       return embedder.name;
@@ -164,15 +188,9 @@ export function instrumentEmbedder(embedder: Embedder, metrics: Metrics): Embedd
     },
     represents: (text) => embedder.represents(text),
     close: () => embedder.close(),
-    embed: async (texts) => {
-      const started = performance.now();
-      try {
-        return await embedder.embed(texts);
-      } finally {
-        metrics.embedSeconds.observe(labels, seconds(started));
-        metrics.embedTexts.inc(labels, texts.length);
-      }
-    },
+    embed: timed((texts) => embedder.embed(texts)),
+    // Queries keep the model's own way of embedding them (e5's `query: ` prefix), timed like the rest.
+    ...(embedQueries ? { embedQueries: timed(embedQueries) } : {}),
   };
 }
 
@@ -207,11 +225,16 @@ export function instrumentModel(model: ChatModel, metrics: Metrics): ChatModel {
       async *[Symbol.asyncIterator]() {
         const started = performance.now();
         let outcome = "incomplete"; // failed, or the caller stopped reading
+        let usage: ChatCompletion["usage"];
+        const onUsage = (reported: NonNullable<ChatCompletion["usage"]>) => {
+          usage = reported;
+          options?.onUsage?.(reported);
+        };
         try {
-          yield* model.stream(messages, options);
+          yield* model.stream(messages, { ...options, onUsage });
           outcome = "ok";
         } finally {
-          record("stream", outcome, started);
+          record("stream", outcome, started, usage);
         }
       },
     }),

@@ -116,8 +116,8 @@ export interface Store {
   deleteCube(cubeId: string): Promise<void>;
   /**
    * Erases a user in one transaction: every cube they own (as deleteCube), the memories they wrote
-   * into cubes of others (as deleteMemories), their jobs, their access to others' cubes and the
-   * user row. Erasing an unknown user removes nothing.
+   * into cubes of others (as deleteMemories), their jobs, their access to others' cubes, their chat
+   * token counts and the user row. Erasing an unknown user removes nothing.
    */
   deleteUser(userId: string): Promise<UserErasure>;
   accessOf(cubeId: string, userId: string): Promise<CubeAccess | undefined>;
@@ -215,4 +215,11 @@ export interface Store {
   retryParkedJob(taskId: string, now: string): Promise<boolean>;
   /** Deletes a parked job; false when no parked job has the id. */
   dropParkedJob(taskId: string): Promise<boolean>;
+  /**
+   * Adds LLM tokens to a user's chat count for a UTC day (`YYYY-MM-DD`) in one atomic upsert (so
+   * processes sharing the store never lose a count); returns the day's new total.
+   */
+  addChatTokens(userId: string, day: string, tokens: number): Promise<number>;
+  /** A user's chat tokens counted for a UTC day (0 when none). */
+  chatTokens(userId: string, day: string): Promise<number>;
 }

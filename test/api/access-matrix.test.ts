@@ -1,8 +1,9 @@
 /**
  * Every route × every access case, in one table: the cube's owner, a user it is shared with for
  * reading, one it is shared with for writing, a stranger, and a cube that does not exist; with API
- * keys also the admin key, another user's key, an unknown key and no key. Each refused request must
- * answer the same envelope on every route, reveal nothing of the cube, and change nothing.
+ * keys also the admin key, another user's key, an unknown key, no key, and the owner's and an
+ * admin's read-only keys. Each refused request must answer the same envelope on every route, reveal
+ * nothing of the cube, and change nothing; a read-only key changes nothing on any route.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -19,13 +20,18 @@ const KEYS = {
   "sk-stranger-6a4d8f2c0e9b1c73": "stranger",
   "sk-admin-9e1b5d3f7a2c6e48": "*",
 };
+/** Read-only keys: may read and chat (without write-back), refused every write route. */
+const READ_ONLY_KEYS = {
+  "sk-owner-ro-4c8e2a6f0d3b9e17": { user: "owner", access: "read" },
+  "sk-admin-ro-7f3b1d9e5a2c8e60": { user: "*", access: "read" },
+};
 const bearer = (user: string) => {
   const key = Object.entries(KEYS).find(([, actor]) => actor === user)?.[0];
   return { authorization: `Bearer ${key}` };
 };
 
 type AccessCase = "owner" | "reader" | "writer" | "stranger" | "unknown";
-type KeyCase = "admin" | "other key" | "unknown key" | "no key";
+type KeyCase = "admin" | "other key" | "unknown key" | "no key" | "read-only key" | "read-only admin";
 
 /** How a case sends its request: as whom, with which key, on which cube. */
 const CASES: Record<AccessCase | KeyCase, { actor: string; headers?: Record<string, string>; unknownCube?: boolean; keysOnly?: boolean }> = {
@@ -38,7 +44,10 @@ const CASES: Record<AccessCase | KeyCase, { actor: string; headers?: Record<stri
   "other key": { actor: "owner", headers: bearer("stranger"), keysOnly: true },
   "unknown key": { actor: "owner", headers: { authorization: "Bearer sk-owner-3b9f2d7e1c8a4f61" }, keysOnly: true },
   "no key": { actor: "owner", headers: {}, keysOnly: true },
+  "read-only key": { actor: "owner", headers: { authorization: "Bearer sk-owner-ro-4c8e2a6f0d3b9e17" }, keysOnly: true },
+  "read-only admin": { actor: "owner", headers: { authorization: "Bearer sk-admin-ro-7f3b1d9e5a2c8e60" }, keysOnly: true },
 };
+const isReadOnlyCase = (name: AccessCase | KeyCase) => name === "read-only key" || name === "read-only admin";
 
 /** What one request sees of its fixture: a cube holding the owner's secret, shared with reader (read) and writer (write). */
 interface Fixture {
@@ -73,6 +82,11 @@ interface Row {
   namesCube?: boolean;
   /** Answers in OpenAI's wire format (the /v1 routes); see `asEnvelope`. */
   openai?: boolean;
+  /**
+   * With a read-only key: `read` answers as for the owner, `chat` too but writes nothing back,
+   * `write` is refused (403). Every row must say, so that no write route is missed.
+   */
+  readOnly: "read" | "chat" | "write";
 }
 
 const post = (path: string, body: unknown): Call => ({ method: "POST", path, body });
@@ -80,72 +94,82 @@ const get = (path: string): Call => ({ method: "GET", path });
 const q = encodeURIComponent;
 
 const ROWS: Row[] = [
-  { route: "/product/add", call: (f) => post("/product/add", { user_id: f.actor, writable_cube_ids: [f.cube], messages: "a new note", mode: "fast" }), expect: WRITE_CREATING, namesCube: true },
-  { route: "/product/search", call: (f) => post("/product/search", { user_id: f.actor, readable_cube_ids: [f.cube], query: "launch code" }), expect: READ, namesCube: true },
+  { route: "/product/add", readOnly: "write", call: (f) => post("/product/add", { user_id: f.actor, writable_cube_ids: [f.cube], messages: "a new note", mode: "fast" }), expect: WRITE_CREATING, namesCube: true },
+  { route: "/product/search", readOnly: "read", call: (f) => post("/product/search", { user_id: f.actor, readable_cube_ids: [f.cube], query: "launch code" }), expect: READ, namesCube: true },
   {
     route: "/product/chat/complete",
+    readOnly: "chat",
     call: (f) => post("/product/chat/complete", { user_id: f.actor, query: "what is the launch code?", readable_cube_ids: [f.cube], writable_cube_ids: [f.actor] }),
     expect: READ,
     namesCube: true,
   },
   {
     route: "/product/chat/complete (writing the cube)",
+    readOnly: "chat",
     call: (f) => post("/product/chat/complete", { user_id: f.actor, query: "remember this turn", readable_cube_ids: [f.cube], writable_cube_ids: [f.cube] }),
     expect: WRITE_CREATING,
     namesCube: true,
   },
   {
     route: "/product/chat/stream",
+    readOnly: "chat",
     call: (f) => post("/product/chat/stream", { user_id: f.actor, query: "what is the launch code?", readable_cube_ids: [f.cube], writable_cube_ids: [f.actor] }),
     expect: READ,
     namesCube: true,
   },
   {
     route: "/product/chat/stream (writing the cube)",
+    readOnly: "chat",
     call: (f) => post("/product/chat/stream", { user_id: f.actor, query: "remember this turn", readable_cube_ids: [f.cube], writable_cube_ids: [f.cube] }),
     expect: WRITE_CREATING,
     namesCube: true,
   },
-  { route: "/product/get_all", call: (f) => post("/product/get_all", { user_id: f.actor, mem_cube_ids: [f.cube] }), expect: READ, namesCube: true },
-  { route: "/product/get_memory", call: (f) => post("/product/get_memory", { user_id: f.actor, mem_cube_id: f.cube }), expect: READ, namesCube: true },
+  { route: "/product/get_all", readOnly: "read", call: (f) => post("/product/get_all", { user_id: f.actor, mem_cube_ids: [f.cube] }), expect: READ, namesCube: true },
+  { route: "/product/get_memory", readOnly: "read", call: (f) => post("/product/get_memory", { user_id: f.actor, mem_cube_id: f.cube }), expect: READ, namesCube: true },
   {
     route: "/product/get_memory/{id}",
+    readOnly: "read",
     call: (f) => get(`/product/get_memory/${f.cube.startsWith("ghost") ? crypto.randomUUID() : f.memoryId}?user_id=${q(f.actor)}`),
     expect: READ,
   },
   {
     route: "/product/delete_memory",
+    readOnly: "write",
     call: (f) => post("/product/delete_memory", { user_id: f.actor, writable_cube_ids: [f.cube], memory_ids: [f.memoryId] }),
     expect: WRITE,
     namesCube: true,
   },
   {
     route: "/product/share_cube",
+    readOnly: "write",
     call: (f) => post("/product/share_cube", { user_id: f.actor, cube_id: f.cube, target_user_id: "bystander", access: "write" }),
     expect: MANAGE,
     namesCube: true,
   },
-  { route: "/product/delete_cube", call: (f) => post("/product/delete_cube", { user_id: f.actor, cube_id: f.cube }), expect: MANAGE, namesCube: true },
+  { route: "/product/delete_cube", readOnly: "write", call: (f) => post("/product/delete_cube", { user_id: f.actor, cube_id: f.cube }), expect: MANAGE, namesCube: true },
   // Erasure acts on the acting user only (the cube plays no part): anyone may erase themselves, no key another user.
-  { route: "/product/delete_user", call: (f) => post("/product/delete_user", { user_id: f.actor }), expect: ANYONE },
+  { route: "/product/delete_user", readOnly: "write", call: (f) => post("/product/delete_user", { user_id: f.actor }), expect: ANYONE },
   {
     route: "/product/create_cube",
+    readOnly: "write",
     call: (f) => post("/product/create_cube", { owner_id: f.actor, cube_name: "mine now", cube_id: f.cube }),
     // An existing id is a conflict for everyone, its owner included; a new one is created.
     expect: { owner: 409, reader: 409, writer: 409, stranger: 409, unknown: 200 },
   },
-  { route: "/product/exist_mem_cube_id", call: (f) => post("/product/exist_mem_cube_id", { user_id: f.actor, mem_cube_id: f.cube }), expect: ANYONE },
+  { route: "/product/exist_mem_cube_id", readOnly: "read", call: (f) => post("/product/exist_mem_cube_id", { user_id: f.actor, mem_cube_id: f.cube }), expect: ANYONE },
   {
     route: "/product/scheduler/status",
+    readOnly: "read",
     call: (f) => get(`/product/scheduler/status?user_id=${q(f.actor)}&task_id=${f.cube.startsWith("ghost") ? "no-such-task" : f.taskId}`),
     // A task is its starter's only: anyone else hears "not found", as for a task that does not exist.
     expect: { owner: 200, reader: 404, writer: 404, stranger: 404, unknown: 404 },
   },
-  { route: "/product/scheduler/status (list)", call: (f) => get(`/product/scheduler/status?user_id=${q(f.actor)}`), expect: ANYONE },
-  { route: "/product/scheduler/wait", call: (f) => post(`/product/scheduler/wait?user_name=${q(f.actor)}&timeout_seconds=0`, {}), expect: ANYONE },
-  { route: "/product/models", call: () => get("/product/models"), expect: ANYONE, actorless: true },
+  { route: "/product/scheduler/status (list)", readOnly: "read", call: (f) => get(`/product/scheduler/status?user_id=${q(f.actor)}`), expect: ANYONE },
+  { route: "/product/scheduler/wait", readOnly: "read", call: (f) => post(`/product/scheduler/wait?user_name=${q(f.actor)}&timeout_seconds=0`, {}), expect: ANYONE },
+  { route: "/product/models", readOnly: "read", call: () => get("/product/models"), expect: ANYONE, actorless: true },
   {
     route: "/v1/chat/completions",
+    readOnly: "chat",
     call: (f) => ({
       ...post("/v1/chat/completions", { user: f.actor, messages: [{ role: "user", content: "what is the launch code?" }] }),
       headers: { "x-memcube-readable-cubes": f.cube, "x-memcube-writable-cubes": f.actor },
@@ -156,6 +180,7 @@ const ROWS: Row[] = [
   },
   {
     route: "/v1/chat/completions (writing the cube)",
+    readOnly: "chat",
     call: (f) => ({
       ...post("/v1/chat/completions", { user: f.actor, messages: [{ role: "user", content: "remember this turn" }] }),
       headers: { "x-memcube-readable-cubes": f.cube, "x-memcube-writable-cubes": f.cube },
@@ -166,6 +191,7 @@ const ROWS: Row[] = [
   },
   {
     route: "/v1/chat/completions (stream)",
+    readOnly: "chat",
     call: (f) => ({
       ...post("/v1/chat/completions", { user: f.actor, stream: true, messages: [{ role: "user", content: "what is the launch code?" }] }),
       headers: { "x-memcube-readable-cubes": f.cube, "x-memcube-writable-cubes": f.actor },
@@ -174,7 +200,7 @@ const ROWS: Row[] = [
     namesCube: true,
     openai: true,
   },
-  { route: "/v1/models", call: () => get("/v1/models"), expect: ANYONE, actorless: true, openai: true },
+  { route: "/v1/models", readOnly: "read", call: () => get("/v1/models"), expect: ANYONE, actorless: true, openai: true },
 ];
 
 /**
@@ -206,6 +232,9 @@ function expected(row: Row, name: AccessCase | KeyCase): number {
     case "unknown key":
     case "no key":
       return 401;
+    case "read-only key":
+    case "read-only admin":
+      return row.readOnly === "write" ? 403 : row.expect.owner;
     default:
       return row.expect[name];
   }
@@ -244,7 +273,7 @@ before(async () => {
   llm = await startFakeOpenAI();
   script(llm, {}); // extraction finds nothing (the raw memories stay as they are); chat answers `echo: …`
   const env = { CHAT_MODEL_LIST: JSON.stringify(modelList(llm.url)), ...extractionEnv(llm) };
-  const [keyed, open] = await Promise.all([startTestServer({ ...env, MEMCUBE_API_KEYS: JSON.stringify(KEYS) }), startTestServer(env)]);
+  const [keyed, open] = await Promise.all([startTestServer({ ...env, MEMCUBE_API_KEYS: JSON.stringify({ ...KEYS, ...READ_ONLY_KEYS }) }), startTestServer(env)]);
   keyedRig = { server: keyed, keyed: true, as: bearer };
   openRig = { server: open, keyed: false, as: () => ({}) };
 });
@@ -326,14 +355,17 @@ describe("cube access: every route × every case", () => {
           if (status >= 400) {
             // Refused: the same answer on every route, nothing of the cube in it, and nothing changed.
             if (status === 401) assert.match(sent.body.message, /^authorization: /);
-            if (status === 403 && name === "other key") assert.equal(sent.body.message, "this API key may not act as user 'owner'");
+            if (status === 403 && isReadOnlyCase(name)) assert.match(sent.body.message, /^this API key is read-only: (POST|GET) \/\S+ may change data/);
+            else if (status === 403 && name === "other key") assert.equal(sent.body.message, "this API key may not act as user 'owner'");
             else if (status === 403 && row.namesCube) assert.match(sent.body.message, new RegExp(`^user '${spec.actor}' may not (read|write|manage) cube '${cube}'$`));
             if (status === 404 && row.namesCube) assert.equal(sent.body.message, `cube '${cube}' does not exist`);
             assert.deepEqual(Object.keys(sent.body).sort(), ["code", "data", "message"], label);
             assert.equal(await snapshot(rig, realCube), before, `${label}: the cube changed`);
             if (spec.unknownCube) assert.equal(await ghostExists(rig, cube), false, `${label}: the unknown cube was created`);
           }
-          const mayRead = ["owner", "reader", "writer", "admin"].includes(name) && !spec.unknownCube;
+          // A read-only key changes nothing, whatever the route: chats answer but write nothing back.
+          if (isReadOnlyCase(name)) assert.equal(await snapshot(rig, realCube), before, `${label}: a read-only key changed the cube`);
+          const mayRead = ["owner", "reader", "writer", "admin", "read-only key", "read-only admin"].includes(name) && !spec.unknownCube;
           if (!mayRead) assert.ok(!sent.raw.includes(secret) && !sent.raw.includes("pineapple"), `${label}: the secret leaked`);
         });
       }

@@ -5,7 +5,7 @@ import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { checkExposure, isLoopbackHost, KeyRing } from "../../src/api/auth.js";
-import { ConfigError, parseConfig } from "../../src/config/index.js";
+import { ConfigError, parseApiKeys, parseConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/logger.js";
 import { startServer } from "../../src/server.js";
 import { startTestServer, tempDataDir, type TestServer } from "../support/server.js";
@@ -140,7 +140,7 @@ describe("API keys", () => {
 
 describe("the key ring", () => {
   test("identifies keys by digest; unknown and near-miss keys are undefined", () => {
-    const ring = new KeyRing(Object.entries(KEYS).map(([key, actor]) => ({ key, actor })));
+    const ring = new KeyRing(parseApiKeys("MEMCUBE_API_KEYS", JSON.stringify(KEYS)));
     assert.deepEqual(ring.identify("sk-alice-5f1d0c9e7a2b4c68"), { kind: "user", userId: "alice" });
     assert.deepEqual(ring.identify("sk-admin-7c2e9b4f1a6d3e80"), { kind: "admin" });
     assert.equal(ring.identify("sk-alice-5f1d0c9e7a2b4c68 "), undefined);
@@ -165,7 +165,7 @@ describe("open mode", () => {
       return error instanceof ConfigError && /^HOST: 0\.0\.0\.0 is not a loopback address .*--insecure-open/.test(error.message);
     });
     assert.match(checkExposure({ apiKeys: undefined, host: "0.0.0.0", insecureOpen: true }) ?? "", /no authentication/);
-    assert.equal(checkExposure({ apiKeys: [{ key: "k".repeat(16), actor: "a" }], host: "0.0.0.0", insecureOpen: false }), undefined);
+    assert.equal(checkExposure({ apiKeys: [{ digest: "0".repeat(64), actor: "a", access: "write" }], host: "0.0.0.0", insecureOpen: false }), undefined);
     assert.equal(checkExposure({ apiKeys: undefined, host: "127.0.0.1", insecureOpen: false }), undefined);
   });
 

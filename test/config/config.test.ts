@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { promisify } from "node:util";
-import { ConfigError, loadConfig, parseConfig } from "../../src/config/index.js";
+import { ConfigError, loadConfig, parseConfig, sha256Hex } from "../../src/config/index.js";
 import { freePort } from "../support/process.js";
 
 describe("parseConfig", () => {
@@ -53,9 +53,10 @@ describe("parseConfig", () => {
 
   test("API keys: inline JSON or a file; each maps to a user id or * (admin)", () => {
     const grants = { "sk-alice-0123456789abcdef": "alice", "sk-admin-0123456789abcdef": "*" };
+    // Only each key's SHA-256 is kept.
     assert.deepEqual(parseConfig({ MEMCUBE_API_KEYS: JSON.stringify(grants) }).apiKeys, [
-      { key: "sk-alice-0123456789abcdef", actor: "alice" },
-      { key: "sk-admin-0123456789abcdef", actor: "*" },
+      { digest: sha256Hex("sk-alice-0123456789abcdef"), actor: "alice", access: "write" },
+      { digest: sha256Hex("sk-admin-0123456789abcdef"), actor: "*", access: "write" },
     ]);
     const folder = mkdtempSync(path.join(tmpdir(), "memcube-keys-"));
     try {

@@ -121,6 +121,8 @@ describe("cross-encoder reranker", () => {
     assert.ok(warning, JSON.stringify(log.lines));
     assert.match(String(warning.error), /HTTP 503/);
     assert.ok(!JSON.stringify(log.lines).includes("rk-secret"), "the API key is never logged");
+    const metrics = await fetch(`${reranked.url}/metrics`).then((reply) => reply.text());
+    assert.match(metrics, /^memcube_reranker_failures_total\{reranker="[^"]+"\} 1$/m, "the failure is counted in /metrics");
 
     // Tried again at the next search (MOS_RERANKER_RETRY_AFTER_SECONDS=0 here).
     const again = await reranked.post("/product/search", { user_id: "alice", query: QUERY, top_k: 1 });

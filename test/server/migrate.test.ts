@@ -83,6 +83,7 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
       retire: [],
       result: {},
     });
+    await store.addChatTokens("gina", "2026-11-25", 1234); // a day's chat token count (MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY)
     await store.close();
   });
   after(async () => {
@@ -97,6 +98,7 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
     assert.match(run.stderr, /verified: every table's rows are in the target \(vectors by local:use-lite-en, 512 dimensions\)/);
     assert.doesNotMatch(run.stderr, /memcube:memcube@/, "the password is not printed");
     assert.deepEqual(await counts(schema.url), { memories: 1204, messages: 1203, sources: 1204, history: 2, vectors: 1201, access: 1 });
+    assert.deepEqual(await querySchema(schema.url, "SELECT user_id, day, tokens::int AS tokens FROM chat_token_usage"), [{ user_id: "gina", day: "2026-11-25", tokens: 1234 }]);
   });
 
   test("an interrupted copy is resumed: rows already there are skipped, missing ones copied", async () => {

@@ -465,6 +465,15 @@ for (const backend of BACKENDS) {
       assert.equal(await one.countUnfinishedJobs("u"), unfinished);
     });
 
+    test("chat token counts: per user and day, added to atomically from two connections", async () => {
+      assert.equal(await one.chatTokens("quota-user", "2026-11-25"), 0);
+      const totals = await Promise.all(Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? one : two).addChatTokens("quota-user", "2026-11-25", 100)));
+      assert.equal(Math.max(...totals), 2000, "every addition counted");
+      assert.equal(await two.chatTokens("quota-user", "2026-11-25"), 2000);
+      assert.equal(await one.chatTokens("quota-user", "2026-11-26"), 0, "another day");
+      assert.equal(await one.chatTokens("someone-else", "2026-11-25"), 0, "another user");
+    });
+
     test("operations: schema status, counts, cube usage; parked jobs listed, retried and dropped", async () => {
       const schema = await one.schemaStatus();
       assert.ok(schema.applied >= 1);

@@ -54,6 +54,12 @@ export interface ReplyScript {
   breakAfterChunks?: number;
   /** Never answer (no headers): the request stays open until the client gives up or `close()`. */
   hang?: boolean;
+  /**
+   * The token counts reported: by default about a token per 4 characters of the prompt's JSON and
+   * of the answer; `"none"` reports nothing. Streams report them only when the request asks
+   * (`stream_options.include_usage`), in a last chunk without choices, as OpenAI does.
+   */
+  usage?: { prompt_tokens: number; completion_tokens: number } | "none";
 }
 
 export interface FakeOpenAIOptions extends ReplyScript {
@@ -141,15 +147,15 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const id = `chatcmpl-fake-${++sequence}`;
     const created = Math.floor(Date.now() / 1000);
     const delayMs = current.delayMs ?? 0;
+    const promptChars = JSON.stringify(body.messages ?? []).length;
+    const counts =
+      current.usage === "none"
+        ? undefined
+        : (current.usage ?? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil(content.length / 4) });
+    const usage = counts && { ...counts, total_tokens: counts.prompt_tokens + counts.completion_tokens };
 
     if (body.stream !== true) {
       if (delayMs > 0) await wait(delayMs);
-      const promptChars = JSON.stringify(body.messages ?? []).length;
-      const usage = {
-        prompt_tokens: Math.ceil(promptChars / 4),
-        completion_tokens: Math.ceil(content.length / 4),
-        total_tokens: Math.ceil(promptChars / 4) + Math.ceil(content.length / 4),
-      };
       const message = { role: "assistant", content, ...(current.reasoning && { reasoning_content: current.reasoning }) };
       sendJson(res, 200, {
         id,
@@ -157,7 +163,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         created,
         model,
         choices: [{ index: 0, message, finish_reason: "stop" }],
-        usage,
+        ...(usage !== undefined && { usage }),
       });
       return;
     }
@@ -192,6 +198,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     if (gone) return;
     await frame({}, "stop");
+    const options = body.stream_options as { include_usage?: unknown } | undefined;
+    if (usage && options?.include_usage === true) {
+      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage })}\n\n`);
+    }
     res.end("data: [DONE]\n\n");
   }
 

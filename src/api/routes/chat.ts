@@ -11,12 +11,14 @@ import { errorResponses, postJson, readActingBody } from "../route.js";
 import { ChatCompleteData, ChatFrame, ModelsData, chatRequest, type ChatBody } from "../schemas/chat.js";
 import { cubesOf } from "./memory.js";
 import { clientGone } from "../client-gone.js";
+import { mayWrite } from "../auth.js";
 
 const STAGE_CODES: Record<ChatStage, "0" | "1" | "2"> = { searching: "0", searched: "1", generating: "2" };
 
 const references = (memories: readonly PromptMemory[]) => memories.map(({ memory, relativity }) => memoryItem(memory, relativity));
 
-function toChatRequest(body: ChatBody, limits: Limits): ChatRequest {
+/** `writes`: false for a read-only key, whose chats write nothing back whatever the body asks. */
+function toChatRequest(body: ChatBody, limits: Limits, writes: boolean): ChatRequest {
   const history = (body.history ?? [])
     .map((message) => ({
       role: message.role,
@@ -37,7 +39,7 @@ function toChatRequest(body: ChatBody, limits: Limits): ChatRequest {
     temperature: body.temperature,
     maxTokens: body.max_tokens,
     topP: body.top_p,
-    addMessageOnAnswer: body.add_message_on_answer,
+    addMessageOnAnswer: body.add_message_on_answer && writes,
     threshold: body.threshold,
     includePreference: body.include_preference,
     preferenceTopK: body.pref_top_k,
@@ -83,7 +85,7 @@ export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
       message: "Chat completed successfully",
     },
     async (body, c) => {
-      const prepared = await prepareChat(deps, toChatRequest(body, limits));
+      const prepared = await prepareChat(deps, toChatRequest(body, limits, mayWrite(c)));
       const controller = clientGone(c);
       let response = "";
       let reasoning: string | null = null;
@@ -114,7 +116,7 @@ export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
   );
   app.post("/product/chat/stream", async (c) => {
     const body = await readActingBody(c, streamRoute, limits);
-    const prepared = await prepareChat(deps, toChatRequest(body, limits));
+    const prepared = await prepareChat(deps, toChatRequest(body, limits, mayWrite(c)));
     const controller = clientGone(c);
     c.header("X-Accel-Buffering", "no");
     return streamSSE(c, async (stream) => {

@@ -9,13 +9,14 @@ import type { Context, MiddlewareHandler } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { Limits } from "../../config/index.js";
 import { loadTokenCounter } from "../../chat/budget.js";
+import type { TokenUsage } from "../../chat/token-quota.js";
 import { prepareChat, runChat, type ChatDeps, type ChatRequest, type PreparedChat } from "../../chat/pipeline.js";
 import { memoryLine, type PromptMemory } from "../../chat/prompt.js";
 import type { ChatMessage } from "../../llm/chat-model.js";
 import { UnknownModelError } from "../../llm/errors.js";
 import { ApiError } from "../api-error.js";
 import type { App, AppEnv } from "../app-env.js";
-import { authorize } from "../auth.js";
+import { authorize, mayWrite } from "../auth.js";
 import { describeError } from "../errors.js";
 import { ID_PATTERN } from "../schemas/common.js";
 import {
@@ -153,7 +154,7 @@ export function toChatRequest(c: Context<AppEnv>, body: OpenAIChatBody, limits: 
     temperature: body.temperature ?? undefined,
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
     topP: body.top_p ?? undefined,
-    addMessageOnAnswer: true,
+    addMessageOnAnswer: mayWrite(c), // a read-only key's chats write nothing back
     threshold: 0.5,
     includePreference: true,
     preferenceTopK: 6,
@@ -172,8 +173,14 @@ async function prepare(deps: ChatDeps, request: ChatRequest): Promise<PreparedCh
 }
 
 
-/** Token counts estimated with the cl100k tokenizer (the upstream's own counts are not passed on). */
-async function usageOf(request: ChatRequest, memories: readonly PromptMemory[], answer: string) {
+/**
+ * The chat's token counts: the model's own when the pipeline has them (reported, or estimated over
+ * the messages sent, as the daily token quota counts them), else estimated with the cl100k tokenizer.
+ */
+async function usageOf(request: ChatRequest, memories: readonly PromptMemory[], answer: string, counted?: TokenUsage) {
+  if (counted) {
+    return { prompt_tokens: counted.promptTokens, completion_tokens: counted.completionTokens, total_tokens: counted.promptTokens + counted.completionTokens };
+  }
   const count = await loadTokenCounter();
   const prompt = [request.systemPrompt ?? "", ...request.history.map((message) => message.content), request.query, ...memories.map((memory, index) => memoryLine(index + 1, memory))];
   const promptTokens = prompt.reduce((sum, text) => sum + count(text) + 4, 0);
@@ -223,10 +230,12 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
       let content = "";
       let reasoning = "";
       let memories: PromptMemory[] = [];
+      let counted: TokenUsage | undefined;
       for await (const event of runChat(deps, prepared, { stream: false, signal: controller.signal })) {
         if (event.type === "text") content += event.text;
         if (event.type === "reasoning") reasoning += event.text;
         if (event.type === "reference") memories = event.memories;
+        if (event.type === "time") counted = event.usage;
       }
       const completion: OpenAIChatCompletion = {
         id,
@@ -241,7 +250,7 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
             logprobs: null,
           },
         ],
-        usage: await usageOf(request, memories, reasoning + content),
+        usage: await usageOf(request, memories, reasoning + content, counted),
       };
       return c.json(completion);
     }
@@ -257,8 +266,10 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
         let answer = "";
         let memories: PromptMemory[] = [];
         await send({ role: "assistant", content: "" });
+        let counted: TokenUsage | undefined;
         for await (const event of runChat(deps, prepared, { stream: true, signal: controller.signal })) {
           if (event.type === "reference") memories = event.memories;
+          if (event.type === "time") counted = event.usage;
           if (event.type === "reasoning") {
             answer += event.text;
             await send({ reasoning_content: event.text });
@@ -270,7 +281,7 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
         }
         await send({}, "stop");
         if (body.stream_options?.include_usage) {
-          const usage = await usageOf(request, memories, answer);
+          const usage = await usageOf(request, memories, answer, counted);
           await stream.writeSSE({ data: JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage } satisfies OpenAIChatChunk) });
         }
         await stream.writeSSE({ data: "[DONE]" });

@@ -1,7 +1,7 @@
 /**
  * `memcube migrate --from sqlite:<file> --to postgres:<url>`: copies a SQLite store into PostgreSQL.
- * Users, cubes, shares, messages, memories (with their sources, version history, words and vectors)
- * and jobs, in batches, each batch one transaction. Rows already in the target (by id) are skipped,
+ * Users, cubes, shares, messages, memories (with their sources, version history, words and vectors),
+ * jobs and the users' chat token counts, in batches, each batch one transaction. Rows already in the target (by id) are skipped,
  * so an interrupted copy is resumed by running the command again. Ends by comparing counts.
  */
 import { existsSync } from "node:fs";
@@ -187,6 +187,14 @@ export async function copySqliteToPostgres(file: string, url: string, progress: 
       ),
     );
 
+    // The users' chat token counts (MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY), so that today's budgets carry over.
+    await copy(
+      "chat_token_usage",
+      count("SELECT count(*) FROM chat_token_usage"),
+      "SELECT rowid, * FROM chat_token_usage WHERE rowid > ? ORDER BY rowid LIMIT ?",
+      (db, rows) => insertJson(db, "chat_token_usage", { user_id: "text", day: "text", tokens: "bigint" }, rows, "(user_id, day)"),
+    );
+
     // Fresh statistics, so that the planner picks the indexes from the first search on.
     await target.query("ANALYZE users, cubes, cube_access, messages, memories, memory_sources, memory_history, jobs");
     const targetCount = async (sql: string) => (await target.query<{ n: number }>(sql)).rows[0]?.n ?? 0;
@@ -199,6 +207,7 @@ export async function copySqliteToPostgres(file: string, url: string, progress: 
       ["memory_sources", "SELECT count(*) FROM memory_sources", "SELECT count(*)::int AS n FROM memory_sources"],
       ["memory_history", "SELECT count(*) FROM memory_history", "SELECT count(*)::int AS n FROM memory_history"],
       ["jobs", "SELECT count(*) FROM jobs", "SELECT count(*)::int AS n FROM jobs"],
+      ["chat_token_usage", "SELECT count(*) FROM chat_token_usage", "SELECT count(*)::int AS n FROM chat_token_usage"],
     ];
     if (identity) {
       checks.push([

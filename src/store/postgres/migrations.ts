@@ -112,4 +112,13 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX jobs_by_cube ON jobs (cube_id, status, id);
   CREATE INDEX jobs_by_user ON jobs (user_id, status, id);
   `,
+  // 2: chat tokens per user per UTC day (SQLite's schema 4).
+  `
+  CREATE TABLE chat_token_usage (
+    user_id TEXT COLLATE "C" NOT NULL,
+    day TEXT COLLATE "C" NOT NULL,
+    tokens BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, day)
+  );
+  `,
 ];

@@ -248,6 +248,7 @@ export class PostgresStore implements Store {
       }
       jobs += (await client.query("DELETE FROM jobs WHERE user_id = $1", [userId])).rowCount ?? 0;
       const shares = (await client.query("DELETE FROM cube_access WHERE user_id = $1", [userId])).rowCount ?? 0;
+      await client.query("DELETE FROM chat_token_usage WHERE user_id = $1", [userId]);
       const user = (await client.query("DELETE FROM users WHERE id = $1", [userId])).rowCount ?? 0;
       return { user: user === 1, cubes: owned.length, memories, messages, jobs, shares };
     });
@@ -605,6 +606,20 @@ export class PostgresStore implements Store {
       [cubeId],
     );
     return rows[0] ?? { memories: 0, bytes: 0 };
+  }
+
+  async addChatTokens(userId: string, day: string, tokens: number): Promise<number> {
+    const { rows } = await this.db.query<{ tokens: number }>(
+      `INSERT INTO chat_token_usage (user_id, day, tokens) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id, day) DO UPDATE SET tokens = chat_token_usage.tokens + excluded.tokens RETURNING tokens::float8 AS tokens`,
+      [userId, day, tokens],
+    );
+    return rows[0]?.tokens ?? tokens;
+  }
+
+  async chatTokens(userId: string, day: string): Promise<number> {
+    const { rows } = await this.db.query<{ tokens: number }>("SELECT tokens::float8 AS tokens FROM chat_token_usage WHERE user_id = $1 AND day = $2", [userId, day]);
+    return rows[0]?.tokens ?? 0;
   }
 
   async listParkedJobs(limit: number): Promise<JobRecord[]> {

@@ -122,4 +122,14 @@ export const MIGRATIONS: readonly string[] = [
   -- Walking a memory's earlier versions (and deleting them with it) goes from successor to predecessor.
   CREATE INDEX memory_history_by_successor ON memory_history (replaced_by);
   `,
+  // 4: chat tokens per user per UTC day (MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY): in the store, so that
+  // the count holds across restarts and is shared by every process on the file.
+  `
+  CREATE TABLE chat_token_usage (
+    user_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    tokens INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, day)
+  );
+  `,
 ];

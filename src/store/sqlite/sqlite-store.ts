@@ -390,6 +390,7 @@ export class SqliteStore implements Store {
       }
       jobs += this.db.prepare("DELETE FROM jobs WHERE user_id = ?").run(userId).changes;
       const shares = this.db.prepare("DELETE FROM cube_access WHERE user_id = ?").run(userId).changes;
+      this.db.prepare("DELETE FROM chat_token_usage WHERE user_id = ?").run(userId);
       const user = this.db.prepare("DELETE FROM users WHERE id = ?").run(userId).changes;
       // A contentless FTS5 index keeps deleted terms in its segments until they are merged: merge
       // them all now, so that no word of the user's stays in the file (it rewrites the keyword index).
@@ -590,6 +591,26 @@ export class SqliteStore implements Store {
 
   async dropParkedJob(taskId: string): Promise<boolean> {
     return this.jobs.dropParked(taskId);
+  }
+
+  async addChatTokens(userId: string, day: string, tokens: number): Promise<number> {
+    // IMMEDIATE, as every write here: the write lock up front, so a busy file is waited for, not failed on.
+    return this.db
+      .transaction(
+        () =>
+          this.db
+            .prepare(
+              `INSERT INTO chat_token_usage (user_id, day, tokens) VALUES (?, ?, ?)
+               ON CONFLICT (user_id, day) DO UPDATE SET tokens = tokens + excluded.tokens RETURNING tokens`,
+            )
+            .pluck()
+            .get(userId, day, tokens) as number,
+      )
+      .immediate();
+  }
+
+  async chatTokens(userId: string, day: string): Promise<number> {
+    return (this.db.prepare("SELECT tokens FROM chat_token_usage WHERE user_id = ? AND day = ?").pluck().get(userId, day) as number | undefined) ?? 0;
   }
 
   // ---- reading ----
