@@ -63,8 +63,15 @@ function vectorText(vector: Float32Array): string {
   return `[${Array.prototype.join.call(vector, ",")}]`;
 }
 
-function parseVector(text: string): Float32Array {
-  return Float32Array.from(text.slice(1, -1).split(","), Number);
+/**
+ * A vector in pgvector's binary form (`vector_send`): dimension and a reserved word (int16 each),
+ * then the float4s, all big-endian. Several times faster to read than the text form.
+ */
+function decodeVector(bytes: Buffer): Float32Array {
+  const dimension = bytes.readUInt16BE(0);
+  const vector = new Float32Array(dimension);
+  for (let i = 0; i < dimension; i += 1) vector[i] = bytes.readFloatBE(4 + i * 4);
+  return vector;
 }
 
 /** The distance of `m.embedding` to a bound query vector, as the HNSW index for the dimension computes it. */
@@ -840,11 +847,11 @@ export class PostgresStore implements Store {
   async vectorsOf(memoryIds: readonly string[]): Promise<Map<string, Float32Array>> {
     const result = new Map<string, Float32Array>();
     if (memoryIds.length === 0 || (await this.vectorDimension()) === undefined) return result;
-    const { rows } = await this.db.query<{ id: string; embedding: string }>(
-      "SELECT id, embedding::text AS embedding FROM memories WHERE id = ANY($1::text[]) AND embedding IS NOT NULL",
+    const { rows } = await this.db.query<{ id: string; embedding: Buffer }>(
+      "SELECT id, vector_send(embedding) AS embedding FROM memories WHERE id = ANY($1::text[]) AND embedding IS NOT NULL",
       [[...memoryIds]],
     );
-    for (const row of rows) result.set(row.id, parseVector(row.embedding));
+    for (const row of rows) result.set(row.id, decodeVector(row.embedding));
     return result;
   }
 }
