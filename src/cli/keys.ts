@@ -159,7 +159,11 @@ export async function keysCommand(args: string[], io: Pick<CliIO, "env" | "stdou
     const matches = grants.flatMap((grant, index) =>
       (/^[0-9a-f]+$/.test(wanted) && wanted.length >= MIN_PREFIX && grant.digest.startsWith(wanted)) || grant.digest === byKey ? [{ grant, name: names[index] as string }] : [],
     );
-    if (matches.length === 0) throw new Error(`no key with id ${JSON.stringify(positionals[0])} in ${file} (see memcube keys list; an id needs at least ${MIN_PREFIX} hex digits)`);
+    if (matches.length === 0) {
+      // What was given may be a key (revoke takes those too): only an id is ever repeated back.
+      const given = /^[0-9a-f]+$/.test(wanted) && wanted.length <= ID_LENGTH ? `id ${JSON.stringify(wanted)}` : "that id or key";
+      throw new Error(`no key with ${given} in ${file} (see memcube keys list; an id needs at least ${MIN_PREFIX} hex digits)`);
+    }
     const digests = new Set(matches.map(({ grant }) => grant.digest));
     if (digests.size > 1) throw new Error(`${digests.size} keys start with ${JSON.stringify(positionals[0])}: give more of the id`);
     // One key may be in the file twice (as itself and as its digest): both entries go.

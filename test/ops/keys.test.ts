@@ -85,6 +85,10 @@ describe("memcube keys", () => {
     assert.match(await keysFails(file, "revoke", id), /no key with id/);
     assert.match(await keysFails(file, "revoke", "abc"), /at least 6 hex digits/);
     await keys(file, "revoke", reader); // the key itself works as well as its id
+    // A key revoked twice (or mistyped) is not repeated back on the terminal or into a log.
+    const again = await keysFails(file, "revoke", reader);
+    assert.match(again, /no key with that id or key/);
+    assert.ok(!again.includes(reader), again);
     const before = readFileSync(file, "utf8");
     assert.match(await keysFails(file, "revoke", sha256Hex(admin).slice(0, 8)), /last key/);
     assert.equal(readFileSync(file, "utf8"), before);
