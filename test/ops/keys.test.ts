@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -93,6 +93,19 @@ describe("memcube keys", () => {
     assert.match(await keysFails(file, "revoke", sha256Hex(admin).slice(0, 8)), /last key/);
     assert.equal(readFileSync(file, "utf8"), before);
     assert.match(await keysFails(file, "add", "not a user!"), /must be a user id/);
+  });
+
+  const asRoot = process.getuid?.() === 0;
+  test("an edit keeps the file's owner and mode (sudo memcube keys add on the server's file)", { skip: asRoot ? false : "needs root to give a file to another user" }, async () => {
+    const file = path.join(folder, "owned.json");
+    const key = "sk-owned-by-the-server-0123456789";
+    writeFileSync(file, JSON.stringify({ [key]: "alice" }), { mode: 0o640 });
+    chownSync(file, 4321, 4322); // the server's user and group
+    await keys(file, "add", "bob");
+    await keys(file, "revoke", key);
+    const stat = statSync(file);
+    assert.deepEqual({ uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o777 }, { uid: 4321, gid: 4322, mode: 0o640 });
+    assert.equal(Object.keys(JSON.parse(readFileSync(file, "utf8"))).length, 1);
   });
 
   test("a file it cannot parse is left alone, and keys in MEMCUBE_API_KEYS cannot be edited", async () => {
