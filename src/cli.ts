@@ -69,10 +69,16 @@ async function serveCommand(args: string[]): Promise<void> {
     process.exit(await runPrimary({ workers, logger: createLogger(config.logLevel) }));
   }
   // Installed before start-up so that an early SIGHUP does not end the process (Node's default).
+  // One that arrives while starting came after the keys file was read: it is carried out once serving.
   let reload: (() => Promise<boolean>) | undefined;
-  process.on("SIGHUP", () => void reload?.());
+  let reloadWhenServing = false;
+  process.on("SIGHUP", () => {
+    if (reload) void reload();
+    else reloadWhenServing = true;
+  });
   const server = await startServer(config);
   reload = server.reloadKeys;
+  if (reloadWhenServing) void reload();
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     stopping ??= server.close(DRAIN_MS); // requests and streams in flight finish first

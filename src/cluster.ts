@@ -4,7 +4,7 @@
  * runner and vector indexes); SQLite's WAL lets them read at once, and every write transaction
  * takes the write lock up front (BEGIN IMMEDIATE, waiting up to busy_timeout), so none fails on a
  * lock upgrade. The primary serves nothing itself: it restarts a worker that dies, passes SIGHUP on to
- * every worker (each reloads the keys file), and on SIGTERM or SIGINT lets every worker drain and
+ * every worker (each reloads the keys file; one still starting, once it serves), and on SIGTERM or SIGINT lets every worker drain and
  * stop, then exits.
  */
 import cluster, { type Worker } from "node:cluster";
@@ -28,6 +28,8 @@ export function runPrimary({ workers, logger }: PrimaryOptions): Promise<number>
   return new Promise((resolve) => {
     const started = new Map<Worker, number>();
     const listening = new Set<Worker>();
+    /** Workers that were starting at a SIGHUP: they may have read the keys file before it changed. */
+    const reloadWhenServing = new Set<Worker>();
     let everListened = false;
     let stopping = false;
     let exitCode = 0;
@@ -58,11 +60,13 @@ export function runPrimary({ workers, logger }: PrimaryOptions): Promise<number>
       everListened = true;
       listening.add(worker);
       logger.info({ worker: worker.process.pid, port: address.port }, "worker serving");
+      if (reloadWhenServing.delete(worker)) worker.process.kill("SIGHUP");
       if (first && !stopping) for (let index = 1; index < workers; index += 1) fork();
     });
     cluster.on("exit", (worker, code, signal) => {
       const since = started.get(worker) ?? Date.now();
       started.delete(worker);
+      reloadWhenServing.delete(worker);
       const served = listening.delete(worker);
       if (stopping) {
         if (code !== 0 && signal !== "SIGTERM") exitCode = 1;
@@ -85,10 +89,13 @@ export function runPrimary({ workers, logger }: PrimaryOptions): Promise<number>
     });
 
     process.on("SIGHUP", () => {
-      // Only workers already serving: one still starting reads the file as it starts (and could be
-      // killed by a SIGHUP that arrives before its handler is installed).
-      logger.info({ workers: listening.size }, "SIGHUP: workers reload the keys file");
-      for (const worker of listening) worker.process.kill("SIGHUP");
+      // Workers already serving now; one still starting once it serves (a SIGHUP that reached it
+      // before its handler is installed would end it, and it may have read the file before the edit).
+      logger.info({ workers: listening.size, starting: started.size - listening.size }, "SIGHUP: workers reload the keys file");
+      for (const worker of started.keys()) {
+        if (listening.has(worker)) worker.process.kill("SIGHUP");
+        else reloadWhenServing.add(worker);
+      }
     });
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));

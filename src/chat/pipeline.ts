@@ -217,9 +217,10 @@ export async function* runChat(
   } finally {
     // Also when the model failed midway or the client left: what was generated was paid for.
     // Nothing is charged for a call that produced nothing.
+    const counted = reported !== undefined && isTokenCount(reported.promptTokens) && isTokenCount(reported.completionTokens) ? reported : undefined;
     if (reported !== undefined || generated !== "") {
-      usage = reported ?? (await estimateUsage(messages, generated));
-      await deps.tokenQuota?.charge(request.userId, askedAt, usage, reported ? "reported" : "estimated");
+      usage = counted ?? (await estimateUsage(messages, generated));
+      await deps.tokenQuota?.charge(request.userId, askedAt, usage, counted ? "reported" : "estimated");
     }
   }
 
@@ -234,6 +235,13 @@ export async function* runChat(
     usage,
   };
 }
+
+/**
+ * A count the model server may be trusted with: some report `usage` without one of the two fields
+ * (or as null), and a missing count must not turn the chat's charge into NaN, which the store
+ * refuses, so that the chat would go uncounted.
+ */
+const isTokenCount = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value >= 0;
 
 /** The tokens of a chat whose model reported none, by the tokenizer the prompt budget uses. */
 async function estimateUsage(messages: readonly ChatMessage[], generated: string): Promise<TokenUsage> {

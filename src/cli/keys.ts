@@ -6,7 +6,7 @@
  * or a whole digest: entries are named by an id, the first 12 hex digits of the digest.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { parseApiKeys, parseKeysObject, sha256Hex, type ApiKeyGrant } from "../config/index.js";
@@ -62,25 +62,46 @@ async function withLock<T>(file: string, edit: () => T): Promise<T> {
   }
 }
 
+/** Who the keys file belongs to, and its permissions: a replacement keeps all three. */
+interface FileOwnership {
+  mode: number;
+  /** Undefined for a new file: it belongs to whoever runs the command. */
+  owner?: { uid: number; gid: number };
+}
+
 /** The file's entries (none when it does not exist yet), checked as the server would check them. */
-function readEntries(file: string): { entries: Record<string, unknown>; grants: ApiKeyGrant[]; mode: number } {
+function readEntries(file: string): { entries: Record<string, unknown>; grants: ApiKeyGrant[]; ownership: FileOwnership } {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { entries: {}, grants: [], mode: 0o600 };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { entries: {}, grants: [], ownership: { mode: 0o600 } };
     throw new Error(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
   }
   const entries = parseKeysObject(file, text);
   const grants = Object.keys(entries).length === 0 ? [] : parseApiKeys(file, text);
-  return { entries, grants, mode: statSync(file).mode & 0o777 };
+  const stat = statSync(file);
+  return { entries, grants, ownership: { mode: stat.mode & 0o777, owner: { uid: stat.uid, gid: stat.gid } } };
 }
 
-/** Writes a temporary file next to the target, flushes it, and renames it over the target. */
-function writeAtomically(file: string, entries: Record<string, unknown>, mode: number): void {
+/**
+ * Writes a temporary file next to the target, flushes it, and renames it over the target. The new
+ * file gets the old one's owner: `sudo memcube keys add` on a file of the server's user must not
+ * leave a root-owned 0600 file that the server can no longer read (on SIGHUP, or at its next start).
+ */
+function writeAtomically(file: string, entries: Record<string, unknown>, { mode, owner }: FileOwnership): void {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     writeFileSync(temporary, `${JSON.stringify(entries, null, 2)}\n`, { mode, flag: "wx" });
+    const written = statSync(temporary);
+    if (owner && (written.uid !== owner.uid || written.gid !== owner.gid)) {
+      try {
+        chownSync(temporary, owner.uid, owner.gid);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? "failed";
+        throw new Error(`${file} belongs to uid ${owner.uid} (gid ${owner.gid}), and the edited file could not be given to them (${code}): run memcube keys as that user or as root; the file is unchanged`);
+      }
+    }
     const handle = openSync(temporary, "r");
     try {
       fsyncSync(handle);
@@ -138,8 +159,8 @@ export async function keysCommand(args: string[], io: Pick<CliIO, "env" | "stdou
     const digest = sha256Hex(key);
     const access = values["read-only"] ? "read" : "write";
     await withLock(file, () => {
-      const { entries, mode } = readEntries(file);
-      writeAtomically(file, { ...entries, [`sha256:${digest}`]: { user, access, created_at: new Date().toISOString() } }, mode);
+      const { entries, ownership } = readEntries(file);
+      writeAtomically(file, { ...entries, [`sha256:${digest}`]: { user, access, created_at: new Date().toISOString() } }, ownership);
     });
     // The key alone on stdout (KEY=$(memcube keys add alice) works); the rest on stderr.
     io.stdout.write(`${key}\n`);
@@ -152,14 +173,18 @@ export async function keysCommand(args: string[], io: Pick<CliIO, "env" | "stdou
 
   const wanted = (positionals[0] as string).trim().toLowerCase().replace(/^sha256:/, "");
   const revoked = await withLock(file, () => {
-    const { entries, grants, mode } = readEntries(file);
+    const { entries, grants, ownership } = readEntries(file);
     const names = Object.keys(entries);
     // By id (any start of the digest, at least 6 digits), or by the key itself.
     const byKey = sha256Hex((positionals[0] as string).trim());
     const matches = grants.flatMap((grant, index) =>
       (/^[0-9a-f]+$/.test(wanted) && wanted.length >= MIN_PREFIX && grant.digest.startsWith(wanted)) || grant.digest === byKey ? [{ grant, name: names[index] as string }] : [],
     );
-    if (matches.length === 0) throw new Error(`no key with id ${JSON.stringify(positionals[0])} in ${file} (see memcube keys list; an id needs at least ${MIN_PREFIX} hex digits)`);
+    if (matches.length === 0) {
+      // What was given may be a key (revoke takes those too): only an id is ever repeated back.
+      const given = /^[0-9a-f]+$/.test(wanted) && wanted.length <= ID_LENGTH ? `id ${JSON.stringify(wanted)}` : "that id or key";
+      throw new Error(`no key with ${given} in ${file} (see memcube keys list; an id needs at least ${MIN_PREFIX} hex digits)`);
+    }
     const digests = new Set(matches.map(({ grant }) => grant.digest));
     if (digests.size > 1) throw new Error(`${digests.size} keys start with ${JSON.stringify(positionals[0])}: give more of the id`);
     // One key may be in the file twice (as itself and as its digest): both entries go.
@@ -167,7 +192,7 @@ export async function keysCommand(args: string[], io: Pick<CliIO, "env" | "stdou
     if (gone.size === names.length) throw new Error("that is the file's last key, and a keys file without keys is refused; add another first (for open mode, unset MEMCUBE_API_KEYS_FILE)");
     const match = matches[0] as { grant: ApiKeyGrant; name: string };
     const kept = Object.fromEntries(Object.entries(entries).filter(([name]) => !gone.has(name)));
-    writeAtomically(file, kept, mode);
+    writeAtomically(file, kept, ownership);
     return match.grant;
   });
   io.stdout.write(`revoked key ${keyId(revoked.digest)} (${revoked.actor === "*" ? "admin" : `user ${revoked.actor}`}, ${accessLabel(revoked)}) from ${file}; a running server drops it on SIGHUP\n`);

@@ -79,7 +79,19 @@ export function parseKeysObject(variable: string, text: string): Record<string, 
 export function parseApiKeys(variable: string, text: string): ApiKeyGrant[] {
   const entries = Object.entries(parseKeysObject(variable, text));
   if (entries.length === 0) throw new ConfigError(variable, "names no key; unset it for open mode");
-  return entries.map(([name, value], index) => parseEntry(variable, `entry ${index + 1}`, name, value));
+  const grants = entries.map(([name, value], index) => parseEntry(variable, `entry ${index + 1}`, name, value));
+  // One key may be listed twice (as itself and as its digest), but not with two meanings: which one
+  // applied would depend on the order (a read-only entry next to a read-write one would not restrict).
+  const first = new Map<string, number>();
+  grants.forEach((grant, index) => {
+    const earlier = first.get(grant.digest);
+    if (earlier === undefined) return void first.set(grant.digest, index);
+    const other = grants[earlier] as ApiKeyGrant;
+    if (other.actor !== grant.actor || other.access !== grant.access) {
+      throw new ConfigError(variable, `entry ${index + 1} is the same key as entry ${earlier + 1} with another user or access; keep one of them`);
+    }
+  });
+  return grants;
 }
 
 function parseEntry(variable: string, entry: string, name: string, value: unknown): ApiKeyGrant {

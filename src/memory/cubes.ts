@@ -112,9 +112,16 @@ export async function deleteCube(context: MemoryContext, userId: string, cubeId:
 /**
  * Erases a user (the right to erasure): every cube they own with everything in it, the memories
  * they wrote into cubes others own (and the messages only those cited), their jobs, their access to
- * others' cubes and the user row, in one transaction. Erasing an unknown user removes nothing.
+ * others' cubes and the user row, in one transaction (but today's chat token count, see below).
+ * Erasing an unknown user removes nothing.
  * Who may ask (the user, or an admin key acting for them) is the route's `actor` check.
  */
 export async function deleteUser(context: MemoryContext, userId: string): Promise<UserErasure> {
-  return context.store.deleteUser(userId);
+  // The current UTC day's chat token count outlives the erasure (it holds no content, and goes
+  // stale by tomorrow): otherwise a user could erase themselves to get a fresh daily budget.
+  const today = context.now().toISOString().slice(0, 10);
+  const spent = await context.store.chatTokens(userId, today);
+  const erased = await context.store.deleteUser(userId);
+  if (spent > 0) await context.store.addChatTokens(userId, today, spent);
+  return erased;
 }

@@ -37,6 +37,11 @@ describe("parseConfig", () => {
     [{ MEMCUBE_API_KEYS: '{"sk-0123456789abcdef-secret": ' }, /^MEMCUBE_API_KEYS: malformed JSON/],
     [{ MEMCUBE_API_KEYS: '["sk-0123456789abcdef-secret"]' }, /^MEMCUBE_API_KEYS: expected a JSON object/],
     [{ MEMCUBE_API_KEYS: "{}" }, /^MEMCUBE_API_KEYS: names no key/],
+    // One key twice with two meanings (here read-write as itself, read-only as its digest): refused.
+    [
+      { MEMCUBE_API_KEYS: JSON.stringify({ "sk-0123456789abcdef-twice": "alice", [`sha256:${sha256Hex("sk-0123456789abcdef-twice")}`]: { user: "alice", access: "read" } }) },
+      /^MEMCUBE_API_KEYS: entry 2 is the same key as entry 1 with another user or access; keep one of them$/,
+    ],
     [{ MEMCUBE_API_KEYS_FILE: "/nonexistent/keys.json" }, /^MEMCUBE_API_KEYS_FILE: cannot read "\/nonexistent\/keys.json" \(ENOENT\)/],
     [{ MEMCUBE_API_KEYS: '{"sk-0123456789abcdef-one": "a"}', MEMCUBE_API_KEYS_FILE: "/x.json" }, /^MEMCUBE_API_KEYS_FILE: set either/],
     [{ MEMCUBE_INSECURE_OPEN: "perhaps" }, /^MEMCUBE_INSECURE_OPEN: /],
@@ -66,6 +71,9 @@ describe("parseConfig", () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+    // The same key twice with the same meaning is fine (e.g. while moving a file to digests).
+    const twice = { "sk-alice-0123456789abcdef": "alice", [`sha256:${sha256Hex("sk-alice-0123456789abcdef")}`]: { user: "alice" } };
+    assert.equal(parseConfig({ MEMCUBE_API_KEYS: JSON.stringify(twice) }).apiKeys?.length, 2);
     assert.equal(parseConfig({}).apiKeys, undefined);
     assert.equal(parseConfig({}).insecureOpen, false);
     assert.equal(parseConfig({ MEMCUBE_INSECURE_OPEN: "true" }).insecureOpen, true);

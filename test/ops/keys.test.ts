@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -85,10 +85,27 @@ describe("memcube keys", () => {
     assert.match(await keysFails(file, "revoke", id), /no key with id/);
     assert.match(await keysFails(file, "revoke", "abc"), /at least 6 hex digits/);
     await keys(file, "revoke", reader); // the key itself works as well as its id
+    // A key revoked twice (or mistyped) is not repeated back on the terminal or into a log.
+    const again = await keysFails(file, "revoke", reader);
+    assert.match(again, /no key with that id or key/);
+    assert.ok(!again.includes(reader), again);
     const before = readFileSync(file, "utf8");
     assert.match(await keysFails(file, "revoke", sha256Hex(admin).slice(0, 8)), /last key/);
     assert.equal(readFileSync(file, "utf8"), before);
     assert.match(await keysFails(file, "add", "not a user!"), /must be a user id/);
+  });
+
+  const asRoot = process.getuid?.() === 0;
+  test("an edit keeps the file's owner and mode (sudo memcube keys add on the server's file)", { skip: asRoot ? false : "needs root to give a file to another user" }, async () => {
+    const file = path.join(folder, "owned.json");
+    const key = "sk-owned-by-the-server-0123456789";
+    writeFileSync(file, JSON.stringify({ [key]: "alice" }), { mode: 0o640 });
+    chownSync(file, 4321, 4322); // the server's user and group
+    await keys(file, "add", "bob");
+    await keys(file, "revoke", key);
+    const stat = statSync(file);
+    assert.deepEqual({ uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o777 }, { uid: 4321, gid: 4322, mode: 0o640 });
+    assert.equal(Object.keys(JSON.parse(readFileSync(file, "utf8"))).length, 1);
   });
 
   test("a file it cannot parse is left alone, and keys in MEMCUBE_API_KEYS cannot be edited", async () => {
@@ -189,6 +206,16 @@ interface Child {
 }
 
 async function serve(env: Record<string, string>, args: string[] = []): Promise<Child> {
+  const server = await spawnServer(env, args);
+  await untilServing(server);
+  return server;
+}
+
+const untilServing = (server: Child) =>
+  until("the server", () => fetch(`${server.url}/health`).then((response) => response.ok, () => false), () => server.process.exitCode !== null);
+
+/** `memcube serve` started, not yet waited for. */
+async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<Child> {
   const port = await freePort();
   const child = spawn(process.execPath, ["bin/memcube.mjs", "serve", "--port", String(port), ...args], {
     env: { ...process.env, LOG_LEVEL: "info", MEMCUBE_API_KEYS: "", MEMRADER_API_BASE: "", MEMREADER_API_BASE: "", MEMCUBE_EXTRACT_MODEL: "", ...env },
@@ -202,9 +229,7 @@ async function serve(env: Record<string, string>, args: string[] = []): Promise<
     log.push(...lines);
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
-  const url = `http://127.0.0.1:${port}`;
-  await until("the server", () => fetch(`${url}/health`).then((response) => response.ok, () => false), () => child.exitCode !== null);
-  return { process: child, url, log, exited };
+  return { process: child, url: `http://127.0.0.1:${port}`, log, exited };
 }
 
 async function until(what: string, check: () => Promise<boolean>, gaveUp: () => boolean = () => false): Promise<void> {
@@ -296,6 +321,59 @@ describe("SIGHUP reloads the keys file", () => {
       assert.equal(server.process.exitCode, null, "still serving");
       assert.ok(!server.log.join("\n").includes(second), "a key reached the log");
     } finally {
+      server.process.kill("SIGTERM");
+      await server.exited;
+      rmSync(settings.MEMCUBE_DATA_DIR, { recursive: true, force: true });
+    }
+  });
+
+  test("one process: a SIGHUP that arrives while the server is starting is not lost", async () => {
+    const file = path.join(folder, "starting.json");
+    const first = (await keys(file, "add", "alice")).stdout.trim();
+    const settings = env(file);
+    const gate = embeddings.hold(); // the embedder's probe at start-up waits: the keys file has been read
+    const server = await spawnServer(settings);
+    try {
+      await gate.arrived;
+      const second = (await keys(file, "add", "alice")).stdout.trim();
+      await keys(file, "revoke", first);
+      server.process.kill("SIGHUP");
+      gate.release();
+      await untilServing(server);
+      await until("the reload", async () => server.log.some((line) => line.includes("SIGHUP: API keys reloaded")));
+      assert.equal(await statusOf(server.url, "/product/search", first, search), 401, "the key revoked during start-up is refused");
+      assert.equal(await statusOf(server.url, "/product/search", second, search), 200);
+    } finally {
+      gate.release();
+      server.process.kill("SIGTERM");
+      await server.exited;
+      rmSync(settings.MEMCUBE_DATA_DIR, { recursive: true, force: true });
+    }
+  });
+
+  test("serve --workers 2: a worker still starting at the SIGHUP reloads once it serves", async () => {
+    const file = path.join(folder, "workers-starting.json");
+    const first = (await keys(file, "add", "alice")).stdout.trim();
+    const settings = env(file);
+    const gate = embeddings.hold(1); // the first worker's probe passes; the second worker's waits
+    const server = await spawnServer(settings, ["--workers", "2"]);
+    try {
+      await untilServing(server);
+      await gate.arrived;
+      const second = (await keys(file, "add", "bob")).stdout.trim();
+      await keys(file, "revoke", first);
+      server.process.kill("SIGHUP");
+      await until("the serving worker reloaded", async () => server.log.some((line) => line.includes("SIGHUP: API keys reloaded")));
+      gate.release();
+      await until("both workers", async () => server.log.filter((line) => line.includes('"msg":"worker serving"')).length === 2);
+      await until("both workers reloaded", async () => server.log.filter((line) => line.includes("SIGHUP: API keys reloaded")).length === 2);
+      // Each request on a connection of its own: the primary spreads them over both workers.
+      const revoked = await Promise.all(Array.from({ length: 8 }, () => statusOf(server.url, "/product/search", first, search)));
+      assert.deepEqual(revoked, Array(8).fill(401), "the revoked key is refused by every worker");
+      const added = await Promise.all(Array.from({ length: 8 }, () => statusOf(server.url, "/product/search", second, { user_id: "bob", query: "hi" })));
+      assert.deepEqual(added, Array(8).fill(200));
+    } finally {
+      gate.release();
       server.process.kill("SIGTERM");
       await server.exited;
       rmSync(settings.MEMCUBE_DATA_DIR, { recursive: true, force: true });

@@ -126,6 +126,44 @@ describe("chat tokens per user per day", () => {
     }
   });
 
+  test("a model that reports usage without one of the counts is still charged (estimated), not let through", async () => {
+    for (const usage of [{ prompt_tokens: 300 }, { prompt_tokens: 300, completion_tokens: null }]) {
+      const llm = await startFakeOpenAI({ usage, text: "Anna lives in Bolzano." });
+      const server = await startTestServer({ CHAT_MODEL_LIST: JSON.stringify(modelList(llm.url)), MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY: "40" });
+      try {
+        const ask = { user_id: "alice", query: "Where does Anna live?" };
+        assert.equal((await server.post("/product/chat/complete", ask)).status, 200);
+        const streamed = await chatStream(server, ask);
+        assert.equal(streamed.status, 429, `usage ${JSON.stringify(usage)}: the first chat was not counted`);
+        const text = (await server.get("/metrics")).body as string;
+        assert.ok(metric(text, 'memcube_chat_quota_tokens_total{source="estimated"}') > 40);
+      } finally {
+        await server.cleanup();
+        await llm.close();
+      }
+    }
+  });
+
+  test("erasing a user (delete_user) does not give them a fresh budget for the day", async () => {
+    const quotaRig = await startChatRig({ MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY: "1000" });
+    try {
+      const { server, llm } = quotaRig;
+      llm.reply({ usage: USAGE });
+      const ask = { user_id: "carol", query: "Where does Anna live?" };
+      assert.equal((await server.post("/product/chat/complete", ask)).status, 200);
+      assert.equal((await server.post("/product/chat/complete", ask)).status, 200);
+      assert.equal((await server.post("/product/chat/complete", ask)).status, 429);
+      const erased = await server.post("/product/delete_user", { user_id: "carol" });
+      assert.equal(erased.status, 200, JSON.stringify(erased.body));
+      assert.equal(erased.body.data.memories > 0, true, "the user's memories are erased");
+      const again = await server.post("/product/chat/complete", ask);
+      assert.equal(again.status, 429, "the day's count outlives the erasure");
+      assert.match(again.body.message, /user 'carol' has used 1000 of 1000 LLM tokens today/);
+    } finally {
+      await quotaRig.close();
+    }
+  });
+
   test("a day's count is the UTC day's: the next day starts from zero", async () => {
     const folder = mkdtempSync(path.join(tmpdir(), "memcube-quota-"));
     const store = new SqliteStore(path.join(folder, "memcube.db"));

@@ -46,7 +46,19 @@ export interface FakeEmbeddings {
   failNext(status: number, times?: number, body?: string): void;
   /** The next `times` requests (default 1) get 200 with a body that is not JSON. */
   garbageNext(times?: number): void;
+  /**
+   * Lets the next `skip` requests through, then holds the ones after them unanswered until
+   * `release()`: e.g. to keep a server in its start-up (its embedder probe) for as long as a test needs.
+   */
+  hold(skip?: number): Hold;
   close(): Promise<void>;
+}
+
+export interface Hold {
+  /** Settles when a request is being held. */
+  arrived: Promise<void>;
+  /** Answers the held requests, and lets later ones through. */
+  release(): void;
 }
 
 const DEFAULT_DIMENSION = 64;
@@ -79,13 +91,20 @@ interface PlannedAnswer {
 export async function startFakeEmbeddings(options: FakeEmbeddingsOptions = {}): Promise<FakeEmbeddings> {
   const requests: RecordedRequest[] = [];
   const planned: PlannedAnswer[] = [];
+  let gate: { skip: number; held: (() => void)[]; arrived: () => void } | undefined;
 
   const server = createServer((request, response) => {
     void readBody(request).then((raw) => {
       const body = parseJson(raw) ?? raw;
       requests.push({ method: request.method ?? "", path: request.url ?? "", headers: request.headers, body });
-      const answer = planned.shift() ?? answerEmbeddings(request, body, options);
-      send(response, answer);
+      const answer = () => send(response, planned.shift() ?? answerEmbeddings(request, body, options));
+      if (!gate) return answer();
+      if (gate.skip > 0) {
+        gate.skip -= 1;
+        return answer();
+      }
+      gate.held.push(answer);
+      gate.arrived();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -99,6 +118,19 @@ export async function startFakeEmbeddings(options: FakeEmbeddingsOptions = {}): 
     },
     garbageNext(times = 1) {
       for (let i = 0; i < times; i++) planned.push({ status: 200, body: "<html>this is not json</html>" });
+    },
+    hold(skip = 0) {
+      let arrived!: () => void;
+      const promise = new Promise<void>((resolve) => (arrived = resolve));
+      const current = { skip, held: [] as (() => void)[], arrived };
+      gate = current;
+      return {
+        arrived: promise,
+        release() {
+          if (gate === current) gate = undefined;
+          for (const answer of current.held.splice(0)) answer();
+        },
+      };
     },
     async close() {
       // Clients keep connections alive; without this, close() would wait for them to time out.

@@ -57,9 +57,10 @@ export interface ReplyScript {
   /**
    * The token counts reported: by default about a token per 4 characters of the prompt's JSON and
    * of the answer; `"none"` reports nothing. Streams report them only when the request asks
-   * (`stream_options.include_usage`), in a last chunk without choices, as OpenAI does.
+   * (`stream_options.include_usage`), in a last chunk without choices, as OpenAI does. A field
+   * given as null is sent as null, one left out is left out (as some model servers do).
    */
-  usage?: { prompt_tokens: number; completion_tokens: number } | "none";
+  usage?: { prompt_tokens?: number | null; completion_tokens?: number | null } | "none";
 }
 
 export interface FakeOpenAIOptions extends ReplyScript {
@@ -152,7 +153,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       current.usage === "none"
         ? undefined
         : (current.usage ?? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil(content.length / 4) });
-    const usage = counts && { ...counts, total_tokens: counts.prompt_tokens + counts.completion_tokens };
+    const usage = counts && { ...counts, total_tokens: (counts.prompt_tokens ?? 0) + (counts.completion_tokens ?? 0) };
 
     if (body.stream !== true) {
       if (delayMs > 0) await wait(delayMs);
