@@ -147,6 +147,12 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// `memcube keys list | head`: a reader that stops early is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2)).catch((error: unknown) => {
   // One line for the operator.
   const prefix = error instanceof ConfigError ? "configuration error: " : "";

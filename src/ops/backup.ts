@@ -103,12 +103,32 @@ function holdsData(file: string): boolean {
  * Restores a backup into `dataDir` (the server stopped). Refuses a folder whose store holds data
  * unless `force`. The vector index files are removed: the server rebuilds them from the store.
  */
+/**
+ * Replacing a store under a running server would lose what it writes afterwards. Leaving WAL mode
+ * needs the only connection to the file, so it fails exactly when another process has it open.
+ */
+function refuseIfInUse(target: string): void {
+  if (!existsSync(target)) return;
+  const db = new Database(target, { timeout: 0 });
+  try {
+    db.pragma("journal_mode = DELETE");
+  } catch (error) {
+    if ((error as { code?: string }).code === "SQLITE_BUSY") {
+      throw new Error(`${target} is in use (by a running memcube server?): stop it before restoring`);
+    }
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
 export async function restoreSqlite(backup: string, dataDir: string, options: { force?: boolean } = {}): Promise<BackupSummary> {
   const summary = inspectBackup(backup);
   const target = path.join(dataDir, DATABASE_FILE);
   if (!options.force && holdsData(target)) {
     throw new Error(`${target} already holds memories; restore into an empty MEMCUBE_DATA_DIR, or pass --force to replace it`);
   }
+  refuseIfInUse(target);
   mkdirSync(dataDir, { recursive: true });
   const partial = `${target}.restore-${process.pid}`;
   const source = new Database(backup, { readonly: true, fileMustExist: true });

@@ -82,6 +82,18 @@ describe("memcube backup and restore (SQLite)", () => {
       await restored.stop();
     }
 
+    // a store a server has open is never replaced, even with --force
+    const running = await startTestServer({}, restoredDir);
+    try {
+      const busy = await memcube(["restore", file, "--force"], { MEMCUBE_DATA_DIR: restoredDir });
+      assert.equal(busy.code, 1);
+      assert.match(busy.stderr, /is in use .*stop it before restoring/);
+      const kept = await allMemories(running, "bk");
+      assert.ok(kept.has("Written after the restore"), "the running server's store is untouched");
+    } finally {
+      await running.stop();
+    }
+
     // a folder whose store holds memories is not overwritten without --force
     const refused = await memcube(["restore", file], { MEMCUBE_DATA_DIR: restoredDir });
     assert.equal(refused.code, 1);
