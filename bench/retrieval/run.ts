@@ -152,10 +152,13 @@ async function main(): Promise<void> {
     const resultsDir = path.join(import.meta.dirname, "..", "results");
     mkdirSync(resultsDir, { recursive: true });
     const file = path.join(resultsDir, `retrieval-${new Date().toISOString().replaceAll(":", "-")}${flags.label ? `-${flags.label}` : ""}.json`);
-    const misses = outcomes.filter((outcome) => outcome.recall[4000] < 1).map((outcome) => ({ id: outcome.question.id, query: outcome.question.query, recall4000: outcome.recall[4000] }));
+    const misses = outcomes
+      .filter((outcome) => outcome.recall[1240] < 1)
+      .map((outcome) => ({ id: outcome.question.id, query: outcome.question.query, recall1240: outcome.recall[1240], recall4000: outcome.recall[4000] }));
+    const promptMisses = outcomes.filter((outcome) => outcome.inPrompt === false).map((outcome) => ({ id: outcome.question.id, query: outcome.question.query }));
     writeFileSync(
       file,
-      `${JSON.stringify({ date: new Date().toISOString(), label: flags.label, quick: flags.quick, store: backend.name, topK: TOP_K, questions: set.questions.length, messages, summary, latency, misses }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), label: flags.label, quick: flags.quick, store: backend.name, topK: TOP_K, questions: set.questions.length, messages, summary, latency, misses, promptMisses }, null, 2)}\n`,
     );
     log(`results: ${path.relative(process.cwd(), file)}`);
   } finally {

@@ -2,7 +2,8 @@ import type { MemoryFilter, MemoryRecord, MemoryScope, MemoryType } from "../sto
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
 import { boost, cosine, dropDuplicates, fuse, idf, jaccard, keywordCoverage, mmr } from "./rank.js";
-import { queryWordsOf, wordsOf } from "./words.js";
+import { asksForAdvice, CONSTRAINT_WORDS, statesConstraint } from "./cues.js";
+import { queryWordsOf, stem, wordsOf } from "./words.js";
 
 export type Dedup = "mmr" | "sim" | "no";
 
@@ -41,11 +42,20 @@ export interface SearchResult {
 
 /** A query, embedded and segmented once, searched in any number of cubes. */
 export interface PreparedQuery {
+  /** The query's telling words, stemmed: what relevance is computed on. */
   words: string[];
+  /** What the keyword index is asked for: the words as written and their stems (see indexWordsOf). */
+  searchWords?: string[];
   vector: Float32Array | undefined;
+  /** The query asks for advice: the speaker's stated constraints and preferences are relevant. */
+  advice: boolean;
 }
 
 const SESSION_BOOST = 0.1;
+/** How far a stated constraint rises towards 1 for an advice query (0.5: it reaches chat's default threshold). */
+const CONSTRAINT_BOOST = 0.5;
+/** At most this many constraint statements are recalled for an advice query besides the usual candidates. */
+const CONSTRAINT_CANDIDATES = 20;
 const MMR_LAMBDA = 0.85;
 const DUPLICATE_SIMILARITY = 0.95;
 const MIN_CANDIDATES = 30;
@@ -54,9 +64,15 @@ const MIN_CANDIDATES = 30;
 const MAX_QUERY_WORDS = 64;
 
 export async function prepareQuery(context: MemoryContext, query: string): Promise<PreparedQuery> {
-  const words = queryWordsOf(query).slice(0, MAX_QUERY_WORDS);
   const vector = context.embedder.represents(query) ? (await context.embedder.embed([query]))[0] : undefined;
-  return { words, vector };
+  return { ...keywordQuery(query), vector, advice: asksForAdvice(query) };
+}
+
+/** A text's words as a query: stemmed for scoring, as written and stemmed for the index. */
+export function keywordQuery(text: string): { words: string[]; searchWords: string[] } {
+  const written = queryWordsOf(text).slice(0, MAX_QUERY_WORDS);
+  const words = [...new Set(written.map(stem))];
+  return { words, searchWords: [...new Set([...written, ...words])] };
 }
 
 /** Rare words of the cube weigh more; counted in the cube searched, never across users. */
@@ -72,12 +88,13 @@ interface Candidate extends ScoredMemory {
 }
 
 async function recall(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, limit: number): Promise<Map<string, number | undefined>> {
-  const [byVector, byWords] = await Promise.all([
+  const [byVector, byWords, byConstraint] = await Promise.all([
     query.vector ? context.store.searchVectors(scope, query.vector, limit) : Promise.resolve([]),
-    context.store.searchKeywords(scope, query.words, limit),
+    context.store.searchKeywords(scope, query.searchWords ?? query.words, limit),
+    query.advice ? context.store.searchKeywords(scope, CONSTRAINT_WORDS, CONSTRAINT_CANDIDATES) : Promise.resolve([]),
   ]);
   const similarities = new Map<string, number | undefined>(byVector.map((hit) => [hit.id, hit.score]));
-  for (const hit of byWords) if (!similarities.has(hit.id)) similarities.set(hit.id, undefined);
+  for (const hit of [...byWords, ...byConstraint]) if (!similarities.has(hit.id)) similarities.set(hit.id, undefined);
   return similarities;
 }
 
@@ -100,10 +117,11 @@ export async function searchScope(
   const memories = found.filter((memory) => memory.status === "activated");
   const candidates: Candidate[] = memories.map((memory) => {
     const vector = vectors.get(memory.id);
-    const words = new Set(wordsOf(memory.text));
+    const words = new Set(wordsOf(memory.text).map(stem));
     const similarity = query.vector && vector ? (similarities.get(memory.id) ?? cosine(query.vector, vector)) : undefined;
     const inSession = options.sessionId !== undefined && memory.sessionId === options.sessionId;
-    const relevance = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words));
+    const fused = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words));
+    const relevance = query.advice && statesConstraint(memory.text) ? boost(fused, CONSTRAINT_BOOST) : fused;
     // The boost lifts relevant memories of the session, never irrelevant ones above zero.
     return { memory, relativity: inSession && relevance > 0 ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
   });
