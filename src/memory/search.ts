@@ -52,6 +52,8 @@ export interface PreparedQuery {
 }
 
 const SESSION_BOOST = 0.1;
+/** The share of a question's relevance its reply gets. */
+const REPLY_SHARE = 0.9;
 /** How far a stated constraint rises towards 1 for an advice query (0.5: it reaches chat's default threshold). */
 const CONSTRAINT_BOOST = 0.5;
 /** At most this many constraint statements are recalled for an advice query besides the usual candidates. */
@@ -125,6 +127,7 @@ export async function searchScope(
     // The boost lifts relevant memories of the session, never irrelevant ones above zero.
     return { memory, relativity: inSession && relevance > 0 ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
   });
+  await addReplies(context, query, scope, candidates, Math.max(options.topK, MIN_CANDIDATES));
   // Ties (common at the top, where both channels agree fully) go to the session, then to the newer.
   const ranked = candidates
     .filter((candidate) => candidate.relativity > 0 && candidate.relativity >= options.minRelativity)
@@ -136,6 +139,48 @@ export async function searchScope(
     );
   const picked = deduplicate(ranked, options);
   return picked.map(({ memory, relativity }) => ({ memory, relativity: Math.round(relativity * 1e4) / 1e4 }));
+}
+
+const QUESTION = /[?？]\s*$/u;
+
+/**
+ * A question found relevant lends its relevance (in part) to the message that answers it: "Where
+ * did you end up?" – "Elm Park, top floor" shares no word with "Where is Omar's new flat?" but
+ * answers it. The reply joins the candidates (or rises) just below its question.
+ */
+async function addReplies(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, candidates: Candidate[], scan: number): Promise<void> {
+  // A filter cannot be checked here: replies are only added to unfiltered searches.
+  if (scope.filter) return;
+  const questions = [...candidates]
+    .sort((a, b) => b.relativity - a.relativity)
+    .slice(0, scan)
+    .filter((candidate) => candidate.relativity > 0 && candidate.memory.source === "conversation" && QUESTION.test(candidate.memory.text));
+  const asked = new Map<string, Candidate>();
+  for (const candidate of questions) {
+    const messageId = candidate.memory.sources.at(-1)?.messageId;
+    if (messageId !== undefined && !asked.has(messageId)) asked.set(messageId, candidate);
+  }
+  if (asked.size === 0) return;
+  const following = await context.store.followingMessages(scope.cubeId, [...asked.keys()]);
+  const replyOf = new Map<string, Candidate>();
+  for (const [questionId, reply] of following) replyOf.set(reply.messageId, asked.get(questionId) as Candidate);
+  const replies = await context.store.memoriesFromMessages(scope.cubeId, [...replyOf.keys()]);
+  const byId = new Map(candidates.map((candidate) => [candidate.memory.id, candidate]));
+  const types = scope.memoryTypes;
+  const vectors = await context.store.vectorsOf(replies.map((memory) => memory.id).filter((id) => !byId.has(id)));
+  for (const memory of replies) {
+    const question = replyOf.get(memory.sources[0]?.messageId ?? "");
+    if (!question || memory.status !== "activated" || (types && !types.includes(memory.memoryType))) continue;
+    const lent = question.relativity * REPLY_SHARE;
+    const known = byId.get(memory.id);
+    if (known) {
+      known.relativity = Math.max(known.relativity, lent);
+      continue;
+    }
+    const added: Candidate = { memory, relativity: lent, inSession: question.inSession, words: new Set(wordsOf(memory.text).map(stem)), vector: vectors.get(memory.id) };
+    candidates.push(added);
+    byId.set(memory.id, added);
+  }
 }
 
 function similarityOf(a: Candidate, b: Candidate): number {
