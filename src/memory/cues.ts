@@ -7,7 +7,7 @@
  */
 
 const ADVICE_EN =
-  /\b(should (i|we)|shall (i|we)|what (can|could) (i|we)|can you (suggest|recommend|help)|(suggest|recommend)|any (ideas|tips)|ideas for|good idea|what to (bring|cook|order|pack|make|buy|wear|do|eat|get)|where (can|could) (i|we)|help me (pick|choose|plan|decide)|is (that|it) a good)\b/i;
+  /\b(should (i|we)|(i|we) should|shall (i|we)|suits? (me|us)|(good|best|right) for (me|us)|what (can|could) (i|we)|can you (suggest|recommend|help)|(suggest|recommend)|any (ideas|tips)|ideas for|good idea|what to (bring|cook|order|pack|make|buy|wear|do|eat|get)|where (can|could) (i|we)|help me (pick|choose|plan|decide)|is (that|it) a good)\b/i;
 const ADVICE_ZH = /(推荐|建议|应该|什么好|注意什么|点什么|吃什么|买什么|带什么|怎么安排|要注意)/u;
 
 export function asksForAdvice(query: string): boolean {
@@ -22,8 +22,18 @@ export function statesConstraint(text: string): boolean {
   return CONSTRAINT_EN.test(text.replaceAll("\u2019", "'")) || CONSTRAINT_ZH.test(text);
 }
 
-/** Words the keyword channel also looks for when a query asks for advice (they find constraint statements). */
+/**
+ * Indexed with every constraint statement (letters only, so that both stores' tokenizers keep it
+ * whole); a user's own word is unlikely to collide with it, and a collision only adds a candidate.
+ */
+export const CONSTRAINT_MARK = "memcubeconstraintcue";
+
+/**
+ * What an advice query looks for in the keyword index: the mark, and for memories indexed before
+ * the mark existed, the commonest words of constraint statements.
+ */
 export const CONSTRAINT_WORDS = [
+  CONSTRAINT_MARK,
   "allergic", "allergy", "intolerant", "coeliac", "vegetarian", "vegan", "hate", "never", "prefer", "scared", "afraid",
   "terrified", "seasick", "claustrophobic", "cannot", "过敏", "不吃", "吃素", "讨厌", "害怕",
 ];

@@ -57,7 +57,7 @@ const REPLY_SHARE = 0.9;
 /** How far a stated constraint rises towards 1 for an advice query (0.5: it reaches chat's default threshold). */
 const CONSTRAINT_BOOST = 0.5;
 /** At most this many constraint statements are recalled for an advice query besides the usual candidates. */
-const CONSTRAINT_CANDIDATES = 20;
+const CONSTRAINT_CANDIDATES = 40;
 const MMR_LAMBDA = 0.85;
 const DUPLICATE_SIMILARITY = 0.95;
 const MIN_CANDIDATES = 30;
