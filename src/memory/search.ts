@@ -54,6 +54,8 @@ export interface PreparedQuery {
 const SESSION_BOOST = 0.1;
 /** The share of a question's relevance its reply gets. */
 const REPLY_SHARE = 0.9;
+/** Replies are looked up for questions among this many best candidates (a lookup each). */
+const REPLY_SCAN = 15;
 /** How far a stated constraint rises towards 1 for an advice query (0.5: it reaches chat's default threshold). */
 const CONSTRAINT_BOOST = 0.5;
 /** At most this many constraint statements are recalled for an advice query besides the usual candidates. */
@@ -127,7 +129,7 @@ export async function searchScope(
     // The boost lifts relevant memories of the session, never irrelevant ones above zero.
     return { memory, relativity: inSession && relevance > 0 ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
   });
-  await addReplies(context, query, scope, candidates, Math.max(options.topK, MIN_CANDIDATES));
+  await addReplies(context, query, scope, candidates, REPLY_SCAN);
   // Ties (common at the top, where both channels agree fully) go to the session, then to the newer.
   const ranked = candidates
     .filter((candidate) => candidate.relativity > 0 && candidate.relativity >= options.minRelativity)
