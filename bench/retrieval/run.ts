@@ -60,12 +60,19 @@ async function ingest(server: ServerProcess, conversation: BenchConversation): P
 
 interface SearchMemory {
   memory: string;
-  metadata: { sources: { message_id: string }[] };
+  metadata: { sources: { message_id: string }[]; relativity?: number };
 }
+
+/** Chat's default threshold: how well relativity separates evidence from the rest at it. */
+const THRESHOLD = 0.5;
 
 interface Outcome {
   question: BenchQuestion;
   recall: Record<(typeof BUDGETS)[number], number>;
+  /** Evidence memories at or above the threshold, of those returned. */
+  evidenceAbove: number[];
+  /** Other memories at or above the threshold. */
+  noiseAbove: number;
   inPrompt?: boolean;
   latencyMs: number;
 }
@@ -75,13 +82,19 @@ async function ask(server: ServerProcess, question: BenchQuestion): Promise<Outc
   const answer = await post(server, "/product/search", { user_id: question.conversationId, query: question.query, top_k: TOP_K });
   const latencyMs = performance.now() - started;
   const data = answer.data as { text_mem: { memories: SearchMemory[] }[] };
-  const ranked: RankedMemory[] = (data.text_mem[0]?.memories ?? []).map((memory) => ({
+  const memories = data.text_mem[0]?.memories ?? [];
+  const evidence = new Set(question.evidence);
+  const isEvidence = (memory: SearchMemory) => memory.metadata.sources.some((source) => evidence.has(source.message_id));
+  const above = (memory: SearchMemory) => (memory.metadata.relativity ?? 0) >= THRESHOLD;
+  const ranked: RankedMemory[] = memories.map((memory) => ({
     text: memory.memory,
     messageIds: memory.metadata.sources.map((source) => source.message_id),
   }));
   return {
     question,
     latencyMs,
+    evidenceAbove: memories.filter(isEvidence).map((memory) => (above(memory) ? 1 : 0)),
+    noiseAbove: memories.filter((memory) => !isEvidence(memory) && above(memory)).length,
     recall: { 1240: evidenceWithin(ranked, question.evidence, 1240), 4000: evidenceWithin(ranked, question.evidence, 4000) },
   };
 }
@@ -113,6 +126,10 @@ function report(outcomes: readonly Outcome[]): Record<string, unknown> {
       rows[origin] = { n: ofOrigin.length, recall1240: round(mean(ofOrigin.map((outcome) => outcome.recall[1240])), 3), recall4000: round(mean(ofOrigin.map((outcome) => outcome.recall[4000])), 3) };
       log(`${part.padEnd(8)} ${origin.padEnd(11)} ${String(ofOrigin.length).padStart(4)}  ${cell(ofOrigin.map((outcome) => outcome.recall[1240]))}  ${cell(ofOrigin.map((outcome) => outcome.recall[4000]))}`);
     }
+    const evidenceAbove = mean(ofPart.flatMap((outcome) => outcome.evidenceAbove));
+    const noiseAbove = mean(ofPart.map((outcome) => outcome.noiseAbove));
+    rows.threshold = { at: THRESHOLD, evidenceAbove: round(evidenceAbove, 3), noiseAbovePerQuery: round(noiseAbove, 2) };
+    log(`${part.padEnd(8)} relativity ≥ ${THRESHOLD}: ${round(evidenceAbove, 3)} of the evidence found, ${round(noiseAbove, 1)} other memories per query`);
     summary[part] = rows;
   }
   return summary;
