@@ -73,6 +73,8 @@ interface Outcome {
   evidenceAbove: number[];
   /** Other memories at or above the threshold. */
   noiseAbove: number;
+  /** For calibrating relativity: the evidence's and the ten best other memories' relativities. */
+  relativities: { evidence: number[]; others: number[] };
   inPrompt?: boolean;
   latencyMs: number;
 }
@@ -95,6 +97,10 @@ async function ask(server: ServerProcess, question: BenchQuestion): Promise<Outc
     latencyMs,
     evidenceAbove: memories.filter(isEvidence).map((memory) => (above(memory) ? 1 : 0)),
     noiseAbove: memories.filter((memory) => !isEvidence(memory) && above(memory)).length,
+    relativities: {
+      evidence: memories.filter(isEvidence).map((memory) => memory.metadata.relativity ?? 0),
+      others: memories.filter((memory) => !isEvidence(memory)).slice(0, 10).map((memory) => memory.metadata.relativity ?? 0),
+    },
     recall: { 1240: evidenceWithin(ranked, question.evidence, 1240), 4000: evidenceWithin(ranked, question.evidence, 4000) },
   };
 }
@@ -175,7 +181,7 @@ async function main(): Promise<void> {
     const promptMisses = outcomes.filter((outcome) => outcome.inPrompt === false).map((outcome) => ({ id: outcome.question.id, query: outcome.question.query }));
     writeFileSync(
       file,
-      `${JSON.stringify({ date: new Date().toISOString(), label: flags.label, quick: flags.quick, store: backend.name, topK: TOP_K, questions: set.questions.length, messages, summary, latency, misses, promptMisses }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), label: flags.label, quick: flags.quick, store: backend.name, topK: TOP_K, questions: set.questions.length, messages, summary, latency, misses, promptMisses, relativities: outcomes.map((outcome) => ({ id: outcome.question.id, part: outcome.question.part, ...outcome.relativities })) }, null, 2)}\n`,
     );
     log(`results: ${path.relative(process.cwd(), file)}`);
   } finally {
