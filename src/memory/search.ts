@@ -54,6 +54,13 @@ export interface PreparedQuery {
 const SESSION_BOOST = 0.1;
 /** The share of a question's relevance its reply gets. */
 const REPLY_SHARE = 0.9;
+/** Follow-ups (see addFollowUps): from a best hit this relevant, by its rarest words, below it by this share. */
+const FOLLOW_UP_MIN_RELEVANCE = 0.3;
+const FOLLOW_UP_WORDS = 3;
+/** Only words this rare in the cube (idf; 3 ≈ in under 5 % of its memories) say what a story is about. */
+const FOLLOW_UP_MIN_IDF = 3;
+const FOLLOW_UP_CANDIDATES = 10;
+const FOLLOW_UP_SHARE = 0.85;
 /** Replies are looked up for questions among this many best candidates (a lookup each). */
 const REPLY_SCAN = 15;
 /** How far a stated constraint rises towards 1 for an advice query (0.5: it reaches chat's default threshold). */
@@ -130,6 +137,7 @@ export async function searchScope(
     return { memory, relativity: inSession && relevance > 0 ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
   });
   await addReplies(context, query, scope, candidates, REPLY_SCAN);
+  await addFollowUps(context, query, scope, candidates);
   // Ties (common at the top, where both channels agree fully) go to the session, then to the newer.
   const ranked = candidates
     .filter((candidate) => candidate.relativity > 0 && candidate.relativity >= options.minRelativity)
@@ -182,6 +190,42 @@ async function addReplies(context: MemoryContext, query: PreparedQuery, scope: M
     const added: Candidate = { memory, relativity: lent, inSession: question.inSession, words: new Set(wordsOf(memory.text).map(stem)), vector: vectors.get(memory.id) };
     candidates.push(added);
     byId.set(memory.id, added);
+  }
+}
+
+/**
+ * Query expansion from the best hit, no model needed (pseudo-relevance feedback): its rarest words
+ * find the memories that continue its story in other sessions. "Which hobbies has Elena tried?"
+ * finds "Thinking about Italian" by meaning; "Italian didn't work out, so I switched to jazz piano"
+ * shares no word with the query but "italian" with that hit. They rank below the hit.
+ */
+async function addFollowUps(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, candidates: Candidate[]): Promise<void> {
+  if (scope.filter) return;
+  const top = candidates.reduce<Candidate | undefined>((best, candidate) => (best === undefined || candidate.relativity > best.relativity ? candidate : best), undefined);
+  if (!top || top.relativity < FOLLOW_UP_MIN_RELEVANCE) return;
+  const asked = new Set(query.words);
+  const pool = [...top.words].filter((word) => !asked.has(word) && word.length >= 4 && !/^\d+$/.test(word));
+  const { documents, frequencies } = await context.store.wordFrequencies(scope.cubeId, pool);
+  const weights = new Map(pool.map((word) => [word, idf(Math.max(documents, 1), frequencies.get(word) ?? 0)]));
+  // A word of the hit alone leads nowhere: only words found in other memories too, rarest first.
+  const expansion = pool
+    .filter((word) => (frequencies.get(word) ?? 0) >= 2 && (weights.get(word) ?? 0) >= FOLLOW_UP_MIN_IDF)
+    .sort((a, b) => (weights.get(b) ?? 0) - (weights.get(a) ?? 0))
+    .slice(0, FOLLOW_UP_WORDS);
+  if (expansion.length === 0) return;
+  const hits = (await context.store.searchKeywords(scope, expansion, FOLLOW_UP_CANDIDATES)).map((hit) => hit.id).filter((id) => id !== top.memory.id);
+  const known = new Map(candidates.map((candidate) => [candidate.memory.id, candidate]));
+  const lent = (words: ReadonlySet<string>) => top.relativity * FOLLOW_UP_SHARE * keywordCoverage(expansion, weights, words);
+  for (const id of hits) {
+    const candidate = known.get(id);
+    if (candidate) candidate.relativity = Math.max(candidate.relativity, lent(candidate.words));
+  }
+  const fresh = await context.store.getMemories(hits.filter((id) => !known.has(id)));
+  const vectors = await context.store.vectorsOf(fresh.map((memory) => memory.id));
+  for (const memory of fresh) {
+    if (memory.status !== "activated" || (scope.memoryTypes && !scope.memoryTypes.includes(memory.memoryType))) continue;
+    const words = new Set(wordsOf(memory.text).map(stem));
+    candidates.push({ memory, relativity: lent(words), inSession: false, words, vector: vectors.get(memory.id) });
   }
 }
 

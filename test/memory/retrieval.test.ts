@@ -4,6 +4,8 @@ import { after, before, describe, test } from "node:test";
 import { asksForAdvice, statesConstraint } from "../../src/memory/cues.js";
 import { indexWordsOf, stem } from "../../src/memory/words.js";
 import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
+import { textHits } from "../support/server.js";
+
 
 describe("stems and cues", () => {
   test("word forms meet at one stem; other scripts and short words are left alone", () => {
@@ -54,6 +56,16 @@ describe("search ranks what answers the question", () => {
     ];
     const added = await rig.server.post("/product/add", { user_id: "omar", session_id: "march", messages, mode: "fast" });
     assert.equal(added.status, 200, JSON.stringify(added.body));
+    // A cube big enough for rare words to stand out: the story of a hobby, told in two sessions.
+    const days = Array.from({ length: 48 }, (_, index) => ({ role: "assistant", content: `${CHATTER[index % CHATTER.length]} (day ${index + 1})` }));
+    const story = [
+      ...days.slice(0, 24),
+      { role: "user", content: "I want a hobby that isn't a screen. Thinking about pottery.", message_id: "hobby" },
+      ...days.slice(24),
+      { role: "user", content: "Pottery is over: the studio closed and Zeynep moved to Izmir.", message_id: "switch" },
+    ];
+    const told = await rig.server.post("/product/add", { user_id: "elena", messages: story, mode: "fast" });
+    assert.equal(told.status, 200, JSON.stringify(told.body));
   });
   after(() => rig.close());
 
@@ -91,6 +103,13 @@ describe("search ranks what answers the question", () => {
     const chat = await rig.server.post("/product/chat/complete", { user_id: "omar", query: "What snacks should I pack for the school trip?", add_message_on_answer: false });
     assert.equal(chat.status, 200);
     assert.ok(lastPrompt(rig.llm)[0]?.content.includes("allergic to peanuts"));
+  });
+
+  test("the best hit's rare words find its follow-up in a later message (query expansion without a model)", async () => {
+    const response = await rig.server.post("/product/search", { user_id: "elena", query: "Which hobbies have I tried?", top_k: 5 });
+    const hits = textHits(response.body);
+    assert.equal(hits[0], "I want a hobby that isn't a screen. Thinking about pottery.");
+    assert.equal(hits[1], "Pottery is over: the studio closed and Zeynep moved to Izmir.");
   });
 
   test("a plain question does not pull constraints in", async () => {
