@@ -2,6 +2,7 @@
 import { checkLabels, type BenchSet } from "./dataset.js";
 import { generate } from "./generator.js";
 import { buildHandwritten } from "./handwritten-format.js";
+import { FRESH_CONVERSATIONS } from "./handwritten-fresh.js";
 import { HELDOUT_CONVERSATIONS } from "./handwritten-heldout.js";
 import { TUNING_CONVERSATIONS } from "./handwritten.js";
 
@@ -15,6 +16,7 @@ export function benchmarkSet(quick: boolean): BenchSet {
     generate({ seed: HELDOUT_SEED, part: "heldout", english: quick ? 2 : 5, chinese: quick ? 1 : 2 }),
     buildHandwritten(TUNING_CONVERSATIONS, "tuning", 11),
     buildHandwritten(HELDOUT_CONVERSATIONS, "heldout", 12),
+    buildHandwritten(FRESH_CONVERSATIONS, "fresh", 13),
   ];
   const set: BenchSet = { conversations: parts.flatMap((part) => part.conversations), questions: parts.flatMap((part) => part.questions) };
   const problems = checkLabels(set);

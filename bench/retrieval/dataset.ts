@@ -1,7 +1,8 @@
 /** The retrieval benchmark's data: conversations between two named people, and labelled questions. */
 
 export type QuestionKind = "single" | "multi" | "when" | "preference" | "chinese";
-export type Part = "tuning" | "heldout";
+/** tuning: features were chosen on it; heldout: never tuned on; fresh: written after the code was frozen. */
+export type Part = "tuning" | "heldout" | "fresh";
 export type Origin = "generated" | "handwritten";
 
 export interface BenchMessage {
