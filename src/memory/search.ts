@@ -147,6 +147,7 @@ export async function searchScope(
         Number(b.inSession) - Number(a.inSession) ||
         b.memory.chatTime.localeCompare(a.memory.chatTime),
     );
+  // Reranker hook: a cross-encoder would re-score `ranked` (best first) here, before de-duplication.
   const picked = deduplicate(ranked, options);
   return picked.map(({ memory, relativity }) => ({ memory, relativity: Math.round(relativity * 1e4) / 1e4 }));
 }
