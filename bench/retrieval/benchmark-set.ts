@@ -3,6 +3,7 @@ import { checkLabels, type BenchSet } from "./dataset.js";
 import { generate } from "./generator.js";
 import { buildHandwritten } from "./handwritten-format.js";
 import { FRESH_CONVERSATIONS } from "./handwritten-fresh.js";
+import { FRESH2_CONVERSATIONS } from "./handwritten-fresh2.js";
 import { HELDOUT_CONVERSATIONS } from "./handwritten-heldout.js";
 import { TUNING_CONVERSATIONS } from "./handwritten.js";
 
@@ -17,6 +18,7 @@ export function benchmarkSet(quick: boolean): BenchSet {
     buildHandwritten(TUNING_CONVERSATIONS, "tuning", 11),
     buildHandwritten(HELDOUT_CONVERSATIONS, "heldout", 12),
     buildHandwritten(FRESH_CONVERSATIONS, "fresh", 13),
+    buildHandwritten(FRESH2_CONVERSATIONS, "fresh2", 14),
   ];
   const set: BenchSet = { conversations: parts.flatMap((part) => part.conversations), questions: parts.flatMap((part) => part.questions) };
   const problems = checkLabels(set);

@@ -33,7 +33,7 @@ const { values: flags } = parseArgs({
 const BUDGETS = [1240, 4000] as const;
 const TOP_K = Number(flags["top-k"]);
 const KINDS: QuestionKind[] = ["single", "multi", "when", "preference", "chinese"];
-const PARTS: Part[] = ["tuning", "heldout", "fresh"];
+const PARTS: Part[] = ["tuning", "heldout", "fresh", "fresh2"];
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function post(server: ServerProcess, route: string, body: unknown): Promise<Record<string, unknown>> {
