@@ -4,7 +4,7 @@ import { CubeWriteRefused, type ConversationWrite } from "../store/store.js";
 import { checkWritable } from "./cubes.js";
 import { DomainError, cubeForbidden } from "./errors.js";
 import { EXTRACT_JOB, type ExtractPayload } from "./extract/job-payload.js";
-import { wordsOf } from "./words.js";
+import { indexTextOf } from "./index-terms.js";
 
 export interface IncomingMessage {
   role: MessageRole;
@@ -115,7 +115,7 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
   }));
   // Embed before creating anything: a failing embedder leaves no empty cube behind.
   const vectors = await embedWhereMeaningful(context, messages.map((message) => message.content));
-  const keywords = messages.map((message) => wordsOf(message.content).join(" "));
+  const keywords = messages.map((message) => indexTextOf(message.content));
   const entries = request.cubeIds.flatMap((cubeId) =>
     messages.map((message, index) => ({
       message: { cubeId, messageId: message.messageId, sessionId: request.sessionId, role: message.role, content: message.content, chatTime: message.chatTime, createdAt: now },

@@ -3,7 +3,8 @@ import type { MemoryFilter, MemoryRecord, MemoryScope, MemoryType } from "../sto
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
 import { boost, cosine, dropDuplicates, fuse, idf, jaccard, keywordCoverage, mmr } from "./rank.js";
-import { queryWordsOf, wordsOf } from "./words.js";
+import { asksForAdvice, CONSTRAINT_WORDS, statesConstraint } from "./cues.js";
+import { queryWordsOf, stem, wordsOf } from "./words.js";
 
 export type Dedup = "mmr" | "sim" | "no";
 
@@ -44,11 +45,31 @@ export interface SearchResult {
 export interface PreparedQuery {
   /** The question as asked; only queries that have it go through the reranker. */
   text?: string;
+  /** The query's telling words, stemmed: what relevance is computed on. */
   words: string[];
+  /** What the keyword index is asked for: the words as written and their stems (see indexWordsOf). */
+  searchWords?: string[];
   vector: Float32Array | undefined;
+  /** The query asks for advice: the speaker's stated constraints and preferences are relevant. */
+  advice: boolean;
 }
 
 const SESSION_BOOST = 0.1;
+/** The share of a question's relevance its reply gets. */
+const REPLY_SHARE = 0.9;
+/** Follow-ups (see addFollowUps): from a best hit this relevant, by its rarest words, below it by this share. */
+const FOLLOW_UP_MIN_RELEVANCE = 0.3;
+const FOLLOW_UP_WORDS = 3;
+/** Only words this rare in the cube (idf; 3 ≈ in under 5 % of its memories) say what a story is about. */
+const FOLLOW_UP_MIN_IDF = 3;
+const FOLLOW_UP_CANDIDATES = 10;
+const FOLLOW_UP_SHARE = 0.85;
+/** Replies are looked up for questions among this many best candidates (a lookup each). */
+const REPLY_SCAN = 15;
+/** How far a stated constraint rises towards 1 for an advice query (0.5: it reaches chat's default threshold). */
+const CONSTRAINT_BOOST = 0.5;
+/** At most this many constraint statements are recalled for an advice query besides the usual candidates. */
+const CONSTRAINT_CANDIDATES = 40;
 const MMR_LAMBDA = 0.85;
 const DUPLICATE_SIMILARITY = 0.95;
 const MIN_CANDIDATES = 30;
@@ -57,9 +78,15 @@ const MIN_CANDIDATES = 30;
 const MAX_QUERY_WORDS = 64;
 
 export async function prepareQuery(context: MemoryContext, query: string): Promise<PreparedQuery> {
-  const words = queryWordsOf(query).slice(0, MAX_QUERY_WORDS);
   const vector = context.embedder.represents(query) ? (await embedQueries(context.embedder, [query]))[0] : undefined;
-  return { text: query, words, vector };
+  return { text: query, ...keywordQuery(query), vector, advice: asksForAdvice(query) };
+}
+
+/** A text's words as a query: stemmed for scoring, as written and stemmed for the index. */
+export function keywordQuery(text: string): { words: string[]; searchWords: string[] } {
+  const written = queryWordsOf(text).slice(0, MAX_QUERY_WORDS);
+  const words = [...new Set(written.map(stem))];
+  return { words, searchWords: [...new Set([...written, ...words])] };
 }
 
 /** Rare words of the cube weigh more; counted in the cube searched, never across users. */
@@ -75,12 +102,13 @@ interface Candidate extends ScoredMemory {
 }
 
 async function recall(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, limit: number): Promise<Map<string, number | undefined>> {
-  const [byVector, byWords] = await Promise.all([
+  const [byVector, byWords, byConstraint] = await Promise.all([
     query.vector ? context.store.searchVectors(scope, query.vector, limit) : Promise.resolve([]),
-    context.store.searchKeywords(scope, query.words, limit),
+    context.store.searchKeywords(scope, query.searchWords ?? query.words, limit),
+    query.advice ? context.store.searchKeywords(scope, CONSTRAINT_WORDS, CONSTRAINT_CANDIDATES) : Promise.resolve([]),
   ]);
   const similarities = new Map<string, number | undefined>(byVector.map((hit) => [hit.id, hit.score]));
-  for (const hit of byWords) if (!similarities.has(hit.id)) similarities.set(hit.id, undefined);
+  for (const hit of [...byWords, ...byConstraint]) if (!similarities.has(hit.id)) similarities.set(hit.id, undefined);
   return similarities;
 }
 
@@ -103,13 +131,16 @@ export async function searchScope(
   const memories = found.filter((memory) => memory.status === "activated");
   const candidates: Candidate[] = memories.map((memory) => {
     const vector = vectors.get(memory.id);
-    const words = new Set(wordsOf(memory.text));
+    const words = new Set(wordsOf(memory.text).map(stem));
     const similarity = query.vector && vector ? (similarities.get(memory.id) ?? cosine(query.vector, vector)) : undefined;
     const inSession = options.sessionId !== undefined && memory.sessionId === options.sessionId;
-    const relevance = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words));
+    const fused = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words));
+    const relevance = query.advice && statesConstraint(memory.text) ? boost(fused, CONSTRAINT_BOOST) : fused;
     // The boost lifts relevant memories of the session, never irrelevant ones above zero.
     return { memory, relativity: inSession && relevance > 0 ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
   });
+  await addReplies(context, query, scope, candidates, REPLY_SCAN);
+  await addFollowUps(context, query, scope, candidates);
   // Ties (common at the top, where both channels agree fully) go to the session, then to the newer.
   const ranked = candidates
     .filter((candidate) => candidate.relativity > 0 && candidate.relativity >= options.minRelativity)
@@ -122,6 +153,84 @@ export async function searchScope(
   const reranked = context.reranker && query.text !== undefined ? await context.reranker.reorder(query.text, ranked) : ranked;
   const picked = deduplicate(reranked, options);
   return picked.map(({ memory, relativity }) => ({ memory, relativity: Math.round(relativity * 1e4) / 1e4 }));
+}
+
+const QUESTION = /[?？]\s*$/u;
+
+/**
+ * A question found relevant lends its relevance (in part) to the message that answers it: "Where
+ * did you end up?" – "Elm Park, top floor" shares no word with "Where is Omar's new flat?" but
+ * answers it. The reply joins the candidates (or rises) just below its question.
+ */
+async function addReplies(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, candidates: Candidate[], scan: number): Promise<void> {
+  // A filter cannot be checked here: replies are only added to unfiltered searches.
+  if (scope.filter) return;
+  const questions = [...candidates]
+    .sort((a, b) => b.relativity - a.relativity)
+    .slice(0, scan)
+    .filter((candidate) => candidate.relativity > 0 && candidate.memory.source === "conversation" && QUESTION.test(candidate.memory.text));
+  const asked = new Map<string, Candidate>();
+  for (const candidate of questions) {
+    const messageId = candidate.memory.sources.at(-1)?.messageId;
+    if (messageId !== undefined && !asked.has(messageId)) asked.set(messageId, candidate);
+  }
+  if (asked.size === 0) return;
+  const following = await context.store.followingMessages(scope.cubeId, [...asked.keys()]);
+  const replyOf = new Map<string, Candidate>();
+  for (const [questionId, reply] of following) replyOf.set(reply.messageId, asked.get(questionId) as Candidate);
+  const replies = await context.store.memoriesFromMessages(scope.cubeId, [...replyOf.keys()]);
+  const byId = new Map(candidates.map((candidate) => [candidate.memory.id, candidate]));
+  const types = scope.memoryTypes;
+  const vectors = await context.store.vectorsOf(replies.map((memory) => memory.id).filter((id) => !byId.has(id)));
+  for (const memory of replies) {
+    const question = replyOf.get(memory.sources[0]?.messageId ?? "");
+    if (!question || memory.status !== "activated" || (types && !types.includes(memory.memoryType))) continue;
+    const lent = question.relativity * REPLY_SHARE;
+    const known = byId.get(memory.id);
+    if (known) {
+      known.relativity = Math.max(known.relativity, lent);
+      continue;
+    }
+    const added: Candidate = { memory, relativity: lent, inSession: question.inSession, words: new Set(wordsOf(memory.text).map(stem)), vector: vectors.get(memory.id) };
+    candidates.push(added);
+    byId.set(memory.id, added);
+  }
+}
+
+/**
+ * Query expansion from the best hit, no model needed (pseudo-relevance feedback): its rarest words
+ * find the memories that continue its story in other sessions. "Which hobbies has Elena tried?"
+ * finds "Thinking about Italian" by meaning; "Italian didn't work out, so I switched to jazz piano"
+ * shares no word with the query but "italian" with that hit. They rank below the hit.
+ */
+async function addFollowUps(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, candidates: Candidate[]): Promise<void> {
+  if (scope.filter) return;
+  const top = candidates.reduce<Candidate | undefined>((best, candidate) => (best === undefined || candidate.relativity > best.relativity ? candidate : best), undefined);
+  if (!top || top.relativity < FOLLOW_UP_MIN_RELEVANCE) return;
+  const asked = new Set(query.words);
+  const pool = [...top.words].filter((word) => !asked.has(word) && word.length >= 4 && !/^\d+$/.test(word));
+  const { documents, frequencies } = await context.store.wordFrequencies(scope.cubeId, pool);
+  const weights = new Map(pool.map((word) => [word, idf(Math.max(documents, 1), frequencies.get(word) ?? 0)]));
+  // A word of the hit alone leads nowhere: only words found in other memories too, rarest first.
+  const expansion = pool
+    .filter((word) => (frequencies.get(word) ?? 0) >= 2 && (weights.get(word) ?? 0) >= FOLLOW_UP_MIN_IDF)
+    .sort((a, b) => (weights.get(b) ?? 0) - (weights.get(a) ?? 0))
+    .slice(0, FOLLOW_UP_WORDS);
+  if (expansion.length === 0) return;
+  const hits = (await context.store.searchKeywords(scope, expansion, FOLLOW_UP_CANDIDATES)).map((hit) => hit.id).filter((id) => id !== top.memory.id);
+  const known = new Map(candidates.map((candidate) => [candidate.memory.id, candidate]));
+  const lent = (words: ReadonlySet<string>) => top.relativity * FOLLOW_UP_SHARE * keywordCoverage(expansion, weights, words);
+  for (const id of hits) {
+    const candidate = known.get(id);
+    if (candidate) candidate.relativity = Math.max(candidate.relativity, lent(candidate.words));
+  }
+  const fresh = await context.store.getMemories(hits.filter((id) => !known.has(id)));
+  const vectors = await context.store.vectorsOf(fresh.map((memory) => memory.id));
+  for (const memory of fresh) {
+    if (memory.status !== "activated" || (scope.memoryTypes && !scope.memoryTypes.includes(memory.memoryType))) continue;
+    const words = new Set(wordsOf(memory.text).map(stem));
+    candidates.push({ memory, relativity: lent(words), inSession: false, words, vector: vectors.get(memory.id) });
+  }
 }
 
 function similarityOf(a: Candidate, b: Candidate): number {

@@ -83,3 +83,42 @@ export function queryWordsOf(text: string): string[] {
   const telling = words.filter((word) => !QUERY_STOPWORDS.has(word));
   return telling.length > 0 ? telling : words;
 }
+
+const ENGLISH_WORD = /^[a-z]+$/;
+const VOWEL = /[aeiouy]/;
+
+/**
+ * A light English stemmer, so that "moved", "moving" and "moves" meet at "mov": plural and verb
+ * endings are cut, a doubled final consonant is undone (running → run) and a final e dropped.
+ * Deliberately conservative (no -er, -ly, -ness): a wrong merge costs more than a missed one.
+ */
+export function stem(word: string): string {
+  if (word.length <= 3 || !ENGLISH_WORD.test(word)) return word;
+  let base = word;
+  if (base.endsWith("ies") && base.length > 4) base = `${base.slice(0, -3)}y`;
+  else if (base.endsWith("sses")) base = base.slice(0, -2);
+  else if (base.endsWith("s") && !/(ss|us|is)$/.test(base)) base = base.slice(0, -1);
+  for (const ending of ["ing", "ed"]) {
+    const rest = base.slice(0, -ending.length);
+    if (base.endsWith(ending) && rest.length >= 3 && VOWEL.test(rest) && !(ending === "ed" && rest.endsWith("e"))) {
+      base = /([b-df-hj-np-tv-z])\1$/.test(rest) && !/(ll|ss|zz)$/.test(rest) ? rest.slice(0, -1) : rest;
+      break;
+    }
+  }
+  if (base.endsWith("e") && base.length > 3) base = base.slice(0, -1);
+  return base;
+}
+
+/**
+ * The words a memory is indexed under: its words and, for English words, their stems too. Both:
+ * so that memories indexed before stems were added (words only) and after are found alike.
+ */
+export function indexWordsOf(text: string): string[] {
+  const words = wordsOf(text);
+  const extra = new Set<string>();
+  for (const word of words) {
+    const stemmed = stem(word);
+    if (stemmed !== word) extra.add(stemmed);
+  }
+  return [...words, ...extra];
+}

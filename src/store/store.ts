@@ -176,6 +176,11 @@ export interface Store {
   getMessages(cubeId: string, messageIds: readonly string[]): Promise<MessageRecord[]>;
   /** Up to `limit` messages of a session said before `before`, oldest first. */
   messagesBefore(cubeId: string, sessionId: string, before: string, limit: number): Promise<MessageRecord[]>;
+  /**
+   * For each message id, the next message of its session (by chat time, then insertion order):
+   * the reply a short answer's question is missing. Ids without a next message are left out.
+   */
+  followingMessages(cubeId: string, messageIds: readonly string[]): Promise<Map<string, MessageRecord>>;
 
   /**
    * Claims the oldest job that is ready: queued and due, or running under a lapsed lease (its

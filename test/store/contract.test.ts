@@ -156,6 +156,17 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await store.messagesBefore("read", "s", time, 5), []);
     });
 
+    test("the message after another is the next of its session, in time and then in insertion order", async () => {
+      const question = entry("follow", "f1", "Where did you move?", { time: at(1) });
+      const sameTime = entry("follow", "f2", "Lisbon!", { time: at(1) });
+      const later = entry("follow", "f3", "Nice", { time: at(2) });
+      const elsewhere = entry("follow", "f4", "Other session", { time: at(1), sessionId: "other" });
+      await store.addConversation({ userId: "u", now, entries: [question, sameTime, later, elsewhere] });
+      const next = await store.followingMessages("follow", ["f1", "f2", "f3", "f4", "missing"]);
+      assert.deepEqual([...next.entries()].map(([id, message]) => [id, message.messageId]).sort(), [["f1", "f2"], ["f2", "f3"]]);
+      assert.deepEqual(await store.followingMessages("other-cube", ["f1"]), new Map());
+    });
+
     test("query syntax in words is searched as text, never interpreted", async () => {
       const tricky = entry("c3", "t1", `he said "near(" or * and ' or 1=1 -- a & b | !c <-> d:* \\ ) `);
       await store.addConversation({ userId: "u", now, entries: [tricky] });

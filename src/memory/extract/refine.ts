@@ -3,7 +3,7 @@ import type { DerivedMemory, JobClaim, JobRecord, MessageRecord, NewMemory } fro
 import { embedWhereMeaningful } from "../add.js";
 import type { MemoryContext } from "../context.js";
 import { PermanentJobError } from "../jobs/job-errors.js";
-import { wordsOf } from "../words.js";
+import { indexTextOf } from "../index-terms.js";
 import { extractMemories } from "./extractor.js";
 import { ExtractPayload } from "./job-payload.js";
 import type { ExtractedMemory } from "./schema.js";
@@ -54,7 +54,7 @@ function newMemory(job: JobRecord, payload: ExtractPayload, fact: Fact, text: st
     // A merged update text is embedded on its own before the commit (see runExtraction).
     vector: text === fact.text ? fact.vector : null,
     // The key and tags are searchable words too: "home city" finds the fact about where the user lives.
-    keywords: wordsOf([text, fact.key, ...tags].join(" ")).join(" "),
+    keywords: indexTextOf([text, fact.key, ...tags].join(" ")),
   };
 }
 

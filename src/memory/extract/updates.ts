@@ -1,8 +1,7 @@
 import type { ChatModel } from "../../llm/chat-model.js";
 import type { MemoryRecord } from "../../store/types.js";
 import type { MemoryContext } from "../context.js";
-import { searchScope } from "../search.js";
-import { queryWordsOf } from "../words.js";
+import { keywordQuery, searchScope } from "../search.js";
 import type { ConversationLanguage } from "./language.js";
 import { ModelFormatError, completeJson } from "./model-json.js";
 import { formatRetry, updateMessages, type UpdateCase } from "./prompts.js";
@@ -46,7 +45,7 @@ export async function similarMemories(
   fact: NewFact,
   exclude: ReadonlySet<string>,
 ): Promise<MemoryRecord[]> {
-  const query = { words: queryWordsOf(`${fact.key} ${fact.text}`), vector: fact.vector ?? undefined };
+  const query = { ...keywordQuery(`${fact.key} ${fact.text}`), vector: fact.vector ?? undefined, advice: false };
   const [nearest, sameKey] = await Promise.all([
     searchScope(context, query, { cubeId }, { topK: NEIGHBOURS + exclude.size, minRelativity: MIN_RELEVANCE, dedup: "no" }),
     fact.key ? context.store.memoriesByKey(cubeId, [fact.key], SAME_KEY + exclude.size) : Promise.resolve([]),

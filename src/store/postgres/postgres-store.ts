@@ -564,6 +564,18 @@ export class PostgresStore implements Store {
     return rows.reverse().map(rowToMessage);
   }
 
+  async followingMessages(cubeId: string, messageIds: readonly string[]): Promise<Map<string, MessageRecord>> {
+    if (messageIds.length === 0) return new Map();
+    const { rows } = await this.db.query<MessageRow & { after_id: string }>(
+      `SELECT m.message_id AS after_id, ${MESSAGE_COLUMNS} FROM messages m
+       CROSS JOIN LATERAL (SELECT * FROM messages n WHERE n.cube_id = m.cube_id AND n.session_id = m.session_id
+         AND (n.chat_time, n.seq) > (m.chat_time, m.seq) ORDER BY n.chat_time, n.seq LIMIT 1) msg
+       WHERE m.cube_id = $1 AND m.message_id = ANY($2::text[])`,
+      [cubeId, [...new Set(messageIds)]],
+    );
+    return new Map(rows.map((row) => [row.after_id, rowToMessage(row)]));
+  }
+
   async claimJob(request: ClaimRequest): Promise<JobRecord | undefined> {
     return PostgresJobs.claim(this.db, request);
   }

@@ -534,6 +534,20 @@ export class SqliteStore implements Store {
     return rows.reverse().map(rowToMessage);
   }
 
+  async followingMessages(cubeId: string, messageIds: readonly string[]): Promise<Map<string, MessageRecord>> {
+    const next = this.db.prepare(
+      `SELECT n.* FROM messages m JOIN messages n ON n.cube_id = m.cube_id AND n.session_id = m.session_id
+         AND (n.chat_time > m.chat_time OR (n.chat_time = m.chat_time AND n.rowid > m.rowid))
+       WHERE m.cube_id = ? AND m.message_id = ? ORDER BY n.chat_time, n.rowid LIMIT 1`,
+    );
+    const following = new Map<string, MessageRecord>();
+    for (const messageId of new Set(messageIds)) {
+      const row = next.get(cubeId, messageId) as MessageRow | undefined;
+      if (row) following.set(messageId, rowToMessage(row));
+    }
+    return following;
+  }
+
   async claimJob(request: ClaimRequest): Promise<JobRecord | undefined> {
     return this.jobs.claim(request);
   }
