@@ -76,21 +76,22 @@ function readScores(displayUrl: string, text: string, expected: number, apiKey: 
       ? tei.data
       : undefined;
   if (!items) throw malformed(`expected {results: [{index, relevance_score}]} or [{index, score}], got ${excerpt(text, apiKey)}`);
+  for (const { index } of items) if (index >= expected) throw malformed(`index ${index} for ${expected} documents`);
+  const probability = asProbabilities(items.map((item) => item.score));
   const scores = new Array<number>(expected).fill(0);
-  for (const { index, score } of items) {
-    if (index >= expected) throw malformed(`index ${index} for ${expected} documents`);
-    scores[index] = toProbability(score);
-  }
+  for (const { index, score } of items) scores[index] = probability(score);
   return scores;
 }
 
 /**
  * Most services already give a probability (sigmoid of the logit); raw logits (TEI with
  * `raw_scores`, some vLLM models) are squashed the same way, so relativity stays in [0, 1].
+ * Decided once per answer, not per score: a logit of 0.9 passed through as it is would rank
+ * above a logit of 1.2 squashed to 0.77.
  */
-function toProbability(score: number): number {
-  if (score >= 0 && score <= 1) return score;
-  return 1 / (1 + Math.exp(-score));
+function asProbabilities(scores: readonly number[]): (score: number) => number {
+  const probabilities = scores.every((score) => score >= 0 && score <= 1);
+  return probabilities ? (score) => score : (score) => 1 / (1 + Math.exp(-score));
 }
 
 function withoutSecrets(url: string): string {

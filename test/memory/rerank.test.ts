@@ -112,6 +112,29 @@ describe("cross-encoder reranker", () => {
     assert.equal(body.top_n, body.documents.length);
   });
 
+  test("a search's relativity threshold holds for the reranked relativities it returns", async () => {
+    const builtIn = items((await plain.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5, dedup: "no" })).body);
+    const threshold = 0.5;
+    const lowRanked = builtIn.filter((item) => item.metadata.relativity >= threshold && BROTHER_FIRST(QUERY, item.memory) < threshold);
+    assert.ok(lowRanked.length > 0, `a memory must pass the built-in cut but score low with the reranker: ${JSON.stringify(builtIn)}`);
+    const response = await reranked.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5, dedup: "no", relativity: threshold });
+    const found = items(response.body);
+    assert.ok(found.length > 0);
+    for (const item of found) assert.ok(item.metadata.relativity >= threshold, JSON.stringify(found));
+  });
+
+  test("a memory the reranker scores (about) 0 never shows a relativity of 0", async () => {
+    reranker.setScore((_query, text) => (text.includes("orchard") ? 0.97 : 0.00001));
+    try {
+      const found = items((await reranked.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5, dedup: "no" })).body);
+      assert.equal(found[0]?.memory, "My brother grows apples and pears in his orchard");
+      assert.ok(found.length > 1);
+      for (const item of found) assert.ok(item.metadata.relativity > 0, JSON.stringify(found));
+    } finally {
+      reranker.setScore(BROTHER_FIRST);
+    }
+  });
+
   test("a failing reranker: search answers in the built-in order and a warning is logged", async () => {
     reranker.failNext(503);
     const response = await reranked.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5 });
@@ -235,6 +258,34 @@ describe("raw scores", () => {
         [
           ["My brother grows apples and pears in his orchard", Math.round(1e4 / (1 + Math.exp(-3))) / 1e4],
           ["Apples are my favourite fruit", Math.round(1e4 / (1 + Math.exp(1))) / 1e4],
+        ],
+      );
+    } finally {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
+describe("raw scores between 0 and 1", () => {
+  test("logits are all squashed alike: one of 0.9 is not taken for a probability and ranked above one of 1.2", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    const reranker = await startFakeReranker({ score: (_query, text) => (text.includes("orchard") ? 1.2 : text.includes("fruit") ? 0.9 : -4) });
+    const server = await startTestServer({
+      MOS_EMBEDDER_BACKEND: "universal_api",
+      MOS_EMBEDDER_API_BASE: embeddings.url,
+      MOS_EMBEDDER_MODEL: "fake",
+      MOS_RERANKER_URL: reranker.url,
+    });
+    try {
+      await addMemories(server);
+      const found = items((await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 2 })).body);
+      assert.deepEqual(
+        found.map((item) => [item.memory, item.metadata.relativity]),
+        [
+          ["My brother grows apples and pears in his orchard", Math.round(1e4 / (1 + Math.exp(-1.2))) / 1e4],
+          ["Apples are my favourite fruit", Math.round(1e4 / (1 + Math.exp(-0.9))) / 1e4],
         ],
       );
     } finally {
