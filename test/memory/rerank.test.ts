@@ -211,6 +211,69 @@ describe("TEI's native protocol", () => {
   });
 });
 
+describe("a wrong route", () => {
+  test("the warning of a 404 says which route each server serves (Infinity has no /v1 unless told)", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    const reranker = await startFakeReranker({ score: BROTHER_FIRST });
+    const log = logCapture();
+    const server = await startTestServer(
+      { MOS_EMBEDDER_BACKEND: "universal_api", MOS_EMBEDDER_API_BASE: embeddings.url, MOS_EMBEDDER_MODEL: "fake", MOS_RERANKER_URL: `${reranker.url}/v2/rerank` },
+      undefined,
+      log.logger,
+    );
+    try {
+      await addMemories(server);
+      const response = await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5 });
+      assert.equal(response.status, 200);
+      const warning = String(log.lines.find((line) => String(line.msg).startsWith("reranker failed"))?.error);
+      assert.match(warning, /HTTP 404/);
+      assert.match(warning, /MOS_RERANKER_URL.*Infinity serves \/rerank unless started with --url-prefix \/v1/);
+    } finally {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
+describe("TEI's limit of 32 texts per request", () => {
+  const ORCHARD = "My brother grows apples in his orchard";
+  test("more candidates than that go in several requests, and the best of the last one can still come first", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    const reranker = await startFakeReranker({ score: (_query, text) => (text.includes("orchard") ? 0.99 : 0.1) });
+    const server = await startTestServer({
+      MOS_EMBEDDER_BACKEND: "universal_api",
+      MOS_EMBEDDER_API_BASE: embeddings.url,
+      MOS_EMBEDDER_MODEL: "fake",
+      MOS_RERANKER_URL: reranker.url,
+      MOS_RERANKER_PROTOCOL: "tei",
+      MOS_RERANKER_TOP_N: "100",
+    });
+    try {
+      const notes = Array.from({ length: 44 }, (_, index) => `Apples note ${index}: apples again`);
+      const added = await server.post("/product/add", {
+        user_id: "alice",
+        messages: [...notes, ORCHARD].map((content) => ({ role: "user", content })),
+      });
+      assert.equal(added.status, 200);
+      const response = await server.post("/product/search", { user_id: "alice", query: "apples", top_k: 20, dedup: "no" });
+      assert.equal(response.status, 200);
+      const sent = reranker.requests.map((request) => (request.body as { texts: string[] }).texts);
+      assert.ok(sent.length > 1, `one request of ${sent[0]?.length} texts`);
+      assert.ok(sent.every((texts) => texts.length <= 32), JSON.stringify(sent.map((texts) => texts.length)));
+      assert.ok(sent.slice(1).flat().includes(ORCHARD), "the orchard must be sent after the first 32 for this test");
+      const found = items(response.body);
+      assert.equal(found[0]?.memory, ORCHARD);
+      assert.equal(found[0]?.metadata.relativity, 0.99);
+      assert.equal(found[1]?.metadata.relativity, 0.1);
+    } finally {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
 describe("MOS_RERANKER_TOP_N", () => {
   test("only the best N are reranked; the rest follow in the built-in order, never above them", async () => {
     const embeddings = await startFakeEmbeddings({ dimension: 32 });

@@ -5,6 +5,8 @@
  *   POST /v1/rerank  {model, query, documents, top_n} → {results: [{index, relevance_score}]}  (Jina, Cohere, vLLM, Infinity)
  *   POST /rerank     {query, texts}                    → [{index, score}]                        (TEI)
  *
+ * Like TEI (`--max-client-batch-size`, 32 by default), `/rerank` refuses more than 32 texts with 413.
+ *
  *   const fake = await startFakeReranker({ apiKey: "rk-test", score: (query, text) => … });
  *   // MOS_RERANKER_URL = `${fake.url}/v1/rerank`
  *   fake.failNext(503);      // the next request gets 503
@@ -46,6 +48,7 @@ export interface FakeReranker {
 }
 
 const WORD = /[\p{L}\p{N}]+/gu;
+const TEI_MAX_CLIENT_BATCH_SIZE = 32;
 
 export function wordShare(query: string, text: string): number {
   const queryWords = new Set(query.toLowerCase().match(WORD) ?? []);
@@ -114,6 +117,9 @@ function answerRerank(request: IncomingMessage, body: unknown, apiKey: string | 
   }
   if (typeof query !== "string" || !Array.isArray(texts) || !texts.every((text) => typeof text === "string")) {
     return send(response, 422, { error: { message: `expected {query, ${tei ? "texts" : "documents"}}` } });
+  }
+  if (tei && texts.length > TEI_MAX_CLIENT_BATCH_SIZE) {
+    return send(response, 413, { error: `batch size ${texts.length} > maximum allowed batch size ${TEI_MAX_CLIENT_BATCH_SIZE}`, error_type: "Validation" });
   }
   const ranked = (texts as string[]).map((text, index) => ({ index, value: score(query, text) })).sort((a, b) => b.value - a.value);
   if (tei) return send(response, 200, ranked.map(({ index, value }) => ({ index, score: value })));
