@@ -24,6 +24,12 @@ describe("WordPiece tokenizer (tokenizer.json)", () => {
     assert.deepEqual(tokenizer.tokens("   \u0000\t"), ["[CLS]", "[SEP]"]);
   });
 
+  test("clean-up drops every 'other' character as BERT's does: private use, unassigned, format, lone surrogates", () => {
+    // U+E000 and U+F8FF: private use (Co); U+0378: unassigned (Cn); U+200B: format (Cf); U+D800: a lone surrogate.
+    assert.deepEqual(tokenizer.tokens("my \uE000dog\uF8FF likes \u0378fish\u200B \uD800"), ["[CLS]", "my", "dog", "likes", "fish", "[SEP]"]);
+    assert.equal(tokenizer.encode("my \uE000 dog").unknown, 0);
+  });
+
   test("long texts are cut to the token limit, [SEP] kept; tokenizer.json's own limit wins when lower", () => {
     const short = new WordPieceTokenizer(tinyTokenizerJson(), { maxTokens: 5 });
     assert.deepEqual(short.tokens("my dog is called rex"), ["[CLS]", "my", "dog", "is", "[SEP]"]);

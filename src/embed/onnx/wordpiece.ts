@@ -158,13 +158,17 @@ export class WordPieceTokenizer {
   }
 }
 
-/** Drops NUL, U+FFFD and control characters; other whitespace becomes a space. */
+/**
+ * Drops NUL, U+FFFD and every "other" character (Cc, Cf, Co private use, Cn unassigned, and lone
+ * surrogates, which the Rust tokenizer sees as U+FFFD), as BERT's clean-up does; tab, new line,
+ * carriage return and other whitespace become a space.
+ */
 function cleanText(text: string): string {
   let result = "";
   for (const char of text) {
     if (char === "\0" || char === "\ufffd") continue;
     if (/^[\t\n\r]$/u.test(char) || /^\p{Zs}$/u.test(char)) result += " ";
-    else if (/^[\p{Cc}\p{Cf}]$/u.test(char)) continue;
+    else if (/^\p{C}$/u.test(char)) continue;
     else result += char;
   }
   return result;
