@@ -37,6 +37,7 @@ interface Scored {
 export function createHttpReranker(config: RerankerConfig): Reranker {
   const displayUrl = withoutSecrets(config.url);
   const name = config.model ? `${displayUrl} (${config.model})` : displayUrl;
+  const { url, authorization } = splitCredentials(config.url, config.apiKey);
 
   async function post(query: string, texts: readonly string[], signal: AbortSignal): Promise<Scored[]> {
     const body =
@@ -44,11 +45,11 @@ export function createHttpReranker(config: RerankerConfig): Reranker {
         ? { query, texts, truncate: true }
         : { ...(config.model ? { model: config.model } : {}), query, documents: texts, top_n: texts.length };
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
-    if (config.apiKey) headers.authorization = `Bearer ${config.apiKey}`;
+    if (authorization) headers.authorization = authorization;
 
     let response: Response;
     try {
-      response = await fetch(config.url, { method: "POST", headers, body: JSON.stringify(body), signal });
+      response = await fetch(url, { method: "POST", headers, body: JSON.stringify(body), signal });
     } catch (cause) {
       const reason = isTimeout(cause) ? `no answer within ${config.timeoutMs} ms` : describeCause(cause);
       throw new RerankRequestError(`POST ${displayUrl} failed: ${reason}`, undefined, { cause });
@@ -128,6 +129,19 @@ function readScores(displayUrl: string, text: string, expected: number, apiKey: 
 function asProbabilities(scores: readonly number[]): (score: number) => number {
   const probabilities = scores.every((score) => score >= 0 && score <= 1);
   return probabilities ? (score) => score : (score) => 1 / (1 + Math.exp(-score));
+}
+
+/**
+ * fetch refuses a URL with credentials in it, so `http://user:password@proxy/rerank` (basic auth
+ * in front of the service) becomes a Basic authorization header; an API key takes precedence.
+ */
+function splitCredentials(raw: string, apiKey: string | undefined): { url: string; authorization: string | undefined } {
+  const url = new URL(raw);
+  const basic = url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
+  url.username = "";
+  url.password = "";
+  if (apiKey) return { url: url.toString(), authorization: `Bearer ${apiKey}` };
+  return { url: url.toString(), authorization: basic ? `Basic ${Buffer.from(basic).toString("base64")}` : undefined };
 }
 
 function withoutSecrets(url: string): string {

@@ -75,6 +75,32 @@ describe("ONNX embedder: a server over a model folder", { skip: runtime.skip }, 
   });
 });
 
+describe("ONNX embedder: identity", { skip: runtime.skip }, () => {
+  test("another model.onnx in the same folder (same name) is detected and needs a re-embed", async () => {
+    const folder = writeTinyModel(path.join(scratch, "same-name"));
+    const dataDir = tempDataDir();
+    try {
+      const first = await startTestServer(onnxEnv(folder, runtime.path ?? ""), dataDir);
+      await first.post("/product/add", { user_id: "alice", messages: "My dog is called Rex" });
+      await first.stop();
+      writeTinyModel(folder, { seed: 1 });
+      await assert.rejects(startTestServer(onnxEnv(folder, runtime.path ?? ""), dataDir), /onnx:same-name:[0-9a-f]{12}.*onnx:same-name:[0-9a-f]{12}.*reembed/s);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("a model.onnx onnxruntime cannot read stops start-up with the file named (no hang, no worker left behind)", async () => {
+    const folder = writeTinyModel(path.join(scratch, "corrupt"));
+    writeFileSync(path.join(folder, "model.onnx"), "not a model");
+    await assert.rejects(startTestServer(onnxEnv(folder, runtime.path ?? "")), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.match(error.message, /onnxruntime cannot load .*corrupt.*model\.onnx/);
+      return true;
+    });
+  });
+});
+
 describe("ONNX embedder: prefixes", { skip: runtime.skip }, () => {
   test("a passage prefix changes stored vectors (a re-embed is needed); a query prefix does not", async () => {
     const dataDir = tempDataDir();

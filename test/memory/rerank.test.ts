@@ -211,6 +211,29 @@ describe("TEI's native protocol", () => {
   });
 });
 
+describe("credentials in MOS_RERANKER_URL", () => {
+  test("user:password@ (basic auth in front of the service) is sent as a Basic header (fetch refuses such URLs)", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    const reranker = await startFakeReranker({ score: BROTHER_FIRST });
+    const server = await startTestServer({
+      MOS_EMBEDDER_BACKEND: "universal_api",
+      MOS_EMBEDDER_API_BASE: embeddings.url,
+      MOS_EMBEDDER_MODEL: "fake",
+      MOS_RERANKER_URL: reranker.url.replace("http://", "http://ops:s%40cret@"),
+    });
+    try {
+      await addMemories(server);
+      const response = await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 1 });
+      assert.deepEqual(textHits(response.body), ["My brother grows apples and pears in his orchard"]);
+      assert.equal(reranker.requests[0]?.headers.authorization, `Basic ${Buffer.from("ops:s@cret").toString("base64")}`);
+    } finally {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
 describe("a wrong route", () => {
   test("the warning of a 404 says which route each server serves (Infinity has no /v1 unless told)", async () => {
     const embeddings = await startFakeEmbeddings({ dimension: 32 });
