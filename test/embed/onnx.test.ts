@@ -12,6 +12,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { ConfigError, parseConfig } from "../../src/config/index.js";
+import { loadOnnxRuntime } from "../../src/embed/onnx/runtime.js";
 import { onnxRuntimeForTests } from "../support/onnxruntime.js";
 import { startTestServer, tempDataDir, textHits, type TestServer } from "../support/server.js";
 import { TINY_DIMENSION, writeTinyModel } from "../support/tiny-onnx.js";
@@ -132,6 +133,17 @@ describe("ONNX embedder: set-up errors", () => {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+
+  test("without MEMCUBE_ONNXRUNTIME_PATH, the message says both places where the package was looked for", async (t) => {
+    const error = await loadOnnxRuntime(undefined).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    if (error === undefined) return t.skip("onnxruntime-node is installed next to memcube here");
+    assert.ok(error instanceof Error);
+    assert.ok(error.message.includes(`from the working directory (${process.cwd()})`), error.message);
+    assert.ok(error.message.includes(`memcube's folder (${path.resolve(import.meta.dirname, "../..")}${path.sep})`), error.message);
   });
 
   test("a model folder without tokenizer.json, or with a tokenizer other than WordPiece, is refused at start", { skip: runtime.skip }, async () => {
