@@ -1,4 +1,4 @@
-import type { Reranker } from "../rerank/index.js";
+import { RerankRequestError, type Reranker } from "../rerank/index.js";
 import type { MemoryRecord } from "../store/types.js";
 
 export interface RerankStageOptions {
@@ -55,7 +55,7 @@ export class RerankStage {
         head.map((candidate) => candidate.memory.text),
       );
     } catch (error) {
-      this.pausedUntil = this.now() + this.options.retryAfterMs;
+      if (!refusedThisRequest(error)) this.pausedUntil = this.now() + this.options.retryAfterMs;
       this.options.onFailure(error);
       return [...ranked];
     }
@@ -67,4 +67,13 @@ export class RerankStage {
     const tail = ranked.slice(head.length).map((candidate) => ({ ...candidate, relativity: Math.min(candidate.relativity, floor) }));
     return [...rescored, ...tail].filter((candidate) => candidate.relativity >= minRelativity);
   }
+}
+
+/**
+ * The service is fine but refused this request's content (e.g. vLLM's 400 for a query and memory
+ * longer than the model's context): the next search, with other texts, may well pass, so the
+ * reranker is not paused for everyone.
+ */
+function refusedThisRequest(error: unknown): boolean {
+  return error instanceof RerankRequestError && (error.status === 400 || error.status === 413 || error.status === 422);
 }

@@ -211,6 +211,37 @@ describe("TEI's native protocol", () => {
   });
 });
 
+describe("MOS_RERANKER_RETRY_AFTER_SECONDS", () => {
+  test("a dead service is left alone for a while, but a request it refuses (400: too long for the model) pauses nothing", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    const reranker = await startFakeReranker({ score: BROTHER_FIRST });
+    const server = await startTestServer({
+      MOS_EMBEDDER_BACKEND: "universal_api",
+      MOS_EMBEDDER_API_BASE: embeddings.url,
+      MOS_EMBEDDER_MODEL: "fake",
+      MOS_RERANKER_URL: reranker.url,
+      MOS_RERANKER_RETRY_AFTER_SECONDS: "600",
+    });
+    const first = async () => textHits((await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 1 })).body)[0];
+    const ORCHARD = "My brother grows apples and pears in his orchard";
+    try {
+      await addMemories(server);
+      reranker.failNext(400);
+      assert.notEqual(await first(), ORCHARD, "the refused search keeps the built-in order");
+      assert.equal(await first(), ORCHARD, "the next search is reranked");
+      reranker.failNext(503);
+      assert.notEqual(await first(), ORCHARD);
+      const asked = reranker.requests.length;
+      assert.notEqual(await first(), ORCHARD, "after a 503 the reranker is paused");
+      assert.equal(reranker.requests.length, asked);
+    } finally {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
 describe("credentials in MOS_RERANKER_URL", () => {
   test("user:password@ (basic auth in front of the service) is sent as a Basic header (fetch refuses such URLs)", async () => {
     const embeddings = await startFakeEmbeddings({ dimension: 32 });
