@@ -12,6 +12,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { ConfigError, parseConfig } from "../../src/config/index.js";
+import { openEncoder } from "../../src/embed/onnx/encoder.js";
 import { loadOnnxRuntime } from "../../src/embed/onnx/runtime.js";
 import { onnxRuntimeForTests } from "../support/onnxruntime.js";
 import { startTestServer, tempDataDir, textHits, type TestServer } from "../support/server.js";
@@ -73,6 +74,40 @@ describe("ONNX embedder: a server over a model folder", { skip: runtime.skip }, 
     assert.match(run.stderr, /3 memories re-embedded/);
     server = await startTestServer(onnxEnv(modelB, runtime.path ?? ""), dataDir);
     assert.deepEqual(textHits((await server.post("/product/search", { user_id: "alice", query: "puppy", top_k: 1 })).body), ["My dog is called Rex"]);
+  });
+});
+
+describe("ONNX encoder: pooling over padded batches", { skip: runtime.skip }, () => {
+  const settings = (folder: string, pooling: "mean" | "cls") => ({
+    modelFile: path.join(folder, "model.onnx"),
+    tokenizerFile: path.join(folder, "tokenizer.json"),
+    pooling,
+    maxTokens: 512,
+    runtimePath: runtime.path,
+  });
+  const rounded = (vector: Float32Array | undefined) => [...(vector ?? [])].map((value) => Math.round(value * 1e5) / 1e5);
+
+  test("mean: a text's vector is the same alone and beside a longer text (its padding is masked out)", async () => {
+    const folder = writeTinyModel(path.join(scratch, "loud-pad"), { padAxis: 5 });
+    const encoder = await openEncoder(settings(folder, "mean"));
+    try {
+      const [alone] = await encoder.encode(["my dog"]);
+      const [beside] = await encoder.encode(["my dog", "the weather is sunny today and my cat likes fish"]);
+      assert.deepEqual(rounded(beside), rounded(alone));
+      assert.equal(rounded(alone)[5], 0, "no [PAD] in the mean");
+    } finally {
+      await encoder.release();
+    }
+  });
+
+  test("cls: the [CLS] token's vector, normalised", async () => {
+    const encoder = await openEncoder(settings(modelA, "cls"));
+    try {
+      const [vector] = await encoder.encode(["my dog is called rex"]);
+      assert.deepEqual(rounded(vector), [0, 0, 0, 0, 0, 0, 0, 1]);
+    } finally {
+      await encoder.release();
+    }
   });
 });
 
