@@ -44,6 +44,8 @@ export interface FakeReranker {
   failNext(status: number, times?: number): void;
   /** The next `times` requests (default 1) are answered only after `ms`. */
   delayNext(ms: number, times?: number): void;
+  /** Resolves when a delayed request's connection is closed by the client before it was answered. */
+  nextAbandoned(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startFakeReranker(options: FakeRerankerOptions = {}): Prom
   const plans: Plan[] = [];
   let score = options.score ?? wordShare;
   const timers = new Set<NodeJS.Timeout>();
+  const abandoned: (() => void)[] = [];
 
   const server = createServer((request, response) => {
     void readBody(request).then((raw) => {
@@ -78,6 +81,12 @@ export async function startFakeReranker(options: FakeRerankerOptions = {}): Prom
           if (!response.destroyed) answer();
         }, plan.ms);
         timers.add(timer);
+        response.on("close", () => {
+          if (response.writableFinished) return;
+          clearTimeout(timer);
+          timers.delete(timer);
+          abandoned.shift()?.();
+        });
       } else answer();
     });
   });
@@ -95,6 +104,9 @@ export async function startFakeReranker(options: FakeRerankerOptions = {}): Prom
     },
     delayNext(ms, times = 1) {
       for (let i = 0; i < times; i++) plans.push({ kind: "delay", ms });
+    },
+    nextAbandoned() {
+      return new Promise<void>((resolve) => abandoned.push(resolve));
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
