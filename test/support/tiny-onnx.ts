@@ -58,17 +58,27 @@ const WORDS: [string, number][] = [
 /** The vocabulary, word → id, in the order above. */
 export const TINY_VOCAB: Record<string, number> = Object.fromEntries(WORDS.map(([word], id) => [word, id]));
 
-export function tinyTokenizerJson(options: { maxLength?: number } = {}): string {
+export interface TinyTokenizerOptions {
+  /** tokenizer.json's own `truncation.max_length`. */
+  maxLength?: number;
+  /** Tokens added to the vocabulary after the model's (the tokenizer tests' own; the model has no rows for them). */
+  extraVocab?: string[];
+  /** BertNormalizer's `clean_text` (default true). */
+  cleanText?: boolean;
+}
+
+export function tinyTokenizerJson(options: TinyTokenizerOptions = {}): string {
+  const extra = Object.fromEntries((options.extraVocab ?? []).map((token, index) => [token, WORDS.length + index]));
   return JSON.stringify({
     version: "1.0",
     truncation: options.maxLength ? { direction: "Right", max_length: options.maxLength, strategy: "LongestFirst", stride: 0 } : null,
     padding: null,
     added_tokens: [],
-    normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: { type: "BertNormalizer", clean_text: options.cleanText ?? true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
     pre_tokenizer: { type: "BertPreTokenizer" },
     post_processor: { type: "TemplateProcessing" },
     decoder: { type: "WordPiece", prefix: "##", cleanup: true },
-    model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab: TINY_VOCAB },
+    model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab: { ...TINY_VOCAB, ...extra } },
   });
 }
 
