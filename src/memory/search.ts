@@ -150,7 +150,7 @@ export async function searchScope(
         Number(b.inSession) - Number(a.inSession) ||
         b.memory.chatTime.localeCompare(a.memory.chatTime),
     );
-  const reranked = context.reranker && query.text !== undefined ? await context.reranker.reorder(query.text, ranked) : ranked;
+  const reranked = context.reranker && query.text !== undefined ? await context.reranker.reorder(query.text, ranked, options.minRelativity) : ranked;
   const picked = deduplicate(reranked, options);
   return picked.map(({ memory, relativity }) => ({ memory, relativity: Math.round(relativity * 1e4) / 1e4 }));
 }

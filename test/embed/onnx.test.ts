@@ -12,6 +12,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { ConfigError, parseConfig } from "../../src/config/index.js";
+import { openEncoder } from "../../src/embed/onnx/encoder.js";
+import { loadOnnxRuntime } from "../../src/embed/onnx/runtime.js";
 import { onnxRuntimeForTests } from "../support/onnxruntime.js";
 import { startTestServer, tempDataDir, textHits, type TestServer } from "../support/server.js";
 import { TINY_DIMENSION, writeTinyModel } from "../support/tiny-onnx.js";
@@ -75,6 +77,66 @@ describe("ONNX embedder: a server over a model folder", { skip: runtime.skip }, 
   });
 });
 
+describe("ONNX encoder: pooling over padded batches", { skip: runtime.skip }, () => {
+  const settings = (folder: string, pooling: "mean" | "cls") => ({
+    modelFile: path.join(folder, "model.onnx"),
+    tokenizerFile: path.join(folder, "tokenizer.json"),
+    pooling,
+    maxTokens: 512,
+    runtimePath: runtime.path,
+  });
+  const rounded = (vector: Float32Array | undefined) => [...(vector ?? [])].map((value) => Math.round(value * 1e5) / 1e5);
+
+  test("mean: a text's vector is the same alone and beside a longer text (its padding is masked out)", async () => {
+    const folder = writeTinyModel(path.join(scratch, "loud-pad"), { padAxis: 5 });
+    const encoder = await openEncoder(settings(folder, "mean"));
+    try {
+      const [alone] = await encoder.encode(["my dog"]);
+      const [beside] = await encoder.encode(["my dog", "the weather is sunny today and my cat likes fish"]);
+      assert.deepEqual(rounded(beside), rounded(alone));
+      assert.equal(rounded(alone)[5], 0, "no [PAD] in the mean");
+    } finally {
+      await encoder.release();
+    }
+  });
+
+  test("cls: the [CLS] token's vector, normalised", async () => {
+    const encoder = await openEncoder(settings(modelA, "cls"));
+    try {
+      const [vector] = await encoder.encode(["my dog is called rex"]);
+      assert.deepEqual(rounded(vector), [0, 0, 0, 0, 0, 0, 0, 1]);
+    } finally {
+      await encoder.release();
+    }
+  });
+});
+
+describe("ONNX embedder: identity", { skip: runtime.skip }, () => {
+  test("another model.onnx in the same folder (same name) is detected and needs a re-embed", async () => {
+    const folder = writeTinyModel(path.join(scratch, "same-name"));
+    const dataDir = tempDataDir();
+    try {
+      const first = await startTestServer(onnxEnv(folder, runtime.path ?? ""), dataDir);
+      await first.post("/product/add", { user_id: "alice", messages: "My dog is called Rex" });
+      await first.stop();
+      writeTinyModel(folder, { seed: 1 });
+      await assert.rejects(startTestServer(onnxEnv(folder, runtime.path ?? ""), dataDir), /onnx:same-name:[0-9a-f]{12}.*onnx:same-name:[0-9a-f]{12}.*reembed/s);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("a model.onnx onnxruntime cannot read stops start-up with the file named (no hang, no worker left behind)", async () => {
+    const folder = writeTinyModel(path.join(scratch, "corrupt"));
+    writeFileSync(path.join(folder, "model.onnx"), "not a model");
+    await assert.rejects(startTestServer(onnxEnv(folder, runtime.path ?? "")), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.match(error.message, /onnxruntime cannot load .*corrupt.*model\.onnx/);
+      return true;
+    });
+  });
+});
+
 describe("ONNX embedder: prefixes", { skip: runtime.skip }, () => {
   test("a passage prefix changes stored vectors (a re-embed is needed); a query prefix does not", async () => {
     const dataDir = tempDataDir();
@@ -106,6 +168,17 @@ describe("ONNX embedder: set-up errors", () => {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+
+  test("without MEMCUBE_ONNXRUNTIME_PATH, the message says both places where the package was looked for", async (t) => {
+    const error = await loadOnnxRuntime(undefined).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    if (error === undefined) return t.skip("onnxruntime-node is installed next to memcube here");
+    assert.ok(error instanceof Error);
+    assert.ok(error.message.includes(`from the working directory (${process.cwd()})`), error.message);
+    assert.ok(error.message.includes(`memcube's folder (${path.resolve(import.meta.dirname, "../..")}${path.sep})`), error.message);
   });
 
   test("a model folder without tokenizer.json, or with a tokenizer other than WordPiece, is refused at start", { skip: runtime.skip }, async () => {

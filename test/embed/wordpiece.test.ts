@@ -24,6 +24,33 @@ describe("WordPiece tokenizer (tokenizer.json)", () => {
     assert.deepEqual(tokenizer.tokens("   \u0000\t"), ["[CLS]", "[SEP]"]);
   });
 
+  // The cases below were checked against Hugging Face's own implementation (the `tokenizers` npm
+  // package 0.23.2, the library that reads tokenizer.json), together with ~36,000 random strings.
+  test("clean-up: control, format and private-use characters go; unassigned ones stay, as in the tokenizers library", () => {
+    // U+E000 and U+F8FF: private use (Co); U+200B: format (Cf); U+D800: a lone surrogate (U+FFFD to Rust).
+    assert.deepEqual(tokenizer.tokens("my \uE000dog\uF8FF likes fish\u200B \uD800"), ["[CLS]", "my", "dog", "likes", "fish", "[SEP]"]);
+    assert.equal(tokenizer.encode("my \uE000 dog").unknown, 0);
+    // U+0378 is unassigned (Cn): kept, so the word is unknown.
+    assert.deepEqual(tokenizer.tokens("my \u0378dog"), ["[CLS]", "my", "[UNK]", "[SEP]"]);
+  });
+
+  test("lowercasing is per character: a word-final capital sigma is σ, not ς", () => {
+    const greek = new WordPieceTokenizer(tinyTokenizerJson({ extraVocab: ["σσ", "σς"] }), { maxTokens: 512 });
+    assert.deepEqual(greek.tokens("ΣΣ"), ["[CLS]", "σσ", "[SEP]"]);
+  });
+
+  test("whitespace is Unicode's (U+0085 splits, U+FEFF does not) when the normalizer keeps it", () => {
+    const raw = new WordPieceTokenizer(tinyTokenizerJson({ cleanText: false }), { maxTokens: 512 });
+    assert.deepEqual(raw.tokens("my\u0085dog"), ["[CLS]", "my", "dog", "[SEP]"]);
+    assert.deepEqual(raw.tokens("my\ufeffdog"), ["[CLS]", "[UNK]", "[SEP]"]);
+  });
+
+  test("CJK ideographs as the tokenizers library counts them: U+2B820..U+2B91F are not", () => {
+    const cjk = new WordPieceTokenizer(tinyTokenizerJson({ extraVocab: ["\u{2B820}", "\u{2B920}"] }), { maxTokens: 512 });
+    assert.deepEqual(cjk.tokens("狗\u{2B920}狗"), ["[CLS]", "狗", "\u{2B920}", "狗", "[SEP]"]);
+    assert.deepEqual(cjk.tokens("my\u{2B820}"), ["[CLS]", "[UNK]", "[SEP]"]);
+  });
+
   test("long texts are cut to the token limit, [SEP] kept; tokenizer.json's own limit wins when lower", () => {
     const short = new WordPieceTokenizer(tinyTokenizerJson(), { maxTokens: 5 });
     assert.deepEqual(short.tokens("my dog is called rex"), ["[CLS]", "my", "dog", "is", "[SEP]"]);

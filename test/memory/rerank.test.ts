@@ -112,6 +112,29 @@ describe("cross-encoder reranker", () => {
     assert.equal(body.top_n, body.documents.length);
   });
 
+  test("a search's relativity threshold holds for the reranked relativities it returns", async () => {
+    const builtIn = items((await plain.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5, dedup: "no" })).body);
+    const threshold = 0.5;
+    const lowRanked = builtIn.filter((item) => item.metadata.relativity >= threshold && BROTHER_FIRST(QUERY, item.memory) < threshold);
+    assert.ok(lowRanked.length > 0, `a memory must pass the built-in cut but score low with the reranker: ${JSON.stringify(builtIn)}`);
+    const response = await reranked.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5, dedup: "no", relativity: threshold });
+    const found = items(response.body);
+    assert.ok(found.length > 0);
+    for (const item of found) assert.ok(item.metadata.relativity >= threshold, JSON.stringify(found));
+  });
+
+  test("a memory the reranker scores (about) 0 never shows a relativity of 0", async () => {
+    reranker.setScore((_query, text) => (text.includes("orchard") ? 0.97 : 0.00001));
+    try {
+      const found = items((await reranked.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5, dedup: "no" })).body);
+      assert.equal(found[0]?.memory, "My brother grows apples and pears in his orchard");
+      assert.ok(found.length > 1);
+      for (const item of found) assert.ok(item.metadata.relativity > 0, JSON.stringify(found));
+    } finally {
+      reranker.setScore(BROTHER_FIRST);
+    }
+  });
+
   test("a failing reranker: search answers in the built-in order and a warning is logged", async () => {
     reranker.failNext(503);
     const response = await reranked.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5 });
@@ -129,10 +152,12 @@ describe("cross-encoder reranker", () => {
     assert.deepEqual(textHits(again.body), ["My brother grows apples and pears in his orchard"]);
   });
 
-  test("a slow reranker: search gives up on it after the timeout and answers in the built-in order", async () => {
+  test("a slow reranker: search gives up on it after the timeout and answers in the built-in order", { timeout: 30_000 }, async () => {
     log.lines.length = 0;
     reranker.delayNext(5000);
+    const abandoned = reranker.nextAbandoned();
     const response = await reranked.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5 });
+    await abandoned; // the request was aborted, its connection closed: nothing waits 5 s for the answer
     assert.equal(response.status, 200);
     assert.deepEqual(textHits(response.body), builtInOrder);
     assert.match(String(log.lines.find((line) => String(line.msg).startsWith("reranker failed"))?.error), /no answer within 300 ms/);
@@ -188,6 +213,123 @@ describe("TEI's native protocol", () => {
   });
 });
 
+describe("MOS_RERANKER_RETRY_AFTER_SECONDS", () => {
+  test("a dead service is left alone for a while, but a request it refuses (400: too long for the model) pauses nothing", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    const reranker = await startFakeReranker({ score: BROTHER_FIRST });
+    const server = await startTestServer({
+      MOS_EMBEDDER_BACKEND: "universal_api",
+      MOS_EMBEDDER_API_BASE: embeddings.url,
+      MOS_EMBEDDER_MODEL: "fake",
+      MOS_RERANKER_URL: reranker.url,
+      MOS_RERANKER_RETRY_AFTER_SECONDS: "600",
+    });
+    const first = async () => textHits((await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 1 })).body)[0];
+    const ORCHARD = "My brother grows apples and pears in his orchard";
+    try {
+      await addMemories(server);
+      reranker.failNext(400);
+      assert.notEqual(await first(), ORCHARD, "the refused search keeps the built-in order");
+      assert.equal(await first(), ORCHARD, "the next search is reranked");
+      reranker.failNext(503);
+      assert.notEqual(await first(), ORCHARD);
+      const asked = reranker.requests.length;
+      assert.notEqual(await first(), ORCHARD, "after a 503 the reranker is paused");
+      assert.equal(reranker.requests.length, asked);
+    } finally {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
+describe("credentials in MOS_RERANKER_URL", () => {
+  test("user:password@ (basic auth in front of the service) is sent as a Basic header (fetch refuses such URLs)", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    const reranker = await startFakeReranker({ score: BROTHER_FIRST });
+    const server = await startTestServer({
+      MOS_EMBEDDER_BACKEND: "universal_api",
+      MOS_EMBEDDER_API_BASE: embeddings.url,
+      MOS_EMBEDDER_MODEL: "fake",
+      MOS_RERANKER_URL: reranker.url.replace("http://", "http://ops:s%40cret@"),
+    });
+    try {
+      await addMemories(server);
+      const response = await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 1 });
+      assert.deepEqual(textHits(response.body), ["My brother grows apples and pears in his orchard"]);
+      assert.equal(reranker.requests[0]?.headers.authorization, `Basic ${Buffer.from("ops:s@cret").toString("base64")}`);
+    } finally {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
+describe("a wrong route", () => {
+  test("the warning of a 404 says which route each server serves (Infinity has no /v1 unless told)", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    const reranker = await startFakeReranker({ score: BROTHER_FIRST });
+    const log = logCapture();
+    const server = await startTestServer(
+      { MOS_EMBEDDER_BACKEND: "universal_api", MOS_EMBEDDER_API_BASE: embeddings.url, MOS_EMBEDDER_MODEL: "fake", MOS_RERANKER_URL: `${reranker.url}/v2/rerank` },
+      undefined,
+      log.logger,
+    );
+    try {
+      await addMemories(server);
+      const response = await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5 });
+      assert.equal(response.status, 200);
+      const warning = String(log.lines.find((line) => String(line.msg).startsWith("reranker failed"))?.error);
+      assert.match(warning, /HTTP 404/);
+      assert.match(warning, /MOS_RERANKER_URL.*Infinity serves \/rerank unless started with --url-prefix \/v1/);
+    } finally {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
+describe("TEI's limit of 32 texts per request", () => {
+  const ORCHARD = "My brother grows apples in his orchard";
+  test("more candidates than that go in several requests, and the best of the last one can still come first", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    const reranker = await startFakeReranker({ score: (_query, text) => (text.includes("orchard") ? 0.99 : 0.1) });
+    const server = await startTestServer({
+      MOS_EMBEDDER_BACKEND: "universal_api",
+      MOS_EMBEDDER_API_BASE: embeddings.url,
+      MOS_EMBEDDER_MODEL: "fake",
+      MOS_RERANKER_URL: reranker.url,
+      MOS_RERANKER_PROTOCOL: "tei",
+      MOS_RERANKER_TOP_N: "100",
+    });
+    try {
+      const notes = Array.from({ length: 44 }, (_, index) => `Apples note ${index}: apples again`);
+      const added = await server.post("/product/add", {
+        user_id: "alice",
+        messages: [...notes, ORCHARD].map((content) => ({ role: "user", content })),
+      });
+      assert.equal(added.status, 200);
+      const response = await server.post("/product/search", { user_id: "alice", query: "apples", top_k: 20, dedup: "no" });
+      assert.equal(response.status, 200);
+      const sent = reranker.requests.map((request) => (request.body as { texts: string[] }).texts);
+      assert.ok(sent.length > 1, `one request of ${sent[0]?.length} texts`);
+      assert.ok(sent.every((texts) => texts.length <= 32), JSON.stringify(sent.map((texts) => texts.length)));
+      assert.ok(sent.slice(1).flat().includes(ORCHARD), "the orchard must be sent after the first 32 for this test");
+      const found = items(response.body);
+      assert.equal(found[0]?.memory, ORCHARD);
+      assert.equal(found[0]?.metadata.relativity, 0.99);
+      assert.equal(found[1]?.metadata.relativity, 0.1);
+    } finally {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
 describe("MOS_RERANKER_TOP_N", () => {
   test("only the best N are reranked; the rest follow in the built-in order, never above them", async () => {
     const embeddings = await startFakeEmbeddings({ dimension: 32 });
@@ -235,6 +377,34 @@ describe("raw scores", () => {
         [
           ["My brother grows apples and pears in his orchard", Math.round(1e4 / (1 + Math.exp(-3))) / 1e4],
           ["Apples are my favourite fruit", Math.round(1e4 / (1 + Math.exp(1))) / 1e4],
+        ],
+      );
+    } finally {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    }
+  });
+});
+
+describe("raw scores between 0 and 1", () => {
+  test("logits are all squashed alike: one of 0.9 is not taken for a probability and ranked above one of 1.2", async () => {
+    const embeddings = await startFakeEmbeddings({ dimension: 32 });
+    const reranker = await startFakeReranker({ score: (_query, text) => (text.includes("orchard") ? 1.2 : text.includes("fruit") ? 0.9 : -4) });
+    const server = await startTestServer({
+      MOS_EMBEDDER_BACKEND: "universal_api",
+      MOS_EMBEDDER_API_BASE: embeddings.url,
+      MOS_EMBEDDER_MODEL: "fake",
+      MOS_RERANKER_URL: reranker.url,
+    });
+    try {
+      await addMemories(server);
+      const found = items((await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 2 })).body);
+      assert.deepEqual(
+        found.map((item) => [item.memory, item.metadata.relativity]),
+        [
+          ["My brother grows apples and pears in his orchard", Math.round(1e4 / (1 + Math.exp(-1.2))) / 1e4],
+          ["Apples are my favourite fruit", Math.round(1e4 / (1 + Math.exp(-0.9))) / 1e4],
         ],
       );
     } finally {

@@ -5,6 +5,8 @@
  *   POST /v1/rerank  {model, query, documents, top_n} → {results: [{index, relevance_score}]}  (Jina, Cohere, vLLM, Infinity)
  *   POST /rerank     {query, texts}                    → [{index, score}]                        (TEI)
  *
+ * Like TEI (`--max-client-batch-size`, 32 by default), `/rerank` refuses more than 32 texts with 413.
+ *
  *   const fake = await startFakeReranker({ apiKey: "rk-test", score: (query, text) => … });
  *   // MOS_RERANKER_URL = `${fake.url}/v1/rerank`
  *   fake.failNext(503);      // the next request gets 503
@@ -42,10 +44,13 @@ export interface FakeReranker {
   failNext(status: number, times?: number): void;
   /** The next `times` requests (default 1) are answered only after `ms`. */
   delayNext(ms: number, times?: number): void;
+  /** Resolves when a delayed request's connection is closed by the client before it was answered. */
+  nextAbandoned(): Promise<void>;
   close(): Promise<void>;
 }
 
 const WORD = /[\p{L}\p{N}]+/gu;
+const TEI_MAX_CLIENT_BATCH_SIZE = 32;
 
 export function wordShare(query: string, text: string): number {
   const queryWords = new Set(query.toLowerCase().match(WORD) ?? []);
@@ -61,6 +66,7 @@ export async function startFakeReranker(options: FakeRerankerOptions = {}): Prom
   const plans: Plan[] = [];
   let score = options.score ?? wordShare;
   const timers = new Set<NodeJS.Timeout>();
+  const abandoned: (() => void)[] = [];
 
   const server = createServer((request, response) => {
     void readBody(request).then((raw) => {
@@ -75,6 +81,12 @@ export async function startFakeReranker(options: FakeRerankerOptions = {}): Prom
           if (!response.destroyed) answer();
         }, plan.ms);
         timers.add(timer);
+        response.on("close", () => {
+          if (response.writableFinished) return;
+          clearTimeout(timer);
+          timers.delete(timer);
+          abandoned.shift()?.();
+        });
       } else answer();
     });
   });
@@ -92,6 +104,9 @@ export async function startFakeReranker(options: FakeRerankerOptions = {}): Prom
     },
     delayNext(ms, times = 1) {
       for (let i = 0; i < times; i++) plans.push({ kind: "delay", ms });
+    },
+    nextAbandoned() {
+      return new Promise<void>((resolve) => abandoned.push(resolve));
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
@@ -114,6 +129,9 @@ function answerRerank(request: IncomingMessage, body: unknown, apiKey: string | 
   }
   if (typeof query !== "string" || !Array.isArray(texts) || !texts.every((text) => typeof text === "string")) {
     return send(response, 422, { error: { message: `expected {query, ${tei ? "texts" : "documents"}}` } });
+  }
+  if (tei && texts.length > TEI_MAX_CLIENT_BATCH_SIZE) {
+    return send(response, 413, { error: `batch size ${texts.length} > maximum allowed batch size ${TEI_MAX_CLIENT_BATCH_SIZE}`, error_type: "Validation" });
   }
   const ranked = (texts as string[]).map((text, index) => ({ index, value: score(query, text) })).sort((a, b) => b.value - a.value);
   if (tei) return send(response, 200, ranked.map(({ index, value }) => ({ index, score: value })));

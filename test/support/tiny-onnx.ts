@@ -58,17 +58,27 @@ const WORDS: [string, number][] = [
 /** The vocabulary, word → id, in the order above. */
 export const TINY_VOCAB: Record<string, number> = Object.fromEntries(WORDS.map(([word], id) => [word, id]));
 
-export function tinyTokenizerJson(options: { maxLength?: number } = {}): string {
+export interface TinyTokenizerOptions {
+  /** tokenizer.json's own `truncation.max_length`. */
+  maxLength?: number;
+  /** Tokens added to the vocabulary after the model's (the tokenizer tests' own; the model has no rows for them). */
+  extraVocab?: string[];
+  /** BertNormalizer's `clean_text` (default true). */
+  cleanText?: boolean;
+}
+
+export function tinyTokenizerJson(options: TinyTokenizerOptions = {}): string {
+  const extra = Object.fromEntries((options.extraVocab ?? []).map((token, index) => [token, WORDS.length + index]));
   return JSON.stringify({
     version: "1.0",
     truncation: options.maxLength ? { direction: "Right", max_length: options.maxLength, strategy: "LongestFirst", stride: 0 } : null,
     padding: null,
     added_tokens: [],
-    normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: { type: "BertNormalizer", clean_text: options.cleanText ?? true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
     pre_tokenizer: { type: "BertPreTokenizer" },
     post_processor: { type: "TemplateProcessing" },
     decoder: { type: "WordPiece", prefix: "##", cleanup: true },
-    model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab: TINY_VOCAB },
+    model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab: { ...TINY_VOCAB, ...extra } },
   });
 }
 
@@ -76,9 +86,10 @@ export function tinyTokenizerJson(options: { maxLength?: number } = {}): string 
  * The embedding table: a word's axis gets 1 (special tokens 0.3, so they pull every text the same
  * way a little), and `seed` adds small noise: two seeds make two different models of one shape.
  */
-function table(seed: number): Float32Array {
+function table(seed: number, padAxis: number | undefined): Float32Array {
   const values = new Float32Array(WORDS.length * TINY_DIMENSION);
-  WORDS.forEach(([word, axis], id) => {
+  WORDS.forEach(([word, wordAxis], id) => {
+    const axis = word === "[PAD]" && padAxis !== undefined ? padAxis : wordAxis;
     if (axis < 0) return;
     values[id * TINY_DIMENSION + axis] = word.startsWith("[") || axis === 7 ? 0.3 : 1;
     for (let i = 0; i < TINY_DIMENSION; i++) values[id * TINY_DIMENSION + i] = (values[id * TINY_DIMENSION + i] ?? 0) + (((id * 31 + i * 7 + seed * 13) % 11) / 11) * 0.02 * seed;
@@ -86,16 +97,23 @@ function table(seed: number): Float32Array {
   return values;
 }
 
+export interface TinyModelOptions {
+  /** Noise that makes another model of the same shape. */
+  seed?: number;
+  /** Gives [PAD] a vector (on this axis; none by default), so that padding left in a mean would show. */
+  padAxis?: number;
+}
+
 /** Writes model.onnx and tokenizer.json into `folder` (created if needed). */
-export function writeTinyModel(folder: string, options: { seed?: number } = {}): string {
+export function writeTinyModel(folder: string, options: TinyModelOptions = {}): string {
   mkdirSync(folder, { recursive: true });
-  writeFileSync(path.join(folder, "model.onnx"), tinyModelBytes(options.seed ?? 0));
+  writeFileSync(path.join(folder, "model.onnx"), tinyModelBytes(options.seed ?? 0, options.padAxis));
   writeFileSync(path.join(folder, "tokenizer.json"), tinyTokenizerJson());
   return folder;
 }
 
-export function tinyModelBytes(seed = 0): Uint8Array {
-  const weights = table(seed);
+export function tinyModelBytes(seed = 0, padAxis?: number): Uint8Array {
+  const weights = table(seed, padAxis);
   const initializer = message([
     ...[WORDS.length, TINY_DIMENSION].map((dim) => varintField(1, dim)), // dims
     varintField(2, FLOAT), // data_type

@@ -141,13 +141,14 @@ class EncoderWorker {
             return;
         }
       });
+      // A dead worker's late events (its `exit` follows its `error`) must not fail its successor.
       worker.on("error", (error) => {
         reject(error);
-        this.fail(error);
+        if (this.worker === worker) this.fail(error);
       });
       worker.on("exit", (code) => {
         reject(new OnnxModelError(`the ONNX worker ended (exit code ${code}) before it was ready`));
-        this.fail(new OnnxModelError(`the ONNX worker ended (exit code ${code})`));
+        if (this.worker === worker) this.fail(new OnnxModelError(`the ONNX worker ended (exit code ${code})`));
       });
     });
     return this.ready;
@@ -168,8 +169,7 @@ class EncoderWorker {
 
   async stop(): Promise<void> {
     const worker = this.worker;
-    this.worker = undefined;
-    this.ready = undefined;
+    this.fail(new OnnxModelError("the ONNX embedder was closed"));
     await worker?.terminate();
   }
 

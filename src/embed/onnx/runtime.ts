@@ -4,7 +4,7 @@
  */
 import { createRequire } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ONNXRUNTIME_INSTALL_COMMAND = "ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node@1.x";
 
@@ -44,11 +44,12 @@ interface OrtModule {
  * made with `npm install --prefix <folder>`), or by ordinary resolution from memcube's own folder.
  */
 export async function loadOnnxRuntime(runtimePath: string | undefined): Promise<OnnxRuntime> {
-  const where = runtimePath ? `under ${runtimePath} (MEMCUBE_ONNXRUNTIME_PATH)` : "next to memcube";
+  const where = runtimePath
+    ? `under ${runtimePath} (MEMCUBE_ONNXRUNTIME_PATH)`
+    : `from the working directory (${process.cwd()}) nor in memcube's folder (${MEMCUBE_FOLDER})`;
   let specifier: string;
   try {
-    const require = createRequire(path.join(runtimePath ?? process.cwd(), "package.json"));
-    specifier = pathToFileURL(require.resolve("onnxruntime-node")).href;
+    specifier = pathToFileURL(resolveRuntime(runtimePath)).href;
   } catch (cause) {
     throw new OnnxRuntimeMissingError(
       `MOS_EMBEDDER_BACKEND=onnx needs the onnxruntime-node package, which was not found ${where}: ` +
@@ -76,6 +77,23 @@ export async function loadOnnxRuntime(runtimePath: string | undefined): Promise<
     createSession: (model) => ort.InferenceSession.create(model, { executionMode: "sequential", graphOptimizationLevel: "all" }),
     tensor: (type, data, dims) => new ort.Tensor(type, data, dims),
   };
+}
+
+/** memcube's own folder (this file is src/embed/onnx/runtime.ts, or the same path compiled). */
+const MEMCUBE_FOLDER = fileURLToPath(new URL("../../..", import.meta.url));
+
+/**
+ * The package's entry file: under MEMCUBE_ONNXRUNTIME_PATH when set; otherwise from the working
+ * directory, then from memcube's own folder, where the README says to install it (memcube is
+ * often started from elsewhere: a service's working directory, a data folder).
+ */
+function resolveRuntime(runtimePath: string | undefined): string {
+  if (runtimePath) return createRequire(path.join(runtimePath, "package.json")).resolve("onnxruntime-node");
+  try {
+    return createRequire(path.join(process.cwd(), "package.json")).resolve("onnxruntime-node");
+  } catch {
+    return createRequire(import.meta.url).resolve("onnxruntime-node");
+  }
 }
 
 /** The CommonJS package arrives as `default` (and, depending on Node, also as named exports). */

@@ -119,7 +119,7 @@ export class WordPieceTokenizer {
   /** Normalised and split into words and single punctuation marks. */
   private words(text: string): string[] {
     return this.normalise(text)
-      .split(/\s+/u)
+      .split(WHITESPACE_RUN)
       .filter(Boolean)
       .flatMap(splitOnPunctuation);
   }
@@ -131,7 +131,9 @@ export class WordPieceTokenizer {
     if (options.clean_text) result = cleanText(result);
     if (options.handle_chinese_chars) result = spaceOutIdeographs(result);
     if (options.strip_accents ?? options.lowercase) result = result.normalize("NFD").replace(/\p{Mn}/gu, "");
-    if (options.lowercase) result = result.toLowerCase();
+    // Character by character, as the Rust tokenizer does: a whole-string toLowerCase would turn a
+    // word-final "Σ" into "ς", which is another token.
+    if (options.lowercase) result = Array.from(result, (char) => char.toLowerCase()).join("");
     return result;
   }
 
@@ -158,17 +160,26 @@ export class WordPieceTokenizer {
   }
 }
 
-/** Drops NUL, U+FFFD and control characters; other whitespace becomes a space. */
+/**
+ * Drops NUL, U+FFFD, control, format and private-use characters (and lone surrogates, which the
+ * Rust tokenizer receives as U+FFFD), as the `tokenizers` library's BertNormalizer does; it keeps
+ * unassigned code points. Tab, new line, carriage return and other whitespace become a space.
+ */
 function cleanText(text: string): string {
   let result = "";
   for (const char of text) {
     if (char === "\0" || char === "\ufffd") continue;
-    if (/^[\t\n\r]$/u.test(char) || /^\p{Zs}$/u.test(char)) result += " ";
-    else if (/^[\p{Cc}\p{Cf}]$/u.test(char)) continue;
+    if (/^[\t\n\r]$/u.test(char)) result += " ";
+    else if (/^[\p{Cc}\p{Cf}\p{Co}\p{Cs}]$/u.test(char)) continue;
+    else if (WHITESPACE.test(char)) result += " ";
     else result += char;
   }
   return result;
 }
+
+/** Unicode White_Space, as Rust's `char::is_whitespace` (JavaScript's `\s` adds U+FEFF and lacks U+0085). */
+const WHITESPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u;
+const WHITESPACE_RUN = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
 
 /** CJK ideographs are words of their own: BERT's vocabularies hold them one character each. */
 function spaceOutIdeographs(text: string): string {
@@ -184,7 +195,7 @@ function isIdeograph(code: number): boolean {
     (code >= 0x20000 && code <= 0x2a6df) ||
     (code >= 0x2a700 && code <= 0x2b73f) ||
     (code >= 0x2b740 && code <= 0x2b81f) ||
-    (code >= 0x2b820 && code <= 0x2ceaf) ||
+    (code >= 0x2b920 && code <= 0x2ceaf) || // 0x2b920, not BERT's 0x2b820: as the `tokenizers` library has it
     (code >= 0xf900 && code <= 0xfaff) ||
     (code >= 0x2f800 && code <= 0x2fa1f)
   );
