@@ -107,13 +107,17 @@ async function recallMemories(deps: ChatDeps, prepared: PreparedChat): Promise<S
   const query = await prepareQuery(context, request.query);
   const options = { topK: request.topK, sessionId: request.sessionId, minRelativity: 0, dedup: "mmr" as const };
   const withPreferences = request.includePreference && request.preferenceTopK > 0;
+  // Facts and preferences at once: each may wait on a reranker, and chat's first token waits on both.
   const perCube = await Promise.all(
-    prepared.cubesToSearch.map(async (cubeId) => ({
-      facts: await searchScope(context, query, { cubeId, memoryTypes: textMemoryTypes("All") }, options),
-      preferences: withPreferences
-        ? await searchScope(context, query, { cubeId, memoryTypes: ["PreferenceMemory"] }, { ...options, topK: request.preferenceTopK })
-        : [],
-    })),
+    prepared.cubesToSearch.map(async (cubeId) => {
+      const [facts, preferences] = await Promise.all([
+        searchScope(context, query, { cubeId, memoryTypes: textMemoryTypes("All") }, options),
+        withPreferences
+          ? searchScope(context, query, { cubeId, memoryTypes: ["PreferenceMemory"] }, { ...options, topK: request.preferenceTopK })
+          : Promise.resolve([]),
+      ]);
+      return { facts, preferences };
+    }),
   );
   const merged = mergeByRelevance(perCube.flatMap((cube) => cube.facts));
   const relevant = merged.filter((hit) => hit.relativity >= request.threshold);
