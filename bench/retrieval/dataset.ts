@@ -46,17 +46,8 @@ export interface BenchSet {
   questions: BenchQuestion[];
 }
 
-/** mulberry32: a small seeded PRNG, so the same seed always gives the same benchmark. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded PRNG as the performance benchmark's: the same seed always gives the same set. */
+export { seededRandom } from "../lib/corpus.js";
 
 export class Dice {
   constructor(private readonly next: () => number) {}

@@ -1,6 +1,7 @@
 import type { EmbedderConfig } from "../config/index.js";
 import type { Embedder } from "./embedder.js";
 import { l2Normalise } from "./vector.js";
+import { describeCause, excerpt, isTimeout, truncate } from "../upstream-http.js";
 
 export type UniversalApiEmbedderConfig = Extract<EmbedderConfig, { backend: "universal_api" }>;
 
@@ -27,7 +28,6 @@ const DEFAULT_RETRY_DELAY_MS = 500;
 const MAX_ATTEMPTS = 3;
 /** Upper bound on how long a `Retry-After` header may make us wait between attempts. */
 const MAX_RETRY_DELAY_MS = 10_000;
-const ERROR_EXCERPT_CHARS = 200;
 const PROBE_TEXT = "What is the dimension of this embedding?";
 
 export interface OpenAIEmbedderOptions {
@@ -269,33 +269,6 @@ function retryDelay(endpoint: Endpoint, attempt: number, retryAfterMs: number | 
 function parseRetryAfter(header: string | null): number | undefined {
   const seconds = Number(header);
   return header !== null && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}
-
-/** A short, single-line piece of an error body, with the API key masked should the server echo it. */
-function excerpt(text: string, apiKey: string | undefined): string {
-  let shown = text.replace(/\s+/g, " ").trim();
-  if (apiKey) shown = shown.split(apiKey).join("***");
-  if (shown === "") return "(empty body)";
-  return shown.length > ERROR_EXCERPT_CHARS ? `${shown.slice(0, ERROR_EXCERPT_CHARS)}…` : shown;
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-}
-
-/** fetch reports every network failure as "fetch failed"; the useful part (ECONNREFUSED…) is its cause. */
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const inner = error.cause instanceof Error ? error.cause : undefined;
-  const code = inner && "code" in inner ? String(inner.code) : undefined;
-  return [error.message, code ?? inner?.message].filter(Boolean).join(": ");
-}
-
-/** Cuts at a code-point boundary, so a surrogate pair is never split. */
-function truncate(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  const code = text.charCodeAt(maxChars - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? maxChars - 1 : maxChars);
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

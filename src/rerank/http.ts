@@ -1,13 +1,13 @@
 import { z } from "zod";
 import type { RerankerConfig } from "../config/index.js";
 import { RerankRequestError, type Reranker } from "./reranker.js";
+import { describeCause, excerpt, isTimeout, truncate } from "../upstream-http.js";
 
 /**
  * Documents longer than this are cut before they are sent: cross-encoders read 512 tokens or so,
  * and TEI refuses longer inputs unless asked to truncate. The cut keeps the request small.
  */
 export const MAX_DOCUMENT_CHARS = 2000;
-const ERROR_EXCERPT_CHARS = 200;
 
 /** `/v1/rerank` as Jina, Cohere, vLLM, Infinity and TEI's compatibility route answer it. */
 const CohereResponse = z.object({
@@ -150,29 +150,4 @@ function withoutSecrets(url: string): string {
   display.password = "";
   display.search = "";
   return display.toString();
-}
-
-function excerpt(text: string, apiKey: string | undefined): string {
-  let shown = text.replace(/\s+/g, " ").trim();
-  if (apiKey) shown = shown.split(apiKey).join("***");
-  if (shown === "") return "(empty body)";
-  return shown.length > ERROR_EXCERPT_CHARS ? `${shown.slice(0, ERROR_EXCERPT_CHARS)}…` : shown;
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-}
-
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const inner = error.cause instanceof Error ? error.cause : undefined;
-  const code = inner && "code" in inner ? String(inner.code) : undefined;
-  return [error.message, code ?? inner?.message].filter(Boolean).join(": ");
-}
-
-/** Cuts at a code-point boundary, so a surrogate pair is never split. */
-function truncate(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  const code = text.charCodeAt(maxChars - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? maxChars - 1 : maxChars);
 }
