@@ -65,6 +65,36 @@ describe("PostgresStore", { skip: POSTGRES_SKIP }, () => {
     });
   });
 
+  test("in a large cube, a query's rarer words choose the memories its common words rank", async () => {
+    const texts = [
+      ...Array.from({ length: 58 }, (_, index) => `coffee break number ${index}`),
+      "an espresso with coffee before the meeting",
+      "an espresso machine for the office",
+    ];
+    const entries = texts.map((text, index) => {
+      const { message, memory } = entry("large", `l${index}`, null);
+      return { message: { ...message, content: text }, memory: { ...memory, text, keywords: text } };
+    });
+    // A schema of its own: these rows would change the planner's view of the HNSW tests' table.
+    const own = await freshSchema("large");
+    const large = await PostgresStore.open(own.url, { largeCube: 50 });
+    const small = await PostgresStore.open(own.url);
+    try {
+      await large.addConversation({ userId: "u", now, entries });
+      const textOf = async (store: PostgresStore, ids: { id: string }[]) => (await store.getMemories(ids.map((hit) => hit.id))).map((m) => m.text);
+      const hits = await large.searchKeywords({ cubeId: "large" }, ["coffee", "espresso"], 100);
+      // Both memories with "espresso", the one with "coffee" too first; none held only by the common word.
+      assert.deepEqual(await textOf(large, hits), ["an espresso with coffee before the meeting", "an espresso machine for the office"]);
+      // A query of common words alone still finds them; below the size, every match is ranked.
+      assert.equal((await large.searchKeywords({ cubeId: "large" }, ["coffee", "break"], 100)).length, 59);
+      assert.equal((await small.searchKeywords({ cubeId: "large" }, ["coffee", "espresso"], 100)).length, 60);
+    } finally {
+      await large.close();
+      await small.close();
+      await own.drop();
+    }
+  });
+
   describe("HNSW with a cube filter: a small cube inside a large table", () => {
     const DIMENSION = 32;
     const random = seededRandom(11);

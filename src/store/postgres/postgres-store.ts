@@ -44,6 +44,9 @@ const EMBEDDER_KEY = "embedder";
  * when even that returns too few, the search is done exactly.
  */
 export const EXACT_SEARCH_LIMIT = 2_000;
+
+/** In a large cube, a word held by this share of its memories or more is common (see selectiveWords). */
+const COMMON_WORD_SHARE = 0.05;
 /** pgvector indexes `vector` up to 2,000 dimensions, and up to 4,000 as `halfvec`; beyond, search is exact. */
 const VECTOR_INDEX_MAX = 2_000;
 const HALFVEC_INDEX_MAX = 4_000;
@@ -85,6 +88,8 @@ function distanceSql(dimension: number, query: string): string {
 export interface PostgresStoreOptions extends DatabaseOptions {
   /** Scopes with at most this many vectors are searched exactly (default EXACT_SEARCH_LIMIT; tests lower it). */
   exactSearchLimit?: number;
+  /** Cubes with at least this many memories count as large (default LARGE_CUBE; tests lower it). */
+  largeCube?: number;
 }
 
 /**
@@ -98,15 +103,18 @@ export class PostgresStore implements Store {
   /** The vector column's dimension; undefined until known to exist (looked up again while undefined). */
   private dimension: number | undefined;
   private readonly wordCounts = new WordCounts();
+  /** Counts capped at "common" (see selectiveWords), kept apart from the exact ones. */
+  private readonly cappedCounts = new WordCounts();
 
   private constructor(
     private readonly db: Database,
     private readonly exactSearchLimit: number,
+    private readonly largeCube: number,
   ) {}
 
   /** Connects, migrates the schema (several processes may start at once) and reads the vector column. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-    const store = new PostgresStore(await Database.open(url, options), options.exactSearchLimit ?? EXACT_SEARCH_LIMIT);
+    const store = new PostgresStore(await Database.open(url, options), options.exactSearchLimit ?? EXACT_SEARCH_LIMIT, options.largeCube ?? LARGE_CUBE);
     await store.vectorDimension();
     return store;
   }
@@ -807,23 +815,62 @@ export class PostgresStore implements Store {
   async searchKeywords(scope: MemoryScope, words: readonly string[], limit: number): Promise<ScoredId[]> {
     const unique = [...new Set(words.filter((word) => word.trim() !== ""))];
     if (unique.length === 0 || limit < 1) return [];
+    const matching = await this.selectiveWords(scope.cubeId, unique);
     const params = new Params();
-    const query = PostgresStore.wordsQuery(unique, params);
+    const ranking = PostgresStore.wordsQuery(unique, params);
+    const match = matching.length === unique.length ? ranking : PostgresStore.wordsQuery(matching, params);
     const where = scopeSql(scope, params);
     const { rows } = await this.db.query<{ id: string; rank: number }>(
-      `SELECT m.id, ts_rank(m.words, ${query}) AS rank FROM memories m
-       WHERE m.words @@ ${query} AND ${where}
+      `SELECT m.id, ts_rank(m.words, ${ranking}) AS rank FROM memories m
+       WHERE m.words @@ ${match} AND ${where}
        ORDER BY rank DESC, m.seq LIMIT ${params.add(limit)}`,
       params.values,
     );
     return rows.map((row) => ({ id: row.id, score: row.rank }));
   }
 
+  /**
+   * The words that choose which memories are ranked. PostgreSQL ranks every memory that holds a
+   * query word, and in a large cube a common word is held by thousands: when the query also has
+   * rarer words, those alone choose the memories (the common ones still count in their rank), as
+   * a memory with nothing but common words of the query is rarely what it asks for.
+   */
+  private async selectiveWords(cubeId: string, words: readonly string[]): Promise<readonly string[]> {
+    if (words.length < 2) return words;
+    const documents = await this.activeMemoryCount(cubeId);
+    if (documents < this.largeCube) return words;
+    const common = Math.ceil(documents * COMMON_WORD_SHARE);
+    const counts = new Map<string, number>();
+    const uncounted: string[] = [];
+    for (const word of words) {
+      const known = this.wordCounts.get(cubeId, word) ?? this.cappedCounts.get(cubeId, word);
+      if (known === undefined) uncounted.push(word);
+      else counts.set(word, known);
+    }
+    if (uncounted.length > 0) {
+      // Counting stops at `common`: all that matters is whether a word reaches it.
+      const { rows } = await this.db.query<{ word: string; n: number }>(
+        `SELECT w.word, (SELECT count(*)::int FROM (
+                           SELECT 1 FROM memories m
+                           WHERE m.cube_id = $1 AND m.status = 'activated' AND m.words @@ plainto_tsquery('simple', w.word)
+                           LIMIT $3) held) AS n
+         FROM unnest($2::text[]) AS w(word)`,
+        [cubeId, uncounted, common],
+      );
+      for (const row of rows) {
+        counts.set(row.word, row.n);
+        this.cappedCounts.set(cubeId, row.word, row.n);
+      }
+    }
+    const rare = words.filter((word) => (counts.get(word) ?? 0) < common);
+    return rare.length > 0 ? rare : words;
+  }
+
   async wordFrequencies(cubeId: string, words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }> {
     const unique = [...new Set(words)];
     const documents = await this.activeMemoryCount(cubeId);
     const frequencies = new Map<string, number>();
-    const reuse = documents >= LARGE_CUBE;
+    const reuse = documents >= this.largeCube;
     const missing: string[] = [];
     for (const word of unique) {
       const cached = reuse ? this.wordCounts.get(cubeId, word) : undefined;
@@ -852,7 +899,7 @@ export class PostgresStore implements Store {
       [cubeId],
     );
     const count = rows[0]?.n ?? 0;
-    if (count >= LARGE_CUBE) this.wordCounts.set(cubeId, undefined, count);
+    if (count >= this.largeCube) this.wordCounts.set(cubeId, undefined, count);
     return count;
   }
 
