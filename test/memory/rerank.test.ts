@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { parseConfig, ConfigError } from "../../src/config/index.js";
 import { createLogger } from "../../src/logger.js";
 import { startFakeEmbeddings, type FakeEmbeddings } from "../support/fake-embeddings.js";
-import { startFakeReranker, type FakeReranker } from "../support/fake-reranker.js";
+import { startFakeReranker, type FakeReranker, type ScoreFunction } from "../support/fake-reranker.js";
 import { startTestServer, textHits, type TestServer } from "../support/server.js";
 
 const MEMORIES = [
@@ -44,6 +44,33 @@ async function addMemories(server: TestServer): Promise<void> {
   assert.equal(response.status, 200, JSON.stringify(response.body));
 }
 
+/**
+ * A server searching with the fake embeddings and a fake reranker that scores by `score`; `env`
+ * gets the reranker's URL and gives the server's reranker settings.
+ */
+async function rerankRig(
+  score: ScoreFunction,
+  env: (rerankerUrl: string) => Record<string, string>,
+  logger?: ReturnType<typeof createLogger>,
+): Promise<{ server: TestServer; reranker: FakeReranker; close: () => Promise<void> }> {
+  const embeddings = await startFakeEmbeddings({ dimension: 32 });
+  const reranker = await startFakeReranker({ score });
+  const server = await startTestServer(
+    { MOS_EMBEDDER_BACKEND: "universal_api", MOS_EMBEDDER_API_BASE: embeddings.url, MOS_EMBEDDER_MODEL: "fake", ...env(reranker.url) },
+    undefined,
+    logger,
+  );
+  return {
+    server,
+    reranker,
+    close: async () => {
+      await server.cleanup();
+      await reranker.close();
+      await embeddings.close();
+    },
+  };
+}
+
 describe("cross-encoder reranker", () => {
   let embeddings: FakeEmbeddings;
   let reranker: FakeReranker;
@@ -60,11 +87,11 @@ describe("cross-encoder reranker", () => {
     reranked = await startTestServer(
       {
         ...embedderEnv,
-        MOS_RERANKER_URL: `${reranker.url}/v1/rerank`,
-        MOS_RERANKER_MODEL: "bge-reranker-v2-m3",
-        MOS_RERANKER_API_KEY: "rk-secret",
-        MOS_RERANKER_TIMEOUT_SECONDS: "0.3",
-        MOS_RERANKER_RETRY_AFTER_SECONDS: "0",
+      MOS_RERANKER_URL: `${reranker.url}/v1/rerank`,
+      MOS_RERANKER_MODEL: "bge-reranker-v2-m3",
+      MOS_RERANKER_API_KEY: "rk-secret",
+      MOS_RERANKER_TIMEOUT_SECONDS: "0.3",
+      MOS_RERANKER_RETRY_AFTER_SECONDS: "0",
       },
       undefined,
       log.logger,
@@ -184,15 +211,10 @@ describe("cross-encoder reranker", () => {
 
 describe("TEI's native protocol", () => {
   test("a bare URL gets /rerank, the body has texts and truncate, the answer [{index, score}] is read", async () => {
-    const embeddings = await startFakeEmbeddings({ dimension: 32 });
-    const reranker = await startFakeReranker({ score: BROTHER_FIRST });
-    const server = await startTestServer({
-      MOS_EMBEDDER_BACKEND: "universal_api",
-      MOS_EMBEDDER_API_BASE: embeddings.url,
-      MOS_EMBEDDER_MODEL: "fake",
-      MOS_RERANKER_URL: reranker.url,
+    const { server, reranker, close } = await rerankRig(BROTHER_FIRST, (url) => ({
+      MOS_RERANKER_URL: url,
       MOS_RERANKER_PROTOCOL: "tei",
-    });
+    }));
     try {
       await addMemories(server);
       const response = await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 1 });
@@ -206,24 +228,17 @@ describe("TEI's native protocol", () => {
       assert.equal(body.truncate, true);
       assert.equal(body.documents, undefined);
     } finally {
-      await server.cleanup();
-      await reranker.close();
-      await embeddings.close();
+      await close();
     }
   });
 });
 
 describe("MOS_RERANKER_RETRY_AFTER_SECONDS", () => {
   test("a dead service is left alone for a while, but a request it refuses (400: too long for the model) pauses nothing", async () => {
-    const embeddings = await startFakeEmbeddings({ dimension: 32 });
-    const reranker = await startFakeReranker({ score: BROTHER_FIRST });
-    const server = await startTestServer({
-      MOS_EMBEDDER_BACKEND: "universal_api",
-      MOS_EMBEDDER_API_BASE: embeddings.url,
-      MOS_EMBEDDER_MODEL: "fake",
-      MOS_RERANKER_URL: reranker.url,
+    const { server, reranker, close } = await rerankRig(BROTHER_FIRST, (url) => ({
+      MOS_RERANKER_URL: url,
       MOS_RERANKER_RETRY_AFTER_SECONDS: "600",
-    });
+    }));
     const first = async () => textHits((await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 1 })).body)[0];
     const ORCHARD = "My brother grows apples and pears in his orchard";
     try {
@@ -237,46 +252,31 @@ describe("MOS_RERANKER_RETRY_AFTER_SECONDS", () => {
       assert.notEqual(await first(), ORCHARD, "after a 503 the reranker is paused");
       assert.equal(reranker.requests.length, asked);
     } finally {
-      await server.cleanup();
-      await reranker.close();
-      await embeddings.close();
+      await close();
     }
   });
 });
 
 describe("credentials in MOS_RERANKER_URL", () => {
   test("user:password@ (basic auth in front of the service) is sent as a Basic header (fetch refuses such URLs)", async () => {
-    const embeddings = await startFakeEmbeddings({ dimension: 32 });
-    const reranker = await startFakeReranker({ score: BROTHER_FIRST });
-    const server = await startTestServer({
-      MOS_EMBEDDER_BACKEND: "universal_api",
-      MOS_EMBEDDER_API_BASE: embeddings.url,
-      MOS_EMBEDDER_MODEL: "fake",
-      MOS_RERANKER_URL: reranker.url.replace("http://", "http://ops:s%40cret@"),
-    });
+    const { server, reranker, close } = await rerankRig(BROTHER_FIRST, (url) => ({
+      MOS_RERANKER_URL: url.replace("http://", "http://ops:s%40cret@"),
+    }));
     try {
       await addMemories(server);
       const response = await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 1 });
       assert.deepEqual(textHits(response.body), ["My brother grows apples and pears in his orchard"]);
       assert.equal(reranker.requests[0]?.headers.authorization, `Basic ${Buffer.from("ops:s@cret").toString("base64")}`);
     } finally {
-      await server.cleanup();
-      await reranker.close();
-      await embeddings.close();
+      await close();
     }
   });
 });
 
 describe("a wrong route", () => {
   test("the warning of a 404 says which route each server serves (Infinity has no /v1 unless told)", async () => {
-    const embeddings = await startFakeEmbeddings({ dimension: 32 });
-    const reranker = await startFakeReranker({ score: BROTHER_FIRST });
     const log = logCapture();
-    const server = await startTestServer(
-      { MOS_EMBEDDER_BACKEND: "universal_api", MOS_EMBEDDER_API_BASE: embeddings.url, MOS_EMBEDDER_MODEL: "fake", MOS_RERANKER_URL: `${reranker.url}/v2/rerank` },
-      undefined,
-      log.logger,
-    );
+    const { server, close } = await rerankRig(BROTHER_FIRST, (url) => ({ MOS_RERANKER_URL: `${url}/v2/rerank` }), log.logger);
     try {
       await addMemories(server);
       const response = await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 5 });
@@ -285,9 +285,7 @@ describe("a wrong route", () => {
       assert.match(warning, /HTTP 404/);
       assert.match(warning, /MOS_RERANKER_URL.*Infinity serves \/rerank unless started with --url-prefix \/v1/);
     } finally {
-      await server.cleanup();
-      await reranker.close();
-      await embeddings.close();
+      await close();
     }
   });
 });
@@ -295,16 +293,11 @@ describe("a wrong route", () => {
 describe("TEI's limit of 32 texts per request", () => {
   const ORCHARD = "My brother grows apples in his orchard";
   test("more candidates than that go in several requests, and the best of the last one can still come first", async () => {
-    const embeddings = await startFakeEmbeddings({ dimension: 32 });
-    const reranker = await startFakeReranker({ score: (_query, text) => (text.includes("orchard") ? 0.99 : 0.1) });
-    const server = await startTestServer({
-      MOS_EMBEDDER_BACKEND: "universal_api",
-      MOS_EMBEDDER_API_BASE: embeddings.url,
-      MOS_EMBEDDER_MODEL: "fake",
-      MOS_RERANKER_URL: reranker.url,
+    const { server, reranker, close } = await rerankRig((_query, text) => (text.includes("orchard") ? 0.99 : 0.1), (url) => ({
+      MOS_RERANKER_URL: url,
       MOS_RERANKER_PROTOCOL: "tei",
       MOS_RERANKER_TOP_N: "100",
-    });
+    }));
     try {
       const notes = Array.from({ length: 44 }, (_, index) => `Apples note ${index}: apples again`);
       const added = await server.post("/product/add", {
@@ -323,9 +316,7 @@ describe("TEI's limit of 32 texts per request", () => {
       assert.equal(found[0]?.metadata.relativity, 0.99);
       assert.equal(found[1]?.metadata.relativity, 0.1);
     } finally {
-      await server.cleanup();
-      await reranker.close();
-      await embeddings.close();
+      await close();
     }
   });
 });
@@ -361,14 +352,9 @@ describe("MOS_RERANKER_TOP_N", () => {
 
 describe("raw scores", () => {
   test("logits (TEI raw_scores, some vLLM models) become relativities in 0..1 through a sigmoid, order kept", async () => {
-    const embeddings = await startFakeEmbeddings({ dimension: 32 });
-    const reranker = await startFakeReranker({ score: (_query, text) => (text.includes("orchard") ? 3 : text.includes("fruit") ? -1 : -6) });
-    const server = await startTestServer({
-      MOS_EMBEDDER_BACKEND: "universal_api",
-      MOS_EMBEDDER_API_BASE: embeddings.url,
-      MOS_EMBEDDER_MODEL: "fake",
-      MOS_RERANKER_URL: reranker.url,
-    });
+    const { server, reranker, close } = await rerankRig((_query, text) => (text.includes("orchard") ? 3 : text.includes("fruit") ? -1 : -6), (url) => ({
+      MOS_RERANKER_URL: url,
+    }));
     try {
       await addMemories(server);
       const found = items((await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 2 })).body);
@@ -380,23 +366,16 @@ describe("raw scores", () => {
         ],
       );
     } finally {
-      await server.cleanup();
-      await reranker.close();
-      await embeddings.close();
+      await close();
     }
   });
 });
 
 describe("raw scores between 0 and 1", () => {
   test("logits are all squashed alike: one of 0.9 is not taken for a probability and ranked above one of 1.2", async () => {
-    const embeddings = await startFakeEmbeddings({ dimension: 32 });
-    const reranker = await startFakeReranker({ score: (_query, text) => (text.includes("orchard") ? 1.2 : text.includes("fruit") ? 0.9 : -4) });
-    const server = await startTestServer({
-      MOS_EMBEDDER_BACKEND: "universal_api",
-      MOS_EMBEDDER_API_BASE: embeddings.url,
-      MOS_EMBEDDER_MODEL: "fake",
-      MOS_RERANKER_URL: reranker.url,
-    });
+    const { server, reranker, close } = await rerankRig((_query, text) => (text.includes("orchard") ? 1.2 : text.includes("fruit") ? 0.9 : -4), (url) => ({
+      MOS_RERANKER_URL: url,
+    }));
     try {
       await addMemories(server);
       const found = items((await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 2 })).body);
@@ -408,9 +387,7 @@ describe("raw scores between 0 and 1", () => {
         ],
       );
     } finally {
-      await server.cleanup();
-      await reranker.close();
-      await embeddings.close();
+      await close();
     }
   });
 });
