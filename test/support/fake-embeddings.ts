@@ -14,6 +14,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseJson, readBody } from "./http-body.js";
 
 export interface FakeEmbeddingsOptions {
   /** Vector length when a request does not ask for `dimensions` (default 64). */
@@ -181,20 +182,6 @@ function readEmbeddingRequest(body: unknown): { model: string; inputs: string[];
 
 function openAIError(message: string): string {
   return JSON.stringify({ error: { message, type: "invalid_request_error", code: null } });
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function send(response: ServerResponse, answer: PlannedAnswer): void {

@@ -15,6 +15,7 @@
 import http from "node:http";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./http-body.js";
 
 export interface RecordedBody {
   model?: unknown;
@@ -108,12 +109,6 @@ function pieces(text: string, size: number): string[] {
   const out: string[] = [];
   for (let index = 0; index < points.length; index += size) out.push(points.slice(index, index + size).join(""));
   return out;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {

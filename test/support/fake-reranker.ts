@@ -18,6 +18,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseJson, readBody } from "./http-body.js";
 
 export type ScoreFunction = (query: string, text: string) => number;
 
@@ -140,20 +141,6 @@ function answerRerank(request: IncomingMessage, body: unknown, apiKey: string | 
     model: fields.model ?? "fake-reranker",
     results: ranked.slice(0, topN).map(({ index, value }) => ({ index, relevance_score: value })),
   });
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
