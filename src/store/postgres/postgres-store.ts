@@ -103,7 +103,7 @@ export class PostgresStore implements Store {
   /** The vector column's dimension; undefined until known to exist (looked up again while undefined). */
   private dimension: number | undefined;
   private readonly wordCounts = new WordCounts();
-  /** Counts capped at "common" (see selectiveWords), kept apart from the exact ones. */
+  /** Counts capped at "common" (see selectiveWords) and recent cube sizes: kept apart from the exact counts. */
   private readonly cappedCounts = new WordCounts();
 
   private constructor(
@@ -837,7 +837,7 @@ export class PostgresStore implements Store {
    */
   private async selectiveWords(cubeId: string, words: readonly string[]): Promise<readonly string[]> {
     if (words.length < 2) return words;
-    const documents = await this.activeMemoryCount(cubeId);
+    const documents = await this.cubeSize(cubeId);
     if (documents < this.largeCube) return words;
     const common = Math.ceil(documents * COMMON_WORD_SHARE);
     const counts = new Map<string, number>();
@@ -867,39 +867,44 @@ export class PostgresStore implements Store {
   }
 
   async wordFrequencies(cubeId: string, words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }> {
-    const unique = [...new Set(words)];
-    const documents = await this.activeMemoryCount(cubeId);
     const frequencies = new Map<string, number>();
-    const reuse = documents >= this.largeCube;
-    const missing: string[] = [];
-    for (const word of unique) {
-      const cached = reuse ? this.wordCounts.get(cubeId, word) : undefined;
-      if (cached === undefined) missing.push(word);
-      else frequencies.set(word, cached);
-    }
-    if (missing.length === 0) return { documents, frequencies };
-    const { rows } = await this.db.query<{ word: string; n: number }>(
-      `SELECT w.word, (SELECT count(*)::int FROM memories m
-                       WHERE m.cube_id = $1 AND m.status = 'activated' AND m.words @@ plainto_tsquery('simple', w.word)) AS n
+    // Known only for large cubes: a small cube is counted afresh, its words with it.
+    const known = this.wordCounts.get(cubeId);
+    const missing = [...new Set(words)].filter((word) => {
+      const count = known === undefined ? undefined : this.wordCounts.get(cubeId, word);
+      if (count !== undefined) frequencies.set(word, count);
+      return count === undefined;
+    });
+    if (known !== undefined && missing.length === 0) return { documents: known, frequencies };
+    const { rows } = await this.db.query<{ word: string | null; n: number }>(
+      `${known === undefined ? "SELECT NULL AS word, count(*)::int AS n FROM memories m WHERE m.cube_id = $1 AND m.status = 'activated' UNION ALL " : ""}
+       SELECT w.word, (SELECT count(*)::int FROM memories m
+                       WHERE m.cube_id = $1 AND m.status = 'activated' AND m.words @@ plainto_tsquery('simple', w.word))
        FROM unnest($2::text[]) AS w(word)`,
       [cubeId, missing],
     );
+    let documents = known ?? 0;
     for (const row of rows) {
-      frequencies.set(row.word, row.n);
-      if (reuse) this.wordCounts.set(cubeId, row.word, row.n);
+      if (row.word === null) documents = row.n;
+      else frequencies.set(row.word, row.n);
+    }
+    if (documents >= this.largeCube) {
+      if (known === undefined) this.wordCounts.set(cubeId, undefined, documents);
+      for (const word of missing) this.wordCounts.set(cubeId, word, frequencies.get(word) ?? 0);
     }
     return { documents, frequencies };
   }
 
-  private async activeMemoryCount(cubeId: string): Promise<number> {
-    const cached = this.wordCounts.get(cubeId);
-    if (cached !== undefined) return cached;
+  /** The cube's active memories, as of up to a minute ago: enough to tell a large cube from a small one. */
+  private async cubeSize(cubeId: string): Promise<number> {
+    const known = this.wordCounts.get(cubeId) ?? this.cappedCounts.get(cubeId);
+    if (known !== undefined) return known;
     const { rows } = await this.db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM memories m WHERE m.cube_id = $1 AND m.status = 'activated'",
       [cubeId],
     );
     const count = rows[0]?.n ?? 0;
-    if (count >= this.largeCube) this.wordCounts.set(cubeId, undefined, count);
+    this.cappedCounts.set(cubeId, undefined, count);
     return count;
   }
 
