@@ -1,10 +1,11 @@
 import type Database from "better-sqlite3";
 import type { ClaimRequest } from "../store.js";
-import { rowToJob as sharedRowToJob } from "../rows.js";
+import type { JobMethods } from "../core/composed-store.js";
+import { nullable, number, rowOf, text } from "../core/decode.js";
 import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
-import { decodeJobRow, type SqliteJobRow } from "./rows.js";
+import { decodeCount, decodeJob } from "./connection.js";
 
-const rowToJob = (row: SqliteJobRow): JobRecord => sharedRowToJob(decodeJobRow(row));
+const countsRow = rowOf("jobs", { queued: number, running: number, parked: number, oldestDueAt: nullable(text) });
 
 /**
  * A job is ready when it is queued and due, or running under a lapsed lease; and no earlier job of
@@ -20,8 +21,8 @@ const READY = `
     WHERE e.cube_id = j.cube_id AND e.id < j.id AND e.status IN ('queued', 'running')
   )`;
 
-/** The job queue over the `jobs` table. Every method runs inside the caller's connection. */
-export class SqliteJobs {
+/** The job queue over the `jobs` table. Every method runs inside the caller's connection (and transaction). */
+export class SqliteJobQueue {
   constructor(private readonly db: Database.Database) {}
 
   /** Inside the batch's transaction: one row per job, covering only the messages stored now. */
@@ -65,8 +66,8 @@ export class SqliteJobs {
          ORDER BY j.id LIMIT 1)
        RETURNING *`,
     );
-    const row = this.db.transaction(() => statement.get(params) as SqliteJobRow | undefined).immediate();
-    return row ? rowToJob(row) : undefined;
+    const row = this.db.transaction(() => statement.get(params)).immediate();
+    return row === undefined ? undefined : decodeJob(row);
   }
 
   /** Whether the claim is still this runner's (inside a transaction, before writing for the job). */
@@ -101,20 +102,16 @@ export class SqliteJobs {
   }
 
   get(taskId: string): JobRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM jobs WHERE task_id = ?").get(taskId) as SqliteJobRow | undefined;
-    return row ? rowToJob(row) : undefined;
+    const row = this.db.prepare("SELECT * FROM jobs WHERE task_id = ?").get(taskId);
+    return row === undefined ? undefined : decodeJob(row);
   }
 
   list(userId: string, limit: number): JobRecord[] {
-    const rows = this.db.prepare("SELECT * FROM jobs WHERE user_id = ? ORDER BY id DESC LIMIT ?").all(userId, limit) as SqliteJobRow[];
-    return rows.map(rowToJob);
+    return this.db.prepare("SELECT * FROM jobs WHERE user_id = ? ORDER BY id DESC LIMIT ?").all(userId, limit).map(decodeJob);
   }
 
   countUnfinished(userId: string): number {
-    return this.db
-      .prepare("SELECT count(*) FROM jobs WHERE user_id = ? AND status IN ('queued', 'running')")
-      .pluck()
-      .get(userId) as number;
+    return decodeCount(this.db.prepare("SELECT count(*) FROM jobs WHERE user_id = ? AND status IN ('queued', 'running')").pluck().get(userId));
   }
 
   prune(finishedBefore: string): number {
@@ -122,20 +119,18 @@ export class SqliteJobs {
   }
 
   counts(now: string): { queued: number; running: number; parked: number; oldestDueAt: string | null } {
-    const row = this.db
-      .prepare(
+    return countsRow(
+      this.db.prepare(
         `SELECT coalesce(sum(status = 'queued'), 0) AS queued, coalesce(sum(status = 'running'), 0) AS running,
            coalesce(sum(status = 'parked'), 0) AS parked,
            min(CASE WHEN status = 'queued' AND run_after <= ? THEN run_after END) AS oldestDueAt
          FROM jobs`,
-      )
-      .get(now) as { queued: number; running: number; parked: number; oldestDueAt: string | null };
-    return row;
+      ).get(now),
+    );
   }
 
   parked(limit: number): JobRecord[] {
-    const rows = this.db.prepare("SELECT * FROM jobs WHERE status = 'parked' ORDER BY id LIMIT ?").all(limit) as SqliteJobRow[];
-    return rows.map(rowToJob);
+    return this.db.prepare("SELECT * FROM jobs WHERE status = 'parked' ORDER BY id LIMIT ?").all(limit).map(decodeJob);
   }
 
   retryParked(taskId: string, now: string): boolean {
@@ -148,5 +143,41 @@ export class SqliteJobs {
 
   dropParked(taskId: string): boolean {
     return this.db.prepare("DELETE FROM jobs WHERE task_id = ? AND status = 'parked'").run(taskId).changes === 1;
+  }
+}
+
+/** The Store's job methods over the queue. */
+export class SqliteJobs implements JobMethods {
+  constructor(private readonly queue: SqliteJobQueue) {}
+
+  async claimJob(request: ClaimRequest): Promise<JobRecord | undefined> {
+    return this.queue.claim(request);
+  }
+  async renewJob(claim: JobClaim, leaseUntil: string): Promise<boolean> {
+    return this.queue.renew(claim, leaseUntil);
+  }
+  async finishJob(claim: JobClaim, outcome: JobOutcome, now: string): Promise<boolean> {
+    return this.queue.finish(claim, outcome, now);
+  }
+  async getJob(taskId: string): Promise<JobRecord | undefined> {
+    return this.queue.get(taskId);
+  }
+  async listJobs(userId: string, limit: number): Promise<JobRecord[]> {
+    return this.queue.list(userId, limit);
+  }
+  async countUnfinishedJobs(userId: string): Promise<number> {
+    return this.queue.countUnfinished(userId);
+  }
+  async pruneJobs(finishedBefore: string): Promise<number> {
+    return this.queue.prune(finishedBefore);
+  }
+  async listParkedJobs(limit: number): Promise<JobRecord[]> {
+    return this.queue.parked(limit);
+  }
+  async retryParkedJob(taskId: string, now: string): Promise<boolean> {
+    return this.queue.retryParked(taskId, now);
+  }
+  async dropParkedJob(taskId: string): Promise<boolean> {
+    return this.queue.dropParked(taskId);
   }
 }
