@@ -1,15 +1,18 @@
 import type { ClaimRequest } from "../store.js";
-import { rowToJob, type JobRow } from "../rows.js";
+import type { JobMethods } from "../core/composed-store.js";
+import { nullable, number, rowOf, text } from "../core/decode.js";
 import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
-import type { Queryable } from "./database.js";
+import { countOf, decodeJob } from "./connection.js";
+import type { Database, Queryable } from "./database.js";
 
+const countsRow = rowOf("jobs", { queued: number, running: number, parked: number, oldest: nullable(text) });
 
 /**
  * The job queue over the `jobs` table, with SQLite's semantics (src/store/sqlite/jobs.ts): a job is
  * ready when queued and due (or asked for by task id), or running under a lapsed lease; and no
  * earlier job of its cube is queued or running, so that a cube's jobs run one at a time, in order.
  */
-export class PostgresJobs {
+export class PostgresJobQueue {
   /** Inside the batch's transaction: one row per job, covering only the messages stored now. */
   static async enqueue(db: Queryable, job: NewJob, storedMessageIds: readonly string[], memoryIds: readonly string[], now: string): Promise<void> {
     await db.query(
@@ -30,7 +33,7 @@ export class PostgresJobs {
     const params: unknown[] = [request.now, request.workerId, request.leaseUntil, [...request.kinds]];
     if (request.taskId !== undefined) params.push(request.taskId);
     const taskMatch = request.taskId === undefined ? "false" : "j.task_id = $5";
-    const { rows } = await db.query<JobRow>(
+    const { rows } = await db.query(
       `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, locked_until = $3, updated_at = $1
        WHERE id = (
          SELECT j.id FROM jobs j
@@ -44,7 +47,7 @@ export class PostgresJobs {
        RETURNING *`,
       params,
     );
-    return rows[0] ? rowToJob(rows[0]) : undefined;
+    return rows[0] === undefined ? undefined : decodeJob(rows[0]);
   }
 
   /**
@@ -89,21 +92,18 @@ export class PostgresJobs {
   }
 
   static async get(db: Queryable, taskId: string): Promise<JobRecord | undefined> {
-    const { rows } = await db.query<JobRow>("SELECT * FROM jobs WHERE task_id = $1", [taskId]);
-    return rows[0] ? rowToJob(rows[0]) : undefined;
+    const { rows } = await db.query("SELECT * FROM jobs WHERE task_id = $1", [taskId]);
+    return rows[0] === undefined ? undefined : decodeJob(rows[0]);
   }
 
   static async list(db: Queryable, userId: string, limit: number): Promise<JobRecord[]> {
-    const { rows } = await db.query<JobRow>("SELECT * FROM jobs WHERE user_id = $1 ORDER BY id DESC LIMIT $2", [userId, limit]);
-    return rows.map(rowToJob);
+    const { rows } = await db.query("SELECT * FROM jobs WHERE user_id = $1 ORDER BY id DESC LIMIT $2", [userId, limit]);
+    return rows.map(decodeJob);
   }
 
   static async countUnfinished(db: Queryable, userId: string): Promise<number> {
-    const { rows } = await db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM jobs WHERE user_id = $1 AND status IN ('queued', 'running')",
-      [userId],
-    );
-    return rows[0]?.n ?? 0;
+    const { rows } = await db.query("SELECT count(*)::int AS n FROM jobs WHERE user_id = $1 AND status IN ('queued', 'running')", [userId]);
+    return countOf(rows);
   }
 
   static async prune(db: Queryable, finishedBefore: string): Promise<number> {
@@ -112,20 +112,20 @@ export class PostgresJobs {
   }
 
   static async counts(db: Queryable, now: string): Promise<{ queued: number; running: number; parked: number; oldestDueAt: string | null }> {
-    const { rows } = await db.query<{ queued: number; running: number; parked: number; oldest: string | null }>(
+    const { rows } = await db.query(
       `SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued, count(*) FILTER (WHERE status = 'running')::int AS running,
          count(*) FILTER (WHERE status = 'parked')::int AS parked,
          min(run_after) FILTER (WHERE status = 'queued' AND run_after <= $1) AS oldest
        FROM jobs`,
       [now],
     );
-    const row = rows[0];
+    const row = rows[0] === undefined ? undefined : countsRow(rows[0]);
     return { queued: row?.queued ?? 0, running: row?.running ?? 0, parked: row?.parked ?? 0, oldestDueAt: row?.oldest ?? null };
   }
 
   static async parked(db: Queryable, limit: number): Promise<JobRecord[]> {
-    const { rows } = await db.query<JobRow>("SELECT * FROM jobs WHERE status = 'parked' ORDER BY id LIMIT $1", [limit]);
-    return rows.map(rowToJob);
+    const { rows } = await db.query("SELECT * FROM jobs WHERE status = 'parked' ORDER BY id LIMIT $1", [limit]);
+    return rows.map(decodeJob);
   }
 
   static async retryParked(db: Queryable, taskId: string, now: string): Promise<boolean> {
@@ -139,5 +139,41 @@ export class PostgresJobs {
   static async dropParked(db: Queryable, taskId: string): Promise<boolean> {
     const { rowCount } = await db.query("DELETE FROM jobs WHERE task_id = $1 AND status = 'parked'", [taskId]);
     return rowCount === 1;
+  }
+}
+
+/** The Store's job methods over the queue. */
+export class PostgresJobs implements JobMethods {
+  constructor(private readonly db: Database) {}
+
+  claimJob(request: ClaimRequest): Promise<JobRecord | undefined> {
+    return PostgresJobQueue.claim(this.db, request);
+  }
+  renewJob(claim: JobClaim, leaseUntil: string): Promise<boolean> {
+    return PostgresJobQueue.renew(this.db, claim, leaseUntil);
+  }
+  finishJob(claim: JobClaim, outcome: JobOutcome, now: string): Promise<boolean> {
+    return PostgresJobQueue.finish(this.db, claim, outcome, now);
+  }
+  getJob(taskId: string): Promise<JobRecord | undefined> {
+    return PostgresJobQueue.get(this.db, taskId);
+  }
+  listJobs(userId: string, limit: number): Promise<JobRecord[]> {
+    return PostgresJobQueue.list(this.db, userId, limit);
+  }
+  countUnfinishedJobs(userId: string): Promise<number> {
+    return PostgresJobQueue.countUnfinished(this.db, userId);
+  }
+  pruneJobs(finishedBefore: string): Promise<number> {
+    return PostgresJobQueue.prune(this.db, finishedBefore);
+  }
+  listParkedJobs(limit: number): Promise<JobRecord[]> {
+    return PostgresJobQueue.parked(this.db, limit);
+  }
+  retryParkedJob(taskId: string, now: string): Promise<boolean> {
+    return PostgresJobQueue.retryParked(this.db, taskId, now);
+  }
+  dropParkedJob(taskId: string): Promise<boolean> {
+    return PostgresJobQueue.dropParked(this.db, taskId);
   }
 }
