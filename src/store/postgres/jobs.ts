@@ -2,15 +2,15 @@ import type { ClaimRequest } from "../store.js";
 import type { JobMethods } from "../core/composed-store.js";
 import { nullable, number, rowOf, text } from "../core/decode.js";
 import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
+import { finishedJob, jobPayload, readyJobSql } from "../core/jobs.js";
 import { countOf, decodeJob } from "./connection.js";
 import type { Database, Queryable } from "./database.js";
 
 const countsRow = rowOf("jobs", { queued: number, running: number, parked: number, oldest: nullable(text) });
 
 /**
- * The job queue over the `jobs` table, with SQLite's semantics (src/store/sqlite/jobs.ts): a job is
- * ready when queued and due (or asked for by task id), or running under a lapsed lease; and no
- * earlier job of its cube is queued or running, so that a cube's jobs run one at a time, in order.
+ * The job queue over the `jobs` table, with the readiness and outcomes of src/store/core/jobs.ts
+ * (as on SQLite). Every method runs on the pool or inside the caller's transaction.
  */
 export class PostgresJobQueue {
   /** Inside the batch's transaction: one row per job, covering only the messages stored now. */
@@ -18,7 +18,7 @@ export class PostgresJobQueue {
     await db.query(
       `INSERT INTO jobs (task_id, kind, cube_id, user_id, payload, status, attempts, run_after, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $7, $7)`,
-      [job.taskId, job.kind, job.cubeId, job.userId, JSON.stringify({ ...job.payload, messageIds: storedMessageIds, memoryIds }), job.runAfter, now],
+      [job.taskId, job.kind, job.cubeId, job.userId, jobPayload(job, storedMessageIds, memoryIds), job.runAfter, now],
     );
   }
 
@@ -37,11 +37,7 @@ export class PostgresJobQueue {
       `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, locked_until = $3, updated_at = $1
        WHERE id = (
          SELECT j.id FROM jobs j
-         WHERE j.kind = ANY($4::text[])${only}
-           AND ((j.status = 'queued' AND (j.run_after <= $1 OR ${taskMatch}))
-             OR (j.status = 'running' AND j.locked_until <= $1))
-           AND NOT EXISTS (
-             SELECT 1 FROM jobs e WHERE e.cube_id = j.cube_id AND e.id < j.id AND e.status IN ('queued', 'running'))
+         WHERE j.kind = ANY($4::text[])${only} AND ${readyJobSql("$1", taskMatch)}
          ORDER BY j.id LIMIT 1
          FOR UPDATE SKIP LOCKED)
        RETURNING *`,
@@ -72,23 +68,14 @@ export class PostgresJobQueue {
   }
 
   static async finish(db: Queryable, claim: JobClaim, outcome: JobOutcome, now: string): Promise<boolean> {
-    const update = async (set: string, ...values: unknown[]) => {
-      const base = values.length;
-      const { rowCount } = await db.query(
-        `UPDATE jobs SET ${set}, locked_by = NULL, locked_until = NULL, updated_at = $${base + 1}
-         WHERE id = $${base + 2} AND status = 'running' AND locked_by = $${base + 3}`,
-        [...values, now, claim.jobId, claim.workerId],
-      );
-      return rowCount === 1;
-    };
-    switch (outcome.status) {
-      case "done":
-        return update("status = 'done', result = $1, last_error = NULL", JSON.stringify(outcome.result));
-      case "queued":
-        return update("status = 'queued', run_after = $1, last_error = $2", outcome.runAfter, outcome.error);
-      case "parked":
-        return update("status = 'parked', last_error = $1", outcome.error);
-    }
+    const finished = finishedJob(outcome);
+    const { rowCount } = await db.query(
+      `UPDATE jobs SET status = $1, result = coalesce($2::jsonb, result), run_after = coalesce($3, run_after), last_error = $4,
+         locked_by = NULL, locked_until = NULL, updated_at = $5
+       WHERE id = $6 AND status = 'running' AND locked_by = $7`,
+      [finished.status, finished.result, finished.runAfter, finished.lastError, now, claim.jobId, claim.workerId],
+    );
+    return rowCount === 1;
   }
 
   static async get(db: Queryable, taskId: string): Promise<JobRecord | undefined> {

@@ -3,23 +3,13 @@ import type { ClaimRequest } from "../store.js";
 import type { JobMethods } from "../core/composed-store.js";
 import { nullable, number, rowOf, text } from "../core/decode.js";
 import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
+import { finishedJob, jobPayload, readyJobSql } from "../core/jobs.js";
 import { decodeCount, decodeJob } from "./connection.js";
 
 const countsRow = rowOf("jobs", { queued: number, running: number, parked: number, oldestDueAt: nullable(text) });
 
-/**
- * A job is ready when it is queued and due, or running under a lapsed lease; and no earlier job of
- * its cube is still queued or running (updates must apply in the order things were said).
- * On PostgreSQL the same selection takes `FOR UPDATE SKIP LOCKED` so that runners never wait on
- * each other's rows.
- */
-const READY = `
-  ((j.status = 'queued' AND (j.run_after <= @now OR j.task_id = @taskId))
-    OR (j.status = 'running' AND j.locked_until <= @now))
-  AND NOT EXISTS (
-    SELECT 1 FROM jobs e
-    WHERE e.cube_id = j.cube_id AND e.id < j.id AND e.status IN ('queued', 'running')
-  )`;
+/** Readiness (src/store/core/jobs.ts) with this queue's named parameters. */
+const READY = readyJobSql("@now", "j.task_id = @taskId");
 
 /** The job queue over the `jobs` table. Every method runs inside the caller's connection (and transaction). */
 export class SqliteJobQueue {
@@ -37,7 +27,7 @@ export class SqliteJobQueue {
         job.kind,
         job.cubeId,
         job.userId,
-        JSON.stringify({ ...job.payload, messageIds: storedMessageIds, memoryIds }),
+        jobPayload(job, storedMessageIds, memoryIds),
         job.runAfter,
         now,
         now,
@@ -87,18 +77,16 @@ export class SqliteJobQueue {
   }
 
   finish(claim: JobClaim, outcome: JobOutcome, now: string): boolean {
-    const update = (sql: string, ...values: unknown[]) =>
+    const finished = finishedJob(outcome);
+    return (
       this.db
-        .prepare(`UPDATE jobs SET ${sql}, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND locked_by = ?`)
-        .run(...values, now, claim.jobId, claim.workerId).changes === 1;
-    switch (outcome.status) {
-      case "done":
-        return update("status = 'done', result = ?, last_error = NULL", JSON.stringify(outcome.result));
-      case "queued":
-        return update("status = 'queued', run_after = ?, last_error = ?", outcome.runAfter, outcome.error);
-      case "parked":
-        return update("status = 'parked', last_error = ?", outcome.error);
-    }
+        .prepare(
+          `UPDATE jobs SET status = ?, result = coalesce(?, result), run_after = coalesce(?, run_after), last_error = ?,
+             locked_by = NULL, locked_until = NULL, updated_at = ?
+           WHERE id = ? AND status = 'running' AND locked_by = ?`,
+        )
+        .run(finished.status, finished.result, finished.runAfter, finished.lastError, now, claim.jobId, claim.workerId).changes === 1
+    );
   }
 
   get(taskId: string): JobRecord | undefined {
