@@ -1,20 +1,4 @@
-import type { ClaimRequest, ConversationBatch, ConversationWrite, EmbedderIdentity, Store, StoreStats, UserErasure } from "../store.js";
-import type {
-  CubeAccess,
-  CubeRecord,
-  JobClaim,
-  JobOutcome,
-  JobRecord,
-  MemoryRecord,
-  MemoryScope,
-  MemoryVersion,
-  MessageRecord,
-  Page,
-  Refinement,
-  RefinementWrite,
-  ScoredId,
-  SharedAccess,
-} from "../types.js";
+import type { Store } from "../store.js";
 
 /** The Store's methods, by concern: each driver implements every concern in a module of its own. */
 export type CubeMethods = Pick<Store, "getCube" | "createCube" | "accessOf" | "shareCube">;
@@ -61,151 +45,150 @@ export abstract class ComposedStore implements Store {
   abstract close(): Promise<void>;
 
   protected constructor(private readonly parts: StoreParts) {}
-
   // ---- cubes and erasure ----
-  getCube(cubeId: string): Promise<CubeRecord | undefined> {
-    return this.parts.cubes.getCube(cubeId);
+  getCube(...args: Parameters<Store["getCube"]>): ReturnType<Store["getCube"]> {
+    return this.parts.cubes.getCube(...args);
   }
-  createCube(cube: CubeRecord): Promise<boolean> {
-    return this.parts.cubes.createCube(cube);
+  createCube(...args: Parameters<Store["createCube"]>): ReturnType<Store["createCube"]> {
+    return this.parts.cubes.createCube(...args);
   }
-  accessOf(cubeId: string, userId: string): Promise<CubeAccess | undefined> {
-    return this.parts.cubes.accessOf(cubeId, userId);
+  accessOf(...args: Parameters<Store["accessOf"]>): ReturnType<Store["accessOf"]> {
+    return this.parts.cubes.accessOf(...args);
   }
-  shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void> {
-    return this.parts.cubes.shareCube(cubeId, userId, access);
+  shareCube(...args: Parameters<Store["shareCube"]>): ReturnType<Store["shareCube"]> {
+    return this.parts.cubes.shareCube(...args);
   }
-  deleteCube(cubeId: string): Promise<void> {
-    return this.parts.erasure.deleteCube(cubeId);
+  deleteCube(...args: Parameters<Store["deleteCube"]>): ReturnType<Store["deleteCube"]> {
+    return this.parts.erasure.deleteCube(...args);
   }
-  deleteUser(userId: string): Promise<UserErasure> {
-    return this.parts.erasure.deleteUser(userId);
+  deleteUser(...args: Parameters<Store["deleteUser"]>): ReturnType<Store["deleteUser"]> {
+    return this.parts.erasure.deleteUser(...args);
   }
-  deleteMemories(cubeId: string, memoryIds: readonly string[]): Promise<number> {
-    return this.parts.erasure.deleteMemories(cubeId, memoryIds);
+  deleteMemories(...args: Parameters<Store["deleteMemories"]>): ReturnType<Store["deleteMemories"]> {
+    return this.parts.erasure.deleteMemories(...args);
   }
 
   // ---- writes and vectors ----
-  addConversation(batch: ConversationBatch): Promise<ConversationWrite> {
-    return this.parts.writes.addConversation(batch);
+  addConversation(...args: Parameters<Store["addConversation"]>): ReturnType<Store["addConversation"]> {
+    return this.parts.writes.addConversation(...args);
   }
-  embedderIdentity(): Promise<EmbedderIdentity | undefined> {
-    return this.parts.vectors.embedderIdentity();
+  embedderIdentity(...args: Parameters<Store["embedderIdentity"]>): ReturnType<Store["embedderIdentity"]> {
+    return this.parts.vectors.embedderIdentity(...args);
   }
-  resetVectors(identity: EmbedderIdentity): Promise<void> {
-    return this.parts.vectors.resetVectors(identity);
+  resetVectors(...args: Parameters<Store["resetVectors"]>): ReturnType<Store["resetVectors"]> {
+    return this.parts.vectors.resetVectors(...args);
   }
-  recordEmbedder(identity: EmbedderIdentity): Promise<void> {
-    return this.parts.vectors.recordEmbedder(identity);
+  recordEmbedder(...args: Parameters<Store["recordEmbedder"]>): ReturnType<Store["recordEmbedder"]> {
+    return this.parts.vectors.recordEmbedder(...args);
   }
-  memoryTexts(after: string | undefined, limit: number): Promise<{ id: string; cubeId: string; memoryType: string; text: string }[]> {
-    return this.parts.vectors.memoryTexts(after, limit);
+  memoryTexts(...args: Parameters<Store["memoryTexts"]>): ReturnType<Store["memoryTexts"]> {
+    return this.parts.vectors.memoryTexts(...args);
   }
-  setVectors(entries: readonly { id: string; vector: Float32Array }[]): Promise<void> {
-    return this.parts.vectors.setVectors(entries);
+  setVectors(...args: Parameters<Store["setVectors"]>): ReturnType<Store["setVectors"]> {
+    return this.parts.vectors.setVectors(...args);
   }
 
   // ---- reads ----
-  memoriesFromMessages(cubeId: string, messageIds: readonly string[]): Promise<MemoryRecord[]> {
-    return this.parts.reads.memoriesFromMessages(cubeId, messageIds);
+  memoriesFromMessages(...args: Parameters<Store["memoriesFromMessages"]>): ReturnType<Store["memoriesFromMessages"]> {
+    return this.parts.reads.memoriesFromMessages(...args);
   }
-  getMemory(memoryId: string): Promise<MemoryRecord | undefined> {
-    return this.parts.reads.getMemory(memoryId);
+  getMemory(...args: Parameters<Store["getMemory"]>): ReturnType<Store["getMemory"]> {
+    return this.parts.reads.getMemory(...args);
   }
-  getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
-    return this.parts.reads.getMemories(memoryIds);
+  getMemories(...args: Parameters<Store["getMemories"]>): ReturnType<Store["getMemories"]> {
+    return this.parts.reads.getMemories(...args);
   }
-  listMemories(scope: MemoryScope, page?: Page, textContains?: string): Promise<{ memories: MemoryRecord[]; total: number }> {
-    return this.parts.reads.listMemories(scope, page, textContains);
+  listMemories(...args: Parameters<Store["listMemories"]>): ReturnType<Store["listMemories"]> {
+    return this.parts.reads.listMemories(...args);
   }
-  recentMemories(cubeId: string, sessionId: string, limit: number): Promise<MemoryRecord[]> {
-    return this.parts.reads.recentMemories(cubeId, sessionId, limit);
+  recentMemories(...args: Parameters<Store["recentMemories"]>): ReturnType<Store["recentMemories"]> {
+    return this.parts.reads.recentMemories(...args);
   }
-  memoryHistory(memoryId: string): Promise<MemoryVersion[]> {
-    return this.parts.reads.memoryHistory(memoryId);
+  memoryHistory(...args: Parameters<Store["memoryHistory"]>): ReturnType<Store["memoryHistory"]> {
+    return this.parts.reads.memoryHistory(...args);
   }
-  memoryIds(scope: MemoryScope & { sessionId?: string }): Promise<string[]> {
-    return this.parts.reads.memoryIds(scope);
+  memoryIds(...args: Parameters<Store["memoryIds"]>): ReturnType<Store["memoryIds"]> {
+    return this.parts.reads.memoryIds(...args);
   }
-  memoriesByKey(cubeId: string, keys: readonly string[], limit: number): Promise<MemoryRecord[]> {
-    return this.parts.reads.memoriesByKey(cubeId, keys, limit);
+  memoriesByKey(...args: Parameters<Store["memoriesByKey"]>): ReturnType<Store["memoriesByKey"]> {
+    return this.parts.reads.memoriesByKey(...args);
   }
-  getMessages(cubeId: string, messageIds: readonly string[]): Promise<MessageRecord[]> {
-    return this.parts.reads.getMessages(cubeId, messageIds);
+  getMessages(...args: Parameters<Store["getMessages"]>): ReturnType<Store["getMessages"]> {
+    return this.parts.reads.getMessages(...args);
   }
-  messagesBefore(cubeId: string, sessionId: string, before: string, limit: number): Promise<MessageRecord[]> {
-    return this.parts.reads.messagesBefore(cubeId, sessionId, before, limit);
+  messagesBefore(...args: Parameters<Store["messagesBefore"]>): ReturnType<Store["messagesBefore"]> {
+    return this.parts.reads.messagesBefore(...args);
   }
-  followingMessages(cubeId: string, messageIds: readonly string[]): Promise<Map<string, MessageRecord>> {
-    return this.parts.reads.followingMessages(cubeId, messageIds);
+  followingMessages(...args: Parameters<Store["followingMessages"]>): ReturnType<Store["followingMessages"]> {
+    return this.parts.reads.followingMessages(...args);
   }
 
   // ---- search ----
-  hasMemories(scope: MemoryScope): Promise<boolean> {
-    return this.parts.search.hasMemories(scope);
+  hasMemories(...args: Parameters<Store["hasMemories"]>): ReturnType<Store["hasMemories"]> {
+    return this.parts.search.hasMemories(...args);
   }
-  searchVectors(scope: MemoryScope, vector: Float32Array, limit: number): Promise<ScoredId[]> {
-    return this.parts.search.searchVectors(scope, vector, limit);
+  searchVectors(...args: Parameters<Store["searchVectors"]>): ReturnType<Store["searchVectors"]> {
+    return this.parts.search.searchVectors(...args);
   }
-  searchKeywords(scope: MemoryScope, words: readonly string[], limit: number): Promise<ScoredId[]> {
-    return this.parts.search.searchKeywords(scope, words, limit);
+  searchKeywords(...args: Parameters<Store["searchKeywords"]>): ReturnType<Store["searchKeywords"]> {
+    return this.parts.search.searchKeywords(...args);
   }
-  wordFrequencies(cubeId: string, words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }> {
-    return this.parts.search.wordFrequencies(cubeId, words);
+  wordFrequencies(...args: Parameters<Store["wordFrequencies"]>): ReturnType<Store["wordFrequencies"]> {
+    return this.parts.search.wordFrequencies(...args);
   }
-  vectorsOf(memoryIds: readonly string[]): Promise<Map<string, Float32Array>> {
-    return this.parts.search.vectorsOf(memoryIds);
+  vectorsOf(...args: Parameters<Store["vectorsOf"]>): ReturnType<Store["vectorsOf"]> {
+    return this.parts.search.vectorsOf(...args);
   }
 
   // ---- jobs and refinement ----
-  claimJob(request: ClaimRequest): Promise<JobRecord | undefined> {
-    return this.parts.jobs.claimJob(request);
+  claimJob(...args: Parameters<Store["claimJob"]>): ReturnType<Store["claimJob"]> {
+    return this.parts.jobs.claimJob(...args);
   }
-  renewJob(claim: JobClaim, leaseUntil: string): Promise<boolean> {
-    return this.parts.jobs.renewJob(claim, leaseUntil);
+  renewJob(...args: Parameters<Store["renewJob"]>): ReturnType<Store["renewJob"]> {
+    return this.parts.jobs.renewJob(...args);
   }
-  finishJob(claim: JobClaim, outcome: JobOutcome, now: string): Promise<boolean> {
-    return this.parts.jobs.finishJob(claim, outcome, now);
+  finishJob(...args: Parameters<Store["finishJob"]>): ReturnType<Store["finishJob"]> {
+    return this.parts.jobs.finishJob(...args);
   }
-  getJob(taskId: string): Promise<JobRecord | undefined> {
-    return this.parts.jobs.getJob(taskId);
+  getJob(...args: Parameters<Store["getJob"]>): ReturnType<Store["getJob"]> {
+    return this.parts.jobs.getJob(...args);
   }
-  listJobs(userId: string, limit: number): Promise<JobRecord[]> {
-    return this.parts.jobs.listJobs(userId, limit);
+  listJobs(...args: Parameters<Store["listJobs"]>): ReturnType<Store["listJobs"]> {
+    return this.parts.jobs.listJobs(...args);
   }
-  countUnfinishedJobs(userId: string): Promise<number> {
-    return this.parts.jobs.countUnfinishedJobs(userId);
+  countUnfinishedJobs(...args: Parameters<Store["countUnfinishedJobs"]>): ReturnType<Store["countUnfinishedJobs"]> {
+    return this.parts.jobs.countUnfinishedJobs(...args);
   }
-  pruneJobs(finishedBefore: string): Promise<number> {
-    return this.parts.jobs.pruneJobs(finishedBefore);
+  pruneJobs(...args: Parameters<Store["pruneJobs"]>): ReturnType<Store["pruneJobs"]> {
+    return this.parts.jobs.pruneJobs(...args);
   }
-  listParkedJobs(limit: number): Promise<JobRecord[]> {
-    return this.parts.jobs.listParkedJobs(limit);
+  listParkedJobs(...args: Parameters<Store["listParkedJobs"]>): ReturnType<Store["listParkedJobs"]> {
+    return this.parts.jobs.listParkedJobs(...args);
   }
-  retryParkedJob(taskId: string, now: string): Promise<boolean> {
-    return this.parts.jobs.retryParkedJob(taskId, now);
+  retryParkedJob(...args: Parameters<Store["retryParkedJob"]>): ReturnType<Store["retryParkedJob"]> {
+    return this.parts.jobs.retryParkedJob(...args);
   }
-  dropParkedJob(taskId: string): Promise<boolean> {
-    return this.parts.jobs.dropParkedJob(taskId);
+  dropParkedJob(...args: Parameters<Store["dropParkedJob"]>): ReturnType<Store["dropParkedJob"]> {
+    return this.parts.jobs.dropParkedJob(...args);
   }
-  commitRefinement(refinement: Refinement): Promise<RefinementWrite> {
-    return this.parts.refine.commitRefinement(refinement);
+  commitRefinement(...args: Parameters<Store["commitRefinement"]>): ReturnType<Store["commitRefinement"]> {
+    return this.parts.refine.commitRefinement(...args);
   }
 
   // ---- operations ----
-  schemaStatus(): Promise<{ applied: number; latest: number }> {
-    return this.parts.ops.schemaStatus();
+  schemaStatus(...args: Parameters<Store["schemaStatus"]>): ReturnType<Store["schemaStatus"]> {
+    return this.parts.ops.schemaStatus(...args);
   }
-  stats(now: string): Promise<StoreStats> {
-    return this.parts.ops.stats(now);
+  stats(...args: Parameters<Store["stats"]>): ReturnType<Store["stats"]> {
+    return this.parts.ops.stats(...args);
   }
-  cubeUsage(cubeId: string): Promise<{ memories: number; bytes: number }> {
-    return this.parts.ops.cubeUsage(cubeId);
+  cubeUsage(...args: Parameters<Store["cubeUsage"]>): ReturnType<Store["cubeUsage"]> {
+    return this.parts.ops.cubeUsage(...args);
   }
-  addChatTokens(userId: string, day: string, tokens: number): Promise<number> {
-    return this.parts.ops.addChatTokens(userId, day, tokens);
+  addChatTokens(...args: Parameters<Store["addChatTokens"]>): ReturnType<Store["addChatTokens"]> {
+    return this.parts.ops.addChatTokens(...args);
   }
-  chatTokens(userId: string, day: string): Promise<number> {
-    return this.parts.ops.chatTokens(userId, day);
+  chatTokens(...args: Parameters<Store["chatTokens"]>): ReturnType<Store["chatTokens"]> {
+    return this.parts.ops.chatTokens(...args);
   }
 }

@@ -83,20 +83,39 @@ export type JsonColumn = <T>(column: Column<T>) => Column<T>;
 
 /** A decoder for rows of one shape (named after its table, for errors). */
 export function rowOf<S extends Shape>(table: string, shape: S): (row: unknown) => Decoded<S> {
-  const columns = Object.entries(shape);
+  return decoder(
+    table,
+    Object.entries(shape).map(([name, column]) => [name, name, column]),
+  );
+}
+
+/** A record's fields, each read from a column: `cubeId: ["cube_id", text]`. */
+export type Fields = Record<string, readonly [column: string, decode: Column<unknown>]>;
+
+export type FieldsOf<F extends Fields> = { [K in keyof F]: F[K][1] extends Column<infer T> ? T : never };
+
+/** A decoder from rows of a table to records whose fields are named otherwise than the columns. */
+export function recordOf<F extends Fields>(table: string, fields: F): (row: unknown) => FieldsOf<F> {
+  return decoder(
+    table,
+    Object.entries(fields).map(([field, [column, decode]]) => [field, column, decode]),
+  );
+}
+
+function decoder<T>(table: string, columns: readonly (readonly [field: string, column: string, decode: Column<unknown>])[]): (row: unknown) => T {
   return (row) => {
     if (typeof row !== "object" || row === null) throw new StoreRowError(table, "(row)", `is ${describe(row)}`);
     const source = row as Record<string, unknown>;
     const decoded: Record<string, unknown> = {};
-    for (const [name, column] of columns) {
+    for (const [field, column, decode] of columns) {
       try {
-        decoded[name] = column(source[name]);
+        decoded[field] = decode(source[column]);
       } catch (error) {
-        throw new StoreRowError(table, name, error instanceof Error ? error.message : String(error));
+        throw new StoreRowError(table, column, error instanceof Error ? error.message : String(error));
       }
     }
-    // Every column of the shape was decoded by its own Column.
-    return decoded as Decoded<S>;
+    // Every field was decoded by its own Column, as the caller's type says.
+    return decoded as T;
   };
 }
 

@@ -1,12 +1,12 @@
 import type { CubeMethods } from "../core/composed-store.js";
 import { checkWritable } from "../core/cube-access.js";
-import { nullable, rowOf, text } from "../core/decode.js";
+import { nullable, recordOf, text } from "../core/decode.js";
 import { accessRow, cubeFrom } from "../core/rows.js";
 import type { CubeAccess, CubeRecord, SharedAccess } from "../types.js";
 import type { PostgresConnection } from "./connection.js";
 import type { Queryable } from "./database.js";
 
-const writerRow = rowOf("cubes", { owner_id: text, access: nullable(text) });
+const cubeForWriting = recordOf("cubes", { ownerId: ["owner_id", text], access: ["access", nullable(text)] });
 
 /** Inside a write transaction: the user row exists. */
 export async function ensureUser(db: Queryable, userId: string, now: string): Promise<void> {
@@ -25,8 +25,7 @@ export async function claimForWriting(db: Queryable, cubeId: string, userId: str
     [cubeId, userId],
   );
   // No row: deleted between the two statements.
-  const cube = rows[0] === undefined ? undefined : writerRow(rows[0]);
-  checkWritable(cubeId, userId, cube && { ownerId: cube.owner_id, access: cube.access });
+  checkWritable(cubeId, userId, rows[0] === undefined ? undefined : cubeForWriting(rows[0]));
 }
 
 /** Cubes, their owners and their shares. */

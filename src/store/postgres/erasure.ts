@@ -1,12 +1,12 @@
 import type { UserErasure } from "../store.js";
 import type { ErasureMethods } from "../core/composed-store.js";
 import { eraseUser, forgetMemories, type ErasurePrimitives } from "../core/erasure.js";
-import { number, rowOf, text } from "../core/decode.js";
+import { number, recordOf, rowOf, text } from "../core/decode.js";
 import { runAsync } from "../core/script.js";
 import { decodeIdRow, type PostgresConnection } from "./connection.js";
 import type { Queryable } from "./database.js";
 
-const writtenRow = rowOf("memories", { cube_id: text, id: text });
+const writtenMemory = recordOf("memories", { cubeId: ["cube_id", text], id: ["id", text] });
 const messageIdRow = rowOf("memory_sources", { message_id: text });
 const contentsRow = rowOf("cubes", { memories: number, messages: number });
 
@@ -82,10 +82,7 @@ class PostgresErasurePrimitives implements ErasurePrimitives {
 
   async memoriesWrittenBy(userId: string): Promise<{ cubeId: string; id: string }[]> {
     const { rows } = await this.db.query("SELECT cube_id, id FROM memories WHERE user_id = $1 ORDER BY cube_id, id FOR UPDATE", [userId]);
-    return rows.map((row) => {
-      const written = writtenRow(row);
-      return { cubeId: written.cube_id, id: written.id };
-    });
+    return rows.map(writtenMemory);
   }
 
   async dropUserRows(userId: string): Promise<{ jobs: number; shares: number; user: boolean }> {

@@ -1,6 +1,6 @@
 import type { RefineMethods } from "../core/composed-store.js";
 import { commitRefinement, type ActiveMemory, type RefinePrimitives } from "../core/refine.js";
-import { rowOf, text } from "../core/decode.js";
+import { recordOf, text } from "../core/decode.js";
 import { runAsync } from "../core/script.js";
 import type { JobClaim, JobOutcome, NewMemory, Refinement, RefinementWrite } from "../types.js";
 import { countOf, type PostgresConnection } from "./connection.js";
@@ -8,7 +8,7 @@ import type { Queryable } from "./database.js";
 import { PostgresJobQueue } from "./jobs.js";
 import { archiveMemory, insertMemories } from "./memory-rows.js";
 
-const activeRow = rowOf("memories", { id: text, text, memory_type: text });
+const activeMemory = recordOf("memories", { id: ["id", text], text: ["text", text], memoryType: ["memory_type", text] });
 
 class PostgresRefinePrimitives implements RefinePrimitives<ActiveMemory> {
   constructor(
@@ -39,9 +39,7 @@ class PostgresRefinePrimitives implements RefinePrimitives<ActiveMemory> {
       "SELECT id, text, memory_type FROM memories WHERE id = $1 AND cube_id = $2 AND status = 'activated' FOR UPDATE",
       [memoryId, cubeId],
     );
-    if (rows[0] === undefined) return undefined;
-    const active = activeRow(rows[0]);
-    return { id: active.id, text: active.text, memoryType: active.memory_type };
+    return rows[0] === undefined ? undefined : activeMemory(rows[0]);
   }
 
   archive(row: ActiveMemory, successorId: string, reason: string, now: string): Promise<void> {

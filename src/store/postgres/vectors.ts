@@ -1,6 +1,6 @@
 import type { EmbedderIdentity } from "../store.js";
 import type { VectorMethods } from "../core/composed-store.js";
-import { rowOf, text } from "../core/decode.js";
+import { recordOf, rowOf, text } from "../core/decode.js";
 import { identityFrom } from "../core/rows.js";
 import { HALFVEC_INDEX_MAX, VECTOR_INDEX_MAX, type PostgresConnection } from "./connection.js";
 import type { Queryable } from "./database.js";
@@ -8,7 +8,7 @@ import type { Queryable } from "./database.js";
 const EMBEDDER_KEY = "embedder";
 
 const metaRow = rowOf("meta", { value: text });
-const textRow = rowOf("memories", { id: text, cube_id: text, memory_type: text, text });
+const memoryText = recordOf("memories", { id: ["id", text], cubeId: ["cube_id", text], memoryType: ["memory_type", text], text: ["text", text] });
 
 async function recordedEmbedder(db: Queryable): Promise<string | undefined> {
   const { rows } = await db.query("SELECT value FROM meta WHERE key = $1", [EMBEDDER_KEY]);
@@ -72,10 +72,7 @@ export class PostgresVectors implements VectorMethods {
       "SELECT id, cube_id, memory_type, text FROM memories WHERE status = 'activated' AND id > $1 ORDER BY id LIMIT $2",
       [after ?? "", limit],
     );
-    return rows.map((row) => {
-      const memory = textRow(row);
-      return { id: memory.id, cubeId: memory.cube_id, memoryType: memory.memory_type, text: memory.text };
-    });
+    return rows.map(memoryText);
   }
 
   async setVectors(entries: readonly { id: string; vector: Float32Array }[]): Promise<void> {

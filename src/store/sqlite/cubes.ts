@@ -1,11 +1,11 @@
 import type { CubeMethods } from "../core/composed-store.js";
 import type { CubeForWriting } from "../core/cube-access.js";
 import { accessRow, cubeFrom } from "../core/rows.js";
-import { nullable, rowOf, text } from "../core/decode.js";
+import { nullable, recordOf, text } from "../core/decode.js";
 import type { CubeAccess, CubeRecord, SharedAccess } from "../types.js";
 import type { SqliteConnection } from "./connection.js";
 
-const writerRow = rowOf("cubes", { owner_id: text, access: nullable(text) });
+const cubeForWriting = recordOf("cubes", { ownerId: ["owner_id", text], access: ["access", nullable(text)] });
 
 /** Cubes, their owners and their shares. */
 export class SqliteCubes implements CubeMethods {
@@ -21,9 +21,7 @@ export class SqliteCubes implements CubeMethods {
     const row = this.conn.db
       .prepare("SELECT c.owner_id, a.access FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = ? WHERE c.id = ?")
       .get(userId, cubeId);
-    if (row === undefined) return undefined;
-    const cube = writerRow(row);
-    return { ownerId: cube.owner_id, access: cube.access };
+    return row === undefined ? undefined : cubeForWriting(row);
   }
 
   /** Inside a write transaction: a cube (of this name) for the user. */

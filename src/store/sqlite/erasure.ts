@@ -1,12 +1,12 @@
 import type { UserErasure } from "../store.js";
 import type { ErasureMethods } from "../core/composed-store.js";
 import { eraseUser, forgetMemories, type ErasurePrimitives } from "../core/erasure.js";
-import { rowOf, text } from "../core/decode.js";
+import { recordOf, text } from "../core/decode.js";
 import { runSync } from "../core/script.js";
 import { decodeCount, decodeId, decodeRowid, type SqliteConnection } from "./connection.js";
 import { removeIndexEntries } from "./memory-rows.js";
 
-const writtenRow = rowOf("memories", { cube_id: text, id: text });
+const writtenMemory = recordOf("memories", { cubeId: ["cube_id", text], id: ["id", text] });
 const ids = (values: readonly string[]) => JSON.stringify(values);
 
 /**
@@ -105,10 +105,7 @@ class SqliteErasurePrimitives implements ErasurePrimitives {
     return this.conn.db
       .prepare("SELECT cube_id, id FROM memories WHERE user_id = ? ORDER BY cube_id, rowid")
       .all(userId)
-      .map((row) => {
-        const written = writtenRow(row);
-        return { cubeId: written.cube_id, id: written.id };
-      });
+      .map(writtenMemory);
   }
 
   dropUserRows(userId: string): { jobs: number; shares: number; user: boolean } {

@@ -1,13 +1,19 @@
 import type { RefineMethods } from "../core/composed-store.js";
 import { commitRefinement, type RefinePrimitives } from "../core/refine.js";
-import { number, rowOf, text } from "../core/decode.js";
+import { number, recordOf, text } from "../core/decode.js";
 import { runSync } from "../core/script.js";
 import type { JobClaim, JobOutcome, NewMemory, Refinement, RefinementWrite } from "../types.js";
 import type { SqliteConnection } from "./connection.js";
 import type { SqliteJobQueue } from "./jobs.js";
 import { archiveMemory, insertMemory, type SqliteActiveMemory } from "./memory-rows.js";
 
-const activeRow = rowOf("memories", { rowid: number, id: text, cube_id: text, text, memory_type: text });
+const activeMemory = recordOf("memories", {
+  rowid: ["rowid", number],
+  id: ["id", text],
+  cubeId: ["cube_id", text],
+  text: ["text", text],
+  memoryType: ["memory_type", text],
+});
 
 class SqliteRefinePrimitives implements RefinePrimitives<SqliteActiveMemory> {
   constructor(
@@ -32,9 +38,7 @@ class SqliteRefinePrimitives implements RefinePrimitives<SqliteActiveMemory> {
     const row = this.conn.db
       .prepare("SELECT rowid, id, cube_id, text, memory_type FROM memories WHERE id = ? AND cube_id = ? AND status = 'activated'")
       .get(memoryId, cubeId);
-    if (row === undefined) return undefined;
-    const active = activeRow(row);
-    return { rowid: active.rowid, id: active.id, cubeId: active.cube_id, text: active.text, memoryType: active.memory_type };
+    return row === undefined ? undefined : activeMemory(row);
   }
 
   archive(row: SqliteActiveMemory, successorId: string, reason: string, now: string): void {

@@ -1,10 +1,10 @@
 import type { EmbedderIdentity } from "../store.js";
 import type { VectorMethods } from "../core/composed-store.js";
-import { number, rowOf, text } from "../core/decode.js";
+import { number, recordOf, rowOf, text } from "../core/decode.js";
 import { vectorBlob, type SqliteConnection } from "./connection.js";
 import { quantize } from "./quantize.js";
 
-const textRow = rowOf("memories", { id: text, cube_id: text, memory_type: text, text });
+const memoryText = recordOf("memories", { id: ["id", text], cubeId: ["cube_id", text], memoryType: ["memory_type", text], text: ["text", text] });
 const vectorTarget = rowOf("memories", { rowid: number, cube_id: text, memory_type: text });
 
 /** The embedder the vectors come from, and re-embedding. */
@@ -39,10 +39,7 @@ export class SqliteVectors implements VectorMethods {
     return this.conn.db
       .prepare("SELECT id, cube_id, memory_type, text FROM memories WHERE status = 'activated' AND id > ? ORDER BY id LIMIT ?")
       .all(after ?? "", limit)
-      .map((row) => {
-        const memory = textRow(row);
-        return { id: memory.id, cubeId: memory.cube_id, memoryType: memory.memory_type, text: memory.text };
-      });
+      .map(memoryText);
   }
 
   async setVectors(entries: readonly { id: string; vector: Float32Array }[]): Promise<void> {
