@@ -1,31 +1,59 @@
 import type { CubeMethods } from "../core/composed-store.js";
 import { checkWritable } from "../core/cube-access.js";
+import { createCube, shareCube, type CubePrimitives } from "../core/cubes.js";
 import { nullable, recordOf, text } from "../core/decode.js";
 import { accessRow, cubeFrom } from "../core/rows.js";
+import { runAsync } from "../core/script.js";
 import type { CubeAccess, CubeRecord, SharedAccess } from "../types.js";
 import type { PostgresConnection } from "./connection.js";
 import type { Queryable } from "./database.js";
 
 const cubeForWriting = recordOf("cubes", { ownerId: ["owner_id", text], access: ["access", nullable(text)] });
 
-/** Inside a write transaction: the user row exists. */
-export async function ensureUser(db: Queryable, userId: string, now: string): Promise<void> {
-  await db.query("INSERT INTO users (id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING", [userId, now]);
-}
+/** The cube primitives inside one transaction (or on the pool). */
+export class PostgresCubePrimitives implements CubePrimitives {
+  constructor(private readonly db: Queryable) {}
 
-/**
- * Inside a write transaction: the user may write the cube, which is created when missing. The cube
- * row is share-locked until the transaction ends, so a concurrent delete of the cube waits.
- */
-export async function claimForWriting(db: Queryable, cubeId: string, userId: string, now: string): Promise<void> {
-  await db.query("INSERT INTO cubes (id, name, owner_id, created_at) VALUES ($1, $1, $2, $3) ON CONFLICT DO NOTHING", [cubeId, userId, now]);
-  const { rows } = await db.query(
-    `SELECT c.owner_id, a.access FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = $2
-     WHERE c.id = $1 FOR SHARE OF c`,
-    [cubeId, userId],
-  );
-  // No row: deleted between the two statements.
-  checkWritable(cubeId, userId, rows[0] === undefined ? undefined : cubeForWriting(rows[0]));
+  async ensureUser(userId: string, now: string): Promise<void> {
+    await this.db.query("INSERT INTO users (id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING", [userId, now]);
+  }
+
+  async insertCube(cube: CubeRecord): Promise<boolean> {
+    const { rowCount } = await this.db.query("INSERT INTO cubes (id, name, owner_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", [
+      cube.id,
+      cube.name,
+      cube.ownerId,
+      cube.createdAt,
+    ]);
+    return rowCount === 1;
+  }
+
+  async grantAccess(cubeId: string, userId: string, access: SharedAccess): Promise<void> {
+    await this.db.query(
+      `INSERT INTO cube_access (cube_id, user_id, access) VALUES ($1, $2, $3)
+       ON CONFLICT (cube_id, user_id) DO UPDATE SET access = excluded.access`,
+      [cubeId, userId, access],
+    );
+  }
+
+  async revokeAccess(cubeId: string, userId: string): Promise<void> {
+    await this.db.query("DELETE FROM cube_access WHERE cube_id = $1 AND user_id = $2", [cubeId, userId]);
+  }
+
+  /**
+   * The user may write the cube, which is created when missing. The cube row is share-locked until
+   * the transaction ends, so a concurrent delete of the cube waits.
+   */
+  async claimForWriting(cubeId: string, userId: string, now: string): Promise<void> {
+    await this.insertCube({ id: cubeId, name: cubeId, ownerId: userId, createdAt: now });
+    const { rows } = await this.db.query(
+      `SELECT c.owner_id, a.access FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = $2
+       WHERE c.id = $1 FOR SHARE OF c`,
+      [cubeId, userId],
+    );
+    // No row: deleted between the two statements.
+    checkWritable(cubeId, userId, rows[0] === undefined ? undefined : cubeForWriting(rows[0]));
+  }
 }
 
 /** Cubes, their owners and their shares. */
@@ -38,14 +66,7 @@ export class PostgresCubes implements CubeMethods {
   }
 
   async createCube(cube: CubeRecord): Promise<boolean> {
-    return this.conn.db.transaction(async (client) => {
-      await ensureUser(client, cube.ownerId, cube.createdAt);
-      const { rowCount } = await client.query(
-        "INSERT INTO cubes (id, name, owner_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        [cube.id, cube.name, cube.ownerId, cube.createdAt],
-      );
-      return rowCount === 1;
-    });
+    return this.conn.db.transaction((client) => runAsync(createCube(new PostgresCubePrimitives(client), cube)));
   }
 
   async accessOf(cubeId: string, userId: string): Promise<CubeAccess | undefined> {
@@ -59,17 +80,6 @@ export class PostgresCubes implements CubeMethods {
   }
 
   async shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void> {
-    await this.conn.db.transaction(async (client) => {
-      if (access === undefined) {
-        await client.query("DELETE FROM cube_access WHERE cube_id = $1 AND user_id = $2", [cubeId, userId]);
-        return;
-      }
-      await ensureUser(client, userId, new Date().toISOString());
-      await client.query(
-        `INSERT INTO cube_access (cube_id, user_id, access) VALUES ($1, $2, $3)
-         ON CONFLICT (cube_id, user_id) DO UPDATE SET access = excluded.access`,
-        [cubeId, userId, access],
-      );
-    });
+    await this.conn.db.transaction((client) => runAsync(shareCube(new PostgresCubePrimitives(client), cubeId, userId, access, new Date().toISOString())));
   }
 }

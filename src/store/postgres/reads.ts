@@ -1,6 +1,7 @@
 import type { ReadMethods } from "../core/composed-store.js";
 import { rowOf, text } from "../core/decode.js";
 import { messageFrom, versionFrom } from "../core/rows.js";
+import { inRequestedOrder, keysToMatch } from "../core/reads.js";
 import type { MemoryRecord, MemoryScope, MemoryVersion, MessageRecord, Page } from "../types.js";
 import { countOf, decodeIdRow, decodeMemory, type PostgresConnection } from "./connection.js";
 import { Params, scopeSql } from "./filter-sql.js";
@@ -41,8 +42,7 @@ export class PostgresReads implements ReadMethods {
   async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
     if (memoryIds.length === 0) return [];
     const { rows } = await this.conn.db.query(`SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.id = ANY($1::text[])`, [[...memoryIds]]);
-    const byId = new Map((await this.hydrate(rows)).map((memory) => [memory.id, memory]));
-    return memoryIds.flatMap((id) => byId.get(id) ?? []);
+    return inRequestedOrder(memoryIds, await this.hydrate(rows));
   }
 
   async memoriesFromMessages(cubeId: string, messageIds: readonly string[]): Promise<MemoryRecord[]> {
@@ -97,7 +97,7 @@ export class PostgresReads implements ReadMethods {
   }
 
   async memoriesByKey(cubeId: string, keys: readonly string[], limit: number): Promise<MemoryRecord[]> {
-    const wanted = [...new Set(keys.map((key) => key.trim().toLowerCase()).filter(Boolean))];
+    const wanted = keysToMatch(keys);
     if (wanted.length === 0) return [];
     const { rows } = await this.conn.db.query(
       `SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.cube_id = $1 AND m.status = 'activated' AND lower(m.key) = ANY($2::text[])

@@ -5,7 +5,7 @@ import { runAsync } from "../core/script.js";
 import { writeConversation, type ConversationPrimitives } from "../core/writes.js";
 import type { MessageRecord, NewJob, NewMemory } from "../types.js";
 import type { PostgresConnection } from "./connection.js";
-import { claimForWriting, ensureUser } from "./cubes.js";
+import { PostgresCubePrimitives } from "./cubes.js";
 import type { Queryable } from "./database.js";
 import { PostgresJobQueue } from "./jobs.js";
 import { insertMemories } from "./memory-rows.js";
@@ -13,17 +13,21 @@ import { insertMemories } from "./memory-rows.js";
 const insertedMessage = recordOf("messages", { cubeId: ["cube_id", text], messageId: ["message_id", text] });
 
 class PostgresConversationPrimitives implements ConversationPrimitives {
+  private readonly cubes: PostgresCubePrimitives;
+
   constructor(
     private readonly conn: PostgresConnection,
     private readonly db: Queryable,
-  ) {}
+  ) {
+    this.cubes = new PostgresCubePrimitives(db);
+  }
 
   ensureUser(userId: string, now: string): Promise<void> {
-    return ensureUser(this.db, userId, now);
+    return this.cubes.ensureUser(userId, now);
   }
 
   claimForWriting(cubeId: string, userId: string, now: string): Promise<void> {
-    return claimForWriting(this.db, cubeId, userId, now);
+    return this.cubes.claimForWriting(cubeId, userId, now);
   }
 
   /** One statement for the whole batch. */

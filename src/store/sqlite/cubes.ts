@@ -1,37 +1,49 @@
 import type { CubeMethods } from "../core/composed-store.js";
 import type { CubeForWriting } from "../core/cube-access.js";
-import { accessRow, cubeFrom } from "../core/rows.js";
+import { createCube, shareCube, type CubePrimitives } from "../core/cubes.js";
 import { nullable, recordOf, text } from "../core/decode.js";
+import { accessRow, cubeFrom } from "../core/rows.js";
+import { runSync } from "../core/script.js";
 import type { CubeAccess, CubeRecord, SharedAccess } from "../types.js";
 import type { SqliteConnection } from "./connection.js";
 
 const cubeForWriting = recordOf("cubes", { ownerId: ["owner_id", text], access: ["access", nullable(text)] });
 
-/** Cubes, their owners and their shares. */
-export class SqliteCubes implements CubeMethods {
+/** Cubes, their owners and their shares; the primitives run inside the caller's transaction. */
+export class SqliteCubes implements CubeMethods, CubePrimitives {
   constructor(private readonly conn: SqliteConnection) {}
 
-  /** Inside a write transaction: the user row exists. */
   ensureUser(userId: string, now: string): void {
     this.conn.db.prepare("INSERT INTO users (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING").run(userId, now);
   }
 
-  /** Inside a write transaction: the cube's owner and the user's shared access, or undefined when there is no cube. */
-  forWriting(cubeId: string, userId: string): CubeForWriting | undefined {
-    const row = this.conn.db
-      .prepare("SELECT c.owner_id, a.access FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = ? WHERE c.id = ?")
-      .get(userId, cubeId);
-    return row === undefined ? undefined : cubeForWriting(row);
-  }
-
-  /** Inside a write transaction: a cube (of this name) for the user. */
   insertCube(cube: CubeRecord): boolean {
-    this.ensureUser(cube.ownerId, cube.createdAt);
     return (
       this.conn.db
         .prepare("INSERT INTO cubes (id, name, owner_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
         .run(cube.id, cube.name, cube.ownerId, cube.createdAt).changes === 1
     );
+  }
+
+  grantAccess(cubeId: string, userId: string, access: SharedAccess): void {
+    this.conn.db
+      .prepare(
+        `INSERT INTO cube_access (cube_id, user_id, access) VALUES (?, ?, ?)
+         ON CONFLICT (cube_id, user_id) DO UPDATE SET access = excluded.access`,
+      )
+      .run(cubeId, userId, access);
+  }
+
+  revokeAccess(cubeId: string, userId: string): void {
+    this.conn.db.prepare("DELETE FROM cube_access WHERE cube_id = ? AND user_id = ?").run(cubeId, userId);
+  }
+
+  /** The cube's owner and the user's shared access, or undefined when there is no cube. */
+  forWriting(cubeId: string, userId: string): CubeForWriting | undefined {
+    const row = this.conn.db
+      .prepare("SELECT c.owner_id, a.access FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = ? WHERE c.id = ?")
+      .get(userId, cubeId);
+    return row === undefined ? undefined : cubeForWriting(row);
   }
 
   async getCube(cubeId: string): Promise<CubeRecord | undefined> {
@@ -40,7 +52,7 @@ export class SqliteCubes implements CubeMethods {
   }
 
   async createCube(cube: CubeRecord): Promise<boolean> {
-    return this.conn.write(() => this.insertCube(cube));
+    return this.conn.write(() => runSync(createCube(this, cube)));
   }
 
   async accessOf(cubeId: string, userId: string): Promise<CubeAccess | undefined> {
@@ -55,18 +67,6 @@ export class SqliteCubes implements CubeMethods {
   }
 
   async shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void> {
-    this.conn.write(() => {
-      if (access === undefined) {
-        this.conn.db.prepare("DELETE FROM cube_access WHERE cube_id = ? AND user_id = ?").run(cubeId, userId);
-        return;
-      }
-      this.ensureUser(userId, new Date().toISOString());
-      this.conn.db
-        .prepare(
-          `INSERT INTO cube_access (cube_id, user_id, access) VALUES (?, ?, ?)
-           ON CONFLICT (cube_id, user_id) DO UPDATE SET access = excluded.access`,
-        )
-        .run(cubeId, userId, access);
-    });
+    this.conn.write(() => runSync(shareCube(this, cubeId, userId, access, new Date().toISOString())));
   }
 }

@@ -1,5 +1,6 @@
 import type { ReadMethods } from "../core/composed-store.js";
 import { messageFrom, versionFrom } from "../core/rows.js";
+import { inRequestedOrder, keysToMatch } from "../core/reads.js";
 import type { MemoryRecord, MemoryScope, MemoryVersion, MessageRecord, Page } from "../types.js";
 import { decodeCount, decodeId, decodeMemory, decodeRowid, marks, type SqliteConnection } from "./connection.js";
 import { scopeSql } from "./filter-sql.js";
@@ -27,8 +28,7 @@ export class SqliteReads implements ReadMethods {
   async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
     if (memoryIds.length === 0) return [];
     const rows = this.conn.db.prepare(`SELECT * FROM memories WHERE id IN (${marks(memoryIds.length)})`).all(...memoryIds);
-    const byId = new Map(this.hydrate(rows).map((memory) => [memory.id, memory]));
-    return memoryIds.flatMap((id) => byId.get(id) ?? []);
+    return inRequestedOrder(memoryIds, this.hydrate(rows));
   }
 
   async memoriesFromMessages(cubeId: string, messageIds: readonly string[]): Promise<MemoryRecord[]> {
@@ -83,7 +83,7 @@ export class SqliteReads implements ReadMethods {
   }
 
   async memoriesByKey(cubeId: string, keys: readonly string[], limit: number): Promise<MemoryRecord[]> {
-    const wanted = [...new Set(keys.map((key) => key.trim().toLowerCase()).filter(Boolean))];
+    const wanted = keysToMatch(keys);
     if (wanted.length === 0) return [];
     const rows = this.conn.db
       .prepare(
