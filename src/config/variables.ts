@@ -337,7 +337,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
         name: "MEMCUBE_JOB_RETRY_SECONDS",
         default: "10",
         range: decimal(0.01, 3600),
-        description: "Backoff before the first retry; it doubles with each attempt (±20 %), up to an hour. Decimals allowed.",
+        description: "Backoff before the first retry; it doubles with each attempt (±20 %), up to an hour.",
       },
       {
         name: "MEMCUBE_JOB_LEASE_SECONDS",
