@@ -39,7 +39,7 @@ export interface ActingUser<T> {
   actor: ActorField<T>;
 }
 
-/** Whether read-only keys may call a route (src/api/auth/read-only.ts); every route says. */
+/** Whether read-only keys may call a route (src/api/auth/read-only.ts); without the flag they may not. */
 export interface ReadOnlyFlag {
   /** The route changes nothing (a chat's write-back is off for read-only keys): they may call it. */
   readOnly?: true;
