@@ -4,6 +4,19 @@
  */
 const ERROR_EXCERPT_CHARS = 200;
 
+/** A failed call to an upstream model service (embeddings, reranker). The message never contains the API key. */
+export class UpstreamRequestError extends Error {
+  override readonly name = "UpstreamRequestError";
+  constructor(
+    message: string,
+    /** The HTTP status when the service answered; undefined for connection errors and timeouts. */
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A short, single-line piece of an error body, with the API key masked should the server echo it. */
 export function excerpt(text: string, apiKey: string | undefined): string {
   let shown = text.replace(/\s+/g, " ").trim();

@@ -16,7 +16,8 @@ import type { ChatMessage } from "../../llm/chat-model.js";
 import { UnknownModelError } from "../../llm/errors.js";
 import { ApiError } from "../api-error.js";
 import type { App, AppEnv } from "../app-env.js";
-import { authorize, mayWrite } from "../auth.js";
+import { admitActingUser } from "../acting-user.js";
+import { mayWrite, readOnlyRoute } from "../auth/read-only.js";
 import { describeError } from "../errors.js";
 import { ID_PATTERN } from "../schemas/common.js";
 import {
@@ -100,7 +101,7 @@ function actingUser(c: Context<AppEnv>, body: OpenAIChatBody): string {
     throw new OpenAIApiError(400, "no user: send the request's `user` field or an `x-memcube-user` header naming whose memories to use", "missing_user", "user");
   }
   if (!ID_PATTERN.test(user)) throw new OpenAIApiError(400, "user: must be 1-128 letters, digits or _ - . : @", "invalid_value", "user");
-  authorize(c, user);
+  admitActingUser(c, user);
   return user;
 }
 
@@ -210,7 +211,7 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
       },
     }),
   );
-  app.post("/v1/chat/completions", async (c) => {
+  app.post("/v1/chat/completions", readOnlyRoute, async (c) => {
     const body = await readBody(c, openAIChatRequest, limits);
     let request: ChatRequest;
     let prepared: PreparedChat;
@@ -301,7 +302,7 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
       responses: { 200: { description: "Success", content: { "application/json": { schema: OpenAIModelList } } }, ...errors },
     }),
   );
-  app.get("/v1/models", (c) => {
+  app.get("/v1/models", readOnlyRoute, (c) => {
     const names = deps.models.names();
     const ordered = deps.models.defaultName === undefined ? names : [deps.models.defaultName, ...names.filter((name) => name !== deps.models.defaultName)];
     return c.json({ object: "list" as const, data: ordered.map((name) => ({ id: name, object: "model" as const, created: 0, owned_by: "memcube" })) });
