@@ -19,8 +19,13 @@ export class ClientClosedRequest extends Error {
 /** Whether the client has gone: the server noticed its connection close before the answer was sent. */
 export const clientHasGone = (c: Context<AppEnv>): boolean => c.req.raw.signal.aborted;
 
-/** What a request whose client left ends with: an info line (a client may do this at will), and 499. */
+/** The info line of a request whose client left (a client may do this at will: never an error). */
+export function logClientClosed(c: Context<AppEnv>, reason: string): void {
+  c.get("logger").info({ status: CLIENT_CLOSED_REQUEST, reason }, "client closed request");
+}
+
+/** What a request whose client left before its answer ends with: the info line, and 499. */
 export function clientClosedResponse(error: Error, c: Context<AppEnv>): Response {
-  c.get("logger").info({ status: CLIENT_CLOSED_REQUEST, reason: error.message }, "client closed request");
+  logClientClosed(c, error.message);
   return new Response(null, { status: CLIENT_CLOSED_REQUEST });
 }

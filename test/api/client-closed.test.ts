@@ -149,6 +149,27 @@ describe("a client that leaves", () => {
     await sent;
   }
 
+  test("a stream left mid-way (/product/chat/stream, /v1 with stream): the same info line, no error", async () => {
+    const requests: [string, unknown][] = [
+      ["/product/chat/stream", { user_id: "stream-leaver", query: "tell me a long story" }],
+      ["/v1/chat/completions", { user: "stream-leaver", stream: true, messages: [{ role: "user", content: "tell me a long story" }] }],
+    ];
+    for (const [path, body] of requests) {
+      llm.reply({ text: "a long streamed answer that nobody reads to the end", chunkSize: 2, delayMs: 20 });
+      const from = log.entries.length;
+      const controller = new AbortController();
+      const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: controller.signal });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read(); // the first frame
+      controller.abort();
+      const closed = await log.next((entry) => entry.msg === "client closed request", from);
+      assert.equal(closed.level, 30, path);
+      const lines = log.entries.slice(from).filter((entry) => entry.requestId === closed.requestId);
+      assert.deepEqual(lines.filter((entry) => entry.level >= ERROR_LEVEL), [], `${path}: no error-level line`);
+    }
+    llm.reset();
+  });
+
   test("a non-streamed /product/chat/complete: 499 at info, not a 500", async () => {
     const counted = await requestsCounted("/product/chat/complete", 499);
     const from = log.entries.length;

@@ -31,6 +31,7 @@ import {
 } from "../schemas/openai.js";
 import { readBody } from "../validation.js";
 import { clientGone } from "../client-gone.js";
+import { logClientClosed } from "../client-closed.js";
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -293,7 +294,7 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
         }
         await stream.writeSSE({ data: "[DONE]" });
       } catch (error) {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) return logClientClosed(c, "left mid-stream");
         await stream.writeSSE({ data: JSON.stringify(openAIError(502, describeError(error, c))) });
       }
     });
