@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { MIN_RUN, redactSecrets, secretForms } from "../src/redact.js";
-import { excerpt } from "../src/upstream-http.js";
+import { MIN_RUN, redactSecrets, secretForms } from "../../src/redact.js";
+import { excerpt } from "../../src/upstream-http.js";
 
 const KEY = "sk-proj-Zq8/Yw+T3xKp9=Lm2Vn7Rb4Hc1Jd6Fg";
 
