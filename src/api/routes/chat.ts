@@ -12,6 +12,7 @@ import { ChatCompleteData, ChatFrame, ModelsData, chatRequest, type ChatBody } f
 import { cubesOf } from "./memory.js";
 import { clientGone } from "../client-gone.js";
 import { mayWrite, readOnlyRoute } from "../auth/read-only.js";
+import { logClientClosed } from "../client-closed.js";
 
 const STAGE_CODES: Record<ChatStage, "0" | "1" | "2"> = { searching: "0", searched: "1", generating: "2" };
 
@@ -128,7 +129,7 @@ export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
         }
         await sendFrame(stream, { type: "end" });
       } catch (error) {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) return logClientClosed(c, "left mid-stream");
         const message = describeError(error, c);
         await sendFrame(stream, { type: "error", data: message, content: message });
       }

@@ -32,6 +32,7 @@ import {
 } from "../schemas/openai.js";
 import { readBody } from "../validation.js";
 import { clientGone } from "../client-gone.js";
+import { logClientClosed } from "../client-closed.js";
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -60,6 +61,13 @@ function openAIError(status: number, message: string, code: string | null = null
   return { error: { message, type: ERROR_TYPES[status] ?? (status >= 500 ? "server_error" : "invalid_request_error"), param, code } };
 }
 
+/** The field a validation error names (`messages.0.content`), as OpenAI's `param`. */
+function paramOf(detail: unknown): string | null {
+  const loc = Array.isArray(detail) ? (detail[0] as { loc?: unknown } | undefined)?.loc : undefined;
+  if (!Array.isArray(loc) || loc[0] !== "body" || loc.length < 2) return null;
+  return loc.slice(1).join(".");
+}
+
 /**
  * Rewrites the envelope errors of `/v1/*` (auth, validation, body limit, cube access, upstream…)
  * into OpenAI's error shape, keeping the status. Registered before authentication so a 401 is
@@ -69,12 +77,12 @@ export function openAIErrorShape(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     if (c.res.status < 400 || !c.res.headers.get("content-type")?.includes("application/json")) return;
-    const body = (await c.res.clone().json().catch(() => undefined)) as { error?: unknown; message?: unknown; code?: unknown } | undefined;
+    const body = (await c.res.clone().json().catch(() => undefined)) as { error?: unknown; message?: unknown; detail?: unknown } | undefined;
     if (!body || body.error !== undefined || typeof body.message !== "string") return;
     const status = c.res.status;
     const headers = new Headers(c.res.headers);
     headers.delete("content-length");
-    c.res = new Response(JSON.stringify(openAIError(status, body.message)), { status, headers });
+    c.res = new Response(JSON.stringify(openAIError(status, body.message, null, paramOf(body.detail))), { status, headers });
   };
 }
 
@@ -287,7 +295,7 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
         }
         await stream.writeSSE({ data: "[DONE]" });
       } catch (error) {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) return logClientClosed(c, "left mid-stream");
         await stream.writeSSE({ data: JSON.stringify(openAIError(502, describeError(error, c))) });
       }
     });
