@@ -102,6 +102,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       path: "/product/search",
       actor: "user_id",
+      readOnly: true,
       tag: "memory",
       summary: "Search memories by meaning and keywords",
       body: searchRequest(limits),
@@ -132,6 +133,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       path: "/product/get_all",
       actor: "user_id",
+      readOnly: true,
       tag: "memory",
       summary: "List the memories of cubes",
       body: getAllRequest,
@@ -160,6 +162,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       path: "/product/get_memory",
       actor: "user_id",
+      readOnly: true,
       tag: "memory",
       summary: "List the memories of one cube",
       body: getMemoryRequest,
@@ -186,6 +189,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       method: "get",
       path: "/product/get_memory/{id}",
+      readOnly: true,
       tag: "memory",
       summary: "One memory with its sources and history",
       params: memoryIdParam,
