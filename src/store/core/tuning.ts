@@ -1,9 +1,10 @@
 /** Search tuning shared by both stores: one definition, so the stores rank alike. */
 
 /**
- * In a cube, a word held by more than this share of its active memories is common: it still weighs
- * in a memory's rank, but does not choose which memories are ranked (SQLite: above
- * COMMON_WORD_MIN_DOCUMENTS as well; PostgreSQL: in large cubes).
+ * In a cube, a word held by this share of its active memories is common: it still weighs in a
+ * memory's rank, but does not choose which memories are ranked. SQLite leaves out of the match a
+ * term in more than this share (and more than COMMON_WORD_MIN_DOCUMENTS); PostgreSQL, in large
+ * cubes, a word in this share or more when the query has rarer words.
  */
 export const COMMON_WORD_SHARE = 0.05;
 
