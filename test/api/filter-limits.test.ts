@@ -2,7 +2,8 @@
  * Filters at the documented maxima — 1,000 values per `in`, 100 conditions, JSON nested 32 levels
  * deep — work on search and delete_memory, on SQLite and on PostgreSQL: a filter the API accepts
  * never meets a limit of the database (SQL variables, expression depth, bound parameters).
- * One step past each maximum is a 422 naming it.
+ * One step past each maximum is a 422 naming it. The other long lists a request can make (10,000
+ * memory ids, a query's index terms) are held to the same.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -126,6 +127,17 @@ function filterLimitSuite(name: string, env: () => Promise<{ env: Record<string,
       const deleted = await server.post("/product/delete_memory", { user_id: "lim-ids", memory_ids: ids });
       assert.equal(deleted.status, 200, JSON.stringify(deleted.body).slice(0, 300));
       assert.equal(deleted.body.data.deleted, 1);
+    });
+
+    test("search: a query of the longest length whose 64 words split into ~50,000 index terms", async () => {
+      await seed("lim-terms");
+      // "ab.a.a.a…" is one word to the query (like x.com) but many terms to the keyword index.
+      const letters = "bcdefghijklmnopqrstuvwxyz";
+      const words = Array.from({ length: 64 }, (_, index) => `${letters[index % 25]}${letters[Math.floor(index / 25)]}${".a".repeat(779)}`);
+      const query = words.join(" ");
+      assert.ok(query.length <= 100_000);
+      const found = await server.post("/product/search", { user_id: "lim-terms", query });
+      assert.equal(found.status, 200, JSON.stringify(found.body).slice(0, 300));
     });
 
     test("one step past each limit is a 422 naming it, and deletes nothing", async () => {

@@ -1,3 +1,4 @@
+import { BOUND_LIST, boundList } from "./bound-list.js";
 import type { FilterScalar, MemoryFilter, MemoryScope } from "../types.js";
 
 export interface SqlFragment {
@@ -18,13 +19,9 @@ function asList<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/**
- * A list of values as one bound JSON array, read back by `json_each`: a list costs one SQL variable
- * and one node of the expression tree however long it is, so no filter within the API's limits
- * reaches SQLite's caps on variables (32,766) or expression depth (1,000).
- */
+/** A list as one bound JSON array (see bound-list.ts). */
 function listOf(values: readonly unknown[]): SqlFragment {
-  return { sql: "(SELECT value FROM json_each(?))", params: [JSON.stringify(values)] };
+  return { sql: BOUND_LIST, params: [boundList(values)] };
 }
 
 function tagCondition(op: string, value: unknown): SqlFragment {
@@ -76,7 +73,6 @@ function fieldCondition(filter: Extract<MemoryFilter, { field: string }>): SqlFr
     ? { sql: "json_extract(m.info, ?)", params: [`$."${filter.field.slice(5)}"`] }
     : { sql: COLUMNS[filter.field] ?? "NULL", params: [] as unknown[] };
   if (filter.op === "in") {
-    // json_each's values have no affinity, so the column's TEXT affinity applies to them as to bound values.
     const values = listOf(asList(filter.value).map(sqlValue));
     return { sql: `${column.sql} IN ${values.sql}`, params: [...column.params, ...values.params] };
   }
