@@ -31,6 +31,7 @@ import type {
   ScoredId,
   SharedAccess,
 } from "../types.js";
+import { BOUND_LIST, boundList } from "./bound-list.js";
 import { cubeTag, documentTerms, termsOf } from "./cube-terms.js";
 import { scopeSql } from "./filter-sql.js";
 import { SqliteJobs } from "./jobs.js";
@@ -47,6 +48,7 @@ function quoteWord(word: string): string {
   return `"${word.replaceAll('"', '""')}"`;
 }
 
+/** Placeholders for a short literal list (vec0's metadata constraints take no subquery); longer lists use BOUND_LIST. */
 function marks(count: number): string {
   return Array.from({ length: count }, () => "?").join(", ");
 }
@@ -509,18 +511,18 @@ export class SqliteStore implements Store {
     if (wanted.length === 0) return [];
     const rows = this.db
       .prepare(
-        `SELECT * FROM memories WHERE cube_id = ? AND status = 'activated' AND lower(key) IN (${marks(wanted.length)})
+        `SELECT * FROM memories WHERE cube_id = ? AND status = 'activated' AND lower(key) IN ${BOUND_LIST}
          ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
       )
-      .all(cubeId, ...wanted, limit) as SqliteMemoryRow[];
+      .all(cubeId, boundList(wanted), limit) as SqliteMemoryRow[];
     return this.hydrate(rows);
   }
 
   async getMessages(cubeId: string, messageIds: readonly string[]): Promise<MessageRecord[]> {
     if (messageIds.length === 0) return [];
     const rows = this.db
-      .prepare(`SELECT * FROM messages WHERE cube_id = ? AND message_id IN (${marks(messageIds.length)}) ORDER BY chat_time, rowid`)
-      .all(cubeId, ...messageIds) as MessageRow[];
+      .prepare(`SELECT * FROM messages WHERE cube_id = ? AND message_id IN ${BOUND_LIST} ORDER BY chat_time, rowid`)
+      .all(cubeId, boundList(messageIds)) as MessageRow[];
     return rows.map(rowToMessage);
   }
 
@@ -646,7 +648,7 @@ export class SqliteStore implements Store {
 
   async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
     if (memoryIds.length === 0) return [];
-    const rows = this.db.prepare(`SELECT * FROM memories WHERE id IN (${marks(memoryIds.length)})`).all(...memoryIds) as SqliteMemoryRow[];
+    const rows = this.db.prepare(`SELECT * FROM memories WHERE id IN ${BOUND_LIST}`).all(boundList(memoryIds)) as SqliteMemoryRow[];
     const byId = new Map(this.hydrate(rows).map((memory) => [memory.id, memory]));
     return memoryIds.flatMap((id) => byId.get(id) ?? []);
   }
@@ -656,10 +658,10 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare(
         `SELECT DISTINCT m.* FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
-         WHERE s.cube_id = ? AND s.message_id IN (${marks(messageIds.length)}) AND m.status = 'activated'
+         WHERE s.cube_id = ? AND s.message_id IN ${BOUND_LIST} AND m.status = 'activated'
          ORDER BY m.rowid`,
       )
-      .all(cubeId, ...messageIds) as SqliteMemoryRow[];
+      .all(cubeId, boundList(messageIds)) as SqliteMemoryRow[];
     return this.hydrate(rows);
   }
 
@@ -766,9 +768,9 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare(
         `SELECT id, memory_type AS memoryType, vector_q FROM memories
-         WHERE rowid IN (${marks(neighbours.length)}) AND status = 'activated' AND vector_q IS NOT NULL`,
+         WHERE rowid IN ${BOUND_LIST} AND status = 'activated' AND vector_q IS NOT NULL`,
       )
-      .all(...neighbours.map((neighbour) => neighbour.rowid)) as { id: string; memoryType: MemoryType; vector_q: Buffer }[];
+      .all(boundList(neighbours.map((neighbour) => neighbour.rowid))) as { id: string; memoryType: MemoryType; vector_q: Buffer }[];
     const inScope = rows.filter((row) => !scope.memoryTypes || scope.memoryTypes.includes(row.memoryType));
     return nearestOf(inScope, vector, inScope.length);
   }
@@ -831,8 +833,8 @@ export class SqliteStore implements Store {
 
   private termCounts(terms: readonly string[]): Map<string, number> {
     const rows = this.db
-      .prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN (${marks(terms.length)})`)
-      .all(...terms) as { term: string; doc: number }[];
+      .prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN ${BOUND_LIST}`)
+      .all(boundList(terms)) as { term: string; doc: number }[];
     return new Map(rows.map((row) => [row.term, row.doc]));
   }
 
@@ -850,8 +852,8 @@ export class SqliteStore implements Store {
     const result = new Map<string, Float32Array>();
     if (memoryIds.length === 0) return result;
     const rows = this.db
-      .prepare(`SELECT id, vector_q FROM memories WHERE id IN (${marks(memoryIds.length)}) AND vector_q IS NOT NULL`)
-      .all(...memoryIds) as { id: string; vector_q: Buffer }[];
+      .prepare(`SELECT id, vector_q FROM memories WHERE id IN ${BOUND_LIST} AND vector_q IS NOT NULL`)
+      .all(boundList(memoryIds)) as { id: string; vector_q: Buffer }[];
     for (const row of rows) result.set(row.id, dequantize(row.vector_q));
     return result;
   }
