@@ -222,6 +222,9 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await texts({ field: "info.s", op: "contains", value: "red" }), ["one", "three"]);
       assert.deepEqual(await texts({ field: "info.s", op: "in", value: ["blue", "red"] }), ["one", "two"]);
       assert.deepEqual(await texts({ field: "info.b", op: "eq", value: true }), ["one"]);
+      assert.deepEqual(await texts({ field: "info.n", op: "in", value: [1, "3", true, "2"] }), ["one", "three"], "an `in` of mixed types compares each value with its own type");
+      assert.deepEqual(await texts({ field: "info.b", op: "in", value: [false, 1, "true"] }), ["two"]);
+      assert.deepEqual(await texts({ field: "session_id", op: "in", value: ["b", 7] }), ["three"]);
       assert.deepEqual(await texts({ field: "info.missing", op: "eq", value: "x" }), []);
       assert.deepEqual(
         await texts({ or: [{ field: "session_id", op: "eq", value: "b" }, { and: [{ field: "info.n", op: "lt", value: 2 }, { field: "tags", op: "eq", value: "y" }] }] }),

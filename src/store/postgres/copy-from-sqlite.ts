@@ -7,7 +7,6 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
-import { wordsOf } from "../../memory/words.js";
 import { SqliteStore } from "../sqlite/sqlite-store.js";
 import { dequantize } from "../sqlite/quantize.js";
 import type { EmbedderIdentity } from "../store.js";
@@ -17,6 +16,24 @@ import { PostgresStore } from "./postgres-store.js";
 export interface CopyProgress {
   /** Called as rows go: the table, rows done and rows in all. */
   (table: string, done: number, total: number): void;
+}
+
+/** What a copied memory's keyword text is made from (the SQLite index keeps only its terms, folded). */
+export interface CopiedMemory {
+  text: string;
+  key: string;
+  tags: string[];
+  /** The texts of the messages it was made from, in order. */
+  sourceTexts: string[];
+}
+
+export interface CopyOptions {
+  /**
+   * The keyword-index text of a memory, as the write paths make it: given by the caller, since
+   * how memories are indexed is the memory layer's knowledge, not the store's.
+   */
+  indexText: (memory: CopiedMemory) => string;
+  progress?: CopyProgress;
 }
 
 export interface CopyReport {
@@ -41,13 +58,8 @@ async function insertJson(db: Queryable, table: string, columns: Record<string, 
   );
 }
 
-/** The words the keyword index had: the text (and, for derived memories, their key and tags). */
-function keywordsOf(row: { text: string; key: string; tags: string }): string {
-  const parts = row.key === "" ? [row.text] : [row.text, row.key, ...(JSON.parse(row.tags) as string[])];
-  return wordsOf(parts.join(" ")).join(" ");
-}
-
-export async function copySqliteToPostgres(file: string, url: string, progress: CopyProgress = () => {}): Promise<CopyReport> {
+export async function copySqliteToPostgres(file: string, url: string, options: CopyOptions): Promise<CopyReport> {
+  const { indexText, progress = () => {} } = options;
   if (!existsSync(file)) throw new Error(`${file} does not exist`);
   // Opening the store brings an older file's schema up to date, as the server would.
   await new SqliteStore(file).close();
@@ -112,6 +124,12 @@ export async function copySqliteToPostgres(file: string, url: string, progress: 
 
     const vectorOf = hasVectorTable ? source.prepare("SELECT embedding FROM memory_vectors WHERE rowid = ?").pluck() : undefined;
     const sourcesOf = source.prepare("SELECT cube_id, message_id, position FROM memory_sources WHERE memory_rowid = ? ORDER BY position");
+    const sourceTextsOf = source
+      .prepare(
+        `SELECT g.content FROM memory_sources s JOIN messages g ON g.cube_id = s.cube_id AND g.message_id = s.message_id
+         WHERE s.memory_rowid = ? ORDER BY s.position`,
+      )
+      .pluck();
     await copy(
       "memories",
       count("SELECT count(*) FROM memories"),
@@ -129,11 +147,13 @@ export async function copySqliteToPostgres(file: string, url: string, progress: 
               ? dequantize(row.vector_q as Buffer)
               : undefined;
           const { rowid, vector_q, tags, info, ...fields } = row;
+          const tagList = JSON.parse(tags as string) as string[];
+          const sourceTexts = sourceTextsOf.all(rowid) as string[];
           return {
             ...fields,
-            tags: JSON.parse(tags as string) as unknown,
+            tags: tagList,
             info: JSON.parse(info as string) as unknown,
-            keywords: keywordsOf(row as { text: string; key: string; tags: string }),
+            keywords: indexText({ text: row.text as string, key: row.key as string, tags: tagList, sourceTexts }),
             embedding: identity && vector ? Array.from(vector) : null,
           };
         });

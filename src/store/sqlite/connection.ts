@@ -18,7 +18,7 @@ export const decodeRowid = rowOf("memories", { rowid: number });
 export const decodeCount = valueOf("count", number);
 export const decodeId = valueOf("id", text);
 
-/** `?, ?, ?` for a list of bound values. */
+/** Placeholders for a short literal list (vec0's metadata constraints take no subquery); longer lists use BOUND_LIST. */
 export function marks(count: number): string {
   return Array.from({ length: count }, () => "?").join(", ");
 }

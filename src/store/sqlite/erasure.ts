@@ -3,15 +3,15 @@ import type { ErasureMethods } from "../core/composed-store.js";
 import { eraseUser, forgetMemories, type ErasurePrimitives } from "../core/erasure.js";
 import { recordOf, text } from "../core/decode.js";
 import { runSync } from "../core/script.js";
+import { BOUND_LIST, boundList } from "./bound-list.js";
 import { decodeCount, decodeId, decodeRowid, type SqliteConnection } from "./connection.js";
 import { removeIndexEntries } from "./memory-rows.js";
 
 const writtenMemory = recordOf("memories", { cubeId: ["cube_id", text], id: ["id", text] });
-const ids = (values: readonly string[]) => JSON.stringify(values);
 
 /**
  * The erasure primitives on SQLite, row by row (an IMMEDIATE transaction already holds the whole
- * file, so nothing needs locking). Lists of ids are bound as one JSON array.
+ * file, so nothing needs locking). Lists of ids are bound as one JSON array (bound-list.ts).
  */
 class SqliteErasurePrimitives implements ErasurePrimitives {
   constructor(private readonly conn: SqliteConnection) {}
@@ -20,10 +20,10 @@ class SqliteErasurePrimitives implements ErasurePrimitives {
     return this.conn.db
       .prepare(
         `SELECT DISTINCT h.memory_id FROM memory_history h JOIN memories m ON m.id = h.memory_id
-         WHERE h.replaced_by IN (SELECT value FROM json_each(?)) AND m.cube_id = ? AND m.status = 'archived'`,
+         WHERE h.replaced_by IN ${BOUND_LIST} AND m.cube_id = ? AND m.status = 'archived'`,
       )
       .pluck()
-      .all(ids(memoryIds), cubeId)
+      .all(boundList(memoryIds), cubeId)
       .map(decodeId);
   }
 
@@ -36,10 +36,10 @@ class SqliteErasurePrimitives implements ErasurePrimitives {
     return this.conn.db
       .prepare(
         `SELECT DISTINCT s.message_id FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
-         WHERE m.id IN (SELECT value FROM json_each(?))`,
+         WHERE m.id IN ${BOUND_LIST}`,
       )
       .pluck()
-      .all(ids(memoryIds))
+      .all(boundList(memoryIds))
       .map(decodeId);
   }
 

@@ -2,7 +2,8 @@ import type { ReadMethods } from "../core/composed-store.js";
 import { messageFrom, versionFrom } from "../core/rows.js";
 import { inRequestedOrder, keysToMatch } from "../core/reads.js";
 import type { MemoryRecord, MemoryScope, MemoryVersion, MessageRecord, Page } from "../types.js";
-import { decodeCount, decodeId, decodeMemory, decodeRowid, marks, type SqliteConnection } from "./connection.js";
+import { BOUND_LIST, boundList } from "./bound-list.js";
+import { decodeCount, decodeId, decodeMemory, decodeRowid, type SqliteConnection } from "./connection.js";
 import { scopeSql } from "./filter-sql.js";
 
 /** Reading memories and messages. */
@@ -27,7 +28,7 @@ export class SqliteReads implements ReadMethods {
 
   async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
     if (memoryIds.length === 0) return [];
-    const rows = this.conn.db.prepare(`SELECT * FROM memories WHERE id IN (${marks(memoryIds.length)})`).all(...memoryIds);
+    const rows = this.conn.db.prepare(`SELECT * FROM memories WHERE id IN ${BOUND_LIST}`).all(boundList(memoryIds));
     return inRequestedOrder(memoryIds, this.hydrate(rows));
   }
 
@@ -36,10 +37,10 @@ export class SqliteReads implements ReadMethods {
     const rows = this.conn.db
       .prepare(
         `SELECT DISTINCT m.* FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
-         WHERE s.cube_id = ? AND s.message_id IN (${marks(messageIds.length)}) AND m.status = 'activated'
+         WHERE s.cube_id = ? AND s.message_id IN ${BOUND_LIST} AND m.status = 'activated'
          ORDER BY m.rowid`,
       )
-      .all(cubeId, ...messageIds);
+      .all(cubeId, boundList(messageIds));
     return this.hydrate(rows);
   }
 
@@ -87,18 +88,18 @@ export class SqliteReads implements ReadMethods {
     if (wanted.length === 0) return [];
     const rows = this.conn.db
       .prepare(
-        `SELECT * FROM memories WHERE cube_id = ? AND status = 'activated' AND lower(key) IN (${marks(wanted.length)})
+        `SELECT * FROM memories WHERE cube_id = ? AND status = 'activated' AND lower(key) IN ${BOUND_LIST}
          ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
       )
-      .all(cubeId, ...wanted, limit);
+      .all(cubeId, boundList(wanted), limit);
     return this.hydrate(rows);
   }
 
   async getMessages(cubeId: string, messageIds: readonly string[]): Promise<MessageRecord[]> {
     if (messageIds.length === 0) return [];
     return this.conn.db
-      .prepare(`SELECT * FROM messages WHERE cube_id = ? AND message_id IN (${marks(messageIds.length)}) ORDER BY chat_time, rowid`)
-      .all(cubeId, ...messageIds)
+      .prepare(`SELECT * FROM messages WHERE cube_id = ? AND message_id IN ${BOUND_LIST} ORDER BY chat_time, rowid`)
+      .all(cubeId, boundList(messageIds))
       .map(messageFrom);
   }
 

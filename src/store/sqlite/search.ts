@@ -2,6 +2,7 @@ import type { SearchMethods } from "../core/composed-store.js";
 import { bytes, number, oneOf, rowOf, text } from "../core/decode.js";
 import { COMMON_WORD_MIN_DOCUMENTS, COMMON_WORD_SHARE, EXACT_SEARCH_LIMIT } from "../core/tuning.js";
 import { MEMORY_TYPES, type MemoryScope, type ScoredId } from "../types.js";
+import { BOUND_LIST, boundList } from "./bound-list.js";
 import { marks, vectorBlob, type SqliteConnection } from "./connection.js";
 import { cubeTag, termsOf } from "./cube-terms.js";
 import { scopeSql } from "./filter-sql.js";
@@ -84,9 +85,9 @@ export class SqliteSearch implements SearchMethods {
     const rows = this.conn.db
       .prepare(
         `SELECT id, memory_type, vector_q FROM memories
-         WHERE rowid IN (${marks(neighbours.length)}) AND status = 'activated' AND vector_q IS NOT NULL`,
+         WHERE rowid IN ${BOUND_LIST} AND status = 'activated' AND vector_q IS NOT NULL`,
       )
-      .all(...neighbours.map((neighbour) => neighbour.rowid))
+      .all(boundList(neighbours.map((neighbour) => neighbour.rowid)))
       .map(typedCompactRow);
     const inScope = rows.filter((row) => !scope.memoryTypes || scope.memoryTypes.includes(row.memory_type));
     return nearestOf(inScope, vector, inScope.length);
@@ -153,8 +154,8 @@ export class SqliteSearch implements SearchMethods {
 
   private termCounts(terms: readonly string[]): Map<string, number> {
     const rows = this.conn.db
-      .prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN (${marks(terms.length)})`)
-      .all(...terms)
+      .prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN ${BOUND_LIST}`)
+      .all(boundList(terms))
       .map(termRow);
     return new Map(rows.map((row) => [row.term, row.doc]));
   }
@@ -173,8 +174,8 @@ export class SqliteSearch implements SearchMethods {
     const result = new Map<string, Float32Array>();
     if (memoryIds.length === 0) return result;
     const rows = this.conn.db
-      .prepare(`SELECT id, vector_q FROM memories WHERE id IN (${marks(memoryIds.length)}) AND vector_q IS NOT NULL`)
-      .all(...memoryIds)
+      .prepare(`SELECT id, vector_q FROM memories WHERE id IN ${BOUND_LIST} AND vector_q IS NOT NULL`)
+      .all(boundList(memoryIds))
       .map(compactRow);
     for (const row of rows) result.set(row.id, dequantize(row.vector_q));
     return result;
