@@ -14,6 +14,9 @@ const COLUMNS: Record<string, string> = {
 
 const COMPARISONS: Record<string, string> = { eq: "=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
 
+/** A memory's info, stored once per cube in memory_infos (NULL when it has none: no key matches). */
+const INFO = "(SELECT i.info FROM memory_infos i WHERE i.id = m.info_id)";
+
 function asList<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
@@ -38,7 +41,7 @@ function jsonTypesOf(value: unknown): string {
 function infoCondition(key: string, op: string, value: unknown): SqlFragment {
   const path = `$."${key}"`;
   const one = (scalar: unknown, comparison: string): SqlFragment => ({
-    sql: `(json_type(m.info, ?) IN (${jsonTypesOf(scalar)}) AND json_extract(m.info, ?) ${comparison} ?)`,
+    sql: `(json_type(${INFO}, ?) IN (${jsonTypesOf(scalar)}) AND json_extract(${INFO}, ?) ${comparison} ?)`,
     params: [path, path, typeof scalar === "boolean" ? Number(scalar) : scalar],
   });
   if (op === "in") {
@@ -52,7 +55,7 @@ function fieldCondition(filter: Extract<MemoryFilter, { field: string }>): SqlFr
   if (filter.field === "tags") return tagCondition(filter.op, filter.value);
   if (filter.field.startsWith("info.") && filter.op !== "contains") return infoCondition(filter.field.slice(5), filter.op, filter.value);
   const column = filter.field.startsWith("info.")
-    ? { sql: "json_extract(m.info, ?)", params: [`$."${filter.field.slice(5)}"`] }
+    ? { sql: `json_extract(${INFO}, ?)`, params: [`$."${filter.field.slice(5)}"`] }
     : { sql: COLUMNS[filter.field] ?? "NULL", params: [] as unknown[] };
   if (filter.op === "in") {
     const values = asList(filter.value);
