@@ -125,7 +125,7 @@ for (const backend of BACKENDS) {
       const { memories } = await store.listMemories({ cubeId: "info-a" }, { offset: 0, limit: 100 });
       assert.equal(memories.length, 20);
       for (const memory of memories) {
-        assert.equal(JSON.stringify(memory.info), JSON.stringify(info), "info exactly as written");
+        assert.deepEqual(memory.info, info, "info as written");
         assert.ok(Object.hasOwn(memory.info, "__proto__"));
       }
       assert.deepEqual((await store.getMemory(memories[0]?.id ?? ""))?.info.n, 2);

@@ -25,6 +25,9 @@ const COLUMNS: Record<string, string> = {
 
 const COMPARISONS: Record<string, string> = { eq: "=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
 
+/** A memory's info, stored once per cube in memory_infos (NULL when it has none: no key matches). */
+const INFO = "(SELECT i.info FROM memory_infos i WHERE i.id = m.info_id)";
+
 const asText = (value: FilterScalar) => (typeof value === "boolean" ? String(Number(value)) : String(value));
 
 function asList<T>(value: T | T[]): T[] {
@@ -37,7 +40,7 @@ function asList<T>(value: T | T[]): T[] {
  * JSON type never match.
  */
 function infoComparison(key: string, op: string, value: FilterScalar, params: Params): string {
-  const element = `(m.info -> ${params.add(key)})`;
+  const element = `(${INFO} -> ${params.add(key)})`;
   const comparison = COMPARISONS[op] ?? "=";
   if (typeof value === "number") {
     return `(CASE WHEN jsonb_typeof(${element}) = 'number' THEN (${element})::numeric ${comparison} ${params.add(value)}::numeric ELSE false END)`;
@@ -56,7 +59,7 @@ function fieldCondition(filter: Extract<MemoryFilter, { field: string }>, params
   if (filter.field.startsWith("info.")) {
     const key = filter.field.slice(5);
     if (filter.op === "in") return `(${asList(filter.value).map((value) => infoComparison(key, "eq", value, params)).join(" OR ")})`;
-    if (filter.op === "contains") return `strpos(m.info ->> ${params.add(key)}, ${params.add(String(filter.value))}::text) > 0`;
+    if (filter.op === "contains") return `strpos(${INFO} ->> ${params.add(key)}, ${params.add(String(filter.value))}::text) > 0`;
     return infoComparison(key, filter.op, filter.value as FilterScalar, params);
   }
   // Text columns: other values compare as their text, as SQLite's column affinity converts them.
