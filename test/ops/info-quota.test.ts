@@ -8,17 +8,19 @@ import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import Database from "better-sqlite3";
 import { startTestServer, type TestServer } from "../support/server.js";
 
-/** Bytes of the SQLite store on disk (the file and its write-ahead log). */
+/** Bytes of the SQLite store's file, with its write-ahead log checkpointed into it first (the log's size is reused, not grown). */
 function storeBytes(dataDir: string): number {
-  return ["memcube.db", "memcube.db-wal"].reduce((sum, name) => {
-    try {
-      return sum + statSync(path.join(dataDir, name)).size;
-    } catch {
-      return sum;
-    }
-  }, 0);
+  const file = path.join(dataDir, "memcube.db");
+  const db = new Database(file);
+  try {
+    db.pragma("wal_checkpoint(TRUNCATE)");
+  } finally {
+    db.close();
+  }
+  return statSync(file).size;
 }
 
 const messages = (count: number, label: string) => Array.from({ length: count }, (_, index) => ({ role: "user", content: `${label} message ${index}` }));
