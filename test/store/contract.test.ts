@@ -139,6 +139,8 @@ for (const backend of BACKENDS) {
       assert.equal(await store.deleteMemories("info-a", all), 22);
       assert.deepEqual(await store.cubeUsage("info-a"), { memories: 0, bytes: 0 });
       assert.equal((await store.cubeUsage("info-b")).bytes, 2 * textBytes + 20 * 2 + infoBytes, "the other cube keeps its copy");
+      await store.deleteCube("info-b");
+      assert.deepEqual(await store.cubeUsage("info-b"), { memories: 0, bytes: 0 }, "a deleted cube takes its infos with it");
     });
 
     test("a memory, its vector and its words are written and deleted together", async () => {
