@@ -113,4 +113,19 @@ describe("answers listing memories are bounded in bytes", () => {
     }
     assert.equal(seen.size, 60);
   });
+
+  test("a search answer is bounded the same way", async () => {
+    const response = await fetch(`${server.url}/product/search`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user_id: "bu", query: "batch0 message", top_k: 100, dedup: "no", include_preference: false }),
+    });
+    const text = await response.text();
+    assert.equal(response.status, 200);
+    assert.ok(text.length < 17 * 1024 ** 2, `answer of ${text.length} bytes`);
+    const [bucket] = JSON.parse(text).data.text_mem;
+    assert.ok(bucket.memories.length >= 1 && bucket.memories.length < 60);
+    assert.equal(bucket.truncated, true);
+    assert.equal(bucket.total_nodes, bucket.memories.length);
+  });
 });
