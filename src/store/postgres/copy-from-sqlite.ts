@@ -140,7 +140,7 @@ export async function copySqliteToPostgres(file: string, url: string, progress: 
           };
         });
         const columns = `id text, cube_id text, user_id text, session_id text, text text, memory_type text, key text, tags jsonb,
-          status text, confidence double precision, source text, background text, info jsonb, chat_time text, created_at text,
+          status text, confidence double precision, source text, background text, info jsonb, bytes bigint, chat_time text, created_at text,
           updated_at text, keywords text, embedding text`;
         const digest = "encode(sha256(convert_to(x.info::text, 'UTF8')), 'hex')";
         await db.query(
@@ -152,9 +152,10 @@ export async function copySqliteToPostgres(file: string, url: string, progress: 
         );
         await db.query(
           `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, status, confidence, source, background,
-             info_id, chat_time, created_at, updated_at, words${identity ? ", embedding" : ""})
+             info_id, bytes, chat_time, created_at, updated_at, words${identity ? ", embedding" : ""})
            SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key, x.tags, x.status, x.confidence, x.source,
-             x.background, (SELECT i.id FROM memory_infos i WHERE i.cube_id = x.cube_id AND i.digest = ${digest}), x.chat_time, x.created_at, x.updated_at,
+             x.background, (SELECT i.id FROM memory_infos i WHERE i.cube_id = x.cube_id AND i.digest = ${digest}), x.bytes, x.chat_time,
+             x.created_at, x.updated_at,
              CASE WHEN btrim(x.keywords) = '' THEN NULL ELSE to_tsvector('simple', x.keywords) END${identity ? ", x.embedding::vector" : ""}
            FROM json_to_recordset($1::json) AS x(${columns}) ON CONFLICT (id) DO NOTHING`,
           [JSON.stringify(memories)],

@@ -139,5 +139,9 @@ export const PG_MIGRATIONS: readonly string[] = [
   UPDATE memories m SET info_id = i.id FROM memory_infos i WHERE i.cube_id = m.cube_id AND i.info = m.info AND m.info <> '{}'::jsonb;
   ALTER TABLE memories DROP COLUMN info;
   CREATE INDEX memories_by_info ON memories (info_id) WHERE info_id IS NOT NULL;
+  -- What each memory row weighs in its cube's byte quota (src/store/stored-bytes.ts).
+  ALTER TABLE memories ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0;
+  UPDATE memories m SET bytes = octet_length(m.text) + octet_length(m.key) + octet_length(m.background)
+    + (SELECT coalesce(sum(octet_length(t)), 0) FROM jsonb_array_elements_text(m.tags) t);
   `,
 ];

@@ -34,6 +34,7 @@ import { PG_MIGRATIONS } from "./migrations.js";
 import { LARGE_CUBE, WordCounts } from "./word-counts.js";
 import { PostgresJobs } from "./jobs.js";
 import { encodeInfo } from "../info-json.js";
+import { storedBytesOf } from "../stored-bytes.js";
 
 const EMBEDDER_KEY = "embedder";
 const FOREIGN_KEY_VIOLATION = "23503";
@@ -379,6 +380,7 @@ export class PostgresStore implements Store {
       source: memory.source,
       background: memory.background,
       info_id: infoIds.get(memory.id) ?? null,
+      bytes: storedBytesOf(memory),
       chat_time: memory.chatTime,
       created_at: memory.createdAt,
       updated_at: memory.updatedAt,
@@ -387,13 +389,13 @@ export class PostgresStore implements Store {
     }));
     await db.query(
       `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, confidence, source, background, info_id,
-         chat_time, created_at, updated_at, words${withVectors ? ", embedding" : ""})
+         bytes, chat_time, created_at, updated_at, words${withVectors ? ", embedding" : ""})
        SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key, x.tags, x.confidence, x.source, x.background,
-         x.info_id, x.chat_time, x.created_at, x.updated_at,
+         x.info_id, x.bytes, x.chat_time, x.created_at, x.updated_at,
          CASE WHEN btrim(x.keywords) = '' THEN NULL ELSE to_tsvector('simple', x.keywords) END
          ${withVectors ? ", x.embedding::vector" : ""}
        FROM json_to_recordset($1::json) AS x(id text, cube_id text, user_id text, session_id text, text text, memory_type text,
-         key text, tags jsonb, confidence double precision, source text, background text, info_id bigint, chat_time text,
+         key text, tags jsonb, confidence double precision, source text, background text, info_id bigint, bytes bigint, chat_time text,
          created_at text, updated_at text, keywords text, embedding text)`,
       [JSON.stringify(rows)],
     );
@@ -699,9 +701,7 @@ export class PostgresStore implements Store {
       `SELECT
          (SELECT count(*) FROM memories WHERE cube_id = $1 AND status = 'activated')::int AS memories,
          ((SELECT coalesce(sum(octet_length(content)), 0) FROM messages WHERE cube_id = $1)
-          + (SELECT coalesce(sum(octet_length(m.text) + octet_length(m.key) + octet_length(m.background)
-               + (SELECT coalesce(sum(octet_length(t)), 0) FROM jsonb_array_elements_text(m.tags) t)), 0)
-             FROM memories m WHERE m.cube_id = $1)
+          + (SELECT coalesce(sum(bytes), 0) FROM memories WHERE cube_id = $1)
           + (SELECT coalesce(sum(bytes), 0) FROM memory_infos WHERE cube_id = $1))::float8 AS bytes`,
       [cubeId],
     );

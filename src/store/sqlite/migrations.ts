@@ -153,5 +153,9 @@ export const MIGRATIONS: readonly string[] = [
   ) WHERE info <> '{}';
   ALTER TABLE memories DROP COLUMN info;
   CREATE INDEX memories_by_info ON memories (info_id) WHERE info_id IS NOT NULL;
+  -- What each memory row weighs in its cube's byte quota (src/store/stored-bytes.ts).
+  ALTER TABLE memories ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+  UPDATE memories SET bytes = length(CAST(text AS BLOB)) + length(CAST(key AS BLOB)) + length(CAST(background AS BLOB))
+    + (SELECT coalesce(sum(length(CAST(t.value AS BLOB))), 0) FROM json_each(memories.tags) t);
   `,
 ];

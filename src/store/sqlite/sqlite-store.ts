@@ -40,6 +40,7 @@ import { MIGRATIONS } from "./migrations.js";
 import { rowToMemory, rowToMessage, type MessageRow } from "../rows.js";
 import { decodeMemoryRow, type SqliteMemoryRow } from "./rows.js";
 import { digestOf, encodeInfo } from "../info-json.js";
+import { storedBytesOf } from "../stored-bytes.js";
 
 const EMBEDDER_KEY = "embedder";
 
@@ -238,8 +239,8 @@ export class SqliteStore implements Store {
     const result = this.db
       .prepare(
         `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, confidence, source,
-           background, info_id, chat_time, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           background, info_id, chat_time, created_at, updated_at, bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         memory.id,
@@ -257,6 +258,7 @@ export class SqliteStore implements Store {
         memory.chatTime,
         memory.createdAt,
         memory.updatedAt,
+        storedBytesOf(memory),
       );
     const rowid = BigInt(result.lastInsertRowid);
     const addSource = this.db.prepare("INSERT INTO memory_sources (memory_rowid, cube_id, message_id, position) VALUES (?, ?, ?, ?)");
@@ -619,9 +621,7 @@ export class SqliteStore implements Store {
         `SELECT
            (SELECT count(*) FROM memories WHERE cube_id = ? AND status = 'activated') AS memories,
            (SELECT coalesce(sum(length(CAST(content AS BLOB))), 0) FROM messages WHERE cube_id = ?)
-           + (SELECT coalesce(sum(length(CAST(text AS BLOB)) + length(CAST(key AS BLOB)) + length(CAST(background AS BLOB))
-                + (SELECT coalesce(sum(length(CAST(t.value AS BLOB))), 0) FROM json_each(m.tags) t)), 0)
-              FROM memories m WHERE m.cube_id = ?)
+           + (SELECT coalesce(sum(bytes), 0) FROM memories WHERE cube_id = ?)
            + (SELECT coalesce(sum(bytes), 0) FROM memory_infos WHERE cube_id = ?) AS bytes`,
       )
       .get(cubeId, cubeId, cubeId, cubeId) as { memories: number; bytes: number };
