@@ -40,6 +40,8 @@ import { VectorIndexes, type Neighbour } from "./vector-index.js";
 import { MIGRATIONS } from "./migrations.js";
 import { rowToMemory, rowToMessage, type MessageRow } from "../rows.js";
 import { decodeMemoryRow, type SqliteMemoryRow } from "./rows.js";
+import { digestOf, encodeInfo } from "../info-json.js";
+import { storedBytesOf } from "../stored-bytes.js";
 
 const EMBEDDER_KEY = "embedder";
 
@@ -75,6 +77,8 @@ export class SqliteStore implements Store {
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
     sqliteVec.load(this.db);
+    // Schema 5 moves per-memory info into memory_infos by digest, as new writes do.
+    this.db.function("memcube_sha256", { deterministic: true }, (text: unknown) => digestOf(String(text)));
     this.migrate();
     this.identity = this.readIdentity();
     this.vectorTable = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memory_vectors'").get() !== undefined;
@@ -216,12 +220,29 @@ export class SqliteStore implements Store {
 
   // ---- writing ----
 
+  /** Inside a write transaction: the cube's row for this info (one per distinct info), null for an empty info. */
+  private infoIdFor(cubeId: string, info: Record<string, unknown>): number | null {
+    const encoded = encodeInfo(info);
+    if (!encoded) return null;
+    this.db
+      .prepare("INSERT INTO memory_infos (cube_id, digest, info, bytes) VALUES (?, ?, ?, ?) ON CONFLICT (cube_id, digest) DO NOTHING")
+      .run(cubeId, encoded.digest, encoded.json, encoded.bytes);
+    return this.db.prepare("SELECT id FROM memory_infos WHERE cube_id = ? AND digest = ?").pluck().get(cubeId, encoded.digest) as number;
+  }
+
+  /** Inside a write transaction: drops the info rows no memory points at any more. */
+  private dropUnusedInfos(infoIds: Iterable<number>): void {
+    const drop = this.db.prepare("DELETE FROM memory_infos WHERE id = ? AND NOT EXISTS (SELECT 1 FROM memories WHERE info_id = ?)");
+    for (const infoId of new Set(infoIds)) drop.run(infoId, infoId);
+  }
+
   private insertMemory(memory: NewMemory): void {
+    const infoId = this.infoIdFor(memory.cubeId, memory.info);
     const result = this.db
       .prepare(
         `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, confidence, source,
-           background, info, chat_time, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           background, info_id, chat_time, created_at, updated_at, bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         memory.id,
@@ -235,10 +256,11 @@ export class SqliteStore implements Store {
         memory.confidence,
         memory.source,
         memory.background,
-        JSON.stringify(memory.info),
+        infoId,
         memory.chatTime,
         memory.createdAt,
         memory.updatedAt,
+        storedBytesOf(memory),
       );
     const rowid = BigInt(result.lastInsertRowid);
     const addSource = this.db.prepare("INSERT INTO memory_sources (memory_rowid, cube_id, message_id, position) VALUES (?, ?, ?, ?)");
@@ -336,13 +358,16 @@ export class SqliteStore implements Store {
     let deleted = 0;
     let rows = 0;
     let messages = 0;
-    const find = this.db.prepare("SELECT rowid FROM memories WHERE id = ? AND cube_id = ?").pluck();
+    const find = this.db.prepare("SELECT rowid, info_id AS infoId FROM memories WHERE id = ? AND cube_id = ?");
     const sourcesOf = this.db.prepare("SELECT message_id FROM memory_sources WHERE memory_rowid = ?").pluck();
     const forgotten = new Set<string>();
+    const infoIds: number[] = [];
     const requested = new Set(memoryIds);
     for (const memoryId of this.withEarlierVersions(cubeId, memoryIds)) {
-      const rowid = find.get(memoryId, cubeId) as number | undefined;
-      if (rowid === undefined) continue;
+      const found = find.get(memoryId, cubeId) as { rowid: number; infoId: number | null } | undefined;
+      if (found === undefined) continue;
+      const { rowid } = found;
+      if (found.infoId !== null) infoIds.push(found.infoId);
       for (const messageId of sourcesOf.all(rowid) as string[]) forgotten.add(messageId);
       this.removeIndexEntries(cubeId, [rowid]);
       this.db.prepare("DELETE FROM memories WHERE rowid = ?").run(rowid);
@@ -350,6 +375,7 @@ export class SqliteStore implements Store {
       rows += 1;
       if (requested.has(memoryId)) deleted += 1;
     }
+    this.dropUnusedInfos(infoIds);
     const stillCited = this.db.prepare(
       `SELECT 1 FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
        WHERE s.cube_id = ? AND s.message_id = ? AND m.status = 'activated' LIMIT 1`,
@@ -593,8 +619,14 @@ export class SqliteStore implements Store {
 
   async cubeUsage(cubeId: string): Promise<{ memories: number; bytes: number }> {
     return this.db
-      .prepare("SELECT count(*) AS memories, coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes FROM memories WHERE cube_id = ? AND status = 'activated'")
-      .get(cubeId) as { memories: number; bytes: number };
+      .prepare(
+        `SELECT
+           (SELECT count(*) FROM memories WHERE cube_id = ? AND status = 'activated') AS memories,
+           (SELECT coalesce(sum(length(CAST(content AS BLOB))), 0) FROM messages WHERE cube_id = ?)
+           + (SELECT coalesce(sum(bytes), 0) FROM memories WHERE cube_id = ?)
+           + (SELECT coalesce(sum(bytes), 0) FROM memory_infos WHERE cube_id = ?) AS bytes`,
+      )
+      .get(cubeId, cubeId, cubeId, cubeId) as { memories: number; bytes: number };
   }
 
   async listParkedJobs(limit: number): Promise<JobRecord[]> {
@@ -638,7 +670,21 @@ export class SqliteStore implements Store {
        FROM memory_sources s JOIN messages msg ON msg.cube_id = s.cube_id AND msg.message_id = s.message_id
        WHERE s.memory_rowid = ? ORDER BY s.position`,
     );
-    return rows.map((row) => rowToMemory(decodeMemoryRow(row), (sources.all(row.rowid) as MessageRow[]).map(rowToMessage)));
+    const infos = this.infosOf(rows.flatMap((row) => (row.info_id === null ? [] : [row.info_id])));
+    return rows.map((row) =>
+      rowToMemory(decodeMemoryRow(row, (row.info_id === null ? undefined : infos.get(row.info_id)) ?? {}), (sources.all(row.rowid) as MessageRow[]).map(rowToMessage)),
+    );
+  }
+
+  /** The infos by row, each read and decoded once however many of the memories carry it. */
+  private infosOf(infoIds: readonly number[]): Map<number, Record<string, unknown>> {
+    const read = this.db.prepare("SELECT info FROM memory_infos WHERE id = ?").pluck();
+    const infos = new Map<number, Record<string, unknown>>();
+    for (const infoId of new Set(infoIds)) {
+      const json = read.get(infoId) as string | undefined;
+      if (json !== undefined) infos.set(infoId, JSON.parse(json) as Record<string, unknown>);
+    }
+    return infos;
   }
 
   async getMemory(memoryId: string): Promise<MemoryRecord | undefined> {
