@@ -168,7 +168,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
         name: "MEMCUBE_CUBE_MAX_BYTES",
         default: "0",
         defaultText: "`0` (off)",
-        description: "Most UTF-8 bytes of active memory text per cube (`b`, `kb`, `mb`, `gb` or a byte count); an add past it gets 413.",
+        description: "Most UTF-8 bytes stored per cube (messages, memories, tags, info: see [Quotas](security.md#quotas)) (`b`, `kb`, `mb`, `gb` or a byte count); an add past it gets 413.",
       },
       {
         name: "MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY",

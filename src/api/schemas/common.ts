@@ -129,5 +129,10 @@ export const MemoryItem = z
 export type MemoryItem = z.infer<typeof MemoryItem>;
 
 export const CubeBucket = z
-  .object({ cube_id: z.string(), memories: z.array(MemoryItem), total_nodes: z.number().int() })
+  .object({
+    cube_id: z.string(),
+    memories: z.array(MemoryItem),
+    total_nodes: z.number().int(),
+    truncated: z.boolean().optional().describe("Memories were left out to keep the answer within 16 MiB: ask smaller pages (page_size)"),
+  })
   .meta({ id: "CubeMemories" });

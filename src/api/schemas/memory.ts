@@ -88,7 +88,7 @@ export const SearchData = z.object({
 });
 
 const paging = {
-  page: z.number().int().min(1).optional().describe("1-based; without it every active memory is returned"),
+  page: z.number().int().min(1).optional().describe("1-based; without it every active memory is returned, up to 16 MiB of them (then `truncated`)"),
   page_size: z.number().int().min(1).max(1000).default(20),
 };
 

@@ -54,8 +54,11 @@ export const versionFrom: (row: unknown) => MemoryVersion = recordOf("memory_his
   reason: ["reason", text],
 });
 
-/** A memory without its sources (which come from another table). */
-export type MemoryFields = Omit<MemoryRecord, "sources">;
+/**
+ * A memory without its sources (which come from another table) and its info (stored once per cube
+ * and distinct content, in memory_infos).
+ */
+export type MemoryFields = Omit<MemoryRecord, "sources" | "info">;
 
 /** Decodes `memories` rows whose JSON columns come as the driver hands them over. */
 export function memoryDecoder(json: JsonColumn): (row: unknown) => MemoryFields {
@@ -72,11 +75,16 @@ export function memoryDecoder(json: JsonColumn): (row: unknown) => MemoryFields 
     confidence: ["confidence", number],
     source: ["source", oneOf(SOURCE_KINDS)],
     background: ["background", text],
-    info: ["info", json(jsonObject)],
     chatTime: ["chat_time", text],
     createdAt: ["created_at", text],
     updatedAt: ["updated_at", text],
   });
+}
+
+/** Decodes a memory's info (a `memory_infos.info` value, or a column selected as `info`). */
+export function infoDecoder(json: JsonColumn): (row: unknown) => Record<string, unknown> {
+  const infoRow = rowOf("memory_infos", { info: json(jsonObject) });
+  return (row) => infoRow(row).info;
 }
 
 /** Decodes `jobs` rows whose JSON columns come as the driver hands them over. */

@@ -1,10 +1,12 @@
-import { jobDecoder, memoryDecoder } from "../core/rows.js";
+import { infoDecoder, jobDecoder, memoryDecoder } from "../core/rows.js";
 import { jsonValue, nullable, number, rowOf, text, valueOf } from "../core/decode.js";
 import type { Database, Queryable } from "./database.js";
 
 /** `memories` and `jobs` rows as PostgreSQL returns them (jsonb already parsed). */
 export const decodeMemory = memoryDecoder(jsonValue);
 export const decodeJob = jobDecoder(jsonValue);
+/** A memory's info (selected as `info` with its row: see MEMORY_COLUMNS). */
+export const decodeInfo = infoDecoder(jsonValue);
 export const decodeIdRow = rowOf("memories", { id: text });
 const countRow = rowOf("count", { n: number });
 const dimensionRow = rowOf("pg_attribute", { dimension: number });

@@ -133,7 +133,9 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
     await copy(
       "memories",
       count("SELECT count(*) FROM memories"),
-      "SELECT rowid, * FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?",
+      // A memory's info is stored once per cube (memory_infos); it is copied with each memory and stored once again there.
+      `SELECT m.rowid, m.*, coalesce(i.info, '{}') AS info FROM memories m LEFT JOIN memory_infos i ON i.id = m.info_id
+       WHERE m.rowid > ? ORDER BY m.rowid LIMIT ?`,
       async (db, rows) => {
         const { rows: present } = await db.query<{ id: string }>("SELECT id FROM memories WHERE id = ANY($1::text[])", [rows.map((row) => row.id)]);
         const copied = new Set(present.map((row) => row.id));
@@ -146,7 +148,7 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
             : row.vector_q
               ? dequantize(row.vector_q as Buffer)
               : undefined;
-          const { rowid, vector_q, tags, info, ...fields } = row;
+          const { rowid, vector_q, tags, info, info_id, ...fields } = row;
           const tagList = JSON.parse(tags as string) as string[];
           const sourceTexts = sourceTextsOf.all(rowid) as string[];
           return {
@@ -158,13 +160,22 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
           };
         });
         const columns = `id text, cube_id text, user_id text, session_id text, text text, memory_type text, key text, tags jsonb,
-          status text, confidence double precision, source text, background text, info jsonb, chat_time text, created_at text,
+          status text, confidence double precision, source text, background text, info jsonb, bytes bigint, chat_time text, created_at text,
           updated_at text, keywords text, embedding text`;
+        const digest = "encode(sha256(convert_to(x.info::text, 'UTF8')), 'hex')";
+        await db.query(
+          `INSERT INTO memory_infos (cube_id, digest, info, bytes)
+           SELECT DISTINCT x.cube_id, ${digest}, x.info, octet_length(x.info::text)
+           FROM json_to_recordset($1::json) AS x(cube_id text, info jsonb) WHERE x.info <> '{}'::jsonb
+           ON CONFLICT (cube_id, digest) DO NOTHING`,
+          [JSON.stringify(memories)],
+        );
         await db.query(
           `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, status, confidence, source, background,
-             info, chat_time, created_at, updated_at, words${identity ? ", embedding" : ""})
+             info_id, bytes, chat_time, created_at, updated_at, words${identity ? ", embedding" : ""})
            SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key, x.tags, x.status, x.confidence, x.source,
-             x.background, x.info, x.chat_time, x.created_at, x.updated_at,
+             x.background, (SELECT i.id FROM memory_infos i WHERE i.cube_id = x.cube_id AND i.digest = ${digest}), x.bytes, x.chat_time,
+             x.created_at, x.updated_at,
              CASE WHEN btrim(x.keywords) = '' THEN NULL ELSE to_tsvector('simple', x.keywords) END${identity ? ", x.embedding::vector" : ""}
            FROM json_to_recordset($1::json) AS x(${columns}) ON CONFLICT (id) DO NOTHING`,
           [JSON.stringify(memories)],

@@ -1,13 +1,15 @@
 import type { UserErasure } from "../store.js";
 import type { ErasureMethods } from "../core/composed-store.js";
 import { eraseUser, forgetMemories, type ErasurePrimitives } from "../core/erasure.js";
-import { number, recordOf, rowOf, text } from "../core/decode.js";
+import { nullable, number, recordOf, rowOf, text } from "../core/decode.js";
 import { runAsync } from "../core/script.js";
 import { decodeIdRow, type PostgresConnection } from "./connection.js";
 import type { Queryable } from "./database.js";
+import { dropUnusedInfos } from "./memory-rows.js";
 
 const writtenMemory = recordOf("memories", { cubeId: ["cube_id", text], id: ["id", text] });
 const messageIdRow = rowOf("memory_sources", { message_id: text });
+const removedRow = rowOf("memories", { info_id: nullable(text) });
 const contentsRow = rowOf("cubes", { memories: number, messages: number });
 
 /**
@@ -41,7 +43,11 @@ class PostgresErasurePrimitives implements ErasurePrimitives {
   }
 
   async removeMemories(cubeId: string, memoryIds: readonly string[]): Promise<number> {
-    const { rowCount } = await this.db.query("DELETE FROM memories WHERE id = ANY($1::text[]) AND cube_id = $2", [[...memoryIds], cubeId]);
+    const { rows, rowCount } = await this.db.query(
+      "DELETE FROM memories WHERE id = ANY($1::text[]) AND cube_id = $2 RETURNING info_id::text AS info_id",
+      [[...memoryIds], cubeId],
+    );
+    await dropUnusedInfos(this.db, rows.map((row) => removedRow(row).info_id));
     await this.db.query("DELETE FROM memory_history WHERE memory_id = ANY($1::text[])", [[...memoryIds]]);
     return rowCount ?? 0;
   }

@@ -25,6 +25,9 @@ const COLUMNS: Record<string, string> = {
 
 const COMPARISONS: Record<string, string> = { eq: "=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
 
+/** A memory's info, stored once per cube in memory_infos (NULL when it has none: no key matches). */
+const INFO = "(SELECT i.info FROM memory_infos i WHERE i.id = m.info_id)";
+
 const asText = (value: FilterScalar) => (typeof value === "boolean" ? String(Number(value)) : String(value));
 
 function asList<T>(value: T | T[]): T[] {
@@ -57,7 +60,7 @@ function typedInfo(element: string, kind: ValueKind, comparison: (value: string)
  * so no filter within the API's limits nears PostgreSQL's 65,535 parameters.
  */
 function infoCondition(key: string, op: string, value: FilterScalar | FilterScalar[], params: Params): string {
-  const element = `(m.info -> ${params.add(key)})`;
+  const element = `(${INFO} -> ${params.add(key)})`;
   if (op === "in") {
     const byKind = new Map<ValueKind, FilterScalar[]>();
     for (const scalar of asList(value)) {
@@ -82,7 +85,7 @@ function fieldCondition(filter: Extract<MemoryFilter, { field: string }>, params
   }
   if (filter.field.startsWith("info.")) {
     const key = filter.field.slice(5);
-    if (filter.op === "contains") return `strpos(m.info ->> ${params.add(key)}, ${params.add(String(filter.value))}::text) > 0`;
+    if (filter.op === "contains") return `strpos(${INFO} ->> ${params.add(key)}, ${params.add(String(filter.value))}::text) > 0`;
     return infoCondition(key, filter.op, filter.value, params);
   }
   // Text columns: other values compare as their text, as SQLite's column affinity converts them.

@@ -30,7 +30,11 @@ export class PostgresOps implements OpsMethods {
 
   async cubeUsage(cubeId: string): Promise<{ memories: number; bytes: number }> {
     const { rows } = await this.conn.db.query(
-      "SELECT count(*)::int AS memories, coalesce(sum(octet_length(text)), 0)::bigint::float8 AS bytes FROM memories WHERE cube_id = $1 AND status = 'activated'",
+      `SELECT
+         (SELECT count(*) FROM memories WHERE cube_id = $1 AND status = 'activated')::int AS memories,
+         ((SELECT coalesce(sum(octet_length(content)), 0) FROM messages WHERE cube_id = $1)
+          + (SELECT coalesce(sum(bytes), 0) FROM memories WHERE cube_id = $1)
+          + (SELECT coalesce(sum(bytes), 0) FROM memory_infos WHERE cube_id = $1))::float8 AS bytes`,
       [cubeId],
     );
     return rows[0] === undefined ? { memories: 0, bytes: 0 } : usageRow(rows[0]);

@@ -3,7 +3,7 @@ import { rowOf, text } from "../core/decode.js";
 import { messageFrom, versionFrom } from "../core/rows.js";
 import { inRequestedOrder, keysToMatch } from "../core/reads.js";
 import type { MemoryRecord, MemoryScope, MemoryVersion, MessageRecord, Page } from "../types.js";
-import { countOf, decodeIdRow, decodeMemory, type PostgresConnection } from "./connection.js";
+import { countOf, decodeIdRow, decodeInfo, decodeMemory, type PostgresConnection } from "./connection.js";
 import { Params, scopeSql } from "./filter-sql.js";
 import { MEMORY_COLUMNS, MESSAGE_COLUMNS } from "./memory-rows.js";
 
@@ -17,7 +17,7 @@ export class PostgresReads implements ReadMethods {
   /** Rows to records, with each memory's source messages (one query for all of them). */
   private async hydrate(rows: readonly unknown[]): Promise<MemoryRecord[]> {
     if (rows.length === 0) return [];
-    const memories = rows.map(decodeMemory);
+    const memories = rows.map((row) => ({ ...decodeMemory(row), info: decodeInfo(row) }));
     const { rows: sources } = await this.conn.db.query(
       `SELECT s.memory_id, ${MESSAGE_COLUMNS}
        FROM memory_sources s JOIN messages msg ON msg.cube_id = s.cube_id AND msg.message_id = s.message_id

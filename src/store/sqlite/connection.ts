@@ -3,7 +3,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
 import type { EmbedderIdentity } from "../store.js";
-import { identityFrom, jobDecoder, memoryDecoder } from "../core/rows.js";
+import { digestOf } from "../info-json.js";
+import { identityFrom, infoDecoder, jobDecoder, memoryDecoder } from "../core/rows.js";
 import { jsonText, number, rowOf, text, valueOf } from "../core/decode.js";
 import { MIGRATIONS } from "./migrations.js";
 import { VectorIndexes } from "./vector-index.js";
@@ -13,6 +14,8 @@ const EMBEDDER_KEY = "embedder";
 /** `memories` and `jobs` rows as SQLite returns them (JSON columns as text). */
 export const decodeMemory = memoryDecoder(jsonText);
 export const decodeJob = jobDecoder(jsonText);
+/** A `memory_infos` row's info. */
+export const decodeInfo = infoDecoder(jsonText);
 /** A memory row's rowid (the key of its sources, words and vector). */
 export const decodeRowid = rowOf("memories", { rowid: number });
 export const decodeCount = valueOf("count", number);
@@ -47,6 +50,8 @@ export class SqliteConnection {
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
     sqliteVec.load(this.db);
+    // Schema 5 moves per-memory info into memory_infos by digest, as new writes do.
+    this.db.function("memcube_sha256", { deterministic: true }, (text: unknown) => digestOf(String(text)));
     this.migrate();
     this.embedder = this.readIdentity();
     this.vectorTable = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memory_vectors'").get() !== undefined;

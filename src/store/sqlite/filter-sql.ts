@@ -15,6 +15,9 @@ const COLUMNS: Record<string, string> = {
 
 const COMPARISONS: Record<string, string> = { eq: "=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
 
+/** A memory's info, stored once per cube in memory_infos (NULL when it has none: no key matches). */
+const INFO = "(SELECT i.info FROM memory_infos i WHERE i.id = m.info_id)";
+
 function asList<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
@@ -48,7 +51,7 @@ const sqlValue = (value: FilterScalar) => (typeof value === "boolean" ? Number(v
 function infoCondition(key: string, op: string, value: FilterScalar | FilterScalar[]): SqlFragment {
   const path = `$."${key}"`;
   const typed = (kind: ValueKind, comparison: string, operand: SqlFragment): SqlFragment => ({
-    sql: `(json_type(m.info, ?) IN (${JSON_TYPES[kind]}) AND json_extract(m.info, ?) ${comparison} ${operand.sql})`,
+    sql: `(json_type(${INFO}, ?) IN (${JSON_TYPES[kind]}) AND json_extract(${INFO}, ?) ${comparison} ${operand.sql})`,
     params: [path, path, ...operand.params],
   });
   if (op === "in") {
@@ -70,7 +73,7 @@ function fieldCondition(filter: Extract<MemoryFilter, { field: string }>): SqlFr
   if (filter.field === "tags") return tagCondition(filter.op, filter.value);
   if (filter.field.startsWith("info.") && filter.op !== "contains") return infoCondition(filter.field.slice(5), filter.op, filter.value);
   const column = filter.field.startsWith("info.")
-    ? { sql: "json_extract(m.info, ?)", params: [`$."${filter.field.slice(5)}"`] }
+    ? { sql: `json_extract(${INFO}, ?)`, params: [`$."${filter.field.slice(5)}"`] }
     : { sql: COLUMNS[filter.field] ?? "NULL", params: [] as unknown[] };
   if (filter.op === "in") {
     const values = listOf(asList(filter.value).map(sqlValue));

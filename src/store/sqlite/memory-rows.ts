@@ -1,6 +1,9 @@
 import type { NewMemory } from "../types.js";
 import type { ActiveMemory } from "../core/refine.js";
 import { documentTerms } from "./cube-terms.js";
+import { encodeInfo } from "../info-json.js";
+import { storedBytesOf } from "../stored-bytes.js";
+import { number, valueOf } from "../core/decode.js";
 import { vectorBlob, type SqliteConnection } from "./connection.js";
 import { quantize } from "./quantize.js";
 
@@ -10,14 +13,33 @@ export interface SqliteActiveMemory extends ActiveMemory {
   cubeId: string;
 }
 
+const decodeInfoId = valueOf("memory_infos", number);
+
+/** Inside a write transaction: the cube's row for this info (one per distinct info), null for an empty info. */
+function infoIdFor(conn: SqliteConnection, cubeId: string, info: Record<string, unknown>): number | null {
+  const encoded = encodeInfo(info);
+  if (!encoded) return null;
+  conn.db
+    .prepare("INSERT INTO memory_infos (cube_id, digest, info, bytes) VALUES (?, ?, ?, ?) ON CONFLICT (cube_id, digest) DO NOTHING")
+    .run(cubeId, encoded.digest, encoded.json, encoded.bytes);
+  return decodeInfoId(conn.db.prepare("SELECT id FROM memory_infos WHERE cube_id = ? AND digest = ?").pluck().get(cubeId, encoded.digest));
+}
+
+/** Inside a write transaction: drops the info rows no memory points at any more. */
+export function dropUnusedInfos(conn: SqliteConnection, infoIds: Iterable<number>): void {
+  const drop = conn.db.prepare("DELETE FROM memory_infos WHERE id = ? AND NOT EXISTS (SELECT 1 FROM memories WHERE info_id = ?)");
+  for (const infoId of new Set(infoIds)) drop.run(infoId, infoId);
+}
+
 /** Inside a write transaction: a memory row with its sources, its words and (when indexed) its vector. */
 export function insertMemory(conn: SqliteConnection, memory: NewMemory): void {
   const { db } = conn;
+  const infoId = infoIdFor(conn, memory.cubeId, memory.info);
   const result = db
     .prepare(
       `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, confidence, source,
-         background, info, chat_time, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         background, info_id, chat_time, created_at, updated_at, bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       memory.id,
@@ -31,10 +53,11 @@ export function insertMemory(conn: SqliteConnection, memory: NewMemory): void {
       memory.confidence,
       memory.source,
       memory.background,
-      JSON.stringify(memory.info),
+      infoId,
       memory.chatTime,
       memory.createdAt,
       memory.updatedAt,
+      storedBytesOf(memory),
     );
   const rowid = BigInt(result.lastInsertRowid);
   const addSource = db.prepare("INSERT INTO memory_sources (memory_rowid, cube_id, message_id, position) VALUES (?, ?, ?, ?)");

@@ -31,9 +31,13 @@ export class SqliteOps implements OpsMethods {
     return usageRow(
       this.conn.db
         .prepare(
-          "SELECT count(*) AS memories, coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes FROM memories WHERE cube_id = ? AND status = 'activated'",
+          `SELECT
+             (SELECT count(*) FROM memories WHERE cube_id = ? AND status = 'activated') AS memories,
+             (SELECT coalesce(sum(length(CAST(content AS BLOB))), 0) FROM messages WHERE cube_id = ?)
+             + (SELECT coalesce(sum(bytes), 0) FROM memories WHERE cube_id = ?)
+             + (SELECT coalesce(sum(bytes), 0) FROM memory_infos WHERE cube_id = ?) AS bytes`,
         )
-        .get(cubeId),
+        .get(cubeId, cubeId, cubeId, cubeId),
     );
   }
 

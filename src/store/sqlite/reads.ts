@@ -2,9 +2,13 @@ import type { ReadMethods } from "../core/composed-store.js";
 import { messageFrom, versionFrom } from "../core/rows.js";
 import { inRequestedOrder, keysToMatch } from "../core/reads.js";
 import type { MemoryRecord, MemoryScope, MemoryVersion, MessageRecord, Page } from "../types.js";
+import { nullable, number, recordOf } from "../core/decode.js";
 import { BOUND_LIST, boundList } from "./bound-list.js";
-import { decodeCount, decodeId, decodeMemory, decodeRowid, type SqliteConnection } from "./connection.js";
+import { decodeCount, decodeId, decodeInfo, decodeMemory, type SqliteConnection } from "./connection.js";
 import { scopeSql } from "./filter-sql.js";
+
+/** What hydrating needs of a memory row beyond its fields: its rowid (its sources) and its info's row. */
+const memoryKeys = recordOf("memories", { rowid: ["rowid", number], infoId: ["info_id", nullable(number)] });
 
 /** Reading memories and messages. */
 export class SqliteReads implements ReadMethods {
@@ -18,7 +22,24 @@ export class SqliteReads implements ReadMethods {
        FROM memory_sources s JOIN messages msg ON msg.cube_id = s.cube_id AND msg.message_id = s.message_id
        WHERE s.memory_rowid = ? ORDER BY s.position`,
     );
-    return rows.map((row) => ({ ...decodeMemory(row), sources: sources.all(decodeRowid(row).rowid).map(messageFrom) }));
+    const keyed = rows.map((row) => ({ row, ...memoryKeys(row) }));
+    const infos = this.infosOf(keyed.flatMap(({ infoId }) => (infoId === null ? [] : [infoId])));
+    return keyed.map(({ row, rowid, infoId }) => ({
+      ...decodeMemory(row),
+      info: (infoId === null ? undefined : infos.get(infoId)) ?? {},
+      sources: sources.all(rowid).map(messageFrom),
+    }));
+  }
+
+  /** The infos by row, each read and decoded once however many of the memories carry it. */
+  private infosOf(infoIds: readonly number[]): Map<number, Record<string, unknown>> {
+    const read = this.conn.db.prepare("SELECT info FROM memory_infos WHERE id = ?");
+    const infos = new Map<number, Record<string, unknown>>();
+    for (const infoId of new Set(infoIds)) {
+      const row = read.get(infoId);
+      if (row !== undefined) infos.set(infoId, decodeInfo(row));
+    }
+    return infos;
   }
 
   async getMemory(memoryId: string): Promise<MemoryRecord | undefined> {
