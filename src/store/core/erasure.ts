@@ -8,7 +8,10 @@ export interface ForgetPrimitives extends LineagePrimitives {
   lockMemories(cubeId: string, memoryIds: readonly string[]): Step<string[]>;
   /** The messages these memories cite. */
   citedMessages(memoryIds: readonly string[]): Step<string[]>;
-  /** Removes memory rows with their history, sources and index entries; how many rows went. */
+  /**
+   * Removes memory rows with their history, sources and index entries, and the infos no memory
+   * points at any more; how many memory rows went.
+   */
   removeMemories(cubeId: string, memoryIds: readonly string[]): Step<number>;
   /** Removes those of the cube's messages that no active memory cites; how many went. */
   forgetUncited(cubeId: string, messageIds: readonly string[]): Step<number>;
