@@ -224,7 +224,8 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
           "(memory_id, version)",
         ),
     );
-    await copy("jobs", count("SELECT count(*) FROM jobs"), "SELECT rowid, * FROM jobs WHERE rowid > ? ORDER BY rowid LIMIT ?", (db, rows) =>
+    // `rowid AS rowid`: an INTEGER PRIMARY KEY (jobs.id) would otherwise name the column after itself.
+    await copy("jobs", count("SELECT count(*) FROM jobs"), "SELECT rowid AS rowid, * FROM jobs WHERE rowid > ? ORDER BY rowid LIMIT ?", (db, rows) =>
       insertJson(
         db,
         "jobs",
