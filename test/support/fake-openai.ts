@@ -6,6 +6,7 @@
  *   llm.reply({ text: "hi", reasoning: "hmm" });  // every following request, until reset()
  *   llm.failNext(503, undefined, 2);              // the next 2 requests fail, then the script resumes
  *   llm.requests[0].body.model                    // what the client sent
+ *   await llm.arrived();                          // resolves when the next request has come in
  *   llm.reset(); await llm.close();
  *
  * Routes: `POST …/chat/completions` (any prefix, so Azure's `/openai/deployments/<model>/…` works
@@ -56,6 +57,11 @@ export interface ReplyScript {
   /** Never answer (no headers): the request stays open until the client gives up or `close()`. */
   hang?: boolean;
   /**
+   * Streaming only: after this many reasoning/content chunks, send nothing more and keep the
+   * connection open until the client gives up or `close()` (an upstream that stalls mid-stream).
+   */
+  stallAfterChunks?: number;
+  /**
    * The token counts reported: by default about a token per 4 characters of the prompt's JSON and
    * of the answer; `"none"` reports nothing. Streams report them only when the request asks
    * (`stream_options.include_usage`), in a last chunk without choices, as OpenAI does. A field
@@ -76,6 +82,8 @@ export interface FakeOpenAI {
   origin: string;
   /** Every request received since start or the last `reset()`, in arrival order (same array throughout). */
   requests: RecordedRequest[];
+  /** Resolves with the next request to arrive after this call (recorded, its answer not yet sent). */
+  arrived(): Promise<RecordedRequest>;
   /** Replaces the reply script (merged over the start-up defaults) for all following requests. */
   reply(script: ReplyScript): void;
   /**
@@ -123,6 +131,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let script: ReplyScript = { ...defaults };
   let failures: { status: number; body: unknown }[] = [];
   let sequence = 0;
+  let waiting: ((request: RecordedRequest) => void)[] = [];
 
   async function answerChat(res: ServerResponse, body: RecordedBody): Promise<void> {
     const failure = failures.shift();
@@ -182,6 +191,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     await frame({ role: "assistant", content: "" });
     let sent = 0;
     for (const delta of deltas) {
+      if (current.stallAfterChunks !== undefined && sent >= current.stallAfterChunks) return; // open, silent
       if (current.breakAfterChunks !== undefined && sent >= current.breakAfterChunks) break;
       if (delayMs > 0) await wait(delayMs);
       if (gone) return;
@@ -215,14 +225,18 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       res.on("close", () => resolve(res.writableFinished ? "completed" : "closed")),
     );
     outcome.catch(() => undefined);
-    requests.push({
+    const recorded: RecordedRequest = {
       method: req.method ?? "GET",
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: req.headers,
       body,
       outcome,
-    });
+    };
+    requests.push(recorded);
+    const waiters = waiting;
+    waiting = [];
+    for (const resolve of waiters) resolve(recorded);
 
     if (req.method === "POST" && url.pathname.endsWith("/chat/completions")) {
       if (!body) return sendJson(res, 400, { error: { message: "request body must be a JSON object" } });
@@ -248,6 +262,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     url: `${origin}/v1`,
     origin,
     requests,
+    arrived: () => new Promise<RecordedRequest>((resolve) => waiting.push(resolve)),
     reply(next) {
       script = { ...defaults, ...next };
     },
