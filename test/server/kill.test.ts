@@ -113,8 +113,17 @@ describe("SIGTERM", () => {
     let raw = decoder.decode((await reader.read()).value);
     const exitCode = new Promise<number | null>((resolve) => server.child.once("exit", (code) => resolve(code)));
     server.child.kill("SIGTERM");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await assert.rejects(fetch(`${server.url}/health`), "a new connection after SIGTERM is refused");
+    // The signal lands when it lands: until then /health may still answer. Once it has, new
+    // connections are refused while the stream is still draining (the process has not exited).
+    let refused = false;
+    while (!refused && server.child.exitCode === null) {
+      refused = await fetch(`${server.url}/health`).then(
+        () => false,
+        () => true,
+      );
+      if (!refused) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(refused && server.child.exitCode === null, "a new connection after SIGTERM is refused while the stream drains");
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) raw += decoder.decode(chunk.value);
     const frames = raw.split("\n\n").filter((block) => block.trim() !== "").map((block) => JSON.parse(block.replace(/^data: /, "")) as { type: string; data?: unknown });
     assert.deepEqual(frames.at(-1), { type: "end" });
