@@ -54,6 +54,11 @@ export interface ReplyScript {
   delayMs?: number;
   /** Streaming only: destroy the socket after this many reasoning/content chunks (0 = right after the headers). */
   breakAfterChunks?: number;
+  /**
+   * Answer only once this settles: an upstream that stays silent until the test releases it (so
+   * that what the test does meanwhile surely happens while the model works).
+   */
+  holdUntil?: Promise<unknown>;
   /** Never answer (no headers): the request stays open until the client gives up or `close()`. */
   hang?: boolean;
   /**
@@ -145,6 +150,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     const current = script;
     if (current.hang) return;
+    if (current.holdUntil) await current.holdUntil;
 
     const text = typeof current.text === "function" ? current.text(body) : (current.text ?? defaultReply(body));
     const content = current.think === undefined ? text : `<think>${current.think}</think>\n\n${text}`;
