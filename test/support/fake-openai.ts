@@ -63,9 +63,12 @@ export interface ReplyScript {
   hang?: boolean;
   /**
    * Streaming only: after this many reasoning/content chunks, send nothing more and keep the
-   * connection open until the client gives up or `close()` (an upstream that stalls mid-stream).
+   * connection open until the client gives up or `close()` (an upstream that stalls mid-stream),
+   * or, with `resumeWhen`, until that settles, and then send the rest (a stream surely in flight
+   * while the test does something).
    */
   stallAfterChunks?: number;
+  resumeWhen?: Promise<unknown>;
   /**
    * The token counts reported: by default about a token per 4 characters of the prompt's JSON and
    * of the answer; `"none"` reports nothing. Streams report them only when the request asks
@@ -197,7 +200,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     await frame({ role: "assistant", content: "" });
     let sent = 0;
     for (const delta of deltas) {
-      if (current.stallAfterChunks !== undefined && sent >= current.stallAfterChunks) return; // open, silent
+      if (sent === current.stallAfterChunks) {
+        if (!current.resumeWhen) return; // open and silent for good
+        await current.resumeWhen;
+      }
       if (current.breakAfterChunks !== undefined && sent >= current.breakAfterChunks) break;
       if (delayMs > 0) await wait(delayMs);
       if (gone) return;
