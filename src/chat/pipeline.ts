@@ -14,7 +14,16 @@ export interface ChatDeps {
   models: ModelRegistry;
   /** LLM tokens per user per day, when configured: checked before the model is called, charged after. */
   tokenQuota?: ChatTokenQuota | undefined;
+  /**
+   * Called once when a turn whose model was called is over, also when its client left or the model
+   * failed: whether the turn was written back to memory. Operators count it (`/metrics`); it is the
+   * one signal that a turn whose client left is finished and stored nothing.
+   */
+  turnEnded?: ((outcome: TurnOutcome) => void) | undefined;
 }
+
+/** How a chat turn ended for memory: written back, or not (not asked to, client gone, model failed). */
+export type TurnOutcome = "stored" | "not_stored";
 
 export interface ChatRequest {
   userId: string;
@@ -201,35 +210,41 @@ export async function* runChat(
   let answer = "";
   let generated = ""; // reasoning and text: what the completion tokens paid for
   let firstToken: number | undefined;
+  let stored = false;
   try {
-    if (options.stream) {
-      for await (const delta of model.stream(messages, callOptions)) {
-        firstToken ??= performance.now();
-        if (delta.type === "text") answer += delta.text;
-        generated += delta.text;
-        yield delta;
+    try {
+      if (options.stream) {
+        for await (const delta of model.stream(messages, callOptions)) {
+          firstToken ??= performance.now();
+          if (delta.type === "text") answer += delta.text;
+          generated += delta.text;
+          yield delta;
+        }
+      } else {
+        const completion = await model.complete(messages, callOptions);
+        firstToken = performance.now();
+        answer = completion.text;
+        generated = (completion.reasoning ?? "") + completion.text;
+        reported = completion.usage;
+        if (completion.reasoning) yield { type: "reasoning", text: completion.reasoning };
+        yield { type: "text", text: completion.text };
       }
-    } else {
-      const completion = await model.complete(messages, callOptions);
-      firstToken = performance.now();
-      answer = completion.text;
-      generated = (completion.reasoning ?? "") + completion.text;
-      reported = completion.usage;
-      if (completion.reasoning) yield { type: "reasoning", text: completion.reasoning };
-      yield { type: "text", text: completion.text };
+    } finally {
+      // Also when the model failed midway or the client left: what was generated was paid for.
+      // Nothing is charged for a call that produced nothing.
+      const counted = reported !== undefined && isTokenCount(reported.promptTokens) && isTokenCount(reported.completionTokens) ? reported : undefined;
+      if (reported !== undefined || generated !== "") {
+        usage = counted ?? (await estimateUsage(messages, generated));
+        await deps.tokenQuota?.charge(request.userId, askedAt, usage, counted ? "reported" : "estimated");
+      }
+    }
+
+    if (request.addMessageOnAnswer && !options.signal.aborted) {
+      await writeBack(deps, request, askedAt, answer);
+      stored = true;
     }
   } finally {
-    // Also when the model failed midway or the client left: what was generated was paid for.
-    // Nothing is charged for a call that produced nothing.
-    const counted = reported !== undefined && isTokenCount(reported.promptTokens) && isTokenCount(reported.completionTokens) ? reported : undefined;
-    if (reported !== undefined || generated !== "") {
-      usage = counted ?? (await estimateUsage(messages, generated));
-      await deps.tokenQuota?.charge(request.userId, askedAt, usage, counted ? "reported" : "estimated");
-    }
-  }
-
-  if (request.addMessageOnAnswer && !options.signal.aborted) {
-    await writeBack(deps, request, askedAt, answer);
+    deps.turnEnded?.(stored ? "stored" : "not_stored");
   }
   yield {
     type: "time",

@@ -102,6 +102,10 @@ export class Metrics {
     "memcube_chat_quota_tokens_total",
     "Chat tokens counted against the users' daily budgets (MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY), by source: reported by the model, or estimated.",
   );
+  readonly chatTurns = new Counter(
+    "memcube_chat_turns_total",
+    "Chat turns whose model was called, by outcome: stored (written back to memory) or not_stored (not asked to, client gone, model failed).",
+  );
   readonly chatQuotaRefusals = new Counter("memcube_chat_quota_refusals_total", "Chats refused because the user's daily token budget was used up.");
   readonly rerankerFailures = new Counter(
     "memcube_reranker_failures_total",
@@ -117,6 +121,7 @@ export class Metrics {
     this.llmSeconds,
     this.llmTokens,
     this.chatQuotaTokens,
+    this.chatTurns,
     this.chatQuotaRefusals,
     this.rerankerFailures,
   ];
