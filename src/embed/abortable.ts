@@ -6,9 +6,6 @@ import type { EmbedOptions, Embedder } from "./embedder.js";
  * wait for work nobody will receive.
  */
 export function abortableEmbedder(embedder: Embedder, stop: AbortSignal): Embedder {
-  const withStop = (options: EmbedOptions = {}): EmbedOptions => ({
-    signal: options.signal ? AbortSignal.any([options.signal, stop]) : stop,
-  });
   const embedQueries = embedder.embedQueries?.bind(embedder);
   return {
     get name() {
@@ -19,7 +16,31 @@ export function abortableEmbedder(embedder: Embedder, stop: AbortSignal): Embedd
     },
     represents: (text) => embedder.represents(text),
     close: () => embedder.close(),
-    embed: (texts, options) => embedder.embed(texts, withStop(options)),
-    ...(embedQueries ? { embedQueries: (texts: readonly string[], options?: EmbedOptions) => embedQueries(texts, withStop(options)) } : {}),
+    embed: (texts, options) => withStop(stop, options, (linked) => embedder.embed(texts, linked)),
+    ...(embedQueries
+      ? { embedQueries: (texts: readonly string[], options?: EmbedOptions) => withStop(stop, options, (linked) => embedQueries(texts, linked)) }
+      : {}),
   };
+}
+
+/**
+ * Runs `call` with a signal that aborts when either the caller's or `stop` does. The listener on
+ * the long-lived `stop` is removed when the call settles, so that finished calls are not kept.
+ */
+async function withStop<T>(stop: AbortSignal, options: EmbedOptions = {}, call: (options: EmbedOptions) => Promise<T>): Promise<T> {
+  const { signal } = options;
+  const linked = new AbortController();
+  const abort = (source: AbortSignal) => () => linked.abort(source.reason);
+  const onStop = abort(stop);
+  const onCaller = signal ? abort(signal) : undefined;
+  if (stop.aborted) onStop();
+  else if (signal?.aborted) onCaller?.();
+  stop.addEventListener("abort", onStop, { once: true });
+  if (onCaller) signal?.addEventListener("abort", onCaller, { once: true });
+  try {
+    return await call({ ...options, signal: linked.signal });
+  } finally {
+    stop.removeEventListener("abort", onStop);
+    if (onCaller) signal?.removeEventListener("abort", onCaller);
+  }
 }
