@@ -39,6 +39,31 @@ test("a long search query that arrives during a large import is embedded before 
   assert.deepEqual(await finishingOrder({ large, search }), ["search", "large"]);
 });
 
-function embedQueriesOf(local: LocalEmbedder): (texts: string[]) => Promise<Float32Array[]> {
-  return (texts) => (local.embedQueries ? local.embedQueries(texts) : local.embed(texts));
+test("an aborted import makes no model call after the one under way", async () => {
+  const controller = new AbortController();
+  const large = embedder.embed(importTexts, { signal: controller.signal });
+  const settled = Promise.allSettled([large]);
+  await new Promise((resolve) => setImmediate(resolve)); // its first model call is under way
+  const callsAtAbort = embedder.stats().modelCalls;
+  controller.abort();
+  const [outcome] = await settled;
+  assert.equal(outcome?.status, "rejected");
+  // The next call is embedded after whatever was running at the abort; nothing of the import is.
+  await embedder.embed(["a call after the abort"]);
+  assert.ok(embedder.stats().modelCalls <= callsAtAbort + 1, `${embedder.stats().modelCalls - callsAtAbort} model calls after the abort`);
+});
+
+test("an identical query asked twice at once: the caller that leaves does not fail the other", async () => {
+  const leaving = new AbortController();
+  const query = "which café did we like in Lisbon?";
+  const left = Promise.allSettled([embedQueriesOf(embedder)([query], leaving.signal)]);
+  const stayed = embedQueriesOf(embedder)([query]);
+  leaving.abort();
+  assert.equal((await left)[0]?.status, "rejected");
+  assert.equal((await stayed)[0]?.length, 512);
+});
+
+function embedQueriesOf(local: LocalEmbedder): (texts: string[], signal?: AbortSignal) => Promise<Float32Array[]> {
+  const options = (signal?: AbortSignal) => (signal ? { signal } : {});
+  return (texts, signal) => (local.embedQueries ? local.embedQueries(texts, options(signal)) : local.embed(texts, options(signal)));
 }
