@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { EmbedOptions, Embedder } from "./embedder.js";
 
 /**
@@ -6,6 +7,8 @@ import type { EmbedOptions, Embedder } from "./embedder.js";
  * wait for work nobody will receive.
  */
 export function abortableEmbedder(embedder: Embedder, stop: AbortSignal): Embedder {
+  // Every call in flight listens on `stop` (and stops listening when it settles): many at once is normal.
+  setMaxListeners(0, stop);
   const embedQueries = embedder.embedQueries?.bind(embedder);
   return {
     get name() {
