@@ -31,11 +31,21 @@ const headersOf = (user: FairnessUser): Record<string, string> => ({
   ...(user.key ? { authorization: `Bearer ${user.key}` } : {}),
 });
 
+/** A POST on a connection of its own (one left idle by the mixed load may be closed under it). */
+function post(url: string, user: FairnessUser, route: string, body: unknown): Promise<number> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(`${url}${route}`, { method: "POST", agent: false, headers: { ...headersOf(user), "content-length": String(Buffer.byteLength(payload)) } });
+    outgoing.on("error", reject);
+    outgoing.on("response", (response) => response.resume().on("end", () => resolve(response.statusCode ?? 0)));
+    outgoing.end(payload);
+  });
+}
+
 async function timedPost(url: string, user: FairnessUser, route: string, body: unknown): Promise<number> {
   const started = performance.now();
-  const response = await fetch(`${url}${route}`, { method: "POST", headers: headersOf(user), body: JSON.stringify(body) });
-  await response.arrayBuffer();
-  if (response.status !== 200) throw new Error(`${route} answered ${response.status}`);
+  const status = await post(url, user, route, body);
+  if (status !== 200) throw new Error(`${route} answered ${status}`);
   return performance.now() - started;
 }
 
@@ -53,7 +63,7 @@ function startMaximalAdd(url: string, user: FairnessUser): { done: Promise<void>
   const filler = "the maximal add carries long messages about nothing in particular ".repeat(110);
   const messages = Array.from({ length: MAXIMAL_MESSAGES }, (_, i) => ({ role: "user", content: `maximal ${i}: ${filler}`.slice(0, MAXIMAL_CHARS) }));
   const body = JSON.stringify({ user_id: user.id, messages });
-  const outgoing = request(`${url}/product/add`, { method: "POST", headers: { ...headersOf(user), "content-length": String(Buffer.byteLength(body)) } });
+  const outgoing = request(`${url}/product/add`, { method: "POST", agent: false, headers: { ...headersOf(user), "content-length": String(Buffer.byteLength(body)) } });
   const done = new Promise<void>((resolve) => {
     outgoing.on("response", (response) => response.resume().on("end", () => resolve()));
     outgoing.on("error", () => resolve());

@@ -6,8 +6,10 @@
  * - Every `submit` is a flow of its own (one request's texts). Model calls are filled round-robin
  *   across the waiting flows, so a small add waits for at most one model call of each other
  *   flow, never for the whole of a large import that came first.
- * - Search queries (`priority: "query"`) go ahead of bulk texts; bulk flows still get every
- *   `maxQueryCallsInARow + 1`-th model call, so a stream of searches cannot stall an import.
+ * - Search queries (`priority: "query"`) go ahead of bulk texts: a model call takes the waiting
+ *   queries first (up to `maxQueryTexts`), then fills what room is left with bulk texts. When
+ *   queries leave no room, bulk texts still get every `maxQueryCallsInARow + 1`-th model call, so
+ *   a stream of searches cannot stall an add.
  * - A model call holds a bounded amount of work (`maxTexts`, and `maxPaddedChars` with every
  *   text counted as long as the longest, because the model pads them to one length); a flow's
  *   texts are taken longest first so that a call pads little.
@@ -68,6 +70,15 @@ interface Pick {
   flow: Flow;
   index: number;
   text: string;
+}
+
+/** A model call being filled. */
+interface Batch {
+  picks: Pick[];
+  /** The longest text in it (every text is padded to it). */
+  longest: number;
+  /** The last flow texts were taken from. */
+  lastFlow: Flow | undefined;
 }
 
 export class EmbedScheduler {
@@ -182,18 +193,26 @@ export class EmbedScheduler {
   private takeBatch(free: number): Pick[] {
     const bulkWaits = this.bulk.length > 0;
     const queryTurn = this.queries.length > 0 && (!bulkWaits || this.queryCallsInARow < this.options.maxQueryCallsInARow);
+    const batch: Batch = { picks: [], longest: 0, lastFlow: undefined };
     if (queryTurn) {
-      if (bulkWaits) this.queryCallsInARow++;
-      return this.fill(this.queries, 0, this.limitFor(this.queries, this.options.maxQueryTexts, free)).picks;
+      this.fill(batch, this.queries, 0, this.limitFor(this.queries, this.options.maxQueryTexts, free));
+      for (const flow of [...this.queries]) if (flow.waiting.length === 0) this.remove(flow);
+      batch.lastFlow = undefined;
     }
-    this.queryCallsInARow = 0;
-    if (!bulkWaits) return [];
-    const { picks, lastFlow } = this.fill(this.bulk, this.cursor % this.bulk.length, this.limitFor(this.bulk, this.options.maxTexts, free));
-    // The next call starts with the flow after the last one served here (round-robin).
-    const position = lastFlow === undefined ? -1 : this.bulk.indexOf(lastFlow);
-    this.cursor = position < 0 ? this.cursor : position + 1;
-    for (const pick of picks) if (pick.flow.waiting.length === 0) this.remove(pick.flow);
-    return picks;
+    if (bulkWaits) {
+      // Bulk texts fill what room the queries leave, round-robin; a call of queries only counts
+      // towards the turn bulk texts get at the latest.
+      const start = this.cursor % this.bulk.length;
+      this.fill(batch, this.bulk, start, batch.picks.length + this.limitFor(this.bulk, this.options.maxTexts, free));
+      if (batch.lastFlow === undefined) this.queryCallsInARow++;
+      else {
+        this.queryCallsInARow = 0;
+        // The next call starts with the flow after the last one served here (round-robin).
+        this.cursor = this.bulk.indexOf(batch.lastFlow) + 1;
+      }
+      for (const pick of batch.picks) if (pick.flow.priority === "bulk" && pick.flow.waiting.length === 0) this.remove(pick.flow);
+    }
+    return batch.picks;
   }
 
   /** At most `max` texts, fewer when several calls can start at once, so that they share the work. */
@@ -202,25 +221,21 @@ export class EmbedScheduler {
     return Math.min(max, Math.ceil(waiting / free));
   }
 
-  /** Takes texts from the flows in turn, starting at `start`, within the budget of one model call. */
-  private fill(flows: Flow[], start: number, maxTexts: number): { picks: Pick[]; lastFlow: Flow | undefined } {
-    const picks: Pick[] = [];
-    let longest = 0;
-    let lastFlow: Flow | undefined;
+  /** Adds texts from the flows in turn, starting at `start`, within `maxTexts` and the padded budget. */
+  private fill(batch: Batch, flows: readonly Flow[], start: number, maxTexts: number): void {
+    const limit = Math.min(maxTexts, this.options.maxTexts);
     const order = [...flows.slice(start), ...flows.slice(0, start)];
-    outer: for (const flow of order) {
+    for (const flow of order) {
       while (flow.waiting.length > 0) {
         const next = flow.waiting[0] as WaitingText;
-        const nextLongest = Math.max(longest, next.text.length, 1);
-        if (!fits(picks.length, nextLongest, maxTexts, this.options.maxPaddedChars)) break outer;
+        const longest = Math.max(batch.longest, next.text.length, 1);
+        if (!fits(batch.picks.length, longest, limit, this.options.maxPaddedChars)) return;
         flow.waiting.shift();
-        picks.push({ flow, index: next.index, text: next.text });
-        longest = nextLongest;
-        lastFlow = flow;
+        batch.picks.push({ flow, index: next.index, text: next.text });
+        batch.longest = longest;
+        batch.lastFlow = flow;
       }
     }
-    if (flows === this.queries) for (const flow of [...flows]) if (flow.waiting.length === 0) this.remove(flow);
-    return { picks, lastFlow };
   }
 
   private remove(flow: Flow): void {

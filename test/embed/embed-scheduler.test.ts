@@ -105,16 +105,29 @@ describe("embedding scheduler", () => {
     assert.deepEqual([read(a ?? []), read(b ?? []), read(c ?? [])], [texts("A", 8), texts("B", 8), texts("C", 8)]);
   });
 
-  test("a search query goes ahead of waiting adds, and adds still get every fourth call", async () => {
+  test("a search query goes ahead of waiting adds: the next model call takes it first, then fills up", async () => {
     const model = heldModel({ maxQueryTexts: 1 });
     const bulk = model.scheduler.submit(texts("L", 40));
     await model.called(1);
     const queries = texts("q", 5).map((text) => model.scheduler.submit([text], { priority: "query" }));
+    await model.answerUntil(6);
+    assert.deepEqual(model.calls.map(flowsOf), ["L", "q+L", "q+L", "q+L", "q+L", "q+L"]);
+    assert.deepEqual(model.calls.slice(1).map((call) => call.texts[0]), texts("q", 5));
+    model.calls[5]?.answer();
+    assert.deepEqual((await Promise.all(queries)).map((vectors) => read(vectors)[0]), texts("q", 5));
+    assert.deepEqual(read(await model.answerAll(bulk)), texts("L", 40));
+  });
+
+  test("queries that leave no room in a model call still let adds have every fourth call", async () => {
+    const model = heldModel({ maxPaddedChars: 10 }); // a query of 8 characters fills a call alone
+    const bulk = model.scheduler.submit(texts("L", 3));
+    await model.called(1);
+    const queries = texts("q", 5).map((text) => model.scheduler.submit([text.padEnd(8, "?")], { priority: "query" }));
     await model.answerUntil(7);
     assert.deepEqual(model.calls.map(flowsOf), ["L", "q", "q", "q", "L", "q", "q"]);
     model.calls[6]?.answer();
-    assert.deepEqual((await Promise.all(queries)).map((vectors) => read(vectors)[0]), texts("q", 5));
-    assert.deepEqual(read(await model.answerAll(bulk)), texts("L", 40));
+    assert.equal((await Promise.all(queries)).length, 5);
+    assert.deepEqual(read(await model.answerAll(bulk)), texts("L", 3));
   });
 
   test("small calls that arrive together share a model call, within its budget", async () => {
