@@ -110,10 +110,10 @@ function mergeByRelevance(hits: readonly ScoredMemory[]): ScoredMemory[] {
  * `pref_top_k` preferences. Preferences have a budget of their own and no threshold: "never stays in
  * hostels" shares few words with "which hotel in Guangzhou?" yet is exactly what the answer needs.
  */
-async function recallMemories(deps: ChatDeps, prepared: PreparedChat): Promise<ScoredMemory[]> {
+async function recallMemories(deps: ChatDeps, prepared: PreparedChat, signal: AbortSignal): Promise<ScoredMemory[]> {
   const { request } = prepared;
   const context = deps.memory;
-  const query = await prepareQuery(context, request.query);
+  const query = await prepareQuery(context, request.query, signal);
   const options = { topK: request.topK, sessionId: request.sessionId, minRelativity: 0, dedup: "mmr" as const };
   const withPreferences = request.includePreference && request.preferenceTopK > 0;
   // Facts and preferences at once: each may wait on a reranker, and chat's first token waits on both.
@@ -189,7 +189,7 @@ export async function* runChat(
   const started = performance.now();
   const askedAt = deps.memory.now();
   yield { type: "status", stage: "searching" };
-  const recalled = await recallMemories(deps, prepared);
+  const recalled = await recallMemories(deps, prepared, options.signal);
   const recent = await workingMemory(deps, prepared, recalled);
   const searchTime = performance.now() - started;
   yield { type: "status", stage: "searched" };
