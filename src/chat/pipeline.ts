@@ -101,7 +101,7 @@ export async function prepareChat(deps: ChatDeps, request: ChatRequest): Promise
 function mergeByRelevance(hits: readonly ScoredMemory[]): ScoredMemory[] {
   const seen = new Set<string>();
   return [...hits]
-    .sort((a, b) => b.relativity - a.relativity)
+    .sort((a, b) => b.relevance - a.relevance)
     .filter(({ memory }) => !seen.has(memory.text) && seen.add(memory.text));
 }
 
@@ -114,7 +114,7 @@ async function recallMemories(deps: ChatDeps, prepared: PreparedChat, signal: Ab
   const { request } = prepared;
   const context = deps.memory;
   const query = await prepareQuery(context, request.query, signal);
-  const options = { topK: request.topK, sessionId: request.sessionId, minRelativity: 0, dedup: "mmr" as const };
+  const options = { topK: request.topK, sessionId: request.sessionId, minRelevance: 0, dedup: "mmr" as const };
   const withPreferences = request.includePreference && request.preferenceTopK > 0;
   // Facts and preferences at once: each may wait on a reranker, and chat's first token waits on both.
   const perCube = await Promise.all(
@@ -129,7 +129,7 @@ async function recallMemories(deps: ChatDeps, prepared: PreparedChat, signal: Ab
     }),
   );
   const merged = mergeByRelevance(perCube.flatMap((cube) => cube.facts));
-  const relevant = merged.filter((hit) => hit.relativity >= request.threshold);
+  const relevant = merged.filter((hit) => hit.relevance >= request.threshold);
   const kept = relevant.length >= MIN_MEMORIES ? relevant : merged.slice(0, MIN_MEMORIES);
   const facts = kept.slice(0, Math.max(request.topK, MIN_MEMORIES));
   const shown = new Set(facts.map(({ memory }) => memory.text));

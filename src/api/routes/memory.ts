@@ -59,7 +59,7 @@ const bucket =
     const { kept, truncated } = budget.take(memories, (hit) => hit.memory);
     return {
       cube_id: cubeId,
-      memories: kept.map(({ memory, relativity }) => memoryItem(memory, relativity)),
+      memories: kept.map(({ memory, relevance }) => memoryItem(memory, relevance)),
       total_nodes: kept.length,
       ...(truncated && { truncated: true }),
     };
@@ -133,7 +133,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         cubeIds: cubesOf(body.readable_cube_ids, body.mem_cube_id, body.user_id),
         topK: body.top_k,
         sessionId: body.session_id,
-        minRelativity: body.relativity,
+        minRelevance: body.relativity,
         dedup: body.dedup,
         filter: body.filter === undefined ? undefined : parseFilter(body.filter),
         memoryTypes: textMemoryTypes(body.search_memory_type),
