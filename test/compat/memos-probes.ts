@@ -10,7 +10,7 @@
 export interface ProbeContext {
   /** Ids of memories stored by earlier probes, in order. */
   memoryIds: string[];
-  /** A per-run suffix for ids that must be fresh. */
+  /** A suffix for ids that must not exist yet. */
   unique: string;
 }
 
