@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { MEMCUBE_DELIBERATE_DIFFERENCES } from "./memos-differences.js";
 import { MEMOS_KNOWN_GAPS } from "./memos-known-gaps.js";
 import { runProbe, startProbeTarget, type ProbeTarget } from "./memos-probe-runner.js";
 import { MEMOS_PROBES } from "./memos-probes.js";
@@ -25,6 +26,11 @@ describe("the MemOS route description", () => {
   test("every known gap belongs to a probe", () => {
     const keys = new Set(MEMOS_PROBES.map((probe) => `${probe.route}: ${probe.name}`));
     for (const key of Object.keys(MEMOS_KNOWN_GAPS)) assert.ok(keys.has(key), `stale gap entry: ${key}`);
+  });
+
+  test("every deliberate difference names described routes", () => {
+    assert.equal(new Set(MEMCUBE_DELIBERATE_DIFFERENCES.map((entry) => entry.id)).size, MEMCUBE_DELIBERATE_DIFFERENCES.length);
+    for (const entry of MEMCUBE_DELIBERATE_DIFFERENCES) for (const id of entry.routes) if (id !== "*") memosRoute(id);
   });
 
   test("a minimal search gets MemOS's defaults, and unknown keys are dropped, not refused", () => {
