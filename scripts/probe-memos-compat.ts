@@ -6,6 +6,8 @@
  *
  *   node --import tsx scripts/probe-memos-compat.ts            # markdown table on stdout
  *   node --import tsx scripts/probe-memos-compat.ts --json     # the raw findings as JSON
+ *   node --import tsx scripts/probe-memos-compat.ts --gaps > test/compat/memos-known-gaps.ts
+ *                                                              # re-measure the todo list (review the diff)
  *
  * Chat goes to the fake OpenAI-compatible model of test/support; nothing leaves 127.0.0.1.
  */
@@ -31,7 +33,37 @@ function markdown(results: ProbeResult[]): string {
   return lines.join("\n");
 }
 
+/** The probes that do not yet match, as the source of test/compat/memos-known-gaps.ts. */
+function gapsModule(results: ProbeResult[]): string {
+  const entries = results
+    .filter((result) => result.mismatches.length > 0)
+    .map((result) => {
+      const shown = result.mismatches.slice(0, 3).join("; ");
+      const more = result.mismatches.length > 3 ? ` (+${result.mismatches.length - 3} more)` : "";
+      const today = `${shown}${more}`;
+      const text = result.deliberate ? `deliberate difference to build: ${result.deliberate} — today: ${today}` : today;
+      return `  ${JSON.stringify(`${result.route}: ${result.probe}`)}:\n    ${JSON.stringify(text)},`;
+    });
+  return [
+    "/**",
+    " * The probes memcube does not yet answer as MemOS does, each with what differs (written by",
+    " * `scripts/probe-memos-compat.ts --gaps`). memos-shapes.test.ts runs these as `todo`: when a",
+    " * change makes one pass, delete its entry (or re-measure) so the test guards it from then on.",
+    " * Keys are `<route id>: <probe name>` (test/compat/memos-probes.ts).",
+    " */",
+    "export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {",
+    ...entries,
+    "};",
+    "",
+  ].join("\n");
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await runProbes();
-  process.stdout.write(process.argv.includes("--json") ? `${JSON.stringify(results, null, 2)}\n` : `${markdown(results)}\n`);
+  const output = process.argv.includes("--json")
+    ? `${JSON.stringify(results, null, 2)}\n`
+    : process.argv.includes("--gaps")
+      ? gapsModule(results)
+      : `${markdown(results)}\n`;
+  process.stdout.write(output);
 }

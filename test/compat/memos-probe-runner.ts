@@ -91,20 +91,24 @@ function streamMismatches(route: MemosRoute, sent: Sent): string[] {
   return [...out];
 }
 
+/**
+ * What differs from MemOS's answer. Where MemOS answers 200, memcube must too, with MemOS's
+ * message and shape. Where MemOS refuses (4xx), memcube may refuse or accept (accepting more than
+ * MemOS is allowed), but a refusal must be a 4xx in the error envelope, never a 5xx, and not a
+ * 404 / 405 (MemOS refuses bad input with 422; a 404 here means a missing route or a missing cube).
+ */
 function mismatchesOf(route: MemosRoute, probe: Probe, sent: Sent): string[] {
   const expectedStatus = probe.expectStatus ?? 200;
-  const out: string[] = [];
-  if (sent.status !== expectedStatus) {
-    const said = (sent.json as { message?: unknown } | undefined)?.message;
-    out.push(`HTTP ${sent.status} where MemOS answers ${expectedStatus}${typeof said === "string" ? ` (${said.slice(0, 140)})` : ""}`);
-    return out;
+  const said = (sent.json as { message?: unknown } | undefined)?.message;
+  const because = typeof said === "string" ? ` (${said.slice(0, 140)})` : "";
+  if (expectedStatus !== 200) {
+    if (sent.status >= 500 || sent.status === 404 || sent.status === 405) return [`HTTP ${sent.status} where MemOS answers ${expectedStatus}${because}`];
+    return sent.status >= 400 ? issuesOf(ErrorEnvelope, sent.json).map((issue) => `error envelope ${issue}`) : [];
   }
-  if (expectedStatus !== 200) return issuesOf(ErrorEnvelope, sent.json).map((issue) => `error envelope ${issue}`);
+  if (sent.status !== 200) return [`HTTP ${sent.status} where MemOS answers 200${because}`];
   if (route.answer === "sse") return streamMismatches(route, sent);
   const schema = successResponse(route, probe.expectMessage ?? route.messages[0]);
-  out.push(...issuesOf(schema, sent.json));
-  if (probe.check) out.push(...probe.check(sent.json));
-  return out;
+  return [...issuesOf(schema, sent.json), ...(probe.check?.(sent.json) ?? [])];
 }
 
 export interface ProbeTarget {

@@ -174,6 +174,20 @@ export const MEMOS_PROBES: readonly Probe[] = [
   add("session_id empty string", () => ({ user_id: USER, writable_cube_ids: [CUBE], session_id: "", messages: "I run on Sundays." })),
   add("non-ASCII user_id", () => ({ user_id: "用户_001", writable_cube_ids: ["用户_001"], messages: "我喜欢喝茶。" })),
   add("task_id given", (context) => ({ user_id: USER, writable_cube_ids: [CUBE], task_id: `task-${context.unique}`, messages: "I repaint my bike every spring." })),
+  add("async with mode 'fast' (MemOS drops mode)", () => ({ user_id: USER, writable_cube_ids: [CUBE], async_mode: "async", mode: "fast", messages: "I keep a herb garden." })),
+  add("info with a key named like a metadata field (MemOS drops it)", () => ({
+    user_id: USER,
+    writable_cube_ids: [CUBE],
+    messages: "My favourite museum is the Gulbenkian.",
+    custom_tags: ["art"],
+    info: { app_id: "compat_app", memory_type: "LongTermMemory" },
+  })),
+  add("role-less mixed list (MemOS: 422)", () => ({
+    user_id: USER,
+    writable_cube_ids: [CUBE],
+    messages: [{ role: "user", content: "hello" }, { type: "text", text: "a note" }],
+  }), { expectStatus: 422, after: () => undefined }),
+  add("user_id null (MemOS: 422)", () => ({ user_id: null, writable_cube_ids: [CUBE], messages: "x" }), { expectStatus: 422, after: () => undefined }),
   add("bare {type:'text'} item (MemOS: 422)", () => ({ user_id: USER, writable_cube_ids: [CUBE], messages: [{ type: "text" }] }), { expectStatus: 422, after: () => undefined }),
 
   // ---- search ----
@@ -204,6 +218,41 @@ export const MEMOS_PROBES: readonly Probe[] = [
     name: "top_k 500 (no MemOS upper bound)",
     request: () => ({ body: { user_id: USER, query: "hotel", readable_cube_ids: [CUBE], top_k: 500 } }),
   },
+  {
+    route: "search",
+    name: "every MemOS option at a non-default value",
+    request: () => ({
+      body: {
+        user_id: USER,
+        query: "hotel",
+        readable_cube_ids: [CUBE],
+        mode: "mixture",
+        session_id: SESSION,
+        top_k: 3,
+        relativity: 0,
+        dedup: "no",
+        rerank: false,
+        pref_top_k: 0,
+        include_preference: false,
+        search_tool_memory: false,
+        tool_mem_top_k: 0,
+        include_skill_memory: false,
+        skill_mem_top_k: 0,
+        context_format: "memory",
+        internet_search: true,
+        threshold: 0.2,
+        reference_time: "2025-12-01T00:00:00Z",
+        chat_history: [{ role: "user", content: "earlier question" }],
+        moscube: true,
+        operation: [{ permissions: ["read"], mem_cube_id: CUBE }],
+        source: "compat_plugin",
+        neighbor_discovery: true,
+      },
+    }),
+  },
+  { route: "search", name: "dedup null", request: () => ({ body: { user_id: USER, query: "hotel", readable_cube_ids: [CUBE], dedup: null } }) },
+  { route: "search", name: "top_k 0 (MemOS: 422)", request: () => ({ body: { user_id: USER, query: "hotel", top_k: 0 } }), expectStatus: 422 },
+  { route: "search", name: "mode 'deep' (MemOS: 422)", request: () => ({ body: { user_id: USER, query: "hotel", mode: "deep" } }), expectStatus: 422 },
   {
     route: "search",
     name: "first search of a new user",
@@ -264,6 +313,13 @@ export const MEMOS_PROBES: readonly Probe[] = [
       },
     }),
   },
+  {
+    route: "chat_complete",
+    name: "unknown model_name_or_path (MemOS: 400)",
+    request: () => ({ body: { user_id: USER, query: "hi", readable_cube_ids: [CUBE], model_name_or_path: "no-such-model", add_message_on_answer: false } }),
+    expectStatus: 400,
+  },
+  { route: "chat_complete", name: "missing user_id (MemOS: 422)", request: () => ({ body: { query: "hi" } }), expectStatus: 422 },
   { route: "chat_stream", name: "mem_cube_id", request: () => ({ body: { user_id: USER, query: "Which hotels do I like?", mem_cube_id: CUBE, add_message_on_answer: false } }) },
   {
     route: "chat_stream_playground",
@@ -284,6 +340,15 @@ export const MEMOS_PROBES: readonly Probe[] = [
   { route: "get_all", name: "with search_query", request: () => ({ body: { user_id: USER, memory_type: "text_mem", mem_cube_ids: [CUBE], search_query: "hotel" } }) },
   { route: "get_memory", name: "mem_cube_id only", request: () => ({ body: { mem_cube_id: CUBE } }) },
   { route: "get_memory", name: "mem_cube_id + user_id, paged", request: () => ({ body: { mem_cube_id: CUBE, user_id: USER, page: 1, page_size: 2 } }) },
+  {
+    route: "get_memory",
+    name: "include_* false (those kinds are [])",
+    request: () => ({ body: { mem_cube_id: CUBE, user_id: USER, include_preference: false, include_tool_memory: false, include_skill_memory: false } }),
+    check: (json) => {
+      const data = (json as { data?: Record<string, unknown> })?.data ?? {};
+      return ["pref_mem", "tool_mem", "skill_mem"].flatMap((key) => (Array.isArray(data[key]) && (data[key] as unknown[]).length === 0 ? [] : [`data.${key}: expected []`]));
+    },
+  },
   { route: "get_memory", name: "a cube nobody wrote", request: () => ({ body: { mem_cube_id: FRESH_CUBE } }) },
   { route: "get_memory_by_id", name: "known id, no user_id", request: (context) => ({ path: `/product/get_memory/${at(context, 0)}` }) },
   {
@@ -335,6 +400,12 @@ export const MEMOS_PROBES: readonly Probe[] = [
     request: () => ({ body: { writable_cube_ids: [CUBE], filter: {} } }),
     expectMessage: "filter cannot be empty. Provide a non-empty filter or user_id/session_id.",
     check: failed,
+  },
+  {
+    route: "delete_memory",
+    name: "conversation_id differs from session_id (MemOS: 422)",
+    request: () => ({ body: { writable_cube_ids: [CUBE], session_id: "a", conversation_id: "b" } }),
+    expectStatus: 422,
   },
   { route: "delete_memory", name: "writable_cube_ids + memory_ids (no user_id)", request: (context) => ({ body: { writable_cube_ids: [CUBE], memory_ids: [at(context, -1)] } }) },
   { route: "delete_memory", name: "file_ids", request: () => ({ body: { writable_cube_ids: [CUBE], file_ids: ["file_compat_123"] } }) },
