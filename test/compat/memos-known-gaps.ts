@@ -121,4 +121,6 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "HTTP 404 where MemOS answers 200 (no route POST /product/delete_memory_by_record_id)",
   "recover_memory_by_record_id: recover":
     "HTTP 404 where MemOS answers 200 (no route POST /product/recover_memory_by_record_id)",
+  "search: eval client, single cube with a preference hit":
+    "data.pref_mem[].memories[].ref_id: ref_id is the id's first group in brackets, e.g. [caa48141]; data.pref_mem[].memories[].metadata.is_fast: missing (MemOS always sends it); data.pref_mem[].memories[].metadata.evolve_to: missing (MemOS always sends it) (+22 more)",
 };

@@ -6,10 +6,11 @@
  */
 import { z } from "zod";
 import { modelList } from "../support/chat.js";
+import { extractionEnv, memories, script } from "../support/extraction.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { ErrorEnvelope, memosRoute, successResponse, type MemosRoute } from "./memos-routes.js";
-import { MEMOS_PROBES, type Probe, type ProbeContext } from "./memos-probes.js";
+import { MEMOS_PREFERENCE_PROBES, MEMOS_PROBES, PREFERENCE_TEXT, type Probe, type ProbeContext } from "./memos-probes.js";
 
 export interface ProbeResult {
   route: string;
@@ -118,12 +119,22 @@ export interface ProbeTarget {
   close(): Promise<void>;
 }
 
-/** A fresh memcube (temporary data folder, loopback port) with chat models on the fake model. */
-export async function startProbeTarget(): Promise<ProbeTarget> {
+/**
+ * A fresh memcube (temporary data folder, loopback port) with chat models on the fake model.
+ * `preferences`: its extraction model is the fake one too, answering every extraction with one
+ * preference (PREFERENCE_TEXT) and one fact, for the preference scenario.
+ */
+export async function startProbeTarget(options: { preferences?: boolean } = {}): Promise<ProbeTarget> {
   const llm = await startFakeOpenAI();
+  if (options.preferences) {
+    script(llm, {
+      extract: () => memories({ memory: PREFERENCE_TEXT, memory_type: "PreferenceMemory", tags: ["travel"] }, { memory: "The user sleeps badly in loud places.", memory_type: "UserMemory" }),
+    });
+  }
   const server = await startTestServer({
     CHAT_MODEL_LIST: JSON.stringify(modelList(llm.url)),
     BUSINESS_CHAT_KEYS: JSON.stringify(["probe-business-key"]),
+    ...(options.preferences ? extractionEnv(llm) : {}),
   });
   return {
     server,
@@ -152,15 +163,19 @@ export async function runProbe(target: ProbeTarget, probe: Probe): Promise<Probe
   };
 }
 
-/** Every probe, in order, against one fresh memcube. */
-export async function runProbes(): Promise<ProbeResult[]> {
-  const target = await startProbeTarget();
+async function runScenario(probes: readonly Probe[], options: { preferences?: boolean }): Promise<ProbeResult[]> {
+  const target = await startProbeTarget(options);
   const results: ProbeResult[] = [];
   try {
-    for (const probe of MEMOS_PROBES) results.push(await runProbe(target, probe));
+    for (const probe of probes) results.push(await runProbe(target, probe));
   } finally {
     await target.close();
   }
   return results;
+}
+
+/** Every probe, in order: the main scenario on one fresh memcube, the preference one on another. */
+export async function runProbes(): Promise<ProbeResult[]> {
+  return [...(await runScenario(MEMOS_PROBES, {})), ...(await runScenario(MEMOS_PREFERENCE_PROBES, { preferences: true }))];
 }
 

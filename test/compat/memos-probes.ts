@@ -416,6 +416,45 @@ export const MEMOS_PROBES: readonly Probe[] = [
   { route: "recover_memory_by_record_id", name: "recover", request: () => ({ body: { mem_cube_id: CUBE, delete_record_id: "record-compat-1" } }) },
 ];
 
+/** A cube of the preference scenario (its server extracts memories with the fake model). */
+export const PREFERENCE_CUBE = "compat_pref_cube_001";
+/** What the fake extraction model answers in the preference scenario. */
+export const PREFERENCE_TEXT = "The user prefers quiet hotels near the old town.";
+
+/**
+ * The preference scenario, run against a memcube whose extraction model (the fake one) turns the
+ * conversation into one preference and one fact: MemOS then fills `pref_mem` and `pref_string`.
+ */
+export const MEMOS_PREFERENCE_PROBES: readonly Probe[] = [
+  add("fine sync add that yields a preference", () => ({
+    user_id: USER,
+    writable_cube_ids: [PREFERENCE_CUBE],
+    async_mode: "sync",
+    mode: "fine",
+    messages: [
+      { role: "user", content: "Please book somewhere quiet near the old town; loud places ruin my sleep.", chat_time: "2025-11-24T10:00:10Z" },
+      { role: "assistant", content: "Understood, quiet places near the old town.", chat_time: "2025-11-24T10:00:15Z" },
+    ],
+  })),
+  {
+    route: "search",
+    name: "eval client, single cube with a preference hit",
+    request: () => ({
+      body: { query: "Which hotel should I book?", user_id: USER, mem_cube_id: PREFERENCE_CUBE, conversation_id: "", top_k: 10, mode: "fast", include_preference: true, pref_top_k: 6 },
+    }),
+    check: (json) => {
+      const data = (json as { data?: { pref_mem?: { memories?: unknown[] }[]; pref_string?: unknown } })?.data;
+      const hits = data?.pref_mem?.[0]?.memories?.length ?? 0;
+      const out: string[] = [];
+      if (hits === 0) out.push("data.pref_mem[0].memories: expected the preference hit");
+      if (typeof data?.pref_string !== "string" || !data.pref_string.includes(PREFERENCE_TEXT)) {
+        out.push("data.pref_string: expected a string naming the preference (MemOS sets it whenever a single-cube search has preference hits)");
+      }
+      return out;
+    },
+  },
+];
+
 function failed(json: unknown): string[] {
   const status = (json as { data?: { status?: unknown } })?.data?.status;
   return status === "failure" ? [] : [`data.status: expected "failure", got ${JSON.stringify(status)}`];

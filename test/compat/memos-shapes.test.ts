@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { MEMCUBE_DELIBERATE_DIFFERENCES } from "./memos-differences.js";
 import { MEMOS_KNOWN_GAPS } from "./memos-known-gaps.js";
 import { runProbe, startProbeTarget, type ProbeTarget } from "./memos-probe-runner.js";
-import { MEMOS_PROBES } from "./memos-probes.js";
+import { MEMOS_PREFERENCE_PROBES, MEMOS_PROBES, type Probe } from "./memos-probes.js";
 import { MEMOS_ROUTES, memosRoute, parseRequest, requestFields } from "./memos-routes.js";
 
 describe("the MemOS route description", () => {
@@ -24,7 +24,7 @@ describe("the MemOS route description", () => {
   });
 
   test("every known gap belongs to a probe", () => {
-    const keys = new Set(MEMOS_PROBES.map((probe) => `${probe.route}: ${probe.name}`));
+    const keys = new Set([...MEMOS_PROBES, ...MEMOS_PREFERENCE_PROBES].map((probe) => `${probe.route}: ${probe.name}`));
     for (const key of Object.keys(MEMOS_KNOWN_GAPS)) assert.ok(keys.has(key), `stale gap entry: ${key}`);
   });
 
@@ -57,7 +57,7 @@ describe("the MemOS route description", () => {
 
   test("every probe MemOS accepts is a valid request by the description", () => {
     const context = { memoryIds: ["3f1c2b9a-0000-4000-8000-000000000001"], unique: "x" };
-    for (const probe of MEMOS_PROBES.filter((entry) => (entry.expectStatus ?? 200) === 200)) {
+    for (const probe of [...MEMOS_PROBES, ...MEMOS_PREFERENCE_PROBES].filter((entry) => (entry.expectStatus ?? 200) === 200)) {
       const route = memosRoute(probe.route);
       const request = probe.request(context);
       if (route.body) {
@@ -82,22 +82,28 @@ function numbersOf(query: Record<string, string>): Record<string, string | numbe
   return Object.fromEntries(Object.entries(query).map(([key, value]) => [key, /^\d+(\.\d+)?$/.test(value) ? Number(value) : value]));
 }
 
-describe("memcube answers MemOS-shaped requests as MemOS does", () => {
-  let target: ProbeTarget;
-  before(async () => {
-    target = await startProbeTarget();
-  });
-  after(async () => {
-    await target.close();
-  });
-
-  // In order: the first adds store what the later reads and deletes use.
-  for (const probe of MEMOS_PROBES) {
-    const key = `${probe.route}: ${probe.name}`;
-    const gap = MEMOS_KNOWN_GAPS[key];
-    test(key, gap === undefined ? {} : { todo: gap }, async () => {
-      const result = await runProbe(target, probe);
-      assert.deepEqual(result.mismatches, [], `${key}: HTTP ${result.status}`);
+/** One test per probe, in order against one server; a probe with a known gap is `todo`. */
+function probeSuite(title: string, probes: readonly Probe[], options: { preferences?: boolean }): void {
+  describe(title, () => {
+    let target: ProbeTarget;
+    before(async () => {
+      target = await startProbeTarget(options);
     });
-  }
-});
+    after(async () => {
+      await target.close();
+    });
+
+    for (const probe of probes) {
+      const key = `${probe.route}: ${probe.name}`;
+      const gap = MEMOS_KNOWN_GAPS[key];
+      test(key, gap === undefined ? {} : { todo: gap }, async () => {
+        const result = await runProbe(target, probe);
+        assert.deepEqual(result.mismatches, [], `${key}: HTTP ${result.status}`);
+      });
+    }
+  });
+}
+
+// In order: the first adds store what the later reads and deletes use.
+probeSuite("memcube answers MemOS-shaped requests as MemOS does", MEMOS_PROBES, {});
+probeSuite("memcube fills MemOS's preference fields", MEMOS_PREFERENCE_PROBES, { preferences: true });
