@@ -63,7 +63,9 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "HTTP 404 where MemOS answers 200 (no route GET /product/scheduler/task_queue_status)",
   "scheduler_wait_stream: user_name in query":
     "HTTP 404 where MemOS answers 200 (no route GET /product/scheduler/wait/stream)",
-  "chat_complete: history with a tool message, temperature 3":
+  "chat_complete: temperature 3 (no bound in MemOS)":
+    "HTTP 422 where MemOS answers 200 (temperature: Too big: expected number to be <=2)",
+  "chat_complete: history with a tool call and a tool message":
     "HTTP 422 where MemOS answers 200 (history.0.content: field required)",
   "chat_stream: mem_cube_id":
     "frame type \"status\": not sent by MemOS on this route, or not in its shape; frame type \"reference\": not sent by MemOS on this route, or not in its shape; frame type \"time\": not sent by MemOS on this route, or not in its shape (+1 more)",

@@ -298,13 +298,17 @@ export const MEMOS_PROBES: readonly Probe[] = [
   },
   {
     route: "chat_complete",
-    name: "history with a tool message, temperature 3",
+    name: "temperature 3 (no bound in MemOS)",
+    request: () => ({ body: { user_id: USER, query: "Say hi", readable_cube_ids: [CUBE], temperature: 3, add_message_on_answer: false } }),
+  },
+  {
+    route: "chat_complete",
+    name: "history with a tool call and a tool message",
     request: () => ({
       body: {
         user_id: USER,
         query: "And the weather?",
         readable_cube_ids: [CUBE],
-        temperature: 3,
         add_message_on_answer: false,
         history: [
           { role: "assistant", content: null, tool_calls: [toolCall] },
