@@ -104,7 +104,10 @@ function mismatchesOf(route: MemosRoute, probe: Probe, sent: Sent): string[] {
   const because = typeof said === "string" ? ` (${said.slice(0, 140)})` : "";
   if (expectedStatus !== 200) {
     if (sent.status >= 500 || sent.status === 404 || sent.status === 405) return [`HTTP ${sent.status} where MemOS answers ${expectedStatus}${because}`];
-    return sent.status >= 400 ? issuesOf(ErrorEnvelope, sent.json).map((issue) => `error envelope ${issue}`) : [];
+    if (sent.status < 400) return [];
+    const code = (sent.json as { code?: unknown } | undefined)?.code;
+    const codeMismatch = code === sent.status ? [] : [`error envelope code: ${JSON.stringify(code)} where MemOS repeats the HTTP status ${sent.status}`];
+    return [...issuesOf(ErrorEnvelope, sent.json).map((issue) => `error envelope ${issue}`), ...codeMismatch];
   }
   if (sent.status !== 200) return [`HTTP ${sent.status} where MemOS answers 200${because}`];
   if (route.answer === "sse") return streamMismatches(route, sent);
