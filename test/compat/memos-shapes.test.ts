@@ -96,8 +96,10 @@ function probeSuite(title: string, probes: readonly Probe[], options: { preferen
     for (const probe of probes) {
       const key = `${probe.route}: ${probe.name}`;
       const gap = MEMOS_KNOWN_GAPS[key];
-      test(key, gap === undefined ? {} : { todo: gap }, async () => {
+      test(key, gap === undefined ? {} : { todo: gap }, async (t) => {
         const result = await runProbe(target, probe);
+        // A todo that passes is reported by node as a plain todo: say so, so its entry gets removed.
+        if (gap !== undefined && result.mismatches.length === 0) t.diagnostic(`gap closed: delete "${key}" from memos-known-gaps.ts so this test guards it`);
         assert.deepEqual(result.mismatches, [], `${key}: HTTP ${result.status}`);
       });
     }
