@@ -267,6 +267,12 @@ export const MEMOS_PROBES: readonly Probe[] = [
     request: (context) => ({ body: { cube_name: "test-custom-cube", owner_id: USER, cube_id: `custom-cube-${context.unique}` } }),
   },
   { route: "create_cube", name: "test_cube_endpoints: cube_path", request: () => ({ body: { cube_name: "test-path-cube", owner_id: USER, cube_path: "/tmp/test-cubes/my-cube" } }) },
+  {
+    route: "create_cube",
+    name: "test_cube_endpoints: owner nobody registered (MemOS: 400)",
+    request: (context) => ({ body: { cube_name: "test-cube", owner_id: `nonexistent-user-${context.unique}` } }),
+    expectStatus: 400,
+  },
   { route: "create_cube", name: "test_cube_endpoints: missing cube_name", request: () => ({ body: { owner_id: USER } }), expectStatus: 422 },
   {
     route: "register_cube",
