@@ -325,7 +325,9 @@ export const MEMOS_PROBES: readonly Probe[] = [
   },
   {
     route: "chat_complete",
-    name: "unknown model_name_or_path (MemOS: 400)",
+    // MemOS raises a 400 here but its own catch-all turns it into a 500 carrying a traceback; the
+    // probe asks memcube for a clean 4xx instead (a 5xx for client input is never acceptable).
+    name: "unknown model_name_or_path (MemOS: 500)",
     request: () => ({ body: { user_id: USER, query: "hi", readable_cube_ids: [CUBE], model_name_or_path: "no-such-model", add_message_on_answer: false } }),
     expectStatus: 400,
   },

@@ -491,7 +491,7 @@ export const MEMOS_ROUTES: readonly MemosRoute[] = [
       "The answer has no code key: {message, data: {response, reasoning}}; reasoning is the text of a <think> block or null.",
       "Recall is a search with the chat's top_k, relativity (default 0.45), filter, include_preference and pref_top_k; only the first text bucket is used, then hits below threshold (default 0.5) are dropped.",
       "add_message_on_answer (default true) stores the exchange asynchronously in writable_cube_ids (default [user_id]).",
-      "model_name_or_path not configured is a 400; a disabled chat API is a 503.",
+      "An unconfigured model_name_or_path is meant as a 400, but the handler's catch-all re-raises it as a 500 whose message is a traceback; any ValueError inside becomes a 404. A disabled chat API is a 503.",
       "history keeps its last 20 messages.",
       "mem_cube_id is accepted but NOT used here (unlike chat/stream): the cubes are readable_cube_ids / writable_cube_ids, else [user_id].",
     ],
@@ -507,7 +507,7 @@ export const MEMOS_ROUTES: readonly MemosRoute[] = [
     frame: ChatStreamFrame,
     requires: "ENABLE_CHAT_API=true",
     notes: [
-      "Frames: {type:'text', data}, {type:'reasoning', data}; failures are {type:'error', content} (MemOS puts a traceback there). No closing frame.",
+      "Frames: {type:'text', data}, {type:'reasoning', data}; failures (an unconfigured model included) are HTTP 200 with a {type:'error', content} frame holding a traceback. No closing frame.",
       "mem_cube_id (deprecated) fills readable and writable cube ids when they are missing.",
     ],
   },
