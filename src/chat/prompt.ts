@@ -6,7 +6,7 @@ export type PromptLanguage = "en" | "zh";
 export interface PromptMemory {
   memory: MemoryRecord;
   /** Search relevance; undefined for the session's working memory. */
-  relativity?: number;
+  relevance?: number;
 }
 
 const HAN = /\p{Script=Han}/u;

@@ -50,12 +50,12 @@ export function fuse(vectorSimilarity: number | undefined, coverage: number): nu
 }
 
 /** Same-session memories rise part of the way towards 1. */
-export function boost(relativity: number, share: number): number {
-  return relativity + (1 - relativity) * share;
+export function boost(relevance: number, share: number): number {
+  return relevance + (1 - relevance) * share;
 }
 
 export interface Rankable {
-  relativity: number;
+  relevance: number;
 }
 
 /**
@@ -74,7 +74,7 @@ export function mmr<T extends Rankable>(
     let bestIndex = 0;
     let bestScore = Number.NEGATIVE_INFINITY;
     remaining.forEach(({ candidate, redundancy }, index) => {
-      const score = options.lambda * candidate.relativity - (1 - options.lambda) * redundancy;
+      const score = options.lambda * candidate.relevance - (1 - options.lambda) * redundancy;
       if (score > bestScore) {
         bestScore = score;
         bestIndex = index;

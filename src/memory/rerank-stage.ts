@@ -16,11 +16,11 @@ export interface RerankStageOptions {
  * A reranked memory passed the built-in cut, so it never shows as 0 (search returns no 0-scoring
  * items), even when the reranker's probability (often 1e-5 for an off-topic text) rounds to 0.
  */
-const SMALLEST_RELATIVITY = 1e-4;
+const SMALLEST_RELEVANCE = 1e-4;
 
 interface Ranked {
   memory: MemoryRecord;
-  relativity: number;
+  relevance: number;
 }
 
 /**
@@ -41,12 +41,12 @@ export class RerankStage {
   }
 
   /**
-   * `ranked` best first. The reranked head gets the reranker's score as its relativity (a
+   * `ranked` best first. The reranked head gets the reranker's score as its relevance (a
    * probability, comparable across queries, unlike the fused score); the tail keeps its order and
    * is capped at the head's lowest score so that the list stays sorted. What ends below
-   * `minRelativity` is left out: a search's threshold holds for the relativity it returns.
+   * `minRelevance` is left out: a search's threshold holds for the relevance it returns.
    */
-  async reorder<T extends Ranked>(query: string, ranked: readonly T[], minRelativity = 0): Promise<T[]> {
+  async reorder<T extends Ranked>(query: string, ranked: readonly T[], minRelevance = 0): Promise<T[]> {
     if (ranked.length === 0 || this.now() < this.pausedUntil) return [...ranked];
     const head = ranked.slice(0, this.options.candidates);
     let scores: number[];
@@ -62,11 +62,11 @@ export class RerankStage {
     }
     // Array.prototype.sort is stable: equal scores keep the built-in order.
     const rescored = head
-      .map((candidate, index) => ({ ...candidate, relativity: Math.max(scores[index] ?? 0, SMALLEST_RELATIVITY) }))
-      .sort((a, b) => b.relativity - a.relativity);
-    const floor = rescored[rescored.length - 1]?.relativity ?? 0;
-    const tail = ranked.slice(head.length).map((candidate) => ({ ...candidate, relativity: Math.min(candidate.relativity, floor) }));
-    return [...rescored, ...tail].filter((candidate) => candidate.relativity >= minRelativity);
+      .map((candidate, index) => ({ ...candidate, relevance: Math.max(scores[index] ?? 0, SMALLEST_RELEVANCE) }))
+      .sort((a, b) => b.relevance - a.relevance);
+    const floor = rescored[rescored.length - 1]?.relevance ?? 0;
+    const tail = ranked.slice(head.length).map((candidate) => ({ ...candidate, relevance: Math.min(candidate.relevance, floor) }));
+    return [...rescored, ...tail].filter((candidate) => candidate.relevance >= minRelevance);
   }
 }
 

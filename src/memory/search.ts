@@ -12,7 +12,7 @@ export interface SearchOptions {
   topK: number;
   sessionId?: string;
   /** Memories below this relevance are left out (0: none). */
-  minRelativity: number;
+  minRelevance: number;
   dedup: Dedup;
   filter?: MemoryFilter;
 }
@@ -24,11 +24,13 @@ export interface SearchRequest extends SearchOptions {
   memoryTypes: readonly MemoryType[];
   includePreference: boolean;
   preferenceTopK: number;
+  /** Aborts the search (its client has gone): the query's embedding is dropped. */
+  signal?: AbortSignal;
 }
 
 export interface ScoredMemory {
   memory: MemoryRecord;
-  relativity: number;
+  relevance: number;
 }
 
 export interface CubeMemories {
@@ -45,7 +47,7 @@ export interface SearchResult {
 export interface PreparedQuery {
   /** The question as asked; only queries that have it go through the reranker. */
   text?: string;
-  /** The query's telling words, stemmed: what relevance is computed on. */
+  /** The query's content words (stop words left out), stemmed: what relevance is computed on. */
   words: string[];
   /** What the keyword index is asked for: the words as written and their stems (see indexWordsOf). */
   searchWords?: string[];
@@ -77,8 +79,8 @@ const MIN_CANDIDATES = 30;
 /** Beyond this many distinct words a query adds noise, not precision (and costs a lookup each). */
 const MAX_QUERY_WORDS = 64;
 
-export async function prepareQuery(context: MemoryContext, query: string): Promise<PreparedQuery> {
-  const vector = context.embedder.represents(query) ? (await embedQueries(context.embedder, [query]))[0] : undefined;
+export async function prepareQuery(context: MemoryContext, query: string, signal?: AbortSignal): Promise<PreparedQuery> {
+  const vector = context.embedder.represents(query) ? (await embedQueries(context.embedder, [query], signal ? { signal } : {}))[0] : undefined;
   return { text: query, ...keywordQuery(query), vector, advice: asksForAdvice(query) };
 }
 
@@ -137,22 +139,22 @@ export async function searchScope(
     const fused = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words));
     const relevance = query.advice && statesConstraint(memory.text) ? boost(fused, CONSTRAINT_BOOST) : fused;
     // The boost lifts relevant memories of the session, never irrelevant ones above zero.
-    return { memory, relativity: inSession && relevance > 0 ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
+    return { memory, relevance: inSession && relevance > 0 ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
   });
   await addReplies(context, query, scope, candidates, REPLY_SCAN);
   await addFollowUps(context, query, scope, candidates);
   // Ties (common at the top, where both channels agree fully) go to the session, then to the newer.
   const ranked = candidates
-    .filter((candidate) => candidate.relativity > 0 && candidate.relativity >= options.minRelativity)
+    .filter((candidate) => candidate.relevance > 0 && candidate.relevance >= options.minRelevance)
     .sort(
       (a, b) =>
-        b.relativity - a.relativity ||
+        b.relevance - a.relevance ||
         Number(b.inSession) - Number(a.inSession) ||
         b.memory.chatTime.localeCompare(a.memory.chatTime),
     );
-  const reranked = context.reranker && query.text !== undefined ? await context.reranker.reorder(query.text, ranked, options.minRelativity) : ranked;
+  const reranked = context.reranker && query.text !== undefined ? await context.reranker.reorder(query.text, ranked, options.minRelevance) : ranked;
   const picked = deduplicate(reranked, options);
-  return picked.map(({ memory, relativity }) => ({ memory, relativity: Math.round(relativity * 1e4) / 1e4 }));
+  return picked.map(({ memory, relevance }) => ({ memory, relevance: Math.round(relevance * 1e4) / 1e4 }));
 }
 
 const QUESTION = /[?？]\s*$/u;
@@ -166,9 +168,9 @@ async function addReplies(context: MemoryContext, query: PreparedQuery, scope: M
   // A filter cannot be checked here: replies are only added to unfiltered searches.
   if (scope.filter) return;
   const questions = [...candidates]
-    .sort((a, b) => b.relativity - a.relativity)
+    .sort((a, b) => b.relevance - a.relevance)
     .slice(0, scan)
-    .filter((candidate) => candidate.relativity > 0 && candidate.memory.source === "conversation" && QUESTION.test(candidate.memory.text));
+    .filter((candidate) => candidate.relevance > 0 && candidate.memory.source === "conversation" && QUESTION.test(candidate.memory.text));
   const asked = new Map<string, Candidate>();
   for (const candidate of questions) {
     const messageId = candidate.memory.sources.at(-1)?.messageId;
@@ -185,13 +187,13 @@ async function addReplies(context: MemoryContext, query: PreparedQuery, scope: M
   for (const memory of replies) {
     const question = replyOf.get(memory.sources[0]?.messageId ?? "");
     if (!question || memory.status !== "activated" || (types && !types.includes(memory.memoryType))) continue;
-    const lent = question.relativity * REPLY_SHARE;
+    const fromQuestion = question.relevance * REPLY_SHARE;
     const known = byId.get(memory.id);
     if (known) {
-      known.relativity = Math.max(known.relativity, lent);
+      known.relevance = Math.max(known.relevance, fromQuestion);
       continue;
     }
-    const added: Candidate = { memory, relativity: lent, inSession: question.inSession, words: new Set(wordsOf(memory.text).map(stem)), vector: vectors.get(memory.id) };
+    const added: Candidate = { memory, relevance: fromQuestion, inSession: question.inSession, words: new Set(wordsOf(memory.text).map(stem)), vector: vectors.get(memory.id) };
     candidates.push(added);
     byId.set(memory.id, added);
   }
@@ -205,8 +207,8 @@ async function addReplies(context: MemoryContext, query: PreparedQuery, scope: M
  */
 async function addFollowUps(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, candidates: Candidate[]): Promise<void> {
   if (scope.filter) return;
-  const top = candidates.reduce<Candidate | undefined>((best, candidate) => (best === undefined || candidate.relativity > best.relativity ? candidate : best), undefined);
-  if (!top || top.relativity < FOLLOW_UP_MIN_RELEVANCE) return;
+  const top = candidates.reduce<Candidate | undefined>((best, candidate) => (best === undefined || candidate.relevance > best.relevance ? candidate : best), undefined);
+  if (!top || top.relevance < FOLLOW_UP_MIN_RELEVANCE) return;
   const asked = new Set(query.words);
   const pool = [...top.words].filter((word) => !asked.has(word) && word.length >= 4 && !/^\d+$/.test(word));
   const { documents, frequencies } = await context.store.wordFrequencies(scope.cubeId, pool);
@@ -219,17 +221,17 @@ async function addFollowUps(context: MemoryContext, query: PreparedQuery, scope:
   if (expansion.length === 0) return;
   const hits = (await context.store.searchKeywords(scope, expansion, FOLLOW_UP_CANDIDATES)).map((hit) => hit.id).filter((id) => id !== top.memory.id);
   const known = new Map(candidates.map((candidate) => [candidate.memory.id, candidate]));
-  const lent = (words: ReadonlySet<string>) => top.relativity * FOLLOW_UP_SHARE * keywordCoverage(expansion, weights, words);
+  const relevanceFromTop = (words: ReadonlySet<string>) => top.relevance * FOLLOW_UP_SHARE * keywordCoverage(expansion, weights, words);
   for (const id of hits) {
     const candidate = known.get(id);
-    if (candidate) candidate.relativity = Math.max(candidate.relativity, lent(candidate.words));
+    if (candidate) candidate.relevance = Math.max(candidate.relevance, relevanceFromTop(candidate.words));
   }
   const fresh = await context.store.getMemories(hits.filter((id) => !known.has(id)));
   const vectors = await context.store.vectorsOf(fresh.map((memory) => memory.id));
   for (const memory of fresh) {
     if (memory.status !== "activated" || (scope.memoryTypes && !scope.memoryTypes.includes(memory.memoryType))) continue;
     const words = new Set(wordsOf(memory.text).map(stem));
-    candidates.push({ memory, relativity: lent(words), inSession: false, words, vector: vectors.get(memory.id) });
+    candidates.push({ memory, relevance: relevanceFromTop(words), inSession: false, words, vector: vectors.get(memory.id) });
   }
 }
 
@@ -247,7 +249,7 @@ function deduplicate(ranked: Candidate[], options: SearchOptions): Candidate[] {
     case "mmr":
       // MMR chooses a diverse set; it is shown best first like every other result.
       return mmr(ranked, similarityOf, { lambda: MMR_LAMBDA, duplicate: DUPLICATE_SIMILARITY, limit: options.topK }).sort(
-        (a, b) => b.relativity - a.relativity,
+        (a, b) => b.relevance - a.relevance,
       );
   }
 }
@@ -262,7 +264,7 @@ export function textMemoryTypes(searchType: MemoryType | "All"): readonly Memory
 /** Searches every readable cube; one bucket per cube, in the order asked. */
 export async function searchMemories(context: MemoryContext, request: SearchRequest): Promise<SearchResult> {
   await requireReadable(context, request.userId, request.cubeIds);
-  const query = await prepareQuery(context, request.query);
+  const query = await prepareQuery(context, request.query, request.signal);
   const text = await Promise.all(
     request.cubeIds.map(async (cubeId) => ({
       cubeId,

@@ -80,8 +80,8 @@ const QUERY_STOPWORDS = new Set([
 /** The words of a query worth searching for; all of them when every word is common. */
 export function queryWordsOf(text: string): string[] {
   const words = [...new Set(wordsOf(text))];
-  const telling = words.filter((word) => !QUERY_STOPWORDS.has(word));
-  return telling.length > 0 ? telling : words;
+  const contentWords = words.filter((word) => !QUERY_STOPWORDS.has(word));
+  return contentWords.length > 0 ? contentWords : words;
 }
 
 const ENGLISH_WORD = /^[a-z]+$/;

@@ -50,9 +50,9 @@ describe("ranking", () => {
     assert.equal(jaccard(new Set(["a", "b"]), new Set(["b", "c"])), 1 / 3);
   });
   const items = [
-    { id: "a1", relativity: 0.9, group: "a" },
-    { id: "a2", relativity: 0.89, group: "a" },
-    { id: "b1", relativity: 0.8, group: "b" },
+    { id: "a1", relevance: 0.9, group: "a" },
+    { id: "a2", relevance: 0.89, group: "a" },
+    { id: "b1", relevance: 0.8, group: "b" },
   ];
   const sameGroup = (x: { group: string }, y: { group: string }) => (x.group === y.group ? 0.97 : 0.1);
   test("mmr drops near-duplicates and keeps the rest in relevance order", () => {

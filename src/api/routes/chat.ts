@@ -16,7 +16,7 @@ import { logClientClosed } from "../client-closed.js";
 
 const STAGE_CODES: Record<ChatStage, "0" | "1" | "2"> = { searching: "0", searched: "1", generating: "2" };
 
-const references = (memories: readonly PromptMemory[]) => memories.map(({ memory, relativity }) => memoryItem(memory, relativity));
+const references = (memories: readonly PromptMemory[]) => memories.map(({ memory, relevance }) => memoryItem(memory, relevance));
 
 /** `writes`: false for a read-only key, whose chats write nothing back whatever the body asks. */
 function toChatRequest(body: ChatBody, limits: Limits, writes: boolean): ChatRequest {

@@ -47,7 +47,7 @@ export async function similarMemories(
 ): Promise<MemoryRecord[]> {
   const query = { ...keywordQuery(`${fact.key} ${fact.text}`), vector: fact.vector ?? undefined, advice: false };
   const [nearest, sameKey] = await Promise.all([
-    searchScope(context, query, { cubeId }, { topK: NEIGHBOURS + exclude.size, minRelativity: MIN_RELEVANCE, dedup: "no" }),
+    searchScope(context, query, { cubeId }, { topK: NEIGHBOURS + exclude.size, minRelevance: MIN_RELEVANCE, dedup: "no" }),
     fact.key ? context.store.memoriesByKey(cubeId, [fact.key], SAME_KEY + exclude.size) : Promise.resolve([]),
   ]);
   const found = new Map<string, MemoryRecord>();

@@ -1,0 +1,73 @@
+/**
+ * Where memcube differs from MemOS's `server_api` on purpose, as decided in issue 17: the only
+ * differences the compatibility suite is to allow. Each names the routes concerned, what MemOS
+ * does, what memcube does instead, and why. (Decided, not all built yet: see
+ * docs/memos-compatibility-status.md for what is measured today.)
+ */
+export interface DeliberateDifference {
+  id: string;
+  /** MEMOS_ROUTES ids, or "*" for every route. */
+  routes: readonly string[];
+  memos: string;
+  memcube: string;
+  why: string;
+}
+
+export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
+  {
+    id: "cube-access-control",
+    routes: ["*"],
+    memos: "Any caller may read or write any cube it names.",
+    memcube: "A cube has an owner and read/write shares; naming another user's cube is a 403.",
+    why: "MemOS's open access is unsafe for a server shared by several users.",
+  },
+  {
+    id: "api-keys",
+    routes: ["*"],
+    memos: "The server_api router has no authentication.",
+    memcube: "With API keys configured, `Authorization: Bearer <key>` or `Token <key>` is required and the key decides the acting user; user_id stays optional wherever MemOS has it optional.",
+    why: "Without keys, user_id is whatever a client claims.",
+  },
+  {
+    id: "no-stack-traces",
+    routes: ["*"],
+    memos: "Chat failures put a Python traceback in the error message or the stream's error frame.",
+    memcube: "Errors name the field and the problem (4xx) or only a request id (5xx); never a stack trace.",
+    why: "Tracebacks leak internals and paths.",
+  },
+  {
+    id: "delete-user-id-is-the-actor",
+    routes: ["delete_memory"],
+    memos: "user_id is a filter-mode condition, so user_id beside memory_ids, file_ids, filter or session_id counts as a second mode (200, status failure) or narrows the filter.",
+    memcube: "user_id given beside another selector names the acting user; it is not a delete mode of its own.",
+    why: "Clients send user_id with every request to say who acts; refusing or narrowing on it surprises them.",
+  },
+  {
+    id: "search-relativity-default",
+    routes: ["search"],
+    memos: "relativity defaults to 0.45.",
+    memcube: "relativity defaults to 0 (no cut); a value a client sends gets memcube's calibrated cut.",
+    why: "memcube's scores are not MemOS's: 0.45 would drop good hits.",
+  },
+  {
+    id: "safety-clamps",
+    routes: ["*"],
+    memos: "No upper limits (e.g. top_k only >= 1).",
+    memcube: "Where a limit is needed for safety, the value is clamped and the clamp reported in a response header (x-memcube-notice); a MemOS-valid value is never refused and MemOS's message is unchanged.",
+    why: "Unbounded work per request is a denial of service.",
+  },
+  {
+    id: "id-alphabet",
+    routes: ["*"],
+    memos: "user and cube ids are any string.",
+    memcube: "Ids are Unicode letters and digits plus _ - . : @, 1–128 characters after NFC normalisation; never /, \\, NUL or control characters.",
+    why: "Ids become keys, file names and log fields.",
+  },
+  {
+    id: "admin-only-cross-user-routes",
+    routes: ["get_user_names_by_memory_ids", "scheduler_allstatus"],
+    memos: "Anyone may call them.",
+    memcube: "With API keys they need an admin key.",
+    why: "They reveal other users.",
+  },
+];
