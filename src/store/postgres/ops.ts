@@ -1,11 +1,11 @@
 import type { StoreStats } from "../store.js";
 import type { OpsMethods } from "../core/composed-store.js";
-import { nullable, number, rowOf } from "../core/decode.js";
+import { number, rowOf } from "../core/decode.js";
 import type { PostgresConnection } from "./connection.js";
+import { appliedSchema } from "./database.js";
 import { PostgresJobQueue } from "./jobs.js";
 import { PG_MIGRATIONS } from "./migrations.js";
 
-const versionRow = rowOf("schema_migrations", { version: nullable(number) });
 const totalsRow = rowOf("memories", { memories: number, cubes: number });
 const usageRow = rowOf("memories", { memories: number, bytes: number });
 const tokensRow = rowOf("chat_token_usage", { tokens: number });
@@ -15,8 +15,7 @@ export class PostgresOps implements OpsMethods {
   constructor(private readonly conn: PostgresConnection) {}
 
   async schemaStatus(): Promise<{ applied: number; latest: number }> {
-    const { rows } = await this.conn.db.query("SELECT max(version) AS version FROM schema_migrations");
-    return { applied: (rows[0] === undefined ? null : versionRow(rows[0]).version) ?? 0, latest: PG_MIGRATIONS.length };
+    return { applied: await appliedSchema(this.conn.db), latest: PG_MIGRATIONS.length };
   }
 
   async stats(now: string): Promise<StoreStats> {
