@@ -1,5 +1,5 @@
 import { infoDecoder, jobDecoder, memoryDecoder } from "../core/rows.js";
-import { jsonValue, nullable, number, rowOf, text, valueOf } from "../core/decode.js";
+import { jsonValue, number, rowOf, text } from "../core/decode.js";
 import type { Database, Queryable } from "./database.js";
 
 /** `memories` and `jobs` rows as PostgreSQL returns them (jsonb already parsed). */
@@ -10,7 +10,6 @@ export const decodeInfo = infoDecoder(jsonValue);
 export const decodeIdRow = rowOf("memories", { id: text });
 const countRow = rowOf("count", { n: number });
 const dimensionRow = rowOf("pg_attribute", { dimension: number });
-export const decodeValue = valueOf("meta", nullable(text));
 
 /** The `n` of a `SELECT count(*)::int AS n` (0 when there is no row). */
 export function countOf(rows: readonly unknown[]): number {
