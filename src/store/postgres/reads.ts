@@ -15,7 +15,7 @@ export class PostgresReads implements ReadMethods {
   constructor(private readonly conn: PostgresConnection) {}
 
   /** Rows to records, with each memory's source messages (one query for all of them). */
-  private async hydrate(rows: readonly unknown[]): Promise<MemoryRecord[]> {
+  private async withSources(rows: readonly unknown[]): Promise<MemoryRecord[]> {
     if (rows.length === 0) return [];
     const memories = rows.map((row) => ({ ...decodeMemory(row), info: decodeInfo(row) }));
     const { rows: sources } = await this.conn.db.query(
@@ -36,13 +36,13 @@ export class PostgresReads implements ReadMethods {
 
   async getMemory(memoryId: string): Promise<MemoryRecord | undefined> {
     const { rows } = await this.conn.db.query(`SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.id = $1`, [memoryId]);
-    return (await this.hydrate(rows))[0];
+    return (await this.withSources(rows))[0];
   }
 
   async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
     if (memoryIds.length === 0) return [];
     const { rows } = await this.conn.db.query(`SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.id = ANY($1::text[])`, [[...memoryIds]]);
-    return inRequestedOrder(memoryIds, await this.hydrate(rows));
+    return inRequestedOrder(memoryIds, await this.withSources(rows));
   }
 
   async memoriesFromMessages(cubeId: string, messageIds: readonly string[]): Promise<MemoryRecord[]> {
@@ -54,7 +54,7 @@ export class PostgresReads implements ReadMethods {
        ORDER BY m.seq`,
       [cubeId, [...messageIds]],
     );
-    return this.hydrate(rows);
+    return this.withSources(rows);
   }
 
   async listMemories(scope: MemoryScope, page?: Page, textContains?: string): Promise<{ memories: MemoryRecord[]; total: number }> {
@@ -67,7 +67,7 @@ export class PostgresReads implements ReadMethods {
       `SELECT ${MEMORY_COLUMNS} FROM memories m WHERE ${where}${textClause} ORDER BY m.created_at DESC, m.seq DESC${paging}`,
       params.values,
     );
-    return { memories: await this.hydrate(rows), total: countOf(counted) };
+    return { memories: await this.withSources(rows), total: countOf(counted) };
   }
 
   async recentMemories(cubeId: string, sessionId: string, limit: number): Promise<MemoryRecord[]> {
@@ -76,7 +76,7 @@ export class PostgresReads implements ReadMethods {
        ORDER BY m.chat_time DESC, m.seq DESC LIMIT $3`,
       [cubeId, sessionId, limit],
     );
-    return this.hydrate(rows);
+    return this.withSources(rows);
   }
 
   async memoryHistory(memoryId: string): Promise<MemoryVersion[]> {
@@ -104,7 +104,7 @@ export class PostgresReads implements ReadMethods {
        ORDER BY m.chat_time DESC, m.seq DESC LIMIT $3`,
       [cubeId, wanted, limit],
     );
-    return this.hydrate(rows);
+    return this.withSources(rows);
   }
 
   async getMessages(cubeId: string, messageIds: readonly string[]): Promise<MessageRecord[]> {

@@ -22,7 +22,7 @@ export const decodeCount = valueOf("count", number);
 export const decodeId = valueOf("id", text);
 
 /** Placeholders for a short literal list (vec0's metadata constraints take no subquery); longer lists use BOUND_LIST. */
-export function marks(count: number): string {
+export function placeholders(count: number): string {
   return Array.from({ length: count }, () => "?").join(", ");
 }
 

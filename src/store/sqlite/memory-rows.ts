@@ -1,10 +1,10 @@
-import type { NewMemory } from "../types.js";
+import { number, valueOf } from "../core/decode.js";
 import type { ActiveMemory } from "../core/refine.js";
-import { documentTerms } from "./cube-terms.js";
 import { encodeInfo } from "../info-json.js";
 import { storedBytesOf } from "../stored-bytes.js";
-import { number, valueOf } from "../core/decode.js";
+import type { NewMemory } from "../types.js";
 import { vectorBlob, type SqliteConnection } from "./connection.js";
+import { documentTerms } from "./cube-terms.js";
 import { quantize } from "./quantize.js";
 
 /** An active memory as refinement reads it, with its rowid (the key of its index entries). */

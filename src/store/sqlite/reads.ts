@@ -15,7 +15,7 @@ export class SqliteReads implements ReadMethods {
   constructor(private readonly conn: SqliteConnection) {}
 
   /** Rows of `memories` (all columns) to records, with each memory's source messages. */
-  private hydrate(rows: readonly unknown[]): MemoryRecord[] {
+  private withSources(rows: readonly unknown[]): MemoryRecord[] {
     if (rows.length === 0) return [];
     const sources = this.conn.db.prepare(
       `SELECT msg.cube_id, msg.message_id, msg.session_id, msg.role, msg.content, msg.chat_time, msg.created_at
@@ -44,13 +44,13 @@ export class SqliteReads implements ReadMethods {
 
   async getMemory(memoryId: string): Promise<MemoryRecord | undefined> {
     const row = this.conn.db.prepare("SELECT * FROM memories WHERE id = ?").get(memoryId);
-    return row === undefined ? undefined : this.hydrate([row])[0];
+    return row === undefined ? undefined : this.withSources([row])[0];
   }
 
   async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
     if (memoryIds.length === 0) return [];
     const rows = this.conn.db.prepare(`SELECT * FROM memories WHERE id IN ${BOUND_LIST}`).all(boundList(memoryIds));
-    return inRequestedOrder(memoryIds, this.hydrate(rows));
+    return inRequestedOrder(memoryIds, this.withSources(rows));
   }
 
   async memoriesFromMessages(cubeId: string, messageIds: readonly string[]): Promise<MemoryRecord[]> {
@@ -62,7 +62,7 @@ export class SqliteReads implements ReadMethods {
          ORDER BY m.rowid`,
       )
       .all(cubeId, boundList(messageIds));
-    return this.hydrate(rows);
+    return this.withSources(rows);
   }
 
   async listMemories(scope: MemoryScope, page?: Page, textContains?: string): Promise<{ memories: MemoryRecord[]; total: number }> {
@@ -74,7 +74,7 @@ export class SqliteReads implements ReadMethods {
     const rows = this.conn.db
       .prepare(`SELECT m.* FROM memories m WHERE ${where.sql}${textClause} ORDER BY m.created_at DESC, m.rowid DESC${paging}`)
       .all(...params, ...(page ? [page.limit, page.offset] : []));
-    return { memories: this.hydrate(rows), total };
+    return { memories: this.withSources(rows), total };
   }
 
   async recentMemories(cubeId: string, sessionId: string, limit: number): Promise<MemoryRecord[]> {
@@ -84,7 +84,7 @@ export class SqliteReads implements ReadMethods {
          ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
       )
       .all(cubeId, sessionId, limit);
-    return this.hydrate(rows);
+    return this.withSources(rows);
   }
 
   async memoryHistory(memoryId: string): Promise<MemoryVersion[]> {
@@ -113,7 +113,7 @@ export class SqliteReads implements ReadMethods {
          ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
       )
       .all(cubeId, boundList(wanted), limit);
-    return this.hydrate(rows);
+    return this.withSources(rows);
   }
 
   async getMessages(cubeId: string, messageIds: readonly string[]): Promise<MessageRecord[]> {

@@ -3,7 +3,7 @@ import { bytes, number, oneOf, rowOf, text } from "../core/decode.js";
 import { COMMON_WORD_MIN_DOCUMENTS, COMMON_WORD_SHARE, EXACT_SEARCH_LIMIT } from "../core/tuning.js";
 import { MEMORY_TYPES, type MemoryScope, type ScoredId } from "../types.js";
 import { BOUND_LIST, boundList } from "./bound-list.js";
-import { marks, vectorBlob, type SqliteConnection } from "./connection.js";
+import { placeholders, vectorBlob, type SqliteConnection } from "./connection.js";
 import { cubeTag, termsOf } from "./cube-terms.js";
 import { scopeSql } from "./filter-sql.js";
 import { dequantize } from "./quantize.js";
@@ -96,7 +96,7 @@ export class SqliteSearch implements SearchMethods {
   /** Index search inside the cube's partition (types are a vec0 metadata column). */
   private nearestVectors(scope: MemoryScope, vector: Float32Array, limit: number): Nearest[] {
     const types = scope.memoryTypes ?? [];
-    const typeClause = types.length > 0 ? ` AND memory_type IN (${marks(types.length)})` : "";
+    const typeClause = types.length > 0 ? ` AND memory_type IN (${placeholders(types.length)})` : "";
     return this.conn.db
       .prepare(
         `SELECT m.id, v.distance FROM (
