@@ -10,6 +10,9 @@ import * as sqliteVec from "sqlite-vec";
 import { SqliteStore } from "../sqlite/sqlite-store.js";
 import { dequantize } from "../sqlite/quantize.js";
 import type { EmbedderIdentity } from "../store.js";
+import { bytes, jsonObject, jsonText, nullable, number, rowOf, stringList, text, valueOf } from "../core/decode.js";
+import { identityFrom } from "../core/rows.js";
+import { countOf, decodeIdRow } from "./connection.js";
 import { Database as PgDatabase, type Queryable } from "./database.js";
 import { PostgresStore } from "./postgres-store.js";
 
@@ -46,6 +49,27 @@ const BATCH = 500;
 
 type Row = Record<string, unknown>;
 
+const sourceCount = valueOf("count", number);
+const rowidOf = rowOf("source row", { rowid: number });
+/** The columns of a source memory the copy reads (the others pass through as they are). */
+const memoryParts = rowOf("memories", {
+  id: text,
+  rowid: number,
+  text,
+  key: text,
+  tags: jsonText(stringList),
+  info: jsonText(jsonObject),
+  vector_q: nullable(bytes),
+});
+const jobParts = rowOf("jobs", { status: text, payload: jsonText(jsonObject), result: nullable(jsonText(jsonObject)) });
+const decodeVector = valueOf("memory_vectors", nullable(bytes));
+const decodeText = valueOf("messages", text);
+
+/** A source row: any columns, and its rowid (the copy's cursor). */
+function sourceRow(row: unknown): Row & { rowid: number } {
+  return { ...jsonObject(row), rowid: rowidOf(row).rowid };
+}
+
 /** Inserts rows given as JSON objects, column by column, skipping those whose key the target holds. */
 async function insertJson(db: Queryable, table: string, columns: Record<string, string>, rows: Row[], conflict: string): Promise<void> {
   if (rows.length === 0) return;
@@ -68,8 +92,8 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
   const store = await PostgresStore.open(url);
   const target = await PgDatabase.open(url, { maxConnections: 2 });
   try {
-    const identityRow = source.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get() as string | undefined;
-    const identity = identityRow === undefined ? undefined : (JSON.parse(identityRow) as EmbedderIdentity);
+    const identityValue = source.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get();
+    const identity = identityValue === undefined ? undefined : identityFrom(identityValue);
     if (identity) {
       const recorded = await store.embedderIdentity();
       if (recorded && (recorded.name !== identity.name || recorded.dimension !== identity.dimension)) {
@@ -82,7 +106,7 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
       await store.resetVectors(identity);
     }
     const hasVectorTable = source.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memory_vectors'").get() !== undefined;
-    const count = (sql: string) => source.prepare(sql).pluck().get() as number;
+    const count = (sql: string) => sourceCount(source.prepare(sql).pluck().get());
 
     /** Copies a table in rowid order, BATCH rows per transaction. */
     const copy = async (table: string, total: number, select: string, write: (db: Queryable, rows: Row[]) => Promise<void>) => {
@@ -91,10 +115,11 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
       const statement = source.prepare(select);
       progress(table, 0, total);
       for (;;) {
-        const rows = statement.all(after, BATCH) as (Row & { rowid: number })[];
-        if (rows.length === 0) break;
+        const rows = statement.all(after, BATCH).map(sourceRow);
+        const last = rows[rows.length - 1];
+        if (last === undefined) break;
         await target.transaction((client) => write(client, rows));
-        after = rows[rows.length - 1]?.rowid as number;
+        after = last.rowid;
         done += rows.length;
         progress(table, done, total);
       }
@@ -137,25 +162,25 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
       `SELECT m.rowid, m.*, coalesce(i.info, '{}') AS info FROM memories m LEFT JOIN memory_infos i ON i.id = m.info_id
        WHERE m.rowid > ? ORDER BY m.rowid LIMIT ?`,
       async (db, rows) => {
-        const { rows: present } = await db.query<{ id: string }>("SELECT id FROM memories WHERE id = ANY($1::text[])", [rows.map((row) => row.id)]);
-        const copied = new Set(present.map((row) => row.id));
-        const fresh = rows.filter((row) => !copied.has(row.id as string));
+        const parts = rows.map((row) => ({ row, memory: memoryParts(row) }));
+        const { rows: present } = await db.query("SELECT id FROM memories WHERE id = ANY($1::text[])", [parts.map(({ memory }) => memory.id)]);
+        const copied = new Set(present.map((row) => decodeIdRow(row).id));
+        const fresh = parts.filter(({ memory }) => !copied.has(memory.id));
         if (fresh.length === 0) return;
-        const memories = fresh.map((row) => {
-          const full = vectorOf?.get(BigInt(row.rowid as number)) as Buffer | undefined;
+        const memories = fresh.map(({ row, memory }) => {
+          const full = vectorOf === undefined ? null : decodeVector(vectorOf.get(BigInt(memory.rowid)));
           const vector = full
             ? new Float32Array(full.buffer.slice(full.byteOffset, full.byteOffset + full.byteLength))
-            : row.vector_q
-              ? dequantize(row.vector_q as Buffer)
+            : memory.vector_q
+              ? dequantize(memory.vector_q)
               : undefined;
           const { rowid, vector_q, tags, info, info_id, ...fields } = row;
-          const tagList = JSON.parse(tags as string) as string[];
-          const sourceTexts = sourceTextsOf.all(rowid) as string[];
+          const sourceTexts = sourceTextsOf.all(rowid).map(decodeText);
           return {
             ...fields,
-            tags: tagList,
-            info: JSON.parse(info as string) as unknown,
-            keywords: indexText({ text: row.text as string, key: row.key as string, tags: tagList, sourceTexts }),
+            tags: memory.tags,
+            info: memory.info,
+            keywords: indexText({ text: memory.text, key: memory.key, tags: memory.tags, sourceTexts }),
             embedding: identity && vector ? Array.from(vector) : null,
           };
         });
@@ -180,8 +205,8 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
            FROM json_to_recordset($1::json) AS x(${columns}) ON CONFLICT (id) DO NOTHING`,
           [JSON.stringify(memories)],
         );
-        const sources = fresh.flatMap((row) =>
-          (sourcesOf.all(row.rowid) as Row[]).map((sourceRow) => ({ memory_id: row.id, ...sourceRow })),
+        const sources = fresh.flatMap(({ memory }) =>
+          sourcesOf.all(memory.rowid).map((cited) => ({ memory_id: memory.id, ...jsonObject(cited) })),
         );
         await insertJson(db, "memory_sources", { memory_id: "text", cube_id: "text", message_id: "text", position: "integer" }, sources, "(memory_id, position)");
       },
@@ -199,7 +224,8 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
           "(memory_id, version)",
         ),
     );
-    await copy("jobs", count("SELECT count(*) FROM jobs"), "SELECT rowid, * FROM jobs WHERE rowid > ? ORDER BY rowid LIMIT ?", (db, rows) =>
+    // `rowid AS rowid`: an INTEGER PRIMARY KEY (jobs.id) would otherwise name the column after itself.
+    await copy("jobs", count("SELECT count(*) FROM jobs"), "SELECT rowid AS rowid, * FROM jobs WHERE rowid > ? ORDER BY rowid LIMIT ?", (db, rows) =>
       insertJson(
         db,
         "jobs",
@@ -208,12 +234,10 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
           last_error: "text", result: "jsonb", created_at: "text", updated_at: "text",
         },
         // A job running when the source stopped is queued again (its runner is gone).
-        rows.map((row) => ({
-          ...row,
-          status: row.status === "running" ? "queued" : row.status,
-          payload: JSON.parse(row.payload as string) as unknown,
-          result: row.result === null ? null : (JSON.parse(row.result as string) as unknown),
-        })),
+        rows.map((row) => {
+          const job = jobParts(row);
+          return { ...row, status: job.status === "running" ? "queued" : job.status, payload: job.payload, result: job.result };
+        }),
         "(task_id)",
       ),
     );
@@ -228,7 +252,7 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
 
     // Fresh statistics, so that the planner picks the indexes from the first search on.
     await target.query("ANALYZE users, cubes, cube_access, messages, memories, memory_sources, memory_history, jobs");
-    const targetCount = async (sql: string) => (await target.query<{ n: number }>(sql)).rows[0]?.n ?? 0;
+    const targetCount = async (sql: string) => countOf((await target.query(sql)).rows);
     const checks: [string, string, string][] = [
       ["users", "SELECT count(*) FROM users", "SELECT count(*)::int AS n FROM users"],
       ["cubes", "SELECT count(*) FROM cubes", "SELECT count(*)::int AS n FROM cubes"],

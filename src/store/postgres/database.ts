@@ -1,5 +1,9 @@
 import pg from "pg";
+import { nullable, number, rowOf, text } from "../core/decode.js";
 import { PG_MIGRATIONS } from "./migrations.js";
+
+const versionRow = rowOf("schema_migrations", { version: nullable(number) });
+const extensionRow = rowOf("pg_extension", { extversion: text });
 
 /** A pool or a client inside a transaction: anything that runs a query. */
 export interface Queryable {
@@ -51,6 +55,12 @@ function withSessionSettings(url: string, iterativeScan: boolean): string {
   return parsed.toString();
 }
 
+/** The schema versions applied (0 on a new database). */
+export async function appliedSchema(db: Queryable): Promise<number> {
+  const { rows } = await db.query("SELECT max(version) AS version FROM schema_migrations");
+  return (rows[0] === undefined ? null : versionRow(rows[0]).version) ?? 0;
+}
+
 /** A fixed key for `pg_advisory_xact_lock`, combined with the schema so that schemas migrate independently. */
 const MIGRATION_LOCK = "memcube:migrate";
 
@@ -75,8 +85,7 @@ async function migrate(client: pg.Client, url: string): Promise<void> {
       }
     }
     await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
-    const { rows } = await client.query<{ version: number | null }>("SELECT max(version) AS version FROM schema_migrations");
-    const applied = rows[0]?.version ?? 0;
+    const applied = await appliedSchema(client);
     if (applied > PG_MIGRATIONS.length) {
       throw new Error(`${redactUrl(url)} was written by a newer memcube (schema ${applied}, this one knows ${PG_MIGRATIONS.length})`);
     }
@@ -115,8 +124,8 @@ export class Database {
     let iterativeScan = false;
     try {
       await migrate(client, url);
-      const { rows } = await client.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
-      iterativeScan = versionAtLeast(rows[0]?.extversion ?? "0", MIN_PGVECTOR);
+      const { rows } = await client.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
+      iterativeScan = versionAtLeast(rows[0] === undefined ? "0" : extensionRow(rows[0]).extversion, MIN_PGVECTOR);
     } finally {
       await client.end();
     }

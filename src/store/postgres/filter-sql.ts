@@ -1,3 +1,4 @@
+import { asList, COMPARISONS, FILTER_COLUMNS, INFO_SQL } from "../core/filter-fields.js";
 import type { FilterScalar, MemoryFilter, MemoryScope } from "../types.js";
 
 /**
@@ -16,23 +17,8 @@ export class Params {
   }
 }
 
-const COLUMNS: Record<string, string> = {
-  memory_type: "m.memory_type",
-  session_id: "m.session_id",
-  created_at: "m.created_at",
-  chat_time: "m.chat_time",
-};
-
-const COMPARISONS: Record<string, string> = { eq: "=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
-
-/** A memory's info, stored once per cube in memory_infos (NULL when it has none: no key matches). */
-const INFO = "(SELECT i.info FROM memory_infos i WHERE i.id = m.info_id)";
 
 const asText = (value: FilterScalar) => (typeof value === "boolean" ? String(Number(value)) : String(value));
-
-function asList<T>(value: T | T[]): T[] {
-  return Array.isArray(value) ? value : [value];
-}
 
 /** How a JSON value of each kind is read for comparison: the jsonb type it must have and the SQL type it is cast to. */
 const KINDS = {
@@ -60,7 +46,7 @@ function typedInfo(element: string, kind: ValueKind, comparison: (value: string)
  * so no filter within the API's limits nears PostgreSQL's 65,535 parameters.
  */
 function infoCondition(key: string, op: string, value: FilterScalar | FilterScalar[], params: Params): string {
-  const element = `(${INFO} -> ${params.add(key)})`;
+  const element = `(${INFO_SQL} -> ${params.add(key)})`;
   if (op === "in") {
     const byKind = new Map<ValueKind, FilterScalar[]>();
     for (const scalar of asList(value)) {
@@ -85,11 +71,11 @@ function fieldCondition(filter: Extract<MemoryFilter, { field: string }>, params
   }
   if (filter.field.startsWith("info.")) {
     const key = filter.field.slice(5);
-    if (filter.op === "contains") return `strpos(${INFO} ->> ${params.add(key)}, ${params.add(String(filter.value))}::text) > 0`;
+    if (filter.op === "contains") return `strpos(${INFO_SQL} ->> ${params.add(key)}, ${params.add(String(filter.value))}::text) > 0`;
     return infoCondition(key, filter.op, filter.value, params);
   }
   // Text columns: other values compare as their text, as SQLite's column affinity converts them.
-  const column = COLUMNS[filter.field] ?? "NULL";
+  const column = FILTER_COLUMNS[filter.field] ?? "NULL";
   if (filter.op === "in") return `${column} = ANY(${params.add(asList(filter.value).map(asText))}::text[])`;
   if (filter.op === "contains") return `strpos(${column}, ${params.add(asText(filter.value as FilterScalar))}::text) > 0`;
   return `${column} ${COMPARISONS[filter.op]} ${params.add(asText(filter.value as FilterScalar))}::text`;

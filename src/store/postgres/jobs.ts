@@ -1,21 +1,24 @@
 import type { ClaimRequest } from "../store.js";
-import { rowToJob, type JobRow } from "../rows.js";
+import type { JobMethods } from "../core/composed-store.js";
+import { nullable, number, rowOf, text } from "../core/decode.js";
 import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
-import type { Queryable } from "./database.js";
+import { finishedJob, jobPayload, readyJobSql } from "../core/jobs.js";
+import { countOf, decodeJob } from "./connection.js";
+import type { Database, Queryable } from "./database.js";
 
+const countsRow = rowOf("jobs", { queued: number, running: number, parked: number, oldest: nullable(text) });
 
 /**
- * The job queue over the `jobs` table, with SQLite's semantics (src/store/sqlite/jobs.ts): a job is
- * ready when queued and due (or asked for by task id), or running under a lapsed lease; and no
- * earlier job of its cube is queued or running, so that a cube's jobs run one at a time, in order.
+ * The job queue over the `jobs` table, with the readiness and outcomes of src/store/core/jobs.ts
+ * (as on SQLite). Every method runs on the pool or inside the caller's transaction.
  */
-export class PostgresJobs {
+export class PostgresJobQueue {
   /** Inside the batch's transaction: one row per job, covering only the messages stored now. */
   static async enqueue(db: Queryable, job: NewJob, storedMessageIds: readonly string[], memoryIds: readonly string[], now: string): Promise<void> {
     await db.query(
       `INSERT INTO jobs (task_id, kind, cube_id, user_id, payload, status, attempts, run_after, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $7, $7)`,
-      [job.taskId, job.kind, job.cubeId, job.userId, JSON.stringify({ ...job.payload, messageIds: storedMessageIds, memoryIds }), job.runAfter, now],
+      [job.taskId, job.kind, job.cubeId, job.userId, jobPayload(job, storedMessageIds, memoryIds), job.runAfter, now],
     );
   }
 
@@ -30,21 +33,17 @@ export class PostgresJobs {
     const params: unknown[] = [request.now, request.workerId, request.leaseUntil, [...request.kinds]];
     if (request.taskId !== undefined) params.push(request.taskId);
     const taskMatch = request.taskId === undefined ? "false" : "j.task_id = $5";
-    const { rows } = await db.query<JobRow>(
+    const { rows } = await db.query(
       `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, locked_until = $3, updated_at = $1
        WHERE id = (
          SELECT j.id FROM jobs j
-         WHERE j.kind = ANY($4::text[])${only}
-           AND ((j.status = 'queued' AND (j.run_after <= $1 OR ${taskMatch}))
-             OR (j.status = 'running' AND j.locked_until <= $1))
-           AND NOT EXISTS (
-             SELECT 1 FROM jobs e WHERE e.cube_id = j.cube_id AND e.id < j.id AND e.status IN ('queued', 'running'))
+         WHERE j.kind = ANY($4::text[])${only} AND ${readyJobSql("$1", taskMatch)}
          ORDER BY j.id LIMIT 1
          FOR UPDATE SKIP LOCKED)
        RETURNING *`,
       params,
     );
-    return rows[0] ? rowToJob(rows[0]) : undefined;
+    return rows[0] === undefined ? undefined : decodeJob(rows[0]);
   }
 
   /**
@@ -69,41 +68,29 @@ export class PostgresJobs {
   }
 
   static async finish(db: Queryable, claim: JobClaim, outcome: JobOutcome, now: string): Promise<boolean> {
-    const update = async (set: string, ...values: unknown[]) => {
-      const base = values.length;
-      const { rowCount } = await db.query(
-        `UPDATE jobs SET ${set}, locked_by = NULL, locked_until = NULL, updated_at = $${base + 1}
-         WHERE id = $${base + 2} AND status = 'running' AND locked_by = $${base + 3}`,
-        [...values, now, claim.jobId, claim.workerId],
-      );
-      return rowCount === 1;
-    };
-    switch (outcome.status) {
-      case "done":
-        return update("status = 'done', result = $1, last_error = NULL", JSON.stringify(outcome.result));
-      case "queued":
-        return update("status = 'queued', run_after = $1, last_error = $2", outcome.runAfter, outcome.error);
-      case "parked":
-        return update("status = 'parked', last_error = $1", outcome.error);
-    }
+    const finished = finishedJob(outcome);
+    const { rowCount } = await db.query(
+      `UPDATE jobs SET status = $1, result = coalesce($2::jsonb, result), run_after = coalesce($3, run_after), last_error = $4,
+         locked_by = NULL, locked_until = NULL, updated_at = $5
+       WHERE id = $6 AND status = 'running' AND locked_by = $7`,
+      [finished.status, finished.result, finished.runAfter, finished.lastError, now, claim.jobId, claim.workerId],
+    );
+    return rowCount === 1;
   }
 
   static async get(db: Queryable, taskId: string): Promise<JobRecord | undefined> {
-    const { rows } = await db.query<JobRow>("SELECT * FROM jobs WHERE task_id = $1", [taskId]);
-    return rows[0] ? rowToJob(rows[0]) : undefined;
+    const { rows } = await db.query("SELECT * FROM jobs WHERE task_id = $1", [taskId]);
+    return rows[0] === undefined ? undefined : decodeJob(rows[0]);
   }
 
   static async list(db: Queryable, userId: string, limit: number): Promise<JobRecord[]> {
-    const { rows } = await db.query<JobRow>("SELECT * FROM jobs WHERE user_id = $1 ORDER BY id DESC LIMIT $2", [userId, limit]);
-    return rows.map(rowToJob);
+    const { rows } = await db.query("SELECT * FROM jobs WHERE user_id = $1 ORDER BY id DESC LIMIT $2", [userId, limit]);
+    return rows.map(decodeJob);
   }
 
   static async countUnfinished(db: Queryable, userId: string): Promise<number> {
-    const { rows } = await db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM jobs WHERE user_id = $1 AND status IN ('queued', 'running')",
-      [userId],
-    );
-    return rows[0]?.n ?? 0;
+    const { rows } = await db.query("SELECT count(*)::int AS n FROM jobs WHERE user_id = $1 AND status IN ('queued', 'running')", [userId]);
+    return countOf(rows);
   }
 
   static async prune(db: Queryable, finishedBefore: string): Promise<number> {
@@ -112,20 +99,20 @@ export class PostgresJobs {
   }
 
   static async counts(db: Queryable, now: string): Promise<{ queued: number; running: number; parked: number; oldestDueAt: string | null }> {
-    const { rows } = await db.query<{ queued: number; running: number; parked: number; oldest: string | null }>(
+    const { rows } = await db.query(
       `SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued, count(*) FILTER (WHERE status = 'running')::int AS running,
          count(*) FILTER (WHERE status = 'parked')::int AS parked,
          min(run_after) FILTER (WHERE status = 'queued' AND run_after <= $1) AS oldest
        FROM jobs`,
       [now],
     );
-    const row = rows[0];
+    const row = rows[0] === undefined ? undefined : countsRow(rows[0]);
     return { queued: row?.queued ?? 0, running: row?.running ?? 0, parked: row?.parked ?? 0, oldestDueAt: row?.oldest ?? null };
   }
 
   static async parked(db: Queryable, limit: number): Promise<JobRecord[]> {
-    const { rows } = await db.query<JobRow>("SELECT * FROM jobs WHERE status = 'parked' ORDER BY id LIMIT $1", [limit]);
-    return rows.map(rowToJob);
+    const { rows } = await db.query("SELECT * FROM jobs WHERE status = 'parked' ORDER BY id LIMIT $1", [limit]);
+    return rows.map(decodeJob);
   }
 
   static async retryParked(db: Queryable, taskId: string, now: string): Promise<boolean> {
@@ -139,5 +126,41 @@ export class PostgresJobs {
   static async dropParked(db: Queryable, taskId: string): Promise<boolean> {
     const { rowCount } = await db.query("DELETE FROM jobs WHERE task_id = $1 AND status = 'parked'", [taskId]);
     return rowCount === 1;
+  }
+}
+
+/** The Store's job methods over the queue. */
+export class PostgresJobs implements JobMethods {
+  constructor(private readonly db: Database) {}
+
+  claimJob(request: ClaimRequest): Promise<JobRecord | undefined> {
+    return PostgresJobQueue.claim(this.db, request);
+  }
+  renewJob(claim: JobClaim, leaseUntil: string): Promise<boolean> {
+    return PostgresJobQueue.renew(this.db, claim, leaseUntil);
+  }
+  finishJob(claim: JobClaim, outcome: JobOutcome, now: string): Promise<boolean> {
+    return PostgresJobQueue.finish(this.db, claim, outcome, now);
+  }
+  getJob(taskId: string): Promise<JobRecord | undefined> {
+    return PostgresJobQueue.get(this.db, taskId);
+  }
+  listJobs(userId: string, limit: number): Promise<JobRecord[]> {
+    return PostgresJobQueue.list(this.db, userId, limit);
+  }
+  countUnfinishedJobs(userId: string): Promise<number> {
+    return PostgresJobQueue.countUnfinished(this.db, userId);
+  }
+  pruneJobs(finishedBefore: string): Promise<number> {
+    return PostgresJobQueue.prune(this.db, finishedBefore);
+  }
+  listParkedJobs(limit: number): Promise<JobRecord[]> {
+    return PostgresJobQueue.parked(this.db, limit);
+  }
+  retryParkedJob(taskId: string, now: string): Promise<boolean> {
+    return PostgresJobQueue.retryParked(this.db, taskId, now);
+  }
+  dropParkedJob(taskId: string): Promise<boolean> {
+    return PostgresJobQueue.dropParked(this.db, taskId);
   }
 }

@@ -1,4 +1,5 @@
 import { BOUND_LIST, boundList } from "./bound-list.js";
+import { asList, COMPARISONS, FILTER_COLUMNS, INFO_SQL } from "../core/filter-fields.js";
 import type { FilterScalar, MemoryFilter, MemoryScope } from "../types.js";
 
 export interface SqlFragment {
@@ -6,21 +7,6 @@ export interface SqlFragment {
   params: unknown[];
 }
 
-const COLUMNS: Record<string, string> = {
-  memory_type: "m.memory_type",
-  session_id: "m.session_id",
-  created_at: "m.created_at",
-  chat_time: "m.chat_time",
-};
-
-const COMPARISONS: Record<string, string> = { eq: "=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
-
-/** A memory's info, stored once per cube in memory_infos (NULL when it has none: no key matches). */
-const INFO = "(SELECT i.info FROM memory_infos i WHERE i.id = m.info_id)";
-
-function asList<T>(value: T | T[]): T[] {
-  return Array.isArray(value) ? value : [value];
-}
 
 /** A list as one bound JSON array (see bound-list.ts). */
 function listOf(values: readonly unknown[]): SqlFragment {
@@ -51,7 +37,7 @@ const sqlValue = (value: FilterScalar) => (typeof value === "boolean" ? Number(v
 function infoCondition(key: string, op: string, value: FilterScalar | FilterScalar[]): SqlFragment {
   const path = `$."${key}"`;
   const typed = (kind: ValueKind, comparison: string, operand: SqlFragment): SqlFragment => ({
-    sql: `(json_type(${INFO}, ?) IN (${JSON_TYPES[kind]}) AND json_extract(${INFO}, ?) ${comparison} ${operand.sql})`,
+    sql: `(json_type(${INFO_SQL}, ?) IN (${JSON_TYPES[kind]}) AND json_extract(${INFO_SQL}, ?) ${comparison} ${operand.sql})`,
     params: [path, path, ...operand.params],
   });
   if (op === "in") {
@@ -73,8 +59,8 @@ function fieldCondition(filter: Extract<MemoryFilter, { field: string }>): SqlFr
   if (filter.field === "tags") return tagCondition(filter.op, filter.value);
   if (filter.field.startsWith("info.") && filter.op !== "contains") return infoCondition(filter.field.slice(5), filter.op, filter.value);
   const column = filter.field.startsWith("info.")
-    ? { sql: `json_extract(${INFO}, ?)`, params: [`$."${filter.field.slice(5)}"`] }
-    : { sql: COLUMNS[filter.field] ?? "NULL", params: [] as unknown[] };
+    ? { sql: `json_extract(${INFO_SQL}, ?)`, params: [`$."${filter.field.slice(5)}"`] }
+    : { sql: FILTER_COLUMNS[filter.field] ?? "NULL", params: [] as unknown[] };
   if (filter.op === "in") {
     const values = listOf(asList(filter.value).map(sqlValue));
     return { sql: `${column.sql} IN ${values.sql}`, params: [...column.params, ...values.params] };

@@ -1,27 +1,18 @@
 import type Database from "better-sqlite3";
 import type { ClaimRequest } from "../store.js";
-import { rowToJob as sharedRowToJob } from "../rows.js";
+import type { JobMethods } from "../core/composed-store.js";
+import { nullable, number, rowOf, text } from "../core/decode.js";
 import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
-import { decodeJobRow, type SqliteJobRow } from "./rows.js";
+import { finishedJob, jobPayload, readyJobSql } from "../core/jobs.js";
+import { decodeCount, decodeJob } from "./connection.js";
 
-const rowToJob = (row: SqliteJobRow): JobRecord => sharedRowToJob(decodeJobRow(row));
+const countsRow = rowOf("jobs", { queued: number, running: number, parked: number, oldestDueAt: nullable(text) });
 
-/**
- * A job is ready when it is queued and due, or running under a lapsed lease; and no earlier job of
- * its cube is still queued or running (updates must apply in the order things were said).
- * On PostgreSQL the same selection takes `FOR UPDATE SKIP LOCKED` so that runners never wait on
- * each other's rows.
- */
-const READY = `
-  ((j.status = 'queued' AND (j.run_after <= @now OR j.task_id = @taskId))
-    OR (j.status = 'running' AND j.locked_until <= @now))
-  AND NOT EXISTS (
-    SELECT 1 FROM jobs e
-    WHERE e.cube_id = j.cube_id AND e.id < j.id AND e.status IN ('queued', 'running')
-  )`;
+/** Readiness (src/store/core/jobs.ts) with this queue's named parameters. */
+const READY = readyJobSql("@now", "j.task_id = @taskId");
 
-/** The job queue over the `jobs` table. Every method runs inside the caller's connection. */
-export class SqliteJobs {
+/** The job queue over the `jobs` table. Every method runs inside the caller's connection (and transaction). */
+export class SqliteJobQueue {
   constructor(private readonly db: Database.Database) {}
 
   /** Inside the batch's transaction: one row per job, covering only the messages stored now. */
@@ -36,7 +27,7 @@ export class SqliteJobs {
         job.kind,
         job.cubeId,
         job.userId,
-        JSON.stringify({ ...job.payload, messageIds: storedMessageIds, memoryIds }),
+        jobPayload(job, storedMessageIds, memoryIds),
         job.runAfter,
         now,
         now,
@@ -65,8 +56,8 @@ export class SqliteJobs {
          ORDER BY j.id LIMIT 1)
        RETURNING *`,
     );
-    const row = this.db.transaction(() => statement.get(params) as SqliteJobRow | undefined).immediate();
-    return row ? rowToJob(row) : undefined;
+    const row = this.db.transaction(() => statement.get(params)).immediate();
+    return row === undefined ? undefined : decodeJob(row);
   }
 
   /** Whether the claim is still this runner's (inside a transaction, before writing for the job). */
@@ -86,35 +77,29 @@ export class SqliteJobs {
   }
 
   finish(claim: JobClaim, outcome: JobOutcome, now: string): boolean {
-    const update = (sql: string, ...values: unknown[]) =>
+    const finished = finishedJob(outcome);
+    return (
       this.db
-        .prepare(`UPDATE jobs SET ${sql}, locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND locked_by = ?`)
-        .run(...values, now, claim.jobId, claim.workerId).changes === 1;
-    switch (outcome.status) {
-      case "done":
-        return update("status = 'done', result = ?, last_error = NULL", JSON.stringify(outcome.result));
-      case "queued":
-        return update("status = 'queued', run_after = ?, last_error = ?", outcome.runAfter, outcome.error);
-      case "parked":
-        return update("status = 'parked', last_error = ?", outcome.error);
-    }
+        .prepare(
+          `UPDATE jobs SET status = ?, result = coalesce(?, result), run_after = coalesce(?, run_after), last_error = ?,
+             locked_by = NULL, locked_until = NULL, updated_at = ?
+           WHERE id = ? AND status = 'running' AND locked_by = ?`,
+        )
+        .run(finished.status, finished.result, finished.runAfter, finished.lastError, now, claim.jobId, claim.workerId).changes === 1
+    );
   }
 
   get(taskId: string): JobRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM jobs WHERE task_id = ?").get(taskId) as SqliteJobRow | undefined;
-    return row ? rowToJob(row) : undefined;
+    const row = this.db.prepare("SELECT * FROM jobs WHERE task_id = ?").get(taskId);
+    return row === undefined ? undefined : decodeJob(row);
   }
 
   list(userId: string, limit: number): JobRecord[] {
-    const rows = this.db.prepare("SELECT * FROM jobs WHERE user_id = ? ORDER BY id DESC LIMIT ?").all(userId, limit) as SqliteJobRow[];
-    return rows.map(rowToJob);
+    return this.db.prepare("SELECT * FROM jobs WHERE user_id = ? ORDER BY id DESC LIMIT ?").all(userId, limit).map(decodeJob);
   }
 
   countUnfinished(userId: string): number {
-    return this.db
-      .prepare("SELECT count(*) FROM jobs WHERE user_id = ? AND status IN ('queued', 'running')")
-      .pluck()
-      .get(userId) as number;
+    return decodeCount(this.db.prepare("SELECT count(*) FROM jobs WHERE user_id = ? AND status IN ('queued', 'running')").pluck().get(userId));
   }
 
   prune(finishedBefore: string): number {
@@ -122,20 +107,18 @@ export class SqliteJobs {
   }
 
   counts(now: string): { queued: number; running: number; parked: number; oldestDueAt: string | null } {
-    const row = this.db
-      .prepare(
+    return countsRow(
+      this.db.prepare(
         `SELECT coalesce(sum(status = 'queued'), 0) AS queued, coalesce(sum(status = 'running'), 0) AS running,
            coalesce(sum(status = 'parked'), 0) AS parked,
            min(CASE WHEN status = 'queued' AND run_after <= ? THEN run_after END) AS oldestDueAt
          FROM jobs`,
-      )
-      .get(now) as { queued: number; running: number; parked: number; oldestDueAt: string | null };
-    return row;
+      ).get(now),
+    );
   }
 
   parked(limit: number): JobRecord[] {
-    const rows = this.db.prepare("SELECT * FROM jobs WHERE status = 'parked' ORDER BY id LIMIT ?").all(limit) as SqliteJobRow[];
-    return rows.map(rowToJob);
+    return this.db.prepare("SELECT * FROM jobs WHERE status = 'parked' ORDER BY id LIMIT ?").all(limit).map(decodeJob);
   }
 
   retryParked(taskId: string, now: string): boolean {
@@ -148,5 +131,41 @@ export class SqliteJobs {
 
   dropParked(taskId: string): boolean {
     return this.db.prepare("DELETE FROM jobs WHERE task_id = ? AND status = 'parked'").run(taskId).changes === 1;
+  }
+}
+
+/** The Store's job methods over the queue. */
+export class SqliteJobs implements JobMethods {
+  constructor(private readonly queue: SqliteJobQueue) {}
+
+  async claimJob(request: ClaimRequest): Promise<JobRecord | undefined> {
+    return this.queue.claim(request);
+  }
+  async renewJob(claim: JobClaim, leaseUntil: string): Promise<boolean> {
+    return this.queue.renew(claim, leaseUntil);
+  }
+  async finishJob(claim: JobClaim, outcome: JobOutcome, now: string): Promise<boolean> {
+    return this.queue.finish(claim, outcome, now);
+  }
+  async getJob(taskId: string): Promise<JobRecord | undefined> {
+    return this.queue.get(taskId);
+  }
+  async listJobs(userId: string, limit: number): Promise<JobRecord[]> {
+    return this.queue.list(userId, limit);
+  }
+  async countUnfinishedJobs(userId: string): Promise<number> {
+    return this.queue.countUnfinished(userId);
+  }
+  async pruneJobs(finishedBefore: string): Promise<number> {
+    return this.queue.prune(finishedBefore);
+  }
+  async listParkedJobs(limit: number): Promise<JobRecord[]> {
+    return this.queue.parked(limit);
+  }
+  async retryParkedJob(taskId: string, now: string): Promise<boolean> {
+    return this.queue.retryParked(taskId, now);
+  }
+  async dropParkedJob(taskId: string): Promise<boolean> {
+    return this.queue.dropParked(taskId);
   }
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import type Database from "better-sqlite3";
 import { createRequire } from "node:module";
 import type usearchModule from "usearch";
+import { bytes, nullable, number, rowOf, text } from "../core/decode.js";
 import { dequantize } from "./quantize.js";
 
 // The CommonJS build: the ESM one finds its native binary by walking up from the caller's stack,
@@ -38,6 +39,11 @@ interface SavedMeta {
   /** Keys in the saved index: a file and meta saved by two different processes do not match. */
   size?: number;
 }
+
+/** An indexed row: its rowid (the index key) and its compact vector. */
+const indexedRow = rowOf("memories", { rowid: number, vector_q: bytes });
+/** The `.json` file saved beside an index. */
+const savedMeta = rowOf("saved index", { cubeId: text, identity: text, maxRowid: number, size: nullable(number) });
 
 export interface Neighbour {
   rowid: number;
@@ -171,11 +177,11 @@ export class VectorIndexes {
     const file = this.fileOf(cubeId);
     if (!file || !existsSync(`${file}.json`) || !existsSync(`${file}.usearch`)) return undefined;
     try {
-      const meta = JSON.parse(readFileSync(`${file}.json`, "utf8")) as SavedMeta;
+      const meta = savedMeta(JSON.parse(readFileSync(`${file}.json`, "utf8")));
       if (meta.cubeId !== cubeId || meta.identity !== this.identityKey()) return undefined;
       const index = this.createIndex();
       index.load(`${file}.usearch`);
-      if (meta.size !== undefined && index.size() !== meta.size) return undefined;
+      if (meta.size !== null && index.size() !== meta.size) return undefined;
       const entry = { index, maxRowid: meta.maxRowid, removed: 0 };
       this.cubes.set(cubeId, entry);
       return entry;
@@ -191,7 +197,8 @@ export class VectorIndexes {
         `SELECT rowid, vector_q FROM memories
          WHERE cube_id = ? AND rowid > ? AND vector_q IS NOT NULL AND status = 'activated' ORDER BY rowid`,
       )
-      .all(cubeId, entry.maxRowid) as { rowid: number; vector_q: Buffer }[];
+      .all(cubeId, entry.maxRowid)
+      .map(indexedRow);
     this.addRows(entry, rows);
   }
 
@@ -228,7 +235,7 @@ export class VectorIndexes {
       );
       for (;;) {
         if (!this.db.open) return;
-        const rows = page.all(cubeId, entry.maxRowid, BUILD_STEP) as { rowid: number; vector_q: Buffer }[];
+        const rows = page.all(cubeId, entry.maxRowid, BUILD_STEP).map(indexedRow);
         if (rows.length === 0) break;
         this.addRows(entry, rows);
         await yieldToEventLoop();
