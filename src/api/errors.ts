@@ -8,6 +8,7 @@ import { ApiError } from "./api-error.js";
 import type { AppEnv } from "./app-env.js";
 import { ClientClosedRequest, clientClosedResponse, clientHasGone } from "./client-closed.js";
 import type { ErrorBody } from "./envelope.js";
+import { SERVER_STOPPING_STATUS, ServerStopping } from "./server-stopping.js";
 
 const STATUS_OF: Record<DomainErrorKind, ContentfulStatusCode> = {
   invalid: 400,
@@ -30,6 +31,12 @@ function upstreamMessage(error: UpstreamError): string {
 
 /** Maps every error to the envelope; unexpected ones are logged and answered without internals. */
 export function handleError(error: Error, c: Context<AppEnv>) {
+  // Cut by the operator's shutdown (its connection may be cut too): neither the client's doing nor a bug.
+  if (error instanceof ServerStopping) {
+    c.get("logger").info({ status: SERVER_STOPPING_STATUS }, "request cut by the server stopping");
+    c.header("Retry-After", "1");
+    return errorResponse(c, SERVER_STOPPING_STATUS, `${error.message}; retry the request`);
+  }
   // Whatever failed once the client had gone (its body cut off, the model call aborted) failed because it went.
   if (error instanceof ClientClosedRequest || clientHasGone(c)) return clientClosedResponse(error, c);
   if (error instanceof ApiError) return errorResponse(c, error.status, error.message, error.detail);
@@ -54,6 +61,10 @@ export function handleError(error: Error, c: Context<AppEnv>) {
 export function describeError(error: unknown, c: Context<AppEnv>): string {
   if (error instanceof UpstreamError) return upstreamMessage(error);
   if (error instanceof DomainError || error instanceof ApiError) return error.message;
+  if (error instanceof ServerStopping) {
+    c.get("logger").info({ status: SERVER_STOPPING_STATUS }, "request cut by the server stopping");
+    return `${error.message}; retry the request`;
+  }
   c.get("logger").error({ err: error }, "chat stream failed");
   return `internal server error (request id ${c.get("requestId")})`;
 }
