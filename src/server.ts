@@ -7,6 +7,7 @@ import { ChatTokenQuota } from "./chat/token-quota.js";
 import { checkExposure } from "./api/auth/exposure.js";
 import type { KeyRing } from "./api/auth/key-ring.js";
 import { reloadKeys, setUpAuth } from "./api/auth/start-up.js";
+import { ServerStopping } from "./api/server-stopping.js";
 import type { Config, RerankerConfig } from "./config/index.js";
 import { abortableEmbedder } from "./embed/abortable.js";
 import { createEmbedder, type Embedder } from "./embed/index.js";
@@ -160,7 +161,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       // Jobs still running go back to the queue before the store closes (the runner knows it is
       // stopping before their embedding is aborted, so that is no failed attempt).
       const jobsStopped = jobs?.stop();
-      stopping.abort(new Error("the server is stopping"));
+      stopping.abort(new ServerStopping());
       await jobsStopped;
       await context.embedder.close();
       await context.store.close();

@@ -57,3 +57,12 @@ export function decodeUtf8Strictly(bytes: Uint8Array): string {
     throw new InvalidUtf8Error(Math.max(0, firstInvalidUtf8Byte(bytes)));
   }
 }
+
+/**
+ * A header value as the text its bytes spell in UTF-8. Node hands header values over one character
+ * per byte (latin1), so "café" sent in UTF-8 would otherwise read "cafÃ©" and bytes that are not
+ * UTF-8 would pass as letters; throws InvalidUtf8Error (offset into the value) instead.
+ */
+export function decodeHeaderStrictly(value: string): string {
+  return decodeUtf8Strictly(Buffer.from(value, "latin1"));
+}

@@ -1,6 +1,6 @@
 import type { ChatMessage, ChatModel } from "../llm/chat-model.js";
 import type { ModelRegistry } from "../llm/registry.js";
-import { addMessages } from "../memory/add.js";
+import { addMessages, checkQuota } from "../memory/add.js";
 import type { MemoryContext } from "../memory/context.js";
 import { checkWritable } from "../memory/cubes.js";
 import { cubeForbidden, cubeNotFound } from "../memory/errors.js";
@@ -94,6 +94,7 @@ export async function prepareChat(deps: ChatDeps, request: ChatRequest): Promise
   }
   const model = deps.models.resolve(request.modelName);
   await deps.tokenQuota?.check(request.userId, context.now());
+  if (request.addMessageOnAnswer) await checkQuota(context, { cubeIds: request.writableCubeIds, messages: [{ role: "user", content: request.query }] });
   return { request, model, cubesToSearch };
 }
 

@@ -82,15 +82,22 @@ function windowsOf<T extends { content: string }>(messages: readonly T[]): T[][]
  * twice (the message, and its memory's text), the tags with each memory, and the request's info
  * once (at most: a cube that holds the same info already does not store it again).
  */
-function bytesStoredPerCube(request: AddRequest): number {
+function bytesStoredPerCube(request: RoomRequest): number {
   const utf8 = (text: string) => Buffer.byteLength(text, "utf8");
   const tags = (request.tags ?? []).reduce((sum, tag) => sum + utf8(tag), 0);
   const messages = request.messages.reduce((sum, message) => sum + 2 * utf8(message.content) + tags, 0);
   return messages + (encodeInfo(request.info ?? {})?.bytes ?? 0);
 }
 
-/** An add that would take a cube past its quota is refused whole (413), before anything is written. */
-async function checkQuota(context: MemoryContext, request: AddRequest): Promise<void> {
+/** What an add would store, as far as the cube quotas are concerned. */
+export type RoomRequest = Pick<AddRequest, "cubeIds" | "messages" | "tags" | "info">;
+
+/**
+ * An add that would take a cube past its quota is refused whole (413), before anything is written.
+ * A chat checks its turn with it before calling the model (its answer is not known yet, and may
+ * still not fit): a turn that cannot be written back is not worth paying the model for.
+ */
+export async function checkQuota(context: MemoryContext, request: RoomRequest): Promise<void> {
   const quota = context.cubeQuota;
   if (!quota || (quota.maxMemories <= 0 && quota.maxBytes <= 0)) return;
   const bytes = bytesStoredPerCube(request);

@@ -117,3 +117,47 @@ describe("bodies that are not UTF-8 are refused, not repaired", () => {
     );
   });
 });
+
+/** A header value carrying these UTF-8 bytes as they go on the wire (fetch sends each char ≤ 0xff as one byte). */
+const wireHeader = (bytes: Uint8Array | number[]) => Buffer.from(bytes).toString("latin1");
+
+describe("headers that carry text are UTF-8 too, never read byte by byte", () => {
+  const chatWithSession = (user: string, session: string) =>
+    rig.server.post(
+      "/v1/chat/completions",
+      { model: "deepseek-r1", messages: [{ role: "user", content: "remember the session header" }] },
+      { "x-memcube-user": user, "x-memcube-session-id": session },
+    );
+
+  test("x-memcube-session-id in UTF-8 is stored as the characters sent, not one character per byte", async () => {
+    const response = await chatWithSession("hdr-utf8-ok", wireHeader(new TextEncoder().encode("café-🍵")));
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    const stored = await rig.server.post("/product/get_all", { user_id: "hdr-utf8-ok" });
+    const sessions = new Set(stored.body.data[0].memories.map((memory: { metadata: { session_id: string } }) => memory.metadata.session_id));
+    assert.deepEqual([...sessions], ["café-🍵"]);
+  });
+
+  for (const [name, bad] of [
+    ["ff fe", [0xff, 0xfe]],
+    ["c0 af", [0xc0, 0xaf]],
+    ["ed a0 80", [0xed, 0xa0, 0x80]],
+  ] as const) {
+    test(`x-memcube-session-id with ${name} → 400 naming the header, nothing stored or sent`, async () => {
+      const user = `hdr-utf8-${bad.map((byte) => byte.toString(16)).join("")}`;
+      const sent = rig.llm.requests.length;
+      const response = await chatWithSession(user, wireHeader([0x73, ...bad]));
+      assert.equal(response.status, 400, JSON.stringify(response.body));
+      assert.equal(response.body.error.message, "x-memcube-session-id: invalid UTF-8 at byte 1");
+      assert.equal(response.body.error.param, "x-memcube-session-id");
+      assert.equal(rig.llm.requests.length, sent, "nothing reached the model");
+      assert.equal(await storedFor(user), false);
+    });
+  }
+
+  test("x-memcube-session-id over 256 characters → 400 naming the header, not a silent default_session", async () => {
+    const response = await chatWithSession("hdr-long", "s".repeat(257));
+    assert.equal(response.status, 400, JSON.stringify(response.body));
+    assert.match(response.body.error.message, /^x-memcube-session-id: /);
+    assert.equal(await storedFor("hdr-long"), false);
+  });
+});

@@ -19,7 +19,8 @@ import type { App, AppEnv } from "../app-env.js";
 import { admitActingUser } from "../acting-user.js";
 import { mayWrite, readOnlyRoute } from "../auth/read-only.js";
 import { describeError } from "../errors.js";
-import { ID_PATTERN } from "../schemas/common.js";
+import { ID_PATTERN, Label } from "../schemas/common.js";
+import { decodeHeaderStrictly, InvalidUtf8Error } from "../utf8.js";
 import {
   OpenAIChatChunk,
   OpenAIChatCompletion,
@@ -101,6 +102,27 @@ function idsFrom(header: string, value: string | undefined): string[] | undefine
   return [...new Set(ids)];
 }
 
+const SESSION_HEADER = "x-memcube-session-id";
+
+/** The session the header names (undefined: none, or empty), checked as a body's `session_id` is. */
+function sessionFrom(c: Context<AppEnv>): string | undefined {
+  const raw = c.req.header(SESSION_HEADER);
+  if (raw === undefined) return undefined;
+  let session: string;
+  try {
+    session = decodeHeaderStrictly(raw).trim();
+  } catch (error) {
+    if (error instanceof InvalidUtf8Error) throw new OpenAIApiError(400, `${SESSION_HEADER}: ${error.message}`, "invalid_value", SESSION_HEADER);
+    throw error;
+  }
+  if (session === "") return undefined;
+  const checked = Label.safeParse(session);
+  if (!checked.success) {
+    throw new OpenAIApiError(400, `${SESSION_HEADER}: ${checked.error.issues[0]?.message ?? "invalid"}`, "invalid_value", SESSION_HEADER);
+  }
+  return checked.data;
+}
+
 /** The acting user: the body's `user`, else `x-memcube-user`, else the API key's own user. */
 function actingUser(c: Context<AppEnv>, body: OpenAIChatBody): string {
   const principal = c.get("principal");
@@ -149,7 +171,7 @@ export function toChatRequest(c: Context<AppEnv>, body: OpenAIChatBody, limits: 
     .slice(-limits.historyMessages);
   const readable = idsFrom("x-memcube-readable-cubes", c.req.header("x-memcube-readable-cubes")) ?? [userId];
   const writable = idsFrom("x-memcube-writable-cubes", c.req.header("x-memcube-writable-cubes")) ?? [userId];
-  const session = c.req.header("x-memcube-session-id")?.trim();
+  const session = sessionFrom(c);
   return {
     userId,
     query,
@@ -158,7 +180,7 @@ export function toChatRequest(c: Context<AppEnv>, body: OpenAIChatBody, limits: 
     history,
     systemPrompt: system.length > 0 ? system.join("\n\n") : undefined,
     topK: 10,
-    sessionId: session && /^[^\u0000-\u001f\u007f]{1,256}$/.test(session) ? session : "default_session",
+    sessionId: session ?? "default_session",
     modelName: body.model,
     temperature: body.temperature ?? undefined,
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
