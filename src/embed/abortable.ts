@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import type { EmbedOptions, Embedder } from "./embedder.js";
+import { wrapEmbedder, type EmbedOptions, type Embedder } from "./embedder.js";
 
 /**
  * The embedder with every call also aborted by `stop` (the server shutting down), whatever signal
@@ -9,21 +9,7 @@ import type { EmbedOptions, Embedder } from "./embedder.js";
 export function abortableEmbedder(embedder: Embedder, stop: AbortSignal): Embedder {
   // Every call in flight listens on `stop` (and stops listening when it settles): many at once is normal.
   setMaxListeners(0, stop);
-  const embedQueries = embedder.embedQueries?.bind(embedder);
-  return {
-    get name() {
-      return embedder.name;
-    },
-    get dimension() {
-      return embedder.dimension;
-    },
-    represents: (text) => embedder.represents(text),
-    close: () => embedder.close(),
-    embed: (texts, options) => withStop(stop, options, (linked) => embedder.embed(texts, linked)),
-    ...(embedQueries
-      ? { embedQueries: (texts: readonly string[], options?: EmbedOptions) => withStop(stop, options, (linked) => embedQueries(texts, linked)) }
-      : {}),
-  };
+  return wrapEmbedder(embedder, (call) => (texts, options) => withStop(stop, options, (linked) => call(texts, linked)));
 }
 
 /**

@@ -28,3 +28,27 @@ export interface Embedder {
   embedQueries?(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
+
+/** One embedding call, as `embed` and `embedQueries` take it. */
+export type EmbedCall = (texts: readonly string[], options?: EmbedOptions) => Promise<Float32Array[]>;
+
+/**
+ * The embedder with each of its embedding calls (`embed`, and `embedQueries` where it has one)
+ * passed through `around`; everything else is the embedder's own. For decorators: timing, stopping.
+ */
+export function wrapEmbedder(embedder: Embedder, around: (call: EmbedCall) => EmbedCall): Embedder {
+  const embedQueries = embedder.embedQueries?.bind(embedder);
+  return {
+    get name() {
+      return embedder.name;
+    },
+    get dimension() {
+      return embedder.dimension;
+    },
+    represents: (text) => embedder.represents(text),
+    close: () => embedder.close(),
+    embed: around((texts, options) => embedder.embed(texts, options)),
+    // Queries keep the model's own way of embedding them (e5's `query: ` prefix).
+    ...(embedQueries ? { embedQueries: around(embedQueries) } : {}),
+  };
+}

@@ -2,7 +2,7 @@
  * Prometheus metrics, exposed in the text format (version 0.0.4) by `GET /metrics`. Hand-written:
  * counters and histograms live in this process; gauges read from the store at scrape time.
  */
-import type { EmbedOptions, Embedder } from "../embed/embedder.js";
+import { wrapEmbedder, type Embedder } from "../embed/embedder.js";
 import type { ChatCompletion, ChatModel } from "../llm/chat-model.js";
 import type { Store } from "../store/store.js";
 
@@ -172,31 +172,15 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
 /** The embedder with its calls timed. */
 export function instrumentEmbedder(embedder: Embedder, metrics: Metrics): Embedder {
   const labels = { embedder: embedder.name };
-  const timed =
-    (embed: (texts: readonly string[], options?: EmbedOptions) => Promise<Float32Array[]>) =>
-    async (texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]> => {
-      const started = performance.now();
-      try {
-        return await embed(texts, options);
-      } finally {
-        metrics.embedSeconds.observe(labels, seconds(started));
-        metrics.embedTexts.inc(labels, texts.length);
-      }
-    };
-  const embedQueries = embedder.embedQueries?.bind(embedder);
-  return {
-    get name() {
-      return embedder.name;
-    },
-    get dimension() {
-      return embedder.dimension;
-    },
-    represents: (text) => embedder.represents(text),
-    close: () => embedder.close(),
-    embed: timed((texts, options) => embedder.embed(texts, options)),
-    // Queries keep the model's own way of embedding them (e5's `query: ` prefix), timed like the rest.
-    ...(embedQueries ? { embedQueries: timed(embedQueries) } : {}),
-  };
+  return wrapEmbedder(embedder, (embed) => async (texts, options) => {
+    const started = performance.now();
+    try {
+      return await embed(texts, options);
+    } finally {
+      metrics.embedSeconds.observe(labels, seconds(started));
+      metrics.embedTexts.inc(labels, texts.length);
+    }
+  });
 }
 
 /** The chat model with its calls timed and its reported tokens counted. */
