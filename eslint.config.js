@@ -1,0 +1,89 @@
+// Lint for memcube: type-aware TypeScript rules, no import cycles, and the layering of
+// docs/architecture.md enforced as import boundaries (a lower layer never imports a higher one).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import { createNodeResolver, importX } from "eslint-plugin-import-x";
+
+/**
+ * The layers, lowest first. A folder may import its own layer and those listed in `may`; the
+ * files directly under src/ (server.ts, cli.ts, …) compose everything and are not restricted.
+ */
+const layers = {
+  config: [],
+  store: ["config"],
+  embed: ["config"],
+  llm: ["config"],
+  rerank: ["config"],
+  documents: ["config"],
+  memory: ["config", "store", "embed", "llm", "rerank", "documents"],
+  chat: ["config", "store", "embed", "llm", "rerank", "memory"],
+  ops: ["config", "store", "embed", "llm", "rerank", "memory"],
+  mcp: ["config", "store", "embed", "llm", "rerank", "documents", "memory", "chat", "ops"],
+  api: ["config", "store", "embed", "llm", "rerank", "documents", "memory", "chat", "ops"],
+  // The client is the server's wire format seen from outside: it may read the API's schemas only.
+  client: ["api/schemas"],
+  cli: ["config", "store", "embed", "llm", "rerank", "memory", "ops", "client"],
+};
+const folders = Object.keys(layers);
+
+/** For each layer, every other top-level folder it may not import from. */
+const boundaryZones = Object.entries(layers).map(([layer, may]) => ({
+  target: `./src/${layer}`,
+  from: folders.filter((other) => other !== layer && !may.includes(other)).map((other) => `./src/${other}`),
+  // "api/schemas" lets the layer read that one sub-folder of a folder it may not otherwise import.
+  except: may.filter((allowed) => allowed.includes("/")).map((allowed) => `./${allowed.split("/").slice(1).join("/")}`),
+  message: `src/${layer} sits below this folder in the layering (docs/architecture.md): move the shared piece down, or pass it in.`,
+}));
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", "playground/dist/**", "playground/**/*.js", "bench/results/**", "data*/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { "import-x": importX },
+    settings: {
+      // Sources import each other as `./x.js`, which TypeScript maps to `./x.ts`.
+      "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".js", ".mjs", ".json"], extensionAlias: { ".js": [".ts", ".js"] } })],
+    },
+    rules: {
+      "import-x/no-cycle": ["error", { ignoreExternal: true }],
+      "import-x/no-self-import": "error",
+      "@typescript-eslint/no-explicit-any": "error",
+      // Store methods are async to fit one interface, though better-sqlite3 answers synchronously.
+      "@typescript-eslint/require-await": "off",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      // node:test's describe/test return promises that the runner itself awaits.
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "test", "it", "suite", "before", "after", "beforeEach", "afterEach"] }] },
+      ],
+    },
+  },
+  {
+    // Tests read JSON answers as untyped data on purpose: what they assert is the wire shape.
+    files: ["test/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+    },
+  },
+  {
+    files: ["src/**/*.ts"],
+    rules: {
+      "import-x/no-restricted-paths": ["error", { zones: boundaryZones }],
+      "max-lines": ["error", { max: 600, skipBlankLines: false, skipComments: false }],
+    },
+  },
+  {
+    // JavaScript files outside the TypeScript projects (bin/, configs): no type information.
+    files: ["**/*.js", "**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);
