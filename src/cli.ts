@@ -1,6 +1,6 @@
 import cluster from "node:cluster";
 import { parseArgs } from "node:util";
-import { checkExposure } from "./api/auth.js";
+import { checkExposure } from "./api/auth/exposure.js";
 import { runPrimary } from "./cluster.js";
 import { ConfigError, loadConfig } from "./config/index.js";
 import { loadEnv } from "./config/env.js";

@@ -1,7 +1,7 @@
 /** `memcube migrate --from sqlite:<file> --to postgres:<url>`: moving a SQLite store into PostgreSQL. */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { copySqliteToPostgres } from "./store/postgres/copy-from-sqlite.js";
+import { migrateSqliteToPostgres } from "./ops/migrate-store.js";
 import { redactUrl } from "./store/postgres/database.js";
 
 const USAGE = "usage: memcube migrate --from sqlite:<file> --to postgres:<url>   (e.g. --from sqlite:./data/memcube.db --to postgres:postgres://memcube:…@db:5432/memcube)";
@@ -27,7 +27,7 @@ export async function migrateCommand(args: string[]): Promise<void> {
   if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`--to must be postgres:<url>, the URL starting postgres://\n${USAGE}`);
   const file = path.resolve(from.slice("sqlite:".length));
   process.stderr.write(`copying ${file} into ${redactUrl(url)} (rows already there are skipped)\n`);
-  const report = await copySqliteToPostgres(file, url, progressBar(process.stderr));
+  const report = await migrateSqliteToPostgres(file, url, progressBar(process.stderr));
   const short = report.counts.filter((entry) => entry.target < entry.source);
   for (const entry of report.counts) {
     const note = entry.target < entry.source ? "  MISSING ROWS" : entry.target > entry.source ? "  (the target held other rows too)" : "";

@@ -2,14 +2,33 @@
  * What the HTTP clients of upstream model services (embeddings, rerankers) say when a call fails:
  * short, single-line, and never with the API key in it.
  */
+import { redactSecrets } from "./redact.js";
+
 const ERROR_EXCERPT_CHARS = 200;
 
-/** A short, single-line piece of an error body, with the API key masked should the server echo it. */
+/** A failed call to an upstream model service (embeddings, reranker). The message never contains the API key. */
+export class UpstreamRequestError extends Error {
+  override readonly name = "UpstreamRequestError";
+  constructor(
+    message: string,
+    /** The HTTP status when the service answered; undefined for connection errors and timeouts. */
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A short, single-line piece of an error body, with the API key in any of its forms (see redact.ts)
+ * removed should the server echo it. Cut first: a key cut in two loses its part past the cut anyway,
+ * and what is left of it is still a run the redaction finds.
+ */
 export function excerpt(text: string, apiKey: string | undefined): string {
-  let shown = text.replace(/\s+/g, " ").trim();
-  if (apiKey) shown = shown.split(apiKey).join("***");
-  if (shown === "") return "(empty body)";
-  return shown.length > ERROR_EXCERPT_CHARS ? `${shown.slice(0, ERROR_EXCERPT_CHARS)}…` : shown;
+  const line = text.replace(/\s+/g, " ").trim();
+  if (line === "") return "(empty body)";
+  const shown = line.length > ERROR_EXCERPT_CHARS ? `${line.slice(0, ERROR_EXCERPT_CHARS)}…` : line;
+  return redactSecrets(shown, [apiKey]);
 }
 
 export function isTimeout(error: unknown): boolean {

@@ -1,4 +1,5 @@
 /** The page's client for memcube: the envelope, the API key, and the chat event stream. */
+import { serverSentEvents } from "../../src/client/sse.js";
 import type { ChatFrame, CubeBucket, MemoryDetail, ModelsData, SearchData, ShareAccess } from "./wire";
 
 const KEY_STORAGE = "memcube.playground.apiKey";
@@ -90,22 +91,7 @@ export interface ChatStreamRequest {
 export async function streamChat(request: ChatStreamRequest, onFrame: (frame: ChatFrame) => void, signal: AbortSignal): Promise<void> {
   const response = await fetch("/product/chat/stream", { method: "POST", headers: headers(), body: JSON.stringify(request), signal });
   if (!response.ok || !response.body) throw await failure(response);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    buffer += value;
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = block
-        .split("\n")
-        .filter((line) => line.startsWith("data:"))
-        .map((line) => line.slice(5).replace(/^ /, ""))
-        .join("\n");
-      if (data) onFrame(JSON.parse(data) as ChatFrame);
-    }
+  for await (const { data } of serverSentEvents(response.body)) {
+    if (data) onFrame(JSON.parse(data) as ChatFrame);
   }
 }

@@ -1,7 +1,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Logger } from "pino";
 import type { RateLimiter } from "../ops/rate-limit.js";
-import type { Principal } from "./auth.js";
+
+/**
+ * Who a request acts for: anyone (open mode, or an admin key), or one user. `readOnly` keys may
+ * only call the routes declared read-only (src/api/auth/read-only.ts), and their chats write nothing back.
+ */
+export type Principal = { kind: "open" } | { kind: "admin"; readOnly?: true } | { kind: "user"; userId: string; readOnly?: true };
 
 /** Per-request values the middleware sets for the handlers. */
 export interface AppEnv {

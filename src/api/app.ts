@@ -8,11 +8,12 @@ import type { Config } from "../config/index.js";
 import type { ModelRegistry } from "../llm/registry.js";
 import type { MemoryContext } from "../memory/context.js";
 import { Metrics } from "../ops/metrics.js";
-import { RateLimiter } from "../ops/rate-limit.js";
 import { ReadinessProbe } from "../ops/readiness.js";
 import type { App, AppEnv } from "./app-env.js";
-import { authenticate, type KeyRing } from "./auth.js";
+import { authenticate } from "./auth/authenticate.js";
+import type { KeyRing } from "./auth/key-ring.js";
 import { errorResponse, handleError } from "./errors.js";
+import { rateLimiting } from "./rate-limit.js";
 import { chatRoutes } from "./routes/chat.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
@@ -80,11 +81,7 @@ export function createApp(deps: AppDeps): App {
   app.use("/v1/*", openAIErrorShape()); // before auth: a 401 on /v1 is OpenAI-shaped too
   app.use(authenticate(deps.keys));
   if ((deps.config.quotas?.requestsPerMinute ?? 0) > 0) {
-    const limiter = new RateLimiter(deps.config.quotas.requestsPerMinute);
-    app.use(async (c, next) => {
-      c.set("rateLimiter", limiter);
-      await next();
-    });
+    app.use(rateLimiting(deps.config.quotas.requestsPerMinute));
   }
   app.use(
     bodyLimit({

@@ -6,6 +6,7 @@ import { NoModelConfiguredError, UnknownModelError, UpstreamError } from "../llm
 import { DomainError, type DomainErrorKind } from "../memory/errors.js";
 import { ApiError } from "./api-error.js";
 import type { AppEnv } from "./app-env.js";
+import { ClientClosedRequest, clientClosedResponse, clientHasGone } from "./client-closed.js";
 import type { ErrorBody } from "./envelope.js";
 
 const STATUS_OF: Record<DomainErrorKind, ContentfulStatusCode> = {
@@ -29,6 +30,8 @@ function upstreamMessage(error: UpstreamError): string {
 
 /** Maps every error to the envelope; unexpected ones are logged and answered without internals. */
 export function handleError(error: Error, c: Context<AppEnv>) {
+  // Whatever failed once the client had gone (its body cut off, the model call aborted) failed because it went.
+  if (error instanceof ClientClosedRequest || clientHasGone(c)) return clientClosedResponse(error, c);
   if (error instanceof ApiError) return errorResponse(c, error.status, error.message, error.detail);
   if (error instanceof DomainError) return errorResponse(c, STATUS_OF[error.kind], error.message);
   if (error instanceof ChatTokensExhausted) {

@@ -2,7 +2,8 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { App, AppEnv } from "./app-env.js";
-import { authorize } from "./auth.js";
+import { admitActingUser } from "./acting-user.js";
+import { accessMarker } from "./auth/read-only.js";
 import { ErrorEnvelope, envelope, success } from "./envelope.js";
 import { parseWith, readBody, type BodyLimits } from "./validation.js";
 
@@ -38,18 +39,24 @@ export interface ActingUser<T> {
   actor: ActorField<T>;
 }
 
-/** Reads the JSON body, validates it, and checks that the key may act as the user it names. */
+/** Whether read-only keys may call a route (src/api/auth/read-only.ts); without the flag they may not. */
+export interface ReadOnlyFlag {
+  /** The route changes nothing (a chat's write-back is off for read-only keys): they may call it. */
+  readOnly?: true;
+}
+
+/** Reads the JSON body, validates it, and admits the user it names (src/api/acting-user.ts). */
 export async function readActingBody<S extends z.ZodType>(
   c: Context<AppEnv>,
   route: { body: S } & ActingUser<z.infer<S>>,
   limits: BodyLimits,
 ): Promise<z.infer<S>> {
   const body = await readBody(c, route.body, limits);
-  authorize(c, body[route.actor] as string);
+  admitActingUser(c, body[route.actor] as string);
   return body;
 }
 
-export interface JsonRoute<B extends z.ZodType, D extends z.ZodType> extends ActingUser<z.infer<B>> {
+export interface JsonRoute<B extends z.ZodType, D extends z.ZodType> extends ActingUser<z.infer<B>>, ReadOnlyFlag {
   path: string;
   tag: string;
   summary: string;
@@ -82,7 +89,7 @@ export function postJson<B extends z.ZodType, D extends z.ZodType>(
       },
     }),
   );
-  app.post(route.path, async (c) => {
+  app.post(route.path, accessMarker(route), async (c) => {
     const body = await readActingBody(c, route, limits);
     return c.json(success(await handler(body, c), route.message));
   });
@@ -90,7 +97,7 @@ export function postJson<B extends z.ZodType, D extends z.ZodType>(
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
-export interface QueryRoute<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType> extends ActingUser<z.infer<Q>> {
+export interface QueryRoute<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType> extends ActingUser<z.infer<Q>>, ReadOnlyFlag {
   method: "get" | "post";
   /** OpenAPI style: `/product/get_memory/{id}`. */
   path: string;
@@ -131,10 +138,10 @@ export function queryJson<Q extends AnyObject, P extends AnyObject | undefined, 
     }),
   );
   const honoPath = route.path.replace(/\{(\w+)\}/g, ":$1");
-  app[route.method](honoPath, async (c) => {
+  app[route.method](honoPath, accessMarker(route), async (c) => {
     const params = route.params ? parseWith(route.params, c.req.param(), "path") : undefined;
     const query = parseWith(route.query, queryOf(c.req.url), "query");
-    authorize(c, query[route.actor] as string);
+    admitActingUser(c, query[route.actor] as string);
     const data = await handler({ query, params: params as P extends AnyObject ? z.infer<P> : undefined }, c);
     const message = typeof route.message === "function" ? route.message(data) : route.message;
     return c.json(success(data, message));

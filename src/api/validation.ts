@@ -1,6 +1,9 @@
 import type { Context } from "hono";
 import type { z } from "zod";
+import { HTTPException } from "hono/http-exception";
 import { ApiError, invalidField, type Detail } from "./api-error.js";
+import { ClientClosedRequest } from "./client-closed.js";
+import { InvalidUtf8Error, decodeUtf8Strictly } from "./utf8.js";
 
 type Issue = z.core.$ZodIssue;
 type Path = (string | number)[];
@@ -76,9 +79,33 @@ export interface BodyLimits {
   maxDepth: number;
 }
 
-/** Reads the JSON body whatever its content type: 400 when it is not JSON, 422 when it is not right. */
+/** The body's bytes; a body cut off by its client (the connection closed mid-body) is ClientClosedRequest. */
+async function bodyBytes(c: Context): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await c.req.arrayBuffer());
+  } catch (error) {
+    if (error instanceof HTTPException) throw error; // the body limit's 413
+    throw new ClientClosedRequest(error);
+  }
+}
+
+/** The body as text, decoded strictly: 400 naming the first byte that is not UTF-8, never a U+FFFD stored. */
+async function bodyText(c: Context): Promise<string> {
+  const bytes = await bodyBytes(c);
+  try {
+    return decodeUtf8Strictly(bytes);
+  } catch (error) {
+    if (error instanceof InvalidUtf8Error) throw new ApiError(400, `body: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Reads the JSON body whatever its content type: 400 when it is not UTF-8 or not JSON, 422 when it
+ * is not right. Every JSON route reads its body here.
+ */
 export async function readBody<S extends z.ZodType>(c: Context, schema: S, limits: BodyLimits): Promise<z.infer<S>> {
-  const text = await c.req.text();
+  const text = await bodyText(c);
   let json: unknown;
   try {
     json = text.trim() === "" ? {} : JSON.parse(text);

@@ -25,6 +25,7 @@ import type {
   getMemoryRequest,
   searchRequest,
 } from "../api/schemas/memory.js";
+import { serverSentEvents } from "./sse.js";
 
 export type { ChatFrame, ErrorBody };
 export type { MemoryItem } from "../api/schemas/common.js";
@@ -125,25 +126,12 @@ export class MemcubeClient {
       const response = await this.request("POST", "/product/chat/stream", this.withUser(input), controller.signal);
       if (!response.body) throw new MemcubeError("the server sent no stream", { status: response.status });
       const requestId = response.headers.get("x-request-id") ?? undefined;
-      let buffer = "";
-      const decoder = new TextDecoder();
-      for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(bytes, { stream: true }).replaceAll("\r\n", "\n");
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block
-            .split("\n")
-            .filter((line) => line.startsWith("data:"))
-            .map((line) => line.slice(5).replace(/^ /, ""))
-            .join("\n");
-          if (data === "") continue;
-          const frame = JSON.parse(data) as ChatFrame;
-          if (frame.type === "error") throw new MemcubeError(frame.data, { status: response.status, requestId });
-          yield frame;
-          if (frame.type === "end") return;
-        }
+      for await (const { data } of serverSentEvents(response.body)) {
+        if (data === "") continue;
+        const frame = JSON.parse(data) as ChatFrame;
+        if (frame.type === "error") throw new MemcubeError(frame.data, { status: response.status, requestId });
+        yield frame;
+        if (frame.type === "end") return;
       }
     } finally {
       outer?.removeEventListener("abort", abort);

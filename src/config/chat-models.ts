@@ -24,8 +24,9 @@ const required = (message: string) => (issue: { input?: unknown }) =>
 
 const modelName = z.string({ error: required("expected a string") }).trim().min(1, "must not be empty");
 
-// Messages never echo the offending value: a misplaced key must not end up in a log.
-const entrySchema = z
+// Messages never echo the offending value: a misplaced key must not end up in a log. Exported for the
+// configuration docs test (docs/configuration.md lists exactly these fields).
+export const entrySchema = z
   .object({
     backend: optional(z.enum(CHAT_BACKENDS, { error: `expected one of ${CHAT_BACKENDS.join(", ")}` })),
     api_base: z.url({ protocol: /^https?$/, error: required("expected an http(s) URL") }),

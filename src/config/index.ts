@@ -73,7 +73,7 @@ export interface Quotas {
   requestsPerMinute: number;
   /** Active memories per cube. */
   cubeMaxMemories: number;
-  /** UTF-8 bytes of the active memories' text per cube. */
+  /** UTF-8 bytes stored per cube: messages, memory texts, keys, tags and infos (see Store.cubeUsage). */
   cubeMaxBytes: number;
   /** LLM tokens (prompt + completion) of chats per user per UTC day. */
   chatTokensPerUserPerDay: number;

@@ -5,7 +5,6 @@ import { createOnnxEmbedder } from "./onnx/onnx-embedder.js";
 import { createOpenAIEmbedder } from "./openai.js";
 
 export type { Embedder } from "./embedder.js";
-export { EmbeddingRequestError } from "./openai.js";
 export { isMostlyLatin } from "./script.js";
 
 /**

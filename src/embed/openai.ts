@@ -1,7 +1,7 @@
 import type { EmbedderConfig } from "../config/index.js";
 import type { Embedder } from "./embedder.js";
 import { l2Normalise } from "./vector.js";
-import { describeCause, excerpt, isTimeout, truncate } from "../upstream-http.js";
+import { describeCause, excerpt, isTimeout, truncate, UpstreamRequestError } from "../upstream-http.js";
 
 export type UniversalApiEmbedderConfig = Extract<EmbedderConfig, { backend: "universal_api" }>;
 
@@ -35,19 +35,6 @@ export interface OpenAIEmbedderOptions {
   timeoutMs?: number;
   /** Wait before the first retry; doubled for each further one. Tests make it small. */
   retryDelayMs?: number;
-}
-
-/** A failed call to the embeddings endpoint. The message never contains the API key. */
-export class EmbeddingRequestError extends Error {
-  override readonly name = "EmbeddingRequestError";
-  constructor(
-    message: string,
-    /** The HTTP status when the endpoint answered, undefined for connection errors and timeouts. */
-    readonly status: number | undefined,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 interface Endpoint {
@@ -113,10 +100,10 @@ async function probeDimension(endpoint: Endpoint): Promise<number> {
   const [vector] = await requestEmbeddings(endpoint, [PROBE_TEXT]);
   const dimension = vector?.length ?? 0;
   if (dimension === 0) {
-    throw new EmbeddingRequestError(`${endpoint.displayUrl} returned an empty embedding for model ${endpoint.model}`, 200);
+    throw new UpstreamRequestError(`${endpoint.displayUrl} returned an empty embedding for model ${endpoint.model}`, 200);
   }
   if (endpoint.dimensions !== undefined && dimension !== endpoint.dimensions) {
-    throw new EmbeddingRequestError(
+    throw new UpstreamRequestError(
       `${endpoint.displayUrl} returned ${dimension}-dimensional vectors for model ${endpoint.model} although ` +
         `${endpoint.dimensions} were asked for; the endpoint ignores "dimensions": unset MOS_EMBEDDER_DIMENSIONS`,
       200,
@@ -142,7 +129,7 @@ async function embedAll(endpoint: Endpoint, texts: readonly string[], dimension:
     batch.forEach((item, i) => {
       const vector = vectors[i];
       if (vector?.length !== dimension) {
-        throw new EmbeddingRequestError(
+        throw new UpstreamRequestError(
           `${endpoint.displayUrl} returned a ${vector?.length ?? 0}-dimensional vector, expected ${dimension} ` +
             `(did the model behind it change?)`,
           200,
@@ -173,7 +160,7 @@ async function requestEmbeddings(endpoint: Endpoint, inputs: string[]): Promise<
 
 type Outcome =
   | { kind: "ok"; body: unknown }
-  | { kind: "failed"; error: EmbeddingRequestError; retryable: boolean; retryAfterMs: number | undefined };
+  | { kind: "failed"; error: UpstreamRequestError; retryable: boolean; retryAfterMs: number | undefined };
 
 async function postOnce(endpoint: Endpoint, inputs: string[]): Promise<Outcome> {
   let response: Response;
@@ -186,13 +173,13 @@ async function postOnce(endpoint: Endpoint, inputs: string[]): Promise<Outcome> 
     });
   } catch (cause) {
     const reason = isTimeout(cause) ? `no answer within ${endpoint.timeoutMs} ms` : describeCause(cause);
-    const error = new EmbeddingRequestError(`POST ${endpoint.displayUrl} failed: ${reason}`, undefined, { cause });
+    const error = new UpstreamRequestError(`POST ${endpoint.displayUrl} failed: ${reason}`, undefined, { cause });
     return { kind: "failed", error, retryable: true, retryAfterMs: undefined };
   }
 
   const text = await response.text().catch(() => "");
   if (!response.ok) {
-    const error = new EmbeddingRequestError(
+    const error = new UpstreamRequestError(
       `POST ${endpoint.displayUrl} failed with HTTP ${response.status}: ${excerpt(text, endpoint.apiKey)}`,
       response.status,
     );
@@ -255,8 +242,8 @@ function readVector(value: unknown): number[] | undefined {
   return numbers.length === value.length ? numbers : undefined;
 }
 
-function malformed(endpoint: Endpoint, what: string): EmbeddingRequestError {
-  return new EmbeddingRequestError(`POST ${endpoint.displayUrl} returned a malformed response: ${what}`, 200);
+function malformed(endpoint: Endpoint, what: string): UpstreamRequestError {
+  return new UpstreamRequestError(`POST ${endpoint.displayUrl} returned a malformed response: ${what}`, 200);
 }
 
 function retryDelay(endpoint: Endpoint, attempt: number, retryAfterMs: number | undefined): number {

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import { UpstreamError } from "./errors.js";
-import { redactSecrets } from "./redact.js";
+import { redactSecrets } from "../redact.js";
 
 const MAX_DETAIL = 300;
 

@@ -5,6 +5,7 @@ import { checkWritable } from "./cubes.js";
 import { DomainError, cubeForbidden } from "./errors.js";
 import { EXTRACT_JOB, type ExtractPayload } from "./extract/job-payload.js";
 import { indexTextOf } from "./index-terms.js";
+import { encodeInfo } from "../store/info-json.js";
 
 export interface IncomingMessage {
   role: MessageRole;
@@ -70,18 +71,33 @@ function windowsOf<T extends { content: string }>(messages: readonly T[]): T[][]
   return windows;
 }
 
+/**
+ * What an add stores in each cube it writes, counted as the store's cubeUsage counts: each message
+ * twice (the message, and its memory's text), the tags with each memory, and the request's info
+ * once (at most: a cube that holds the same info already does not store it again).
+ */
+function bytesStoredPerCube(request: AddRequest): number {
+  const utf8 = (text: string) => Buffer.byteLength(text, "utf8");
+  const tags = (request.tags ?? []).reduce((sum, tag) => sum + utf8(tag), 0);
+  const messages = request.messages.reduce((sum, message) => sum + 2 * utf8(message.content) + tags, 0);
+  return messages + (encodeInfo(request.info ?? {})?.bytes ?? 0);
+}
+
 /** An add that would take a cube past its quota is refused whole (413), before anything is written. */
 async function checkQuota(context: MemoryContext, request: AddRequest): Promise<void> {
   const quota = context.cubeQuota;
   if (!quota || (quota.maxMemories <= 0 && quota.maxBytes <= 0)) return;
-  const bytes = request.messages.reduce((sum, message) => sum + Buffer.byteLength(message.content, "utf8"), 0);
+  const bytes = bytesStoredPerCube(request);
   for (const cubeId of request.cubeIds) {
     const usage = await context.store.cubeUsage(cubeId);
     if (quota.maxMemories > 0 && usage.memories + request.messages.length > quota.maxMemories) {
       throw new DomainError("full", `cube '${cubeId}' is full: ${usage.memories} of ${quota.maxMemories} memories (MEMCUBE_CUBE_MAX_MEMORIES); delete some first`);
     }
     if (quota.maxBytes > 0 && usage.bytes + bytes > quota.maxBytes) {
-      throw new DomainError("full", `cube '${cubeId}' is full: ${usage.bytes} of ${quota.maxBytes} bytes of memories (MEMCUBE_CUBE_MAX_BYTES); delete some first`);
+      throw new DomainError(
+        "full",
+        `cube '${cubeId}' is full: ${usage.bytes} of ${quota.maxBytes} bytes (MEMCUBE_CUBE_MAX_BYTES) are stored, and this add would store ${bytes} more; delete some first`,
+      );
     }
   }
 }
@@ -116,6 +132,8 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
   // Embed before creating anything: a failing embedder leaves no empty cube behind.
   const vectors = await embedWhereMeaningful(context, messages.map((message) => message.content));
   const keywords = messages.map((message) => indexTextOf(message.content));
+  // One object for every memory of the add: the store keeps it once per cube, not once per memory.
+  const info = request.info ?? {};
   const entries = request.cubeIds.flatMap((cubeId) =>
     messages.map((message, index) => ({
       message: { cubeId, messageId: message.messageId, sessionId: request.sessionId, role: message.role, content: message.content, chatTime: message.chatTime, createdAt: now },
@@ -131,7 +149,7 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
         confidence: 1,
         source: "conversation" as const,
         background: "",
-        info: { ...(request.info ?? {}) },
+        info,
         chatTime: message.chatTime,
         createdAt: now,
         updatedAt: now,
@@ -141,10 +159,10 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
       },
     })),
   );
-  const payload: Omit<ExtractPayload, "messageIds" | "memoryIds"> = {
+  // No info in the jobs (one per window and cube): refinement takes it from the raw memories.
+  const payload: Omit<ExtractPayload, "messageIds" | "memoryIds" | "info"> = {
     sessionId: request.sessionId,
     tags: [...(request.tags ?? [])],
-    info: { ...(request.info ?? {}) },
   };
   const runAfter = sync ? new Date(Date.parse(now) + SYNC_RESERVATION_MS).toISOString() : now;
   const jobs: NewJob[] = fine

@@ -2,6 +2,7 @@ import type { MemoryRecord, MemoryType, MemoryVersion, Page } from "../store/typ
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
 import { DomainError, cubeForbidden } from "./errors.js";
+import { AnswerBudget } from "./answer-budget.js";
 
 export interface ListRequest {
   userId: string;
@@ -15,21 +16,48 @@ export interface CubeListing {
   cubeId: string;
   memories: MemoryRecord[];
   total: number;
+  /** Memories were left out to keep the answer within its byte budget (ANSWER_BYTES): ask smaller pages. */
+  truncated: boolean;
 }
 
-/** The active memories of readable cubes, newest first; all of them unless a page is asked. */
+/** Rows read from the store at a time when a listing is not paged. */
+const READ_PAGE = 100;
+
+/**
+ * The active memories of readable cubes, newest first; all of them unless a page is asked, and in
+ * either case no more than fit the answer's byte budget (the rest are left out, and the listing
+ * says so).
+ */
 export async function listMemories(context: MemoryContext, request: ListRequest): Promise<CubeListing[]> {
   await requireReadable(context, request.userId, request.cubeIds);
-  return Promise.all(
-    request.cubeIds.map(async (cubeId) => {
-      const { memories, total } = await context.store.listMemories(
-        { cubeId, memoryTypes: request.memoryTypes },
-        request.page,
-        request.textContains,
-      );
-      return { cubeId, memories, total };
-    }),
-  );
+  const budget = new AnswerBudget();
+  const listings: CubeListing[] = [];
+  for (const cubeId of request.cubeIds) {
+    const scope = { cubeId, memoryTypes: request.memoryTypes };
+    const wanted = request.page ?? { offset: 0, limit: Number.POSITIVE_INFINITY };
+    const memories: MemoryRecord[] = [];
+    let total = 0;
+    let truncated = false;
+    // Read in pages: a large cube is never held whole, only what the answer shows.
+    for (let offset = wanted.offset; offset < wanted.offset + wanted.limit; offset += READ_PAGE) {
+      const limit = Math.min(READ_PAGE, wanted.offset + wanted.limit - offset);
+      const read = await context.store.listMemories(scope, { offset, limit }, request.textContains);
+      total = read.total;
+      if (budget.spent && read.memories.length > 0) {
+        truncated = true;
+        break;
+      }
+      const taken = budget.take(read.memories, (memory) => memory);
+      memories.push(...taken.kept);
+      if (taken.truncated) {
+        truncated = true;
+        break;
+      }
+      if (read.memories.length < limit) break;
+    }
+    listings.push({ cubeId, memories, total, truncated });
+  }
+  return listings;
 }
 
 /** One memory with its earlier versions; 404 when unknown, 403 when its cube is not readable. */

@@ -1,4 +1,5 @@
-import { RerankRequestError, type Reranker } from "../rerank/index.js";
+import type { Reranker } from "../rerank/index.js";
+import { UpstreamRequestError } from "../upstream-http.js";
 import type { MemoryRecord } from "../store/types.js";
 
 export interface RerankStageOptions {
@@ -75,5 +76,5 @@ export class RerankStage {
  * reranker is not paused for everyone.
  */
 function refusedThisRequest(error: unknown): boolean {
-  return error instanceof RerankRequestError && (error.status === 400 || error.status === 413 || error.status === 422);
+  return error instanceof UpstreamRequestError && (error.status === 400 || error.status === 413 || error.status === 422);
 }

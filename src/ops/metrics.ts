@@ -217,7 +217,8 @@ export function instrumentModel(model: ChatModel, metrics: Metrics): ChatModel {
         record("complete", "ok", started, completion.usage);
         return completion;
       } catch (error) {
-        record("complete", "error", started);
+        // A call its caller aborted (the client left) is not a model failure.
+        record("complete", options?.signal?.aborted ? "aborted" : "error", started);
         throw error;
       }
     },

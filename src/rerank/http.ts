@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { RerankerConfig } from "../config/index.js";
-import { RerankRequestError, type Reranker } from "./reranker.js";
-import { describeCause, excerpt, isTimeout, truncate } from "../upstream-http.js";
+import type { Reranker } from "./reranker.js";
+import { describeCause, excerpt, isTimeout, truncate, UpstreamRequestError } from "../upstream-http.js";
 
 /**
  * Documents longer than this are cut before they are sent: cross-encoders read 512 tokens or so,
@@ -52,18 +52,18 @@ export function createHttpReranker(config: RerankerConfig): Reranker {
       response = await fetch(url, { method: "POST", headers, body: JSON.stringify(body), signal });
     } catch (cause) {
       const reason = isTimeout(cause) ? `no answer within ${config.timeoutMs} ms` : describeCause(cause);
-      throw new RerankRequestError(`POST ${displayUrl} failed: ${reason}`, undefined, { cause });
+      throw new UpstreamRequestError(`POST ${displayUrl} failed: ${reason}`, undefined, { cause });
     }
     let text: string;
     try {
       text = await response.text();
     } catch (cause) {
       const reason = isTimeout(cause) ? `no complete answer within ${config.timeoutMs} ms` : describeCause(cause);
-      throw new RerankRequestError(`POST ${displayUrl} failed: ${reason}`, response.status, { cause });
+      throw new UpstreamRequestError(`POST ${displayUrl} failed: ${reason}`, response.status, { cause });
     }
     if (!response.ok) {
       const hint = response.status === 404 ? ` ${ROUTE_HINT}` : response.status === 413 ? ` ${SIZE_HINT}` : "";
-      throw new RerankRequestError(`POST ${displayUrl} failed with HTTP ${response.status}: ${excerpt(text, config.apiKey)}${hint}`, response.status);
+      throw new UpstreamRequestError(`POST ${displayUrl} failed with HTTP ${response.status}: ${excerpt(text, config.apiKey)}${hint}`, response.status);
     }
     return readScores(displayUrl, text, texts.length, config.apiKey);
   }
@@ -101,7 +101,7 @@ const SIZE_HINT = "(the service refuses this many documents at once: lower MOS_R
 
 /** The answer's scores by index, checked against the number of documents sent. */
 function readScores(displayUrl: string, text: string, expected: number, apiKey: string | undefined): Scored[] {
-  const malformed = (what: string) => new RerankRequestError(`POST ${displayUrl} returned a malformed response: ${what}`, 200);
+  const malformed = (what: string) => new UpstreamRequestError(`POST ${displayUrl} returned a malformed response: ${what}`, 200);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,2 +1,2 @@
 export { createHttpReranker, MAX_DOCUMENT_CHARS } from "./http.js";
-export { RerankRequestError, type Reranker } from "./reranker.js";
+export type { Reranker } from "./reranker.js";

@@ -6,21 +6,8 @@ export interface Reranker {
   /** What the logs call it, e.g. `http://reranker:7997/v1/rerank (bge-reranker-v2-m3)`. */
   readonly name: string;
   /**
-   * One relevance in [0, 1] per document, in the order given. Throws RerankRequestError when the
+   * One relevance in [0, 1] per document, in the order given. Throws UpstreamRequestError when the
    * service fails, times out or answers something unreadable.
    */
   score(query: string, documents: readonly string[]): Promise<number[]>;
-}
-
-/** A failed rerank call. The message never contains the API key. */
-export class RerankRequestError extends Error {
-  override readonly name = "RerankRequestError";
-  constructor(
-    message: string,
-    /** The HTTP status when the service answered; undefined for connection errors and timeouts. */
-    readonly status: number | undefined,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -212,7 +212,11 @@ export interface Store {
   schemaStatus(): Promise<{ applied: number; latest: number }>;
   /** Counts for `GET /metrics`; `now` decides which queued jobs are due. */
   stats(now: string): Promise<StoreStats>;
-  /** Active memories of a cube and the UTF-8 bytes of their text (cube quotas). */
+  /**
+   * For cube quotas: the cube's active memories, and the UTF-8 bytes it stores: its messages' content,
+   * its memories' (active and archived) text, key, background and tags, and each distinct info
+   * stored for it, once.
+   */
   cubeUsage(cubeId: string): Promise<{ memories: number; bytes: number }>;
   /** Parked jobs of every user, oldest first. */
   listParkedJobs(limit: number): Promise<JobRecord[]>;

@@ -52,7 +52,10 @@ export interface MemoryRecord {
   sources: MessageRecord[];
 }
 
-/** A memory to insert, with what its indexes need. */
+/**
+ * A memory to insert, with what its indexes need. Its `info` is stored once per cube and distinct
+ * content, not per memory: memories of one add share one info object, which must not change.
+ */
 export interface NewMemory extends Omit<MemoryRecord, "sources" | "status"> {
   sourceMessageIds: string[];
   /** Null when the embedder cannot represent the text (the keyword channel ranks it). */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { MemcubeClient, MemcubeError, type ChatFrame } from "memcube/client";
 import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
@@ -97,10 +97,15 @@ describe("memcube/client against a real server", () => {
 });
 
 test("the client imports only types from the server: no server code is loaded with it", () => {
-  const source = readFileSync(new URL("../../src/client/index.ts", import.meta.url), "utf8");
-  const imports = source.match(/^import .*$/gm) ?? [];
-  assert.ok(imports.length > 0);
-  assert.deepEqual(imports.filter((line) => !line.startsWith("import type ")), []);
+  // Its own modules (src/client/*, e.g. the SSE parser) it may load; anything else only as types.
+  const files = readdirSync(new URL("../../src/client/", import.meta.url)).filter((name) => name.endsWith(".ts"));
+  assert.ok(files.includes("index.ts"));
+  for (const file of files) {
+    const source = readFileSync(new URL(`../../src/client/${file}`, import.meta.url), "utf8");
+    const imports = source.match(/^import .*$/gm) ?? [];
+    if (file === "index.ts") assert.ok(imports.length > 0);
+    assert.deepEqual(imports.filter((line) => !line.startsWith("import type ") && !/ from "\.\/[\w-]+\.js";$/.test(line)), [], file);
+  }
 });
 
 describe("with API keys", () => {

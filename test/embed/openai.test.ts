@@ -5,11 +5,11 @@ import type { AddressInfo } from "node:net";
 import { createEmbedder } from "../../src/embed/index.js";
 import {
   createOpenAIEmbedder,
-  EmbeddingRequestError,
   MAX_CHARS_PER_INPUT,
   MAX_INPUTS_PER_REQUEST,
   type UniversalApiEmbedderConfig,
 } from "../../src/embed/openai.js";
+import { UpstreamRequestError } from "../../src/upstream-http.js";
 import { fakeEmbedding, startFakeEmbeddings, type FakeEmbeddings } from "../support/fake-embeddings.js";
 
 const API_KEY = "sk-test-secret-0123456789";
@@ -146,7 +146,7 @@ describe("universal_api embedder", () => {
     fake.requests.length = 0;
     fake.failNext(502, 3);
     await assert.rejects(embedder.embed(["doomed"]), (error: unknown) => {
-      assert.ok(error instanceof EmbeddingRequestError);
+      assert.ok(error instanceof UpstreamRequestError);
       assert.equal(error.status, 502);
       assert.match(error.message, /HTTP 502/);
       return true;
@@ -160,7 +160,7 @@ describe("universal_api embedder", () => {
     // A server that echoes the key back must not leak it either.
     fake.failNext(401, 1, JSON.stringify({ error: { message: `Incorrect API key provided: ${API_KEY}` } }));
     await assert.rejects(embedder.embed(["hello"]), (error: unknown) => {
-      assert.ok(error instanceof EmbeddingRequestError);
+      assert.ok(error instanceof UpstreamRequestError);
       assert.equal(error.status, 401);
       assert.match(error.message, /HTTP 401/);
       assert.match(error.message, /Incorrect API key/);
@@ -172,7 +172,7 @@ describe("universal_api embedder", () => {
 
   test("fails creation clearly when the key is wrong", async () => {
     await assert.rejects(createOpenAIEmbedder(configFor(fake, { apiKey: "sk-wrong-key" }), FAST), (error: unknown) => {
-      assert.ok(error instanceof EmbeddingRequestError);
+      assert.ok(error instanceof UpstreamRequestError);
       assert.match(error.message, /HTTP 401/);
       assert.ok(!error.message.includes("sk-wrong-key"));
       return true;
@@ -226,7 +226,7 @@ describe("universal_api embedder", () => {
     const config = configFor(gone);
     await gone.close();
     await assert.rejects(createOpenAIEmbedder(config, FAST), (error: unknown) => {
-      assert.ok(error instanceof EmbeddingRequestError);
+      assert.ok(error instanceof UpstreamRequestError);
       assert.equal(error.status, undefined);
       assert.match(error.message, /ECONNREFUSED/);
       assert.ok(!error.message.includes(API_KEY));

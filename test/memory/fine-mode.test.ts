@@ -304,6 +304,17 @@ describe("fine mode, synchronous", () => {
     assert.equal((await taskStatus(rig.server, "fsync", added.body.data[0].task_id)).status, "completed");
   });
 
+  test("derived memories carry the add's info, as the raw memories did (the job takes it from them)", async () => {
+    script(rig.llm, { extract: () => memories({ memory: "The user plays the oboe", key: "instrument", memory_type: "UserMemory" }) });
+    const info = { source: "import", batch: 7 };
+    const added = await post("/product/add", { user_id: "finfo", async_mode: "sync", messages: "I play the oboe", info });
+    assert.deepEqual(added.body.data.map((item: { memory: string }) => item.memory), ["The user plays the oboe"]);
+    const task = await taskStatus(rig.server, "finfo", added.body.data[0].task_id);
+    assert.equal(task.status, "completed");
+    const all = await post("/product/get_all", { user_id: "finfo" });
+    assert.deepEqual(all.body.data[0].memories.map((item: { metadata: { info: unknown } }) => item.metadata.info), [info]);
+  });
+
   test("sync with a failing model answers with the raw memory; the task is retried in the background", async () => {
     script(rig.llm, { extract: () => memories({ memory: "The user speaks Portuguese" }) });
     rig.llm.failNext(503);

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { freshSchema, POSTGRES_SKIP, querySchema, type TestSchema } from "../support/postgres.js";
-import { startTestServer, tempDataDir, textHits } from "../support/server.js";
+import { startTestServer, tempDataDir, textHits, type TestServer } from "../support/server.js";
 
 function migrate(...args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -137,5 +137,77 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
     const run = await migrate("--from", file, "--to", "postgres:mysql://x");
     assert.equal(run.code, 1);
     assert.match(run.stderr, /--from must be sqlite:<file>/);
+  });
+});
+
+describe("memcube migrate: the same searches find the same memories", { skip: POSTGRES_SKIP }, () => {
+  const dataDir = tempDataDir();
+  const file = path.join(dataDir, "memcube.db");
+  let schema: TestSchema;
+  const notes = [
+    "I was running along the river every morning before work",
+    "My sister moved to Lisbon last spring",
+    "I am allergic to peanuts and shellfish",
+    "Our team ships the quarterly report on Fridays",
+    "The car needs new tyres before the winter",
+    "I keep my passport in the blue folder in the desk",
+    "My favourite tea is genmaicha",
+    "The dentist appointment is on the third of March",
+    "我喜欢在周末打羽毛球",
+    "我住在杭州，离西湖很近",
+    "我的女儿在学钢琴",
+    // Memories without a vector (the English encoder does not represent Chinese): only the keyword
+    // index finds them, by a stem ("runs" → run) and by the mark of a constraint statement.
+    "我每天早上六点在西湖边 running",
+    "我坐船总是晕船",
+  ];
+  // Stemmed forms (runs → running, moving → moved), a plain word, advice queries (they recall
+  // constraint statements), Chinese words, and a sentence.
+  const queries = [
+    "runs", "moving", "passport", "What snack should I buy for the road trip?", "羽毛球", "西湖", "钢琴课", "When do we ship the report?",
+    "周末出游有什么推荐？",
+  ];
+
+  /** Per query: the memories a search returns, in order, with their relativity. */
+  async function searches(server: TestServer): Promise<Record<string, string[]>> {
+    const answers: Record<string, string[]> = {};
+    for (const query of queries) {
+      const found = await server.post("/product/search", { user_id: "ivy", query, top_k: 3 });
+      assert.equal(found.status, 200, JSON.stringify(found.body));
+      const memories = found.body.data.text_mem[0].memories as { memory: string; metadata: { relativity: number } }[];
+      answers[query] = memories.map((memory) => `${memory.memory} (${memory.metadata.relativity.toFixed(2)})`);
+    }
+    return answers;
+  }
+
+  before(async () => {
+    schema = await freshSchema("migrate_search");
+  });
+  after(async () => {
+    await schema?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("search answers on PostgreSQL after the copy are those on SQLite before it", async () => {
+    const sqlite = await startTestServer({}, dataDir);
+    let before: Record<string, string[]>;
+    try {
+      const added = await sqlite.post("/product/add", { user_id: "ivy", messages: notes.map((content) => ({ role: "user", content })) });
+      assert.equal(added.status, 200, JSON.stringify(added.body));
+      before = await searches(sqlite);
+    } finally {
+      await sqlite.stop();
+    }
+    // What only the keyword index finds is among the answers, so that the comparison covers it.
+    assert.ok(before["runs"]?.some((hit) => hit.startsWith("我每天早上六点在西湖边 running")), JSON.stringify(before));
+    assert.ok(before["周末出游有什么推荐？"]?.some((hit) => hit.startsWith("我坐船总是晕船")), JSON.stringify(before));
+    const run = await migrate("--from", `sqlite:${file}`, "--to", `postgres:${schema.url}`);
+    assert.equal(run.code, 0, run.stderr);
+    const postgres = await startTestServer({ MEMCUBE_STORE: "postgres", DATABASE_URL: schema.url });
+    try {
+      assert.deepEqual(await searches(postgres), before);
+    } finally {
+      await postgres.cleanup();
+    }
   });
 });

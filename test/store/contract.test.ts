@@ -110,6 +110,39 @@ for (const backend of BACKENDS) {
       await place?.remove();
     });
 
+    test("a batch's request-level info is stored once per cube, counted in cubeUsage, and read back on every memory", async () => {
+      // A key named __proto__ is data (JSON.parse makes it an own property) and must round-trip.
+      const info = JSON.parse(`{"__proto__": {"x": 1}, "big": "${"i".repeat(10_000)}", "n": 2}`) as Record<string, unknown>;
+      const infoBytes = Buffer.byteLength(JSON.stringify(info));
+      const texts = Array.from({ length: 20 }, (_, index) => `note ${index}`);
+      const entries = ["info-a", "info-b"].flatMap((cubeId) => texts.map((text, index) => entry(cubeId, `m${index}`, text, { info, tags: ["tg"] })));
+      await store.addConversation({ userId: "u", now, entries });
+      const textBytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+      for (const cubeId of ["info-a", "info-b"]) {
+        // Messages and memory texts, the tags of each memory, and the info once.
+        assert.deepEqual(await store.cubeUsage(cubeId), { memories: 20, bytes: 2 * textBytes + 20 * 2 + infoBytes });
+      }
+      const { memories } = await store.listMemories({ cubeId: "info-a" }, { offset: 0, limit: 100 });
+      assert.equal(memories.length, 20);
+      for (const memory of memories) {
+        assert.deepEqual(memory.info, info, "info as written");
+        assert.ok(Object.hasOwn(memory.info, "__proto__"));
+      }
+      assert.deepEqual((await store.getMemory(memories[0]?.id ?? ""))?.info.n, 2);
+      assert.deepEqual(ids(await store.searchKeywords({ cubeId: "info-a", filter: { field: "info.n", op: "eq", value: 2 } }, ["note"], 100)).length, 20);
+      // The same info in a later batch is not stored again; without info nothing is stored for it.
+      await store.addConversation({ userId: "u", now, entries: [entry("info-a", "later", "later", { info: { ...info } }), entry("info-a", "bare", "bare")] });
+      assert.equal((await store.cubeUsage("info-a")).bytes, 2 * textBytes + 20 * 2 + infoBytes + 2 * 5 + 2 * 4);
+      assert.deepEqual((await store.memoriesFromMessages("info-a", ["bare"]))[0]?.info, {});
+      // Deleting every memory that cites the info frees it.
+      const all = await store.memoryIds({ cubeId: "info-a" });
+      assert.equal(await store.deleteMemories("info-a", all), 22);
+      assert.deepEqual(await store.cubeUsage("info-a"), { memories: 0, bytes: 0 });
+      assert.equal((await store.cubeUsage("info-b")).bytes, 2 * textBytes + 20 * 2 + infoBytes, "the other cube keeps its copy");
+      await store.deleteCube("info-b");
+      assert.deepEqual(await store.cubeUsage("info-b"), { memories: 0, bytes: 0 }, "a deleted cube takes its infos with it");
+    });
+
     test("a memory, its vector and its words are written and deleted together", async () => {
       await store.createCube({ id: "c1", name: "c1", ownerId: "u", createdAt: now });
       const first = entry("c1", "m1", "apples and pears", { vector: [1, 0, 0] });
@@ -222,6 +255,9 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await texts({ field: "info.s", op: "contains", value: "red" }), ["one", "three"]);
       assert.deepEqual(await texts({ field: "info.s", op: "in", value: ["blue", "red"] }), ["one", "two"]);
       assert.deepEqual(await texts({ field: "info.b", op: "eq", value: true }), ["one"]);
+      assert.deepEqual(await texts({ field: "info.n", op: "in", value: [1, "3", true, "2"] }), ["one", "three"], "an `in` of mixed types compares each value with its own type");
+      assert.deepEqual(await texts({ field: "info.b", op: "in", value: [false, 1, "true"] }), ["two"]);
+      assert.deepEqual(await texts({ field: "session_id", op: "in", value: ["b", 7] }), ["three"]);
       assert.deepEqual(await texts({ field: "info.missing", op: "eq", value: "x" }), []);
       assert.deepEqual(
         await texts({ or: [{ field: "session_id", op: "eq", value: "b" }, { and: [{ field: "info.n", op: "lt", value: 2 }, { field: "tags", op: "eq", value: "y" }] }] }),
@@ -495,7 +531,8 @@ for (const backend of BACKENDS) {
         entries: [entry("ops", "m1", "Ünïcode"), entry("ops", "m2", "plain")],
         jobs: [job("ops", "ops", ["m1"]), job("ops", "ops", ["m2"])],
       });
-      assert.deepEqual(await one.cubeUsage("ops"), { memories: 2, bytes: Buffer.byteLength("Ünïcode") + 5 });
+      // Each message is stored twice: as the message, and as its memory's text.
+      assert.deepEqual(await one.cubeUsage("ops"), { memories: 2, bytes: 2 * (Buffer.byteLength("Ünïcode") + 5) });
       assert.deepEqual(await one.cubeUsage("no-such-cube"), { memories: 0, bytes: 0 });
       const stats = await one.stats(at(5));
       assert.ok(stats.memories >= 2 && stats.cubes >= 1);

@@ -11,7 +11,8 @@ import { errorResponses, postJson, readActingBody } from "../route.js";
 import { ChatCompleteData, ChatFrame, ModelsData, chatRequest, type ChatBody } from "../schemas/chat.js";
 import { cubesOf } from "./memory.js";
 import { clientGone } from "../client-gone.js";
-import { mayWrite } from "../auth.js";
+import { mayWrite, readOnlyRoute } from "../auth/read-only.js";
+import { logClientClosed } from "../client-closed.js";
 
 const STAGE_CODES: Record<ChatStage, "0" | "1" | "2"> = { searching: "0", searched: "1", generating: "2" };
 
@@ -78,6 +79,7 @@ export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
     {
       path: "/product/chat/complete",
       actor: "user_id",
+      readOnly: true, // its write-back is off for read-only keys
       tag: "chat",
       summary: "Answer a query with the user's memories, and remember the turn",
       body: schema,
@@ -114,7 +116,7 @@ export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
       },
     }),
   );
-  app.post("/product/chat/stream", async (c) => {
+  app.post("/product/chat/stream", readOnlyRoute, async (c) => {
     const body = await readActingBody(c, streamRoute, limits);
     const prepared = await prepareChat(deps, toChatRequest(body, limits, mayWrite(c)));
     const controller = clientGone(c);
@@ -127,7 +129,7 @@ export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
         }
         await sendFrame(stream, { type: "end" });
       } catch (error) {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) return logClientClosed(c, "left mid-stream");
         const message = describeError(error, c);
         await sendFrame(stream, { type: "error", data: message, content: message });
       }
@@ -143,7 +145,7 @@ export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
       responses: { 200: { description: "Success", content: { "application/json": { schema: envelope(ModelsData) } } } },
     }),
   );
-  app.get("/product/models", (c) =>
+  app.get("/product/models", readOnlyRoute, (c) =>
     c.json(success({ default_model: deps.models.defaultName ?? null, models: deps.models.names() })),
   );
 }

@@ -23,6 +23,7 @@ export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): vo
     {
       path: "/product/exist_mem_cube_id",
       actor: "user_id",
+      readOnly: true,
       tag: "cubes",
       summary: "Whether a cube id is taken",
       body: existCubeRequest,

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
 import { addMessages, type IncomingMessage } from "../../memory/add.js";
-import { getMemory, listMemories } from "../../memory/browse.js";
+import { AnswerBudget } from "../../memory/answer-budget.js";
+import { getMemory, listMemories, type CubeListing } from "../../memory/browse.js";
 import type { MemoryContext } from "../../memory/context.js";
 import { deleteMemories, type DeleteSelector } from "../../memory/forget.js";
 import { searchMemories, textMemoryTypes, type CubeMemories } from "../../memory/search.js";
@@ -50,10 +51,24 @@ function incomingMessages(body: AddBody, limits: Limits): IncomingMessage[] {
   });
 }
 
-const bucket = ({ cubeId, memories }: CubeMemories) => ({
+/** A cube's search hits, as many as fit what is left of the answer's byte budget. */
+const bucket =
+  (budget: AnswerBudget) =>
+  ({ cubeId, memories }: CubeMemories) => {
+    const { kept, truncated } = budget.take(memories, (hit) => hit.memory);
+    return {
+      cube_id: cubeId,
+      memories: kept.map(({ memory, relativity }) => memoryItem(memory, relativity)),
+      total_nodes: kept.length,
+      ...(truncated && { truncated: true }),
+    };
+  };
+
+const listingBucket = ({ cubeId, memories, total, truncated }: CubeListing) => ({
   cube_id: cubeId,
-  memories: memories.map(({ memory, relativity }) => memoryItem(memory, relativity)),
-  total_nodes: memories.length,
+  memories: memories.map((memory) => memoryItem(memory)),
+  total_nodes: total,
+  ...(truncated && { truncated: true }),
 });
 
 function pageOf(page: number | undefined, pageSize: number): Page | undefined {
@@ -102,6 +117,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       path: "/product/search",
       actor: "user_id",
+      readOnly: true,
       tag: "memory",
       summary: "Search memories by meaning and keywords",
       body: searchRequest(limits),
@@ -122,7 +138,8 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         includePreference: body.include_preference && body.pref_top_k > 0,
         preferenceTopK: body.pref_top_k,
       });
-      return { text_mem: result.text.map(bucket), pref_mem: result.preference.map(bucket), act_mem: [], para_mem: [] };
+      const budget = new AnswerBudget();
+      return { text_mem: result.text.map(bucket(budget)), pref_mem: result.preference.map(bucket(budget)), act_mem: [], para_mem: [] };
     },
   );
 
@@ -132,6 +149,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       path: "/product/get_all",
       actor: "user_id",
+      readOnly: true,
       tag: "memory",
       summary: "List the memories of cubes",
       body: getAllRequest,
@@ -146,11 +164,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         page: pageOf(body.page, body.page_size),
         textContains: body.search_query,
       });
-      return listings.map(({ cubeId, memories, total }) => ({
-        cube_id: cubeId,
-        memories: memories.map((memory) => memoryItem(memory)),
-        total_nodes: total,
-      }));
+      return listings.map(listingBucket);
     },
   );
 
@@ -160,6 +174,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       path: "/product/get_memory",
       actor: "user_id",
+      readOnly: true,
       tag: "memory",
       summary: "List the memories of one cube",
       body: getMemoryRequest,
@@ -173,11 +188,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         memoryTypes: [...TEXT_MEMORY_TYPES, "PreferenceMemory"],
         page: pageOf(body.page, body.page_size),
       });
-      return listings.map(({ cubeId, memories, total }) => ({
-        cube_id: cubeId,
-        memories: memories.map((memory) => memoryItem(memory)),
-        total_nodes: total,
-      }));
+      return listings.map(listingBucket);
     },
   );
 
@@ -186,6 +197,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       method: "get",
       path: "/product/get_memory/{id}",
+      readOnly: true,
       tag: "memory",
       summary: "One memory with its sources and history",
       params: memoryIdParam,

@@ -16,7 +16,8 @@ import type { ChatMessage } from "../../llm/chat-model.js";
 import { UnknownModelError } from "../../llm/errors.js";
 import { ApiError } from "../api-error.js";
 import type { App, AppEnv } from "../app-env.js";
-import { authorize, mayWrite } from "../auth.js";
+import { admitActingUser } from "../acting-user.js";
+import { mayWrite, readOnlyRoute } from "../auth/read-only.js";
 import { describeError } from "../errors.js";
 import { ID_PATTERN } from "../schemas/common.js";
 import {
@@ -31,6 +32,7 @@ import {
 } from "../schemas/openai.js";
 import { readBody } from "../validation.js";
 import { clientGone } from "../client-gone.js";
+import { logClientClosed } from "../client-closed.js";
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -59,6 +61,13 @@ function openAIError(status: number, message: string, code: string | null = null
   return { error: { message, type: ERROR_TYPES[status] ?? (status >= 500 ? "server_error" : "invalid_request_error"), param, code } };
 }
 
+/** The field a validation error names (`messages.0.content`), as OpenAI's `param`. */
+function paramOf(detail: unknown): string | null {
+  const loc = Array.isArray(detail) ? (detail[0] as { loc?: unknown } | undefined)?.loc : undefined;
+  if (!Array.isArray(loc) || loc[0] !== "body" || loc.length < 2) return null;
+  return loc.slice(1).join(".");
+}
+
 /**
  * Rewrites the envelope errors of `/v1/*` (auth, validation, body limit, cube access, upstream…)
  * into OpenAI's error shape, keeping the status. Registered before authentication so a 401 is
@@ -68,12 +77,12 @@ export function openAIErrorShape(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     if (c.res.status < 400 || !c.res.headers.get("content-type")?.includes("application/json")) return;
-    const body = (await c.res.clone().json().catch(() => undefined)) as { error?: unknown; message?: unknown; code?: unknown } | undefined;
+    const body = (await c.res.clone().json().catch(() => undefined)) as { error?: unknown; message?: unknown; detail?: unknown } | undefined;
     if (!body || body.error !== undefined || typeof body.message !== "string") return;
     const status = c.res.status;
     const headers = new Headers(c.res.headers);
     headers.delete("content-length");
-    c.res = new Response(JSON.stringify(openAIError(status, body.message)), { status, headers });
+    c.res = new Response(JSON.stringify(openAIError(status, body.message, null, paramOf(body.detail))), { status, headers });
   };
 }
 
@@ -100,7 +109,7 @@ function actingUser(c: Context<AppEnv>, body: OpenAIChatBody): string {
     throw new OpenAIApiError(400, "no user: send the request's `user` field or an `x-memcube-user` header naming whose memories to use", "missing_user", "user");
   }
   if (!ID_PATTERN.test(user)) throw new OpenAIApiError(400, "user: must be 1-128 letters, digits or _ - . : @", "invalid_value", "user");
-  authorize(c, user);
+  admitActingUser(c, user);
   return user;
 }
 
@@ -210,7 +219,7 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
       },
     }),
   );
-  app.post("/v1/chat/completions", async (c) => {
+  app.post("/v1/chat/completions", readOnlyRoute, async (c) => {
     const body = await readBody(c, openAIChatRequest, limits);
     let request: ChatRequest;
     let prepared: PreparedChat;
@@ -286,7 +295,7 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
         }
         await stream.writeSSE({ data: "[DONE]" });
       } catch (error) {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) return logClientClosed(c, "left mid-stream");
         await stream.writeSSE({ data: JSON.stringify(openAIError(502, describeError(error, c))) });
       }
     });
@@ -301,7 +310,7 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
       responses: { 200: { description: "Success", content: { "application/json": { schema: OpenAIModelList } } }, ...errors },
     }),
   );
-  app.get("/v1/models", (c) => {
+  app.get("/v1/models", readOnlyRoute, (c) => {
     const names = deps.models.names();
     const ordered = deps.models.defaultName === undefined ? names : [deps.models.defaultName, ...names.filter((name) => name !== deps.models.defaultName)];
     return c.json({ object: "list" as const, data: ordered.map((name) => ({ id: name, object: "model" as const, created: 0, owned_by: "memcube" })) });

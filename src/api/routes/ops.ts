@@ -5,6 +5,7 @@ import type { ReadinessProbe } from "../../ops/readiness.js";
 import type { JobRecord } from "../../store/types.js";
 import { ApiError } from "../api-error.js";
 import type { App, AppEnv } from "../app-env.js";
+import { readOnlyRoute } from "../auth/read-only.js";
 import { success } from "../envelope.js";
 import { errorResponse } from "../errors.js";
 
@@ -52,12 +53,12 @@ export function opsRoutes(app: App, deps: OpsDeps): void {
     return c.json({ status: "unavailable" as const, reason: state.reason }, 503);
   });
 
-  app.get("/metrics", async (c) => {
+  app.get("/metrics", readOnlyRoute, async (c) => {
     requireAdmin(c);
     return c.body(await metrics.render(context.store, context.now()), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
   });
 
-  app.get("/admin/jobs/parked", async (c) => {
+  app.get("/admin/jobs/parked", readOnlyRoute, async (c) => {
     requireAdmin(c);
     const raw = c.req.query("limit") ?? "100";
     const limit = Number(raw);

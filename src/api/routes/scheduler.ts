@@ -12,6 +12,7 @@ export function schedulerRoutes(app: App, context: MemoryContext): void {
     {
       method: "get",
       path: "/product/scheduler/status",
+      readOnly: true,
       tag: "scheduler",
       summary: "The state of a user's extraction tasks (or of one task)",
       query: schedulerStatusQuery,
@@ -29,6 +30,7 @@ export function schedulerRoutes(app: App, context: MemoryContext): void {
     {
       method: "post",
       path: "/product/scheduler/wait",
+      readOnly: true,
       tag: "scheduler",
       summary: "Wait until none of a user's tasks is waiting or in progress (message: idle or timeout)",
       query: schedulerWaitQuery,

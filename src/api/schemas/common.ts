@@ -39,6 +39,56 @@ export const Label = z
   .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters")
   .refine(wellFormed, NOT_WELL_FORMED);
 
+/** Why a piece of text cannot be stored as written, or undefined when it can: the rule of every text field. */
+export function textProblem(text: string): string | undefined {
+  if (!noNul(text)) return HAS_NUL;
+  if (!wellFormed(text)) return NOT_WELL_FORMED;
+  return undefined;
+}
+
+/**
+ * The first string inside a JSON value, as a key or a value, that breaks the text rule, and where it
+ * is: free-form JSON (info, filters) is stored and compared as text too. Iterative: depth is bounded
+ * before validation, but a wide body must not cost a deep stack either.
+ */
+function firstBadText(root: unknown): { path: (string | number)[]; problem: string } | undefined {
+  const pending: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
+  while (pending.length > 0) {
+    const { value, path } = pending.pop() as { value: unknown; path: (string | number)[] };
+    if (typeof value === "string") {
+      const problem = textProblem(value);
+      if (problem) return { path, problem };
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => pending.push({ value: item, path: [...path, index] }));
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        const problem = textProblem(key);
+        // The path stops at the object: the bad key itself is not repeated into messages and logs.
+        if (problem) return { path, problem: `a key ${problem}` };
+        pending.push({ value: item, path: [...path, key] });
+      }
+    }
+  }
+  return undefined;
+}
+
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * A JSON object taken as the client sent it. Not `z.record`: that copies the object key by key and
+ * leaves out a key named `__proto__`, which JSON.parse makes an own property, i.e. data (MemOS keeps
+ * it). Passed on uncopied it stays data: copies made with spread or JSON keep it as an own key and
+ * never touch a prototype.
+ */
+export const JsonObject = z
+  .custom<Record<string, unknown>>(isJsonObject, { error: "expected a JSON object" })
+  .superRefine((value, context) => {
+    const bad = firstBadText(value);
+    if (bad) context.addIssue({ code: "custom", path: bad.path, message: bad.problem });
+  })
+  .meta({ type: "object", additionalProperties: true });
+
 export const MemoryId = z.uuid("must be a memory id (UUID)");
 
 export const MemoryTypeName = z.enum(MEMORY_TYPES);
@@ -79,5 +129,10 @@ export const MemoryItem = z
 export type MemoryItem = z.infer<typeof MemoryItem>;
 
 export const CubeBucket = z
-  .object({ cube_id: z.string(), memories: z.array(MemoryItem), total_nodes: z.number().int() })
+  .object({
+    cube_id: z.string(),
+    memories: z.array(MemoryItem),
+    total_nodes: z.number().int(),
+    truncated: z.boolean().optional().describe("Memories were left out to keep the answer within 16 MiB: ask smaller pages (page_size)"),
+  })
   .meta({ id: "CubeMemories" });

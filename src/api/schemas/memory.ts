@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
 import { parseChatTime } from "../../memory/time.js";
-import { CubeBucket, Id, IdList, Label, MemoryId, MemoryItem, MemoryTypeName, nonBlankText, text } from "./common.js";
+import { CubeBucket, Id, IdList, JsonObject, Label, MemoryId, MemoryItem, MemoryTypeName, nonBlankText, text } from "./common.js";
 
 const ChatTime = z
   .string()
@@ -9,7 +9,7 @@ const ChatTime = z
 
 const TextPart = z.object({ type: z.literal("text"), text: text(100_000_000) });
 
-const Filter = z.record(z.string(), z.unknown()).describe(
+const Filter = JsonObject.describe(
   'Conditions over memory_type, session_id, created_at, chat_time, tags, info.<key>: {"and": [...]}, {"or": [...]}, {field: value} or {field: {"gt"|"gte"|"lt"|"lte"|"in"|"contains": value}}',
 );
 
@@ -47,7 +47,7 @@ export const addRequest = (limits: Limits) =>
         .optional()
         .describe("fast: one memory per message; fine: LLM extraction (the default when an extraction model is configured)"),
       custom_tags: z.array(nonBlankText(128)).max(64).optional(),
-      info: z.record(z.string(), z.unknown()).optional(),
+      info: JsonObject.optional().describe("Any JSON object, kept with the memories of the add"),
     })
     .meta({ id: "AddRequest" });
 export type AddBody = z.infer<ReturnType<typeof addRequest>>;
@@ -88,7 +88,7 @@ export const SearchData = z.object({
 });
 
 const paging = {
-  page: z.number().int().min(1).optional().describe("1-based; without it every active memory is returned"),
+  page: z.number().int().min(1).optional().describe("1-based; without it every active memory is returned, up to 16 MiB of them (then `truncated`)"),
   page_size: z.number().int().min(1).max(1000).default(20),
 };
 

@@ -1,11 +1,18 @@
 import { z } from "zod";
+import { text } from "./common.js";
 
-/** One OpenAI content part; only text parts reach the model (images and audio are left out). */
-const ContentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
+/** The bound of one message's text; the query's own bound (MEMCUBE_MAX_MESSAGE_CHARS) is checked on the chat request. */
+const MESSAGE_CHARS = 100_000_000;
+
+/**
+ * One OpenAI content part; only text parts reach the model (images and audio are left out). Text is
+ * checked as on every other route that stores it (no NUL, no lone surrogate).
+ */
+const ContentPart = z.looseObject({ type: z.string(), text: text(MESSAGE_CHARS).optional() });
 
 export const openAIMessage = z.looseObject({
   role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
-  content: z.union([z.string(), z.array(ContentPart)]).nullish(),
+  content: z.union([text(MESSAGE_CHARS), z.array(ContentPart)]).nullish(),
 });
 export type OpenAIMessage = z.infer<typeof openAIMessage>;
 

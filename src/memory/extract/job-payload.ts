@@ -7,6 +7,7 @@ export const EXTRACT_JOB = "extract";
 export const ExtractPayload = z.object({
   sessionId: z.string(),
   tags: z.array(z.string()).default([]),
+  /** Jobs queued before info was stored once per cube carry it here; newer ones take it from their raw memories. */
   info: z.record(z.string(), z.unknown()).default({}),
   /** The window's messages, in the order they were sent. */
   messageIds: z.array(z.string()),

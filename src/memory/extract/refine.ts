@@ -32,7 +32,7 @@ function factOf(extracted: ExtractedMemory, messages: readonly MessageRecord[]):
   };
 }
 
-function newMemory(job: JobRecord, payload: ExtractPayload, fact: Fact, text: string, now: string): NewMemory {
+function newMemory(job: JobRecord, payload: ExtractPayload, info: Record<string, unknown>, fact: Fact, text: string, now: string): NewMemory {
   const tags = [...new Set([...fact.extracted.tags, ...payload.tags])];
   return {
     id: crypto.randomUUID(),
@@ -46,7 +46,7 @@ function newMemory(job: JobRecord, payload: ExtractPayload, fact: Fact, text: st
     confidence: 1,
     source: "conversation",
     background: "",
-    info: { ...payload.info },
+    info,
     chatTime: fact.chatTime,
     createdAt: now,
     updatedAt: now,
@@ -56,6 +56,13 @@ function newMemory(job: JobRecord, payload: ExtractPayload, fact: Fact, text: st
     // The key and tags are searchable words too: "home city" finds the fact about where the user lives.
     keywords: indexTextOf([text, fact.key, ...tags].join(" ")),
   };
+}
+
+/** The add's info, which derived memories carry as their raw memories do (the same object: stored once). */
+async function infoOf(context: MemoryContext, payload: ExtractPayload): Promise<Record<string, unknown>> {
+  if (Object.keys(payload.info).length > 0) return payload.info;
+  const [raw] = await context.store.getMemories(payload.memoryIds);
+  return raw?.info ?? {};
 }
 
 /**
@@ -108,6 +115,7 @@ export async function runExtraction(
     signal,
   );
 
+  const info = await infoOf(context, payload);
   const now = context.now().toISOString();
   const derived: DerivedMemory[] = [];
   /** What each fact now stands as: its new row, or the memory that already said it. */
@@ -123,7 +131,7 @@ export async function runExtraction(
       return;
     }
     const updating = decision.action === "update" && !replaced.has(decision.target.id) ? decision : undefined;
-    const memory = newMemory(job, payload, fact, updating ? updating.text : fact.text, now);
+    const memory = newMemory(job, payload, info, fact, updating ? updating.text : fact.text, now);
     derived.push({
       memory,
       ...(updating && { supersedes: { memoryId: updating.target.id, reason: "updated by a newer fact" } }),

@@ -7,7 +7,6 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
-import { wordsOf } from "../../memory/words.js";
 import { SqliteStore } from "../sqlite/sqlite-store.js";
 import { dequantize } from "../sqlite/quantize.js";
 import type { EmbedderIdentity } from "../store.js";
@@ -17,6 +16,24 @@ import { PostgresStore } from "./postgres-store.js";
 export interface CopyProgress {
   /** Called as rows go: the table, rows done and rows in all. */
   (table: string, done: number, total: number): void;
+}
+
+/** What a copied memory's keyword text is made from (the SQLite index keeps only its terms, folded). */
+export interface CopiedMemory {
+  text: string;
+  key: string;
+  tags: string[];
+  /** The texts of the messages it was made from, in order. */
+  sourceTexts: string[];
+}
+
+export interface CopyOptions {
+  /**
+   * The keyword-index text of a memory, as the write paths make it: given by the caller, since
+   * how memories are indexed is the memory layer's knowledge, not the store's.
+   */
+  indexText: (memory: CopiedMemory) => string;
+  progress?: CopyProgress;
 }
 
 export interface CopyReport {
@@ -41,13 +58,8 @@ async function insertJson(db: Queryable, table: string, columns: Record<string, 
   );
 }
 
-/** The words the keyword index had: the text (and, for derived memories, their key and tags). */
-function keywordsOf(row: { text: string; key: string; tags: string }): string {
-  const parts = row.key === "" ? [row.text] : [row.text, row.key, ...(JSON.parse(row.tags) as string[])];
-  return wordsOf(parts.join(" ")).join(" ");
-}
-
-export async function copySqliteToPostgres(file: string, url: string, progress: CopyProgress = () => {}): Promise<CopyReport> {
+export async function copySqliteToPostgres(file: string, url: string, options: CopyOptions): Promise<CopyReport> {
+  const { indexText, progress = () => {} } = options;
   if (!existsSync(file)) throw new Error(`${file} does not exist`);
   // Opening the store brings an older file's schema up to date, as the server would.
   await new SqliteStore(file).close();
@@ -112,10 +124,18 @@ export async function copySqliteToPostgres(file: string, url: string, progress: 
 
     const vectorOf = hasVectorTable ? source.prepare("SELECT embedding FROM memory_vectors WHERE rowid = ?").pluck() : undefined;
     const sourcesOf = source.prepare("SELECT cube_id, message_id, position FROM memory_sources WHERE memory_rowid = ? ORDER BY position");
+    const sourceTextsOf = source
+      .prepare(
+        `SELECT g.content FROM memory_sources s JOIN messages g ON g.cube_id = s.cube_id AND g.message_id = s.message_id
+         WHERE s.memory_rowid = ? ORDER BY s.position`,
+      )
+      .pluck();
     await copy(
       "memories",
       count("SELECT count(*) FROM memories"),
-      "SELECT rowid, * FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?",
+      // A memory's info is stored once per cube (memory_infos); it is copied with each memory and stored once again there.
+      `SELECT m.rowid, m.*, coalesce(i.info, '{}') AS info FROM memories m LEFT JOIN memory_infos i ON i.id = m.info_id
+       WHERE m.rowid > ? ORDER BY m.rowid LIMIT ?`,
       async (db, rows) => {
         const { rows: present } = await db.query<{ id: string }>("SELECT id FROM memories WHERE id = ANY($1::text[])", [rows.map((row) => row.id)]);
         const copied = new Set(present.map((row) => row.id));
@@ -128,23 +148,34 @@ export async function copySqliteToPostgres(file: string, url: string, progress: 
             : row.vector_q
               ? dequantize(row.vector_q as Buffer)
               : undefined;
-          const { rowid, vector_q, tags, info, ...fields } = row;
+          const { rowid, vector_q, tags, info, info_id, ...fields } = row;
+          const tagList = JSON.parse(tags as string) as string[];
+          const sourceTexts = sourceTextsOf.all(rowid) as string[];
           return {
             ...fields,
-            tags: JSON.parse(tags as string) as unknown,
+            tags: tagList,
             info: JSON.parse(info as string) as unknown,
-            keywords: keywordsOf(row as { text: string; key: string; tags: string }),
+            keywords: indexText({ text: row.text as string, key: row.key as string, tags: tagList, sourceTexts }),
             embedding: identity && vector ? Array.from(vector) : null,
           };
         });
         const columns = `id text, cube_id text, user_id text, session_id text, text text, memory_type text, key text, tags jsonb,
-          status text, confidence double precision, source text, background text, info jsonb, chat_time text, created_at text,
+          status text, confidence double precision, source text, background text, info jsonb, bytes bigint, chat_time text, created_at text,
           updated_at text, keywords text, embedding text`;
+        const digest = "encode(sha256(convert_to(x.info::text, 'UTF8')), 'hex')";
+        await db.query(
+          `INSERT INTO memory_infos (cube_id, digest, info, bytes)
+           SELECT DISTINCT x.cube_id, ${digest}, x.info, octet_length(x.info::text)
+           FROM json_to_recordset($1::json) AS x(cube_id text, info jsonb) WHERE x.info <> '{}'::jsonb
+           ON CONFLICT (cube_id, digest) DO NOTHING`,
+          [JSON.stringify(memories)],
+        );
         await db.query(
           `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, status, confidence, source, background,
-             info, chat_time, created_at, updated_at, words${identity ? ", embedding" : ""})
+             info_id, bytes, chat_time, created_at, updated_at, words${identity ? ", embedding" : ""})
            SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key, x.tags, x.status, x.confidence, x.source,
-             x.background, x.info, x.chat_time, x.created_at, x.updated_at,
+             x.background, (SELECT i.id FROM memory_infos i WHERE i.cube_id = x.cube_id AND i.digest = ${digest}), x.bytes, x.chat_time,
+             x.created_at, x.updated_at,
              CASE WHEN btrim(x.keywords) = '' THEN NULL ELSE to_tsvector('simple', x.keywords) END${identity ? ", x.embedding::vector" : ""}
            FROM json_to_recordset($1::json) AS x(${columns}) ON CONFLICT (id) DO NOTHING`,
           [JSON.stringify(memories)],

@@ -25,27 +25,57 @@ const COLUMNS: Record<string, string> = {
 
 const COMPARISONS: Record<string, string> = { eq: "=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
 
+/** A memory's info, stored once per cube in memory_infos (NULL when it has none: no key matches). */
+const INFO = "(SELECT i.info FROM memory_infos i WHERE i.id = m.info_id)";
+
 const asText = (value: FilterScalar) => (typeof value === "boolean" ? String(Number(value)) : String(value));
 
 function asList<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** How a JSON value of each kind is read for comparison: the jsonb type it must have and the SQL type it is cast to. */
+const KINDS = {
+  number: { jsonType: "number", read: (element: string) => `(${element})::numeric`, sqlType: "numeric" },
+  boolean: { jsonType: "boolean", read: (element: string) => `(${element})::boolean`, sqlType: "boolean" },
+  string: { jsonType: "string", read: (element: string) => `(${element} #>> '{}') COLLATE "C"`, sqlType: "text" },
+} as const;
+
+type ValueKind = keyof typeof KINDS;
+
+function kindOf(value: FilterScalar): ValueKind {
+  return typeof value === "number" ? "number" : typeof value === "boolean" ? "boolean" : "string";
+}
+
+/** A condition on a value of the `info` object that holds only when that value has the JSON type of the kind. */
+function typedInfo(element: string, kind: ValueKind, comparison: (value: string) => string): string {
+  const { jsonType, read } = KINDS[kind];
+  return `(CASE WHEN jsonb_typeof(${element}) = '${jsonType}' THEN ${comparison(read(element))} ELSE false END)`;
+}
+
 /**
- * One comparison with a value of the `info` object, typed as SQLite's json_extract compares: a
- * number with numbers, a string with strings (bytewise), a boolean with booleans; values of another
- * JSON type never match.
+ * A condition on a value of the `info` object, typed as SQLite's json_extract compares: a number
+ * with numbers, a string with strings (bytewise), a boolean with booleans; values of another JSON
+ * type never match. `in` binds one array per kind (at most three), however many values it lists,
+ * so no filter within the API's limits nears PostgreSQL's 65,535 parameters.
  */
-function infoComparison(key: string, op: string, value: FilterScalar, params: Params): string {
-  const element = `(m.info -> ${params.add(key)})`;
-  const comparison = COMPARISONS[op] ?? "=";
-  if (typeof value === "number") {
-    return `(CASE WHEN jsonb_typeof(${element}) = 'number' THEN (${element})::numeric ${comparison} ${params.add(value)}::numeric ELSE false END)`;
+function infoCondition(key: string, op: string, value: FilterScalar | FilterScalar[], params: Params): string {
+  const element = `(${INFO} -> ${params.add(key)})`;
+  if (op === "in") {
+    const byKind = new Map<ValueKind, FilterScalar[]>();
+    for (const scalar of asList(value)) {
+      const list = byKind.get(kindOf(scalar)) ?? [];
+      list.push(scalar);
+      byKind.set(kindOf(scalar), list);
+    }
+    const parts = [...byKind].map(([kind, values]) =>
+      typedInfo(element, kind, (read) => `${read} = ANY(${params.add(values)}::${KINDS[kind].sqlType}[])`),
+    );
+    return `(${parts.join(" OR ")})`;
   }
-  if (typeof value === "boolean") {
-    return `(CASE WHEN jsonb_typeof(${element}) = 'boolean' THEN (${element})::boolean ${comparison} ${params.add(value)}::boolean ELSE false END)`;
-  }
-  return `(CASE WHEN jsonb_typeof(${element}) = 'string' THEN (${element} #>> '{}') COLLATE "C" ${comparison} ${params.add(value)}::text ELSE false END)`;
+  const scalar = value as FilterScalar;
+  const kind = kindOf(scalar);
+  return typedInfo(element, kind, (read) => `${read} ${COMPARISONS[op] ?? "="} ${params.add(scalar)}::${KINDS[kind].sqlType}`);
 }
 
 function fieldCondition(filter: Extract<MemoryFilter, { field: string }>, params: Params): string {
@@ -55,9 +85,8 @@ function fieldCondition(filter: Extract<MemoryFilter, { field: string }>, params
   }
   if (filter.field.startsWith("info.")) {
     const key = filter.field.slice(5);
-    if (filter.op === "in") return `(${asList(filter.value).map((value) => infoComparison(key, "eq", value, params)).join(" OR ")})`;
-    if (filter.op === "contains") return `strpos(m.info ->> ${params.add(key)}, ${params.add(String(filter.value))}::text) > 0`;
-    return infoComparison(key, filter.op, filter.value as FilterScalar, params);
+    if (filter.op === "contains") return `strpos(${INFO} ->> ${params.add(key)}, ${params.add(String(filter.value))}::text) > 0`;
+    return infoCondition(key, filter.op, filter.value, params);
   }
   // Text columns: other values compare as their text, as SQLite's column affinity converts them.
   const column = COLUMNS[filter.field] ?? "NULL";

@@ -121,4 +121,27 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (user_id, day)
   );
   `,
+  // 3: request-level info stored once per cube and distinct content (SQLite's schema 5). The digest
+  // is of jsonb's own text form, so equal infos meet however their keys were ordered.
+  `
+  CREATE TABLE memory_infos (
+    id BIGSERIAL PRIMARY KEY,
+    cube_id TEXT COLLATE "C" NOT NULL REFERENCES cubes(id) ON DELETE CASCADE,
+    digest TEXT COLLATE "C" NOT NULL,
+    info JSONB NOT NULL,
+    bytes BIGINT NOT NULL,
+    UNIQUE (cube_id, digest)
+  );
+  ALTER TABLE memories ADD COLUMN info_id BIGINT REFERENCES memory_infos(id);
+  INSERT INTO memory_infos (cube_id, digest, info, bytes)
+    SELECT cube_id, encode(sha256(convert_to(info::text, 'UTF8')), 'hex'), info, octet_length(info::text)
+    FROM memories WHERE info <> '{}'::jsonb GROUP BY cube_id, info ORDER BY min(seq);
+  UPDATE memories m SET info_id = i.id FROM memory_infos i WHERE i.cube_id = m.cube_id AND i.info = m.info AND m.info <> '{}'::jsonb;
+  ALTER TABLE memories DROP COLUMN info;
+  CREATE INDEX memories_by_info ON memories (info_id) WHERE info_id IS NOT NULL;
+  -- What each memory row weighs in its cube's byte quota (src/store/stored-bytes.ts).
+  ALTER TABLE memories ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0;
+  UPDATE memories m SET bytes = octet_length(m.text) + octet_length(m.key) + octet_length(m.background)
+    + (SELECT coalesce(sum(octet_length(t)), 0) FROM jsonb_array_elements_text(m.tags) t);
+  `,
 ];

@@ -33,8 +33,11 @@ import { Params, scopeSql } from "./filter-sql.js";
 import { PG_MIGRATIONS } from "./migrations.js";
 import { LARGE_CUBE, WordCounts } from "./word-counts.js";
 import { PostgresJobs } from "./jobs.js";
+import { encodeInfo } from "../info-json.js";
+import { storedBytesOf } from "../stored-bytes.js";
 
 const EMBEDDER_KEY = "embedder";
+const FOREIGN_KEY_VIOLATION = "23503";
 
 /**
  * Scopes with at most this many vectors are searched exactly (a sort of the scope's rows, found
@@ -51,9 +54,10 @@ const COMMON_WORD_SHARE = 0.05;
 const VECTOR_INDEX_MAX = 2_000;
 const HALFVEC_INDEX_MAX = 4_000;
 
-/** Columns of a memory row, without its (large) vector and words. */
+/** Columns of a memory row, without its (large) vector and words; its info is stored once per cube in memory_infos. */
 const MEMORY_COLUMNS = `m.seq, m.id, m.cube_id, m.user_id, m.session_id, m.text, m.memory_type, m.key, m.tags, m.status,
-  m.confidence, m.source, m.background, m.info, m.chat_time, m.created_at, m.updated_at`;
+  m.confidence, m.source, m.background, coalesce((SELECT i.info FROM memory_infos i WHERE i.id = m.info_id), '{}'::jsonb) AS info,
+  m.chat_time, m.created_at, m.updated_at`;
 
 
 
@@ -250,7 +254,12 @@ export class PostgresStore implements Store {
           "SELECT DISTINCT message_id FROM memory_sources WHERE memory_id = ANY($1::text[])",
           [ids],
         );
-        memories += (await client.query("DELETE FROM memories WHERE id = ANY($1::text[]) AND cube_id = $2", [ids, cubeId])).rowCount ?? 0;
+        const removed = await client.query<{ info_id: string | null }>(
+          "DELETE FROM memories WHERE id = ANY($1::text[]) AND cube_id = $2 RETURNING info_id::text AS info_id",
+          [ids, cubeId],
+        );
+        memories += removed.rowCount ?? 0;
+        await this.dropUnusedInfos(client, removed.rows.map((row) => row.info_id));
         await client.query("DELETE FROM memory_history WHERE memory_id = ANY($1::text[])", [ids]);
         const forgotten = await client.query(
           `DELETE FROM messages msg WHERE msg.cube_id = $1 AND msg.message_id = ANY($2::text[])
@@ -296,10 +305,68 @@ export class PostgresStore implements Store {
 
   // ---- writing ----
 
+  /**
+   * Inside a write transaction: the rows of the memories' infos (one per cube and distinct info,
+   * written when missing), by memory id; memories with an empty info have none. The digest is of
+   * jsonb's text form, as the schema-3 migration computed it.
+   */
+  private async infoIdsOf(db: Queryable, memories: readonly NewMemory[]): Promise<Map<string, string>> {
+    const byMemory = new Map<string, string>();
+    const byKey = new Map<string, string>();
+    for (const memory of memories) {
+      const encoded = encodeInfo(memory.info);
+      if (!encoded) continue;
+      const key = `${memory.cubeId}\n${encoded.digest}`;
+      let infoId = byKey.get(key);
+      if (infoId === undefined) {
+        const digest = "encode(sha256(convert_to($2::jsonb::text, 'UTF8')), 'hex')";
+        const inserted = await db.query<{ id: string }>(
+          `INSERT INTO memory_infos (cube_id, digest, info, bytes) VALUES ($1, ${digest}, $2::jsonb, $3)
+           ON CONFLICT (cube_id, digest) DO NOTHING RETURNING id::text AS id`,
+          [memory.cubeId, encoded.json, encoded.bytes],
+        );
+        // Held already: read (and key-share lock) it, so that a concurrent delete cannot drop it under this write.
+        const found = inserted.rows[0]
+          ? inserted
+          : await db.query<{ id: string }>(`SELECT id::text AS id FROM memory_infos WHERE cube_id = $1 AND digest = ${digest} FOR KEY SHARE`, [
+              memory.cubeId,
+              encoded.json,
+            ]);
+        infoId = found.rows[0]?.id;
+        if (infoId === undefined) throw new Error(`the info of cube '${memory.cubeId}' could not be stored`);
+        byKey.set(key, infoId);
+      }
+      byMemory.set(memory.id, infoId);
+    }
+    return byMemory;
+  }
+
+  /**
+   * Inside a write transaction, after memories were deleted: drops the info rows none points at any
+   * more. A memory another transaction wrote meanwhile keeps its info (the foreign key refuses the
+   * delete, which is then left for later).
+   */
+  private async dropUnusedInfos(db: Queryable, infoIds: readonly (string | null)[]): Promise<void> {
+    const candidates = [...new Set(infoIds.filter((infoId): infoId is string => infoId !== null))];
+    if (candidates.length === 0) return;
+    await db.query("SAVEPOINT drop_infos");
+    try {
+      await db.query(
+        `DELETE FROM memory_infos i WHERE i.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.info_id = i.id)`,
+        [candidates],
+      );
+      await db.query("RELEASE SAVEPOINT drop_infos");
+    } catch (error) {
+      await db.query("ROLLBACK TO SAVEPOINT drop_infos");
+      if ((error as { code?: string }).code !== FOREIGN_KEY_VIOLATION) throw error;
+    }
+  }
+
   /** Inserts memories with their sources, words and vectors, in the order given (one statement each). */
   private async insertMemories(db: Queryable, memories: readonly NewMemory[]): Promise<void> {
     if (memories.length === 0) return;
     const withVectors = memories.some((memory) => memory.vector) && (await this.vectorDimension(db)) !== undefined;
+    const infoIds = await this.infoIdsOf(db, memories);
     const rows = memories.map((memory) => ({
       id: memory.id,
       cube_id: memory.cubeId,
@@ -312,7 +379,8 @@ export class PostgresStore implements Store {
       confidence: memory.confidence,
       source: memory.source,
       background: memory.background,
-      info: memory.info,
+      info_id: infoIds.get(memory.id) ?? null,
+      bytes: storedBytesOf(memory),
       chat_time: memory.chatTime,
       created_at: memory.createdAt,
       updated_at: memory.updatedAt,
@@ -320,14 +388,14 @@ export class PostgresStore implements Store {
       embedding: withVectors && memory.vector ? Array.from(memory.vector) : null,
     }));
     await db.query(
-      `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, confidence, source, background, info,
-         chat_time, created_at, updated_at, words${withVectors ? ", embedding" : ""})
+      `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, confidence, source, background, info_id,
+         bytes, chat_time, created_at, updated_at, words${withVectors ? ", embedding" : ""})
        SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key, x.tags, x.confidence, x.source, x.background,
-         x.info, x.chat_time, x.created_at, x.updated_at,
+         x.info_id, x.bytes, x.chat_time, x.created_at, x.updated_at,
          CASE WHEN btrim(x.keywords) = '' THEN NULL ELSE to_tsvector('simple', x.keywords) END
          ${withVectors ? ", x.embedding::vector" : ""}
        FROM json_to_recordset($1::json) AS x(id text, cube_id text, user_id text, session_id text, text text, memory_type text,
-         key text, tags jsonb, confidence double precision, source text, background text, info jsonb, chat_time text,
+         key text, tags jsonb, confidence double precision, source text, background text, info_id bigint, bytes bigint, chat_time text,
          created_at text, updated_at text, keywords text, embedding text)`,
       [JSON.stringify(rows)],
     );
@@ -454,7 +522,8 @@ export class PostgresStore implements Store {
         [ids],
       );
       // Sources, vectors and words go with the rows.
-      await client.query("DELETE FROM memories WHERE id = ANY($1::text[])", [ids]);
+      const removed = await client.query<{ info_id: string | null }>("DELETE FROM memories WHERE id = ANY($1::text[]) RETURNING info_id::text AS info_id", [ids]);
+      await this.dropUnusedInfos(client, removed.rows.map((row) => row.info_id));
       await client.query("DELETE FROM memory_history WHERE memory_id = ANY($1::text[])", [ids]);
       await client.query(
         `DELETE FROM messages msg WHERE msg.cube_id = $1 AND msg.message_id = ANY($2::text[])
@@ -629,7 +698,11 @@ export class PostgresStore implements Store {
 
   async cubeUsage(cubeId: string): Promise<{ memories: number; bytes: number }> {
     const { rows } = await this.db.query<{ memories: number; bytes: number }>(
-      "SELECT count(*)::int AS memories, coalesce(sum(octet_length(text)), 0)::bigint::float8 AS bytes FROM memories WHERE cube_id = $1 AND status = 'activated'",
+      `SELECT
+         (SELECT count(*) FROM memories WHERE cube_id = $1 AND status = 'activated')::int AS memories,
+         ((SELECT coalesce(sum(octet_length(content)), 0) FROM messages WHERE cube_id = $1)
+          + (SELECT coalesce(sum(bytes), 0) FROM memories WHERE cube_id = $1)
+          + (SELECT coalesce(sum(bytes), 0) FROM memory_infos WHERE cube_id = $1))::float8 AS bytes`,
       [cubeId],
     );
     return rows[0] ?? { memories: 0, bytes: 0 };

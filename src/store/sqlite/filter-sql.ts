@@ -1,4 +1,5 @@
-import type { MemoryFilter, MemoryScope } from "../types.js";
+import { BOUND_LIST, boundList } from "./bound-list.js";
+import type { FilterScalar, MemoryFilter, MemoryScope } from "../types.js";
 
 export interface SqlFragment {
   sql: string;
@@ -14,50 +15,69 @@ const COLUMNS: Record<string, string> = {
 
 const COMPARISONS: Record<string, string> = { eq: "=", gt: ">", gte: ">=", lt: "<", lte: "<=" };
 
+/** A memory's info, stored once per cube in memory_infos (NULL when it has none: no key matches). */
+const INFO = "(SELECT i.info FROM memory_infos i WHERE i.id = m.info_id)";
+
 function asList<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** A list as one bound JSON array (see bound-list.ts). */
+function listOf(values: readonly unknown[]): SqlFragment {
+  return { sql: BOUND_LIST, params: [boundList(values)] };
+}
+
 function tagCondition(op: string, value: unknown): SqlFragment {
-  const wanted = asList(value).map(String);
   if (op === "contains" || op === "eq" || op === "in") {
-    const marks = wanted.map(() => "?").join(", ");
-    return { sql: `EXISTS (SELECT 1 FROM json_each(m.tags) WHERE json_each.value IN (${marks}))`, params: wanted };
+    const wanted = listOf(asList(value).map(String));
+    return { sql: `EXISTS (SELECT 1 FROM json_each(m.tags) WHERE json_each.value IN ${wanted.sql})`, params: wanted.params };
   }
   throw new Error(`tags support eq, in and contains, not ${op}`);
 }
 
+type ValueKind = "number" | "boolean" | "string";
+
 /** JSON types a filter value of each kind compares with: a number never matches a string, nor true 1. */
-function jsonTypesOf(value: unknown): string {
-  if (typeof value === "number") return "'integer', 'real'";
-  if (typeof value === "boolean") return "'true', 'false'";
-  return "'text'";
+const JSON_TYPES: Record<ValueKind, string> = { number: "'integer', 'real'", boolean: "'true', 'false'", string: "'text'" };
+
+function kindOf(value: FilterScalar): ValueKind {
+  return typeof value === "number" ? "number" : typeof value === "boolean" ? "boolean" : "string";
 }
 
+/** Booleans are compared as json_extract returns them: 1 and 0. */
+const sqlValue = (value: FilterScalar) => (typeof value === "boolean" ? Number(value) : value);
+
 /** A comparison with a value of the `info` object, only with values of the same JSON type. */
-function infoCondition(key: string, op: string, value: unknown): SqlFragment {
+function infoCondition(key: string, op: string, value: FilterScalar | FilterScalar[]): SqlFragment {
   const path = `$."${key}"`;
-  const one = (scalar: unknown, comparison: string): SqlFragment => ({
-    sql: `(json_type(m.info, ?) IN (${jsonTypesOf(scalar)}) AND json_extract(m.info, ?) ${comparison} ?)`,
-    params: [path, path, typeof scalar === "boolean" ? Number(scalar) : scalar],
+  const typed = (kind: ValueKind, comparison: string, operand: SqlFragment): SqlFragment => ({
+    sql: `(json_type(${INFO}, ?) IN (${JSON_TYPES[kind]}) AND json_extract(${INFO}, ?) ${comparison} ${operand.sql})`,
+    params: [path, path, ...operand.params],
   });
   if (op === "in") {
-    const parts = asList(value).map((scalar) => one(scalar, "="));
+    // One list per JSON type (at most three), each compared only with values of its own type.
+    const byKind = new Map<ValueKind, unknown[]>();
+    for (const scalar of asList(value)) {
+      const list = byKind.get(kindOf(scalar)) ?? [];
+      list.push(sqlValue(scalar));
+      byKind.set(kindOf(scalar), list);
+    }
+    const parts = [...byKind].map(([kind, values]) => typed(kind, "IN", listOf(values)));
     return { sql: `(${parts.map((part) => part.sql).join(" OR ")})`, params: parts.flatMap((part) => part.params) };
   }
-  return one(value, COMPARISONS[op] ?? "=");
+  const scalar = value as FilterScalar;
+  return typed(kindOf(scalar), COMPARISONS[op] ?? "=", { sql: "?", params: [sqlValue(scalar)] });
 }
 
 function fieldCondition(filter: Extract<MemoryFilter, { field: string }>): SqlFragment {
   if (filter.field === "tags") return tagCondition(filter.op, filter.value);
   if (filter.field.startsWith("info.") && filter.op !== "contains") return infoCondition(filter.field.slice(5), filter.op, filter.value);
   const column = filter.field.startsWith("info.")
-    ? { sql: "json_extract(m.info, ?)", params: [`$."${filter.field.slice(5)}"`] }
+    ? { sql: `json_extract(${INFO}, ?)`, params: [`$."${filter.field.slice(5)}"`] }
     : { sql: COLUMNS[filter.field] ?? "NULL", params: [] as unknown[] };
   if (filter.op === "in") {
-    const values = asList(filter.value);
-    const marks = values.map(() => "?").join(", ");
-    return { sql: `${column.sql} IN (${marks})`, params: [...column.params, ...values] };
+    const values = listOf(asList(filter.value).map(sqlValue));
+    return { sql: `${column.sql} IN ${values.sql}`, params: [...column.params, ...values.params] };
   }
   if (filter.op === "contains") {
     return { sql: `instr(${column.sql}, ?) > 0`, params: [...column.params, String(filter.value)] };

@@ -132,4 +132,30 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (user_id, day)
   );
   `,
+  // 5: request-level info is stored once per cube and distinct content (memory_infos), and each
+  // memory points at it, instead of a copy in every memory an add creates. The per-memory copies
+  // move there (memcube_sha256 is registered on the connection by SqliteStore before migrating).
+  `
+  CREATE TABLE memory_infos (
+    id INTEGER PRIMARY KEY,
+    cube_id TEXT NOT NULL REFERENCES cubes(id) ON DELETE CASCADE,
+    digest TEXT NOT NULL,
+    info TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    UNIQUE (cube_id, digest)
+  );
+  ALTER TABLE memories ADD COLUMN info_id INTEGER;
+  INSERT INTO memory_infos (cube_id, digest, info, bytes)
+    SELECT cube_id, memcube_sha256(info), info, length(CAST(info AS BLOB)) FROM memories WHERE info <> '{}'
+    GROUP BY cube_id, info ORDER BY min(rowid);
+  UPDATE memories SET info_id = (
+    SELECT i.id FROM memory_infos i WHERE i.cube_id = memories.cube_id AND i.digest = memcube_sha256(memories.info)
+  ) WHERE info <> '{}';
+  ALTER TABLE memories DROP COLUMN info;
+  CREATE INDEX memories_by_info ON memories (info_id) WHERE info_id IS NOT NULL;
+  -- What each memory row weighs in its cube's byte quota (src/store/stored-bytes.ts).
+  ALTER TABLE memories ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+  UPDATE memories SET bytes = length(CAST(text AS BLOB)) + length(CAST(key AS BLOB)) + length(CAST(background AS BLOB))
+    + (SELECT coalesce(sum(length(CAST(t.value AS BLOB))), 0) FROM json_each(memories.tags) t);
+  `,
 ];

@@ -31,6 +31,7 @@ import type {
   ScoredId,
   SharedAccess,
 } from "../types.js";
+import { BOUND_LIST, boundList } from "./bound-list.js";
 import { cubeTag, documentTerms, termsOf } from "./cube-terms.js";
 import { scopeSql } from "./filter-sql.js";
 import { SqliteJobs } from "./jobs.js";
@@ -39,6 +40,8 @@ import { VectorIndexes, type Neighbour } from "./vector-index.js";
 import { MIGRATIONS } from "./migrations.js";
 import { rowToMemory, rowToMessage, type MessageRow } from "../rows.js";
 import { decodeMemoryRow, type SqliteMemoryRow } from "./rows.js";
+import { digestOf, encodeInfo } from "../info-json.js";
+import { storedBytesOf } from "../stored-bytes.js";
 
 const EMBEDDER_KEY = "embedder";
 
@@ -47,6 +50,7 @@ function quoteWord(word: string): string {
   return `"${word.replaceAll('"', '""')}"`;
 }
 
+/** Placeholders for a short literal list (vec0's metadata constraints take no subquery); longer lists use BOUND_LIST. */
 function marks(count: number): string {
   return Array.from({ length: count }, () => "?").join(", ");
 }
@@ -73,6 +77,8 @@ export class SqliteStore implements Store {
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
     sqliteVec.load(this.db);
+    // Schema 5 moves per-memory info into memory_infos by digest, as new writes do.
+    this.db.function("memcube_sha256", { deterministic: true }, (text: unknown) => digestOf(String(text)));
     this.migrate();
     this.identity = this.readIdentity();
     this.vectorTable = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memory_vectors'").get() !== undefined;
@@ -214,12 +220,29 @@ export class SqliteStore implements Store {
 
   // ---- writing ----
 
+  /** Inside a write transaction: the cube's row for this info (one per distinct info), null for an empty info. */
+  private infoIdFor(cubeId: string, info: Record<string, unknown>): number | null {
+    const encoded = encodeInfo(info);
+    if (!encoded) return null;
+    this.db
+      .prepare("INSERT INTO memory_infos (cube_id, digest, info, bytes) VALUES (?, ?, ?, ?) ON CONFLICT (cube_id, digest) DO NOTHING")
+      .run(cubeId, encoded.digest, encoded.json, encoded.bytes);
+    return this.db.prepare("SELECT id FROM memory_infos WHERE cube_id = ? AND digest = ?").pluck().get(cubeId, encoded.digest) as number;
+  }
+
+  /** Inside a write transaction: drops the info rows no memory points at any more. */
+  private dropUnusedInfos(infoIds: Iterable<number>): void {
+    const drop = this.db.prepare("DELETE FROM memory_infos WHERE id = ? AND NOT EXISTS (SELECT 1 FROM memories WHERE info_id = ?)");
+    for (const infoId of new Set(infoIds)) drop.run(infoId, infoId);
+  }
+
   private insertMemory(memory: NewMemory): void {
+    const infoId = this.infoIdFor(memory.cubeId, memory.info);
     const result = this.db
       .prepare(
         `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, confidence, source,
-           background, info, chat_time, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           background, info_id, chat_time, created_at, updated_at, bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         memory.id,
@@ -233,10 +256,11 @@ export class SqliteStore implements Store {
         memory.confidence,
         memory.source,
         memory.background,
-        JSON.stringify(memory.info),
+        infoId,
         memory.chatTime,
         memory.createdAt,
         memory.updatedAt,
+        storedBytesOf(memory),
       );
     const rowid = BigInt(result.lastInsertRowid);
     const addSource = this.db.prepare("INSERT INTO memory_sources (memory_rowid, cube_id, message_id, position) VALUES (?, ?, ?, ?)");
@@ -334,13 +358,16 @@ export class SqliteStore implements Store {
     let deleted = 0;
     let rows = 0;
     let messages = 0;
-    const find = this.db.prepare("SELECT rowid FROM memories WHERE id = ? AND cube_id = ?").pluck();
+    const find = this.db.prepare("SELECT rowid, info_id AS infoId FROM memories WHERE id = ? AND cube_id = ?");
     const sourcesOf = this.db.prepare("SELECT message_id FROM memory_sources WHERE memory_rowid = ?").pluck();
     const forgotten = new Set<string>();
+    const infoIds: number[] = [];
     const requested = new Set(memoryIds);
     for (const memoryId of this.withEarlierVersions(cubeId, memoryIds)) {
-      const rowid = find.get(memoryId, cubeId) as number | undefined;
-      if (rowid === undefined) continue;
+      const found = find.get(memoryId, cubeId) as { rowid: number; infoId: number | null } | undefined;
+      if (found === undefined) continue;
+      const { rowid } = found;
+      if (found.infoId !== null) infoIds.push(found.infoId);
       for (const messageId of sourcesOf.all(rowid) as string[]) forgotten.add(messageId);
       this.removeIndexEntries(cubeId, [rowid]);
       this.db.prepare("DELETE FROM memories WHERE rowid = ?").run(rowid);
@@ -348,6 +375,7 @@ export class SqliteStore implements Store {
       rows += 1;
       if (requested.has(memoryId)) deleted += 1;
     }
+    this.dropUnusedInfos(infoIds);
     const stillCited = this.db.prepare(
       `SELECT 1 FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
        WHERE s.cube_id = ? AND s.message_id = ? AND m.status = 'activated' LIMIT 1`,
@@ -509,18 +537,18 @@ export class SqliteStore implements Store {
     if (wanted.length === 0) return [];
     const rows = this.db
       .prepare(
-        `SELECT * FROM memories WHERE cube_id = ? AND status = 'activated' AND lower(key) IN (${marks(wanted.length)})
+        `SELECT * FROM memories WHERE cube_id = ? AND status = 'activated' AND lower(key) IN ${BOUND_LIST}
          ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
       )
-      .all(cubeId, ...wanted, limit) as SqliteMemoryRow[];
+      .all(cubeId, boundList(wanted), limit) as SqliteMemoryRow[];
     return this.hydrate(rows);
   }
 
   async getMessages(cubeId: string, messageIds: readonly string[]): Promise<MessageRecord[]> {
     if (messageIds.length === 0) return [];
     const rows = this.db
-      .prepare(`SELECT * FROM messages WHERE cube_id = ? AND message_id IN (${marks(messageIds.length)}) ORDER BY chat_time, rowid`)
-      .all(cubeId, ...messageIds) as MessageRow[];
+      .prepare(`SELECT * FROM messages WHERE cube_id = ? AND message_id IN ${BOUND_LIST} ORDER BY chat_time, rowid`)
+      .all(cubeId, boundList(messageIds)) as MessageRow[];
     return rows.map(rowToMessage);
   }
 
@@ -591,8 +619,14 @@ export class SqliteStore implements Store {
 
   async cubeUsage(cubeId: string): Promise<{ memories: number; bytes: number }> {
     return this.db
-      .prepare("SELECT count(*) AS memories, coalesce(sum(length(CAST(text AS BLOB))), 0) AS bytes FROM memories WHERE cube_id = ? AND status = 'activated'")
-      .get(cubeId) as { memories: number; bytes: number };
+      .prepare(
+        `SELECT
+           (SELECT count(*) FROM memories WHERE cube_id = ? AND status = 'activated') AS memories,
+           (SELECT coalesce(sum(length(CAST(content AS BLOB))), 0) FROM messages WHERE cube_id = ?)
+           + (SELECT coalesce(sum(bytes), 0) FROM memories WHERE cube_id = ?)
+           + (SELECT coalesce(sum(bytes), 0) FROM memory_infos WHERE cube_id = ?) AS bytes`,
+      )
+      .get(cubeId, cubeId, cubeId, cubeId) as { memories: number; bytes: number };
   }
 
   async listParkedJobs(limit: number): Promise<JobRecord[]> {
@@ -636,7 +670,21 @@ export class SqliteStore implements Store {
        FROM memory_sources s JOIN messages msg ON msg.cube_id = s.cube_id AND msg.message_id = s.message_id
        WHERE s.memory_rowid = ? ORDER BY s.position`,
     );
-    return rows.map((row) => rowToMemory(decodeMemoryRow(row), (sources.all(row.rowid) as MessageRow[]).map(rowToMessage)));
+    const infos = this.infosOf(rows.flatMap((row) => (row.info_id === null ? [] : [row.info_id])));
+    return rows.map((row) =>
+      rowToMemory(decodeMemoryRow(row, (row.info_id === null ? undefined : infos.get(row.info_id)) ?? {}), (sources.all(row.rowid) as MessageRow[]).map(rowToMessage)),
+    );
+  }
+
+  /** The infos by row, each read and decoded once however many of the memories carry it. */
+  private infosOf(infoIds: readonly number[]): Map<number, Record<string, unknown>> {
+    const read = this.db.prepare("SELECT info FROM memory_infos WHERE id = ?").pluck();
+    const infos = new Map<number, Record<string, unknown>>();
+    for (const infoId of new Set(infoIds)) {
+      const json = read.get(infoId) as string | undefined;
+      if (json !== undefined) infos.set(infoId, JSON.parse(json) as Record<string, unknown>);
+    }
+    return infos;
   }
 
   async getMemory(memoryId: string): Promise<MemoryRecord | undefined> {
@@ -646,7 +694,7 @@ export class SqliteStore implements Store {
 
   async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
     if (memoryIds.length === 0) return [];
-    const rows = this.db.prepare(`SELECT * FROM memories WHERE id IN (${marks(memoryIds.length)})`).all(...memoryIds) as SqliteMemoryRow[];
+    const rows = this.db.prepare(`SELECT * FROM memories WHERE id IN ${BOUND_LIST}`).all(boundList(memoryIds)) as SqliteMemoryRow[];
     const byId = new Map(this.hydrate(rows).map((memory) => [memory.id, memory]));
     return memoryIds.flatMap((id) => byId.get(id) ?? []);
   }
@@ -656,10 +704,10 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare(
         `SELECT DISTINCT m.* FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
-         WHERE s.cube_id = ? AND s.message_id IN (${marks(messageIds.length)}) AND m.status = 'activated'
+         WHERE s.cube_id = ? AND s.message_id IN ${BOUND_LIST} AND m.status = 'activated'
          ORDER BY m.rowid`,
       )
-      .all(cubeId, ...messageIds) as SqliteMemoryRow[];
+      .all(cubeId, boundList(messageIds)) as SqliteMemoryRow[];
     return this.hydrate(rows);
   }
 
@@ -766,9 +814,9 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare(
         `SELECT id, memory_type AS memoryType, vector_q FROM memories
-         WHERE rowid IN (${marks(neighbours.length)}) AND status = 'activated' AND vector_q IS NOT NULL`,
+         WHERE rowid IN ${BOUND_LIST} AND status = 'activated' AND vector_q IS NOT NULL`,
       )
-      .all(...neighbours.map((neighbour) => neighbour.rowid)) as { id: string; memoryType: MemoryType; vector_q: Buffer }[];
+      .all(boundList(neighbours.map((neighbour) => neighbour.rowid))) as { id: string; memoryType: MemoryType; vector_q: Buffer }[];
     const inScope = rows.filter((row) => !scope.memoryTypes || scope.memoryTypes.includes(row.memoryType));
     return nearestOf(inScope, vector, inScope.length);
   }
@@ -831,8 +879,8 @@ export class SqliteStore implements Store {
 
   private termCounts(terms: readonly string[]): Map<string, number> {
     const rows = this.db
-      .prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN (${marks(terms.length)})`)
-      .all(...terms) as { term: string; doc: number }[];
+      .prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN ${BOUND_LIST}`)
+      .all(boundList(terms)) as { term: string; doc: number }[];
     return new Map(rows.map((row) => [row.term, row.doc]));
   }
 
@@ -850,8 +898,8 @@ export class SqliteStore implements Store {
     const result = new Map<string, Float32Array>();
     if (memoryIds.length === 0) return result;
     const rows = this.db
-      .prepare(`SELECT id, vector_q FROM memories WHERE id IN (${marks(memoryIds.length)}) AND vector_q IS NOT NULL`)
-      .all(...memoryIds) as { id: string; vector_q: Buffer }[];
+      .prepare(`SELECT id, vector_q FROM memories WHERE id IN ${BOUND_LIST} AND vector_q IS NOT NULL`)
+      .all(boundList(memoryIds)) as { id: string; vector_q: Buffer }[];
     for (const row of rows) result.set(row.id, dequantize(row.vector_q));
     return result;
   }

@@ -1,0 +1,20 @@
+/**
+ * `memcube migrate`'s copy of a SQLite store into PostgreSQL, with each memory's keyword text made
+ * as the write paths make it (stems and constraint marks included), so that the same searches find
+ * the same memories after the move. The store copies rows; this layer knows how memories are indexed.
+ */
+import { indexTextOf } from "../memory/index-terms.js";
+import { copySqliteToPostgres, type CopiedMemory, type CopyProgress, type CopyReport } from "../store/postgres/copy-from-sqlite.js";
+
+/**
+ * The keyword text a memory was written with: a raw memory (one message, as written: memory/add.ts)
+ * is indexed by its text, a derived one (memory/extract/refine.ts) by its text, key and tags.
+ */
+export function indexTextOfCopied(memory: CopiedMemory): string {
+  const raw = memory.key === "" && memory.sourceTexts.length === 1 && memory.sourceTexts[0] === memory.text;
+  return indexTextOf(raw ? memory.text : [memory.text, memory.key, ...memory.tags].join(" "));
+}
+
+export function migrateSqliteToPostgres(file: string, url: string, progress?: CopyProgress): Promise<CopyReport> {
+  return copySqliteToPostgres(file, url, { indexText: indexTextOfCopied, progress });
+}
