@@ -56,6 +56,12 @@ Configuration comes from the environment and .env (see README).`;
 
 /** How long SIGTERM/SIGINT wait for requests and streams in flight before cutting them. */
 const DRAIN_MS = 10_000;
+/**
+ * After the drain, what is cut is aborted (embedding included) and the process exits within
+ * moments; should anything still hold it this much later, it exits anyway (committed writes are
+ * durable, and an add is written whole or not at all).
+ */
+const EXIT_MARGIN_MS = 5_000;
 
 async function serveCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -66,7 +72,7 @@ async function serveCommand(args: string[]): Promise<void> {
   const workers = parseWorkers(values.workers);
   if (workers > 1 && cluster.isPrimary) {
     checkExposure(config); // a configuration error stops the primary before any worker starts
-    process.exit(await runPrimary({ workers, logger: createLogger(config.logLevel) }));
+    process.exit(await runPrimary({ workers, logger: createLogger(config.logLevel), stopWithinMs: DRAIN_MS + EXIT_MARGIN_MS }));
   }
   // Installed before start-up so that an early SIGHUP does not end the process (Node's default).
   // One that arrives while starting came after the keys file was read: it is carried out once serving.
@@ -81,6 +87,11 @@ async function serveCommand(args: string[]): Promise<void> {
   if (reloadWhenServing) void reload();
   let stopping: Promise<void> | undefined;
   const stop = async () => {
+    const backstop = setTimeout(() => {
+      process.stderr.write(`memcube: still not stopped ${(DRAIN_MS + EXIT_MARGIN_MS) / 1000} s after the signal; exiting\n`);
+      process.exit(1);
+    }, DRAIN_MS + EXIT_MARGIN_MS);
+    backstop.unref();
     stopping ??= server.close(DRAIN_MS); // requests and streams in flight finish first
     await stopping;
     process.exit(0);

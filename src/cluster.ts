@@ -13,6 +13,8 @@ import type { Logger } from "pino";
 export interface PrimaryOptions {
   workers: number;
   logger: Logger;
+  /** After SIGTERM/SIGINT, a worker that has not exited within this long is killed (SIGKILL). */
+  stopWithinMs: number;
 }
 
 /** A worker that dies sooner than this after starting counts as crashing (its restart waits longer). */
@@ -24,7 +26,7 @@ const MAX_RESTART_DELAY_MS = 30_000;
  * migrates a new store), then the others. Resolves when every worker has stopped after SIGTERM or
  * SIGINT, with the exit code the primary should end with.
  */
-export function runPrimary({ workers, logger }: PrimaryOptions): Promise<number> {
+export function runPrimary({ workers, logger, stopWithinMs }: PrimaryOptions): Promise<number> {
   return new Promise((resolve) => {
     const started = new Map<Worker, number>();
     const listening = new Set<Worker>();
@@ -52,6 +54,15 @@ export function runPrimary({ workers, logger }: PrimaryOptions): Promise<number>
       stopping = true;
       logger.info({ signal, workers: started.size }, "stopping: workers finish their requests in flight, then exit");
       for (const worker of started.keys()) worker.process.kill("SIGTERM");
+      // Each worker drains and exits on its own; one that still has not is ended, so that the
+      // primary keeps its promise to stop.
+      const backstop = setTimeout(() => {
+        for (const worker of started.keys()) {
+          logger.error({ worker: worker.process.pid, afterMs: stopWithinMs }, "worker did not stop in time; killing it");
+          worker.process.kill("SIGKILL");
+        }
+      }, stopWithinMs);
+      timers.add(backstop);
       finishIfDone();
     };
 

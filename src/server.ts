@@ -8,6 +8,7 @@ import { checkExposure } from "./api/auth/exposure.js";
 import type { KeyRing } from "./api/auth/key-ring.js";
 import { reloadKeys, setUpAuth } from "./api/auth/start-up.js";
 import type { Config, RerankerConfig } from "./config/index.js";
+import { abortableEmbedder } from "./embed/abortable.js";
 import { createEmbedder, type Embedder } from "./embed/index.js";
 import type { MemoryContext } from "./memory/context.js";
 import { ModelRegistry } from "./llm/registry.js";
@@ -27,7 +28,8 @@ export interface RunningServer {
   port: number;
   /**
    * Stops taking connections, lets requests and streams in flight finish for up to `graceMs`
-   * (default 0: cut them at once), then closes the job runner and the store.
+   * (default 0: cut them at once), then aborts whatever still runs (embedding of requests and
+   * jobs: nothing half-written), stops the job runner, the embedder's workers and the store.
    */
   close(graceMs?: number): Promise<void>;
   /**
@@ -102,7 +104,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const { cubeMaxMemories: maxMemories, cubeMaxBytes: maxBytes } = config.quotas;
   if (maxMemories > 0 || maxBytes > 0) context.cubeQuota = { maxMemories, maxBytes };
   context.store = instrumentStore(context.store, metrics);
-  context.embedder = instrumentEmbedder(context.embedder, metrics);
+  // Aborted when the server stops: no embedding outlives the grace period.
+  const stopping = new AbortController();
+  context.embedder = abortableEmbedder(instrumentEmbedder(context.embedder, metrics), stopping.signal);
   if (config.reranker) context.reranker = createRerankStage(config.reranker, metrics, logger);
   const jobs = enableFineMode(context, config, logger, (model) => instrumentModel(model, metrics));
   const models = new ModelRegistry(config.chatModels);
@@ -143,6 +147,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         server.close(() => resolve());
         if (!("closeAllConnections" in server)) return;
         server.closeIdleConnections();
+        // A connection cut aborts its request's signal, and with it the request's embedding.
         if (graceMs <= 0) return server.closeAllConnections();
         // Keep-alive connections go as soon as their request is answered; the rest at the deadline.
         const idle = setInterval(() => server.closeIdleConnections(), 50);
@@ -152,8 +157,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
           clearTimeout(deadline);
         });
       });
-      // Jobs still running go back to the queue before the store closes.
-      await jobs?.stop();
+      // Jobs still running go back to the queue before the store closes (the runner knows it is
+      // stopping before their embedding is aborted, so that is no failed attempt).
+      const jobsStopped = jobs?.stop();
+      stopping.abort(new Error("the server is stopping"));
+      await jobsStopped;
       await context.embedder.close();
       await context.store.close();
     },

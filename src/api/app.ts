@@ -15,6 +15,7 @@ import type { KeyRing } from "./auth/key-ring.js";
 import { errorResponse, handleError } from "./errors.js";
 import { rateLimiting } from "./rate-limit.js";
 import { chatRoutes } from "./routes/chat.js";
+import type { ChatDeps } from "../chat/pipeline.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { metaRoutes } from "./routes/meta.js";
@@ -103,8 +104,14 @@ export function createApp(deps: AppDeps): App {
   memoryRoutes(app, deps.context, deps.config.limits);
   cubeRoutes(app, deps.context, deps.config.limits);
   schedulerRoutes(app, deps.context);
-  chatRoutes(app, { memory: deps.context, models: deps.models, tokenQuota: deps.tokenQuota }, deps.config.limits);
-  openAIRoutes(app, { memory: deps.context, models: deps.models, tokenQuota: deps.tokenQuota }, deps.config.limits);
+  const chatDeps: ChatDeps = {
+    memory: deps.context,
+    models: deps.models,
+    tokenQuota: deps.tokenQuota,
+    turnEnded: (outcome) => metrics.chatTurns.inc({ outcome }),
+  };
+  chatRoutes(app, chatDeps, deps.config.limits);
+  openAIRoutes(app, chatDeps, deps.config.limits);
   playgroundRoutes(app);
 
   app.notFound((c) => errorResponse(c, 404, `no route ${c.req.method} ${c.req.path}`));

@@ -14,7 +14,16 @@ export interface ChatDeps {
   models: ModelRegistry;
   /** LLM tokens per user per day, when configured: checked before the model is called, charged after. */
   tokenQuota?: ChatTokenQuota | undefined;
+  /**
+   * Called once when a turn whose model was called is over, also when its client left or the model
+   * failed: whether the turn was written back to memory. Operators count it (`/metrics`); it is the
+   * one signal that a turn whose client left is finished and stored nothing.
+   */
+  turnEnded?: ((outcome: TurnOutcome) => void) | undefined;
 }
+
+/** How a chat turn ended for memory: written back, or not (not asked to, client gone, model failed). */
+export type TurnOutcome = "stored" | "not_stored";
 
 export interface ChatRequest {
   userId: string;
@@ -101,10 +110,10 @@ function mergeByRelevance(hits: readonly ScoredMemory[]): ScoredMemory[] {
  * `pref_top_k` preferences. Preferences have a budget of their own and no threshold: "never stays in
  * hostels" shares few words with "which hotel in Guangzhou?" yet is exactly what the answer needs.
  */
-async function recallMemories(deps: ChatDeps, prepared: PreparedChat): Promise<ScoredMemory[]> {
+async function recallMemories(deps: ChatDeps, prepared: PreparedChat, signal: AbortSignal): Promise<ScoredMemory[]> {
   const { request } = prepared;
   const context = deps.memory;
-  const query = await prepareQuery(context, request.query);
+  const query = await prepareQuery(context, request.query, signal);
   const options = { topK: request.topK, sessionId: request.sessionId, minRelativity: 0, dedup: "mmr" as const };
   const withPreferences = request.includePreference && request.preferenceTopK > 0;
   // Facts and preferences at once: each may wait on a reranker, and chat's first token waits on both.
@@ -180,7 +189,7 @@ export async function* runChat(
   const started = performance.now();
   const askedAt = deps.memory.now();
   yield { type: "status", stage: "searching" };
-  const recalled = await recallMemories(deps, prepared);
+  const recalled = await recallMemories(deps, prepared, options.signal);
   const recent = await workingMemory(deps, prepared, recalled);
   const searchTime = performance.now() - started;
   yield { type: "status", stage: "searched" };
@@ -201,35 +210,41 @@ export async function* runChat(
   let answer = "";
   let generated = ""; // reasoning and text: what the completion tokens paid for
   let firstToken: number | undefined;
+  let stored = false;
   try {
-    if (options.stream) {
-      for await (const delta of model.stream(messages, callOptions)) {
-        firstToken ??= performance.now();
-        if (delta.type === "text") answer += delta.text;
-        generated += delta.text;
-        yield delta;
+    try {
+      if (options.stream) {
+        for await (const delta of model.stream(messages, callOptions)) {
+          firstToken ??= performance.now();
+          if (delta.type === "text") answer += delta.text;
+          generated += delta.text;
+          yield delta;
+        }
+      } else {
+        const completion = await model.complete(messages, callOptions);
+        firstToken = performance.now();
+        answer = completion.text;
+        generated = (completion.reasoning ?? "") + completion.text;
+        reported = completion.usage;
+        if (completion.reasoning) yield { type: "reasoning", text: completion.reasoning };
+        yield { type: "text", text: completion.text };
       }
-    } else {
-      const completion = await model.complete(messages, callOptions);
-      firstToken = performance.now();
-      answer = completion.text;
-      generated = (completion.reasoning ?? "") + completion.text;
-      reported = completion.usage;
-      if (completion.reasoning) yield { type: "reasoning", text: completion.reasoning };
-      yield { type: "text", text: completion.text };
+    } finally {
+      // Also when the model failed midway or the client left: what was generated was paid for.
+      // Nothing is charged for a call that produced nothing.
+      const counted = reported !== undefined && isTokenCount(reported.promptTokens) && isTokenCount(reported.completionTokens) ? reported : undefined;
+      if (reported !== undefined || generated !== "") {
+        usage = counted ?? (await estimateUsage(messages, generated));
+        await deps.tokenQuota?.charge(request.userId, askedAt, usage, counted ? "reported" : "estimated");
+      }
+    }
+
+    if (request.addMessageOnAnswer && !options.signal.aborted) {
+      await writeBack(deps, request, askedAt, answer);
+      stored = true;
     }
   } finally {
-    // Also when the model failed midway or the client left: what was generated was paid for.
-    // Nothing is charged for a call that produced nothing.
-    const counted = reported !== undefined && isTokenCount(reported.promptTokens) && isTokenCount(reported.completionTokens) ? reported : undefined;
-    if (reported !== undefined || generated !== "") {
-      usage = counted ?? (await estimateUsage(messages, generated));
-      await deps.tokenQuota?.charge(request.userId, askedAt, usage, counted ? "reported" : "estimated");
-    }
-  }
-
-  if (request.addMessageOnAnswer && !options.signal.aborted) {
-    await writeBack(deps, request, askedAt, answer);
+    deps.turnEnded?.(stored ? "stored" : "not_stored");
   }
   yield {
     type: "time",

@@ -1,3 +1,12 @@
+export interface EmbedOptions {
+  /**
+   * Aborts the call (its client has gone, the server is stopping): texts not yet embedded are
+   * dropped, no further model call or request is made for it, and the call rejects with the
+   * signal's reason.
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * An embedding model. Vectors are L2-normalised so that cosine similarity is a dot product
  * and the store can use one distance metric whatever the backend.
@@ -11,11 +20,11 @@ export interface Embedder {
    * Chinese text vectors without meaning; such text is left to the keyword channel.
    */
   represents(text: string): boolean;
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]>;
   /**
    * Search queries, for models that embed them differently from stored text (e5: `query: …` vs
-   * `passage: …`). Absent: queries go through `embed` like everything else.
+   * `passage: …`), or that serve them ahead of bulk texts. Absent: queries go through `embed`.
    */
-  embedQueries?(texts: readonly string[]): Promise<Float32Array[]>;
+  embedQueries?(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]>;
   close(): Promise<void>;
 }

@@ -1,10 +1,10 @@
 import type { EmbedderConfig } from "../config/index.js";
-import type { Embedder } from "./embedder.js";
+import type { EmbedOptions, Embedder } from "./embedder.js";
 import { createLocalEmbedder } from "./local.js";
 import { createOnnxEmbedder } from "./onnx/onnx-embedder.js";
 import { createOpenAIEmbedder } from "./openai.js";
 
-export type { Embedder } from "./embedder.js";
+export type { EmbedOptions, Embedder } from "./embedder.js";
 export { isMostlyLatin } from "./script.js";
 
 /**
@@ -23,6 +23,6 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
 }
 
 /** Search queries' vectors: `embedQueries` where the model has one, `embed` otherwise. */
-export function embedQueries(embedder: Embedder, texts: readonly string[]): Promise<Float32Array[]> {
-  return embedder.embedQueries ? embedder.embedQueries(texts) : embedder.embed(texts);
+export function embedQueries(embedder: Embedder, texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
+  return embedder.embedQueries ? embedder.embedQueries(texts, options) : embedder.embed(texts, options);
 }

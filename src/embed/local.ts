@@ -1,4 +1,5 @@
-import type { Embedder } from "./embedder.js";
+import type { EmbedPriority } from "./embed-scheduler.js";
+import type { EmbedOptions, Embedder } from "./embedder.js";
 import { LruCache } from "./lru.js";
 import { MODEL_DIMENSION } from "./model.js";
 import { isMostlyLatin } from "./script.js";
@@ -12,8 +13,9 @@ import { WorkerPool, type WorkerPoolStats } from "./worker-pool.js";
  *
  * The model runs in a worker thread (`local-worker.ts`), so the main thread (HTTP, SQLite) never
  * waits on it. Texts are cut into windows; windows from calls that arrive while the model is busy
- * are merged into its next call; single-text calls (search queries) go ahead of large imports and
- * their vectors are remembered by exact text. See `worker-pool.ts` for the scheduling.
+ * are merged into its next call, taking turns with every other call; search queries go ahead of
+ * adds and imports, and single texts' vectors are remembered by exact text. See
+ * `embed-scheduler.ts` for the scheduling and `worker-pool.ts` for the workers.
  */
 export const LOCAL_EMBEDDER_NAME = "local:use-lite-en";
 export const LOCAL_EMBEDDER_DIMENSION = MODEL_DIMENSION;
@@ -83,52 +85,67 @@ export async function createLocalEmbedder(options: LocalEmbedderOptions = {}): P
   });
   const cache = new LruCache<string, Float32Array>(options.queryCacheSize ?? DEFAULT_QUERY_CACHE_SIZE);
   /** Single-text calls in flight, so that the same query asked twice at once is embedded once. */
-  const inFlight = new Map<string, Promise<Float32Array>>();
+  const inFlight = new Map<string, SharedCall>();
   let cacheHits = 0;
   let closed = false;
 
-  const embedUncached = async (texts: readonly string[]): Promise<Float32Array[]> => {
+  const embedUncached = async (texts: readonly string[], priority: EmbedPriority, signal?: AbortSignal): Promise<Float32Array[]> => {
     const windowsPerText = texts.map((text) =>
       sampleEvenly(splitIntoWindows(text, MAX_WINDOW_CHARS), MAX_WINDOWS_PER_TEXT),
     );
-    const windowVectors = await pool.embed(windowsPerText.flat());
+    const windowVectors = await pool.embed(windowsPerText.flat(), { priority, ...(signal ? { signal } : {}) });
     return averagePerText(windowsPerText, windowVectors);
   };
 
-  const embedQuery = (text: string): Promise<Float32Array> => {
+  /**
+   * One text, from the cache or shared with an identical call in flight. The shared model call is
+   * aborted only once every caller waiting for it has gone.
+   */
+  const embedOne = (text: string, priority: EmbedPriority, signal?: AbortSignal): Promise<Float32Array> => {
     const cached = cache.get(text);
     if (cached) {
       cacheHits++;
       return Promise.resolve(cached);
     }
-    const pending = inFlight.get(text);
-    if (pending) {
-      cacheHits++;
-      return pending;
+    let shared = inFlight.get(text);
+    if (shared) cacheHits++;
+    else {
+      const controller = new AbortController();
+      const call = embedUncached([text], priority, controller.signal).then(([vector]) => {
+        if (!vector) throw new Error("the local embedder returned no vector");
+        if (text.length <= MAX_CACHED_TEXT_CHARS) cache.set(text, vector);
+        return vector;
+      });
+      const entry: SharedCall = { call, controller, waiting: 0 };
+      shared = entry;
+      inFlight.set(text, entry);
+      const forget = () => {
+        if (inFlight.get(text) === entry) inFlight.delete(text);
+      };
+      call.then(forget, forget);
     }
-    const call = embedUncached([text]).then(([vector]) => {
-      if (!vector) throw new Error("the local embedder returned no vector");
-      if (text.length <= MAX_CACHED_TEXT_CHARS) cache.set(text, vector);
-      return vector;
+    return waitForShared(shared, signal, () => {
+      if (inFlight.get(text) === shared) inFlight.delete(text);
     });
-    inFlight.set(text, call);
-    const forget = () => inFlight.delete(text);
-    call.then(forget, forget);
-    return call;
+  };
+
+  const embedWith = async (texts: readonly string[], priority: EmbedPriority, options: EmbedOptions = {}) => {
+    if (closed) throw new Error(`embedder ${LOCAL_EMBEDDER_NAME} is closed`);
+    options.signal?.throwIfAborted();
+    if (texts.length === 0) return [];
+    const [only] = texts;
+    // Callers own what they get: cached and shared vectors are handed out as copies.
+    if (texts.length === 1 && only !== undefined) return [(await embedOne(only, priority, options.signal)).slice()];
+    return embedUncached(texts, priority, options.signal);
   };
 
   const embedder: LocalEmbedder = {
     name: LOCAL_EMBEDDER_NAME,
     dimension: LOCAL_EMBEDDER_DIMENSION,
     represents: isMostlyLatin,
-    async embed(texts) {
-      if (closed) throw new Error(`embedder ${LOCAL_EMBEDDER_NAME} is closed`);
-      if (texts.length === 0) return [];
-      const [only] = texts;
-      // Callers own what they get: cached and shared vectors are handed out as copies.
-      if (texts.length === 1 && only !== undefined) return [(await embedQuery(only)).slice()];
-      return embedUncached(texts);
-    },
+    embed: (texts, options) => embedWith(texts, "bulk", options),
+    // Same vectors as `embed`; only their turn differs: a search waits for no add or import.
+    embedQueries: (texts, options) => embedWith(texts, "query", options),
     stats: () => ({ ...pool.stats(), cacheHits }),
     async close() {
       if (closed) return;
@@ -140,6 +157,40 @@ export async function createLocalEmbedder(options: LocalEmbedderOptions = {}): P
   };
   pools.set(embedder, pool);
   return embedder;
+}
+
+/** A single-text model call that identical calls share. */
+interface SharedCall {
+  call: Promise<Float32Array>;
+  controller: AbortController;
+  /** Callers waiting for it. */
+  waiting: number;
+}
+
+/** The shared call's vector, or this caller's abort; the last caller to leave aborts the call. */
+function waitForShared(shared: SharedCall, signal: AbortSignal | undefined, onAbandoned: () => void): Promise<Float32Array> {
+  shared.waiting++;
+  if (!signal) return shared.call;
+  return new Promise<Float32Array>((resolve, reject) => {
+    const leave = () => {
+      reject(signal.reason);
+      if (--shared.waiting === 0) {
+        onAbandoned();
+        shared.controller.abort(signal.reason);
+      }
+    };
+    signal.addEventListener("abort", leave, { once: true });
+    shared.call.then(
+      (vector) => {
+        signal.removeEventListener("abort", leave);
+        resolve(vector);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", leave);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** The worker pool behind a local embedder: for tests that stop a worker the way a crash would. */

@@ -69,9 +69,9 @@ export async function createOpenAIEmbedder(
     dimension,
     // Served models are multilingual, or at least the operator chose them for their users' languages.
     represents: () => true,
-    async embed(texts) {
+    async embed(texts, options = {}) {
       if (closed) throw new Error(`embedder ${name} is closed`);
-      return embedAll(endpoint, texts, dimension);
+      return embedAll(endpoint, texts, dimension, options.signal);
     },
     async close() {
       closed = true;
@@ -112,7 +112,9 @@ async function probeDimension(endpoint: Endpoint): Promise<number> {
   return dimension;
 }
 
-async function embedAll(endpoint: Endpoint, texts: readonly string[], dimension: number): Promise<Float32Array[]> {
+/** An abort stops new requests, cancels those in flight and rejects with the signal's reason. */
+async function embedAll(endpoint: Endpoint, texts: readonly string[], dimension: number, signal?: AbortSignal): Promise<Float32Array[]> {
+  signal?.throwIfAborted();
   const results: Float32Array[] = new Array(texts.length);
   const pending: { position: number; text: string }[] = [];
   texts.forEach((text, position) => {
@@ -122,9 +124,11 @@ async function embedAll(endpoint: Endpoint, texts: readonly string[], dimension:
 
   const batches = chunk(pending, MAX_INPUTS_PER_REQUEST);
   await forEachConcurrently(batches, MAX_CONCURRENT_REQUESTS, async (batch) => {
+    signal?.throwIfAborted();
     const vectors = await requestEmbeddings(
       endpoint,
       batch.map((item) => item.text),
+      signal,
     );
     batch.forEach((item, i) => {
       const vector = vectors[i];
@@ -149,12 +153,12 @@ function blankTextVector(dimension: number): Float32Array {
 }
 
 /** One request's worth of inputs, retried on connection errors, timeouts, 408, 429 and 5xx. */
-async function requestEmbeddings(endpoint: Endpoint, inputs: string[]): Promise<number[][]> {
+async function requestEmbeddings(endpoint: Endpoint, inputs: string[], signal?: AbortSignal): Promise<number[][]> {
   for (let attempt = 1; ; attempt++) {
-    const outcome = await postOnce(endpoint, inputs);
+    const outcome = await postOnce(endpoint, inputs, signal);
     if (outcome.kind === "ok") return parseEmbeddingResponse(endpoint, outcome.body, inputs.length);
     if (!outcome.retryable || attempt >= MAX_ATTEMPTS) throw outcome.error;
-    await sleep(retryDelay(endpoint, attempt, outcome.retryAfterMs));
+    await sleep(retryDelay(endpoint, attempt, outcome.retryAfterMs), signal);
   }
 }
 
@@ -162,22 +166,26 @@ type Outcome =
   | { kind: "ok"; body: unknown }
   | { kind: "failed"; error: UpstreamRequestError; retryable: boolean; retryAfterMs: number | undefined };
 
-async function postOnce(endpoint: Endpoint, inputs: string[]): Promise<Outcome> {
+async function postOnce(endpoint: Endpoint, inputs: string[], signal?: AbortSignal): Promise<Outcome> {
   let response: Response;
+  const timeout = AbortSignal.timeout(endpoint.timeoutMs);
   try {
     response = await fetch(endpoint.url, {
       method: "POST",
       headers: requestHeaders(endpoint),
       body: JSON.stringify(requestBody(endpoint, inputs)),
-      signal: AbortSignal.timeout(endpoint.timeoutMs),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
   } catch (cause) {
+    // The caller's abort is no failure of the endpoint: it is not retried, and it says so.
+    signal?.throwIfAborted();
     const reason = isTimeout(cause) ? `no answer within ${endpoint.timeoutMs} ms` : describeCause(cause);
     const error = new UpstreamRequestError(`POST ${endpoint.displayUrl} failed: ${reason}`, undefined, { cause });
     return { kind: "failed", error, retryable: true, retryAfterMs: undefined };
   }
 
   const text = await response.text().catch(() => "");
+  signal?.throwIfAborted();
   if (!response.ok) {
     const error = new UpstreamRequestError(
       `POST ${endpoint.displayUrl} failed with HTTP ${response.status}: ${excerpt(text, endpoint.apiKey)}`,
@@ -286,4 +294,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    signal?.throwIfAborted();
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

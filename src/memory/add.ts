@@ -26,6 +26,8 @@ export interface AddRequest {
   asyncMode?: "async" | "sync";
   tags?: readonly string[];
   info?: Record<string, unknown>;
+  /** Aborts the add (its client has gone): embedding stops and nothing is written. */
+  signal?: AbortSignal;
 }
 
 /** A memory the add returns, with the extraction task covering it (fine mode). */
@@ -45,9 +47,13 @@ const SYNC_RESERVATION_MS = 60_000;
 const memoryTypeOf = (role: MessageRole): MemoryType => (role === "user" ? "UserMemory" : "LongTermMemory");
 
 /** Vectors for the texts the embedder can represent, null for the others. */
-export async function embedWhereMeaningful(context: MemoryContext, texts: readonly string[]): Promise<(Float32Array | null)[]> {
+export async function embedWhereMeaningful(
+  context: MemoryContext,
+  texts: readonly string[],
+  signal?: AbortSignal,
+): Promise<(Float32Array | null)[]> {
   const positions = texts.flatMap((text, index) => (context.embedder.represents(text) ? [index] : []));
-  const vectors = await context.embedder.embed(positions.map((index) => texts[index] ?? ""));
+  const vectors = await context.embedder.embed(positions.map((index) => texts[index] ?? ""), signal ? { signal } : {});
   const result: (Float32Array | null)[] = texts.map(() => null);
   positions.forEach((position, index) => (result[position] = vectors[index] ?? null));
   return result;
@@ -130,7 +136,7 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
     chatTime: message.chatTime ?? now,
   }));
   // Embed before creating anything: a failing embedder leaves no empty cube behind.
-  const vectors = await embedWhereMeaningful(context, messages.map((message) => message.content));
+  const vectors = await embedWhereMeaningful(context, messages.map((message) => message.content), request.signal);
   const keywords = messages.map((message) => indexTextOf(message.content));
   // One object for every memory of the add: the store keeps it once per cube, not once per memory.
   const info = request.info ?? {};
@@ -181,6 +187,7 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
   // One transaction for every cube, which checks access again as it writes (it may have changed
   // while the messages were embedded): the add is stored everywhere or nowhere, with its jobs.
   let write: ConversationWrite;
+  request.signal?.throwIfAborted(); // a client gone while its add was embedded gets nothing written
   try {
     write = await context.store.addConversation({ userId: request.userId, now, entries, jobs });
   } catch (error) {

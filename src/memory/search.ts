@@ -24,6 +24,8 @@ export interface SearchRequest extends SearchOptions {
   memoryTypes: readonly MemoryType[];
   includePreference: boolean;
   preferenceTopK: number;
+  /** Aborts the search (its client has gone): the query's embedding is dropped. */
+  signal?: AbortSignal;
 }
 
 export interface ScoredMemory {
@@ -77,8 +79,8 @@ const MIN_CANDIDATES = 30;
 /** Beyond this many distinct words a query adds noise, not precision (and costs a lookup each). */
 const MAX_QUERY_WORDS = 64;
 
-export async function prepareQuery(context: MemoryContext, query: string): Promise<PreparedQuery> {
-  const vector = context.embedder.represents(query) ? (await embedQueries(context.embedder, [query]))[0] : undefined;
+export async function prepareQuery(context: MemoryContext, query: string, signal?: AbortSignal): Promise<PreparedQuery> {
+  const vector = context.embedder.represents(query) ? (await embedQueries(context.embedder, [query], signal ? { signal } : {}))[0] : undefined;
   return { text: query, ...keywordQuery(query), vector, advice: asksForAdvice(query) };
 }
 
@@ -262,7 +264,7 @@ export function textMemoryTypes(searchType: MemoryType | "All"): readonly Memory
 /** Searches every readable cube; one bucket per cube, in the order asked. */
 export async function searchMemories(context: MemoryContext, request: SearchRequest): Promise<SearchResult> {
   await requireReadable(context, request.userId, request.cubeIds);
-  const query = await prepareQuery(context, request.query);
+  const query = await prepareQuery(context, request.query, request.signal);
   const text = await Promise.all(
     request.cubeIds.map(async (cubeId) => ({
       cubeId,

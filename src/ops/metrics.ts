@@ -2,7 +2,7 @@
  * Prometheus metrics, exposed in the text format (version 0.0.4) by `GET /metrics`. Hand-written:
  * counters and histograms live in this process; gauges read from the store at scrape time.
  */
-import type { Embedder } from "../embed/embedder.js";
+import type { EmbedOptions, Embedder } from "../embed/embedder.js";
 import type { ChatCompletion, ChatModel } from "../llm/chat-model.js";
 import type { Store } from "../store/store.js";
 
@@ -102,6 +102,10 @@ export class Metrics {
     "memcube_chat_quota_tokens_total",
     "Chat tokens counted against the users' daily budgets (MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY), by source: reported by the model, or estimated.",
   );
+  readonly chatTurns = new Counter(
+    "memcube_chat_turns_total",
+    "Chat turns whose model was called, by outcome: stored (written back to memory) or not_stored (not asked to, client gone, model failed).",
+  );
   readonly chatQuotaRefusals = new Counter("memcube_chat_quota_refusals_total", "Chats refused because the user's daily token budget was used up.");
   readonly rerankerFailures = new Counter(
     "memcube_reranker_failures_total",
@@ -117,6 +121,7 @@ export class Metrics {
     this.llmSeconds,
     this.llmTokens,
     this.chatQuotaTokens,
+    this.chatTurns,
     this.chatQuotaRefusals,
     this.rerankerFailures,
   ];
@@ -168,11 +173,11 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
 export function instrumentEmbedder(embedder: Embedder, metrics: Metrics): Embedder {
   const labels = { embedder: embedder.name };
   const timed =
-    (embed: (texts: readonly string[]) => Promise<Float32Array[]>) =>
-    async (texts: readonly string[]): Promise<Float32Array[]> => {
+    (embed: (texts: readonly string[], options?: EmbedOptions) => Promise<Float32Array[]>) =>
+    async (texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]> => {
       const started = performance.now();
       try {
-        return await embed(texts);
+        return await embed(texts, options);
       } finally {
         metrics.embedSeconds.observe(labels, seconds(started));
         metrics.embedTexts.inc(labels, texts.length);
@@ -188,7 +193,7 @@ export function instrumentEmbedder(embedder: Embedder, metrics: Metrics): Embedd
     },
     represents: (text) => embedder.represents(text),
     close: () => embedder.close(),
-    embed: timed((texts) => embedder.embed(texts)),
+    embed: timed((texts, options) => embedder.embed(texts, options)),
     // Queries keep the model's own way of embedding them (e5's `query: ` prefix), timed like the rest.
     ...(embedQueries ? { embedQueries: timed(embedQueries) } : {}),
   };

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import OpenAI from "openai";
 import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
+import { metricValue, untilMetric } from "../support/server.js";
+
+const NOT_STORED = 'memcube_chat_turns_total{outcome="not_stored"}';
 
 let rig: ChatRig;
 let openai: OpenAI;
@@ -193,6 +196,7 @@ describe("OpenAI-shaped errors", () => {
   });
 
   test("a client that leaves mid-stream cancels the model call, and nothing of the turn is stored", async () => {
+    const notStoredBefore = await metricValue(rig.server, NOT_STORED);
     rig.llm.reply({ text: "a slow answer that nobody will read to the end", chunkSize: 2, delayMs: 30 });
     const stream = await openai.chat.completions.create({ model: "deepseek-r1", user: "oa-leaver", stream: true, messages: [{ role: "user", content: "start talking" }] });
     let seen = 0;
@@ -201,7 +205,8 @@ describe("OpenAI-shaped errors", () => {
       if (seen === 2) break; // the SDK aborts the request
     }
     assert.equal(await rig.llm.requests[0]?.outcome, "closed");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The turn is over when the server counts it: only then is "nothing stored" a fact.
+    await untilMetric(rig.server, NOT_STORED, notStoredBefore + 1);
     const stored = await rig.server.post("/product/get_all", { user_id: "oa-leaver" });
     const texts = stored.status === 200 ? stored.body.data[0].memories.map((memory: { memory: string }) => memory.memory) : [];
     assert.deepEqual(texts, []);

@@ -75,13 +75,16 @@ describe("POST /product/scheduler/wait (query parameters, as MemOS clients send 
   });
 
   test("waits for the user's tasks, or answers timeout with how many still run", async () => {
-    script(rig.llm, { delayMs: 600, extract: () => memories({ memory: "The user is learning Japanese" }) });
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    script(rig.llm, { holdUntil: released, extract: () => memories({ memory: "The user is learning Japanese" }) });
     await rig.server.post("/product/add", { user_id: "waiter", messages: "I started learning Japanese" });
     const timedOut = await rig.server.post("/product/scheduler/wait?user_name=waiter&timeout_seconds=0.1&poll_interval=0.02", {});
     assert.equal(timedOut.body.message, "timeout");
     assert.equal(timedOut.body.data.timed_out, true);
     assert.equal(timedOut.body.data.running_tasks, 1);
     assert.ok(timedOut.body.data.waited_seconds >= 0.1);
+    release(); // the model answers only now: the task cannot have finished before the first wait gave up
     const idle = await rig.server.post("/product/scheduler/wait?user_name=waiter&timeout_seconds=10&poll_interval=0.02", {});
     assert.equal(idle.body.message, "idle");
     assert.equal(idle.body.data.timed_out, false);

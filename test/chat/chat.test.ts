@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { chatStream, lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
-import { textHits } from "../support/server.js";
+import { metricValue, textHits, untilMetric } from "../support/server.js";
+
+const NOT_STORED = 'memcube_chat_turns_total{outcome="not_stored"}';
 
 let rig: ChatRig;
 before(async () => {
@@ -193,6 +195,7 @@ describe("write-back", () => {
   });
 
   test("a client that disconnects mid-stream aborts the model call and nothing is stored", async () => {
+    const notStoredBefore = await metricValue(rig.server, NOT_STORED);
     rig.llm.reply({ text: "a long answer that streams slowly ".repeat(20), chunkSize: 4, delayMs: 20 });
     const controller = new AbortController();
     const response = await fetch(`${rig.server.url}/product/chat/stream`, {
@@ -206,7 +209,8 @@ describe("write-back", () => {
     controller.abort();
     const request = rig.llm.requests.at(-1);
     assert.equal(await request?.outcome, "closed");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The turn is over when the server counts it: only then is "nothing stored" a fact.
+    await untilMetric(rig.server, NOT_STORED, notStoredBefore + 1);
     const exists = await rig.server.post("/product/exist_mem_cube_id", { user_id: "leaver", mem_cube_id: "leaver" });
     assert.equal(exists.body.data.leaver, false, "nothing was written, not even the cube");
   });

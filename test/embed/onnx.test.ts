@@ -1,8 +1,9 @@
 /**
  * The optional ONNX embedder (MOS_EMBEDDER_BACKEND=onnx) as an operator uses it: a server over a
  * model folder, adding and searching memories. The model is the hand-written tiny encoder of
- * test/support/tiny-onnx.ts; onnxruntime-node is installed once into a cached temporary folder
- * (test/support/onnxruntime.ts), and the tests that need it are skipped, saying why, when it cannot be.
+ * test/support/tiny-onnx.ts; onnxruntime-node is installed before the run, outside the repository, by
+ * scripts/install-onnxruntime-for-tests.ts (see test/support/onnxruntime.ts), and the tests that need
+ * it are skipped, saying how to install it, where it is not.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -18,10 +19,9 @@ import { onnxRuntimeForTests } from "../support/onnxruntime.js";
 import { startTestServer, tempDataDir, textHits, type TestServer } from "../support/server.js";
 import { TINY_DIMENSION, writeTinyModel } from "../support/tiny-onnx.js";
 
-const installStarted = performance.now();
-const runtime = await onnxRuntimeForTests();
+const runtime = onnxRuntimeForTests();
 if (runtime.skip) console.log(`skipping the ONNX embedder tests that need onnxruntime-node: ${runtime.skip}`);
-else console.log(`onnxruntime-node ready in ${Math.round(performance.now() - installStarted)} ms (${runtime.path})`);
+else console.log(`onnxruntime-node from ${runtime.path}`);
 
 const scratch = mkdtempSync(path.join(tmpdir(), "memcube-onnx-"));
 const modelA = writeTinyModel(path.join(scratch, "tiny-a"));

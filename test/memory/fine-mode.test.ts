@@ -272,10 +272,13 @@ describe("failing and slow models", () => {
 
 describe("deleted memories are never re-derived", () => {
   test("deleted while the model works: nothing derived from the forgotten message is written", async () => {
-    script(rig.llm, { delayMs: 300, extract: () => memories({ memory: "The user's bank PIN hint is their first dog's name", sources: [1] }) });
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    script(rig.llm, { holdUntil: released, extract: () => memories({ memory: "The user's bank PIN hint is their first dog's name", sources: [1] }) });
     const added = await post("/product/add", { user_id: "fdel1", messages: "My bank PIN hint is the name of my first dog" });
     await until(() => prompts(rig.llm, "extract").length === 1, "the extraction request");
     await post("/product/delete_memory", { user_id: "fdel1", memory_ids: [added.body.data[0].memory_id] });
+    release(); // the model answers once the delete is acknowledged
     await waitIdle(rig.server, "fdel1");
     assert.equal((await taskStatus(rig.server, "fdel1", added.body.data[0].task_id)).status, "completed");
     assert.deepEqual(await activeTexts(rig.server, "fdel1"), []);
@@ -283,11 +286,14 @@ describe("deleted memories are never re-derived", () => {
   });
 
   test("deleted before its job runs: the job never sends the message to the model", async () => {
-    script(rig.llm, { delayMs: 300, extract: () => memories({ memory: "The user likes chess" }) });
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    script(rig.llm, { holdUntil: released, extract: () => memories({ memory: "The user likes chess" }) });
     await post("/product/add", { user_id: "fdel2", messages: "I like chess" });
-    // Jobs of one cube run in order: this one waits behind the slow one above.
+    // Jobs of one cube run in order: this one waits behind the held one above.
     const secret = await post("/product/add", { user_id: "fdel2", messages: "My locker code is 4711" });
     await post("/product/delete_memory", { user_id: "fdel2", memory_ids: [secret.body.data[0].memory_id] });
+    release();
     await waitIdle(rig.server, "fdel2");
     assert.equal((await taskStatus(rig.server, "fdel2", secret.body.data[0].task_id)).status, "completed");
     assert.ok(!rig.llm.requests.some((request) => JSON.stringify(request.body).includes("4711")), "the forgotten message reached the model");

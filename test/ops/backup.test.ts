@@ -48,16 +48,21 @@ describe("memcube backup and restore (SQLite)", () => {
     const before = [...acknowledged];
     let adding = true;
     const attempted = new Set(acknowledged);
+    let firstAcknowledged: () => void = () => undefined;
+    const underWay = new Promise<void>((resolve) => (firstAcknowledged = resolve));
     const writer = async (lane: number) => {
       for (let index = 0; adding; index++) {
         const text = `Note ${index} of lane ${lane} during the backup`;
         attempted.add(text);
         const response = await server.post("/product/add", { user_id: "bk", messages: text });
-        if (response.status === 200) acknowledged.push(text);
+        if (response.status === 200) {
+          acknowledged.push(text);
+          firstAcknowledged();
+        }
       }
     };
     const writers = [writer(1), writer(2)];
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the adds are under way
+    await underWay; // the adds are under way: one was acknowledged
     const file = path.join(folder(), "memcube-backup.db");
     const backup = await memcube(["backup", file], { MEMCUBE_DATA_DIR: server.dataDir });
     adding = false;

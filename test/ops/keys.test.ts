@@ -290,7 +290,9 @@ describe("SIGHUP reloads the keys file", () => {
 
       // A chat stream with the first key, answered slowly: in flight during the reload that revokes its key.
       const answer = "Anna lives in Bolzano, a city in South Tyrol, with her two cats and a piano.";
-      llm.reply({ text: answer, chunkSize: 2, delayMs: 120 });
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      llm.reply({ text: answer, chunkSize: 2, stallAfterChunks: 3, resumeWhen: released });
       const streamed = await fetch(`${server.url}/product/chat/stream`, {
         method: "POST",
         headers: { "content-type": "application/json", ...bearer(first) },
@@ -306,6 +308,7 @@ describe("SIGHUP reloads the keys file", () => {
       await until("the reload", async () => (await statusOf(server.url, "/product/search", second, search)) === 200);
       assert.equal(await statusOf(server.url, "/product/search", first, search), 401, "the revoked key is refused");
       assert.ok(!raw.includes('"type":"end"'), "the stream was still in flight during the reload");
+      release();
 
       for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) raw += chunk.value;
       const frames = raw.split("\n\n").filter((block) => block.trim() !== "").map((block) => JSON.parse(block.replace(/^data: /, "")));

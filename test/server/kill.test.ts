@@ -104,7 +104,10 @@ describe("kill -9 during adds", () => {
 
 describe("SIGTERM", () => {
   test("a chat stream in flight finishes, its turn is stored, new connections are refused, exit code 0", async () => {
-    llm.reply({ text: "Shutting down politely, one small piece at a time.", chunkSize: 4, delayMs: 80 });
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Three chunks, then the model holds the rest until the test has seen SIGTERM refuse connections.
+    llm.reply({ text: "Shutting down politely, one small piece at a time.", chunkSize: 4, stallAfterChunks: 3, resumeWhen: released });
     const server = await serve();
     const response = await post(server.url, "/product/chat/stream", { user_id: "drainer", query: "Tell me about draining" });
     assert.equal(response.status, 200);
@@ -113,8 +116,18 @@ describe("SIGTERM", () => {
     let raw = decoder.decode((await reader.read()).value);
     const exitCode = new Promise<number | null>((resolve) => server.child.once("exit", (code) => resolve(code)));
     server.child.kill("SIGTERM");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await assert.rejects(fetch(`${server.url}/health`), "a new connection after SIGTERM is refused");
+    // The signal lands when it lands: until then /health may still answer. Once it has, new
+    // connections are refused while the stream is still draining (the process has not exited).
+    let refused = false;
+    while (!refused && server.child.exitCode === null) {
+      refused = await fetch(`${server.url}/health`).then(
+        () => false,
+        () => true,
+      );
+      if (!refused) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(refused && server.child.exitCode === null, "a new connection after SIGTERM is refused while the stream drains");
+    release();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) raw += decoder.decode(chunk.value);
     const frames = raw.split("\n\n").filter((block) => block.trim() !== "").map((block) => JSON.parse(block.replace(/^data: /, "")) as { type: string; data?: unknown });
     assert.deepEqual(frames.at(-1), { type: "end" });

@@ -20,6 +20,8 @@ export interface ExtractionScript {
   /** The raw answer to an update-step prompt. Default: no decisions (every memory is added). */
   update?: (prompt: Prompt) => string;
   delayMs?: number;
+  /** Answers nothing until this settles (see the fake's `holdUntil`). */
+  holdUntil?: Promise<unknown>;
 }
 
 const promptOf = (body: RecordedBody): Prompt => {
@@ -39,6 +41,7 @@ export const isExtractionPrompt = (prompt: Prompt) => prompt.system.includes('"m
 export function script(llm: FakeOpenAI, answers: ExtractionScript): void {
   llm.reply({
     delayMs: answers.delayMs ?? 0,
+    ...(answers.holdUntil && { holdUntil: answers.holdUntil }),
     text: (body) => {
       const prompt = promptOf(body);
       if (isUpdatePrompt(prompt)) return answers.update?.(prompt) ?? '{"decisions": []}';

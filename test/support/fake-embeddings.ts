@@ -58,6 +58,8 @@ export interface FakeEmbeddings {
 export interface Hold {
   /** Settles when a request is being held. */
   arrived: Promise<void>;
+  /** Settles when the client of a held request has gone (closed the connection) before its answer. */
+  abandoned: Promise<void>;
   /** Answers the held requests, and lets later ones through. */
   release(): void;
 }
@@ -92,7 +94,7 @@ interface PlannedAnswer {
 export async function startFakeEmbeddings(options: FakeEmbeddingsOptions = {}): Promise<FakeEmbeddings> {
   const requests: RecordedRequest[] = [];
   const planned: PlannedAnswer[] = [];
-  let gate: { skip: number; held: (() => void)[]; arrived: () => void } | undefined;
+  let gate: { skip: number; held: (() => void)[]; arrived: () => void; abandoned: () => void } | undefined;
 
   const server = createServer((request, response) => {
     void readBody(request).then((raw) => {
@@ -104,8 +106,14 @@ export async function startFakeEmbeddings(options: FakeEmbeddingsOptions = {}): 
         gate.skip -= 1;
         return answer();
       }
-      gate.held.push(answer);
-      gate.arrived();
+      const current = gate;
+      response.once("close", () => {
+        if (!response.writableEnded) current.abandoned();
+      });
+      current.held.push(() => {
+        if (!response.destroyed) answer();
+      });
+      current.arrived();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -122,11 +130,14 @@ export async function startFakeEmbeddings(options: FakeEmbeddingsOptions = {}): 
     },
     hold(skip = 0) {
       let arrived!: () => void;
-      const promise = new Promise<void>((resolve) => (arrived = resolve));
-      const current = { skip, held: [] as (() => void)[], arrived };
+      let abandoned!: () => void;
+      const arrival = new Promise<void>((resolve) => (arrived = resolve));
+      const abandonment = new Promise<void>((resolve) => (abandoned = resolve));
+      const current = { skip, held: [] as (() => void)[], arrived, abandoned };
       gate = current;
       return {
-        arrived: promise,
+        arrived: arrival,
+        abandoned: abandonment,
         release() {
           if (gate === current) gate = undefined;
           for (const answer of current.held.splice(0)) answer();

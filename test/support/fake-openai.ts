@@ -6,6 +6,7 @@
  *   llm.reply({ text: "hi", reasoning: "hmm" });  // every following request, until reset()
  *   llm.failNext(503, undefined, 2);              // the next 2 requests fail, then the script resumes
  *   llm.requests[0].body.model                    // what the client sent
+ *   await llm.arrived();                          // resolves when the next request has come in
  *   llm.reset(); await llm.close();
  *
  * Routes: `POST …/chat/completions` (any prefix, so Azure's `/openai/deployments/<model>/…` works
@@ -53,8 +54,21 @@ export interface ReplyScript {
   delayMs?: number;
   /** Streaming only: destroy the socket after this many reasoning/content chunks (0 = right after the headers). */
   breakAfterChunks?: number;
+  /**
+   * Answer only once this settles: an upstream that stays silent until the test releases it (so
+   * that what the test does meanwhile surely happens while the model works).
+   */
+  holdUntil?: Promise<unknown>;
   /** Never answer (no headers): the request stays open until the client gives up or `close()`. */
   hang?: boolean;
+  /**
+   * Streaming only: after this many reasoning/content chunks, send nothing more and keep the
+   * connection open until the client gives up or `close()` (an upstream that stalls mid-stream),
+   * or, with `resumeWhen`, until that settles, and then send the rest (a stream surely in flight
+   * while the test does something).
+   */
+  stallAfterChunks?: number;
+  resumeWhen?: Promise<unknown>;
   /**
    * The token counts reported: by default about a token per 4 characters of the prompt's JSON and
    * of the answer; `"none"` reports nothing. Streams report them only when the request asks
@@ -76,6 +90,8 @@ export interface FakeOpenAI {
   origin: string;
   /** Every request received since start or the last `reset()`, in arrival order (same array throughout). */
   requests: RecordedRequest[];
+  /** Resolves with the next request to arrive after this call (recorded, its answer not yet sent). */
+  arrived(): Promise<RecordedRequest>;
   /** Replaces the reply script (merged over the start-up defaults) for all following requests. */
   reply(script: ReplyScript): void;
   /**
@@ -123,6 +139,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let script: ReplyScript = { ...defaults };
   let failures: { status: number; body: unknown }[] = [];
   let sequence = 0;
+  let waiting: ((request: RecordedRequest) => void)[] = [];
 
   async function answerChat(res: ServerResponse, body: RecordedBody): Promise<void> {
     const failure = failures.shift();
@@ -136,6 +153,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     const current = script;
     if (current.hang) return;
+    if (current.holdUntil) await current.holdUntil;
 
     const text = typeof current.text === "function" ? current.text(body) : (current.text ?? defaultReply(body));
     const content = current.think === undefined ? text : `<think>${current.think}</think>\n\n${text}`;
@@ -182,6 +200,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     await frame({ role: "assistant", content: "" });
     let sent = 0;
     for (const delta of deltas) {
+      if (sent === current.stallAfterChunks) {
+        if (!current.resumeWhen) return; // open and silent for good
+        await current.resumeWhen;
+      }
       if (current.breakAfterChunks !== undefined && sent >= current.breakAfterChunks) break;
       if (delayMs > 0) await wait(delayMs);
       if (gone) return;
@@ -215,14 +237,18 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       res.on("close", () => resolve(res.writableFinished ? "completed" : "closed")),
     );
     outcome.catch(() => undefined);
-    requests.push({
+    const recorded: RecordedRequest = {
       method: req.method ?? "GET",
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: req.headers,
       body,
       outcome,
-    });
+    };
+    requests.push(recorded);
+    const waiters = waiting;
+    waiting = [];
+    for (const resolve of waiters) resolve(recorded);
 
     if (req.method === "POST" && url.pathname.endsWith("/chat/completions")) {
       if (!body) return sendJson(res, 400, { error: { message: "request body must be a JSON object" } });
@@ -248,6 +274,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     url: `${origin}/v1`,
     origin,
     requests,
+    arrived: () => new Promise<RecordedRequest>((resolve) => waiting.push(resolve)),
     reply(next) {
       script = { ...defaults, ...next };
     },

@@ -80,3 +80,15 @@ export function textHits(body: { data: { text_mem: { cube_id: string; memories: 
   const bucket = cubeId ? body.data.text_mem.find((entry) => entry.cube_id === cubeId) : body.data.text_mem[0];
   return (bucket?.memories ?? []).map((memory) => memory.memory);
 }
+
+/** A series' value in the server's `/metrics` (0 when it was never counted), e.g. `memcube_chat_turns_total{outcome="stored"}`. */
+export async function metricValue(server: TestServer, series: string): Promise<number> {
+  const text = (await server.get("/metrics")).body as string;
+  const line = text.split("\n").find((entry) => entry.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+/** Waits until a `/metrics` series reaches a value: the event a test waits on instead of a sleep. */
+export async function untilMetric(server: TestServer, series: string, atLeast: number): Promise<void> {
+  while ((await metricValue(server, series)) < atLeast) await new Promise((resolve) => setTimeout(resolve, 10));
+}

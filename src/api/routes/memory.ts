@@ -10,6 +10,7 @@ import { parseChatTime } from "../../memory/time.js";
 import type { MemoryType, Page } from "../../store/types.js";
 import { invalidField } from "../api-error.js";
 import type { App } from "../app-env.js";
+import { clientGone } from "../client-gone.js";
 import { parseFilter } from "../filter.js";
 import { memoryItem, memoryVersion } from "../present.js";
 import { postJson, queryJson } from "../route.js";
@@ -90,7 +91,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       data: z.array(AddedMemory),
       message: "Memory added successfully",
     },
-    async (body) => {
+    async (body, c) => {
       const memories = await addMessages(context, {
         userId: body.user_id,
         cubeIds: cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id),
@@ -100,6 +101,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         asyncMode: body.async_mode,
         tags: body.custom_tags,
         info: body.info,
+        signal: clientGone(c).signal,
       });
       return memories.map(({ memory, taskId }) => ({
         memory: memory.text,
@@ -124,7 +126,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       data: SearchData,
       message: "Search completed successfully",
     },
-    async (body) => {
+    async (body, c) => {
       const result = await searchMemories(context, {
         userId: body.user_id,
         query: body.query,
@@ -137,6 +139,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         memoryTypes: textMemoryTypes(body.search_memory_type),
         includePreference: body.include_preference && body.pref_top_k > 0,
         preferenceTopK: body.pref_top_k,
+        signal: clientGone(c).signal,
       });
       const budget = new AnswerBudget();
       return { text_mem: result.text.map(bucket(budget)), pref_mem: result.preference.map(bucket(budget)), act_mem: [], para_mem: [] };

@@ -2,10 +2,12 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { OnnxEmbedderConfig } from "../../config/index.js";
-import type { Embedder } from "../embedder.js";
+import { EmbedScheduler, type EmbedPriority } from "../embed-scheduler.js";
+import type { EmbedOptions, Embedder } from "../embedder.js";
 import { LruCache } from "../lru.js";
+import { spawnModuleWorker } from "../spawn-worker.js";
 import { OnnxModelError, openTokenizer, type EncoderSettings } from "./encoder.js";
 import type { OnnxRequest, OnnxWorkerMessage } from "./onnx-worker.js";
 import { OnnxRuntimeMissingError } from "./runtime.js";
@@ -14,6 +16,8 @@ export { OnnxModelError } from "./encoder.js";
 
 /** Texts per model call: each is padded to the longest of its batch, so small batches waste little. */
 export const ONNX_BATCH_SIZE = 16;
+/** Model calls in a row given to search queries while other texts wait. */
+const MAX_QUERY_CALLS_IN_A_ROW = 3;
 /** Query vectors remembered by exact text. */
 const QUERY_CACHE_SIZE = 1000;
 /** A text whose tokens are mostly unknown to the vocabulary is left to the keyword channel. */
@@ -48,13 +52,18 @@ export async function createOnnxEmbedder(config: OnnxEmbedderConfig): Promise<Em
   const name = `onnx:${path.basename(config.modelPath)}:${identity}`;
   const queries = new LruCache<string, Float32Array>(QUERY_CACHE_SIZE);
   let closed = false;
-  const embedAll = async (texts: readonly string[]) => {
+  // One model call at a time, shared fairly between requests (queries first), as for the local model.
+  const scheduler = new EmbedScheduler({
+    maxTexts: ONNX_BATCH_SIZE,
+    maxPaddedChars: Number.MAX_SAFE_INTEGER,
+    maxQueryTexts: ONNX_BATCH_SIZE,
+    maxQueryCallsInARow: MAX_QUERY_CALLS_IN_A_ROW,
+    run: (texts) => worker.encode(texts, dimension),
+    concurrency: () => 1,
+  });
+  const embedAll = async (texts: readonly string[], priority: EmbedPriority, options: EmbedOptions = {}) => {
     if (closed) throw new Error(`embedder ${name} is closed`);
-    const vectors: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += ONNX_BATCH_SIZE) {
-      vectors.push(...(await worker.encode(texts.slice(start, start + ONNX_BATCH_SIZE), dimension)));
-    }
-    return vectors;
+    return scheduler.submit(texts, { priority, ...(options.signal ? { signal: options.signal } : {}) });
   };
 
   return {
@@ -65,11 +74,11 @@ export async function createOnnxEmbedder(config: OnnxEmbedderConfig): Promise<Em
       const words = ids.length - 2;
       return words === 0 || unknown / words <= MAX_UNKNOWN_SHARE;
     },
-    embed: (texts) => embedAll(texts.map((text) => config.passagePrefix + text)),
-    async embedQueries(texts) {
+    embed: (texts, options) => embedAll(texts.map((text) => config.passagePrefix + text), "bulk", options),
+    async embedQueries(texts, options) {
       const found = texts.map((text) => queries.get(text));
       const missing = texts.filter((_, index) => found[index] === undefined);
-      const vectors = await embedAll(missing.map((text) => config.queryPrefix + text));
+      const vectors = await embedAll(missing.map((text) => config.queryPrefix + text), "query", options);
       let next = 0;
       return texts.map((text, index) => {
         const cached = found[index];
@@ -81,6 +90,7 @@ export async function createOnnxEmbedder(config: OnnxEmbedderConfig): Promise<Em
     },
     async close() {
       closed = true;
+      scheduler.failWaiting(new OnnxModelError("the ONNX embedder was closed"));
       await worker.stop();
     },
   };
@@ -189,15 +199,7 @@ class EncoderWorker {
   }
 }
 
-/**
- * From TypeScript sources (run by tsx, whose loader a worker does not inherit) the worker
- * registers tsx first; from compiled JavaScript it is started directly.
- */
+/** The worker thread (`onnx-worker.ts`), given the settings to open the model with. */
 function spawnWorker(settings: EncoderSettings): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith(".ts")) return new Worker(new URL("./onnx-worker.js", here), { workerData: settings });
-  const entry = new URL("./onnx-worker.ts", here).href;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: settings });
+  return spawnModuleWorker(import.meta.url, "onnx-worker", { workerData: settings });
 }
