@@ -45,6 +45,10 @@ export default tseslint.config(
     },
     plugins: { "import-x": importX },
     settings: {
+      // Without these, import-x parses no .ts file when it follows imports, and no-cycle sees no
+      // edge at all (a two-file cycle passes silently).
+      "import-x/extensions": [".ts", ".js", ".mjs"],
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
       // Sources import each other as `./x.js`, which TypeScript maps to `./x.ts`.
       "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".js", ".mjs", ".json"], extensionAlias: { ".js": [".ts", ".js"] } })],
     },
