@@ -3,6 +3,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import { createNodeResolver, importX } from "eslint-plugin-import-x";
+import memcube from "./scripts/eslint/no-type-cycle.js";
 
 /**
  * The layers, lowest first. A folder may import its own layer and those listed in `may`; the
@@ -43,7 +44,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { "import-x": importX },
+    plugins: { "import-x": importX, memcube },
     settings: {
       // Without these, import-x parses no .ts file when it follows imports, and no-cycle sees no
       // edge at all (a two-file cycle passes silently).
@@ -54,6 +55,8 @@ export default tseslint.config(
     },
     rules: {
       "import-x/no-cycle": ["error", { ignoreExternal: true }],
+      // import-x/no-cycle skips type-only imports; this catches the cycles they close.
+      "memcube/no-type-cycle": "error",
       "import-x/no-self-import": "error",
       "@typescript-eslint/no-explicit-any": "error",
       // Store methods are async to fit one interface, though better-sqlite3 answers synchronously.
