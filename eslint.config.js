@@ -26,15 +26,22 @@ const layers = {
   cli: ["config", "store", "embed", "llm", "rerank", "memory", "ops", "client"],
 };
 const folders = Object.keys(layers);
+/** The composition roots: they import every layer, so no layer may import them back. */
+const roots = ["server.ts", "cli.ts", "cluster.ts", "migrate.ts"].map((file) => `./src/${file}`);
 
 /** For each layer, every other top-level folder it may not import from. */
 const boundaryZones = Object.entries(layers).map(([layer, may]) => ({
   target: `./src/${layer}`,
-  from: folders.filter((other) => other !== layer && !may.includes(other)).map((other) => `./src/${other}`),
+  from: [...folders.filter((other) => other !== layer && !may.includes(other)).map((other) => `./src/${other}`), ...roots],
   // "api/schemas" lets the layer read that one sub-folder of a folder it may not otherwise import.
   except: may.filter((allowed) => allowed.includes("/")).map((allowed) => `./${allowed.split("/").slice(1).join("/")}`),
-  message: `src/${layer} sits below this folder in the layering (docs/architecture.md): move the shared piece down, or pass it in.`,
+  message: `src/${layer} may not import this: it sits higher in the layering (docs/architecture.md). Move the shared piece down, or pass it in.`,
 }));
+
+const onlyApiKnowsHttp = {
+  regex: "^(hono|@hono/)",
+  message: "Only src/api knows HTTP (docs/architecture.md): take and return domain values, throw domain errors.",
+};
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "playground/dist/**", "playground/**/*.js", "bench/results/**", "data*/**"] },
@@ -86,6 +93,28 @@ export default tseslint.config(
     rules: {
       "import-x/no-restricted-paths": ["error", { zones: boundaryZones }],
       "max-lines": ["error", { max: 600, skipBlankLines: false, skipComments: false }],
+    },
+  },
+  {
+    // Only api/ knows HTTP (and server.ts, which starts the HTTP server).
+    files: ["src/**/*.ts"],
+    ignores: ["src/api/**", "src/server.ts"],
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [onlyApiKnowsHttp] }] },
+  },
+  {
+    // The client runs anywhere fetch does: it takes the API's schemas as types, never as code.
+    // (import-x/no-restricted-paths cannot tell a type import from a value import, so this says it.)
+    files: ["src/client/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            onlyApiKnowsHttp,
+            { regex: "(^|/)api/", allowTypeImports: true, message: "src/client may import the API's schemas as types only (`import type`): no server code in the client." },
+          ],
+        },
+      ],
     },
   },
   {

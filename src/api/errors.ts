@@ -7,7 +7,7 @@ import { DomainError, type DomainErrorKind } from "../memory/errors.js";
 import { ApiError } from "./api-error.js";
 import type { AppEnv } from "./app-env.js";
 import { ClientClosedRequest, clientClosedResponse, clientHasGone } from "./client-closed.js";
-import type { ErrorBody } from "./envelope.js";
+import type { ErrorBody } from "./schemas/envelope.js";
 
 const STATUS_OF: Record<DomainErrorKind, ContentfulStatusCode> = {
   invalid: 400,
