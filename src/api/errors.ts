@@ -19,7 +19,8 @@ const STATUS_OF: Record<DomainErrorKind, ContentfulStatusCode> = {
   unavailable: 503,
 };
 
-export function errorResponse(c: Context<AppEnv>, status: ContentfulStatusCode, message: string, detail?: ErrorBody["detail"]) {
+// Any context will do: it only writes the body (hono's bodyLimit hands its onError an untyped one).
+export function errorResponse(c: Context, status: ContentfulStatusCode, message: string, detail?: ErrorBody["detail"]) {
   const body: ErrorBody = { code: status, message, data: null, ...(detail ? { detail } : {}) };
   return c.json(body, status);
 }
@@ -42,8 +43,7 @@ export function handleError(error: Error, c: Context<AppEnv>) {
   if (error instanceof NoModelConfiguredError) return errorResponse(c, 503, error.message);
   if (error instanceof UpstreamError) return errorResponse(c, error.kind === "timeout" ? 504 : 502, upstreamMessage(error));
   if (error instanceof HTTPException) {
-    const status = error.status as ContentfulStatusCode;
-    return errorResponse(c, status, error.status === 413 ? "body: larger than the server's body limit" : error.message);
+    return errorResponse(c, error.status, error.status === 413 ? "body: larger than the server's body limit" : error.message);
   }
   const requestId = c.get("requestId");
   c.get("logger").error({ err: error }, "request failed");

@@ -19,7 +19,7 @@ import type { App, AppEnv } from "../app-env.js";
 import { admitActingUser } from "../acting-user.js";
 import { mayWrite, readOnlyRoute } from "../auth/read-only.js";
 import { describeError } from "../errors.js";
-import { ID_PATTERN } from "../schemas/common.js";
+import { ID_PATTERN, Label } from "../schemas/common.js";
 import {
   OpenAIChatChunk,
   OpenAIChatCompletion,
@@ -158,7 +158,8 @@ export function toChatRequest(c: Context<AppEnv>, body: OpenAIChatBody, limits: 
     history,
     systemPrompt: system.length > 0 ? system.join("\n\n") : undefined,
     topK: 10,
-    sessionId: session && /^[^\u0000-\u001f\u007f]{1,256}$/.test(session) ? session : "default_session",
+    // A session header that is no valid session id (the body field's rule) falls back to the default.
+    sessionId: session !== undefined && Label.safeParse(session).success ? session : "default_session",
     modelName: body.model,
     temperature: body.temperature ?? undefined,
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
