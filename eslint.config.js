@@ -1,13 +1,16 @@
 // Lint for memcube: type-aware TypeScript rules, no import cycles, and the layering of
 // docs/architecture.md enforced as import boundaries (a lower layer never imports a higher one).
+import { readdirSync } from "node:fs";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import { createNodeResolver, importX } from "eslint-plugin-import-x";
 import memcube from "./scripts/eslint/no-type-cycle.js";
 
 /**
- * The layers, lowest first. A folder may import its own layer and those listed in `may`; the
- * files directly under src/ (server.ts, cli.ts, …) compose everything and are not restricted.
+ * The layers, lowest first: each folder of src/ → the folders it may import besides its own.
+ * Of the files directly under src/, the composition roots (server.ts, cli.ts, …) import every
+ * layer and no layer imports them; the others (logger.ts, redact.ts, …) are leaves any layer may
+ * use, and they import no folder.
  */
 const layers = {
   config: [],
@@ -23,11 +26,17 @@ const layers = {
   api: ["config", "store", "embed", "llm", "rerank", "documents", "memory", "chat", "ops"],
   // The client is the server's wire format seen from outside: it may read the API's schemas only.
   client: ["api/schemas"],
-  cli: ["config", "store", "embed", "llm", "rerank", "memory", "ops", "client"],
+  cli: ["config", "store", "ops", "client"],
 };
 const folders = Object.keys(layers);
-/** The composition roots: they import every layer, so no layer may import them back. */
-const roots = ["server.ts", "cli.ts", "cluster.ts", "migrate.ts"].map((file) => `./src/${file}`);
+const rootFiles = ["server.ts", "cli.ts", "cluster.ts", "migrate.ts"];
+const roots = rootFiles.map((file) => `./src/${file}`);
+
+const srcEntries = readdirSync(new URL("./src", import.meta.url), { withFileTypes: true });
+// A new folder must take its place in the table, or it would be outside every boundary.
+const unplaced = srcEntries.filter((entry) => entry.isDirectory() && !(entry.name in layers)).map((entry) => `src/${entry.name}`);
+if (unplaced.length > 0) throw new Error(`${unplaced.join(", ")}: not in the layer table of eslint.config.js (and docs/architecture.md)`);
+const leaves = srcEntries.filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !rootFiles.includes(entry.name)).map((entry) => `./src/${entry.name}`);
 
 /** For each layer, every other top-level folder it may not import from. */
 const boundaryZones = Object.entries(layers).map(([layer, may]) => ({
@@ -37,6 +46,11 @@ const boundaryZones = Object.entries(layers).map(([layer, may]) => ({
   except: may.filter((allowed) => allowed.includes("/")).map((allowed) => `./${allowed.split("/").slice(1).join("/")}`),
   message: `src/${layer} may not import this: it sits higher in the layering (docs/architecture.md). Move the shared piece down, or pass it in.`,
 }));
+boundaryZones.push({
+  target: leaves,
+  from: [...folders.map((folder) => `./src/${folder}`), ...roots],
+  message: "The files directly under src/ that every layer may use import no folder of src/ and no composition root (docs/architecture.md).",
+});
 
 const onlyApiKnowsHttp = {
   regex: "^(hono|@hono/)",
