@@ -32,7 +32,7 @@ const folders = Object.keys(layers);
 const rootFiles = ["server.ts", "cli.ts", "cluster.ts", "migrate.ts"];
 const roots = rootFiles.map((file) => `./src/${file}`);
 
-const srcEntries = readdirSync(new URL("./src", import.meta.url), { withFileTypes: true });
+const srcEntries = readdirSync(`${import.meta.dirname}/src`, { withFileTypes: true });
 // A new folder must take its place in the table, or it would be outside every boundary.
 const unplaced = srcEntries.filter((entry) => entry.isDirectory() && !(entry.name in layers)).map((entry) => `src/${entry.name}`);
 if (unplaced.length > 0) throw new Error(`${unplaced.join(", ")}: not in the layer table of eslint.config.js (and docs/architecture.md)`);
