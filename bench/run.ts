@@ -295,7 +295,7 @@ function compare(before: Record<string, unknown>, after: Record<string, unknown>
     ["chat added p50 (run 1) ms", ["chat", "runs", "0", "p50"]],
     ["RSS at total MB", ["memory", "rssMb"]],
   ];
-  const store = (result: Record<string, unknown>) => String(result.store ?? "sqlite");
+  const store = (result: Record<string, unknown>) => typeof result.store === "string" ? result.store : "sqlite";
   const note = [before.quick !== after.quick ? "different sizes!" : "", store(before) !== store(after) ? `${store(before)} → ${store(after)}` : ""].filter(Boolean);
   log(`compared with ${String(before.date)}${note.length > 0 ? ` (${note.join("; ")})` : ""}:`);
   for (const [label, keys] of rows) log(`  ${label}: ${pick(before, keys) ?? "–"} → ${pick(after, keys) ?? "–"}`);

@@ -76,6 +76,7 @@ async function serveCommand(args: string[]): Promise<void> {
   }
   // Installed before start-up so that an early SIGHUP does not end the process (Node's default).
   // One that arrives while starting came after the keys file was read: it is carried out once serving.
+  // eslint-disable-next-line prefer-const -- the handler above may run before start-up assigns it: a const there would be in its temporal dead zone
   let reload: (() => Promise<boolean>) | undefined;
   let reloadWhenServing = false;
   process.on("SIGHUP", () => {
@@ -96,8 +97,8 @@ async function serveCommand(args: string[]): Promise<void> {
     await stopping;
     process.exit(0);
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
 }
 
 /** `--workers N`: 1 to 64 server processes. */

@@ -37,7 +37,7 @@ export interface RunningServer {
    * Reads MEMCUBE_API_KEYS_FILE again and swaps the keys in (SIGHUP). Requests in flight are not
    * disturbed; a bad file keeps the old keys (logged). Resolves whether the keys were replaced.
    */
-  reloadKeys(): Promise<boolean>;
+  reloadKeys: () => Promise<boolean>;
 }
 
 /** The configured store: SQLite in the data folder, or PostgreSQL (migrated on open). */

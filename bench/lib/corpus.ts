@@ -38,14 +38,14 @@ const TEMPLATES: ((pick: <T>(list: readonly T[]) => T, n: number) => string)[] =
 const QUESTIONS: ((pick: <T>(list: readonly T[]) => T) => string)[] = [
   (pick) => `What do I know about ${pick(HOBBIES)}?`,
   (pick) => `When am I travelling to ${pick(PLACES)}?`,
-  (pick) => `Where does my sister live now?`,
+  () => `Where does my sister live now?`,
   (pick) => `How much did I pay for ${pick(THINGS)}?`,
   (pick) => `Which food does ${pick(NAMES)} like?`,
-  (pick) => `What is due for my manager this week?`,
-  (pick) => `What allergies should the restaurant know about?`,
+  () => `What is due for my manager this week?`,
+  () => `What allergies should the restaurant know about?`,
   (pick) => `Who got me into ${pick(HOBBIES)}?`,
   (pick) => `Any plans for a spring trip to ${pick(PLACES)}?`,
-  (pick) => `How far did I run this morning?`,
+  () => `How far did I run this morning?`,
 ];
 
 function picker(random: () => number) {

@@ -30,7 +30,8 @@ const { values: flags } = parseArgs({
   },
 });
 
-const BUDGETS = [1240, 4000] as const;
+/** The prompt budgets (tokens) recall is measured at. */
+type Budget = 1240 | 4000;
 const TOP_K = Number(flags["top-k"]);
 const KINDS: QuestionKind[] = ["single", "multi", "when", "preference", "chinese"];
 const PARTS: Part[] = ["tuning", "heldout", "fresh", "fresh2"];
@@ -68,7 +69,7 @@ const THRESHOLD = 0.5;
 
 interface Outcome {
   question: BenchQuestion;
-  recall: Record<(typeof BUDGETS)[number], number>;
+  recall: Record<Budget, number>;
   /** Evidence memories at or above the threshold, of those returned. */
   evidenceAbove: number[];
   /** Other memories at or above the threshold. */

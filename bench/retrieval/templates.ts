@@ -68,7 +68,7 @@ export const SINGLE_FACTS: FactTemplate[] = [
       query: dice.pick([`Where does ${s}'s ${sibling} live now?`, `Which city did ${name} move to?`]),
     };
   },
-  (dice, s, o) => {
+  (dice, s) => {
     const hobby = dice.pick(HOBBIES);
     return {
       kind: "single",
@@ -92,7 +92,7 @@ export const SINGLE_FACTS: FactTemplate[] = [
       query: dice.pick([`What book was ${s} reading?`, `Which novel kept ${s} up at night?`]),
     };
   },
-  (dice, s, o) => {
+  (dice, s) => {
     const boat = dice.pick(BOAT_NAMES);
     return {
       kind: "single",

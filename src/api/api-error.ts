@@ -1,5 +1,5 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorBody } from "./envelope.js";
+import type { ErrorBody } from "./schemas/envelope.js";
 
 export type Detail = NonNullable<ErrorBody["detail"]>[number];
 

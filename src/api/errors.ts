@@ -7,7 +7,7 @@ import { DomainError, type DomainErrorKind } from "../memory/errors.js";
 import { ApiError } from "./api-error.js";
 import type { AppEnv } from "./app-env.js";
 import { ClientClosedRequest, clientClosedResponse, clientHasGone } from "./client-closed.js";
-import type { ErrorBody } from "./envelope.js";
+import type { ErrorBody } from "./schemas/envelope.js";
 import { SERVER_STOPPING_STATUS, ServerStopping } from "./server-stopping.js";
 import { UpstreamRequestError } from "../upstream-http.js";
 
@@ -21,7 +21,8 @@ const STATUS_OF: Record<DomainErrorKind, ContentfulStatusCode> = {
   unavailable: 503,
 };
 
-export function errorResponse(c: Context<AppEnv>, status: ContentfulStatusCode, message: string, detail?: ErrorBody["detail"]) {
+// Any context will do: it only writes the body (hono's bodyLimit hands its onError an untyped one).
+export function errorResponse(c: Context, status: ContentfulStatusCode, message: string, detail?: ErrorBody["detail"]) {
   const body: ErrorBody = { code: status, message, data: null, ...(detail ? { detail } : {}) };
   return c.json(body, status);
 }
@@ -56,8 +57,7 @@ export function handleError(error: Error, c: Context<AppEnv>) {
   if (error instanceof NoModelConfiguredError) return errorResponse(c, 503, error.message);
   if (error instanceof UpstreamError) return errorResponse(c, error.kind === "timeout" ? 504 : 502, upstreamMessage(error));
   if (error instanceof HTTPException) {
-    const status = error.status as ContentfulStatusCode;
-    return errorResponse(c, status, error.status === 413 ? "body: larger than the server's body limit" : error.message);
+    return errorResponse(c, error.status, error.status === 413 ? "body: larger than the server's body limit" : error.message);
   }
   const requestId = c.get("requestId");
   // The embedding service (the only upstream whose failure reaches a route: a reranker's is absorbed)

@@ -5,7 +5,7 @@ import { invalidField } from "./api-error.js";
 const FIELDS = new Set(["memory_type", "session_id", "created_at", "chat_time", "tags"]);
 const OPERATORS = new Set<FilterOp>(["gt", "gte", "lt", "lte", "in", "contains"]);
 const TIME_FIELDS = new Set(["created_at", "chat_time"]);
-const INFO_KEY = /^info\.[A-Za-z0-9_\-]{1,64}$/;
+const INFO_KEY = /^info\.[A-Za-z0-9_-]{1,64}$/;
 /** Bounds that keep a filter within what one SQL statement can hold. */
 const MAX_IN_VALUES = 1000;
 const MAX_CONDITIONS = 100;

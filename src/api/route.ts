@@ -4,7 +4,7 @@ import type { z } from "zod";
 import type { App, AppEnv } from "./app-env.js";
 import { admitActingUser } from "./acting-user.js";
 import { accessMarker } from "./auth/read-only.js";
-import { ErrorEnvelope, envelope, success } from "./envelope.js";
+import { ErrorEnvelope, envelope, success } from "./schemas/envelope.js";
 import { parseWith, readBody, type BodyLimits } from "./validation.js";
 
 const ERROR_RESPONSES = {

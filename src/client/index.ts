@@ -13,7 +13,7 @@ import type { z } from "zod";
 import type { ChatCompleteData, ChatFrame, ModelsData, chatRequest } from "../api/schemas/chat.js";
 import type { CubeBucket } from "../api/schemas/common.js";
 import type { Cube, createCubeRequest, deleteCubeRequest, existCubeRequest, shareCubeRequest } from "../api/schemas/cubes.js";
-import type { ErrorBody } from "../api/envelope.js";
+import type { ErrorBody } from "../api/schemas/envelope.js";
 import type {
   AddedMemory,
   DeleteData,

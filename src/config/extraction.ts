@@ -11,8 +11,7 @@ export interface ExtractionConfig {
 
 /** MemOS spells the reader's variables MEMRADER_*; the obvious MEMREADER_* is accepted too. */
 const SPELLINGS = ["MEMRADER", "MEMREADER"] as const;
-const FIELDS = ["API_BASE", "API_KEY", "MODEL"] as const;
-type Field = (typeof FIELDS)[number];
+type Field = "API_BASE" | "API_KEY" | "MODEL";
 
 /** The value of one reader field and the variable it came from (MemOS's spelling first). */
 function readerField(env: Env, field: Field): { variable: string; value: string } | undefined {

@@ -115,7 +115,7 @@ async function probeDimension(endpoint: Endpoint): Promise<number> {
 /** An abort stops new requests, cancels those in flight and rejects with the signal's reason. */
 async function embedAll(endpoint: Endpoint, texts: readonly string[], dimension: number, signal?: AbortSignal): Promise<Float32Array[]> {
   signal?.throwIfAborted();
-  const results: Float32Array[] = new Array(texts.length);
+  const results = new Array<Float32Array>(texts.length);
   const pending: { position: number; text: string }[] = [];
   texts.forEach((text, position) => {
     if (text.trim() === "") results[position] = blankTextVector(dimension);
@@ -223,7 +223,7 @@ function parseEmbeddingResponse(endpoint: Endpoint, body: unknown, expected: num
   if (!Array.isArray(data)) throw malformed(endpoint, 'no "data" list');
   if (data.length !== expected) throw malformed(endpoint, `${data.length} embeddings for ${expected} inputs`);
 
-  const vectors: number[][] = new Array(expected);
+  const vectors = new Array<number[]>(expected);
   const everyItemIndexed = data.every((item) => isRecord(item) && Number.isInteger(item.index));
   data.forEach((item: unknown, position) => {
     if (!isRecord(item)) throw malformed(endpoint, `data[${position}] is not an object`);

@@ -171,7 +171,7 @@ export class WorkerPool {
   private async terminate(): Promise<void> {
     this.closing = true;
     for (const slot of this.slots) clearTimeout(slot.idleTimer);
-    await Promise.all(this.slots.map((slot) => slot.worker?.terminate()));
+    await Promise.all(this.slots.flatMap((slot) => (slot.worker ? [slot.worker.terminate()] : [])));
   }
 
   /** Starts the slot's worker; resolves once it has loaded the model. */

@@ -84,6 +84,9 @@ export interface FailureContext {
   received: boolean;
 }
 
+/** `instanceof APIError` alone narrows to `APIError<any, any, any>`: this keeps its declared field types. */
+const isApiError = (error: unknown): error is APIError => error instanceof APIError;
+
 /** Maps whatever the openai client or the network threw to an `UpstreamError` with a safe message. */
 export function toUpstreamError(error: unknown, context: FailureContext): UpstreamError {
   if (error instanceof UpstreamError) return error;
@@ -94,7 +97,7 @@ export function toUpstreamError(error: unknown, context: FailureContext): Upstre
     const code = causeCode(error.cause);
     return new UpstreamError("connection", `could not reach the model server${code ? ` (${code})` : ""}`);
   }
-  if (error instanceof APIError) {
+  if (isApiError(error)) {
     const detail = describeBody(
       typeof error.error === "string" ? error.error : error.error ? JSON.stringify(error.error) : "",
     );

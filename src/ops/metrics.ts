@@ -164,7 +164,9 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
       if (property === "searchVectors") return searchVectors;
       if (property === "searchKeywords") return searchKeywords;
       const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === "function" ? value.bind(target) : value;
+      if (typeof value !== "function") return value;
+      const method = value as (this: Store, ...args: unknown[]) => unknown;
+      return method.bind(target);
     },
   });
 }

@@ -11,7 +11,7 @@ import { script } from "../support/extraction.js";
 import { extractionEnv } from "../support/extraction.js";
 import { modelList } from "../support/chat.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer, type Json, type TestServer } from "../support/server.js";
 
 const KEYS = {
   "sk-owner-3b9f2d7e1c8a4f60": "owner",
@@ -242,7 +242,7 @@ function expected(row: Row, name: AccessCase | KeyCase): number {
 
 interface Sent {
   status: number;
-  body: any;
+  body: Json;
   raw: string;
   contentType: string;
 }

@@ -101,7 +101,7 @@ describe("API keys", () => {
           socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`),
         );
         let received = "";
-        socket.on("data", (chunk) => (received += chunk));
+        socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
         socket.on("end", () => resolve(received.split("\r\n")[0] ?? ""));
         socket.on("error", reject);
       });

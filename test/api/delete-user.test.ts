@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { cubeTag } from "../../src/store/sqlite/cube-terms.js";
 import { extractionEnv, memories, script } from "../support/extraction.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer, type Json, type TestServer } from "../support/server.js";
 
 const KEYS = {
   "sk-alice-4c1e9b7d2f6a8e30": "alice",
@@ -37,7 +37,7 @@ after(async () => {
   await llm.close();
 });
 
-async function ok(route: string, body: unknown, user: string): Promise<any> {
+async function ok(route: string, body: unknown, user: string): Promise<Json> {
   const response = await server.post(route, body, as(user));
   assert.equal(response.status, 200, `${route} as ${user}: ${JSON.stringify(response.body)}`);
   return response.body;

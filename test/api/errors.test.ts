@@ -13,7 +13,6 @@ import { ModelRegistry } from "../../src/llm/registry.js";
 import { createLogger } from "../../src/logger.js";
 import type { MemoryContext } from "../../src/memory/context.js";
 import { openContext } from "../../src/server.js";
-import type { Store } from "../../src/store/store.js";
 import { modelList } from "../support/chat.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
 import { tempDataDir } from "../support/server.js";
@@ -36,7 +35,7 @@ before(async () => {
   const real = context.store;
   const store = new Proxy(real, {
     get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
+      const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
         const failure = failing.get(String(property));
@@ -44,7 +43,7 @@ before(async () => {
         return (value as (...inner: unknown[]) => unknown).apply(target, args);
       };
     },
-  }) as Store;
+  });
   const logger = createLogger("info", { write: (line: string) => void logLines.push(line) });
   app = createApp({ config, context: { ...context, store }, models: new ModelRegistry(config.chatModels), logger, version: "test" });
   const seeded = await app.request("/product/add", { method: "POST", body: JSON.stringify({ user_id: "u", messages: "I like green tea" }) });

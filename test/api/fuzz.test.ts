@@ -148,7 +148,7 @@ const mutatedArb = fc
     const { id, ...query } = input;
     const search = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, typeof value === "string" ? value : JSON.stringify(value)]));
     const path = target.path.replace("{id}", encodeURIComponent(typeof id === "string" ? id : JSON.stringify(id ?? "")));
-    return { method: target.method, path: `${path}?${search}`, headers, body: target.method === "POST" ? "" : undefined };
+    return { method: target.method, path: `${path}?${search.toString()}`, headers, body: target.method === "POST" ? "" : undefined };
   });
 
 /** A valid request aimed at the seeded user: acting as them, or naming their cubes. */

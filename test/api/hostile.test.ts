@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { modelList } from "../support/chat.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
-import { startTestServer, textHits, type TestServer } from "../support/server.js";
+import { startTestServer, textHits, type Json, type TestServer } from "../support/server.js";
 
 let server: TestServer;
 let llm: FakeOpenAI;
@@ -28,7 +28,7 @@ after(async () => {
 
 const STACK = /at .*\.ts:\d+|node_modules|\n\s+at |Error:|TypeError|SqliteError|SQLITE_/;
 
-function assertRefused(response: { status: number; body: any }, status: number, label: string) {
+function assertRefused(response: { status: number; body: Json }, status: number, label: string) {
   assert.equal(response.status, status, `${label}: ${JSON.stringify(response.body).slice(0, 300)}`);
   assert.equal(response.body.code, status, label);
   assert.equal(typeof response.body.message, "string", label);
@@ -173,7 +173,7 @@ describe("hostile input → 4xx, envelope, nothing stored", () => {
         controller.close();
       },
     });
-    const response = await fetch(`${server.url}/product/add`, { method: "POST", body: stream, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit);
+    const response = await fetch(`${server.url}/product/add`, { method: "POST", body: stream, headers: { "content-type": "application/json" }, duplex: "half" });
     assert.equal(response.status, 413);
     assertRefused({ status: response.status, body: await response.json() }, 413, "chunked");
     assert.equal(await exists("h"), false);

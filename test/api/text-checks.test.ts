@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startChatRig, type ChatRig } from "../support/chat.js";
+import type { Json } from "../support/server.js";
 
 let rig: ChatRig;
 before(async () => {
@@ -68,7 +69,7 @@ function bodyWithBytes(prefix: string, bad: number[], suffix: string): { bytes: 
   return { bytes, offset: head.length };
 }
 
-async function postBytes(route: string, bytes: Uint8Array): Promise<{ status: number; body: any }> {
+async function postBytes(route: string, bytes: Uint8Array): Promise<{ status: number; body: Json }> {
   const response = await fetch(`${rig.server.url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: bytes });
   return { status: response.status, body: await response.json() };
 }

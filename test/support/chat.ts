@@ -1,5 +1,5 @@
 /** Chat test helpers: a memcube server wired to the fake OpenAI-compatible model, and an SSE reader. */
-import { startFakeOpenAI, type FakeOpenAI, type RecordedBody } from "./fake-openai.js";
+import { startFakeOpenAI, textOf, type FakeOpenAI } from "./fake-openai.js";
 import { startTestServer, type TestServer } from "./server.js";
 
 export interface ChatRig {
@@ -36,8 +36,8 @@ export async function startChatRig(
 
 /** The messages the model was shown in its latest request. */
 export function lastPrompt(llm: FakeOpenAI): { role: string; content: string }[] {
-  const body = llm.requests.at(-1)?.body as RecordedBody | undefined;
-  return (body?.messages ?? []).map((message) => ({ role: message.role, content: String(message.content) }));
+  const body = llm.requests.at(-1)?.body;
+  return (body?.messages ?? []).map((message) => ({ role: message.role, content: textOf(message.content) }));
 }
 
 export interface StreamResult {

@@ -3,7 +3,7 @@
  * scripted per prompt kind (extraction or update step), and small readers of its results.
  */
 import type { FakeOpenAI, RecordedBody } from "./fake-openai.js";
-import { startFakeOpenAI } from "./fake-openai.js";
+import { startFakeOpenAI, textOf } from "./fake-openai.js";
 import { startTestServer, tempDataDir, type TestServer } from "./server.js";
 
 /** What a scripted answer gets: the prompt, and how many turns it has (4 on the retry after a bad answer). */
@@ -27,8 +27,8 @@ export interface ExtractionScript {
 const promptOf = (body: RecordedBody): Prompt => {
   const messages = body.messages ?? [];
   return {
-    system: String(messages[0]?.content ?? ""),
-    user: String(messages[1]?.content ?? ""),
+    system: textOf(messages[0]?.content),
+    user: textOf(messages[1]?.content),
     turns: messages.length,
     body,
   };
@@ -47,7 +47,7 @@ export function script(llm: FakeOpenAI, answers: ExtractionScript): void {
       if (isUpdatePrompt(prompt)) return answers.update?.(prompt) ?? '{"decisions": []}';
       if (isExtractionPrompt(prompt)) return answers.extract?.(prompt) ?? '{"memories": []}';
       const last = [...(body.messages ?? [])].reverse().find((message) => message.role === "user");
-      return `echo: ${String(last?.content ?? "")}`;
+      return `echo: ${textOf(last?.content)}`;
     },
   });
 }

@@ -25,6 +25,9 @@ export interface RecordedBody {
   [key: string]: unknown;
 }
 
+/** A recorded message's content as text: memcube sends strings; anything else is shown as JSON. */
+export const textOf = (content: unknown): string => (typeof content === "string" ? content : content === undefined || content === null ? "" : JSON.stringify(content));
+
 export interface RecordedRequest {
   method: string;
   /** Path without the query string, e.g. `/v1/chat/completions`. */

@@ -15,7 +15,7 @@ export interface TestSchema {
   /** DATABASE_URL whose connections work in the schema (search_path). */
   url: string;
   schema: string;
-  drop(): Promise<void>;
+  drop: () => Promise<void>;
 }
 
 async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@ import type { Limits } from "../../config/index.js";
 import { prepareChat, runChat, type ChatDeps, type ChatEvent, type ChatRequest, type ChatStage } from "../../chat/pipeline.js";
 import type { PromptMemory } from "../../chat/prompt.js";
 import type { App } from "../app-env.js";
-import { envelope, success } from "../envelope.js";
+import { envelope, success } from "../schemas/envelope.js";
 import { describeError } from "../errors.js";
 import { memoryItem } from "../present.js";
 import { errorResponses, postJson, readActingBody } from "../route.js";

@@ -6,7 +6,7 @@ import type { JobRecord } from "../../store/types.js";
 import { ApiError } from "../api-error.js";
 import type { App, AppEnv } from "../app-env.js";
 import { readOnlyRoute } from "../auth/read-only.js";
-import { success } from "../envelope.js";
+import { success } from "../schemas/envelope.js";
 import { errorResponse } from "../errors.js";
 
 export interface OpsDeps {

@@ -36,6 +36,7 @@ export const Label = z
   .string()
   .min(1)
   .max(256)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is this pattern's purpose
   .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters")
   .refine(wellFormed, NOT_WELL_FORMED);
 

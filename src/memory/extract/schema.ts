@@ -57,14 +57,16 @@ const Item = z.union([
 const LIST_KEYS = ["memories", "memory_list", "facts", "items", "data"] as const;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+/** `Array.isArray` narrows to `any[]`; what a model answered is unknown until read. */
+const isList = (value: unknown): value is unknown[] => Array.isArray(value);
 
 /** The list inside an answer: the answer itself, or the first list under one of `keys`. */
 function listIn(value: unknown, keys: readonly string[]): unknown[] | undefined {
-  if (Array.isArray(value)) return value;
+  if (isList(value)) return value;
   if (!isObject(value)) return undefined;
   for (const key of keys) {
     const list = value[key];
-    if (Array.isArray(list)) return list;
+    if (isList(list)) return list;
   }
   return undefined;
 }
