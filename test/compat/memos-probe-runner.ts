@@ -4,7 +4,7 @@
  * MemOS answers: HTTP status, message, and the route's response shape from memos-routes.ts.
  * Shared by scripts/probe-memos-compat.ts (the report) and memos-shapes.test.ts (the guard).
  */
-import { z } from "zod";
+import { type z } from "zod";
 import { modelList } from "../support/chat.js";
 import { extractionEnv, memories, script } from "../support/extraction.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.js";
@@ -54,7 +54,7 @@ interface Sent {
 async function send(server: TestServer, probe: Probe, context: ProbeContext): Promise<Sent> {
   const route = memosRoute(probe.route);
   const request = probe.request(context);
-  const path = (request.path ?? route.path) + (request.query ? `?${new URLSearchParams(request.query)}` : "");
+  const path = (request.path ?? route.path) + (request.query ? `?${new URLSearchParams(request.query).toString()}` : "");
   const init: RequestInit = { method: route.method, headers: { "content-type": "application/json", ...request.headers } };
   if (route.method === "POST" && request.body !== undefined) init.body = JSON.stringify(request.body);
   const response = await fetch(`${server.url}${path}`, init);

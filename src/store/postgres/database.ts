@@ -12,10 +12,12 @@ export interface Queryable {
 
 const INT8_OID = 20;
 /** bigint columns (seq, job ids, counts) as numbers: they stay far below 2^53. */
-const types = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
-};
+function parserOf(oid: number, format?: string): (value: string) => unknown {
+  if (oid === INT8_OID) return (value: string) => Number(value);
+  // @types/pg types the built-in parsers loosely (any); each takes the column's text.
+  return pg.types.getTypeParser(oid, format as "text") as (value: string) => unknown;
+}
+const types = { getTypeParser: parserOf as typeof pg.types.getTypeParser };
 
 /** The URL with its password replaced, for messages and logs. */
 export function redactUrl(url: string): string {
