@@ -212,7 +212,7 @@ describe("SQL and FTS5 syntax is ordinary text", () => {
       assert.equal(added.body.data[0].memory, text);
     }
     const listed = await server.post("/product/get_all", { user_id: "sqler" });
-    assert.deepEqual(listed.body.data[0].memories.map((memory: { memory: string }) => memory.memory).sort(), [...TEXTS].sort());
+    assert.deepEqual(listed.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory).sort(), [...TEXTS].sort());
     for (const text of TEXTS) {
       const found = await server.post("/product/search", { user_id: "sqler", query: text, top_k: 3 });
       assert.equal(found.status, 200, text);
@@ -226,9 +226,9 @@ describe("SQL and FTS5 syntax is ordinary text", () => {
     assert.ok(textHits((await server.post("/product/search", { user_id: "sqler", query: "NEAR(" })).body).includes(TEXTS[2] as string));
     // search_query is a substring match of the text itself: % and _ are not wildcards.
     const percent = await server.post("/product/get_all", { user_id: "sqler", search_query: "100%" });
-    assert.deepEqual(percent.body.data[0].memories.map((memory: { memory: string }) => memory.memory), [TEXTS[7]]);
+    assert.deepEqual(percent.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), [TEXTS[7]]);
     const underscore = await server.post("/product/get_all", { user_id: "sqler", search_query: "_" });
-    assert.deepEqual(underscore.body.data[0].memories.map((memory: { memory: string }) => memory.memory), [TEXTS[7]]);
+    assert.deepEqual(underscore.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), [TEXTS[7]]);
     // Filters take such text as a value.
     const filtered = await server.post("/product/search", { user_id: "sqler", query: "robert", filter: { session_id: "' OR 1=1 --" } });
     assert.deepEqual(filtered.body.data.text_mem[0].memories, []);
@@ -240,6 +240,6 @@ describe("SQL and FTS5 syntax is ordinary text", () => {
     const deleted = await server.post("/product/delete_memory", { user_id: "sqler2", session_id: "' OR ''='" });
     assert.equal(deleted.body.data.deleted, 1);
     const left = await server.post("/product/get_all", { user_id: "sqler2" });
-    assert.deepEqual(left.body.data[0].memories.map((memory: { memory: string }) => memory.memory), ["in the default session"]);
+    assert.deepEqual(left.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), ["in the default session"]);
   });
 });

@@ -116,7 +116,7 @@ describe("playground in Chromium", { skip: missing }, () => {
       await dialog.getByRole("button", { name: "Delete", exact: true }).click();
       await rows.filter({ hasText: question }).waitFor({ state: "detached" });
       const listed = await rig.server.post("/product/get_all", { user_id: "alice" });
-      const texts = (listed.body.data[0].memories as { memory: string }[]).map((memory) => memory.memory);
+      const texts = (listed.body.data[0].memories[0].nodes as { memory: string }[]).map((memory) => memory.memory);
       assert.ok(!texts.includes(question), "deleted on the server too");
       assert.ok(texts.includes(FACT), "the other memories stay");
       await page.close();

@@ -163,22 +163,21 @@ export interface TreeNode {
   frequency?: number;
   children?: TreeNode[];
 }
-export const TreeNode: z.ZodType<TreeNode> = z.lazy(() =>
-  z.object({
-    id: z.string(),
-    node_name: z.string(),
-    value: z.string(),
-    memory_type: z.string(),
-    frequency: z.number().int().optional(),
-    children: z.array(TreeNode).optional(),
-  }),
-);
+/** Documented one level deep: the OpenAPI generator cannot describe a recursive schema. */
+export const TreeNodeSchema = z.object({
+  id: z.string(),
+  node_name: z.string(),
+  value: z.string(),
+  memory_type: z.string(),
+  frequency: z.number().int().optional(),
+  children: z.array(z.unknown()).optional().describe("Nodes of this same shape"),
+});
 
 /** get_all: per cube, ONE graph object (its nodes and their tree) and the count of each memory_type. */
 export const GetAllData = z.array(
   z.object({
     cube_id: z.string(),
-    memories: z.array(z.object({ nodes: z.array(GraphNode), tree_structure: TreeNode })).length(1),
+    memories: z.array(z.object({ nodes: z.array(GraphNode), tree_structure: TreeNodeSchema })).length(1),
     memory_statistics: z.record(z.string(), z.number().int()).describe("Nodes per memory_type over the whole cube"),
     total_nodes: z.number().int().describe("Every match, not only this page"),
     truncated: z.boolean().optional().describe("Memories were left out to keep the answer within 16 MiB: ask smaller pages (page_size)"),
