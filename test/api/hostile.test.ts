@@ -102,7 +102,7 @@ const CASES: [string, string, unknown, number, RegExp][] = [
   ["async_mode", "/product/add", { user_id: "h", messages: "hi", async_mode: "later" }, 422, /^async_mode: /],
   ["dedup", "/product/search", { user_id: "h", query: "q", dedup: "maybe" }, 422, /^dedup: /],
   ["search_memory_type", "/product/search", { user_id: "h", query: "q", search_memory_type: "Everything" }, 422, /^search_memory_type: /],
-  ["memory_type", "/product/get_all", { user_id: "h", memory_type: "act_mem" }, 422, /^memory_type: /],
+  ["memory_type", "/product/get_all", { user_id: "h", memory_type: "no_such_mem" }, 422, /^memory_type: /],
   ["access", "/product/share_cube", { user_id: "h", cube_id: "h", target_user_id: "x", access: "owner" }, 422, /^access: /],
   ["chat mode", "/product/chat/complete", { user_id: "h", query: "q", mode: "turbo" }, 422, /^mode: /],
   // limits
@@ -144,7 +144,7 @@ describe("hostile input → 4xx, envelope, nothing stored", () => {
     for (const [route, status] of cases) assertRefused(await server.get(route), status, route);
     // A repeated parameter: the first value counts, and the request acts for that user only.
     const repeated = await server.get("/product/scheduler/status?user_id=h&user_id=seeded");
-    assert.deepEqual(repeated.body, { code: 200, message: "ok", data: [] });
+    assert.deepEqual(repeated.body, { code: 200, message: "Memory get status successfully", data: [] });
     for (const route of ["/product/scheduler/wait?user_name=h&timeout_seconds=-1", "/product/scheduler/wait?user_name=h&timeout_seconds=1e9", "/product/scheduler/wait?user_name=h&poll_interval=NaN", "/product/scheduler/wait?user_name=h&timeout_seconds=Infinity"]) {
       assertRefused(await server.post(route, {}), 422, route);
     }
