@@ -82,6 +82,8 @@ describe("playground in Chromium", { skip: missing }, () => {
       assert.ok((await references.count()) >= 1);
       assert.match((await page.getByTestId("references").textContent()) ?? "", new RegExp(FACT));
       assert.match((await references.first().locator(".relativity-value").textContent()) ?? "", /^[01]\.\d\d$/);
+      // The citation id as MemOS writes it: the id's first group in one pair of brackets.
+      assert.match((await references.first().locator(".ref-id").textContent()) ?? "", /^\[[0-9a-f]{8}\]$/);
       // Timing from the `time` frame; the reasoning is folded until asked for.
       assert.match((await page.getByTestId("timing").textContent()) ?? "", /search .+ · first token .+ · total .+/);
       const reasoning = page.locator(".reasoning");
