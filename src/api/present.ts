@@ -14,14 +14,17 @@ export const refIdOf = (id: string) => `[${id.split("-")[0]}]`;
 /** The MemOS update kind an earlier version of a memory stands for. */
 const updateTypeOf = (version: MemoryVersion) => (version.reason.startsWith("updated") ? ("conflict" as const) : ("extract" as const));
 
-/** memcube's version history in MemOS's `metadata.history` form, oldest first. */
+/**
+ * memcube's version history (newest first) in MemOS's `metadata.history` form, oldest first. memcube
+ * keeps an earlier version's text, not a node of its own, so `archived_memory_id` is null.
+ */
 function archivedVersions(history: readonly MemoryVersion[]) {
-  return history.map((version, index) => ({
+  return [...history].reverse().map((version, index) => ({
     version: index + 1,
     is_fast: false,
     memory: version.text,
     update_type: updateTypeOf(version),
-    archived_memory_id: version.replacedBy,
+    archived_memory_id: null,
     created_at: version.changedAt,
     timespec: null,
     memory_form: null,

@@ -160,12 +160,23 @@ describe("fine mode, asynchronous (the default)", () => {
     assert.deepEqual(withHistory.body.data.history.map((version: { memory: string; status: string; replaced_by: string; reason: string }) => [version.memory, version.status, version.replaced_by, version.reason]), [
       ["The user lives in Guangzhou", "archived", current.id, "updated by a newer fact"],
     ]);
+    // The same history in MemOS's form: one earlier version, replaced by a conflicting fact.
+    assert.equal(withHistory.body.data.metadata.version, 2);
+    assert.deepEqual(
+      withHistory.body.data.metadata.history.map((version: { version: number; memory: string; update_type: string; archived_memory_id: string }) => [
+        version.version,
+        version.memory,
+        version.update_type,
+        version.archived_memory_id,
+      ]),
+      [[1, "The user lives in Guangzhou", "conflict", null]],
+    );
     const archived = await getMemory(old.id, "fc");
     assert.equal(archived.body.data.metadata.status, "archived");
 
     const deleted = await post("/product/delete_memory", { user_id: "fc", memory_ids: [current.id] });
     assert.deepEqual(deleted.body.data, { status: "success", deleted: 1 });
-    assert.equal((await getMemory(old.id, "fc")).status, 404, "the earlier version goes with it");
+    assert.equal((await getMemory(old.id, "fc")).body.data, null, "the earlier version goes with it");
     assert.deepEqual(messagesInFile("fc"), [], "and so do the messages both were made from");
   });
 

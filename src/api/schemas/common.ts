@@ -111,7 +111,7 @@ export const ArchivedVersion = z.object({
   is_fast: z.boolean(),
   memory: z.string(),
   update_type: z.enum(["conflict", "extract"]).describe("conflict: replaced by a newer fact; extract: refined by extraction"),
-  archived_memory_id: z.string().nullable().describe("The memory that replaced this version"),
+  archived_memory_id: z.null().describe("memcube keeps an earlier version's text, not a node of its own"),
   created_at: z.string(),
   timespec: z.null(),
   memory_form: z.null(),
