@@ -139,8 +139,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     acknowledgedAdds += wanted.length;
     if (wanted.length === 0) continue;
     const response = await fetch(`${options.url}/product/get_all`, { method: "POST", headers: headersOf(user), body: JSON.stringify({ user_id: user.id }) });
-    const { data } = (await response.json()) as { data: { memories: { memory: string }[] }[] };
-    const stored = new Set((data[0]?.memories ?? []).map((memory) => memory.memory));
+    const { data } = (await response.json()) as { data: { memories: { nodes: { memory: string }[] }[] }[] };
+    const stored = new Set((data[0]?.memories[0]?.nodes ?? []).map((memory) => memory.memory));
     lostAdds += wanted.filter((text) => !stored.has(text)).length;
   }
 

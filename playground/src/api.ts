@@ -1,6 +1,6 @@
 /** The page's client for memcube: the envelope, the API key, and the chat event stream. */
 import { serverSentEvents } from "../../src/client/sse.js";
-import type { ChatFrame, CubeBucket, MemoryDetail, ModelsData, SearchData, ShareAccess } from "./wire";
+import type { ChatFrame, MemoryDetail, MemoryKinds, ModelsData, SearchData, ShareAccess } from "./wire";
 
 const KEY_STORAGE = "memcube.playground.apiKey";
 
@@ -63,11 +63,11 @@ export const api = {
   createCube: (ownerId: string, cubeId: string) =>
     call<unknown>("POST", "/product/create_cube", { owner_id: ownerId, cube_id: cubeId, cube_name: cubeId }),
   listMemories: (userId: string, cubeId: string, page: number, pageSize: number) =>
-    call<CubeBucket[]>("POST", "/product/get_memory", { user_id: userId, mem_cube_id: cubeId, page, page_size: pageSize }),
+    call<MemoryKinds>("POST", "/product/get_memory", { user_id: userId, mem_cube_id: cubeId, page, page_size: pageSize, include_tool_memory: false, include_skill_memory: false }),
   search: (userId: string, cubeIds: string[], query: string, topK: number) =>
     call<SearchData>("POST", "/product/search", { user_id: userId, readable_cube_ids: cubeIds, query, top_k: topK }),
   memory: (userId: string, memoryId: string) =>
-    call<MemoryDetail>("GET", `/product/get_memory/${encodeURIComponent(memoryId)}?user_id=${encodeURIComponent(userId)}`),
+    call<MemoryDetail | null>("GET", `/product/get_memory/${encodeURIComponent(memoryId)}?user_id=${encodeURIComponent(userId)}`),
   deleteMemory: (userId: string, cubeId: string, memoryId: string) =>
     call<{ deleted: number }>("POST", "/product/delete_memory", { user_id: userId, writable_cube_ids: [cubeId], memory_ids: [memoryId] }),
   shareCube: (userId: string, cubeId: string, targetUserId: string, access: ShareAccess) =>

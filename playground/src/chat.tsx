@@ -288,7 +288,7 @@ function References(props: { turn: Turn | undefined; onOpen: (memory: MemoryItem
         {references?.map((memory) => (
           <li class="reference" key={memory.id} data-testid="reference">
             <div class="reference-head">
-              <code class="ref-id">[{memory.ref_id}]</code>
+              <code class="ref-id">{memory.ref_id}</code>
               <button type="button" class="link small push-right" onClick={() => props.onOpen(memory)}>
                 Details
               </button>

@@ -3,11 +3,22 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "./api";
 import type { Cubes } from "./cubes";
 import { ConfirmDialog, Dialog, ErrorNote, Relativity, TypeBadge, formatDate, messageOf } from "./ui";
-import type { MemoryDetail, MemoryItem, ShareAccess } from "./wire";
+import type { GraphNode, MemoryDetail, MemoryItem, MemoryKinds, ShareAccess } from "./wire";
 
 const PAGE_SIZE = 10;
 
-type Listing = { kind: "page"; page: number; total: number; memories: MemoryItem[] } | { kind: "search"; query: string; memories: MemoryItem[] };
+type Listing = { kind: "page"; page: number; total: number; pages: number; memories: GraphNode[] } | { kind: "search"; query: string; memories: MemoryItem[] };
+
+/** One page of a cube: its facts and its preferences (get_memory pages each kind alike), and how many pages there are. */
+function pageOf(kinds: MemoryKinds): { memories: GraphNode[]; total: number; pages: number } {
+  const buckets = [...kinds.text_mem, ...kinds.pref_mem];
+  const totals = buckets.map((bucket) => bucket.total_nodes);
+  return {
+    memories: buckets.flatMap((bucket) => bucket.memories),
+    total: totals.reduce((sum, total) => sum + total, 0),
+    pages: Math.max(1, ...totals.map((total) => Math.ceil(total / PAGE_SIZE))),
+  };
+}
 
 /** A memory to show, asked for from elsewhere (a reference in the chat). */
 export interface MemoryFocus {
@@ -45,11 +56,10 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
 
   const showPage = (page: number) =>
     run(async () => {
-      let [bucket] = await api.listMemories(userId, cube, page, PAGE_SIZE);
-      const last = Math.max(1, Math.ceil((bucket?.total_nodes ?? 0) / PAGE_SIZE));
+      let shown = pageOf(await api.listMemories(userId, cube, page, PAGE_SIZE));
       // The last page emptied (its memories deleted): show the page that is now last.
-      if (page > last) [bucket] = await api.listMemories(userId, cube, (page = last), PAGE_SIZE);
-      return { kind: "page", page, total: bucket?.total_nodes ?? 0, memories: bucket?.memories ?? [] };
+      if (page > shown.pages) shown = pageOf(await api.listMemories(userId, cube, (page = shown.pages), PAGE_SIZE));
+      return { kind: "page", page, total: shown.total, pages: shown.pages, memories: shown.memories };
     });
 
   const search = (text: string) =>
@@ -77,7 +87,7 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
     if (userId && props.version > 0) void refresh();
   }, [props.version]);
 
-  const pages = listing?.kind === "page" ? Math.max(1, Math.ceil(listing.total / PAGE_SIZE)) : 1;
+  const pages = listing?.kind === "page" ? listing.pages : 1;
 
   return (
     <div class="memory-layout">
@@ -144,7 +154,7 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
                   <TypeBadge type={memory.metadata.memory_type} />
                   <span title="when it was said">{formatDate(memory.metadata.chat_time || memory.metadata.created_at)}</span>
                   <span title="session">{memory.metadata.session_id}</span>
-                  {listing.kind === "search" && <Relativity value={memory.metadata.relativity} />}
+                  {"relativity" in memory.metadata && <Relativity value={memory.metadata.relativity} />}
                 </span>
               </button>
             </li>
@@ -191,7 +201,12 @@ function MemoryDetailView(props: { userId: string; cube: string; memoryId: strin
   useEffect(() => {
     setDetail(undefined);
     setError(undefined);
-    if (props.memoryId) api.memory(props.userId, props.memoryId).then(setDetail, (failure: unknown) => setError(messageOf(failure)));
+    if (props.memoryId) {
+      api.memory(props.userId, props.memoryId).then(
+        (found) => (found ? setDetail(found) : setError("This memory no longer exists.")),
+        (failure: unknown) => setError(messageOf(failure)),
+      );
+    }
   }, [props.memoryId, props.userId]);
 
   if (!props.memoryId) {

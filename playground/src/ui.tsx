@@ -33,8 +33,8 @@ export function ConfirmDialog(props: { title: string; body: ComponentChildren; c
   );
 }
 
-export function Relativity(props: { value: number | undefined }) {
-  if (props.value === undefined) return null;
+export function Relativity(props: { value: number | null | undefined }) {
+  if (props.value === undefined || props.value === null) return null;
   const percent = Math.round(props.value * 100);
   return (
     <span class="relativity" title={`relativity ${props.value.toFixed(4)}`}>

@@ -4,10 +4,18 @@
  */
 import type { z } from "zod";
 import type { ChatFrame as ChatFrameSchema, ModelsData as ModelsDataSchema } from "../../src/api/schemas/chat.js";
-import type { CubeBucket as CubeBucketSchema, MemoryItem as MemoryItemSchema } from "../../src/api/schemas/common.js";
-import type { MemoryWithHistory as MemoryWithHistorySchema, SearchData as SearchDataSchema } from "../../src/api/schemas/memory.js";
+import type { CubeBucket as CubeBucketSchema, GraphNode as GraphNodeSchema, MemoryItem as MemoryItemSchema } from "../../src/api/schemas/common.js";
+import type {
+  GetMemoryData as GetMemoryDataSchema,
+  MemoryWithHistory as MemoryWithHistorySchema,
+  SearchData as SearchDataSchema,
+} from "../../src/api/schemas/memory.js";
 
+/** A search or chat hit (with its relativity and ref_id). */
 export type MemoryItem = z.infer<typeof MemoryItemSchema>;
+/** A listed memory (get_memory, get_all). */
+export type GraphNode = z.infer<typeof GraphNodeSchema>;
+export type MemoryKinds = z.infer<typeof GetMemoryDataSchema>;
 export type MemoryDetail = z.infer<typeof MemoryWithHistorySchema>;
 export type CubeBucket = z.infer<typeof CubeBucketSchema>;
 export type SearchData = z.infer<typeof SearchDataSchema>;

@@ -1,39 +1,117 @@
 import type { MemoryRecord, MemoryVersion } from "../store/types.js";
-import type { MemoryItem } from "./schemas/common.js";
+import type { GraphNode, MemoryItem, StoredItem } from "./schemas/common.js";
 
-/** A stored memory as the MemOS wire format shows it. */
+/**
+ * How memcube's memories look on the wire: MemOS's item shapes (its tree-memory metadata, every key
+ * present, null or MemOS's default where memcube has no value), plus memcube's own `cube_id` and
+ * `chat_time`. A search hit, a stored item (get_memory/{id}) and a graph node (get_all, get_memory)
+ * differ only in what MemOS puts in or leaves out.
+ */
+
+/** MemOS's short citation id: the id's first dash-separated group, in brackets (`[caa48141]`). */
+export const refIdOf = (id: string) => `[${id.split("-")[0]}]`;
+
+/** The MemOS update kind an earlier version of a memory stands for. */
+const updateTypeOf = (version: MemoryVersion) => (version.reason.startsWith("updated") ? ("conflict" as const) : ("extract" as const));
+
+/**
+ * memcube's version history (newest first) in MemOS's `metadata.history` form, oldest first. memcube
+ * keeps an earlier version's text, not a node of its own, so `archived_memory_id` is null.
+ */
+function archivedVersions(history: readonly MemoryVersion[]) {
+  return [...history].reverse().map((version, index) => ({
+    version: index + 1,
+    is_fast: false,
+    memory: version.text,
+    update_type: updateTypeOf(version),
+    archived_memory_id: null,
+    created_at: version.changedAt,
+    timespec: null,
+    memory_form: null,
+  }));
+}
+
+/** The metadata MemOS's tree memories carry, without `embedding` (each shape decides it). */
+function treeMetadata(memory: MemoryRecord, history: readonly MemoryVersion[]) {
+  return {
+    memory_type: memory.memoryType,
+    key: memory.key,
+    tags: memory.tags,
+    user_id: memory.userId,
+    cube_id: memory.cubeId,
+    session_id: memory.sessionId,
+    status: memory.status,
+    is_fast: null,
+    evolve_to: [] as string[],
+    version: history.length + 1,
+    history: archivedVersions(history),
+    working_binding: null,
+    type: null,
+    confidence: memory.confidence,
+    source: memory.source,
+    visibility: null,
+    created_at: memory.createdAt,
+    updated_at: memory.updatedAt,
+    chat_time: memory.chatTime,
+    sources: memory.sources.map((message) => ({
+      type: "chat" as const,
+      role: message.role,
+      chat_time: message.chatTime,
+      message_id: message.messageId,
+      content: message.content,
+      doc_path: null,
+      file_info: null,
+      image_info: null,
+    })),
+    usage: [] as string[],
+    background: memory.background,
+    file_ids: [] as string[],
+    info: memory.info,
+    internal_info: null,
+    covered_history: null,
+  };
+}
+
+/**
+ * A search (or chat) hit: MemOS empties `embedding` and `usage`, adds the score as `relativity`,
+ * and repeats id, memory and ref_id inside the metadata. Preferences also say which kind they are
+ * and what is preferred (MemOS builds `pref_string` from that); memcube does not tell explicit from
+ * implicit preferences apart, so each is an explicit one.
+ */
 export function memoryItem(memory: MemoryRecord, relativity?: number): MemoryItem {
+  const refId = refIdOf(memory.id);
   return {
     id: memory.id,
     memory: memory.text,
-    ref_id: memory.id.replaceAll("-", "").slice(0, 8),
+    ref_id: refId,
     metadata: {
-      memory_type: memory.memoryType,
-      key: memory.key,
-      tags: memory.tags,
-      user_id: memory.userId,
-      cube_id: memory.cubeId,
-      session_id: memory.sessionId,
-      status: memory.status,
-      confidence: memory.confidence,
-      source: memory.source,
-      created_at: memory.createdAt,
-      updated_at: memory.updatedAt,
-      chat_time: memory.chatTime,
-      sources: memory.sources.map((message) => ({
-        type: "chat" as const,
-        role: message.role,
-        chat_time: message.chatTime,
-        message_id: message.messageId,
-        content: message.content,
-      })),
-      ...(relativity === undefined ? {} : { relativity }),
-      background: memory.background,
-      info: memory.info,
+      ...treeMetadata(memory, []),
+      version: 1,
+      embedding: [],
+      relativity: relativity ?? null,
+      id: memory.id,
+      memory: memory.text,
+      ref_id: refId,
+      ...(memory.memoryType === "PreferenceMemory" && { preference_type: "explicit_preference" as const, preference: memory.text }),
     },
   };
 }
 
+/** A node of get_all / get_memory: the stored attributes, no embedding (MemOS leaves it out of listings). */
+export function graphNode(memory: MemoryRecord): GraphNode {
+  return { id: memory.id, memory: memory.text, metadata: treeMetadata(memory, []) };
+}
+
+/** get_memory/{id}: the stored item whole, its vector and its earlier versions included. */
+export function storedItem(memory: MemoryRecord, history: readonly MemoryVersion[], vector: Float32Array | undefined): StoredItem {
+  return {
+    id: memory.id,
+    memory: memory.text,
+    metadata: { ...treeMetadata(memory, history), embedding: vector ? Array.from(vector) : null },
+  };
+}
+
+/** memcube's own form of an earlier version, kept beside MemOS's `metadata.history` for existing clients. */
 export function memoryVersion(version: MemoryVersion) {
   return {
     memory: version.text,

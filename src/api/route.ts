@@ -108,7 +108,7 @@ export interface QueryRoute<Q extends AnyObject, P extends AnyObject | undefined
   data: D;
   description?: string;
   /** The envelope's success message (a function of the result when it depends on it). */
-  message?: string | ((data: z.infer<D>) => string);
+  message?: string | ((data: z.infer<D>, input: { query: z.infer<Q>; params: P extends AnyObject ? z.infer<P> : undefined }) => string);
 }
 
 /** The query string as an object (first value of each name). */
@@ -142,8 +142,9 @@ export function queryJson<Q extends AnyObject, P extends AnyObject | undefined, 
     const params = route.params ? parseWith(route.params, c.req.param(), "path") : undefined;
     const query = parseWith(route.query, queryOf(c.req.url), "query");
     admitActingUser(c, query[route.actor] as string);
-    const data = await handler({ query, params: params as P extends AnyObject ? z.infer<P> : undefined }, c);
-    const message = typeof route.message === "function" ? route.message(data) : route.message;
+    const input = { query, params: params as P extends AnyObject ? z.infer<P> : undefined };
+    const data = await handler(input, c);
+    const message = typeof route.message === "function" ? route.message(data, input) : route.message;
     return c.json(success(data, message));
   });
 }

@@ -3,7 +3,7 @@ import type { ModelRegistry } from "../llm/registry.js";
 import { addMessages, checkQuota } from "../memory/add.js";
 import type { MemoryContext } from "../memory/context.js";
 import { checkWritable } from "../memory/cubes.js";
-import { cubeForbidden, cubeNotFound } from "../memory/errors.js";
+import { cubeForbidden } from "../memory/errors.js";
 import { prepareQuery, searchScope, textMemoryTypes, type ScoredMemory } from "../memory/search.js";
 import { budgetFor, fitToBudget, loadTokenCounter, messageTokens } from "./budget.js";
 import type { ChatTokenQuota, TokenUsage } from "./token-quota.js";
@@ -48,7 +48,7 @@ export interface ChatRequest {
 export interface PreparedChat {
   request: ChatRequest;
   model: ChatModel;
-  /** The readable cubes that exist (a new cube that is also writable reads as empty). */
+  /** The readable cubes that exist (one nobody has written yet reads as empty). */
   cubesToSearch: string[];
 }
 
@@ -76,21 +76,19 @@ const HISTORY_MESSAGES = 20;
 
 /**
  * Everything that can refuse the request: cube access (first, as on every route), then the model.
- * Reading a missing cube is a 404 unless the chat also writes it (then it is new and reads as empty).
+ * A cube nobody has written yet reads as empty (MemOS answers from no memories too).
  */
 export async function prepareChat(deps: ChatDeps, request: ChatRequest): Promise<PreparedChat> {
   const context = deps.memory;
-  const toCreate = new Set(request.addMessageOnAnswer ? await checkWritable(context, request.userId, request.writableCubeIds) : []);
-  const writable = new Set(request.writableCubeIds);
+  if (request.addMessageOnAnswer) await checkWritable(context, request.userId, request.writableCubeIds);
   const cubesToSearch: string[] = [];
   for (const cubeId of request.readableCubeIds) {
     if ((await context.store.accessOf(cubeId, request.userId)) !== undefined) {
       cubesToSearch.push(cubeId);
       continue;
     }
-    const exists = (await context.store.getCube(cubeId)) !== undefined;
-    if (exists) throw cubeForbidden(request.userId, cubeId, "read");
-    if (!toCreate.has(cubeId) && !writable.has(cubeId)) throw cubeNotFound(cubeId);
+    // A cube nobody has written yet reads as empty, as on search: nothing to recall from it.
+    if ((await context.store.getCube(cubeId)) !== undefined) throw cubeForbidden(request.userId, cubeId, "read");
   }
   const model = deps.models.resolve(request.modelName);
   await deps.tokenQuota?.check(request.userId, context.now());

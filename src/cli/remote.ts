@@ -92,9 +92,10 @@ export async function searchCommand(args: string[], io: CliIO): Promise<void> {
       io.stdout.write(`${JSON.stringify(result)}\n`);
       return;
     }
-    for (const bucket of [...result.text_mem, ...result.pref_mem]) {
+    for (const bucket of [...result.text_mem, ...result.pref_mem, ...result.tool_mem, ...result.skill_mem]) {
       for (const memory of bucket.memories) {
-        io.stdout.write(`${(memory.metadata.relativity ?? 0).toFixed(3)}  ${bucket.cube_id}  ${memory.metadata.chat_time.slice(0, 10)}  ${memory.memory}\n`);
+        const line = [(memory.metadata.relativity ?? 0).toFixed(3), memory.ref_id, bucket.cube_id, memory.metadata.chat_time.slice(0, 10), memory.memory];
+        io.stdout.write(`${line.join("  ")}\n`);
       }
     }
     const count = result.text_mem.reduce((sum, bucket) => sum + bucket.memories.length, 0);
@@ -205,10 +206,11 @@ export async function exportCommand(args: string[], io: CliIO): Promise<void> {
   let written = 0;
   try {
     for (let page = 1; ; page++) {
-      const [bucket] = await client.memories.getAll({ mem_cube_ids: [cube], page, page_size: pageSize });
-      if (!bucket) break;
-      if (page === 1) bar.total(bucket.total_nodes);
-      for (const memory of bucket.memories) {
+      const [listed] = await client.memories.getAll({ mem_cube_ids: [cube], page, page_size: pageSize });
+      if (!listed) break;
+      if (page === 1) bar.total(listed.total_nodes);
+      const nodes = listed.memories[0]?.nodes ?? [];
+      for (const memory of nodes) {
         const source = memory.metadata.sources[0];
         const line = {
           id: memory.id,
@@ -225,7 +227,7 @@ export async function exportCommand(args: string[], io: CliIO): Promise<void> {
         written++;
       }
       bar.update(written);
-      if (bucket.memories.length < pageSize) break;
+      if (nodes.length < pageSize) break;
     }
   } catch (error) {
     bar.finish();

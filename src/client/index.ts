@@ -17,6 +17,8 @@ import type { ErrorBody } from "../api/schemas/envelope.js";
 import type {
   AddedMemory,
   DeleteData,
+  GetAllData,
+  GetMemoryData,
   MemoryWithHistory,
   SearchData,
   addRequest,
@@ -28,7 +30,7 @@ import type {
 import { serverSentEvents } from "./sse.js";
 
 export type { ChatFrame, ErrorBody };
-export type { MemoryItem } from "../api/schemas/common.js";
+export type { GraphNode, MemoryItem } from "../api/schemas/common.js";
 
 /** A request body as the server accepts it; `user_id` may be left to the client's `userId`. */
 type WithUser<T, K extends string = "user_id"> = Omit<T, K> & { [P in K]?: string };
@@ -47,7 +49,12 @@ export type DeleteMemoryInput = WithUser<z.input<typeof deleteRequest>>;
 export type AddedMemory = z.infer<typeof AddedMemory>;
 export type SearchResult = z.infer<typeof SearchData>;
 export type ChatResult = z.infer<typeof ChatCompleteData>;
+/** A cube's search hits. */
 export type CubeMemories = z.infer<typeof CubeBucket>;
+/** get_all for one cube: `memories[0]` holds its `nodes` and `tree_structure`; `memory_statistics` counts per memory_type. */
+export type CubeGraph = z.infer<typeof GetAllData>[number];
+/** get_memory: a cube's memories by kind (`text_mem`, `pref_mem`, `tool_mem`, `skill_mem`), each a list of buckets. */
+export type MemoryKinds = z.infer<typeof GetMemoryData>;
 export type CubeInfo = z.infer<typeof Cube>;
 export type MemoryWithHistory = z.infer<typeof MemoryWithHistory>;
 export type DeleteResult = z.infer<typeof DeleteData>;
@@ -158,12 +165,12 @@ export class MemcubeClient {
   };
 
   readonly memories = {
-    /** The memories of the readable cubes (every one without `page`), one bucket per cube. */
-    getAll: async (input: GetAllInput = {}, call?: CallOptions): Promise<CubeMemories[]> => this.post("/product/get_all", this.withUser(input), call),
-    /** One cube's memories, newest first, a page at a time. */
-    list: async (input: GetMemoryInput, call?: CallOptions): Promise<CubeMemories[]> => this.post("/product/get_memory", this.withUser(input), call),
-    /** One memory with its sources and earlier versions. */
-    get: async (id: string, input: { user_id?: string } = {}, call?: CallOptions): Promise<MemoryWithHistory> =>
+    /** The memories of the readable cubes (every one without `page`), one graph per cube as MemOS answers it. */
+    getAll: async (input: GetAllInput = {}, call?: CallOptions): Promise<CubeGraph[]> => this.post("/product/get_all", this.withUser(input), call),
+    /** One cube's memories by kind, newest first, a page at a time. */
+    list: async (input: GetMemoryInput, call?: CallOptions): Promise<MemoryKinds> => this.post("/product/get_memory", this.withUser(input), call),
+    /** One memory with its sources and earlier versions; null when no memory has the id. */
+    get: async (id: string, input: { user_id?: string } = {}, call?: CallOptions): Promise<MemoryWithHistory | null> =>
       this.send("GET", `/product/get_memory/${encodeURIComponent(id)}?user_id=${encodeURIComponent(this.user(input.user_id))}`, undefined, call),
     delete: async (input: DeleteMemoryInput, call?: CallOptions): Promise<DeleteResult> => this.post("/product/delete_memory", this.withUser(input), call),
   };

@@ -1,7 +1,7 @@
 import type { MemoryRecord, MemoryType, MemoryVersion, Page } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
-import { DomainError, cubeForbidden } from "./errors.js";
+import { cubeForbidden } from "./errors.js";
 import { AnswerBudget } from "./answer-budget.js";
 
 export interface ListRequest {
@@ -10,6 +10,8 @@ export interface ListRequest {
   memoryTypes: readonly MemoryType[];
   page?: Page;
   textContains?: string;
+  /** Also count the matches of each memory type (get_all's memory_statistics). */
+  countTypes?: boolean;
 }
 
 export interface CubeListing {
@@ -18,6 +20,8 @@ export interface CubeListing {
   total: number;
   /** Memories were left out to keep the answer within its byte budget (ANSWER_BYTES): ask smaller pages. */
   truncated: boolean;
+  /** With `countTypes`: matches per memory type, over the whole cube, not only the page. */
+  typeCounts?: Partial<Record<MemoryType, number>>;
 }
 
 /** Rows read from the store at a time when a listing is not paged. */
@@ -55,19 +59,41 @@ export async function listMemories(context: MemoryContext, request: ListRequest)
       }
       if (read.memories.length < limit) break;
     }
-    listings.push({ cubeId, memories, total, truncated });
+    const typeCounts = request.countTypes ? await countTypes(context, cubeId, request.memoryTypes, request.textContains) : undefined;
+    listings.push({ cubeId, memories, total, truncated, ...(typeCounts && { typeCounts }) });
   }
   return listings;
 }
 
-/** One memory with its earlier versions; 404 when unknown, 403 when its cube is not readable. */
-export async function getMemory(
+async function countTypes(
   context: MemoryContext,
-  userId: string,
-  memoryId: string,
-): Promise<{ memory: MemoryRecord; history: MemoryVersion[] }> {
+  cubeId: string,
+  memoryTypes: readonly MemoryType[],
+  textContains: string | undefined,
+): Promise<Partial<Record<MemoryType, number>>> {
+  const counts: Partial<Record<MemoryType, number>> = {};
+  for (const memoryType of memoryTypes) {
+    const { total } = await context.store.listMemories({ cubeId, memoryTypes: [memoryType] }, { offset: 0, limit: 1 }, textContains);
+    if (total > 0) counts[memoryType] = total;
+  }
+  return counts;
+}
+
+export interface FoundMemory {
+  memory: MemoryRecord;
+  history: MemoryVersion[];
+  /** Undefined when the embedder could not represent its text. */
+  vector: Float32Array | undefined;
+}
+
+/**
+ * One memory with its earlier versions and its vector; undefined when no memory has the id (MemOS
+ * answers that with an empty success), 403 when its cube is not readable.
+ */
+export async function getMemory(context: MemoryContext, userId: string, memoryId: string): Promise<FoundMemory | undefined> {
   const memory = await context.store.getMemory(memoryId);
-  if (!memory || memory.status === "deleted") throw new DomainError("not_found", `memory '${memoryId}' does not exist`);
+  if (!memory || memory.status === "deleted") return undefined;
   if ((await context.store.accessOf(memory.cubeId, userId)) === undefined) throw cubeForbidden(userId, memory.cubeId, "read");
-  return { memory, history: await context.store.memoryHistory(memoryId) };
+  const [history, vectors] = await Promise.all([context.store.memoryHistory(memoryId), context.store.vectorsOf([memoryId])]);
+  return { memory, history, vector: vectors.get(memoryId) };
 }

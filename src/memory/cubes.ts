@@ -5,13 +5,16 @@ import { DomainError, cubeForbidden, cubeNotFound } from "./errors.js";
 
 const CAN_WRITE = new Set(["owner", "write"]);
 
-/** Every cube must exist and be readable by the user; the first that is not decides the error. */
+/**
+ * Every cube that exists must be readable by the user; the first that is not decides the error. A
+ * cube nobody has written yet reads as empty (as in MemOS: a new user's first search is not an
+ * error), and reveals nothing: it holds nothing.
+ */
 export async function requireReadable(context: MemoryContext, userId: string, cubeIds: readonly string[]): Promise<void> {
   for (const cubeId of cubeIds) {
     const access = await context.store.accessOf(cubeId, userId);
     if (access !== undefined) continue;
-    const cube = await context.store.getCube(cubeId);
-    throw cube ? cubeForbidden(userId, cubeId, "read") : cubeNotFound(cubeId);
+    if (await context.store.getCube(cubeId)) throw cubeForbidden(userId, cubeId, "read");
   }
 }
 

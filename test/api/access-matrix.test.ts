@@ -66,7 +66,8 @@ interface Call {
 
 /** The statuses of the five access cases; the key cases follow from them. */
 type Expect = Record<AccessCase, number>;
-const READ: Expect = { owner: 200, reader: 200, writer: 200, stranger: 403, unknown: 404 };
+// A cube nobody has written reads as empty, as in MemOS (and is not created by the read).
+const READ: Expect = { owner: 200, reader: 200, writer: 200, stranger: 403, unknown: 200 };
 const WRITE_CREATING: Expect = { owner: 200, reader: 403, writer: 200, stranger: 403, unknown: 200 };
 const WRITE: Expect = { owner: 200, reader: 403, writer: 200, stranger: 403, unknown: 404 };
 const MANAGE: Expect = { owner: 200, reader: 403, writer: 403, stranger: 403, unknown: 404 };
@@ -301,7 +302,7 @@ async function snapshot(rig: Rig, cube: string): Promise<string> {
   const listed = await send(rig.server, post("/product/get_all", { user_id: "owner", mem_cube_ids: [cube] }), rig.as("owner"));
   const reader = await send(rig.server, post("/product/get_all", { user_id: "reader", mem_cube_ids: [cube] }), rig.as("reader"));
   const bystander = await send(rig.server, post("/product/get_all", { user_id: "bystander", mem_cube_ids: [cube] }), rig.as("*"));
-  const memories = listed.status === 200 ? listed.body.data[0].memories.map((m: { id: string; memory: string }) => `${m.id}:${m.memory}`) : [];
+  const memories = listed.status === 200 ? listed.body.data[0].memories[0].nodes.map((m: { id: string; memory: string }) => `${m.id}:${m.memory}`) : [];
   return JSON.stringify({ owner: listed.status, memories, reader: reader.status, bystander: bystander.status });
 }
 

@@ -48,6 +48,6 @@ test("an add whose client disconnects is no longer embedded, and nothing of it i
   const sent = requestsFor("abandoned message");
   assert.ok(sent <= MAX_CONCURRENT_REQUESTS, `${sent} of 20 embedding requests were sent; only those in flight at the disconnect may be`);
   // Nothing of it is stored: not even its cube, which the add would have created.
-  const listed = await server.post("/product/get_all", { user_id: "leaver" });
-  assert.equal(listed.status, 404, JSON.stringify(listed.body));
+  const exists = await server.post("/product/exist_mem_cube_id", { user_id: "leaver", mem_cube_id: "leaver" });
+  assert.equal(exists.body.data.leaver, false, JSON.stringify(exists.body));
 });

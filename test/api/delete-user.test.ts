@@ -108,15 +108,19 @@ describe("POST /product/delete_user", () => {
 
     const file = path.join(server.dataDir, "memcube.db");
     const memoryIds = (await ok("/product/get_all", { user_id: "alice", mem_cube_ids: ALICE_CUBES }, "alice")).data.flatMap(
-      (bucket: { memories: { id: string }[] }) => bucket.memories.map((memory) => memory.id),
+      (entry: { memories: { nodes: { id: string }[] }[] }) => entry.memories[0]?.nodes.map((memory) => memory.id) ?? [],
     ) as string[];
     const needles = ["alice", "zanzibar", ...ALICE_CUBES.map(cubeTag), ...memoryIds];
     const before = traces(file, needles);
     for (const table of ["users", "cubes", "cube_access", "messages", "memories", "memory_sources", "memory_history", "jobs", "memory_words_data", "memory_vectors_chunks"]) {
       assert.ok(before.some((trace) => trace.startsWith(`${table}:`)), `the fixture leaves traces in ${table}: ${before.join(", ")}`);
     }
-    const bobBefore = (await ok("/product/get_all", { user_id: "bob", mem_cube_ids: ["bob", "carol"] }, "bob")).data;
-    const carolBefore = (await ok("/product/get_all", { user_id: "carol", mem_cube_ids: ["carol"] }, "carol")).data;
+    const listed = async (userId: string, cubeIds: string[]) =>
+      ((await ok("/product/get_all", { user_id: userId, mem_cube_ids: cubeIds }, userId)).data as { cube_id: string; memories: { nodes: { memory: string }[] }[] }[]).map(
+        (entry) => ({ cube_id: entry.cube_id, nodes: entry.memories[0]?.nodes ?? [] }),
+      );
+    const bobBefore = await listed("bob", ["bob", "carol"]);
+    const carolBefore = await listed("carol", ["carol"]);
 
     // Another user's key may not erase alice; nothing changes.
     const refused = await server.post("/product/delete_user", { user_id: "alice" }, as("bob"));
@@ -140,12 +144,9 @@ describe("POST /product/delete_user", () => {
       const exists = await server.post("/product/exist_mem_cube_id", { user_id: "bob", mem_cube_id: cube }, as("bob"));
       assert.equal(exists.body.data[cube], false, cube);
     }
-    const withoutAlice = bobBefore.map((bucket: { memories: { memory: string }[]; total_nodes: number }) => {
-      const kept = bucket.memories.filter((memory) => !memory.memory.includes("zanzibar"));
-      return { ...bucket, memories: kept, total_nodes: kept.length };
-    });
-    assert.deepEqual((await ok("/product/get_all", { user_id: "bob", mem_cube_ids: ["bob", "carol"] }, "bob")).data, withoutAlice);
-    assert.deepEqual((await ok("/product/get_all", { user_id: "carol", mem_cube_ids: ["carol"] }, "carol")).data, carolBefore);
+    const withoutAlice = bobBefore.map((entry) => ({ ...entry, nodes: entry.nodes.filter((memory) => !memory.memory.includes("zanzibar")) }));
+    assert.deepEqual(await listed("bob", ["bob", "carol"]), withoutAlice);
+    assert.deepEqual(await listed("carol", ["carol"]), carolBefore);
     const search = await ok("/product/search", { user_id: "bob", query: "zanzibarfive bob cube", readable_cube_ids: ["bob"] }, "bob");
     assert.ok(search.data.text_mem[0].memories.every((memory: { memory: string }) => !memory.memory.includes("zanzibar")));
 

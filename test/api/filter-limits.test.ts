@@ -114,7 +114,7 @@ function filterLimitSuite(name: string, env: () => Promise<{ env: Record<string,
       assert.equal(one.body.data.deleted, 1);
       for (const userId of ["lim-del", "lim-del2"]) {
         const left = await server.post("/product/get_all", { user_id: userId });
-        const texts = left.body.data[0].memories.map((memory: { memory: string }) => memory.memory);
+        const texts = left.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory);
         assert.deepEqual(texts, userId === "lim-del" ? ["The blue heron fishes by the old oak tree"] : []);
       }
     });
@@ -122,7 +122,7 @@ function filterLimitSuite(name: string, env: () => Promise<{ env: Record<string,
     test("delete_memory: 10,000 memory ids, the most one request may name", async () => {
       await seed("lim-ids");
       const all = await server.post("/product/get_all", { user_id: "lim-ids" });
-      const red = all.body.data[0].memories.find((memory: { memory: string }) => memory.memory.startsWith("The red kite")).id as string;
+      const red = all.body.data[0].memories[0].nodes.find((memory: { memory: string }) => memory.memory.startsWith("The red kite")).id as string;
       const ids = valuesEndingWith(10_000, () => crypto.randomUUID(), red);
       const deleted = await server.post("/product/delete_memory", { user_id: "lim-ids", memory_ids: ids });
       assert.equal(deleted.status, 200, JSON.stringify(deleted.body).slice(0, 300));
@@ -150,7 +150,7 @@ function filterLimitSuite(name: string, env: () => Promise<{ env: Record<string,
       assert.equal(conditions.status, 422);
       assert.match(conditions.body.message, /^filter: more than 100 conditions/);
       const left = await server.post("/product/get_all", { user_id: "lim-over" });
-      assert.equal(left.body.data[0].memories.length, 2);
+      assert.equal(left.body.data[0].memories[0].nodes.length, 2);
     });
   });
 }

@@ -102,7 +102,7 @@ const CASES: [string, string, unknown, number, RegExp][] = [
   ["async_mode", "/product/add", { user_id: "h", messages: "hi", async_mode: "later" }, 422, /^async_mode: /],
   ["dedup", "/product/search", { user_id: "h", query: "q", dedup: "maybe" }, 422, /^dedup: /],
   ["search_memory_type", "/product/search", { user_id: "h", query: "q", search_memory_type: "Everything" }, 422, /^search_memory_type: /],
-  ["memory_type", "/product/get_all", { user_id: "h", memory_type: "act_mem" }, 422, /^memory_type: /],
+  ["memory_type", "/product/get_all", { user_id: "h", memory_type: "no_such_mem" }, 422, /^memory_type: /],
   ["access", "/product/share_cube", { user_id: "h", cube_id: "h", target_user_id: "x", access: "owner" }, 422, /^access: /],
   ["chat mode", "/product/chat/complete", { user_id: "h", query: "q", mode: "turbo" }, 422, /^mode: /],
   // limits
@@ -144,7 +144,7 @@ describe("hostile input → 4xx, envelope, nothing stored", () => {
     for (const [route, status] of cases) assertRefused(await server.get(route), status, route);
     // A repeated parameter: the first value counts, and the request acts for that user only.
     const repeated = await server.get("/product/scheduler/status?user_id=h&user_id=seeded");
-    assert.deepEqual(repeated.body, { code: 200, message: "ok", data: [] });
+    assert.deepEqual(repeated.body, { code: 200, message: "Memory get status successfully", data: [] });
     for (const route of ["/product/scheduler/wait?user_name=h&timeout_seconds=-1", "/product/scheduler/wait?user_name=h&timeout_seconds=1e9", "/product/scheduler/wait?user_name=h&poll_interval=NaN", "/product/scheduler/wait?user_name=h&timeout_seconds=Infinity"]) {
       assertRefused(await server.post(route, {}), 422, route);
     }
@@ -212,7 +212,7 @@ describe("SQL and FTS5 syntax is ordinary text", () => {
       assert.equal(added.body.data[0].memory, text);
     }
     const listed = await server.post("/product/get_all", { user_id: "sqler" });
-    assert.deepEqual(listed.body.data[0].memories.map((memory: { memory: string }) => memory.memory).sort(), [...TEXTS].sort());
+    assert.deepEqual(listed.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory).sort(), [...TEXTS].sort());
     for (const text of TEXTS) {
       const found = await server.post("/product/search", { user_id: "sqler", query: text, top_k: 3 });
       assert.equal(found.status, 200, text);
@@ -226,9 +226,9 @@ describe("SQL and FTS5 syntax is ordinary text", () => {
     assert.ok(textHits((await server.post("/product/search", { user_id: "sqler", query: "NEAR(" })).body).includes(TEXTS[2] as string));
     // search_query is a substring match of the text itself: % and _ are not wildcards.
     const percent = await server.post("/product/get_all", { user_id: "sqler", search_query: "100%" });
-    assert.deepEqual(percent.body.data[0].memories.map((memory: { memory: string }) => memory.memory), [TEXTS[7]]);
+    assert.deepEqual(percent.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), [TEXTS[7]]);
     const underscore = await server.post("/product/get_all", { user_id: "sqler", search_query: "_" });
-    assert.deepEqual(underscore.body.data[0].memories.map((memory: { memory: string }) => memory.memory), [TEXTS[7]]);
+    assert.deepEqual(underscore.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), [TEXTS[7]]);
     // Filters take such text as a value.
     const filtered = await server.post("/product/search", { user_id: "sqler", query: "robert", filter: { session_id: "' OR 1=1 --" } });
     assert.deepEqual(filtered.body.data.text_mem[0].memories, []);
@@ -240,6 +240,6 @@ describe("SQL and FTS5 syntax is ordinary text", () => {
     const deleted = await server.post("/product/delete_memory", { user_id: "sqler2", session_id: "' OR ''='" });
     assert.equal(deleted.body.data.deleted, 1);
     const left = await server.post("/product/get_all", { user_id: "sqler2" });
-    assert.deepEqual(left.body.data[0].memories.map((memory: { memory: string }) => memory.memory), ["in the default session"]);
+    assert.deepEqual(left.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), ["in the default session"]);
   });
 });

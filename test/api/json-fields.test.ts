@@ -28,7 +28,7 @@ function jsonFieldSuite(label: string, env: () => Record<string, string>) {
     const id = added.body.data[0].memory_id as string;
 
     const all = await server.post("/product/get_all", { user_id: "proto" });
-    const listed = all.body.data[0].memories[0].metadata.info;
+    const listed = all.body.data[0].memories[0].nodes[0].metadata.info;
     assert.deepEqual(Object.keys(listed).sort(), ["__proto__", "constructor", "plain"]);
     assert.deepEqual(listed, expectedInfo());
 
@@ -53,7 +53,7 @@ function jsonFieldSuite(label: string, env: () => Record<string, string>) {
       assert.match(response.body.message, /unknown filter field/);
     }
     const all = await server.post("/product/get_all", { user_id: "proto" });
-    assert.equal(all.body.data[0].memories.length, 1, "nothing deleted");
+    assert.equal(all.body.data[0].memories[0].nodes.length, 1, "nothing deleted");
   });
 
   const BAD: [string, unknown, RegExp][] = [

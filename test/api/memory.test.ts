@@ -66,16 +66,39 @@ describe("add then search", () => {
     const response = await server.post("/product/search", { user_id: "alice", query: "Dolomites sister Bolzano", top_k: 1 });
     const item = response.body.data.text_mem[0].memories[0];
     assert.equal(item.memory, "Mostly the Dolomites. My sister Anna lives in Bolzano.");
-    assert.equal(item.ref_id, item.id.replaceAll("-", "").slice(0, 8));
+    assert.equal(item.ref_id, `[${item.id.split("-")[0]}]`);
     assert.equal(item.metadata.memory_type, "UserMemory");
     assert.equal(item.metadata.session_id, "trip");
     assert.equal(item.metadata.status, "activated");
     assert.equal(item.metadata.chat_time, "2026-06-01T07:01:00.000Z");
     assert.deepEqual(item.metadata.sources, [
-      { type: "chat", role: "user", chat_time: "2026-06-01T07:01:00.000Z", message_id: "m3", content: "Mostly the Dolomites. My sister Anna lives in Bolzano." },
+      {
+        type: "chat",
+        role: "user",
+        chat_time: "2026-06-01T07:01:00.000Z",
+        message_id: "m3",
+        content: "Mostly the Dolomites. My sister Anna lives in Bolzano.",
+        doc_path: null,
+        file_info: null,
+        image_info: null,
+      },
     ]);
     assert.ok(item.metadata.relativity > 0 && item.metadata.relativity <= 1);
+    // MemOS repeats the item inside its metadata and sends every metadata key, empty or null.
+    assert.equal(item.metadata.id, item.id);
+    assert.equal(item.metadata.memory, item.memory);
+    assert.equal(item.metadata.ref_id, item.ref_id);
+    assert.deepEqual(
+      [item.metadata.embedding, item.metadata.usage, item.metadata.evolve_to, item.metadata.history, item.metadata.file_ids],
+      [[], [], [], [], []],
+    );
+    assert.deepEqual([item.metadata.version, item.metadata.is_fast, item.metadata.type, item.metadata.visibility], [1, null, null, null]);
+    assert.equal(response.body.message, "Search completed successfully");
     assert.deepEqual(response.body.data.pref_mem, [{ cube_id: "alice", memories: [], total_nodes: 0 }]);
+    assert.deepEqual(response.body.data.tool_mem, [{ cube_id: "alice", memories: [], total_nodes: 0 }]);
+    assert.deepEqual(response.body.data.skill_mem, [{ cube_id: "alice", memories: [], total_nodes: 0 }]);
+    assert.equal(response.body.data.pref_note, "");
+    assert.equal("pref_string" in response.body.data, false, "no preference hits, no pref_string");
     assert.deepEqual(response.body.data.act_mem, []);
   });
 

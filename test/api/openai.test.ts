@@ -108,7 +108,7 @@ describe("OpenAI drop-in: /v1/chat/completions with the official openai SDK", ()
     ]);
     // the turn was written back
     const stored = await rig.server.post("/product/get_all", { user_id: "oa-bob" });
-    const texts = stored.body.data[0].memories.map((memory: { memory: string }) => memory.memory);
+    const texts = stored.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory);
     assert.ok(texts.includes("Where does my sister Anna live?"));
   });
 
@@ -124,7 +124,7 @@ describe("OpenAI drop-in: /v1/chat/completions with the official openai SDK", ()
     assert.match(lastPrompt(rig.llm)[0]?.content ?? "", /The team offsite is in Lisbon/);
     const notes = await rig.server.post("/product/get_all", { user_id: "oa-carol", mem_cube_ids: ["oa-notes"] });
     assert.equal(notes.status, 200);
-    assert.ok(notes.body.data[0].memories.some((memory: { memory: string }) => memory.memory === "Where is the team offsite?"));
+    assert.ok(notes.body.data[0].memories[0].nodes.some((memory: { memory: string }) => memory.memory === "Where is the team offsite?"));
   });
 
   test("x-memcube-session-id: the session's working memory reaches the next turn", async () => {
@@ -134,7 +134,7 @@ describe("OpenAI drop-in: /v1/chat/completions with the official openai SDK", ()
     await client.chat.completions.create({ model: "qwen2.5-72b-instruct", messages: [{ role: "user", content: "and after that?" }] });
     assert.match(lastPrompt(rig.llm)[0]?.content ?? "", /We land in Osaka on Friday/);
     const stored = await rig.server.post("/product/get_all", { user_id: "oa-sam" });
-    assert.ok(stored.body.data[0].memories.every((memory: { metadata: { session_id: string } }) => memory.metadata.session_id === "trip-42"));
+    assert.ok(stored.body.data[0].memories[0].nodes.every((memory: { metadata: { session_id: string } }) => memory.metadata.session_id === "trip-42"));
   });
 
   test("GET /v1/models lists the configured models, the default first", async () => {
@@ -208,7 +208,7 @@ describe("OpenAI-shaped errors", () => {
     // The turn is over when the server counts it: only then is "nothing stored" a fact.
     await untilMetric(rig.server, NOT_STORED, notStoredBefore + 1);
     const stored = await rig.server.post("/product/get_all", { user_id: "oa-leaver" });
-    const texts = stored.status === 200 ? stored.body.data[0].memories.map((memory: { memory: string }) => memory.memory) : [];
+    const texts = stored.status === 200 ? stored.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory) : [];
     assert.deepEqual(texts, []);
   });
 

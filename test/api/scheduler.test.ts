@@ -23,7 +23,7 @@ describe("GET /product/scheduler/status", () => {
     assert.equal(all.status, 200);
     assert.deepEqual(all.body, {
       code: 200,
-      message: "ok",
+      message: "Memory get status successfully",
       data: [
         { task_id: second.body.data[0].task_id, status: "completed" },
         { task_id: first.body.data[0].task_id, status: "completed" },

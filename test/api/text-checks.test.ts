@@ -113,7 +113,7 @@ describe("bodies that are not UTF-8 are refused, not repaired", () => {
     assert.equal(response.status, 200, JSON.stringify(response.body));
     const stored = await rig.server.post("/product/get_all", { user_id: "utf8-ok" });
     assert.deepEqual(
-      stored.body.data[0].memories.map((memory: { memory: string }) => memory.memory),
+      stored.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory),
       ["naïve café 🍵"],
     );
   });

@@ -66,7 +66,7 @@ describe("validation", () => {
     const added = await server.post("/product/add", { user_id: "v7", messages: odd });
     assert.equal(added.body.data[0].memory, odd);
     const listed = await server.post("/product/get_all", { user_id: "v7" });
-    assert.equal(listed.body.data[0].memories[0].memory, odd);
+    assert.equal(listed.body.data[0].memories[0].nodes[0].memory, odd);
   });
 
   test("a 100,000-character message in a segmented script is stored and searched quickly", async () => {

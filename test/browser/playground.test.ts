@@ -82,6 +82,8 @@ describe("playground in Chromium", { skip: missing }, () => {
       assert.ok((await references.count()) >= 1);
       assert.match((await page.getByTestId("references").textContent()) ?? "", new RegExp(FACT));
       assert.match((await references.first().locator(".relativity-value").textContent()) ?? "", /^[01]\.\d\d$/);
+      // The citation id as MemOS writes it: the id's first group in one pair of brackets.
+      assert.match((await references.first().locator(".ref-id").textContent()) ?? "", /^\[[0-9a-f]{8}\]$/);
       // Timing from the `time` frame; the reasoning is folded until asked for.
       assert.match((await page.getByTestId("timing").textContent()) ?? "", /search .+ · first token .+ · total .+/);
       const reasoning = page.locator(".reasoning");
@@ -116,7 +118,7 @@ describe("playground in Chromium", { skip: missing }, () => {
       await dialog.getByRole("button", { name: "Delete", exact: true }).click();
       await rows.filter({ hasText: question }).waitFor({ state: "detached" });
       const listed = await rig.server.post("/product/get_all", { user_id: "alice" });
-      const texts = (listed.body.data[0].memories as { memory: string }[]).map((memory) => memory.memory);
+      const texts = (listed.body.data[0].memories[0].nodes as { memory: string }[]).map((memory) => memory.memory);
       assert.ok(!texts.includes(question), "deleted on the server too");
       assert.ok(texts.includes(FACT), "the other memories stay");
       await page.close();

@@ -36,7 +36,7 @@ describe("the seed calls", () => {
     assert.equal(request?.headers.authorization, "Bearer sk-deepseek-secret");
     const stored = await rig.server.post("/product/get_all", { user_id: "memos_user_123", mem_cube_ids: ["xxx"] });
     assert.deepEqual(
-      stored.body.data[0].memories.map((memory: { memory: string; metadata: { sources: { role: string }[] } }) => [memory.metadata.sources[0]?.role, memory.memory]).sort(),
+      stored.body.data[0].memories[0].nodes.map((memory: { memory: string; metadata: { sources: { role: string }[] } }) => [memory.metadata.sources[0]?.role, memory.memory]).sort(),
       [["assistant", "可以考虑汉庭、如家和全季。"], ["user", seedBody.query]],
     );
   });
@@ -89,7 +89,7 @@ describe("the event stream", () => {
     rig.llm.reply({ reasoning: "SECRET-THOUGHT", text: "Visible answer about cocoa." });
     await chatStream(rig.server, { user_id: "thinker", query: "Tell me about cocoa" });
     const stored = await rig.server.post("/product/get_all", { user_id: "thinker" });
-    const texts = stored.body.data[0].memories.map((memory: { memory: string }) => memory.memory);
+    const texts = stored.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory);
     assert.ok(texts.includes("Visible answer about cocoa."));
     assert.doesNotMatch(JSON.stringify(texts), /SECRET-THOUGHT/);
   });
@@ -232,14 +232,20 @@ describe("errors", () => {
     await rig.server.post("/product/add", { user_id: "owner9", messages: "private" });
     const forbidden = await chatStream(rig.server, { user_id: "err", readable_cube_ids: ["owner9"], query: "hi" });
     assert.equal(forbidden.status, 403);
-    const missing = await chatStream(rig.server, { user_id: "err", readable_cube_ids: ["no-such-cube"], writable_cube_ids: ["err"], query: "hi" });
-    assert.equal(missing.status, 404);
     const writeOthers = await rig.server.post("/product/chat/complete", { user_id: "err", writable_cube_ids: ["owner9"], readable_cube_ids: ["err"], query: "hi" });
     assert.equal(writeOthers.status, 403);
     const invalid = await chatStream(rig.server, { user_id: "err", query: "" });
     assert.equal(invalid.status, 422);
     assert.match(invalid.raw, /"message":"query: /);
     assert.equal(rig.llm.requests.length, 0);
+  });
+
+  test("a readable cube nobody has written reads as empty: the chat answers (MemOS does too)", async () => {
+    rig.llm.reply({ text: "Nothing to recall yet." });
+    const response = await rig.server.post("/product/chat/complete", { user_id: "err2", readable_cube_ids: ["no-such-cube"], writable_cube_ids: ["err2"], query: "hi" });
+    assert.equal(response.status, 200);
+    assert.equal(response.body.data.response, "Nothing to recall yet.");
+    assert.equal((await rig.server.post("/product/exist_mem_cube_id", { user_id: "err2", mem_cube_id: "no-such-cube" })).body.data["no-such-cube"], false);
   });
 
   test("an upstream failure in complete is a 502 with the upstream status and message, key redacted, nothing stored", async () => {

@@ -46,7 +46,7 @@ describe("add, search", () => {
     assert.match(added.stdout, /^added [0-9a-f-]{36} to cli-ann: My sister Anna lives in Bolzano\n$/);
     const found = await memcube(["search", "Where does Anna live?"], { MEMCUBE_USER: "cli-ann" });
     assert.equal(found.code, 0, found.stderr);
-    assert.match(found.stdout, /^\d\.\d{3} {2}cli-ann {2}\d{4}-\d\d-\d\d {2}My sister Anna lives in Bolzano$/m);
+    assert.match(found.stdout, /^\d\.\d{3} {2}\[[0-9a-f]{8}\] {2}cli-ann {2}\d{4}-\d\d-\d\d {2}My sister Anna lives in Bolzano$/m);
     const json = await memcube(["search", "--json", "--user", "cli-ann", "Anna"]);
     assert.equal(JSON.parse(json.stdout).text_mem[0].memories[0].memory, "My sister Anna lives in Bolzano");
   });

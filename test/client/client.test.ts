@@ -69,14 +69,15 @@ describe("memcube/client against a real server", () => {
     const [added] = await alice.add({ messages: [{ role: "user", content: "I drink jasmine tea", chat_time: "2026-01-02 10:00:00" }] });
     assert.ok(added);
     const all = await alice.memories.getAll();
-    assert.ok(all[0]?.memories.some((memory) => memory.id === added.memory_id));
+    assert.ok(all[0]?.memories[0]?.nodes.some((memory) => memory.id === added.memory_id));
+    assert.equal(all[0]?.memories[0]?.tree_structure.id, "root");
     const one = await alice.memories.get(added.memory_id);
-    assert.equal(one.memory, "I drink jasmine tea");
-    assert.deepEqual(one.history, []);
+    assert.equal(one?.memory, "I drink jasmine tea");
+    assert.deepEqual(one?.history, []);
     const page = await alice.memories.list({ mem_cube_id: "cl-alice", page: 1, page_size: 1 });
-    assert.equal(page[0]?.memories.length, 1);
+    assert.equal(page.text_mem[0]?.memories.length, 1);
     assert.deepEqual(await alice.memories.delete({ memory_ids: [added.memory_id] }), { status: "success", deleted: 1 });
-    await assert.rejects(alice.memories.get(added.memory_id), (error: unknown) => error instanceof MemcubeError && error.status === 404);
+    assert.equal(await alice.memories.get(added.memory_id), null, "an unknown id is null, as MemOS answers it");
   });
 
   test("validation errors carry the 422 envelope; no user is refused before sending", async () => {

@@ -64,6 +64,20 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     why: "Ids become keys, file names and log fields.",
   },
   {
+    id: "search-text-bucket-per-cube",
+    routes: ["search"],
+    memos: "A searched cube with no text hits is left out of text_mem (no hit at all: text_mem is []).",
+    memcube: "text_mem keeps one bucket per searched cube, empty when it has no hits, as pref_mem, tool_mem and skill_mem do.",
+    why: "Clients read text_mem[0].memories; an empty bucket is harmless, a missing one is a crash.",
+  },
+  {
+    id: "preference-note-wording",
+    routes: ["search"],
+    memos: "pref_note is MemOS's fixed instruction text; preferences are explicit or implicit.",
+    memcube: "pref_note is memcube's own instruction in the same place and language rule; every preference is an explicit_preference.",
+    why: "MemOS's text is not ours to copy; memcube's extraction does not tell explicit from implicit preferences.",
+  },
+  {
     id: "admin-only-cross-user-routes",
     routes: ["get_user_names_by_memory_ids", "scheduler_allstatus"],
     memos: "Anyone may call them.",

@@ -27,22 +27,12 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "HTTP 422 where MemOS answers 200 (session_id: Too small: expected string to have >=1 characters)",
   "add: non-ASCII user_id":
     "HTTP 422 where MemOS answers 200 (user_id: must be 1-128 letters, digits or _ - . : @)",
-  "search: eval client (mem_cube_id, conversation_id '', pref)":
-    "data.text_mem[].memories[].ref_id: ref_id is the id's first group in brackets, e.g. [caa48141]; data.text_mem[].memories[].metadata.is_fast: missing (MemOS always sends it); data.text_mem[].memories[].metadata.evolve_to: missing (MemOS always sends it) (+19 more)",
-  "search: example 07a (readable_cube_ids, top_k 5)":
-    "data.text_mem[].memories[].ref_id: ref_id is the id's first group in brackets, e.g. [caa48141]; data.text_mem[].memories[].metadata.is_fast: missing (MemOS always sends it); data.text_mem[].memories[].metadata.evolve_to: missing (MemOS always sends it) (+19 more)",
   "search: filter {and:[{id}]} (MemOS's documented example)":
     "HTTP 422 where MemOS answers 200 (filter.and.0.id: unknown filter field; use memory_type, session_id, created_at, chat_time, tags or info.<key>)",
   "search: search_memory_type SkillMemory":
     "HTTP 422 where MemOS answers 200 (search_memory_type: expected \"All\")",
   "search: top_k 500 (no MemOS upper bound)":
     "HTTP 422 where MemOS answers 200 (top_k: Too big: expected number to be <=100)",
-  "search: every MemOS option at a non-default value":
-    "data.text_mem[].memories[].ref_id: ref_id is the id's first group in brackets, e.g. [caa48141]; data.text_mem[].memories[].metadata.is_fast: missing (MemOS always sends it); data.text_mem[].memories[].metadata.evolve_to: missing (MemOS always sends it) (+19 more)",
-  "search: dedup null":
-    "data.text_mem[].memories[].ref_id: ref_id is the id's first group in brackets, e.g. [caa48141]; data.text_mem[].memories[].metadata.is_fast: missing (MemOS always sends it); data.text_mem[].memories[].metadata.evolve_to: missing (MemOS always sends it) (+19 more)",
-  "search: first search of a new user":
-    "HTTP 404 where MemOS answers 200 (cube 'new_user_r1' does not exist)",
   "register_cube: test_cube_endpoints: basic":
     "HTTP 404 where MemOS answers 200 (no route POST /product/register_cube)",
   "register_cube: test_cube_endpoints: without id":
@@ -51,12 +41,8 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "HTTP 404 where MemOS answers 422 (no route POST /product/register_cube)",
   "exist_mem_cube_id: mem_cube_id only":
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
-  "exist_mem_cube_id: mem_cube_id + (ignored) user_id":
-    "message: Invalid input: expected \"Successfully\"",
   "scheduler_allstatus: no parameters":
     "HTTP 404 where MemOS answers 200 (no route GET /product/scheduler/allstatus)",
-  "scheduler_status: user_id":
-    "message: Invalid input: expected \"Memory get status successfully\"",
   "scheduler_status: user_id + client task_id":
     "HTTP 404 where MemOS answers 200 (task 'task-r1' not found for user 'compat_user_001')",
   "scheduler_task_queue_status: user_id":
@@ -75,26 +61,12 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "HTTP 404 where MemOS answers 200 (no route POST /product/chat/stream/business_user)",
   "suggestions: test_server_router (zh)":
     "HTTP 404 where MemOS answers 200 (no route POST /product/suggestions)",
-  "get_all: test_server_router (text_mem, no cube)":
-    "HTTP 404 where MemOS answers 200 (cube 'compat_user_001' does not exist)",
-  "get_all: text_mem of a cube":
-    "data[].memories: Too big: expected array to have exactly 1 items; data[].memory_statistics: missing (MemOS always sends it)",
-  "get_all: act_mem":
-    "HTTP 422 where MemOS answers 200 (memory_type: Invalid option: expected one of \"text_mem\"|\"pref_mem\")",
-  "get_all: with search_query":
-    "data[].memories: Too big: expected array to have exactly 1 items; data[].memory_statistics: missing (MemOS always sends it)",
   "get_memory: mem_cube_id only":
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
-  "get_memory: mem_cube_id + user_id, paged":
-    "data: Invalid input: expected object, received array",
-  "get_memory: include_* false (those kinds are [])":
-    "data: Invalid input: expected object, received array; data.pref_mem: expected []; data.tool_mem: expected [] (+1 more)",
   "get_memory: a cube nobody wrote":
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
   "get_memory_by_id: known id, no user_id":
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
-  "get_memory_by_id: known id + (ignored) ?user_id=":
-    "data.metadata.is_fast: missing (MemOS always sends it); data.metadata.evolve_to: missing (MemOS always sends it); data.metadata.version: missing (MemOS always sends it) (+12 more)",
   "get_memory_by_id: unknown id":
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
   "get_memory_by_ids: bare array body":
@@ -123,6 +95,4 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "HTTP 404 where MemOS answers 200 (no route POST /product/delete_memory_by_record_id)",
   "recover_memory_by_record_id: recover":
     "HTTP 404 where MemOS answers 200 (no route POST /product/recover_memory_by_record_id)",
-  "search: eval client, single cube with a preference hit":
-    "data.pref_mem[].memories[].ref_id: ref_id is the id's first group in brackets, e.g. [caa48141]; data.pref_mem[].memories[].metadata.is_fast: missing (MemOS always sends it); data.pref_mem[].memories[].metadata.evolve_to: missing (MemOS always sends it) (+22 more)",
 };

@@ -86,7 +86,7 @@ describe("fine mode, asynchronous (the default)", () => {
     assert.match(prompt?.system ?? "", /Turn relative expressions \("yesterday", "last month"/);
     assert.match(prompt?.system ?? "", /No memory may keep a relative time/);
     const stored = await post("/product/get_all", { user_id: "fdate" });
-    const [fact] = stored.body.data[0].memories;
+    const [fact] = stored.body.data[0].memories[0].nodes;
     assert.equal(fact.memory, "The user moved to Shenzhen in February 2026");
     assert.equal(fact.metadata.chat_time, "2026-03-14T10:00:00.000Z");
 
@@ -138,7 +138,7 @@ describe("fine mode, asynchronous (the default)", () => {
     script(rig.llm, { extract: () => memories({ memory: "The user lives in Guangzhou", key: "home city", memory_type: "UserMemory" }) });
     await post("/product/add", { user_id: "fc", messages: [{ role: "user", content: "I live in Guangzhou", chat_time: "2026-01-10 09:00:00" }] });
     await waitIdle(rig.server, "fc");
-    const [old] = (await post("/product/get_all", { user_id: "fc" })).body.data[0].memories;
+    const [old] = (await post("/product/get_all", { user_id: "fc" })).body.data[0].memories[0].nodes;
     assert.equal(old.memory, "The user lives in Guangzhou");
     assert.equal(prompts(rig.llm, "update").length, 0, "nothing similar yet: added without asking");
 
@@ -160,12 +160,23 @@ describe("fine mode, asynchronous (the default)", () => {
     assert.deepEqual(withHistory.body.data.history.map((version: { memory: string; status: string; replaced_by: string; reason: string }) => [version.memory, version.status, version.replaced_by, version.reason]), [
       ["The user lives in Guangzhou", "archived", current.id, "updated by a newer fact"],
     ]);
+    // The same history in MemOS's form: one earlier version, replaced by a conflicting fact.
+    assert.equal(withHistory.body.data.metadata.version, 2);
+    assert.deepEqual(
+      withHistory.body.data.metadata.history.map((version: { version: number; memory: string; update_type: string; archived_memory_id: string }) => [
+        version.version,
+        version.memory,
+        version.update_type,
+        version.archived_memory_id,
+      ]),
+      [[1, "The user lives in Guangzhou", "conflict", null]],
+    );
     const archived = await getMemory(old.id, "fc");
     assert.equal(archived.body.data.metadata.status, "archived");
 
     const deleted = await post("/product/delete_memory", { user_id: "fc", memory_ids: [current.id] });
     assert.deepEqual(deleted.body.data, { status: "success", deleted: 1 });
-    assert.equal((await getMemory(old.id, "fc")).status, 404, "the earlier version goes with it");
+    assert.equal((await getMemory(old.id, "fc")).body.data, null, "the earlier version goes with it");
     assert.deepEqual(messagesInFile("fc"), [], "and so do the messages both were made from");
   });
 
@@ -173,7 +184,7 @@ describe("fine mode, asynchronous (the default)", () => {
     script(rig.llm, { extract: () => memories({ memory: "The user drinks green tea every morning", key: "morning drink", memory_type: "PreferenceMemory" }) });
     await post("/product/add", { user_id: "fdup", messages: "I drink green tea every morning" });
     await waitIdle(rig.server, "fdup");
-    const [fact] = (await post("/product/get_all", { user_id: "fdup", memory_type: "pref_mem" })).body.data[0].memories;
+    const [fact] = (await post("/product/get_all", { user_id: "fdup", memory_type: "pref_mem" })).body.data[0].memories[0].nodes;
 
     script(rig.llm, { extract: () => memories({ memory: "the user drinks green tea every morning.", key: "morning drink", memory_type: "PreferenceMemory" }) });
     const again = await post("/product/add", { user_id: "fdup", messages: "Every morning I have green tea" });
@@ -318,7 +329,7 @@ describe("fine mode, synchronous", () => {
     const task = await taskStatus(rig.server, "finfo", added.body.data[0].task_id);
     assert.equal(task.status, "completed");
     const all = await post("/product/get_all", { user_id: "finfo" });
-    assert.deepEqual(all.body.data[0].memories.map((item: { metadata: { info: unknown } }) => item.metadata.info), [info]);
+    assert.deepEqual(all.body.data[0].memories[0].nodes.map((item: { metadata: { info: unknown } }) => item.metadata.info), [info]);
   });
 
   test("sync with a failing model answers with the raw memory; the task is retried in the background", async () => {

@@ -16,7 +16,7 @@ function memcube(args: string[], env: Record<string, string>): Promise<{ code: n
 async function allMemories(server: TestServer, userId: string): Promise<Set<string>> {
   const response = await server.post("/product/get_all", { user_id: userId, mem_cube_ids: [userId] });
   assert.equal(response.status, 200);
-  return new Set(response.body.data[0].memories.map((memory: { memory: string }) => memory.memory));
+  return new Set(response.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory));
 }
 
 const folders: string[] = [];

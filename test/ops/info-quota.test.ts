@@ -47,7 +47,7 @@ describe("info and MEMCUBE_CUBE_MAX_BYTES", () => {
     assert.equal(storeBytes(server.dataDir), before, "nothing was written");
     for (const cube of ["ia", "ib"]) {
       const all = await server.post("/product/get_all", { user_id: "iu", mem_cube_ids: [cube] });
-      assert.deepEqual(all.body.data[0].memories.map((memory: { memory: string }) => memory.memory), ["hello"]);
+      assert.deepEqual(all.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), ["hello"]);
     }
   });
 
@@ -66,7 +66,7 @@ describe("info and MEMCUBE_CUBE_MAX_BYTES", () => {
 
     const page = await server.post("/product/get_all", { user_id: "iu", mem_cube_ids: ["ia"], page: 1, page_size: 60 });
     assert.equal(page.status, 200);
-    const memories = page.body.data[0].memories as { memory: string; metadata: { info: unknown } }[];
+    const memories = page.body.data[0].memories[0].nodes as { memory: string; metadata: { info: unknown } }[];
     assert.equal(memories.length, 51);
     for (const memory of memories.filter((item) => item.memory.startsWith("kept"))) assert.deepEqual(memory.metadata.info, info);
 
@@ -109,7 +109,7 @@ describe("answers listing memories are bounded in bytes", () => {
     for (let page = 1; page <= 6; page++) {
       const { body } = await server.post("/product/get_all", { user_id: "bu", page, page_size: 10 });
       assert.equal(body.data[0].truncated, undefined);
-      for (const memory of body.data[0].memories) seen.add(memory.id);
+      for (const memory of body.data[0].memories[0].nodes) seen.add(memory.id);
     }
     assert.equal(seen.size, 60);
   });

@@ -150,7 +150,7 @@ describe("hashed and read-only keys on a server", () => {
 
   const memories = async () => {
     const listed = await server.post("/product/get_all", { user_id: "owner" }, bearer(plain));
-    return listed.body.data[0].memories.map((memory: { memory: string }) => memory.memory) as string[];
+    return listed.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory) as string[];
   };
 
   test("a key given as its SHA-256 works like the key itself", async () => {

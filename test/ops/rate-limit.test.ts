@@ -82,10 +82,10 @@ describe("MEMCUBE_CUBE_MAX_MEMORIES and MEMCUBE_CUBE_MAX_BYTES", () => {
     assert.equal(over.body.code, 413);
     assert.equal(over.body.message, "cube 'q1' is full: 2 of 3 memories (MEMCUBE_CUBE_MAX_MEMORIES); delete some first");
     const all = await server.post("/product/get_all", { user_id: "q1", mem_cube_ids: ["q1"] });
-    assert.equal(all.body.data[0].memories.length, 2, "nothing of the refused add was written");
+    assert.equal(all.body.data[0].memories[0].nodes.length, 2, "nothing of the refused add was written");
     assert.equal((await server.post("/product/add", { user_id: "q1", messages: "three" })).status, 200);
     assert.equal((await server.post("/product/add", { user_id: "q1", messages: "four" })).status, 413);
-    const id = all.body.data[0].memories[0].id;
+    const id = all.body.data[0].memories[0].nodes[0].id;
     assert.equal((await server.post("/product/delete_memory", { user_id: "q1", writable_cube_ids: ["q1"], memory_ids: [id] })).status, 200);
     assert.equal((await server.post("/product/add", { user_id: "q1", messages: "four" })).status, 200);
   });

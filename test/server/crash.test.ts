@@ -52,10 +52,10 @@ describe("a crash mid-job", () => {
       assert.equal(waited.message, "idle");
       const status = await json<Task[]>(await fetch(`${second.url}/product/scheduler/status?user_id=beekeeper&task_id=${taskId}`));
       assert.deepEqual(status.data, [{ task_id: taskId, status: "completed" }]);
-      const listed = await json<{ memories: { memory: string }[] }[]>(
+      const listed = await json<{ memories: { nodes: { memory: string }[] }[] }[]>(
         await fetch(`${second.url}/product/get_all`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: "beekeeper" }) }),
       );
-      assert.deepEqual(listed.data[0]?.memories.map((memory) => memory.memory), ["The user keeps two beehives on their roof"]);
+      assert.deepEqual(listed.data[0]?.memories[0]?.nodes.map((memory) => memory.memory), ["The user keeps two beehives on their roof"]);
       assert.equal(prompts(llm, "extract").length, 2, "the interrupted extraction ran once more");
     } finally {
       second.child.kill("SIGTERM");

@@ -74,8 +74,8 @@ describe("kill -9 during adds", () => {
       for (const cube of CUBES) {
         const listed = await post(second.url, "/product/get_all", { user_id: "crasher", mem_cube_ids: [cube] });
         assert.equal(listed.status, 200);
-        const { data } = (await listed.json()) as { data: { memories: { memory: string }[] }[] };
-        const texts = (data[0]?.memories ?? []).map((memory) => memory.memory);
+        const { data } = (await listed.json()) as { data: { memories: { nodes: { memory: string }[] }[] }[] };
+        const texts = (data[0]?.memories[0]?.nodes ?? []).map((memory) => memory.memory);
         assert.equal(new Set(texts).size, texts.length, `${cube}: no memory twice`);
         seen.set(cube, new Set(texts));
       }
@@ -93,7 +93,7 @@ describe("kill -9 during adds", () => {
       });
       assert.equal(retried.status, 200);
       const after = await post(second.url, "/product/get_all", { user_id: "crasher", mem_cube_ids: ["crash-a"] });
-      const texts = ((await after.json()) as { data: { memories: { memory: string }[] }[] }).data[0]?.memories.map((memory) => memory.memory) ?? [];
+      const texts = ((await after.json()) as { data: { memories: { nodes: { memory: string }[] }[] }[] }).data[0]?.memories[0]?.nodes.map((memory) => memory.memory) ?? [];
       assert.equal(texts.filter((text) => text === "w0-n0 first part").length, 1);
     } finally {
       second.child.kill("SIGTERM");
@@ -137,8 +137,8 @@ describe("SIGTERM", () => {
     const again = await serve();
     try {
       const listed = await post(again.url, "/product/get_all", { user_id: "drainer" });
-      const { data } = (await listed.json()) as { data: { memories: { memory: string }[] }[] };
-      assert.deepEqual(data[0]?.memories.map((memory) => memory.memory).sort(), ["Shutting down politely, one small piece at a time.", "Tell me about draining"]);
+      const { data } = (await listed.json()) as { data: { memories: { nodes: { memory: string }[] }[] }[] };
+      assert.deepEqual(data[0]?.memories[0]?.nodes.map((memory) => memory.memory).sort(), ["Shutting down politely, one small piece at a time.", "Tell me about draining"]);
     } finally {
       again.child.kill("SIGTERM");
       await again.exited;

@@ -142,7 +142,7 @@ describe("serve --workers 2", () => {
     for (const cube of CUBES) {
       const listed = await call("/product/get_all", { user_id: "multi", mem_cube_ids: [cube] });
       assert.equal(listed.status, 200);
-      const texts = (listed.body.data[0].memories as { memory: string }[]).map((memory) => memory.memory);
+      const texts = (listed.body.data[0].memories[0].nodes as { memory: string }[]).map((memory) => memory.memory);
       assert.equal(texts.length, acknowledged.size * 2, `${cube}: one memory per message`);
       assert.equal(new Set(texts).size, texts.length, `${cube}: no memory twice`);
       for (const id of acknowledged) for (const part of [1, 2]) assert.ok(texts.includes(text(id, part)), `${cube}: ${id}-${part} lost`);

@@ -115,5 +115,5 @@ export async function taskStatus(server: TestServer, userId: string, taskId: str
 export async function activeTexts(server: TestServer, userId: string, cubeId = userId): Promise<string[]> {
   const text = await server.post("/product/get_all", { user_id: userId, mem_cube_ids: [cubeId] });
   const preference = await server.post("/product/get_all", { user_id: userId, mem_cube_ids: [cubeId], memory_type: "pref_mem" });
-  return [...text.body.data[0].memories, ...preference.body.data[0].memories].map((memory: { memory: string }) => memory.memory).sort();
+  return [...text.body.data[0].memories[0].nodes, ...preference.body.data[0].memories[0].nodes].map((memory: { memory: string }) => memory.memory).sort();
 }

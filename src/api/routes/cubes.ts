@@ -28,6 +28,7 @@ export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): vo
       summary: "Whether a cube id is taken",
       body: existCubeRequest,
       data: z.record(z.string(), z.boolean()),
+      message: "Successfully",
     },
     async (body) => ({ [body.mem_cube_id]: await cubeExists(context, body.mem_cube_id) }),
   );

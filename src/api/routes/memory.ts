@@ -12,12 +12,15 @@ import { invalidField } from "../api-error.js";
 import type { App } from "../app-env.js";
 import { clientGone } from "../client-gone.js";
 import { parseFilter } from "../filter.js";
-import { memoryItem, memoryVersion } from "../present.js";
+import { memoryGraph } from "../memory-graph.js";
+import { preferenceContext } from "../preference-note.js";
+import { graphNode, memoryItem, memoryVersion, storedItem } from "../present.js";
 import { postJson, queryJson } from "../route.js";
-import { CubeBucket } from "../schemas/common.js";
 import {
   AddedMemory,
   DeleteData,
+  GetAllData,
+  GetMemoryData,
   MemoryWithHistory,
   SearchData,
   addRequest,
@@ -65,9 +68,22 @@ const bucket =
     };
   };
 
-const listingBucket = ({ cubeId, memories, total, truncated }: CubeListing) => ({
+/** A kind memcube does not store (tool, skill): one empty bucket per cube searched, as MemOS sends. */
+const emptyBuckets = (cubeIds: readonly string[]) => cubeIds.map((cubeId) => ({ cube_id: cubeId, memories: [], total_nodes: 0 }));
+
+/**
+ * MemOS's preference context: `pref_string` only when one cube was searched and it had preference
+ * hits; `pref_note` is that cube's note, or the notes of several cubes joined with " | ".
+ */
+function preferenceFields(preferences: readonly CubeMemories[], cubeCount: number): { pref_note: string; pref_string?: string } {
+  const perCube = preferences.flatMap(({ memories }) => preferenceContext(memories.map(({ memory }) => memory.text)) ?? []);
+  if (cubeCount === 1 && perCube[0]) return perCube[0];
+  return { pref_note: perCube.map((context) => context.pref_note).join(" | ") };
+}
+
+const nodeBucket = ({ cubeId, memories, total, truncated }: CubeListing) => ({
   cube_id: cubeId,
-  memories: memories.map((memory) => memoryItem(memory)),
+  memories: memories.map(graphNode),
   total_nodes: total,
   ...(truncated && { truncated: true }),
 });
@@ -77,6 +93,15 @@ function pageOf(page: number | undefined, pageSize: number): Page | undefined {
 }
 
 const TEXT_MEMORY_TYPES: readonly MemoryType[] = ["WorkingMemory", "LongTermMemory", "UserMemory"];
+
+/** What each get_all memory_type lists: MemOS's activation and parametric memories do not exist in memcube. */
+const GET_ALL_TYPES: Record<z.infer<typeof getAllRequest>["memory_type"], readonly MemoryType[]> = {
+  text_mem: TEXT_MEMORY_TYPES,
+  pref_mem: ["PreferenceMemory"],
+  act_mem: [],
+  para_mem: [],
+  param_mem: [],
+};
 
 export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): void {
   postJson(
@@ -142,7 +167,16 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         signal: clientGone(c).signal,
       });
       const budget = new AnswerBudget();
-      return { text_mem: result.text.map(bucket(budget)), pref_mem: result.preference.map(bucket(budget)), act_mem: [], para_mem: [] };
+      const cubeIds = result.text.map(({ cubeId }) => cubeId);
+      return {
+        text_mem: result.text.map(bucket(budget)),
+        act_mem: [],
+        para_mem: [],
+        pref_mem: result.preference.map(bucket(budget)),
+        ...preferenceFields(result.preference, cubeIds.length),
+        tool_mem: emptyBuckets(cubeIds),
+        skill_mem: emptyBuckets(cubeIds),
+      };
     },
   );
 
@@ -156,18 +190,21 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       tag: "memory",
       summary: "List the memories of cubes",
       body: getAllRequest,
-      data: z.array(CubeBucket),
+      data: GetAllData,
       message: "Memories retrieved successfully",
     },
     async (body) => {
+      const memoryTypes = GET_ALL_TYPES[body.memory_type];
+      if (memoryTypes.length === 0) return [];
       const listings = await listMemories(context, {
         userId: body.user_id,
         cubeIds: cubesOf(body.mem_cube_ids, body.mem_cube_id, body.user_id),
-        memoryTypes: body.memory_type === "pref_mem" ? ["PreferenceMemory"] : TEXT_MEMORY_TYPES,
+        memoryTypes,
         page: pageOf(body.page, body.page_size),
         textContains: body.search_query,
+        countTypes: true,
       });
-      return listings.map(listingBucket);
+      return listings.map(memoryGraph);
     },
   );
 
@@ -181,17 +218,18 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       tag: "memory",
       summary: "List the memories of one cube",
       body: getMemoryRequest,
-      data: z.array(CubeBucket),
+      data: GetMemoryData,
       message: "Memories retrieved successfully",
     },
     async (body) => {
-      const listings = await listMemories(context, {
-        userId: body.user_id,
-        cubeIds: [body.mem_cube_id],
-        memoryTypes: [...TEXT_MEMORY_TYPES, "PreferenceMemory"],
-        page: pageOf(body.page, body.page_size),
-      });
-      return listings.map(listingBucket);
+      const listing = async (memoryTypes: readonly MemoryType[]) =>
+        (await listMemories(context, { userId: body.user_id, cubeIds: [body.mem_cube_id], memoryTypes, page: pageOf(body.page, body.page_size) })).map(nodeBucket);
+      return {
+        text_mem: await listing(TEXT_MEMORY_TYPES),
+        pref_mem: body.include_preference ? await listing(["PreferenceMemory"]) : [],
+        tool_mem: body.include_tool_memory ? emptyBuckets([body.mem_cube_id]) : [],
+        skill_mem: body.include_skill_memory ? emptyBuckets([body.mem_cube_id]) : [],
+      };
     },
   );
 
@@ -206,12 +244,14 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       params: memoryIdParam,
       query: getMemoryQuery,
       actor: "user_id",
-      data: MemoryWithHistory,
-      message: "Memory retrieved successfully",
+      data: MemoryWithHistory.nullable().describe("null when no memory has this id"),
+      message: (data, { params }) => (data === null ? `Memory with ID ${params?.id ?? ""} not found` : "Memory retrieved successfully"),
     },
     async ({ params, query }) => {
-      const { memory, history } = await getMemory(context, query.user_id, params.id);
-      return { ...memoryItem(memory), history: history.map(memoryVersion) };
+      const found = await getMemory(context, query.user_id, params.id);
+      if (!found) return null;
+      const { memory, history, vector } = found;
+      return { ...storedItem(memory, history, vector), history: history.map(memoryVersion) };
     },
   );
 

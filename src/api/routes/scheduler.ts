@@ -18,6 +18,7 @@ export function schedulerRoutes(app: App, context: MemoryContext): void {
       query: schedulerStatusQuery,
       actor: "user_id",
       data: z.array(TaskItem).describe("Newest first"),
+      message: "Memory get status successfully",
     },
     async ({ query }) => {
       const tasks = await taskStatuses(context, query.user_id, query.task_id);

@@ -94,40 +94,95 @@ export const MemoryId = z.uuid("must be a memory id (UUID)");
 
 export const MemoryTypeName = z.enum(MEMORY_TYPES);
 
+/** One message a memory was made from, as MemOS's `sources` entries show it (null where memcube has no value). */
 export const MessageSource = z.object({
   type: z.literal("chat"),
-  role: z.enum(["user", "assistant", "system"]),
+  role: z.enum(["user", "assistant", "system", "tool"]),
   chat_time: z.string(),
   message_id: z.string(),
   content: z.string(),
+  doc_path: z.null(),
+  file_info: z.null(),
+  image_info: z.null(),
 });
 
+/** One earlier version of a memory in MemOS's `metadata.history` form. */
+export const ArchivedVersion = z.object({
+  version: z.number().int(),
+  is_fast: z.boolean(),
+  memory: z.string(),
+  update_type: z.enum(["conflict", "extract"]).describe("conflict: replaced by a newer fact; extract: refined by extraction"),
+  archived_memory_id: z.null().describe("memcube keeps an earlier version's text, not a node of its own"),
+  created_at: z.string(),
+  timespec: z.null(),
+  memory_form: z.null(),
+});
+
+/** MemOS's tree-memory metadata: every key always sent, null or MemOS's default where memcube has no value. */
+const treeMetadata = {
+  memory_type: MemoryTypeName,
+  key: z.string(),
+  tags: z.array(z.string()),
+  user_id: z.string(),
+  cube_id: z.string(),
+  session_id: z.string(),
+  status: z.enum(MEMORY_STATUSES),
+  is_fast: z.null(),
+  evolve_to: z.array(z.string()),
+  version: z.number().int().describe("1 + the number of earlier versions"),
+  history: z.array(ArchivedVersion),
+  working_binding: z.null(),
+  type: z.null(),
+  confidence: z.number(),
+  source: z.enum(["conversation", "file", "system"]),
+  visibility: z.null(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  chat_time: z.string(),
+  sources: z.array(MessageSource),
+  usage: z.array(z.string()),
+  background: z.string(),
+  file_ids: z.array(z.string()),
+  info: z.record(z.string(), z.unknown()),
+  internal_info: z.null(),
+  covered_history: z.null(),
+};
+
+/** A search or chat hit, as MemOS sends them: embedding and usage emptied, id, memory and ref_id repeated in the metadata. */
 export const MemoryItem = z
   .object({
     id: z.string(),
     memory: z.string(),
-    ref_id: z.string().describe("The first 8 hex characters of the id, for citing in prompts"),
+    ref_id: z.string().describe("The id's first group in brackets, e.g. [caa48141], for citing in prompts"),
     metadata: z.object({
-      memory_type: MemoryTypeName,
-      key: z.string(),
-      tags: z.array(z.string()),
-      user_id: z.string(),
-      cube_id: z.string(),
-      session_id: z.string(),
-      status: z.enum(MEMORY_STATUSES),
-      confidence: z.number(),
-      source: z.enum(["conversation", "file", "system"]),
-      created_at: z.string(),
-      updated_at: z.string(),
-      chat_time: z.string(),
-      sources: z.array(MessageSource),
-      relativity: z.number().min(0).max(1).optional().describe("Search only: relevance to the query, 0..1"),
-      background: z.string(),
-      info: z.record(z.string(), z.unknown()),
+      ...treeMetadata,
+      embedding: z.array(z.number()).length(0),
+      relativity: z.number().min(0).max(1).nullable().describe("Relevance to the query, 0..1"),
+      id: z.string(),
+      memory: z.string(),
+      ref_id: z.string(),
+      preference_type: z.literal("explicit_preference").optional().describe("Preferences only"),
+      preference: z.string().optional().describe("Preferences only: what is preferred"),
     }),
   })
   .meta({ id: "MemoryItem" });
 export type MemoryItem = z.infer<typeof MemoryItem>;
+
+/** A node of get_all / get_memory: the stored attributes without the embedding. */
+export const GraphNode = z
+  .object({ id: z.string(), memory: z.string(), metadata: z.object(treeMetadata) })
+  .meta({ id: "GraphNode" });
+export type GraphNode = z.infer<typeof GraphNode>;
+
+/** get_memory/{id}: the stored item whole, with its vector (null when the embedder cannot represent the text). */
+export const StoredItem = z
+  .object({
+    id: z.string(),
+    memory: z.string(),
+    metadata: z.object({ ...treeMetadata, embedding: z.array(z.number()).nullable() }),
+  })
+  .meta({ id: "StoredItem" });
+export type StoredItem = z.infer<typeof StoredItem>;
 
 export const CubeBucket = z
   .object({

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
 import { parseChatTime } from "../../memory/time.js";
-import { CubeBucket, Id, IdList, JsonObject, Label, MemoryId, MemoryItem, MemoryTypeName, nonBlankText, text } from "./common.js";
+import { CubeBucket, GraphNode, Id, IdList, JsonObject, Label, MemoryId, MemoryTypeName, StoredItem, nonBlankText, text } from "./common.js";
 
 const ChatTime = z
   .string()
@@ -83,8 +83,15 @@ export type SearchBody = z.infer<ReturnType<typeof searchRequest>>;
 export const SearchData = z.object({
   text_mem: z.array(CubeBucket),
   pref_mem: z.array(CubeBucket),
+  tool_mem: z.array(CubeBucket).describe("One empty bucket per cube: memcube stores no tool memories"),
+  skill_mem: z.array(CubeBucket).describe("One empty bucket per cube: memcube stores no skill memories"),
   act_mem: z.array(z.unknown()),
   para_mem: z.array(z.unknown()),
+  pref_note: z.string().describe("How to use the preferences (in the query's language); '' without preference hits"),
+  pref_string: z
+    .string()
+    .optional()
+    .describe("Single-cube searches with preference hits: the preferences as a numbered list, then pref_note, ready for a prompt"),
 });
 
 const paging = {
@@ -97,14 +104,24 @@ export const getAllRequest = z
     user_id: Id,
     mem_cube_ids: IdList.optional(),
     mem_cube_id: Id.optional(),
-    memory_type: z.enum(["text_mem", "pref_mem"]).default("text_mem"),
+    memory_type: z
+      .enum(["text_mem", "pref_mem", "act_mem", "para_mem", "param_mem"])
+      .default("text_mem")
+      .describe("act_mem, para_mem and param_mem hold nothing in memcube (the answer is [])"),
     search_query: text(1000).optional().describe("Only memories containing this text"),
     ...paging,
   })
   .meta({ id: "GetAllRequest" });
 
 export const getMemoryRequest = z
-  .object({ user_id: Id, mem_cube_id: Id, ...paging })
+  .object({
+    user_id: Id,
+    mem_cube_id: Id,
+    include_preference: z.boolean().default(true).describe("false: pref_mem is []"),
+    include_tool_memory: z.boolean().default(true).describe("false: tool_mem is []"),
+    include_skill_memory: z.boolean().default(true).describe("false: skill_mem is []"),
+    ...paging,
+  })
   .meta({ id: "GetMemoryRequest" });
 
 export const getMemoryQuery = z.object({ user_id: Id });
@@ -118,7 +135,54 @@ export const MemoryVersion = z.object({
   changed_at: z.string(),
   reason: z.string(),
 });
-export const MemoryWithHistory = MemoryItem.extend({ history: z.array(MemoryVersion) });
+export const MemoryWithHistory = StoredItem.extend({
+  history: z.array(MemoryVersion).describe("memcube's form of metadata.history, oldest first"),
+});
+
+/** `{cube_id, memories, total_nodes}` of graph nodes (get_memory). */
+export const NodeBucket = z.object({
+  cube_id: z.string(),
+  memories: z.array(GraphNode),
+  total_nodes: z.number().int().describe("Every match, not only this page"),
+  truncated: z.boolean().optional().describe("Memories were left out to keep the answer within 16 MiB: ask smaller pages (page_size)"),
+});
+
+export const GetMemoryData = z.object({
+  text_mem: z.array(NodeBucket),
+  pref_mem: z.array(NodeBucket),
+  tool_mem: z.array(NodeBucket),
+  skill_mem: z.array(NodeBucket),
+});
+
+/** A node of get_all's tree: the root, a memory, or the synthetic group of working memories. */
+export interface TreeNode {
+  id: string;
+  node_name: string;
+  value: string;
+  memory_type: string;
+  frequency?: number;
+  children?: TreeNode[];
+}
+/** Documented one level deep: the OpenAPI generator cannot describe a recursive schema. */
+export const TreeNodeSchema = z.object({
+  id: z.string(),
+  node_name: z.string(),
+  value: z.string(),
+  memory_type: z.string(),
+  frequency: z.number().int().optional(),
+  children: z.array(z.unknown()).optional().describe("Nodes of this same shape"),
+});
+
+/** get_all: per cube, ONE graph object (its nodes and their tree) and the count of each memory_type. */
+export const GetAllData = z.array(
+  z.object({
+    cube_id: z.string(),
+    memories: z.array(z.object({ nodes: z.array(GraphNode), tree_structure: TreeNodeSchema })).length(1),
+    memory_statistics: z.record(z.string(), z.number().int()).describe("Nodes per memory_type over the whole cube"),
+    total_nodes: z.number().int().describe("Every match, not only this page"),
+    truncated: z.boolean().optional().describe("Memories were left out to keep the answer within 16 MiB: ask smaller pages (page_size)"),
+  }),
+);
 
 export const deleteRequest = z
   .object({
