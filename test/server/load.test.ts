@@ -40,8 +40,9 @@ describe("load", () => {
     t.diagnostic(formatLoad(result, CONCURRENCY).replaceAll("\n", " | "));
     assert.equal(result.errors, 0, JSON.stringify(result.failures) + result.examples.join("\n"));
     assert.equal(result.lostAdds, 0);
-    assert.ok(result.requests >= CONCURRENCY * 2, `only ${result.requests} requests`);
-    for (const figures of Object.values(result.routes)) assert.ok(figures.requests > 0);
+    // How many requests fit in the time is a speed figure (npm run loadtest prints it), not a test:
+    // what is asserted is that every route was exercised, without errors or lost writes.
+    for (const [route, figures] of Object.entries(result.routes)) assert.ok(figures.requests > 0, `no ${route} request ran`);
     const health = await fetch(`${server.url}/health`);
     assert.equal(health.status, 200);
   });
