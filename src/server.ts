@@ -29,8 +29,9 @@ export interface RunningServer {
   port: number;
   /**
    * Stops taking connections, lets requests and streams in flight finish for up to `graceMs`
-   * (default 0: cut them at once), then aborts whatever still runs (embedding of requests and
-   * jobs: nothing half-written), stops the job runner, the embedder's workers and the store.
+   * (default 0: none), then puts running jobs back in the queue and aborts whatever still runs
+   * (embedding of requests and jobs: nothing half-written), gives the requests aborted a moment to
+   * send their 503, cuts the connections left, and stops the embedder's workers and the store.
    */
   close(graceMs?: number): Promise<void>;
   /**
@@ -97,6 +98,21 @@ function chatTokenQuota(config: Config, context: MemoryContext, metrics: Metrics
   });
 }
 
+/** After the grace period and the abort, how long the requests aborted have to send their 503 before their connections are cut. */
+const STOPPING_ANSWER_MS = 1_000;
+
+/** Whether the promise settles within `ms` (for 0 or less: not waited for, false). */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  if (ms <= 0) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Opens the store and the embedder, then serves the API until close(). */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   checkExposure(config); // before opening anything: open mode off loopback needs --insecure-open
@@ -144,24 +160,21 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     port,
     reloadKeys: () => reloadKeys(config, keys, context, logger),
     close: async (graceMs = 0) => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if (!("closeAllConnections" in server)) return;
-        server.closeIdleConnections();
-        // A connection cut aborts its request's signal, and with it the request's embedding.
-        if (graceMs <= 0) return server.closeAllConnections();
-        // Keep-alive connections go as soon as their request is answered; the rest at the deadline.
-        const idle = setInterval(() => server.closeIdleConnections(), 50);
-        const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
-        server.once("close", () => {
-          clearInterval(idle);
-          clearTimeout(deadline);
-        });
-      });
-      // Jobs still running go back to the queue before the store closes (the runner knows it is
-      // stopping before their embedding is aborted, so that is no failed attempt).
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const http = "closeAllConnections" in server ? server : undefined;
+      // Keep-alive connections go as soon as their request is answered.
+      const idle = http ? setInterval(() => http.closeIdleConnections(), 50) : undefined;
+      http?.closeIdleConnections();
+      const drained = await settlesWithin(closed, graceMs);
+      // Jobs still running go back to the queue before their work is aborted (the runner knows it
+      // is stopping before their embedding is aborted, so that is no failed attempt).
       const jobsStopped = jobs?.stop();
+      // What still runs is aborted first, so that its request is answered 503 ("the server is
+      // stopping") rather than cut without an answer; what has not answered a moment later is cut.
       stopping.abort(new ServerStopping());
+      if (!drained && http && !(await settlesWithin(closed, STOPPING_ANSWER_MS))) http.closeAllConnections();
+      await closed;
+      clearInterval(idle);
       await jobsStopped;
       await context.embedder.close();
       await context.store.close();

@@ -6,6 +6,7 @@ import { DomainError, cubeForbidden } from "./errors.js";
 import { EXTRACT_JOB, type ExtractPayload } from "./extract/job-payload.js";
 import { indexTextOf } from "./index-terms.js";
 import { encodeInfo } from "../store/info-json.js";
+import { tagBytesOf } from "../store/tag-sets.js";
 
 export interface IncomingMessage {
   role: MessageRole;
@@ -79,14 +80,13 @@ function windowsOf<T extends { content: string }>(messages: readonly T[]): T[][]
 
 /**
  * What an add stores in each cube it writes, counted as the store's cubeUsage counts: each message
- * twice (the message, and its memory's text), the tags with each memory, and the request's info
- * once (at most: a cube that holds the same info already does not store it again).
+ * twice (the message, and its memory's text), and the request's tags and info once each (at most:
+ * a cube that holds the same tag list or info already does not store it again).
  */
 function bytesStoredPerCube(request: RoomRequest): number {
   const utf8 = (text: string) => Buffer.byteLength(text, "utf8");
-  const tags = (request.tags ?? []).reduce((sum, tag) => sum + utf8(tag), 0);
-  const messages = request.messages.reduce((sum, message) => sum + 2 * utf8(message.content) + tags, 0);
-  return messages + (encodeInfo(request.info ?? {})?.bytes ?? 0);
+  const messages = request.messages.reduce((sum, message) => sum + 2 * utf8(message.content), 0);
+  return messages + tagBytesOf(request.tags ?? []) + (encodeInfo(request.info ?? {})?.bytes ?? 0);
 }
 
 /** What an add would store, as far as the cube quotas are concerned. */
@@ -145,8 +145,9 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
   // Embed before creating anything: a failing embedder leaves no empty cube behind.
   const vectors = await embedWhereMeaningful(context, messages.map((message) => message.content), request.signal);
   const keywords = messages.map((message) => indexTextOf(message.content));
-  // One object for every memory of the add: the store keeps it once per cube, not once per memory.
+  // One object for every memory of the add: the store keeps each once per cube, not once per memory.
   const info = request.info ?? {};
+  const tags = [...(request.tags ?? [])];
   const entries = request.cubeIds.flatMap((cubeId) =>
     messages.map((message, index) => ({
       message: { cubeId, messageId: message.messageId, sessionId: request.sessionId, role: message.role, content: message.content, chatTime: message.chatTime, createdAt: now },
@@ -158,7 +159,7 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
         text: message.content,
         memoryType: memoryTypeOf(message.role),
         key: "",
-        tags: [...(request.tags ?? [])],
+        tags,
         confidence: 1,
         source: "conversation" as const,
         background: "",

@@ -214,8 +214,8 @@ export interface Store {
   stats(now: string): Promise<StoreStats>;
   /**
    * For cube quotas: the cube's active memories, and the UTF-8 bytes it stores: its messages' content,
-   * its memories' (active and archived) text, key, background and tags, and each distinct info
-   * stored for it, once.
+   * its memories' (active and archived) text, key and background, and each distinct info and tag
+   * set stored for it, once.
    */
   cubeUsage(cubeId: string): Promise<{ memories: number; bytes: number }>;
   /** Parked jobs of every user, oldest first. */

@@ -42,7 +42,7 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
     const server = await startTestServer({}, dataDir);
     const messages = Array.from({ length: 1200 }, (_, index) => ({ role: "user", content: `Note ${index}: the meeting room ${index} has a projector`, message_id: `n${index}` }));
     for (let offset = 0; offset < messages.length; offset += 400) {
-      assert.equal((await server.post("/product/add", { user_id: "gina", messages: messages.slice(offset, offset + 400) })).status, 200);
+      assert.equal((await server.post("/product/add", { user_id: "gina", messages: messages.slice(offset, offset + 400), custom_tags: ["notes"] })).status, 200);
     }
     await server.post("/product/add", { user_id: "gina", messages: "I adopted a tabby cat called Miso", writable_cube_ids: ["gina-home"] });
     await server.post("/product/add", { user_id: "hal", messages: "我住在杭州" });
@@ -128,6 +128,15 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
       const history = await store.memoryHistory(successorId);
       assert.deepEqual(history.map((version) => [version.text, version.reason]), [["I adopted a tabby cat called Miso", "corrected"]]);
       assert.equal((await store.getMemory(supersededId))?.status, "archived");
+      // Tags are copied once per cube and list, and every memory reads its own back.
+      assert.deepEqual((await store.getMemory(successorId))?.tags, ["pets"]);
+      const [note] = (await store.listMemories({ cubeId: "gina-home", filter: { field: "tags", op: "contains", value: "pets" } })).memories;
+      assert.equal(note?.id, successorId);
+      const sets = await querySchema<{ tags: string[]; memories: number }>(
+        schema.url,
+        "SELECT s.tags, (SELECT count(*) FROM memories m WHERE m.tag_set_id = s.id)::int AS memories FROM memory_tag_sets s ORDER BY s.tags::text",
+      );
+      assert.deepEqual(sets, [{ tags: ["notes"], memories: 1200 }, { tags: ["pets"], memories: 1 }]);
     } finally {
       await store.close();
     }

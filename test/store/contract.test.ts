@@ -119,8 +119,8 @@ for (const backend of BACKENDS) {
       await store.addConversation({ userId: "u", now, entries });
       const textBytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
       for (const cubeId of ["info-a", "info-b"]) {
-        // Messages and memory texts, the tags of each memory, and the info once.
-        assert.deepEqual(await store.cubeUsage(cubeId), { memories: 20, bytes: 2 * textBytes + 20 * 2 + infoBytes });
+        // Messages and memory texts, and the tags and the info once each.
+        assert.deepEqual(await store.cubeUsage(cubeId), { memories: 20, bytes: 2 * textBytes + 2 + infoBytes });
       }
       const { memories } = await store.listMemories({ cubeId: "info-a" }, { offset: 0, limit: 100 });
       assert.equal(memories.length, 20);
@@ -132,15 +132,61 @@ for (const backend of BACKENDS) {
       assert.deepEqual(ids(await store.searchKeywords({ cubeId: "info-a", filter: { field: "info.n", op: "eq", value: 2 } }, ["note"], 100)).length, 20);
       // The same info in a later batch is not stored again; without info nothing is stored for it.
       await store.addConversation({ userId: "u", now, entries: [entry("info-a", "later", "later", { info: { ...info } }), entry("info-a", "bare", "bare")] });
-      assert.equal((await store.cubeUsage("info-a")).bytes, 2 * textBytes + 20 * 2 + infoBytes + 2 * 5 + 2 * 4);
+      assert.equal((await store.cubeUsage("info-a")).bytes, 2 * textBytes + 2 + infoBytes + 2 * 5 + 2 * 4);
       assert.deepEqual((await store.memoriesFromMessages("info-a", ["bare"]))[0]?.info, {});
       // Deleting every memory that cites the info frees it.
       const all = await store.memoryIds({ cubeId: "info-a" });
       assert.equal(await store.deleteMemories("info-a", all), 22);
       assert.deepEqual(await store.cubeUsage("info-a"), { memories: 0, bytes: 0 });
-      assert.equal((await store.cubeUsage("info-b")).bytes, 2 * textBytes + 20 * 2 + infoBytes, "the other cube keeps its copy");
+      assert.equal((await store.cubeUsage("info-b")).bytes, 2 * textBytes + 2 + infoBytes, "the other cube keeps its copy");
       await store.deleteCube("info-b");
       assert.deepEqual(await store.cubeUsage("info-b"), { memories: 0, bytes: 0 }, "a deleted cube takes its infos with it");
+    });
+
+    test("a batch's tags are stored once per cube and list, counted once in cubeUsage, read back in order and filtered on", async () => {
+      const tags = Array.from({ length: 64 }, (_, index) => `${String(index).padStart(2, "0")}-${"t".repeat(100)}`);
+      const tagBytes = tags.reduce((sum, tag) => sum + Buffer.byteLength(tag), 0);
+      const texts = Array.from({ length: 30 }, (_, index) => `tagged ${index}`);
+      const textBytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+      // One array for the batch, as an add hands it over; the other cube's memories get equal copies.
+      const entries = [
+        ...texts.map((text, index) => entry("tags-a", `t${index}`, text, { tags })),
+        ...texts.map((text, index) => entry("tags-b", `t${index}`, text, { tags: [...tags] })),
+      ];
+      await store.addConversation({ userId: "u", now, entries });
+      for (const cubeId of ["tags-a", "tags-b"]) assert.deepEqual(await store.cubeUsage(cubeId), { memories: 30, bytes: 2 * textBytes + tagBytes });
+      const { memories } = await store.listMemories({ cubeId: "tags-a" }, { offset: 0, limit: 100 });
+      assert.equal(memories.length, 30);
+      for (const memory of memories) assert.deepEqual(memory.tags, tags, "tags as written, in their order");
+      // A memory of its own tags (as fine mode's derived memories have), a reordered list and none.
+      const ownTags = ["zeta", "alpha", "zeta"];
+      await store.addConversation({
+        userId: "u",
+        now,
+        entries: [
+          entry("tags-a", "own", "own tags", { tags: ownTags }),
+          entry("tags-a", "reordered", "reordered", { tags: [...tags].reverse() }),
+          entry("tags-a", "untagged", "untagged"),
+        ],
+      });
+      const [own, reordered, untagged] = await store.memoriesFromMessages("tags-a", ["own", "reordered", "untagged"]);
+      assert.deepEqual(own?.tags, ownTags);
+      assert.deepEqual(reordered?.tags, [...tags].reverse());
+      assert.deepEqual(untagged?.tags, []);
+      const usage = await store.cubeUsage("tags-a");
+      assert.equal(usage.bytes, 2 * textBytes + tagBytes + 2 * (8 + 9 + 8) + 13 + tagBytes, "each distinct list once, none for no tags");
+      // Filters on tags still select by each memory's own list.
+      const filtered = async (filter: MemoryFilter) => (await store.listMemories({ cubeId: "tags-a", filter }, { offset: 0, limit: 100 })).memories.map((memory) => memory.text).sort();
+      assert.deepEqual(await filtered({ field: "tags", op: "contains", value: "alpha" }), ["own tags"]);
+      assert.equal((await filtered({ field: "tags", op: "in", value: ["none", tags[63] ?? ""] })).length, 31);
+      assert.deepEqual(await filtered({ field: "tags", op: "eq", value: "missing" }), []);
+      assert.equal(ids(await store.searchKeywords({ cubeId: "tags-b", filter: { field: "tags", op: "contains", value: tags[0] ?? "" } }, ["tagged"], 100)).length, 30);
+      // Deleting the memories that cite a list frees it; the other cube keeps its own.
+      assert.equal(await store.deleteMemories("tags-a", await store.memoryIds({ cubeId: "tags-a" })), 33);
+      assert.deepEqual(await store.cubeUsage("tags-a"), { memories: 0, bytes: 0 });
+      assert.equal((await store.cubeUsage("tags-b")).bytes, 2 * textBytes + tagBytes);
+      await store.deleteCube("tags-b");
+      assert.deepEqual(await store.cubeUsage("tags-b"), { memories: 0, bytes: 0 }, "a deleted cube takes its tag sets with it");
     });
 
     test("a memory, its vector and its words are written and deleted together", async () => {

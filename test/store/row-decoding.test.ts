@@ -39,7 +39,9 @@ describe("row decoding", () => {
       const raw = new Database(file);
       raw.prepare("UPDATE memories SET memory_type = 'Gossip' WHERE id = ?").run(id);
       await assert.rejects(store.getMemory(id), { name: "StoreRowError", message: /memories row: memory_type .*one of WorkingMemory/ });
-      raw.prepare("UPDATE memories SET memory_type = 'UserMemory', tags = '{\"home\":1}' WHERE id = ?").run(id);
+      raw.prepare("UPDATE memories SET memory_type = 'UserMemory' WHERE id = ?").run(id);
+      // The memory's tags are its tag set's (stored once per cube and list).
+      raw.prepare("UPDATE memory_tag_sets SET tags = '{\"home\":1}' WHERE id = (SELECT tag_set_id FROM memories WHERE id = ?)").run(id);
       await assert.rejects(store.listMemories({ cubeId: "c" }), { name: "StoreRowError", message: /memories row: tags .*list of strings/ });
       raw.close();
       await store.close();

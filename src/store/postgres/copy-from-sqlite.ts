@@ -158,8 +158,10 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
     await copy(
       "memories",
       count("SELECT count(*) FROM memories"),
-      // A memory's info is stored once per cube (memory_infos); it is copied with each memory and stored once again there.
-      `SELECT m.rowid, m.*, coalesce(i.info, '{}') AS info FROM memories m LEFT JOIN memory_infos i ON i.id = m.info_id
+      // A memory's info and tags are stored once per cube (memory_infos, memory_tag_sets); they are copied with each memory
+      // and stored once again there.
+      `SELECT m.rowid, m.*, coalesce(i.info, '{}') AS info, coalesce(t.tags, '[]') AS tags FROM memories m
+       LEFT JOIN memory_infos i ON i.id = m.info_id LEFT JOIN memory_tag_sets t ON t.id = m.tag_set_id
        WHERE m.rowid > ? ORDER BY m.rowid LIMIT ?`,
       async (db, rows) => {
         const parts = rows.map((row) => ({ row, memory: memoryParts(row) }));
@@ -174,7 +176,7 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
             : memory.vector_q
               ? dequantize(memory.vector_q)
               : undefined;
-          const { rowid, vector_q, tags, info, info_id, ...fields } = row;
+          const { rowid, vector_q, tags, info, info_id, tag_set_id, ...fields } = row;
           const sourceTexts = sourceTextsOf.all(rowid).map(decodeText);
           return {
             ...fields,
@@ -195,10 +197,19 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
            ON CONFLICT (cube_id, digest) DO NOTHING`,
           [JSON.stringify(memories)],
         );
+        const tagsDigest = "encode(sha256(convert_to(x.tags::text, 'UTF8')), 'hex')";
         await db.query(
-          `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, status, confidence, source, background,
+          `INSERT INTO memory_tag_sets (cube_id, digest, tags, bytes)
+           SELECT DISTINCT x.cube_id, ${tagsDigest}, x.tags, (SELECT coalesce(sum(octet_length(t)), 0) FROM jsonb_array_elements_text(x.tags) t)
+           FROM json_to_recordset($1::json) AS x(cube_id text, tags jsonb) WHERE x.tags <> '[]'::jsonb
+           ON CONFLICT (cube_id, digest) DO NOTHING`,
+          [JSON.stringify(memories)],
+        );
+        await db.query(
+          `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tag_set_id, status, confidence, source, background,
              info_id, bytes, chat_time, created_at, updated_at, words${identity ? ", embedding" : ""})
-           SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key, x.tags, x.status, x.confidence, x.source,
+           SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key,
+             (SELECT s.id FROM memory_tag_sets s WHERE s.cube_id = x.cube_id AND s.digest = ${tagsDigest}), x.status, x.confidence, x.source,
              x.background, (SELECT i.id FROM memory_infos i WHERE i.cube_id = x.cube_id AND i.digest = ${digest}), x.bytes, x.chat_time,
              x.created_at, x.updated_at,
              CASE WHEN btrim(x.keywords) = '' THEN NULL ELSE to_tsvector('simple', x.keywords) END${identity ? ", x.embedding::vector" : ""}

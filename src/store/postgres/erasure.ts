@@ -5,11 +5,11 @@ import { nullable, number, recordOf, rowOf, text } from "../core/decode.js";
 import { runAsync } from "../core/script.js";
 import { decodeIdRow, type PostgresConnection } from "./connection.js";
 import type { Queryable } from "./database.js";
-import { dropUnusedInfos } from "./memory-rows.js";
+import { dropUnusedShared } from "./memory-rows.js";
 
 const writtenMemory = recordOf("memories", { cubeId: ["cube_id", text], id: ["id", text] });
 const messageIdRow = rowOf("memory_sources", { message_id: text });
-const removedRow = rowOf("memories", { info_id: nullable(text) });
+const removedRow = rowOf("memories", { info_id: nullable(text), tag_set_id: nullable(text) });
 const contentsRow = rowOf("cubes", { memories: number, messages: number });
 
 /**
@@ -44,10 +44,12 @@ class PostgresErasurePrimitives implements ErasurePrimitives {
 
   async removeMemories(cubeId: string, memoryIds: readonly string[]): Promise<number> {
     const { rows, rowCount } = await this.db.query(
-      "DELETE FROM memories WHERE id = ANY($1::text[]) AND cube_id = $2 RETURNING info_id::text AS info_id",
+      "DELETE FROM memories WHERE id = ANY($1::text[]) AND cube_id = $2 RETURNING info_id::text AS info_id, tag_set_id::text AS tag_set_id",
       [[...memoryIds], cubeId],
     );
-    await dropUnusedInfos(this.db, rows.map((row) => removedRow(row).info_id));
+    const removed = rows.map(removedRow);
+    await dropUnusedShared(this.db, "info", removed.map((row) => row.info_id));
+    await dropUnusedShared(this.db, "tags", removed.map((row) => row.tag_set_id));
     await this.db.query("DELETE FROM memory_history WHERE memory_id = ANY($1::text[])", [[...memoryIds]]);
     return rowCount ?? 0;
   }

@@ -1,4 +1,4 @@
-import { asList, COMPARISONS, FILTER_COLUMNS, INFO_SQL } from "../core/filter-fields.js";
+import { asList, COMPARISONS, FILTER_COLUMNS, INFO_SQL, TAGS_SQL } from "../core/filter-fields.js";
 import type { FilterScalar, MemoryFilter, MemoryScope } from "../types.js";
 
 /**
@@ -67,7 +67,7 @@ function infoCondition(key: string, op: string, value: FilterScalar | FilterScal
 function fieldCondition(filter: Extract<MemoryFilter, { field: string }>, params: Params): string {
   if (filter.field === "tags") {
     if (filter.op !== "contains" && filter.op !== "eq" && filter.op !== "in") throw new Error(`tags support eq, in and contains, not ${filter.op}`);
-    return `m.tags ?| ${params.add(asList(filter.value).map(String))}::text[]`;
+    return `coalesce(${TAGS_SQL} ?| ${params.add(asList(filter.value).map(String))}::text[], false)`;
   }
   if (filter.field.startsWith("info.")) {
     const key = filter.field.slice(5);

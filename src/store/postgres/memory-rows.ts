@@ -2,71 +2,84 @@ import { rowOf, text } from "../core/decode.js";
 import type { ActiveMemory } from "../core/refine.js";
 import { encodeInfo } from "../info-json.js";
 import { storedBytesOf } from "../stored-bytes.js";
+import { encodeTags } from "../tag-sets.js";
 import type { NewMemory } from "../types.js";
 import type { PostgresConnection } from "./connection.js";
 import type { Queryable } from "./database.js";
 
-/** Columns of a memory row, without its (large) vector and words; its info is stored once per cube in memory_infos. */
-export const MEMORY_COLUMNS = `m.seq, m.id, m.cube_id, m.user_id, m.session_id, m.text, m.memory_type, m.key, m.tags, m.status,
+/**
+ * Columns of a memory row, without its (large) vector and words; its info and its tags are stored
+ * once per cube and distinct content, in memory_infos and memory_tag_sets.
+ */
+export const MEMORY_COLUMNS = `m.seq, m.id, m.cube_id, m.user_id, m.session_id, m.text, m.memory_type, m.key,
+  coalesce((SELECT t.tags FROM memory_tag_sets t WHERE t.id = m.tag_set_id), '[]'::jsonb) AS tags, m.status,
   m.confidence, m.source, m.background, coalesce((SELECT i.info FROM memory_infos i WHERE i.id = m.info_id), '{}'::jsonb) AS info,
   m.chat_time, m.created_at, m.updated_at`;
 
 const FOREIGN_KEY_VIOLATION = "23503";
-const infoIdRow = rowOf("memory_infos", { id: text });
+const sharedIdRow = rowOf("shared row", { id: text });
+
+/** What a memory shares with the others of its cube: its info and its tags, each in a table of its own, by digest. */
+const SHARED = {
+  info: { table: "memory_infos", column: "info", reference: "info_id", encode: (memory: NewMemory) => encodeInfo(memory.info) },
+  tags: { table: "memory_tag_sets", column: "tags", reference: "tag_set_id", encode: (memory: NewMemory) => encodeTags(memory.tags) },
+} as const;
+type Shared = keyof typeof SHARED;
 
 /**
- * Inside a write transaction: the rows of the memories' infos (one per cube and distinct info,
- * written when missing), by memory id; memories with an empty info have none. The digest is of
- * jsonb's text form, as the schema-3 migration computed it.
+ * Inside a write transaction: the rows of the memories' infos or tag sets (one per cube and
+ * distinct content, written when missing), by memory id; memories with an empty one have none.
+ * The digest is of jsonb's text form, as the schema migrations computed it.
  */
-async function infoIdsOf(db: Queryable, memories: readonly NewMemory[]): Promise<Map<string, string>> {
+async function sharedIdsOf(db: Queryable, kind: Shared, memories: readonly NewMemory[]): Promise<Map<string, string>> {
+  const { table, column, encode } = SHARED[kind];
   const byMemory = new Map<string, string>();
   const byKey = new Map<string, string>();
   for (const memory of memories) {
-    const encoded = encodeInfo(memory.info);
+    const encoded = encode(memory);
     if (!encoded) continue;
     const key = `${memory.cubeId}\n${encoded.digest}`;
-    let infoId = byKey.get(key);
-    if (infoId === undefined) {
+    let sharedId = byKey.get(key);
+    if (sharedId === undefined) {
       const digest = "encode(sha256(convert_to($2::jsonb::text, 'UTF8')), 'hex')";
       const inserted = await db.query(
-        `INSERT INTO memory_infos (cube_id, digest, info, bytes) VALUES ($1, ${digest}, $2::jsonb, $3)
+        `INSERT INTO ${table} (cube_id, digest, ${column}, bytes) VALUES ($1, ${digest}, $2::jsonb, $3)
          ON CONFLICT (cube_id, digest) DO NOTHING RETURNING id::text AS id`,
         [memory.cubeId, encoded.json, encoded.bytes],
       );
       // Held already: read (and key-share lock) it, so that a concurrent delete cannot drop it under this write.
       const found = inserted.rows[0]
         ? inserted
-        : await db.query(`SELECT id::text AS id FROM memory_infos WHERE cube_id = $1 AND digest = ${digest} FOR KEY SHARE`, [
+        : await db.query(`SELECT id::text AS id FROM ${table} WHERE cube_id = $1 AND digest = ${digest} FOR KEY SHARE`, [
             memory.cubeId,
             encoded.json,
           ]);
-      infoId = found.rows[0] === undefined ? undefined : infoIdRow(found.rows[0]).id;
-      if (infoId === undefined) throw new Error(`the info of cube '${memory.cubeId}' could not be stored`);
-      byKey.set(key, infoId);
+      sharedId = found.rows[0] === undefined ? undefined : sharedIdRow(found.rows[0]).id;
+      if (sharedId === undefined) throw new Error(`the ${column} of cube '${memory.cubeId}' could not be stored`);
+      byKey.set(key, sharedId);
     }
-    byMemory.set(memory.id, infoId);
+    byMemory.set(memory.id, sharedId);
   }
   return byMemory;
 }
 
 /**
- * Inside a write transaction, after memories were deleted: drops the info rows none points at any
- * more. A memory another transaction wrote meanwhile keeps its info (the foreign key refuses the
- * delete, which is then left for later).
+ * Inside a write transaction, after memories were deleted: drops the info or tag-set rows none
+ * points at any more. A memory another transaction wrote meanwhile keeps its row (the foreign key
+ * refuses the delete, which is then left for later).
  */
-export async function dropUnusedInfos(db: Queryable, infoIds: readonly (string | null)[]): Promise<void> {
-  const candidates = [...new Set(infoIds.filter((infoId): infoId is string => infoId !== null))];
+export async function dropUnusedShared(db: Queryable, kind: Shared, sharedIds: readonly (string | null)[]): Promise<void> {
+  const { table, reference } = SHARED[kind];
+  const candidates = [...new Set(sharedIds.filter((sharedId): sharedId is string => sharedId !== null))];
   if (candidates.length === 0) return;
-  await db.query("SAVEPOINT drop_infos");
+  await db.query("SAVEPOINT drop_shared");
   try {
-    await db.query(
-      `DELETE FROM memory_infos i WHERE i.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.info_id = i.id)`,
-      [candidates],
-    );
-    await db.query("RELEASE SAVEPOINT drop_infos");
+    await db.query(`DELETE FROM ${table} s WHERE s.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.${reference} = s.id)`, [
+      candidates,
+    ]);
+    await db.query("RELEASE SAVEPOINT drop_shared");
   } catch (error) {
-    await db.query("ROLLBACK TO SAVEPOINT drop_infos");
+    await db.query("ROLLBACK TO SAVEPOINT drop_shared");
     if ((error as { code?: string }).code !== FOREIGN_KEY_VIOLATION) throw error;
   }
 }
@@ -77,7 +90,8 @@ export const MESSAGE_COLUMNS = "msg.cube_id, msg.message_id, msg.session_id, msg
 export async function insertMemories(conn: PostgresConnection, db: Queryable, memories: readonly NewMemory[]): Promise<void> {
   if (memories.length === 0) return;
   const withVectors = memories.some((memory) => memory.vector) && (await conn.vectorDimension(db)) !== undefined;
-  const infoIds = await infoIdsOf(db, memories);
+  const infoIds = await sharedIdsOf(db, "info", memories);
+  const tagSetIds = await sharedIdsOf(db, "tags", memories);
   const rows = memories.map((memory) => ({
     id: memory.id,
     cube_id: memory.cubeId,
@@ -86,7 +100,7 @@ export async function insertMemories(conn: PostgresConnection, db: Queryable, me
     text: memory.text,
     memory_type: memory.memoryType,
     key: memory.key,
-    tags: memory.tags,
+    tag_set_id: tagSetIds.get(memory.id) ?? null,
     confidence: memory.confidence,
     source: memory.source,
     background: memory.background,
@@ -99,14 +113,14 @@ export async function insertMemories(conn: PostgresConnection, db: Queryable, me
     embedding: withVectors && memory.vector ? Array.from(memory.vector) : null,
   }));
   await db.query(
-    `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, confidence, source, background, info_id,
+    `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tag_set_id, confidence, source, background, info_id,
        bytes, chat_time, created_at, updated_at, words${withVectors ? ", embedding" : ""})
-     SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key, x.tags, x.confidence, x.source, x.background,
+     SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key, x.tag_set_id, x.confidence, x.source, x.background,
        x.info_id, x.bytes, x.chat_time, x.created_at, x.updated_at,
        CASE WHEN btrim(x.keywords) = '' THEN NULL ELSE to_tsvector('simple', x.keywords) END
        ${withVectors ? ", x.embedding::vector" : ""}
      FROM json_to_recordset($1::json) AS x(id text, cube_id text, user_id text, session_id text, text text, memory_type text,
-       key text, tags jsonb, confidence double precision, source text, background text, info_id bigint, bytes bigint, chat_time text,
+       key text, tag_set_id bigint, confidence double precision, source text, background text, info_id bigint, bytes bigint, chat_time text,
        created_at text, updated_at text, keywords text, embedding text)`,
     [JSON.stringify(rows)],
   );

@@ -144,4 +144,26 @@ export const PG_MIGRATIONS: readonly string[] = [
   UPDATE memories m SET bytes = octet_length(m.text) + octet_length(m.key) + octet_length(m.background)
     + (SELECT coalesce(sum(octet_length(t)), 0) FROM jsonb_array_elements_text(m.tags) t);
   `,
+  // 4: request-level tags stored once per cube and distinct list (SQLite's schema 6), as info is
+  // since 3; a memory's bytes no longer count them (the set's row does, once). The digest is of
+  // jsonb's text form, which keeps an array's order.
+  `
+  CREATE TABLE memory_tag_sets (
+    id BIGSERIAL PRIMARY KEY,
+    cube_id TEXT COLLATE "C" NOT NULL REFERENCES cubes(id) ON DELETE CASCADE,
+    digest TEXT COLLATE "C" NOT NULL,
+    tags JSONB NOT NULL,
+    bytes BIGINT NOT NULL,
+    UNIQUE (cube_id, digest)
+  );
+  ALTER TABLE memories ADD COLUMN tag_set_id BIGINT REFERENCES memory_tag_sets(id);
+  INSERT INTO memory_tag_sets (cube_id, digest, tags, bytes)
+    SELECT cube_id, encode(sha256(convert_to(tags::text, 'UTF8')), 'hex'), tags,
+      (SELECT coalesce(sum(octet_length(t)), 0) FROM jsonb_array_elements_text(tags) t)
+    FROM memories WHERE tags <> '[]'::jsonb GROUP BY cube_id, tags ORDER BY min(seq);
+  UPDATE memories m SET tag_set_id = s.id FROM memory_tag_sets s WHERE s.cube_id = m.cube_id AND s.tags = m.tags AND m.tags <> '[]'::jsonb;
+  ALTER TABLE memories DROP COLUMN tags;
+  CREATE INDEX memories_by_tag_set ON memories (tag_set_id) WHERE tag_set_id IS NOT NULL;
+  UPDATE memories SET bytes = octet_length(text) + octet_length(key) + octet_length(background);
+  `,
 ];

@@ -33,7 +33,8 @@ export class PostgresOps implements OpsMethods {
          (SELECT count(*) FROM memories WHERE cube_id = $1 AND status = 'activated')::int AS memories,
          ((SELECT coalesce(sum(octet_length(content)), 0) FROM messages WHERE cube_id = $1)
           + (SELECT coalesce(sum(bytes), 0) FROM memories WHERE cube_id = $1)
-          + (SELECT coalesce(sum(bytes), 0) FROM memory_infos WHERE cube_id = $1))::float8 AS bytes`,
+          + (SELECT coalesce(sum(bytes), 0) FROM memory_infos WHERE cube_id = $1)
+          + (SELECT coalesce(sum(bytes), 0) FROM memory_tag_sets WHERE cube_id = $1))::float8 AS bytes`,
       [cubeId],
     );
     return rows[0] === undefined ? { memories: 0, bytes: 0 } : usageRow(rows[0]);

@@ -50,7 +50,7 @@ export class SqliteConnection {
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
     sqliteVec.load(this.db);
-    // Schema 5 moves per-memory info into memory_infos by digest, as new writes do.
+    // Schemas 5 and 6 move per-memory info and tags into memory_infos and memory_tag_sets by digest, as new writes do.
     this.db.function("memcube_sha256", { deterministic: true }, (text: unknown) => digestOf(String(text)));
     this.migrate();
     this.embedder = this.readIdentity();

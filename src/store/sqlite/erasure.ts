@@ -5,9 +5,9 @@ import { nullable, number, recordOf, text } from "../core/decode.js";
 import { runSync } from "../core/script.js";
 import { BOUND_LIST, boundList } from "./bound-list.js";
 import { decodeCount, decodeId, decodeRowid, type SqliteConnection } from "./connection.js";
-import { dropUnusedInfos, removeIndexEntries } from "./memory-rows.js";
+import { dropUnusedInfos, dropUnusedTagSets, removeIndexEntries } from "./memory-rows.js";
 
-const removedRow = recordOf("memories", { rowid: ["rowid", number], infoId: ["info_id", nullable(number)] });
+const removedRow = recordOf("memories", { rowid: ["rowid", number], infoId: ["info_id", nullable(number)], tagSetId: ["tag_set_id", nullable(number)] });
 const writtenMemory = recordOf("memories", { cubeId: ["cube_id", text], id: ["id", text] });
 
 /**
@@ -45,20 +45,23 @@ class SqliteErasurePrimitives implements ErasurePrimitives {
   }
 
   removeMemories(cubeId: string, memoryIds: readonly string[]): number {
-    const find = this.conn.db.prepare("SELECT rowid, info_id FROM memories WHERE id = ? AND cube_id = ?");
+    const find = this.conn.db.prepare("SELECT rowid, info_id, tag_set_id FROM memories WHERE id = ? AND cube_id = ?");
     const infoIds: number[] = [];
+    const tagSetIds: number[] = [];
     let rows = 0;
     for (const memoryId of memoryIds) {
       const found = find.get(memoryId, cubeId);
       if (found === undefined) continue;
-      const { rowid, infoId } = removedRow(found);
+      const { rowid, infoId, tagSetId } = removedRow(found);
       if (infoId !== null) infoIds.push(infoId);
+      if (tagSetId !== null) tagSetIds.push(tagSetId);
       removeIndexEntries(this.conn, cubeId, [rowid]);
       this.conn.db.prepare("DELETE FROM memories WHERE rowid = ?").run(rowid);
       this.conn.db.prepare("DELETE FROM memory_history WHERE memory_id = ?").run(memoryId);
       rows += 1;
     }
     dropUnusedInfos(this.conn, infoIds);
+    dropUnusedTagSets(this.conn, tagSetIds);
     return rows;
   }
 

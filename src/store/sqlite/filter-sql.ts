@@ -1,5 +1,5 @@
 import { BOUND_LIST, boundList } from "./bound-list.js";
-import { asList, COMPARISONS, FILTER_COLUMNS, INFO_SQL } from "../core/filter-fields.js";
+import { asList, COMPARISONS, FILTER_COLUMNS, INFO_SQL, TAGS_SQL } from "../core/filter-fields.js";
 import type { FilterScalar, MemoryFilter, MemoryScope } from "../types.js";
 
 export interface SqlFragment {
@@ -16,7 +16,7 @@ function listOf(values: readonly unknown[]): SqlFragment {
 function tagCondition(op: string, value: unknown): SqlFragment {
   if (op === "contains" || op === "eq" || op === "in") {
     const wanted = listOf(asList(value).map(String));
-    return { sql: `EXISTS (SELECT 1 FROM json_each(m.tags) WHERE json_each.value IN ${wanted.sql})`, params: wanted.params };
+    return { sql: `EXISTS (SELECT 1 FROM json_each(${TAGS_SQL}) WHERE json_each.value IN ${wanted.sql})`, params: wanted.params };
   }
   throw new Error(`tags support eq, in and contains, not ${op}`);
 }

@@ -2,6 +2,7 @@ import { number, valueOf } from "../core/decode.js";
 import type { ActiveMemory } from "../core/refine.js";
 import { encodeInfo } from "../info-json.js";
 import { storedBytesOf } from "../stored-bytes.js";
+import { encodeTags } from "../tag-sets.js";
 import type { NewMemory } from "../types.js";
 import { vectorBlob, type SqliteConnection } from "./connection.js";
 import { documentTerms } from "./cube-terms.js";
@@ -13,16 +14,23 @@ export interface SqliteActiveMemory extends ActiveMemory {
   cubeId: string;
 }
 
-const decodeInfoId = valueOf("memory_infos", number);
+const decodeSharedId = valueOf("shared row", number);
 
-/** Inside a write transaction: the cube's row for this info (one per distinct info), null for an empty info. */
-function infoIdFor(conn: SqliteConnection, cubeId: string, info: Record<string, unknown>): number | null {
-  const encoded = encodeInfo(info);
+/** What a memory shares with the others of its cube: its info (memory_infos) and its tags (memory_tag_sets). */
+const SHARED = {
+  info: { table: "memory_infos", column: "info" },
+  tags: { table: "memory_tag_sets", column: "tags" },
+} as const;
+type Shared = keyof typeof SHARED;
+
+/** Inside a write transaction: the cube's row for this content (one per distinct content), null for none. */
+function sharedIdFor(conn: SqliteConnection, kind: Shared, cubeId: string, encoded: { json: string; digest: string; bytes: number } | null): number | null {
   if (!encoded) return null;
+  const { table, column } = SHARED[kind];
   conn.db
-    .prepare("INSERT INTO memory_infos (cube_id, digest, info, bytes) VALUES (?, ?, ?, ?) ON CONFLICT (cube_id, digest) DO NOTHING")
+    .prepare(`INSERT INTO ${table} (cube_id, digest, ${column}, bytes) VALUES (?, ?, ?, ?) ON CONFLICT (cube_id, digest) DO NOTHING`)
     .run(cubeId, encoded.digest, encoded.json, encoded.bytes);
-  return decodeInfoId(conn.db.prepare("SELECT id FROM memory_infos WHERE cube_id = ? AND digest = ?").pluck().get(cubeId, encoded.digest));
+  return decodeSharedId(conn.db.prepare(`SELECT id FROM ${table} WHERE cube_id = ? AND digest = ?`).pluck().get(cubeId, encoded.digest));
 }
 
 /** Inside a write transaction: drops the info rows no memory points at any more. */
@@ -31,13 +39,23 @@ export function dropUnusedInfos(conn: SqliteConnection, infoIds: Iterable<number
   for (const infoId of new Set(infoIds)) drop.run(infoId, infoId);
 }
 
+/** Inside a write transaction: drops the tag sets no memory points at any more. */
+export function dropUnusedTagSets(conn: SqliteConnection, tagSetIds: Iterable<number>): void {
+  const drop = conn.db.prepare("DELETE FROM memory_tag_sets WHERE id = ? AND NOT EXISTS (SELECT 1 FROM memories WHERE tag_set_id = ?)");
+  for (const tagSetId of new Set(tagSetIds)) drop.run(tagSetId, tagSetId);
+}
+
+/** Every column of a memory row `m`, with its tags read from its tag set (as the records have them). */
+export const MEMORY_SELECT = "m.*, coalesce((SELECT t.tags FROM memory_tag_sets t WHERE t.id = m.tag_set_id), '[]') AS tags";
+
 /** Inside a write transaction: a memory row with its sources, its words and (when indexed) its vector. */
 export function insertMemory(conn: SqliteConnection, memory: NewMemory): void {
   const { db } = conn;
-  const infoId = infoIdFor(conn, memory.cubeId, memory.info);
+  const infoId = sharedIdFor(conn, "info", memory.cubeId, encodeInfo(memory.info));
+  const tagSetId = sharedIdFor(conn, "tags", memory.cubeId, encodeTags(memory.tags));
   const result = db
     .prepare(
-      `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tags, confidence, source,
+      `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tag_set_id, confidence, source,
          background, info_id, chat_time, created_at, updated_at, bytes)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
@@ -49,7 +67,7 @@ export function insertMemory(conn: SqliteConnection, memory: NewMemory): void {
       memory.text,
       memory.memoryType,
       memory.key,
-      JSON.stringify(memory.tags),
+      tagSetId,
       memory.confidence,
       memory.source,
       memory.background,

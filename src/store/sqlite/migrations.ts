@@ -158,4 +158,28 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE memories SET bytes = length(CAST(text AS BLOB)) + length(CAST(key AS BLOB)) + length(CAST(background AS BLOB))
     + (SELECT coalesce(sum(length(CAST(t.value AS BLOB))), 0) FROM json_each(memories.tags) t);
   `,
+  // 6: request-level tags are stored once per cube and distinct list (memory_tag_sets), as info is
+  // since 5, instead of a copy in every memory an add creates; a memory's bytes no longer count
+  // them (the set's row does, once). The list keeps its order: the digest is of its JSON text.
+  `
+  CREATE TABLE memory_tag_sets (
+    id INTEGER PRIMARY KEY,
+    cube_id TEXT NOT NULL REFERENCES cubes(id) ON DELETE CASCADE,
+    digest TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    UNIQUE (cube_id, digest)
+  );
+  ALTER TABLE memories ADD COLUMN tag_set_id INTEGER;
+  INSERT INTO memory_tag_sets (cube_id, digest, tags, bytes)
+    SELECT cube_id, memcube_sha256(tags), tags,
+      (SELECT coalesce(sum(length(CAST(t.value AS BLOB))), 0) FROM json_each(memories.tags) t)
+    FROM memories WHERE tags <> '[]' GROUP BY cube_id, tags ORDER BY min(rowid);
+  UPDATE memories SET tag_set_id = (
+    SELECT s.id FROM memory_tag_sets s WHERE s.cube_id = memories.cube_id AND s.digest = memcube_sha256(memories.tags)
+  ) WHERE tags <> '[]';
+  ALTER TABLE memories DROP COLUMN tags;
+  CREATE INDEX memories_by_tag_set ON memories (tag_set_id) WHERE tag_set_id IS NOT NULL;
+  UPDATE memories SET bytes = length(CAST(text AS BLOB)) + length(CAST(key AS BLOB)) + length(CAST(background AS BLOB));
+  `,
 ];

@@ -35,9 +35,10 @@ export class SqliteOps implements OpsMethods {
              (SELECT count(*) FROM memories WHERE cube_id = ? AND status = 'activated') AS memories,
              (SELECT coalesce(sum(length(CAST(content AS BLOB))), 0) FROM messages WHERE cube_id = ?)
              + (SELECT coalesce(sum(bytes), 0) FROM memories WHERE cube_id = ?)
-             + (SELECT coalesce(sum(bytes), 0) FROM memory_infos WHERE cube_id = ?) AS bytes`,
+             + (SELECT coalesce(sum(bytes), 0) FROM memory_infos WHERE cube_id = ?)
+             + (SELECT coalesce(sum(bytes), 0) FROM memory_tag_sets WHERE cube_id = ?) AS bytes`,
         )
-        .get(cubeId, cubeId, cubeId, cubeId),
+        .get(cubeId, cubeId, cubeId, cubeId, cubeId),
     );
   }
 

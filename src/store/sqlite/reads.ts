@@ -6,6 +6,7 @@ import { nullable, number, recordOf } from "../core/decode.js";
 import { BOUND_LIST, boundList } from "./bound-list.js";
 import { decodeCount, decodeId, decodeInfo, decodeMemory, type SqliteConnection } from "./connection.js";
 import { scopeSql } from "./filter-sql.js";
+import { MEMORY_SELECT } from "./memory-rows.js";
 
 /** What hydrating needs of a memory row beyond its fields: its rowid (its sources) and its info's row. */
 const memoryKeys = recordOf("memories", { rowid: ["rowid", number], infoId: ["info_id", nullable(number)] });
@@ -43,13 +44,13 @@ export class SqliteReads implements ReadMethods {
   }
 
   async getMemory(memoryId: string): Promise<MemoryRecord | undefined> {
-    const row = this.conn.db.prepare("SELECT * FROM memories WHERE id = ?").get(memoryId);
+    const row = this.conn.db.prepare(`SELECT ${MEMORY_SELECT} FROM memories m WHERE m.id = ?`).get(memoryId);
     return row === undefined ? undefined : this.withSources([row])[0];
   }
 
   async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
     if (memoryIds.length === 0) return [];
-    const rows = this.conn.db.prepare(`SELECT * FROM memories WHERE id IN ${BOUND_LIST}`).all(boundList(memoryIds));
+    const rows = this.conn.db.prepare(`SELECT ${MEMORY_SELECT} FROM memories m WHERE m.id IN ${BOUND_LIST}`).all(boundList(memoryIds));
     return inRequestedOrder(memoryIds, this.withSources(rows));
   }
 
@@ -57,7 +58,7 @@ export class SqliteReads implements ReadMethods {
     if (messageIds.length === 0) return [];
     const rows = this.conn.db
       .prepare(
-        `SELECT DISTINCT m.* FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
+        `SELECT DISTINCT ${MEMORY_SELECT} FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
          WHERE s.cube_id = ? AND s.message_id IN ${BOUND_LIST} AND m.status = 'activated'
          ORDER BY m.rowid`,
       )
@@ -72,7 +73,7 @@ export class SqliteReads implements ReadMethods {
     const total = decodeCount(this.conn.db.prepare(`SELECT count(*) FROM memories m WHERE ${where.sql}${textClause}`).pluck().get(...params));
     const paging = page ? " LIMIT ? OFFSET ?" : "";
     const rows = this.conn.db
-      .prepare(`SELECT m.* FROM memories m WHERE ${where.sql}${textClause} ORDER BY m.created_at DESC, m.rowid DESC${paging}`)
+      .prepare(`SELECT ${MEMORY_SELECT} FROM memories m WHERE ${where.sql}${textClause} ORDER BY m.created_at DESC, m.rowid DESC${paging}`)
       .all(...params, ...(page ? [page.limit, page.offset] : []));
     return { memories: this.withSources(rows), total };
   }
@@ -80,8 +81,8 @@ export class SqliteReads implements ReadMethods {
   async recentMemories(cubeId: string, sessionId: string, limit: number): Promise<MemoryRecord[]> {
     const rows = this.conn.db
       .prepare(
-        `SELECT * FROM memories WHERE cube_id = ? AND session_id = ? AND status = 'activated'
-         ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
+        `SELECT ${MEMORY_SELECT} FROM memories m WHERE m.cube_id = ? AND m.session_id = ? AND m.status = 'activated'
+         ORDER BY m.chat_time DESC, m.rowid DESC LIMIT ?`,
       )
       .all(cubeId, sessionId, limit);
     return this.withSources(rows);
@@ -109,8 +110,8 @@ export class SqliteReads implements ReadMethods {
     if (wanted.length === 0) return [];
     const rows = this.conn.db
       .prepare(
-        `SELECT * FROM memories WHERE cube_id = ? AND status = 'activated' AND lower(key) IN ${BOUND_LIST}
-         ORDER BY chat_time DESC, rowid DESC LIMIT ?`,
+        `SELECT ${MEMORY_SELECT} FROM memories m WHERE m.cube_id = ? AND m.status = 'activated' AND lower(m.key) IN ${BOUND_LIST}
+         ORDER BY m.chat_time DESC, m.rowid DESC LIMIT ?`,
       )
       .all(cubeId, boundList(wanted), limit);
     return this.withSources(rows);
