@@ -57,7 +57,7 @@ describe("custom_tags are stored once per cube", () => {
     // Every memory still carries its tags, and the tag filter finds them.
     const all = await server.post("/product/get_all", { user_id: "tu", mem_cube_ids: ["tb"], page: 1, page_size: 400 });
     assert.equal(all.status, 200);
-    const memories = all.body.data[0].memories as { memory: string; metadata: { tags: string[] } }[];
+    const memories = all.body.data[0].memories[0].nodes as { memory: string; metadata: { tags: string[] } }[];
     assert.equal(memories.length, count + 1);
     for (const memory of memories.filter((item) => item.memory !== "hello")) assert.deepEqual(memory.metadata.tags, tags);
     const found = await server.post("/product/search", {
