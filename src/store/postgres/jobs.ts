@@ -1,6 +1,6 @@
 import type { ClaimRequest } from "../store.js";
 import { rowToJob, type JobRow } from "../rows.js";
-import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
+import type { JobClaim, JobCount, JobOutcome, JobRecord, NewJob } from "../types.js";
 import type { Queryable } from "./database.js";
 
 
@@ -104,6 +104,16 @@ export class PostgresJobs {
       [userId],
     );
     return rows[0]?.n ?? 0;
+  }
+
+  static async count(db: Queryable, userId?: string): Promise<JobCount[]> {
+    const where = userId === undefined ? "" : "WHERE user_id = $1";
+    const { rows } = await db.query<JobCount>(
+      `SELECT user_id AS "userId", cube_id AS "cubeId", kind, status, count(*)::int AS count FROM jobs ${where}
+       GROUP BY user_id, cube_id, kind, status ORDER BY user_id, cube_id, kind, status`,
+      userId === undefined ? [] : [userId],
+    );
+    return rows;
   }
 
   static async prune(db: Queryable, finishedBefore: string): Promise<number> {

@@ -14,6 +14,7 @@ import type {
   CubeAccess,
   CubeRecord,
   JobClaim,
+  JobCount,
   JobOutcome,
   JobRecord,
   MemoryRecord,
@@ -26,6 +27,7 @@ import type {
   RefinementWrite,
   ScoredId,
   SharedAccess,
+  UserCube,
 } from "../types.js";
 import { rowToMemory, rowToMessage, type MemoryRow, type MessageRow } from "../rows.js";
 import { Database, type DatabaseOptions, type Queryable } from "./database.js";
@@ -286,6 +288,19 @@ export class PostgresStore implements Store {
       [userId, cubeId],
     );
     return rows[0]?.access ?? undefined;
+  }
+
+  async cubesOf(userId: string): Promise<UserCube[]> {
+    const { rows } = await this.db.query<CubeRecord & { access: CubeAccess; memories: number }>(
+      `SELECT c.id, c.name, c.owner_id AS "ownerId", c.created_at AS "createdAt",
+              CASE WHEN c.owner_id = $1 THEN 'owner' ELSE a.access END AS access,
+              (SELECT count(*) FROM memories m WHERE m.cube_id = c.id AND m.status = 'activated')::int AS memories
+       FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = $1
+       WHERE c.owner_id = $1 OR a.user_id IS NOT NULL
+       ORDER BY c.id`,
+      [userId],
+    );
+    return rows.map(({ access, memories, ...cube }) => ({ cube, access, memories }));
   }
 
   async shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void> {
@@ -675,6 +690,10 @@ export class PostgresStore implements Store {
 
   async countUnfinishedJobs(userId: string): Promise<number> {
     return PostgresJobs.countUnfinished(this.db, userId);
+  }
+
+  async countJobs(userId?: string): Promise<JobCount[]> {
+    return PostgresJobs.count(this.db, userId);
   }
 
   async pruneJobs(finishedBefore: string): Promise<number> {

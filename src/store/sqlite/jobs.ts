@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { ClaimRequest } from "../store.js";
 import { rowToJob as sharedRowToJob } from "../rows.js";
-import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
+import type { JobClaim, JobCount, JobOutcome, JobRecord, NewJob } from "../types.js";
 import { decodeJobRow, type SqliteJobRow } from "./rows.js";
 
 const rowToJob = (row: SqliteJobRow): JobRecord => sharedRowToJob(decodeJobRow(row));
@@ -115,6 +115,16 @@ export class SqliteJobs {
       .prepare("SELECT count(*) FROM jobs WHERE user_id = ? AND status IN ('queued', 'running')")
       .pluck()
       .get(userId) as number;
+  }
+
+  count(userId?: string): JobCount[] {
+    const where = userId === undefined ? "" : "WHERE user_id = ?";
+    return this.db
+      .prepare(
+        `SELECT user_id AS userId, cube_id AS cubeId, kind, status, count(*) AS count FROM jobs ${where}
+         GROUP BY user_id, cube_id, kind, status ORDER BY user_id, cube_id, kind, status`,
+      )
+      .all(...(userId === undefined ? [] : [userId])) as JobCount[];
   }
 
   prune(finishedBefore: string): number {

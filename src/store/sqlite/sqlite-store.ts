@@ -17,6 +17,7 @@ import type {
   CubeAccess,
   CubeRecord,
   JobClaim,
+  JobCount,
   JobOutcome,
   JobRecord,
   MemoryRecord,
@@ -30,6 +31,7 @@ import type {
   RefinementWrite,
   ScoredId,
   SharedAccess,
+  UserCube,
 } from "../types.js";
 import { BOUND_LIST, boundList } from "./bound-list.js";
 import { cubeTag, documentTerms, termsOf } from "./cube-terms.js";
@@ -200,6 +202,20 @@ export class SqliteStore implements Store {
       )
       .get(userId, userId, cubeId) as { access: CubeAccess | null } | undefined;
     return row?.access ?? undefined;
+  }
+
+  async cubesOf(userId: string): Promise<UserCube[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT c.id, c.name, c.owner_id AS ownerId, c.created_at AS createdAt,
+                CASE WHEN c.owner_id = ? THEN 'owner' ELSE a.access END AS access,
+                (SELECT count(*) FROM memories m WHERE m.cube_id = c.id AND m.status = 'activated') AS memories
+         FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = ?
+         WHERE c.owner_id = ? OR a.user_id IS NOT NULL
+         ORDER BY c.id`,
+      )
+      .all(userId, userId, userId) as (CubeRecord & { access: CubeAccess; memories: number })[];
+    return rows.map(({ access, memories, ...cube }) => ({ cube, access, memories }));
   }
 
   async shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void> {
@@ -598,6 +614,10 @@ export class SqliteStore implements Store {
 
   async countUnfinishedJobs(userId: string): Promise<number> {
     return this.jobs.countUnfinished(userId);
+  }
+
+  async countJobs(userId?: string): Promise<JobCount[]> {
+    return this.jobs.count(userId);
   }
 
   async pruneJobs(finishedBefore: string): Promise<number> {
