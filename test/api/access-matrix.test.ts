@@ -78,6 +78,10 @@ interface Row {
   expect: Expect;
   /** The route acts for no user (any valid key will do). */
   actorless?: boolean;
+  /** The route reveals other users: with API keys only an admin key may call it (open mode: anyone). */
+  adminOnly?: boolean;
+  /** An event stream that ends with a frame of its own (not chat's `{type: "end"}`). */
+  streamEnd?: (frame: unknown) => boolean;
   /** 403/404 name the cube (`user 'x' may not … cube 'c'`, `cube 'c' does not exist`). */
   namesCube?: boolean;
   /** Answers in OpenAI's wire format (the /v1 routes); see `asEnvelope`. */
@@ -167,6 +171,15 @@ const ROWS: Row[] = [
   { route: "/product/scheduler/status (list)", readOnly: "read", call: (f) => get(`/product/scheduler/status?user_id=${q(f.actor)}`), expect: ANYONE },
   { route: "/product/scheduler/wait", readOnly: "read", call: (f) => post(`/product/scheduler/wait?user_name=${q(f.actor)}&timeout_seconds=0`, {}), expect: ANYONE },
   { route: "/product/models", readOnly: "read", call: () => get("/product/models"), expect: ANYONE, actorless: true },
+  { route: "/product/scheduler/allstatus", readOnly: "read", call: () => get("/product/scheduler/allstatus"), expect: ANYONE, actorless: true, adminOnly: true },
+  { route: "/product/scheduler/task_queue_status", readOnly: "read", call: (f) => get(`/product/scheduler/task_queue_status?user_id=${q(f.actor)}`), expect: ANYONE },
+  {
+    route: "/product/scheduler/wait/stream",
+    readOnly: "read",
+    call: (f) => get(`/product/scheduler/wait/stream?user_name=${q(f.actor)}&timeout_seconds=0`),
+    expect: ANYONE,
+    streamEnd: (frame) => ["idle", "timeout"].includes((frame as { status?: string }).status ?? ""),
+  },
   {
     route: "/v1/chat/completions",
     readOnly: "chat",
@@ -223,7 +236,8 @@ function asEnvelope(sent: Sent, label: string): Sent {
   return { ...sent, body: { code: 200, message: "ok", data: sent.body } };
 }
 
-function expected(row: Row, name: AccessCase | KeyCase): number {
+function expected(row: Row, name: AccessCase | KeyCase, mode: "keys" | "open"): number {
+  if (row.adminOnly && mode === "keys") return name === "unknown key" || name === "no key" ? 401 : name === "admin" || name === "read-only admin" ? 200 : 403;
   switch (name) {
     case "admin":
       return row.expect.owner;
@@ -310,13 +324,14 @@ async function ghostExists(rig: Rig, cube: string): Promise<boolean> {
   return exists.body.data[cube] as boolean;
 }
 
-function assertAnswer(sent: Sent, status: number, label: string): void {
+function assertAnswer(sent: Sent, status: number, label: string, row: Row): void {
   assert.equal(sent.status, status, `${label}: ${sent.raw.slice(0, 300)}`);
   assert.doesNotMatch(sent.raw, /at .*\.ts:\d+|node_modules|\n\s+at /, `${label}: a stack trace`);
   if (sent.contentType.startsWith("text/event-stream")) {
     assert.equal(status, 200);
     const frames = sent.raw.split("\n\n").filter((block) => block.trim() !== "").map((block) => JSON.parse(block.replace(/^data: /, "")));
-    assert.deepEqual(frames.at(-1), { type: "end" }, label);
+    if (row.streamEnd) assert.ok(row.streamEnd(frames.at(-1)), `${label}: ${sent.raw.slice(-200)}`);
+    else assert.deepEqual(frames.at(-1), { type: "end" }, label);
     return;
   }
   assert.ok(sent.body && typeof sent.body === "object", `${label}: JSON envelope`);
@@ -344,18 +359,19 @@ describe("cube access: every route × every case", () => {
           const rig = mode === "keys" ? keyedRig : openRig;
           const { cube: realCube, secret, memoryId, taskId } = await fixture(rig);
           const cube = spec.unknownCube ? `ghost-${counter}` : realCube;
-          const status = expected(row, name);
+          const status = expected(row, name, mode);
           const before = await snapshot(rig, realCube);
           const headers = mode === "keys" ? (spec.headers ?? rig.as(spec.actor)) : {};
           const label = `${mode} ${row.route} × ${name}`;
           const answer = await send(rig.server, row.call({ cube, actor: spec.actor, memoryId, taskId }), headers);
           const sent = row.openai ? asEnvelope(answer, label) : answer;
-          assertAnswer(sent, status, label);
+          assertAnswer(sent, status, label, row);
 
           if (status >= 400) {
             // Refused: the same answer on every route, nothing of the cube in it, and nothing changed.
             if (status === 401) assert.match(sent.body.message, /^authorization: /);
-            if (status === 403 && isReadOnlyCase(name)) assert.match(sent.body.message, /^this API key is read-only: (POST|GET) \/\S+ may change data/);
+            if (status === 403 && row.adminOnly) assert.equal(sent.body.message, "this route reveals other users: it needs an admin API key");
+            else if (status === 403 && isReadOnlyCase(name)) assert.match(sent.body.message, /^this API key is read-only: (POST|GET) \/\S+ may change data/);
             else if (status === 403 && name === "other key") assert.equal(sent.body.message, "this API key may not act as user 'owner'");
             else if (status === 403 && row.namesCube) assert.match(sent.body.message, new RegExp(`^user '${spec.actor}' may not (read|write|manage) cube '${cube}'$`));
             if (status === 404 && row.namesCube) assert.equal(sent.body.message, `cube '${cube}' does not exist`);

@@ -70,4 +70,11 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     memcube: "With API keys they need an admin key.",
     why: "They reveal other users.",
   },
+  {
+    id: "task-queue-without-redis",
+    routes: ["scheduler_task_queue_status"],
+    memos: "Needs its Redis task queue (503 without it); a user with no queue stream is a 404.",
+    memcube: "The durable job queue in the store answers: one queue per cube and task kind the user has tasks in, `memcube:<user>:<cube>:<kind>`; a user with no task gets empty lists and zero counts (200).",
+    why: "memcube has no Redis; a user who has not added anything yet has nothing queued, which is an answer, not an error.",
+  },
 ];

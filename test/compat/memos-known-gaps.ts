@@ -53,16 +53,10 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
   "exist_mem_cube_id: mem_cube_id + (ignored) user_id":
     "message: Invalid input: expected \"Successfully\"",
-  "scheduler_allstatus: no parameters":
-    "HTTP 404 where MemOS answers 200 (no route GET /product/scheduler/allstatus)",
   "scheduler_status: user_id":
     "message: Invalid input: expected \"Memory get status successfully\"",
   "scheduler_status: user_id + client task_id":
     "HTTP 404 where MemOS answers 200 (task 'task-r1' not found for user 'compat_user_001')",
-  "scheduler_task_queue_status: user_id":
-    "HTTP 404 where MemOS answers 200 (no route GET /product/scheduler/task_queue_status)",
-  "scheduler_wait_stream: user_name in query":
-    "HTTP 404 where MemOS answers 200 (no route GET /product/scheduler/wait/stream)",
   "chat_complete: temperature 3 (no bound in MemOS)":
     "HTTP 422 where MemOS answers 200 (temperature: Too big: expected number to be <=2)",
   "chat_complete: history with a tool call and a tool message":
