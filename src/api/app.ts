@@ -23,6 +23,7 @@ import { openAIErrorShape, openAIRoutes } from "./routes/openai.js";
 import { opsRoutes } from "./routes/ops.js";
 import { playgroundRoutes } from "./routes/playground.js";
 import { schedulerRoutes } from "./routes/scheduler.js";
+import { suggestionRoutes } from "./routes/suggestions.js";
 
 export interface AppDeps {
   config: Config;
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps): App {
     turnEnded: (outcome) => metrics.chatTurns.inc({ outcome }),
   };
   chatRoutes(app, chatDeps, deps.config.limits);
+  suggestionRoutes(app, chatDeps, deps.config.limits);
   openAIRoutes(app, chatDeps, deps.config.limits);
   playgroundRoutes(app);
 

@@ -71,6 +71,8 @@ const WRITE_CREATING: Expect = { owner: 200, reader: 403, writer: 200, stranger:
 const WRITE: Expect = { owner: 200, reader: 403, writer: 200, stranger: 403, unknown: 404 };
 const MANAGE: Expect = { owner: 200, reader: 403, writer: 403, stranger: 403, unknown: 404 };
 const ANYONE: Expect = { owner: 200, reader: 200, writer: 200, stranger: 200, unknown: 200 };
+/** Reads a cube, one nobody has written reading as empty (issue 17: MemOS answers 200). */
+const READ_EMPTY: Expect = { owner: 200, reader: 200, writer: 200, stranger: 403, unknown: 200 };
 
 interface Row {
   route: string;
@@ -180,6 +182,7 @@ const ROWS: Row[] = [
     expect: ANYONE,
     streamEnd: (frame) => ["idle", "timeout"].includes((frame as { status?: string }).status ?? ""),
   },
+  { route: "/product/suggestions", readOnly: "read", call: (f) => post("/product/suggestions", { user_id: f.actor, mem_cube_id: f.cube, language: "en" }), expect: READ_EMPTY, namesCube: true },
   {
     route: "/v1/chat/completions",
     readOnly: "chat",

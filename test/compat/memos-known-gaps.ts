@@ -67,8 +67,6 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "HTTP 404 where MemOS answers 200 (no route POST /product/chat/stream/playground)",
   "chat_stream_business_user: valid business_key":
     "HTTP 404 where MemOS answers 200 (no route POST /product/chat/stream/business_user)",
-  "suggestions: test_server_router (zh)":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/suggestions)",
   "get_all: test_server_router (text_mem, no cube)":
     "HTTP 404 where MemOS answers 200 (cube 'compat_user_001' does not exist)",
   "get_all: text_mem of a cube":
