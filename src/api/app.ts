@@ -15,6 +15,7 @@ import type { KeyRing } from "./auth/key-ring.js";
 import { errorResponse, handleError } from "./errors.js";
 import { rateLimiting } from "./rate-limit.js";
 import { chatRoutes } from "./routes/chat.js";
+import { chatStreamRoutes } from "./routes/chat-streams.js";
 import type { ChatDeps } from "../chat/pipeline.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): App {
     turnEnded: (outcome) => metrics.chatTurns.inc({ outcome }),
   };
   chatRoutes(app, chatDeps, deps.config.limits);
+  chatStreamRoutes(app, chatDeps, deps.config.limits, deps.config.businessChatKeys);
   suggestionRoutes(app, chatDeps, deps.config.limits);
   openAIRoutes(app, chatDeps, deps.config.limits);
   playgroundRoutes(app);

@@ -47,6 +47,7 @@ const CASES: Record<AccessCase | KeyCase, { actor: string; headers?: Record<stri
   "read-only key": { actor: "owner", headers: { authorization: "Bearer sk-owner-ro-4c8e2a6f0d3b9e17" }, keysOnly: true },
   "read-only admin": { actor: "owner", headers: { authorization: "Bearer sk-admin-ro-7f3b1d9e5a2c8e60" }, keysOnly: true },
 };
+const BUSINESS_KEY = "bk-matrix-5d1e8a3c";
 const isReadOnlyCase = (name: AccessCase | KeyCase) => name === "read-only key" || name === "read-only admin";
 
 /** What one request sees of its fixture: a cube holding the owner's secret, shared with reader (read) and writer (write). */
@@ -129,6 +130,37 @@ const ROWS: Row[] = [
     call: (f) => post("/product/chat/stream", { user_id: f.actor, query: "remember this turn", readable_cube_ids: [f.cube], writable_cube_ids: [f.cube] }),
     expect: WRITE_CREATING,
     namesCube: true,
+  },
+  {
+    route: "/product/chat/stream/playground",
+    readOnly: "chat",
+    call: (f) => post("/product/chat/stream/playground", { user_id: f.actor, query: "what is the launch code?", readable_cube_ids: [f.cube], writable_cube_ids: [f.actor] }),
+    expect: READ,
+    namesCube: true,
+  },
+  {
+    route: "/product/chat/stream/playground (writing the cube)",
+    readOnly: "chat",
+    call: (f) => post("/product/chat/stream/playground", { user_id: f.actor, query: "remember this turn", readable_cube_ids: [f.cube], writable_cube_ids: [f.cube] }),
+    expect: WRITE_CREATING,
+    namesCube: true,
+  },
+  {
+    route: "/product/chat/stream/business_user",
+    readOnly: "chat",
+    call: (f) =>
+      post("/product/chat/stream/business_user", {
+        user_id: f.actor,
+        query: "what is the launch code?",
+        business_key: BUSINESS_KEY,
+        need_search: true,
+        readable_cube_ids: [f.cube],
+        writable_cube_ids: [f.cube],
+      }),
+    expect: WRITE_CREATING,
+    namesCube: true,
+    // MemOS's business stream has no closing frame: it ends with the answer's last piece.
+    streamEnd: (frame) => (frame as { type?: string }).type === "text",
   },
   { route: "/product/get_all", readOnly: "read", call: (f) => post("/product/get_all", { user_id: f.actor, mem_cube_ids: [f.cube] }), expect: READ, namesCube: true },
   { route: "/product/get_memory", readOnly: "read", call: (f) => post("/product/get_memory", { user_id: f.actor, mem_cube_id: f.cube }), expect: READ, namesCube: true },
@@ -289,7 +321,7 @@ let counter = 0;
 before(async () => {
   llm = await startFakeOpenAI();
   script(llm, {}); // extraction finds nothing (the raw memories stay as they are); chat answers `echo: …`
-  const env = { CHAT_MODEL_LIST: JSON.stringify(modelList(llm.url)), ...extractionEnv(llm) };
+  const env = { CHAT_MODEL_LIST: JSON.stringify(modelList(llm.url)), BUSINESS_CHAT_KEYS: JSON.stringify([BUSINESS_KEY]), ...extractionEnv(llm) };
   const [keyed, open] = await Promise.all([startTestServer({ ...env, MEMCUBE_API_KEYS: JSON.stringify({ ...KEYS, ...READ_ONLY_KEYS }) }), startTestServer(env)]);
   keyedRig = { server: keyed, keyed: true, as: bearer };
   openRig = { server: open, keyed: false, as: () => ({}) };

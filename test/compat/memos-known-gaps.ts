@@ -63,10 +63,6 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "HTTP 422 where MemOS answers 200 (history.0.content: field required)",
   "chat_stream: mem_cube_id":
     "frame type \"status\": not sent by MemOS on this route, or not in its shape; frame type \"reference\": not sent by MemOS on this route, or not in its shape; frame type \"time\": not sent by MemOS on this route, or not in its shape (+1 more)",
-  "chat_stream_playground: readable_cube_ids":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/chat/stream/playground)",
-  "chat_stream_business_user: valid business_key":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/chat/stream/business_user)",
   "get_all: test_server_router (text_mem, no cube)":
     "HTTP 404 where MemOS answers 200 (cube 'compat_user_001' does not exist)",
   "get_all: text_mem of a cube":
