@@ -73,6 +73,8 @@ const WRITE: Expect = { owner: 200, reader: 403, writer: 200, stranger: 403, unk
 const MANAGE: Expect = { owner: 200, reader: 403, writer: 403, stranger: 403, unknown: 404 };
 const ANYONE: Expect = { owner: 200, reader: 200, writer: 200, stranger: 200, unknown: 200 };
 /** Reads a cube, one nobody has written reading as empty (issue 17: MemOS answers 200). */
+/** register_cube: its owner may register it again, nobody else; an unknown cube is created. */
+const REGISTER: Expect = { owner: 200, reader: 403, writer: 403, stranger: 403, unknown: 200 };
 const READ_EMPTY: Expect = { owner: 200, reader: 200, writer: 200, stranger: 403, unknown: 200 };
 
 interface Row {
@@ -194,6 +196,14 @@ const ROWS: Row[] = [
     // An existing id is a conflict for everyone, its owner included; a new one is created.
     expect: { owner: 409, reader: 409, writer: 409, stranger: 409, unknown: 200 },
   },
+  {
+    route: "/product/register_cube",
+    readOnly: "write",
+    call: (f) => post("/product/register_cube", { mem_cube_name_or_path: "registered again", mem_cube_id: f.cube, user_id: f.actor }),
+    expect: REGISTER,
+    namesCube: true,
+  },
+  { route: "/product/list_cubes", readOnly: "read", call: (f) => post("/product/list_cubes", { user_id: f.actor }), expect: ANYONE },
   { route: "/product/exist_mem_cube_id", readOnly: "read", call: (f) => post("/product/exist_mem_cube_id", { user_id: f.actor, mem_cube_id: f.cube }), expect: ANYONE },
   {
     route: "/product/scheduler/status",

@@ -43,12 +43,6 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "data.text_mem[].memories[].ref_id: ref_id is the id's first group in brackets, e.g. [caa48141]; data.text_mem[].memories[].metadata.is_fast: missing (MemOS always sends it); data.text_mem[].memories[].metadata.evolve_to: missing (MemOS always sends it) (+19 more)",
   "search: first search of a new user":
     "HTTP 404 where MemOS answers 200 (cube 'new_user_r1' does not exist)",
-  "register_cube: test_cube_endpoints: basic":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/register_cube)",
-  "register_cube: test_cube_endpoints: without id":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/register_cube)",
-  "register_cube: test_cube_endpoints: missing path":
-    "HTTP 404 where MemOS answers 422 (no route POST /product/register_cube)",
   "exist_mem_cube_id: mem_cube_id only":
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
   "exist_mem_cube_id: mem_cube_id + (ignored) user_id":
