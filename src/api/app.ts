@@ -19,6 +19,7 @@ import { chatStreamRoutes } from "./routes/chat-streams.js";
 import type { ChatDeps } from "../chat/pipeline.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
+import { memoryLookupRoutes } from "./routes/memory-lookup.js";
 import { metaRoutes } from "./routes/meta.js";
 import { openAIErrorShape, openAIRoutes } from "./routes/openai.js";
 import { opsRoutes } from "./routes/ops.js";
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): App {
     readiness: deps.readiness ?? new ReadinessProbe(deps.context.store, deps.context.embedder),
   });
   memoryRoutes(app, deps.context, deps.config.limits);
+  memoryLookupRoutes(app, deps.context, deps.config.limits);
   cubeRoutes(app, deps.context, deps.config.limits);
   schedulerRoutes(app, deps.context);
   const chatDeps: ChatDeps = {

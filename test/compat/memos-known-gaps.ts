@@ -79,12 +79,8 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "data.metadata.is_fast: missing (MemOS always sends it); data.metadata.evolve_to: missing (MemOS always sends it); data.metadata.version: missing (MemOS always sends it) (+12 more)",
   "get_memory_by_id: unknown id":
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
-  "get_memory_by_ids: bare array body":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/get_memory_by_ids)",
   "get_memory_dashboard: mem_cube_id":
     "HTTP 404 where MemOS answers 200 (no route POST /product/get_memory_dashboard)",
-  "get_user_names_by_memory_ids: memory_ids":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/get_user_names_by_memory_ids)",
   "feedback: async (default)":
     "HTTP 404 where MemOS answers 200 (no route POST /product/feedback)",
   "delete_memory: two modes: memory_ids + user_id (MemOS: 200 failure)":
