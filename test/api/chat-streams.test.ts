@@ -20,18 +20,32 @@ interface Frame {
   content?: unknown;
 }
 
-async function stream(server: TestServer, path: string, body: unknown): Promise<{ status: number; contentType: string; frames: Frame[]; json: any }> {
+interface Envelope {
+  code: number;
+  message: string;
+  data: unknown;
+}
+
+async function stream(
+  server: TestServer,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; contentType: string; frames: Frame[]; json: Envelope | undefined }> {
   const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const raw = await response.text();
   const contentType = response.headers.get("content-type") ?? "";
   const frames = contentType.startsWith("text/event-stream")
-    ? raw.split("\n\n").filter((block) => block.trim() !== "").map((block) => JSON.parse(block.replace(/^data: /, "")) as Frame)
+    ? raw
+        .split("\n\n")
+        .filter((block) => block.trim() !== "")
+        .map((block) => JSON.parse(block.replace(/^data: /, "")) as Frame)
     : [];
-  return { status: response.status, contentType, frames, json: contentType.startsWith("application/json") ? JSON.parse(raw) : undefined };
+  return { status: response.status, contentType, frames, json: contentType.startsWith("application/json") ? (JSON.parse(raw) as Envelope) : undefined };
 }
 
-const systemOf = (body: RecordedBody | undefined) => String(body?.messages?.[0]?.content ?? "");
-const lastUser = (body: RecordedBody | undefined) => String([...(body?.messages ?? [])].reverse().find((message) => message.role === "user")?.content ?? "");
+const textOf = (content: unknown) => (typeof content === "string" ? content : "");
+const systemOf = (body: RecordedBody | undefined) => textOf(body?.messages?.[0]?.content);
+const lastUser = (body: RecordedBody | undefined) => textOf([...(body?.messages ?? [])].reverse().find((message) => message.role === "user")?.content);
 
 /** Extraction finds one preference; suggestion prompts get one question; chats get `echo: <query>`. */
 function scriptModel(llm: FakeOpenAI): void {
@@ -73,17 +87,27 @@ function chatStreamSuite(name: string, setup: () => Promise<{ env: Record<string
     });
 
     test("playground: MemOS's frames in order, the preferences shown as Markdown, and suggestions that follow the turn", async () => {
-      const answer = await stream(server, "/product/chat/stream/playground", { user_id: "flyer", query: "Which seat should I book to Lisbon?", add_message_on_answer: false });
+      const answer = await stream(server, "/product/chat/stream/playground", {
+        user_id: "flyer",
+        query: "Which seat should I book to Lisbon?",
+        add_message_on_answer: false,
+      });
       assert.equal(answer.status, 200);
       assert.match(answer.contentType, /^text\/event-stream/);
       const types = answer.frames.map((frame) => frame.type).filter((type, index, all) => type !== "text" || all[index - 1] !== "text");
       assert.deepEqual(types, ["status", "status", "reference", "pref_md_string", "status", "text", "time", "suggestion", "end"]);
-      assert.deepEqual(answer.frames.filter((frame) => frame.type === "status").map((frame) => frame.data), ["0", "1", "2"]);
+      assert.deepEqual(
+        answer.frames.filter((frame) => frame.type === "status").map((frame) => frame.data),
+        ["0", "1", "2"],
+      );
       const shown = answer.frames.find((frame) => frame.type === "reference")?.data as { memory: string }[];
       assert.ok(shown.some((memory) => memory.memory === "The user always books an aisle seat"));
       const preferences = answer.frames.find((frame) => frame.type === "pref_md_string")?.data as string;
       assert.match(preferences, /\n- The user always books an aisle seat$/);
-      const text = answer.frames.filter((frame) => frame.type === "text").map((frame) => frame.data).join("");
+      const text = answer.frames
+        .filter((frame) => frame.type === "text")
+        .map((frame) => frame.data)
+        .join("");
       assert.equal(text, "echo: Which seat should I book to Lisbon?");
       const time = answer.frames.find((frame) => frame.type === "time")?.data as Record<string, unknown>;
       assert.equal(typeof time.total_time, "number");
@@ -95,13 +119,26 @@ function chatStreamSuite(name: string, setup: () => Promise<{ env: Record<string
     });
 
     test("playground without include_preference: no pref_md_string frame", async () => {
-      const answer = await stream(server, "/product/chat/stream/playground", { user_id: "flyer", query: "When do I fly?", include_preference: false, add_message_on_answer: false });
-      assert.equal(answer.frames.some((frame) => frame.type === "pref_md_string"), false);
+      const answer = await stream(server, "/product/chat/stream/playground", {
+        user_id: "flyer",
+        query: "When do I fly?",
+        include_preference: false,
+        add_message_on_answer: false,
+      });
+      assert.equal(
+        answer.frames.some((frame) => frame.type === "pref_md_string"),
+        false,
+      );
       assert.equal(answer.frames.at(-1)?.type, "end");
     });
 
     test("business_user: only the answer's frames; without need_search no memory reaches the model, with it they do", async () => {
-      const plain = await stream(server, "/product/chat/stream/business_user", { user_id: "flyer", query: "Which seat do I like?", business_key: BUSINESS_KEY, add_message_on_answer: false });
+      const plain = await stream(server, "/product/chat/stream/business_user", {
+        user_id: "flyer",
+        query: "Which seat do I like?",
+        business_key: BUSINESS_KEY,
+        add_message_on_answer: false,
+      });
       assert.equal(plain.status, 200);
       assert.ok(plain.frames.length > 0);
       assert.deepEqual([...new Set(plain.frames.map((frame) => frame.type))], ["text"]);
@@ -122,11 +159,15 @@ function chatStreamSuite(name: string, setup: () => Promise<{ env: Record<string
       const calls = llm.requests.length;
       const refused = await stream(server, "/product/chat/stream/business_user", { user_id: "flyer", query: "hi", business_key: "bk-guess" });
       assert.equal(refused.status, 403);
-      assert.deepEqual(refused.json, { code: 403, message: "Access denied: Invalid business_key. You do not have permission to use this service.", data: null });
+      assert.deepEqual(refused.json, {
+        code: 403,
+        message: "Access denied: Invalid business_key. You do not have permission to use this service.",
+        data: null,
+      });
       assert.equal(llm.requests.length, calls);
       const missing = await stream(server, "/product/chat/stream/business_user", { user_id: "flyer", query: "hi" });
       assert.equal(missing.status, 422);
-      assert.equal(missing.json.message, "business_key: field required");
+      assert.equal(missing.json?.message, "business_key: field required");
     });
   });
 }

@@ -41,7 +41,10 @@ function cubeRegistrySuite(name: string, setup: () => Promise<{ env: Record<stri
       assert.doesNotMatch(JSON.stringify(listed), /FILE CONTENT/);
       // Recorded: it is alice's, so another user may not write it, and registering it again changes nothing.
       assert.equal((await server.post("/product/add", { user_id: "bob", writable_cube_ids: ["alice-travel"], messages: "hi" })).status, 403);
-      assert.equal((await server.post("/product/register_cube", { mem_cube_name_or_path: "again", mem_cube_id: "alice-travel", user_id: "alice" })).status, 200);
+      assert.equal(
+        (await server.post("/product/register_cube", { mem_cube_name_or_path: "again", mem_cube_id: "alice-travel", user_id: "alice" })).status,
+        200,
+      );
       assert.equal((await cubes("alice"))[0]?.cube_name, file);
       const taken = await server.post("/product/register_cube", { mem_cube_name_or_path: "mine", mem_cube_id: "alice-travel", user_id: "bob" });
       assert.equal(taken.status, 403);
@@ -62,7 +65,13 @@ function cubeRegistrySuite(name: string, setup: () => Promise<{ env: Record<stri
     });
 
     test("list_cubes: own and shared cubes with access and active memory counts; others' cubes are not listed", async () => {
-      await server.post("/product/add", { user_id: "carol", messages: [{ role: "user", content: "I keep bees" }, { role: "user", content: "I live in Ghent" }] });
+      await server.post("/product/add", {
+        user_id: "carol",
+        messages: [
+          { role: "user", content: "I keep bees" },
+          { role: "user", content: "I live in Ghent" },
+        ],
+      });
       await server.post("/product/create_cube", { owner_id: "carol", cube_id: "carol-work", cube_name: "Work" });
       await server.post("/product/add", { user_id: "dave", messages: "Dave's own note" });
       await server.post("/product/add", { user_id: "erin", messages: "Erin's secret" });
@@ -70,7 +79,11 @@ function cubeRegistrySuite(name: string, setup: () => Promise<{ env: Record<stri
       const listed = await cubes("carol");
       assert.deepEqual(
         listed.map((cube) => [cube.cube_id, cube.cube_name, cube.owner_id, cube.access, cube.memory_count]),
-        [["carol", "carol", "carol", "owner", 2], ["carol-work", "Work", "carol", "owner", 0], ["dave", "dave", "dave", "write", 1]],
+        [
+          ["carol", "carol", "carol", "owner", 2],
+          ["carol-work", "Work", "carol", "owner", 0],
+          ["dave", "dave", "dave", "write", 1],
+        ],
       );
       assert.ok(listed.every((cube) => typeof cube.created_at === "string"));
       assert.deepEqual(await cubes("nobody"), []);
@@ -105,8 +118,18 @@ describe("register_cube and list_cubes with API keys", () => {
     const mine = await server.post("/product/register_cube", { mem_cube_name_or_path: "frank-notes" }, as("sk-frank-0123456789abcdef"));
     assert.equal(mine.status, 200);
     const listed = await server.post("/product/list_cubes", { user_id: "frank" }, as("sk-frank-0123456789abcdef"));
-    assert.deepEqual(listed.body.data.map((cube: { cube_id: string; access: string }) => [cube.cube_id, cube.access]), [["frank", "owner"], ["frank-notes", "owner"]]);
-    const other = await server.post("/product/register_cube", { mem_cube_name_or_path: "x", mem_cube_id: "grace-x", user_id: "grace" }, as("sk-frank-0123456789abcdef"));
+    assert.deepEqual(
+      listed.body.data.map((cube: { cube_id: string; access: string }) => [cube.cube_id, cube.access]),
+      [
+        ["frank", "owner"],
+        ["frank-notes", "owner"],
+      ],
+    );
+    const other = await server.post(
+      "/product/register_cube",
+      { mem_cube_name_or_path: "x", mem_cube_id: "grace-x", user_id: "grace" },
+      as("sk-frank-0123456789abcdef"),
+    );
     assert.equal(other.status, 403);
     assert.equal(other.body.message, "this API key may not act as user 'grace'");
     assert.equal((await server.post("/product/list_cubes", { user_id: "grace" }, as("sk-frank-0123456789abcdef"))).status, 403);

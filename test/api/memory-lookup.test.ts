@@ -42,8 +42,16 @@ function lookupSuite(name: string, setup: () => Promise<{ env: Record<string, st
       assert.equal(answer.body.code, 200);
       assert.equal(answer.body.message, "Memories retrieved successfully");
       assert.deepEqual(
-        answer.body.data.memories.map((memory: { id: string; memory: string; metadata: { memory_type: string } }) => [memory.id, memory.memory, typeof memory.metadata.memory_type]),
-        [[alice[1], "Alice has a cat named Miso", "string"], [alice[0], "Alice grows tomatoes", "string"], [bob[0], "Bob's bank PIN hint is his dog's name", "string"]],
+        answer.body.data.memories.map((memory: { id: string; memory: string; metadata: { memory_type: string } }) => [
+          memory.id,
+          memory.memory,
+          typeof memory.metadata.memory_type,
+        ]),
+        [
+          [alice[1], "Alice has a cat named Miso", "string"],
+          [alice[0], "Alice grows tomatoes", "string"],
+          [bob[0], "Bob's bank PIN hint is his dog's name", "string"],
+        ],
       );
       assert.deepEqual((await open.post("/product/get_memory_by_ids", [])).body.data, { memories: [] });
     });
@@ -73,7 +81,11 @@ function lookupSuite(name: string, setup: () => Promise<{ env: Record<string, st
     test("get_user_names_by_memory_ids: each id → the cube holding it, null when unknown", async () => {
       const answer = await open.post("/product/get_user_names_by_memory_ids", { memory_ids: [alice[0], bob[0], UNKNOWN] });
       assert.equal(answer.status, 200);
-      assert.deepEqual(answer.body, { code: 200, message: "Successfully", data: { [alice[0] as string]: "alice", [bob[0] as string]: "bob", [UNKNOWN]: null } });
+      assert.deepEqual(answer.body, {
+        code: 200,
+        message: "Successfully",
+        data: { [alice[0] as string]: "alice", [bob[0] as string]: "bob", [UNKNOWN]: null },
+      });
       assert.equal((await open.post("/product/get_user_names_by_memory_ids", {})).body.message, "memory_ids: field required");
     });
 
@@ -81,11 +93,18 @@ function lookupSuite(name: string, setup: () => Promise<{ env: Record<string, st
       const mine = await added(keyed, "alice", ["Alice's own note"], as("sk-alice-0123456789abcdef"));
       const theirs = await added(keyed, "bob", ["Bob's private note"], as("sk-admin-0123456789abcdef"));
       const asAlice = await keyed.post("/product/get_memory_by_ids", [theirs[0], mine[0]], as("sk-alice-0123456789abcdef"));
-      assert.deepEqual(asAlice.body.data.memories.map((memory: { id: string }) => memory.id), [mine[0]]);
+      assert.deepEqual(
+        asAlice.body.data.memories.map((memory: { id: string }) => memory.id),
+        [mine[0]],
+      );
       assert.doesNotMatch(JSON.stringify(asAlice.body), /private/);
       await keyed.post("/product/share_cube", { user_id: "bob", cube_id: "bob", target_user_id: "alice", access: "read" }, as("sk-admin-0123456789abcdef"));
       const shared = await keyed.post("/product/get_memory_by_ids", [theirs[0]], as("sk-alice-0123456789abcdef"));
-      assert.deepEqual(shared.body.data.memories.map((memory: { id: string }) => memory.id), [theirs[0]], "a cube shared with her is readable");
+      assert.deepEqual(
+        shared.body.data.memories.map((memory: { id: string }) => memory.id),
+        [theirs[0]],
+        "a cube shared with her is readable",
+      );
       const admin = await keyed.post("/product/get_memory_by_ids", [theirs[0], mine[0]], as("sk-admin-0123456789abcdef"));
       assert.equal(admin.body.data.memories.length, 2);
       assert.equal((await keyed.post("/product/get_memory_by_ids", [mine[0]])).status, 401);

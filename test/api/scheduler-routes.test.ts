@@ -18,7 +18,11 @@ interface Frame {
   instance_id?: string;
 }
 
-async function waitStream(server: TestServer, query: string, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string; frames: Frame[] }> {
+async function waitStream(
+  server: TestServer,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; contentType: string; frames: Frame[] }> {
   const response = await fetch(`${server.url}/product/scheduler/wait/stream?${query}`, { headers });
   const raw = await response.text();
   const frames = raw
@@ -86,7 +90,10 @@ function schedulerSuite(name: string, setup: () => Promise<{ env: Record<string,
       assert.equal(watched.status, 200);
       assert.match(watched.contentType, /^text\/event-stream/);
       const last = watched.frames.at(-1);
-      assert.deepEqual({ ...last, elapsed_seconds: 0, instance_id: "" }, { user_name: "cellist", active_tasks: 2, elapsed_seconds: 0, status: "timeout", timed_out: true, instance_id: "" });
+      assert.deepEqual(
+        { ...last, elapsed_seconds: 0, instance_id: "" },
+        { user_name: "cellist", active_tasks: 2, elapsed_seconds: 0, status: "timeout", timed_out: true, instance_id: "" },
+      );
       assert.ok((last?.elapsed_seconds ?? 0) >= 0.2);
       assert.ok(watched.frames.length >= 2, "a running frame per poll before the timeout");
       for (const frame of watched.frames.slice(0, -1)) assert.deepEqual([frame.status, frame.active_tasks], ["running", 2]);
@@ -107,7 +114,10 @@ function schedulerSuite(name: string, setup: () => Promise<{ env: Record<string,
     test("wait/stream for a user with no task: one idle frame; bad parameters are a 422 naming the field", async () => {
       await waitIdle(rig.server, "cellist");
       const idle = await waitStream(rig.server, "user_name=nobody&timeout_seconds=5");
-      assert.deepEqual(idle.frames.map((frame) => [frame.status, frame.active_tasks, frame.user_name]), [["idle", 0, "nobody"]]);
+      assert.deepEqual(
+        idle.frames.map((frame) => [frame.status, frame.active_tasks, frame.user_name]),
+        [["idle", 0, "nobody"]],
+      );
       const missing = await rig.server.get("/product/scheduler/wait/stream");
       assert.equal(missing.status, 422);
       assert.equal(missing.body.message, "user_name: field required");
@@ -154,6 +164,9 @@ describe("scheduler routes with API keys", () => {
     assert.equal((await server.get("/product/scheduler/task_queue_status?user_id=bob", as("sk-alice-0123456789abcdef"))).status, 403);
     assert.equal((await server.get("/product/scheduler/wait/stream?user_name=bob", as("sk-alice-0123456789abcdef"))).status, 403);
     const own = await waitStream(server, "user_name=alice", as("sk-alice-0123456789abcdef"));
-    assert.deepEqual(own.frames.map((frame) => frame.status), ["idle"]);
+    assert.deepEqual(
+      own.frames.map((frame) => frame.status),
+      ["idle"],
+    );
   });
 });

@@ -24,7 +24,9 @@ function suggestionSuite(name: string, setup: () => Promise<{ env: Record<string
     });
 
     test("from the cube's latest memories: the model is shown them, asked in the language requested, and its questions come back", async () => {
-      rig.llm.reply({ text: '```json\n{"query": ["How should I taper before Berlin?", "  ", "What helps a sore knee?", "Plant protein for runners?", "extra"]}\n```' });
+      rig.llm.reply({
+        text: '```json\n{"query": ["How should I taper before Berlin?", "  ", "What helps a sore knee?", "Plant protein for runners?", "extra"]}\n```',
+      });
       const answer = await rig.server.post("/product/suggestions", { user_id: "runner", mem_cube_id: "runner", language: "en" });
       assert.equal(answer.status, 200);
       assert.deepEqual(answer.body, {

@@ -33,7 +33,14 @@ function keyMatches(given: string, keys: readonly string[]): boolean {
   return found;
 }
 
-function registerStream(app: App, path: string, summary: string, description: string, schema: Parameters<typeof createRoute>[0]["request"], frame: typeof PlaygroundFrame | typeof BusinessFrame) {
+function registerStream(
+  app: App,
+  path: string,
+  summary: string,
+  description: string,
+  schema: Parameters<typeof createRoute>[0]["request"],
+  frame: typeof PlaygroundFrame | typeof BusinessFrame,
+) {
   app.openAPIRegistry.registerPath(
     createRoute({
       method: "post",
@@ -85,7 +92,10 @@ export function chatStreamRoutes(app: App, deps: ChatDeps, limits: Limits, busin
             await send(stream, { type: "pref_md_string", data: preferenceMarkdown(event.memories, language) });
           }
         }
-        await send(stream, { type: "suggestion", data: await nextQuestions(c, deps, request.userId, prepared.cubesToSearch[0] ?? request.userId, request.query, answer, controller.signal) });
+        await send(stream, {
+          type: "suggestion",
+          data: await nextQuestions(c, deps, request.userId, prepared.cubesToSearch[0] ?? request.userId, request.query, answer, controller.signal),
+        });
         await send(stream, { type: "end" });
       } catch (error) {
         if (controller.signal.aborted) return logClientClosed(c, "left mid-stream");
@@ -126,7 +136,15 @@ export function chatStreamRoutes(app: App, deps: ChatDeps, limits: Limits, busin
 }
 
 /** The playground's suggestion frame: questions following the turn; none when they cannot be made (the answer is already out). */
-async function nextQuestions(c: Context<AppEnv>, deps: ChatDeps, userId: string, cubeId: string, query: string, answer: string, signal: AbortSignal): Promise<string[]> {
+async function nextQuestions(
+  c: Context<AppEnv>,
+  deps: ChatDeps,
+  userId: string,
+  cubeId: string,
+  query: string,
+  answer: string,
+  signal: AbortSignal,
+): Promise<string[]> {
   try {
     return await suggestQuestions(deps, {
       userId,

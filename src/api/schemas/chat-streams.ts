@@ -21,14 +21,14 @@ export const PlaygroundFrame = z
   .discriminatedUnion("type", [
     z.object({ type: z.literal("status"), data: z.enum(["0", "1", "2"]) }),
     z.object({ type: z.literal("reference"), data: z.array(MemoryItem) }),
-    z.object({ type: z.literal("pref_md_string"), data: z.string().describe("The preferences shown to the model, as Markdown; \"\" when none") }),
+    z.object({ type: z.literal("pref_md_string"), data: z.string().describe('The preferences shown to the model, as Markdown; "" when none') }),
     z.object({ type: z.literal("reasoning"), data: z.string() }),
     z.object({ type: z.literal("text"), data: z.string() }),
     z.object({
       type: z.literal("time"),
       data: z.object({
         total_time: z.number(),
-        speed_improvement: z.string().describe("Always \"n/a\": memcube does not estimate a speed-up"),
+        speed_improvement: z.string().describe('Always "n/a": memcube does not estimate a speed-up'),
         search_time: z.number(),
         first_token_time: z.number(),
       }),
