@@ -15,14 +15,17 @@ import type { KeyRing } from "./auth/key-ring.js";
 import { errorResponse, handleError } from "./errors.js";
 import { rateLimiting } from "./rate-limit.js";
 import { chatRoutes } from "./routes/chat.js";
+import { chatStreamRoutes } from "./routes/chat-streams.js";
 import type { ChatDeps } from "../chat/pipeline.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
+import { memoryLookupRoutes } from "./routes/memory-lookup.js";
 import { metaRoutes } from "./routes/meta.js";
 import { openAIErrorShape, openAIRoutes } from "./routes/openai.js";
 import { opsRoutes } from "./routes/ops.js";
 import { playgroundRoutes } from "./routes/playground.js";
 import { schedulerRoutes } from "./routes/scheduler.js";
+import { suggestionRoutes } from "./routes/suggestions.js";
 
 export interface AppDeps {
   config: Config;
@@ -102,6 +105,7 @@ export function createApp(deps: AppDeps): App {
     readiness: deps.readiness ?? new ReadinessProbe(deps.context.store, deps.context.embedder),
   });
   memoryRoutes(app, deps.context, deps.config.limits);
+  memoryLookupRoutes(app, deps.context, deps.config.limits);
   cubeRoutes(app, deps.context, deps.config.limits);
   schedulerRoutes(app, deps.context);
   const chatDeps: ChatDeps = {
@@ -111,6 +115,8 @@ export function createApp(deps: AppDeps): App {
     turnEnded: (outcome) => metrics.chatTurns.inc({ outcome }),
   };
   chatRoutes(app, chatDeps, deps.config.limits);
+  chatStreamRoutes(app, chatDeps, deps.config.limits, deps.config.businessChatKeys);
+  suggestionRoutes(app, chatDeps, deps.config.limits);
   openAIRoutes(app, chatDeps, deps.config.limits);
   playgroundRoutes(app);
 

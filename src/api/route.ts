@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { App, AppEnv } from "./app-env.js";
-import { admitActingUser } from "./acting-user.js";
+import { admitActingUser, admitCaller, type Caller } from "./acting-user.js";
 import { accessMarker } from "./auth/read-only.js";
 import { ErrorEnvelope, envelope, success } from "./schemas/envelope.js";
 import { parseWith, readBody, type BodyLimits } from "./validation.js";
@@ -33,10 +33,16 @@ export type ActorField<T> = { [K in keyof T]-?: T[K] extends string ? K : never 
 /**
  * Every route that acts for a user declares which validated field names that user (see "The acting
  * user" in the API spec). The field is checked against the request's API key before the handler
- * runs; the handler can then trust it.
+ * runs; the handler can then trust it. A route whose request names no user declares its `caller`
+ * instead (src/api/acting-user.ts): `admin` for routes that reveal other users, `key` for routes
+ * that act for whoever the key is (they narrow what they answer with `readerOf`).
  */
-export interface ActingUser<T> {
-  actor: ActorField<T>;
+export type ActingUser<T> = { actor: ActorField<T>; caller?: undefined } | { actor?: undefined; caller: Caller };
+
+/** Admits the request as its route declares: the user a field names, or a caller of no named user. */
+function admit<T>(c: Context<AppEnv>, route: ActingUser<T>, input: T): void {
+  if (route.caller !== undefined) admitCaller(c, route.caller);
+  else admitActingUser(c, input[route.actor] as string);
 }
 
 /** Whether read-only keys may call a route (src/api/auth/read-only.ts); without the flag they may not. */
@@ -52,11 +58,13 @@ export async function readActingBody<S extends z.ZodType>(
   limits: BodyLimits,
 ): Promise<z.infer<S>> {
   const body = await readBody(c, route.body, limits);
-  admitActingUser(c, body[route.actor] as string);
+  admit(c, route, body);
   return body;
 }
 
-export interface JsonRoute<B extends z.ZodType, D extends z.ZodType> extends ActingUser<z.infer<B>>, ReadOnlyFlag {
+export type JsonRoute<B extends z.ZodType, D extends z.ZodType> = ActingUser<z.infer<B>> & ReadOnlyFlag & JsonRouteShape<B, D>;
+
+interface JsonRouteShape<B extends z.ZodType, D extends z.ZodType> {
   path: string;
   tag: string;
   summary: string;
@@ -97,7 +105,11 @@ export function postJson<B extends z.ZodType, D extends z.ZodType>(
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
-export interface QueryRoute<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType> extends ActingUser<z.infer<Q>>, ReadOnlyFlag {
+export type QueryRoute<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType> = ActingUser<z.infer<Q>> &
+  ReadOnlyFlag &
+  QueryRouteShape<Q, P, D>;
+
+interface QueryRouteShape<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType> {
   method: "get" | "post";
   /** OpenAPI style: `/product/get_memory/{id}`. */
   path: string;
@@ -141,7 +153,7 @@ export function queryJson<Q extends AnyObject, P extends AnyObject | undefined, 
   app[route.method](honoPath, accessMarker(route), async (c) => {
     const params = route.params ? parseWith(route.params, c.req.param(), "path") : undefined;
     const query = parseWith(route.query, queryOf(c.req.url), "query");
-    admitActingUser(c, query[route.actor] as string);
+    admit(c, route, query);
     const input = { query, params: params as P extends AnyObject ? z.infer<P> : undefined };
     const data = await handler(input, c);
     const message = typeof route.message === "function" ? route.message(data, input) : route.message;

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { z } from "zod";
+import { z } from "zod";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, invalidField, type Detail } from "./api-error.js";
 import { ClientClosedRequest } from "./client-closed.js";
@@ -112,7 +112,9 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S, limit
   } catch {
     throw new ApiError(400, "body: malformed JSON");
   }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) throw invalidField([], "expected a JSON object");
+  // The top level is an object, unless the route's schema is a list (MemOS's get_memory_by_ids takes a bare array).
+  const wantsList = schema instanceof z.ZodArray;
+  if (json === null || typeof json !== "object" || Array.isArray(json) !== wantsList) throw invalidField([], wantsList ? "expected a JSON array" : "expected a JSON object");
   if (nestingDepth(json) > limits.maxDepth) throw invalidField([], `nested deeper than ${limits.maxDepth} levels`);
   return parseWith(schema, dropNulls(json));
 }

@@ -42,6 +42,8 @@ export interface ChatRequest {
   threshold: number;
   includePreference: boolean;
   preferenceTopK: number;
+  /** false: no memory is recalled, and the model answers from the history alone (MemOS's business chat without need_search). */
+  recall?: boolean;
 }
 
 /** A chat that passed every check that can fail before the first byte of the answer. */
@@ -188,8 +190,9 @@ export async function* runChat(
   const started = performance.now();
   const askedAt = deps.memory.now();
   yield { type: "status", stage: "searching" };
-  const recalled = await recallMemories(deps, prepared, options.signal);
-  const recent = await workingMemory(deps, prepared, recalled);
+  const recalls = request.recall !== false;
+  const recalled = recalls ? await recallMemories(deps, prepared, options.signal) : [];
+  const recent = recalls ? await workingMemory(deps, prepared, recalled) : [];
   const searchTime = performance.now() - started;
   yield { type: "status", stage: "searched" };
 

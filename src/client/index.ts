@@ -12,7 +12,7 @@
 import type { z } from "zod";
 import type { ChatCompleteData, ChatFrame, ModelsData, chatRequest } from "../api/schemas/chat.js";
 import type { CubeBucket } from "../api/schemas/common.js";
-import type { Cube, createCubeRequest, deleteCubeRequest, existCubeRequest, shareCubeRequest } from "../api/schemas/cubes.js";
+import type { Cube, ListedCube, createCubeRequest, deleteCubeRequest, existCubeRequest, shareCubeRequest } from "../api/schemas/cubes.js";
 import type { ErrorBody } from "../api/schemas/envelope.js";
 import type {
   AddedMemory,
@@ -56,6 +56,7 @@ export type CubeGraph = z.infer<typeof GetAllData>[number];
 /** get_memory: a cube's memories by kind (`text_mem`, `pref_mem`, `tool_mem`, `skill_mem`), each a list of buckets. */
 export type MemoryKinds = z.infer<typeof GetMemoryData>;
 export type CubeInfo = z.infer<typeof Cube>;
+export type ListedCube = z.infer<typeof ListedCube>;
 export type MemoryWithHistory = z.infer<typeof MemoryWithHistory>;
 export type DeleteResult = z.infer<typeof DeleteData>;
 export type ModelList = z.infer<typeof ModelsData>;
@@ -162,6 +163,8 @@ export class MemcubeClient {
       this.post("/product/share_cube", this.withUser(input), call),
     delete: async (input: DeleteCubeInput, call?: CallOptions): Promise<{ cube_id: string; deleted: true }> =>
       this.post("/product/delete_cube", this.withUser(input), call),
+    /** The cubes the user owns or was given access to, with their access and memory counts. */
+    list: async (input: { user_id?: string } = {}, call?: CallOptions): Promise<ListedCube[]> => this.post("/product/list_cubes", this.withUser(input), call),
   };
 
   readonly memories = {

@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { readApiKeys, type ApiKeyGrant } from "./api-keys.js";
+import { parseBusinessChatKeys } from "./business-keys.js";
 import { parseChatModelList, type ChatModelEntry } from "./chat-models.js";
 import { ConfigError } from "./config-error.js";
 import { loadEnv, type Env } from "./env.js";
@@ -108,6 +109,8 @@ export interface Config {
   /** Undefined unless MOS_RERANKER_URL is set. */
   reranker: RerankerConfig | undefined;
   chatModels: ChatModelEntry[];
+  /** BUSINESS_CHAT_KEYS: the `business_key`s chat/stream/business_user accepts (none: it refuses all). Secrets. */
+  businessChatKeys: string[];
   /** The fine-mode extraction model; undefined when fine mode is off. */
   extraction: ExtractionConfig | undefined;
   jobs: JobSettings;
@@ -267,6 +270,7 @@ export function parseConfig(env: Env): Config {
     embedder: readEmbedder(env),
     reranker: readReranker(env),
     chatModels,
+    businessChatKeys: parseBusinessChatKeys(env.BUSINESS_CHAT_KEYS),
     apiKeys: readApiKeys(env),
     apiKeysFile: env.MEMCUBE_API_KEYS_FILE?.trim() || undefined,
     insecureOpen: read(env, "MEMCUBE_INSECURE_OPEN", z.stringbool(), false),

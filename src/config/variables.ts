@@ -300,6 +300,12 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
     intro: "See [Chat](chat.md) and the entry fields [below](#chat_model_list-entries).",
     variables: [
       { name: "CHAT_MODEL_LIST", defaultText: "*(none)*", description: "JSON list of chat models (below). Empty or absent: no models, and chat is off." },
+      {
+        name: "BUSINESS_CHAT_KEYS",
+        defaultText: "*(none)*",
+        description:
+          "JSON list of the `business_key`s that `POST /product/chat/stream/business_user` accepts, as MemOS reads it: `[\"bk-…\", \"bk-…\"]`. Absent or empty: that route refuses every request (403). The keys are secrets; they are never logged.",
+      },
     ],
   },
   {

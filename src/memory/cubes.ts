@@ -1,5 +1,5 @@
 import type { UserErasure } from "../store/store.js";
-import type { CubeRecord, SharedAccess } from "../store/types.js";
+import type { CubeRecord, SharedAccess, UserCube } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
 import { DomainError, cubeForbidden, cubeNotFound } from "./errors.js";
 
@@ -127,4 +127,32 @@ export async function deleteUser(context: MemoryContext, userId: string): Promis
   const erased = await context.store.deleteUser(userId);
   if (spent > 0) await context.store.addChatTokens(userId, today, spent);
   return erased;
+}
+
+/**
+ * Records a cube a MemOS client registers by name or path: the name is kept as a label, and nothing
+ * is ever read from that path. Registering a cube again is a no-op for its owner; another user's
+ * cube is a 403.
+ */
+export async function registerCube(context: MemoryContext, request: { ownerId: string; cubeId: string; name: string }): Promise<CubeRecord> {
+  const owned = async () => {
+    const existing = await context.store.getCube(request.cubeId);
+    if (existing && existing.ownerId !== request.ownerId) throw cubeForbidden(request.ownerId, request.cubeId, "manage");
+    return existing;
+  };
+  const existing = await owned();
+  if (existing) return existing;
+  try {
+    return await createCube(context, { ownerId: request.ownerId, cubeName: request.name, cubeId: request.cubeId });
+  } catch (error) {
+    // Another request created it meanwhile: it is this user's, or a 403 as above.
+    const raced = error instanceof DomainError && error.kind === "conflict" ? await owned() : undefined;
+    if (raced) return raced;
+    throw error;
+  }
+}
+
+/** The cubes a user owns or was given access to, by id, with their access and active memories. */
+export async function listCubes(context: MemoryContext, userId: string): Promise<UserCube[]> {
+  return context.store.cubesOf(userId);
 }

@@ -2,6 +2,7 @@ import type {
   CubeAccess,
   CubeRecord,
   JobClaim,
+  JobCount,
   JobOutcome,
   JobRecord,
   MemoryRecord,
@@ -15,6 +16,7 @@ import type {
   RefinementWrite,
   ScoredId,
   SharedAccess,
+  UserCube,
 } from "./types.js";
 
 /** Identity of the embedder whose vectors a store holds. */
@@ -121,6 +123,8 @@ export interface Store {
    */
   deleteUser(userId: string): Promise<UserErasure>;
   accessOf(cubeId: string, userId: string): Promise<CubeAccess | undefined>;
+  /** The cubes a user owns or was given access to, by id, with their active memories. */
+  cubesOf(userId: string): Promise<UserCube[]>;
   /** Grants read or write access to another user; undefined revokes. */
   shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void>;
 
@@ -203,6 +207,8 @@ export interface Store {
   listJobs(userId: string, limit: number): Promise<JobRecord[]>;
   /** How many of a user's jobs are queued or running. */
   countUnfinishedJobs(userId: string): Promise<number>;
+  /** Jobs counted by user, cube, kind and state: one user's, or everyone's when no user is given. */
+  countJobs(userId?: string): Promise<JobCount[]>;
   /** Deletes finished (done) jobs last updated before the time; returns how many. */
   pruneJobs(finishedBefore: string): Promise<number>;
 

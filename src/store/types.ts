@@ -20,6 +20,13 @@ export interface CubeRecord {
   createdAt: string;
 }
 
+/** A cube a user may use: owned or shared with them, with its active memories. */
+export interface UserCube {
+  cube: CubeRecord;
+  access: CubeAccess;
+  memories: number;
+}
+
 export interface MessageRecord {
   cubeId: string;
   messageId: string;
@@ -138,6 +145,15 @@ export interface JobRecord {
   lockedUntil: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** How many jobs one user asked for in one cube, of one kind, are in one state. */
+export interface JobCount {
+  userId: string;
+  cubeId: string;
+  kind: string;
+  status: JobStatus;
+  count: number;
 }
 
 /** Who holds a job: the runner's id fences every write against a runner whose claim expired. */

@@ -59,6 +59,7 @@ describe("memcube/client against a real server", () => {
       return true;
     });
     await alice.cubes.share({ cube_id: "cl-work", target_user_id: "cl-bob", access: "read" });
+    assert.deepEqual((await bob.cubes.list()).map((listed) => [listed.cube_id, listed.access, listed.memory_count]), [["cl-work", "read", 1]]);
     const shared = await bob.search({ query: "standup", readable_cube_ids: ["cl-work"] });
     assert.equal(shared.text_mem[0]?.memories[0]?.memory, "Standup is at 9:30");
     assert.deepEqual(await alice.cubes.delete({ cube_id: "cl-work" }), { cube_id: "cl-work", deleted: true });

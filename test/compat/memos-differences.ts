@@ -84,4 +84,32 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     memcube: "With API keys they need an admin key.",
     why: "They reveal other users.",
   },
+  {
+    id: "task-queue-without-redis",
+    routes: ["scheduler_task_queue_status"],
+    memos: "Needs its Redis task queue (503 without it); a user with no queue stream is a 404.",
+    memcube: "The durable job queue in the store answers: one queue per cube and task kind the user has tasks in, `memcube:<user>:<cube>:<kind>`; a user with no task gets empty lists and zero counts (200).",
+    why: "memcube has no Redis; a user who has not added anything yet has nothing queued, which is an answer, not an error.",
+  },
+  {
+    id: "register-cube-records",
+    routes: ["register_cube"],
+    memos: "Only validates the request: nothing is stored, nothing read from disk.",
+    memcube: "Records the cube (id, owner, mem_cube_name_or_path as its name) and never reads the path; a path as the only name needs mem_cube_id (ids cannot hold '/'). The message stays MemOS's.",
+    why: "A registered cube should exist afterwards, owned by its user, so that access control applies to it; reading a client-given path would open the server's files.",
+  },
+  {
+    id: "memory-ids-readable-only",
+    routes: ["get_memory_by_ids"],
+    memos: "Answers every id it finds, whoever asks.",
+    memcube: "With API keys, memories of cubes the key's user may not read are left out, exactly as unknown ids.",
+    why: "Cube access control: an id must not open another user's memory.",
+  },
+  {
+    id: "playground-stream-extras",
+    routes: ["chat_stream_playground"],
+    memos: "The time frame's speed_improvement is an estimate computed from the prompt's length; beginner_guide_step selects canned answers.",
+    memcube: "speed_improvement is \"n/a\" (nothing is estimated); beginner_guide_step is accepted and has no effect.",
+    why: "A made-up speed figure would mislead; the canned guide texts are MemOS's product copy, not memory behaviour.",
+  },
 ];

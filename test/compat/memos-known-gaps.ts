@@ -33,34 +33,16 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "HTTP 422 where MemOS answers 200 (search_memory_type: expected \"All\")",
   "search: top_k 500 (no MemOS upper bound)":
     "HTTP 422 where MemOS answers 200 (top_k: Too big: expected number to be <=100)",
-  "register_cube: test_cube_endpoints: basic":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/register_cube)",
-  "register_cube: test_cube_endpoints: without id":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/register_cube)",
-  "register_cube: test_cube_endpoints: missing path":
-    "HTTP 404 where MemOS answers 422 (no route POST /product/register_cube)",
   "exist_mem_cube_id: mem_cube_id only":
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
-  "scheduler_allstatus: no parameters":
-    "HTTP 404 where MemOS answers 200 (no route GET /product/scheduler/allstatus)",
   "scheduler_status: user_id + client task_id":
     "HTTP 404 where MemOS answers 200 (task 'task-r1' not found for user 'compat_user_001')",
-  "scheduler_task_queue_status: user_id":
-    "HTTP 404 where MemOS answers 200 (no route GET /product/scheduler/task_queue_status)",
-  "scheduler_wait_stream: user_name in query":
-    "HTTP 404 where MemOS answers 200 (no route GET /product/scheduler/wait/stream)",
   "chat_complete: temperature 3 (no bound in MemOS)":
     "HTTP 422 where MemOS answers 200 (temperature: Too big: expected number to be <=2)",
   "chat_complete: history with a tool call and a tool message":
     "HTTP 422 where MemOS answers 200 (history.0.content: field required)",
   "chat_stream: mem_cube_id":
     "frame type \"status\": not sent by MemOS on this route, or not in its shape; frame type \"reference\": not sent by MemOS on this route, or not in its shape; frame type \"time\": not sent by MemOS on this route, or not in its shape (+1 more)",
-  "chat_stream_playground: readable_cube_ids":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/chat/stream/playground)",
-  "chat_stream_business_user: valid business_key":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/chat/stream/business_user)",
-  "suggestions: test_server_router (zh)":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/suggestions)",
   "get_memory: mem_cube_id only":
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
   "get_memory: a cube nobody wrote":
@@ -69,12 +51,8 @@ export const MEMOS_KNOWN_GAPS: Readonly<Record<string, string>> = {
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
   "get_memory_by_id: unknown id":
     "HTTP 422 where MemOS answers 200 (user_id: field required)",
-  "get_memory_by_ids: bare array body":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/get_memory_by_ids)",
   "get_memory_dashboard: mem_cube_id":
     "HTTP 404 where MemOS answers 200 (no route POST /product/get_memory_dashboard)",
-  "get_user_names_by_memory_ids: memory_ids":
-    "HTTP 404 where MemOS answers 200 (no route POST /product/get_user_names_by_memory_ids)",
   "feedback: async (default)":
     "HTTP 404 where MemOS answers 200 (no route POST /product/feedback)",
   "delete_memory: two modes: memory_ids + user_id (MemOS: 200 failure)":

@@ -110,6 +110,36 @@ for (const backend of BACKENDS) {
       await place?.remove();
     });
 
+    test("cubesOf: the cubes a user owns or was given, by id, with access and active memories", async () => {
+      await store.createCube({ id: "co-own-b", name: "Notes", ownerId: "co-user", createdAt: now });
+      await store.addConversation({ userId: "co-user", now, entries: [entry("co-own-a", "m1", "one", { userId: "co-user" }), entry("co-own-a", "m2", "two", { userId: "co-user" })] });
+      await store.createCube({ id: "co-theirs", name: "Theirs", ownerId: "co-other", createdAt: now });
+      await store.createCube({ id: "co-hidden", name: "Hidden", ownerId: "co-other", createdAt: now });
+      await store.shareCube("co-theirs", "co-user", "read");
+      const listed = await store.cubesOf("co-user");
+      assert.deepEqual(
+        listed.map(({ cube, access, memories }) => [cube.id, cube.ownerId, access, memories]),
+        [["co-own-a", "co-user", "owner", 2], ["co-own-b", "co-user", "owner", 0], ["co-theirs", "co-other", "read", 0]],
+      );
+      assert.equal(listed[1]?.cube.name, "Notes");
+      assert.deepEqual(await store.cubesOf("co-nobody"), []);
+    });
+
+    test("countJobs: jobs by user, cube, kind and state; one user's or everyone's", async () => {
+      const mine = (cubeId: string, messageId: string, userId: string): NewJob => ({ ...job("cj", cubeId, [messageId]), userId });
+      await store.addConversation({ userId: "cj-a", now, entries: [entry("cj-1", "m1", "x"), entry("cj-1", "m2", "y")], jobs: [mine("cj-1", "m1", "cj-a"), mine("cj-1", "m2", "cj-a")] });
+      await store.addConversation({ userId: "cj-b", now, entries: [entry("cj-2", "m1", "z")], jobs: [mine("cj-2", "m1", "cj-b")] });
+      const claimed = await store.claimJob({ kinds: ["cj"], workerId: "w", now: at(1), leaseUntil: at(60) });
+      assert.equal(claimed?.userId, "cj-a");
+      assert.deepEqual(await store.countJobs("cj-a"), [
+        { userId: "cj-a", cubeId: "cj-1", kind: "cj", status: "queued", count: 1 },
+        { userId: "cj-a", cubeId: "cj-1", kind: "cj", status: "running", count: 1 },
+      ]);
+      const everyone = (await store.countJobs()).filter((row) => row.kind === "cj");
+      assert.deepEqual(everyone.map((row) => [row.userId, row.status, row.count]), [["cj-a", "queued", 1], ["cj-a", "running", 1], ["cj-b", "queued", 1]]);
+      assert.deepEqual(await store.countJobs("cj-nobody"), []);
+    });
+
     test("a batch's request-level info is stored once per cube, counted in cubeUsage, and read back on every memory", async () => {
       // A key named __proto__ is data (JSON.parse makes it an own property) and must round-trip.
       const info = JSON.parse(`{"__proto__": {"x": 1}, "big": "${"i".repeat(10_000)}", "n": 2}`) as Record<string, unknown>;

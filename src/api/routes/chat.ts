@@ -16,10 +16,10 @@ import { logClientClosed } from "../client-closed.js";
 
 const STAGE_CODES: Record<ChatStage, "0" | "1" | "2"> = { searching: "0", searched: "1", generating: "2" };
 
-const references = (memories: readonly PromptMemory[]) => memories.map(({ memory, relevance }) => memoryItem(memory, relevance));
+export const references = (memories: readonly PromptMemory[]) => memories.map(({ memory, relevance }) => memoryItem(memory, relevance));
 
 /** `writes`: false for a read-only key, whose chats write nothing back whatever the body asks. */
-function toChatRequest(body: ChatBody, limits: Limits, writes: boolean): ChatRequest {
+export function toChatRequest(body: ChatBody, limits: Limits, writes: boolean): ChatRequest {
   const history = (body.history ?? [])
     .map((message) => ({
       role: message.role,
@@ -47,7 +47,7 @@ function toChatRequest(body: ChatBody, limits: Limits, writes: boolean): ChatReq
   };
 }
 
-function frameOf(event: ChatEvent): ChatFrame {
+export function frameOf(event: ChatEvent): ChatFrame {
   switch (event.type) {
     case "status":
       return { type: "status", data: STAGE_CODES[event.stage] };

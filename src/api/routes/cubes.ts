@@ -1,10 +1,26 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
 import type { MemoryContext } from "../../memory/context.js";
-import { createCube, cubeExists, deleteCube, deleteUser, shareCube } from "../../memory/cubes.js";
+import { createCube, cubeExists, deleteCube, deleteUser, listCubes, registerCube, shareCube } from "../../memory/cubes.js";
+import { readerOf } from "../acting-user.js";
+import { invalidField } from "../api-error.js";
+import { authorize } from "../auth/authorize.js";
+import { Id } from "../schemas/common.js";
 import type { App } from "../app-env.js";
 import { postJson } from "../route.js";
-import { Cube, UserErasure, createCubeRequest, deleteCubeRequest, deleteUserRequest, existCubeRequest, shareCubeRequest } from "../schemas/cubes.js";
+import {
+  Cube,
+  ListedCube,
+  RegisteredCube,
+  UserErasure,
+  createCubeRequest,
+  deleteCubeRequest,
+  deleteUserRequest,
+  existCubeRequest,
+  listCubesRequest,
+  registerCubeRequest,
+  shareCubeRequest,
+} from "../schemas/cubes.js";
 
 export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): void {
   postJson(
@@ -93,5 +109,55 @@ export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): vo
         shares: erased.shares,
       };
     },
+  );
+
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/register_cube",
+      caller: "key", // user_id is optional: the acting user is resolved below, then authorized
+      tag: "cubes",
+      summary: "Record a cube by name or path (MemOS's register_cube; the path is never read)",
+      body: registerCubeRequest,
+      data: RegisteredCube,
+      message: "Cube registration request validated (full registration pending architecture support)",
+    },
+    async (body, c) => {
+      const named = Id.safeParse(body.mem_cube_id ?? body.mem_cube_name_or_path);
+      if (!named.success) {
+        throw invalidField(["mem_cube_id"], "required when mem_cube_name_or_path is not a cube id (1-128 letters, digits or _ - . : @)");
+      }
+      const cubeId = named.data;
+      // As on every route: the body's user, else the key's, else (open mode) the cube's owner, and a new cube is its own default owner's.
+      const ownerId = body.user_id ?? readerOf(c) ?? (await context.store.getCube(cubeId))?.ownerId ?? cubeId;
+      authorize(c, ownerId);
+      const cube = await registerCube(context, { ownerId, cubeId, name: body.mem_cube_name_or_path });
+      return { cube_id: cube.id, cube_name_or_path: body.mem_cube_name_or_path };
+    },
+  );
+
+  postJson(
+    app,
+    limits,
+    {
+      path: "/product/list_cubes",
+      actor: "user_id",
+      readOnly: true,
+      tag: "cubes",
+      summary: "The cubes the user owns or was given access to, with their access and memory counts (memcube's own)",
+      body: listCubesRequest,
+      data: z.array(ListedCube).describe("By cube id"),
+      message: "Cubes listed successfully",
+    },
+    async (body) =>
+      (await listCubes(context, body.user_id)).map(({ cube, access, memories }) => ({
+        cube_id: cube.id,
+        cube_name: cube.name,
+        owner_id: cube.ownerId,
+        access,
+        memory_count: memories,
+        created_at: cube.createdAt,
+      })),
   );
 }

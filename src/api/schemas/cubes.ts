@@ -39,3 +39,26 @@ export const UserErasure = z
     shares: z.number().int().describe("The user's access to cubes of others, revoked"),
   })
   .meta({ id: "UserErasure" });
+
+export const registerCubeRequest = z
+  .object({
+    mem_cube_name_or_path: nonBlankText(1024).describe("The cube's name or path: recorded as its name, never read from disk"),
+    mem_cube_id: Id.optional().describe("The cube's id; default: mem_cube_name_or_path (which must then be a valid id)"),
+    user_id: Id.optional().describe("The owner; default: the API key's user, else (open mode) the cube's owner, or for a new cube its own id"),
+  })
+  .meta({ id: "RegisterCubeRequest" });
+
+export const RegisteredCube = z.object({ cube_id: z.string(), cube_name_or_path: z.string() }).meta({ id: "RegisteredCube" });
+
+export const listCubesRequest = z.object({ user_id: Id.describe("The acting user, whose cubes are listed") }).meta({ id: "ListCubesRequest" });
+
+export const ListedCube = z
+  .object({
+    cube_id: z.string(),
+    cube_name: z.string(),
+    owner_id: z.string(),
+    access: z.enum(["owner", "write", "read"]).describe("What the user may do with it: owner (read, write, share, delete), write, or read"),
+    memory_count: z.number().int().describe("Active memories in the cube"),
+    created_at: z.string(),
+  })
+  .meta({ id: "ListedCube" });

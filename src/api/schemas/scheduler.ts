@@ -35,3 +35,61 @@ export const WaitData = z
     user_name: z.string(),
   })
   .meta({ id: "SchedulerWait" });
+
+export const schedulerQueueQuery = z.object({ user_id: Id });
+
+const TaskSummary = z
+  .object({
+    waiting: z.number().int(),
+    in_progress: z.number().int(),
+    pending: z.number().int().describe("MemOS's other word for waiting: the same count"),
+    completed: z.number().int().describe("Finished tasks, until they are pruned"),
+    failed: z.number().int().describe("Tasks given up on (parked)"),
+    cancelled: z.number().int().describe("Always 0: memcube does not cancel tasks"),
+    total: z.number().int(),
+  })
+  .meta({ id: "SchedulerTaskSummary" });
+
+export const AllStatusData = z
+  .object({
+    scheduler_summary: TaskSummary.describe("The task queue (memcube has one: the same counts)"),
+    all_tasks_summary: TaskSummary.describe("Every user's tasks"),
+  })
+  .meta({ id: "SchedulerAllStatus" });
+
+export const TaskQueueData = z
+  .object({
+    user_id: z.string(),
+    user_name: z.null(),
+    mem_cube_id: z.null(),
+    stream_keys: z.array(z.string()).describe("One queue per cube and task kind the user has tasks in: memcube:<user>:<cube>:<kind>"),
+    users_count: z.number().int().describe("Users with any task kept"),
+    pending_tasks_count: z.number().int().describe("The user's tasks a runner is working on"),
+    remaining_tasks_count: z.number().int().describe("The user's tasks not finished (waiting or in progress)"),
+    pending_tasks_detail: z.array(z.string()).describe("`<stream key>:<count>` per queue"),
+    remaining_tasks_detail: z.array(z.string()).describe("`<stream key>:<count>` per queue"),
+  })
+  .meta({ id: "SchedulerTaskQueue" });
+
+/** The frames of /product/scheduler/wait/stream, each `data: <json>\n\n`; the stream ends after idle or timeout. */
+export const WaitStreamFrame = z
+  .union([
+    z.object({
+      user_name: z.string(),
+      active_tasks: z.number().int(),
+      elapsed_seconds: z.number(),
+      status: z.enum(["running", "idle"]),
+      instance_id: z.string().describe("This server process (random per start)"),
+    }),
+    z.object({
+      user_name: z.string(),
+      active_tasks: z.number().int(),
+      elapsed_seconds: z.number(),
+      status: z.literal("timeout"),
+      timed_out: z.literal(true),
+      instance_id: z.string(),
+    }),
+    z.object({ status: z.literal("error"), detail: z.literal("stream_failed"), exception: z.string(), user_name: z.string() }),
+  ])
+  .meta({ id: "SchedulerWaitFrame" });
+export type WaitStreamFrame = z.infer<typeof WaitStreamFrame>;

@@ -83,3 +83,52 @@ export async function waitForIdle(
     });
   }
 }
+
+/** One look at a user's tasks while watching them: still running, idle at last, or given up on. */
+export interface WatchTick {
+  state: "running" | "idle" | "timeout";
+  /** The user's tasks still waiting or in progress. */
+  active: number;
+  elapsedSeconds: number;
+}
+
+/**
+ * Looks at a user's unfinished tasks every `pollMs` until there are none (an `idle` tick) or the
+ * timeout passes (a `timeout` tick); each look before that is a `running` tick. Ends early, with no
+ * further tick, when `signal` aborts (the client left).
+ */
+export async function* watchUntilIdle(
+  context: MemoryContext,
+  userId: string,
+  options: { timeoutMs: number; pollMs: number; signal: AbortSignal },
+): AsyncGenerator<WatchTick> {
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  const seconds = () => Math.round(elapsed()) / 1000;
+  for (;;) {
+    const timedOut = elapsed() > options.timeoutMs;
+    const active = await context.store.countUnfinishedJobs(userId);
+    if (timedOut) {
+      yield { state: "timeout", active, elapsedSeconds: seconds() };
+      return;
+    }
+    yield { state: active === 0 ? "idle" : "running", active, elapsedSeconds: seconds() };
+    if (active === 0 || options.signal.aborted) return;
+    // Wake just after the timeout at the latest, so that the timeout tick comes when it is due.
+    await pause(Math.min(options.pollMs, Math.max(0, options.timeoutMs - elapsed()) + 1), options.signal);
+    if (options.signal.aborted) return;
+  }
+}
+
+/** Waits `ms`, or less when the signal aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

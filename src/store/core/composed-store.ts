@@ -1,7 +1,7 @@
 import type { Store } from "../store.js";
 
 /** The Store's methods, by concern: each driver implements every concern in a module of its own. */
-export type CubeMethods = Pick<Store, "getCube" | "createCube" | "accessOf" | "shareCube">;
+export type CubeMethods = Pick<Store, "getCube" | "createCube" | "accessOf" | "shareCube" | "cubesOf">;
 export type ErasureMethods = Pick<Store, "deleteCube" | "deleteUser" | "deleteMemories">;
 export type WriteMethods = Pick<Store, "addConversation">;
 export type VectorMethods = Pick<Store, "embedderIdentity" | "resetVectors" | "recordEmbedder" | "memoryTexts" | "setVectors">;
@@ -22,7 +22,7 @@ export type ReadMethods = Pick<
 export type SearchMethods = Pick<Store, "hasMemories" | "searchVectors" | "searchKeywords" | "wordFrequencies" | "vectorsOf">;
 export type JobMethods = Pick<
   Store,
-  "claimJob" | "renewJob" | "finishJob" | "getJob" | "listJobs" | "countUnfinishedJobs" | "pruneJobs" | "listParkedJobs" | "retryParkedJob" | "dropParkedJob"
+  "claimJob" | "renewJob" | "finishJob" | "getJob" | "listJobs" | "countUnfinishedJobs" | "countJobs" | "pruneJobs" | "listParkedJobs" | "retryParkedJob" | "dropParkedJob"
 >;
 export type RefineMethods = Pick<Store, "commitRefinement">;
 export type OpsMethods = Pick<Store, "schemaStatus" | "stats" | "cubeUsage" | "addChatTokens" | "chatTokens">;
@@ -57,6 +57,9 @@ export abstract class ComposedStore implements Store {
   }
   shareCube(...args: Parameters<Store["shareCube"]>): ReturnType<Store["shareCube"]> {
     return this.parts.cubes.shareCube(...args);
+  }
+  cubesOf(...args: Parameters<Store["cubesOf"]>): ReturnType<Store["cubesOf"]> {
+    return this.parts.cubes.cubesOf(...args);
   }
   deleteCube(...args: Parameters<Store["deleteCube"]>): ReturnType<Store["deleteCube"]> {
     return this.parts.erasure.deleteCube(...args);
@@ -158,6 +161,9 @@ export abstract class ComposedStore implements Store {
   }
   countUnfinishedJobs(...args: Parameters<Store["countUnfinishedJobs"]>): ReturnType<Store["countUnfinishedJobs"]> {
     return this.parts.jobs.countUnfinishedJobs(...args);
+  }
+  countJobs(...args: Parameters<Store["countJobs"]>): ReturnType<Store["countJobs"]> {
+    return this.parts.jobs.countJobs(...args);
   }
   pruneJobs(...args: Parameters<Store["pruneJobs"]>): ReturnType<Store["pruneJobs"]> {
     return this.parts.jobs.pruneJobs(...args);

@@ -4,12 +4,14 @@ import {
   MEMORY_TYPES,
   type CubeAccess,
   type CubeRecord,
+  type JobCount,
   type JobRecord,
   type MemoryRecord,
   type MemorySourceKind,
   type MemoryVersion,
   type MessageRecord,
   type MessageRole,
+  type UserCube,
 } from "../types.js";
 import type { EmbedderIdentity } from "../store.js";
 import { type JsonColumn, jsonObject, nullable, number, oneOf, recordOf, rowOf, stringList, text } from "./decode.js";
@@ -43,6 +45,23 @@ export const cubeFrom: (row: unknown) => CubeRecord = recordOf("cubes", {
 
 /** `access`: the user's access to a cube (`owner` computed by the query), null when none. */
 export const accessRow = rowOf("cube_access", { access: nullable(oneOf(ACCESS)) });
+
+const userCubeRow = rowOf("cubes", { access: oneOf(ACCESS), memories: number });
+
+/** A cube a user may use: the cube's columns, the user's `access` and its active `memories`. */
+export function userCubeFrom(row: unknown): UserCube {
+  const { access, memories } = userCubeRow(row);
+  return { cube: cubeFrom(row), access, memories };
+}
+
+/** One group of `countJobs`: user, cube, kind and status, with how many jobs are in it. */
+export const jobCountFrom: (row: unknown) => JobCount = recordOf("jobs", {
+  userId: ["user_id", text],
+  cubeId: ["cube_id", text],
+  kind: ["kind", text],
+  status: ["status", oneOf(JOB_STATUSES)],
+  count: ["count", number],
+});
 
 export const versionFrom: (row: unknown) => MemoryVersion = recordOf("memory_history", {
   memoryId: ["memory_id", text],

@@ -2,9 +2,9 @@ import type { CubeMethods } from "../core/composed-store.js";
 import { checkWritable } from "../core/cube-access.js";
 import { createCube, shareCube, type CubePrimitives } from "../core/cubes.js";
 import { nullable, recordOf, text } from "../core/decode.js";
-import { accessRow, cubeFrom } from "../core/rows.js";
+import { accessRow, cubeFrom, userCubeFrom } from "../core/rows.js";
 import { runAsync } from "../core/script.js";
-import type { CubeAccess, CubeRecord, SharedAccess } from "../types.js";
+import type { CubeAccess, CubeRecord, SharedAccess, UserCube } from "../types.js";
 import type { PostgresConnection } from "./connection.js";
 import type { Queryable } from "./database.js";
 
@@ -81,5 +81,18 @@ export class PostgresCubes implements CubeMethods {
 
   async shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void> {
     await this.conn.db.transaction((client) => runAsync(shareCube(new PostgresCubePrimitives(client), cubeId, userId, access, new Date().toISOString())));
+  }
+
+  async cubesOf(userId: string): Promise<UserCube[]> {
+    const { rows } = await this.conn.db.query(
+      `SELECT c.id, c.name, c.owner_id, c.created_at,
+              CASE WHEN c.owner_id = $1 THEN 'owner' ELSE a.access END AS access,
+              (SELECT count(*) FROM memories m WHERE m.cube_id = c.id AND m.status = 'activated')::int AS memories
+       FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = $1
+       WHERE c.owner_id = $1 OR a.user_id IS NOT NULL
+       ORDER BY c.id`,
+      [userId],
+    );
+    return rows.map(userCubeFrom);
   }
 }

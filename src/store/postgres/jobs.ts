@@ -1,7 +1,8 @@
 import type { ClaimRequest } from "../store.js";
 import type { JobMethods } from "../core/composed-store.js";
 import { nullable, number, rowOf, text } from "../core/decode.js";
-import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
+import type { JobClaim, JobCount, JobOutcome, JobRecord, NewJob } from "../types.js";
+import { jobCountFrom } from "../core/rows.js";
 import { finishedJob, jobPayload, readyJobSql } from "../core/jobs.js";
 import { countOf, decodeJob } from "./connection.js";
 import type { Database, Queryable } from "./database.js";
@@ -88,6 +89,15 @@ export class PostgresJobQueue {
     return rows.map(decodeJob);
   }
 
+  static async count(db: Queryable, userId?: string): Promise<JobCount[]> {
+    const where = userId === undefined ? "" : "WHERE user_id = $1";
+    const { rows } = await db.query(
+      `SELECT user_id, cube_id, kind, status, count(*)::int AS count FROM jobs ${where} GROUP BY user_id, cube_id, kind, status ORDER BY user_id, cube_id, kind, status`,
+      userId === undefined ? [] : [userId],
+    );
+    return rows.map(jobCountFrom);
+  }
+
   static async countUnfinished(db: Queryable, userId: string): Promise<number> {
     const { rows } = await db.query("SELECT count(*)::int AS n FROM jobs WHERE user_id = $1 AND status IN ('queued', 'running')", [userId]);
     return countOf(rows);
@@ -150,6 +160,9 @@ export class PostgresJobs implements JobMethods {
   }
   countUnfinishedJobs(userId: string): Promise<number> {
     return PostgresJobQueue.countUnfinished(this.db, userId);
+  }
+  countJobs(userId?: string): Promise<JobCount[]> {
+    return PostgresJobQueue.count(this.db, userId);
   }
   pruneJobs(finishedBefore: string): Promise<number> {
     return PostgresJobQueue.prune(this.db, finishedBefore);

@@ -2,9 +2,9 @@ import type { CubeMethods } from "../core/composed-store.js";
 import type { CubeForWriting } from "../core/cube-access.js";
 import { createCube, shareCube, type CubePrimitives } from "../core/cubes.js";
 import { nullable, recordOf, text } from "../core/decode.js";
-import { accessRow, cubeFrom } from "../core/rows.js";
+import { accessRow, cubeFrom, userCubeFrom } from "../core/rows.js";
 import { runSync } from "../core/script.js";
-import type { CubeAccess, CubeRecord, SharedAccess } from "../types.js";
+import type { CubeAccess, CubeRecord, SharedAccess, UserCube } from "../types.js";
 import type { SqliteConnection } from "./connection.js";
 
 const cubeForWriting = recordOf("cubes", { ownerId: ["owner_id", text], access: ["access", nullable(text)] });
@@ -68,5 +68,19 @@ export class SqliteCubes implements CubeMethods, CubePrimitives {
 
   async shareCube(cubeId: string, userId: string, access: SharedAccess | undefined): Promise<void> {
     this.conn.write(() => runSync(shareCube(this, cubeId, userId, access, new Date().toISOString())));
+  }
+
+  async cubesOf(userId: string): Promise<UserCube[]> {
+    const rows = this.conn.db
+      .prepare(
+        `SELECT c.id, c.name, c.owner_id, c.created_at,
+                CASE WHEN c.owner_id = ? THEN 'owner' ELSE a.access END AS access,
+                (SELECT count(*) FROM memories m WHERE m.cube_id = c.id AND m.status = 'activated') AS memories
+         FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = ?
+         WHERE c.owner_id = ? OR a.user_id IS NOT NULL
+         ORDER BY c.id`,
+      )
+      .all(userId, userId, userId);
+    return rows.map(userCubeFrom);
   }
 }

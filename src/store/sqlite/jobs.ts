@@ -2,7 +2,8 @@ import type Database from "better-sqlite3";
 import type { ClaimRequest } from "../store.js";
 import type { JobMethods } from "../core/composed-store.js";
 import { nullable, number, rowOf, text } from "../core/decode.js";
-import type { JobClaim, JobOutcome, JobRecord, NewJob } from "../types.js";
+import type { JobClaim, JobCount, JobOutcome, JobRecord, NewJob } from "../types.js";
+import { jobCountFrom } from "../core/rows.js";
 import { finishedJob, jobPayload, readyJobSql } from "../core/jobs.js";
 import { decodeCount, decodeJob } from "./connection.js";
 
@@ -98,6 +99,14 @@ export class SqliteJobQueue {
     return this.db.prepare("SELECT * FROM jobs WHERE user_id = ? ORDER BY id DESC LIMIT ?").all(userId, limit).map(decodeJob);
   }
 
+  count(userId?: string): JobCount[] {
+    const where = userId === undefined ? "" : "WHERE user_id = ?";
+    return this.db
+      .prepare(`SELECT user_id, cube_id, kind, status, count(*) AS count FROM jobs ${where} GROUP BY user_id, cube_id, kind, status ORDER BY user_id, cube_id, kind, status`)
+      .all(...(userId === undefined ? [] : [userId]))
+      .map(jobCountFrom);
+  }
+
   countUnfinished(userId: string): number {
     return decodeCount(this.db.prepare("SELECT count(*) FROM jobs WHERE user_id = ? AND status IN ('queued', 'running')").pluck().get(userId));
   }
@@ -155,6 +164,9 @@ export class SqliteJobs implements JobMethods {
   }
   async countUnfinishedJobs(userId: string): Promise<number> {
     return this.queue.countUnfinished(userId);
+  }
+  async countJobs(userId?: string): Promise<JobCount[]> {
+    return this.queue.count(userId);
   }
   async pruneJobs(finishedBefore: string): Promise<number> {
     return this.queue.prune(finishedBefore);
