@@ -134,7 +134,7 @@ describe("headers that carry text are UTF-8 too, never read byte by byte", () =>
     const response = await chatWithSession("hdr-utf8-ok", wireHeader(new TextEncoder().encode("café-🍵")));
     assert.equal(response.status, 200, JSON.stringify(response.body));
     const stored = await rig.server.post("/product/get_all", { user_id: "hdr-utf8-ok" });
-    const sessions = new Set(stored.body.data[0].memories.map((memory: { metadata: { session_id: string } }) => memory.metadata.session_id));
+    const sessions = new Set(stored.body.data[0].memories[0].nodes.map((memory: { metadata: { session_id: string } }) => memory.metadata.session_id));
     assert.deepEqual([...sessions], ["café-🍵"]);
   });
 
