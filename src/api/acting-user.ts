@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { invalidField } from "./api-error.js";
 import type { AppEnv } from "./app-env.js";
 import { authorize } from "./auth/authorize.js";
 import { spendRequestBudget } from "./rate-limit.js";
@@ -10,4 +11,28 @@ import { spendRequestBudget } from "./rate-limit.js";
 export function admitActingUser(c: Context<AppEnv>, actingUser: string): void {
   authorize(c, actingUser);
   spendRequestBudget(c, actingUser);
+}
+
+/** Where a request names (or may leave out) the user it acts for. */
+export interface ActorHint {
+  /** The field that names the user, for the error when nothing decides it. */
+  field: string;
+  /** The user the request names, if it does. */
+  given: string | undefined;
+  /** The cube the request is about, when the route lets the user be left out (as MemOS does). */
+  cube: string | undefined;
+}
+
+/**
+ * Whom a request acts for when it may leave its user out, as issue 17's rule says: the named user;
+ * else, with a user's API key, that key's user (a key never acts for anyone else); else (open mode
+ * or an admin key) the owner of the cube named, and for a cube that does not exist yet its own id,
+ * whose default cube it is.
+ */
+export async function resolveActingUser(c: Context<AppEnv>, hint: ActorHint): Promise<string> {
+  if (hint.given !== undefined) return hint.given;
+  const principal = c.get("principal");
+  if (principal.kind === "user") return principal.userId;
+  if (hint.cube === undefined) throw invalidField([hint.field], "field required (or name a cube, whose owner then acts)");
+  return (await c.get("cubeOwner")(hint.cube)) ?? hint.cube;
 }

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { App, AppEnv } from "./app-env.js";
-import { admitActingUser } from "./acting-user.js";
+import { admitActingUser, resolveActingUser } from "./acting-user.js";
 import { accessMarker } from "./auth/read-only.js";
 import { ErrorEnvelope, envelope, success } from "./envelope.js";
 import { parseWith, readBody, type BodyLimits } from "./validation.js";
@@ -27,16 +27,22 @@ function errorResponses() {
   );
 }
 
-/** The names of an input's string fields: where a route may say its acting user is. */
-export type ActorField<T> = { [K in keyof T]-?: T[K] extends string ? K : never }[keyof T] & string;
+/** The names of an input's string fields (optional ones too): where a route may say its acting user is. */
+export type ActorField<T> = { [K in keyof T]-?: NonNullable<T[K]> extends string ? K : never }[keyof T] & string;
+
+/** An input whose acting-user field is decided: handlers always see the user the request acts for. */
+export type Acted<T, K extends ActorField<T>> = T & { [P in K]: string };
 
 /**
  * Every route that acts for a user declares which validated field names that user (see "The acting
- * user" in the API spec). The field is checked against the request's API key before the handler
- * runs; the handler can then trust it.
+ * user" in the API spec). Where MemOS lets the field be left out, the route also says which cube the
+ * request is about (`actorCube`): the acting user is then decided by src/api/acting-user.ts. Either
+ * way it is checked against the request's API key before the handler runs, and written into the
+ * field: the handler can then trust it.
  */
-export interface ActingUser<T> {
-  actor: ActorField<T>;
+export interface ActingUser<T, K extends ActorField<T> = ActorField<T>> {
+  actor: K;
+  actorCube?: (input: T) => string | undefined;
 }
 
 /** Whether read-only keys may call a route (src/api/auth/read-only.ts); without the flag they may not. */
@@ -45,18 +51,25 @@ export interface ReadOnlyFlag {
   readOnly?: true;
 }
 
-/** Reads the JSON body, validates it, and admits the user it names (src/api/acting-user.ts). */
-export async function readActingBody<S extends z.ZodType>(
-  c: Context<AppEnv>,
-  route: { body: S } & ActingUser<z.infer<S>>,
-  limits: BodyLimits,
-): Promise<z.infer<S>> {
-  const body = await readBody(c, route.body, limits);
-  admitActingUser(c, body[route.actor] as string);
-  return body;
+/** Decides and admits the acting user of a validated input (src/api/acting-user.ts). */
+async function admitInput<T, K extends ActorField<T>>(c: Context<AppEnv>, route: ActingUser<T, K>, input: T): Promise<Acted<T, K>> {
+  const given = input[route.actor] as string | undefined;
+  const actor = await resolveActingUser(c, { field: route.actor, given, cube: route.actorCube?.(input) });
+  admitActingUser(c, actor);
+  return { ...input, [route.actor]: actor } as Acted<T, K>;
 }
 
-export interface JsonRoute<B extends z.ZodType, D extends z.ZodType> extends ActingUser<z.infer<B>>, ReadOnlyFlag {
+/** Reads the JSON body, validates it, and admits the user it names (src/api/acting-user.ts). */
+export async function readActingBody<S extends z.ZodType, K extends ActorField<z.infer<S>>>(
+  c: Context<AppEnv>,
+  route: { body: S } & ActingUser<z.infer<S>, K>,
+  limits: BodyLimits,
+): Promise<Acted<z.infer<S>, K>> {
+  const body: z.infer<S> = await readBody(c, route.body, limits);
+  return admitInput<z.infer<S>, K>(c, route, body);
+}
+
+export interface JsonRoute<B extends z.ZodType, D extends z.ZodType, K extends ActorField<z.infer<B>>> extends ActingUser<z.infer<B>, K>, ReadOnlyFlag {
   path: string;
   tag: string;
   summary: string;
@@ -70,11 +83,11 @@ export interface JsonRoute<B extends z.ZodType, D extends z.ZodType> extends Act
  * A POST route whose JSON body is validated by one schema, which also documents it in the OpenAPI
  * document; the handler's result is wrapped in the envelope.
  */
-export function postJson<B extends z.ZodType, D extends z.ZodType>(
+export function postJson<B extends z.ZodType, D extends z.ZodType, K extends ActorField<z.infer<B>>>(
   app: App,
   limits: BodyLimits,
-  route: JsonRoute<B, D>,
-  handler: (body: z.infer<B>, c: Context<AppEnv>) => Promise<z.infer<D>>,
+  route: JsonRoute<B, D, K>,
+  handler: (body: Acted<z.infer<B>, K>, c: Context<AppEnv>) => Promise<z.infer<D>>,
 ): void {
   app.openAPIRegistry.registerPath(
     createRoute({
@@ -97,7 +110,9 @@ export function postJson<B extends z.ZodType, D extends z.ZodType>(
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
-export interface QueryRoute<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType> extends ActingUser<z.infer<Q>>, ReadOnlyFlag {
+export interface QueryRoute<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType, K extends ActorField<z.infer<Q>>>
+  extends ActingUser<z.infer<Q>, K>,
+    ReadOnlyFlag {
   method: "get" | "post";
   /** OpenAPI style: `/product/get_memory/{id}`. */
   path: string;
@@ -118,10 +133,10 @@ const queryOf = (url: string) => Object.fromEntries(new URL(url).searchParams);
  * A route whose input is its query string (and path parameters), as MemOS's GET and scheduler routes
  * take it; validated, documented and enveloped like a JSON route.
  */
-export function queryJson<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType>(
+export function queryJson<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType, K extends ActorField<z.infer<Q>>>(
   app: App,
-  route: QueryRoute<Q, P, D>,
-  handler: (input: { query: z.infer<Q>; params: P extends AnyObject ? z.infer<P> : undefined }, c: Context<AppEnv>) => Promise<z.infer<D>>,
+  route: QueryRoute<Q, P, D, K>,
+  handler: (input: { query: Acted<z.infer<Q>, K>; params: P extends AnyObject ? z.infer<P> : undefined }, c: Context<AppEnv>) => Promise<z.infer<D>>,
 ): void {
   app.openAPIRegistry.registerPath(
     createRoute({
@@ -140,8 +155,7 @@ export function queryJson<Q extends AnyObject, P extends AnyObject | undefined, 
   const honoPath = route.path.replace(/\{(\w+)\}/g, ":$1");
   app[route.method](honoPath, accessMarker(route), async (c) => {
     const params = route.params ? parseWith(route.params, c.req.param(), "path") : undefined;
-    const query = parseWith(route.query, queryOf(c.req.url), "query");
-    admitActingUser(c, query[route.actor] as string);
+    const query = await admitInput(c, route, parseWith(route.query, queryOf(c.req.url), "query"));
     const data = await handler({ query, params: params as P extends AnyObject ? z.infer<P> : undefined }, c);
     const message = typeof route.message === "function" ? route.message(data) : route.message;
     return c.json(success(data, message));

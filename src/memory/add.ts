@@ -1,4 +1,4 @@
-import type { MemoryRecord, MemoryType, MessageRole, NewJob } from "../store/types.js";
+import type { MemoryRecord, MemorySourceKind, MemoryType, MessageRole, NewJob } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
 import { CubeWriteRefused, type ConversationWrite } from "../store/store.js";
 import { checkWritable } from "./cubes.js";
@@ -12,7 +12,14 @@ export interface IncomingMessage {
   content: string;
   /** ISO 8601 UTC; absent means now. */
   chatTime?: string;
+  /**
+   * A conversation time the client wrote as free text ("yesterday evening"): kept as given in the
+   * memory's info (`given_chat_time`), while the add time orders the message.
+   */
+  givenChatTime?: string;
   messageId?: string;
+  /** What the message is: a turn of the conversation (default), or a file the client sent. */
+  source?: MemorySourceKind;
 }
 
 export interface AddRequest {
@@ -26,6 +33,8 @@ export interface AddRequest {
   asyncMode?: "async" | "sync";
   tags?: readonly string[];
   info?: Record<string, unknown>;
+  /** The client's own id for the add's work, reported by the scheduler routes beside memcube's task ids. */
+  clientTaskId?: string;
   /** Aborts the add (its client has gone): embedding stops and nothing is written. */
   signal?: AbortSignal;
 }
@@ -153,9 +162,9 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
         key: "",
         tags: [...(request.tags ?? [])],
         confidence: 1,
-        source: "conversation" as const,
+        source: message.source ?? "conversation",
         background: "",
-        info,
+        info: message.givenChatTime === undefined ? info : { ...info, given_chat_time: message.givenChatTime },
         chatTime: message.chatTime,
         createdAt: now,
         updatedAt: now,
@@ -169,6 +178,7 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
   const payload: Omit<ExtractPayload, "messageIds" | "memoryIds" | "info"> = {
     sessionId: request.sessionId,
     tags: [...(request.tags ?? [])],
+    ...(request.clientTaskId !== undefined && { clientTaskId: request.clientTaskId }),
   };
   const runAfter = sync ? new Date(Date.parse(now) + SYNC_RESERVATION_MS).toISOString() : now;
   const jobs: NewJob[] = fine

@@ -6,7 +6,7 @@ export type MemoryType = (typeof MEMORY_TYPES)[number];
 export const MEMORY_STATUSES = ["activated", "archived", "deleted"] as const;
 export type MemoryStatus = (typeof MEMORY_STATUSES)[number];
 
-export type MessageRole = "user" | "assistant" | "system";
+export type MessageRole = "user" | "assistant" | "system" | "tool";
 export type MemorySourceKind = "conversation" | "file" | "system";
 
 /** What a user may do with a cube. */

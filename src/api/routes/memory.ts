@@ -1,15 +1,15 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
-import { addMessages, type IncomingMessage } from "../../memory/add.js";
+import { addMessages } from "../../memory/add.js";
 import { AnswerBudget } from "../../memory/answer-budget.js";
 import { getMemory, listMemories, type CubeListing } from "../../memory/browse.js";
 import type { MemoryContext } from "../../memory/context.js";
 import { deleteMemories, type DeleteSelector } from "../../memory/forget.js";
 import { searchMemories, textMemoryTypes, type CubeMemories } from "../../memory/search.js";
-import { parseChatTime } from "../../memory/time.js";
 import type { MemoryType, Page } from "../../store/types.js";
 import { invalidField } from "../api-error.js";
 import type { App } from "../app-env.js";
+import { incomingMessages } from "../add-messages.js";
 import { clientGone } from "../client-gone.js";
 import { parseFilter } from "../filter.js";
 import { memoryItem, memoryVersion } from "../present.js";
@@ -26,30 +26,12 @@ import {
   getMemoryQuery,
   getMemoryRequest,
   memoryIdParam,
-  type AddBody,
 } from "../schemas/memory.js";
 import { searchRequest } from "../schemas/memory.js";
 
 /** The cubes a request names: the list, else the deprecated single id, else the user's own. */
 export function cubesOf(list: readonly string[] | undefined, single: string | undefined, userId: string): string[] {
   return [...new Set(list ?? [single ?? userId])];
-}
-
-function incomingMessages(body: AddBody, limits: Limits): IncomingMessage[] {
-  if (typeof body.messages === "string") return [{ role: "user", content: body.messages }];
-  return body.messages.map((message, index) => {
-    const content = typeof message.content === "string" ? message.content : message.content.map((part) => part.text).join("\n");
-    if (content.trim() === "") throw invalidField(["messages", index, "content"], "must not be empty");
-    if (content.length > limits.charsPerMessage) {
-      throw invalidField(["messages", index, "content"], `longer than ${limits.charsPerMessage} characters`);
-    }
-    return {
-      role: message.role,
-      content,
-      chatTime: message.chat_time === undefined ? undefined : parseChatTime(message.chat_time),
-      messageId: message.message_id,
-    };
-  });
 }
 
 /** A cube's search hits, as many as fit what is left of the answer's byte budget. */
@@ -85,6 +67,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       path: "/product/add",
       actor: "user_id",
+      actorCube: (body) => body.writable_cube_ids?.[0] ?? body.mem_cube_id,
       tag: "memory",
       summary: "Add messages to memory cubes",
       body: addRequest(limits),
@@ -92,15 +75,22 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       message: "Memory added successfully",
     },
     async (body, c) => {
+      const messages = incomingMessages(body, limits.charsPerMessage);
+      if (messages.length === 0) {
+        // MemOS takes an add with nothing in it; a client that meant to send something is told.
+        c.header("x-memcube-notice", "nothing to store: the add holds no message with text");
+        return [];
+      }
       const memories = await addMessages(context, {
         userId: body.user_id,
         cubeIds: cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id),
         sessionId: body.session_id,
-        messages: incomingMessages(body, limits),
+        messages,
         mode: body.mode,
         asyncMode: body.async_mode,
         tags: body.custom_tags,
-        info: body.info,
+        info: body.source === undefined ? body.info : { ...body.info, source: body.source },
+        ...(body.task_id !== undefined && { clientTaskId: body.task_id }),
         signal: clientGone(c).signal,
       });
       return memories.map(({ memory, taskId }) => ({

@@ -111,7 +111,7 @@ export const MemoryTypeName = z.enum(MEMORY_TYPES);
 
 export const MessageSource = z.object({
   type: z.literal("chat"),
-  role: z.enum(["user", "assistant", "system"]),
+  role: z.enum(["user", "assistant", "system", "tool"]),
   chat_time: z.string(),
   message_id: z.string(),
   content: z.string(),

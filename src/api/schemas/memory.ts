@@ -1,43 +1,30 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
-import { parseChatTime } from "../../memory/time.js";
 import { CubeBucket, Id, IdList, JsonObject, Label, MemoryId, MemoryItem, MemoryTypeName, nonBlankText, text } from "./common.js";
-
-const ChatTime = z
-  .string()
-  .refine((value) => parseChatTime(value) !== undefined, "expected ISO 8601 (2026-01-31T10:00:00Z) or 'YYYY-MM-DD HH:MM:SS'");
-
-const TextPart = z.object({ type: z.literal("text"), text: text(100_000_000) });
+import { messageList } from "./messages.js";
 
 const Filter = JsonObject.describe(
   'Conditions over memory_type, session_id, created_at, chat_time, tags, info.<key>: {"and": [...]}, {"or": [...]}, {field: value} or {field: {"gt"|"gte"|"lt"|"lte"|"in"|"contains": value}}',
 );
 
-export const messageSchema = (limits: Limits) =>
-  z.object({
-    role: z.enum(["user", "assistant", "system"]),
-    content: z.union([
-      nonBlankText(limits.charsPerMessage),
-      z.array(TextPart).min(1).describe("OpenAI-style content parts; the text parts are joined"),
-    ]),
-    chat_time: ChatTime.optional(),
-    message_id: Label.optional(),
-  });
+/** MemOS's session rule: an empty session_id is the default session. */
+const SessionId = z.preprocess((value) => (value === "" ? undefined : value), Label.default("default_session"));
 
 export const addRequest = (limits: Limits) =>
   z
     .object({
-      user_id: Id,
-      writable_cube_ids: IdList.optional().describe("Cubes to write; default [user_id]. Missing cubes are created."),
+      user_id: Id.optional().describe("The acting user; left out: the API key's user, else the owner of the first cube named"),
+      writable_cube_ids: IdList.optional().describe("Cubes to write; default [mem_cube_id], else [user_id]. Missing cubes are created."),
       mem_cube_id: Id.optional().describe("Deprecated: one cube for reading and writing"),
-      session_id: Label.default("default_session"),
-      messages: z.union([
-        nonBlankText(limits.charsPerMessage).describe("One user message"),
-        z
-          .array(messageSchema(limits))
-          .min(1, "must hold at least one message")
-          .max(limits.messagesPerAdd, `more than ${limits.messagesPerAdd} messages in one add`),
-      ]),
+      session_id: SessionId,
+      task_id: Label.optional().describe("The client's id for this add's work: /product/scheduler/status?task_id= reports it"),
+      messages: z
+        .union([text(limits.charsPerMessage).describe("One user message"), messageList(limits.messagesPerAdd)])
+        .optional()
+        .describe("A string, chat messages (system, user, assistant, tool; OpenAI content parts) or bare {type:text|file} items"),
+      memory_content: text(limits.charsPerMessage).optional().describe("Deprecated: a note stored after the messages"),
+      doc_path: text(10_000).optional().describe("Deprecated: a file, stored as the source it is (by its path)"),
+      source: text(10_000).optional().describe("Deprecated: kept as info.source"),
       async_mode: z
         .enum(["async", "sync"])
         .default("async")
