@@ -75,7 +75,7 @@ export interface MemoryVersion {
 }
 
 /** Filter over memory fields, compiled to each store's query language. */
-export type FilterField = "memory_type" | "session_id" | "created_at" | "chat_time" | "tags" | `info.${string}`;
+export type FilterField = "id" | "user_id" | "memory_type" | "session_id" | "created_at" | "chat_time" | "tags" | `info.${string}`;
 export type FilterOp = "eq" | "gt" | "gte" | "lt" | "lte" | "in" | "contains";
 export type FilterScalar = string | number | boolean;
 export type MemoryFilter =

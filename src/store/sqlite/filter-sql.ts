@@ -7,6 +7,8 @@ export interface SqlFragment {
 }
 
 const COLUMNS: Record<string, string> = {
+  id: "m.id",
+  user_id: "m.user_id",
   memory_type: "m.memory_type",
   session_id: "m.session_id",
   created_at: "m.created_at",
