@@ -43,24 +43,46 @@ function toolCallText(calls: MessageItem["tool_calls"]): string[] {
   });
 }
 
-/** `chat_time` read as a time when it is one; other text is kept as given, the add time orders it. */
-function timeOf(chatTime: string | undefined): Pick<IncomingMessage, "chatTime" | "givenChatTime"> {
+/** `chat_time` read as a time when it is one; other text is kept as given (info.given_chat_time), the add time orders it. */
+function timeOf(chatTime: string | undefined): { chatTime?: string; given?: { given_chat_time: string } } {
   if (chatTime === undefined || chatTime.trim() === "") return {};
   const parsed = parseChatTime(chatTime);
-  return parsed === undefined ? { givenChatTime: chatTime } : { chatTime: parsed };
+  return parsed === undefined ? { given: { given_chat_time: chatTime } } : { chatTime: parsed };
 }
 
-function fromItem(item: MessageItem): Omit<IncomingMessage, "content"> & { content: string } {
-  const stamp = { ...timeOf(item.chat_time), ...(item.message_id !== undefined && { messageId: item.message_id }) };
+/** The names a file is known by, kept with its memory: what `delete_memory`'s file_ids select. */
+const fileInfo = (files: readonly File[]) => {
+  const first = files[0];
+  if (first === undefined) return undefined;
+  return {
+    ...(first.file_id !== undefined && { file_id: first.file_id }),
+    ...(first.filename !== undefined && { filename: first.filename }),
+    ...(first.path !== undefined && { doc_path: first.path }),
+  };
+};
+
+function fromItem(item: MessageItem): IncomingMessage {
+  const { chatTime, given } = timeOf(item.chat_time);
+  const files = item.role === undefined ? (item.file ? [item.file] : []) : partsOf(item.content).flatMap((part) => (part.type === "file" ? [part.file] : []));
+  const ownInfo = { ...given, ...fileInfo(files) };
+  const stamp = {
+    ...(chatTime !== undefined && { chatTime }),
+    ...(item.message_id !== undefined && { messageId: item.message_id }),
+    ...(Object.keys(ownInfo).length > 0 && { ownInfo }),
+  };
   if (item.role === undefined) {
     // A raw item: a note with no dialog around it, or a file the client sent.
     if (item.type === "file" && item.file) return { role: "user", content: `[file: ${fileName(item.file)}]`, source: "file", ...stamp };
     return { role: "user", content: item.text ?? "", ...stamp };
   }
   const parts = partsOf(item.content);
-  const content = [...parts.map(partText), ...(item.refusal === undefined ? [] : [item.refusal]), ...toolCallText(item.tool_calls)].join("\n");
   const onlyFiles = parts.length > 0 && parts.every((part) => part.type === "file");
-  return { role: item.role, content, ...(onlyFiles && { source: "file" as const }), ...stamp };
+  return { role: item.role, content: messageText(item), ...(onlyFiles && { source: "file" as const }), ...stamp };
+}
+
+/** A chat message's text: its parts (markers for what is not text), its refusal and its tool calls. */
+export function messageText(item: MessageItem): string {
+  return [...partsOf(item.content).map(partText), ...(item.refusal === undefined ? [] : [item.refusal]), ...toolCallText(item.tool_calls)].join("\n");
 }
 
 export interface AddInput {
@@ -80,7 +102,7 @@ export function incomingMessages(body: AddInput, charsPerMessage: number): Incom
   else body.messages?.forEach((item, index) => items.push({ path: ["messages", index, item.role ? "content" : "text"], message: fromItem(item) }));
   if (body.memory_content !== undefined) items.push({ path: ["memory_content"], message: { role: "user", content: body.memory_content } });
   if (body.doc_path !== undefined) {
-    items.push({ path: ["doc_path"], message: { role: "user", content: `[file: ${body.doc_path}]`, source: "file" } });
+    items.push({ path: ["doc_path"], message: { role: "user", content: `[file: ${body.doc_path}]`, source: "file", ownInfo: { doc_path: body.doc_path } } });
   }
   for (const { path, message } of items) {
     if (message.content.length > charsPerMessage) throw invalidField(path, `longer than ${charsPerMessage} characters`);

@@ -42,7 +42,7 @@ export type Acted<T, K extends ActorField<T>> = T & { [P in K]: string };
  */
 export interface ActingUser<T, K extends ActorField<T> = ActorField<T>> {
   actor: K;
-  actorCube?: (input: T) => string | undefined;
+  actorCube?: (input: T, c: Context<AppEnv>) => string | undefined | Promise<string | undefined>;
 }
 
 /** Whether read-only keys may call a route (src/api/auth/read-only.ts); without the flag they may not. */
@@ -54,7 +54,8 @@ export interface ReadOnlyFlag {
 /** Decides and admits the acting user of a validated input (src/api/acting-user.ts). */
 async function admitInput<T, K extends ActorField<T>>(c: Context<AppEnv>, route: ActingUser<T, K>, input: T): Promise<Acted<T, K>> {
   const given = input[route.actor] as string | undefined;
-  const actor = await resolveActingUser(c, { field: route.actor, given, cube: route.actorCube?.(input) });
+  const actor = await resolveActingUser(c, { field: route.actor, given, cube: await route.actorCube?.(input, c) });
+  c.set("actorNamed", given !== undefined);
   admitActingUser(c, actor);
   return { ...input, [route.actor]: actor } as Acted<T, K>;
 }
@@ -75,8 +76,8 @@ export interface JsonRoute<B extends z.ZodType, D extends z.ZodType, K extends A
   summary: string;
   body: B;
   data: D;
-  /** The envelope's success message. */
-  message?: string;
+  /** The envelope's success message (a function of the result when it depends on it). */
+  message?: string | ((data: z.infer<D>) => string);
 }
 
 /**
@@ -104,7 +105,8 @@ export function postJson<B extends z.ZodType, D extends z.ZodType, K extends Act
   );
   app.post(route.path, accessMarker(route), async (c) => {
     const body = await readActingBody(c, route, limits);
-    return c.json(success(await handler(body, c), route.message));
+    const data = await handler(body, c);
+    return c.json(success(data, typeof route.message === "function" ? route.message(data) : route.message));
   });
 }
 

@@ -13,10 +13,10 @@ export interface IncomingMessage {
   /** ISO 8601 UTC; absent means now. */
   chatTime?: string;
   /**
-   * A conversation time the client wrote as free text ("yesterday evening"): kept as given in the
-   * memory's info (`given_chat_time`), while the add time orders the message.
+   * What this message's memory keeps beside the add's info, e.g. a conversation time written as free
+   * text ("yesterday evening", while the add time orders the message) or the file a message is.
    */
-  givenChatTime?: string;
+  ownInfo?: Record<string, unknown>;
   messageId?: string;
   /** What the message is: a turn of the conversation (default), or a file the client sent. */
   source?: MemorySourceKind;
@@ -164,7 +164,7 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
         confidence: 1,
         source: message.source ?? "conversation",
         background: "",
-        info: message.givenChatTime === undefined ? info : { ...info, given_chat_time: message.givenChatTime },
+        info: message.ownInfo === undefined ? info : { ...info, ...message.ownInfo },
         chatTime: message.chatTime,
         createdAt: now,
         updatedAt: now,
