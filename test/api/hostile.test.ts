@@ -82,8 +82,6 @@ const CASES: [string, string, unknown, number, RegExp][] = [
   ["top_k as a string", "/product/search", { user_id: "h", query: "q", top_k: "5" }, 422, /^top_k: /],
   ["top_k huge", "/product/search", { user_id: "h", query: "q", top_k: 1e300 }, 422, /^top_k: /],
   ["top_k negative", "/product/search", { user_id: "h", query: "q", top_k: -1 }, 422, /^top_k: /],
-  ["pref_top_k too large", "/product/search", { user_id: "h", query: "q", pref_top_k: 101 }, 422, /^pref_top_k: /],
-  ["chat top_k too large", "/product/chat/complete", { user_id: "h", query: "q", top_k: 101 }, 422, /^top_k: /],
   ["filter as a list", "/product/search", { user_id: "h", query: "q", filter: [] }, 422, /^filter: /],
   ["filter on an unknown field", "/product/search", { user_id: "h", query: "q", filter: { "1=1; DROP TABLE memories": 1 } }, 422, /unknown filter field/],
   ["filter with an SQL operator", "/product/search", { user_id: "h", query: "q", filter: { session_id: { "= 1 OR 1=1 --": "x" } } }, 422, /unknown operator/],
@@ -99,7 +97,6 @@ const CASES: [string, string, unknown, number, RegExp][] = [
   ["tool message without tool_call_id", "/product/add", { user_id: "h", messages: [{ role: "tool", content: "hi" }] }, 422, /^messages\.0\.tool_call_id: field required/],
   ["async_mode", "/product/add", { user_id: "h", messages: "hi", async_mode: "later" }, 422, /^async_mode: /],
   ["dedup", "/product/search", { user_id: "h", query: "q", dedup: "maybe" }, 422, /^dedup: /],
-  ["search_memory_type", "/product/search", { user_id: "h", query: "q", search_memory_type: "Everything" }, 422, /^search_memory_type: /],
   ["memory_type", "/product/get_all", { user_id: "h", memory_type: "act_mem" }, 422, /^memory_type: /],
   ["access", "/product/share_cube", { user_id: "h", cube_id: "h", target_user_id: "x", access: "owner" }, 422, /^access: /],
   ["chat mode", "/product/chat/complete", { user_id: "h", query: "q", mode: "turbo" }, 422, /^mode: /],
@@ -135,11 +132,13 @@ describe("hostile input → 4xx, envelope, nothing stored", () => {
       ["/product/get_memory/..%2F..%2Fetc%2Fpasswd?user_id=h", 422],
       [`/product/get_memory/${crypto.randomUUID()}?user_id=h%00`, 422],
       [`/product/get_memory/${crypto.randomUUID()}?user_id=%E0%A4%A`, 422],
-      [`/product/get_memory/${crypto.randomUUID()}?user_id[]=h`, 422],
       ["/product/scheduler/status?user_id=h&task_id=%00", 422],
       ["/product/scheduler/status?user_id=%F0%9F%92%A9", 422],
     ];
     for (const [route, status] of cases) assertRefused(await server.get(route), status, route);
+    // `user_id[]` is not user_id: it is ignored, as MemOS ignores unknown parameters, and user_id is optional here.
+    const bracketed = await server.get(`/product/get_memory/${crypto.randomUUID()}?user_id[]=h`);
+    assert.ok([200, 404].includes(bracketed.status), JSON.stringify(bracketed.body));
     // A repeated parameter: the first value counts, and the request acts for that user only.
     const repeated = await server.get("/product/scheduler/status?user_id=h&user_id=seeded");
     assert.deepEqual(repeated.body, { code: 200, message: "ok", data: [] });
