@@ -123,6 +123,9 @@ function requestSuite(label: string, env: () => Record<string, string>) {
     assert.equal(many.status, 200, JSON.stringify(many.body));
     assert.equal(many.body.message, "Search completed successfully");
     assert.equal(many.headers.get("x-memcube-notice"), "top_k 500 clamped to 100");
+    const strict = await server.post("/product/search", { user_id: "search_r1", query: "red oak", relativity: 2 });
+    assert.equal(strict.status, 200, JSON.stringify(strict.body));
+    assert.equal(strict.headers.get("x-memcube-notice"), "relativity 2 clamped to 1");
   });
 }
 

@@ -34,7 +34,7 @@ describe("validation", () => {
     ["control characters in session", "/product/add", { user_id: "v1", session_id: "a\u0000b", messages: "hi" }, /^session_id: must not contain control/],
     ["top_k zero", "/product/search", { user_id: "v1", query: "q", top_k: 0 }, /^top_k: /],
     ["top_k fractional", "/product/search", { user_id: "v1", query: "q", top_k: 2.5 }, /^top_k: /],
-    ["relativity out of range", "/product/search", { user_id: "v1", query: "q", relativity: 2 }, /^relativity: /],
+    ["relativity out of range", "/product/search", { user_id: "v1", query: "q", relativity: -0.5 }, /^relativity: /],
     ["empty query", "/product/search", { user_id: "v1", query: "" }, /^query: /],
     ["bad memory id", "/product/delete_memory", { user_id: "v1", memory_ids: ["nope"] }, /^memory_ids\.0: must be a memory id/],
     ["bad share access", "/product/share_cube", { user_id: "v1", cube_id: "c", target_user_id: "t", access: "admin" }, /^access: /],

@@ -125,7 +125,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         cubeIds: cubesOf(body.readable_cube_ids, body.mem_cube_id, body.user_id),
         topK: clampWithNotice(c, "top_k", body.top_k, 1, limits.maxTopK),
         sessionId: body.session_id,
-        minRelevance: body.relativity,
+        minRelevance: clampWithNotice(c, "relativity", body.relativity, 0, 1),
         dedup: body.dedup,
         filter: body.filter === undefined ? undefined : parseFilter(body.filter),
         memoryTypes: textMemoryTypes(body.search_memory_type),

@@ -57,7 +57,7 @@ export const searchRequest = (limits: Limits) =>
       mode: z.enum(["fast", "fine", "mixture"]).default("fast"),
       top_k: z.number().int().min(1).default(10).describe(`Per cube; above MEMCUBE_MAX_TOP_K (${limits.maxTopK}) it is clamped (x-memcube-notice)`),
       session_id: Label.optional().describe("Memories of this session rank higher"),
-      relativity: z.number().min(0).max(1).default(0).describe("Leave out memories below this relevance"),
+      relativity: z.number().min(0).default(0).describe("Leave out memories below this relevance (0..1; above 1 is clamped to 1, said in x-memcube-notice)"),
       dedup: z.enum(["mmr", "sim", "no"]).default("mmr"),
       filter: Filter.optional(),
       search_memory_type: z
