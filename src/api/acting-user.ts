@@ -19,8 +19,8 @@ export interface ActorHint {
   field: string;
   /** The user the request names, if it does. */
   given: string | undefined;
-  /** The cube the request is about, when the route lets the user be left out (as MemOS does). */
-  cube: string | undefined;
+  /** The cube the request is about, when the route lets the user be left out (as MemOS does); asked only when needed. */
+  cube: () => Promise<string | undefined>;
 }
 
 /**
@@ -33,6 +33,7 @@ export async function resolveActingUser(c: Context<AppEnv>, hint: ActorHint): Pr
   if (hint.given !== undefined) return hint.given;
   const principal = c.get("principal");
   if (principal.kind === "user") return principal.userId;
-  if (hint.cube === undefined) throw invalidField([hint.field], "field required (or name a cube, whose owner then acts)");
-  return (await c.get("cubeOwner")(hint.cube)) ?? hint.cube;
+  const cube = await hint.cube();
+  if (cube === undefined) throw invalidField([hint.field], "field required (or name a cube, whose owner then acts)");
+  return (await c.get("cubeOwner")(cube)) ?? cube;
 }

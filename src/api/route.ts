@@ -54,7 +54,8 @@ export interface ReadOnlyFlag {
 /** Decides and admits the acting user of a validated input (src/api/acting-user.ts). */
 async function admitInput<T, K extends ActorField<T>>(c: Context<AppEnv>, route: ActingUser<T, K>, input: T): Promise<Acted<T, K>> {
   const given = input[route.actor] as string | undefined;
-  const actor = await resolveActingUser(c, { field: route.actor, given, cube: await route.actorCube?.(input, c) });
+  const cube = async () => route.actorCube?.(input, c);
+  const actor = await resolveActingUser(c, { field: route.actor, given, cube });
   c.set("actorNamed", given !== undefined);
   admitActingUser(c, actor);
   return { ...input, [route.actor]: actor } as Acted<T, K>;
