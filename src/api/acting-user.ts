@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { invalidField } from "./api-error.js";
 import type { AppEnv } from "./app-env.js";
 import { ApiError } from "./api-error.js";
 import { authorize } from "./auth/authorize.js";
@@ -33,4 +34,29 @@ export function admitCaller(c: Context<AppEnv>, caller: Caller): void {
 export function readerOf(c: Context<AppEnv>): string | undefined {
   const principal = c.get("principal");
   return principal.kind === "user" ? principal.userId : undefined;
+}
+
+/** Where a request names (or may leave out) the user it acts for. */
+export interface ActorHint {
+  /** The field that names the user, for the error when nothing decides it. */
+  field: string;
+  /** The user the request names, if it does. */
+  given: string | undefined;
+  /** The cube the request is about, when the route lets the user be left out (as MemOS does); asked only when needed. */
+  cube: () => Promise<string | undefined>;
+}
+
+/**
+ * Whom a request acts for when it may leave its user out, as issue 17's rule says: the named user;
+ * else, with a user's API key, that key's user (a key never acts for anyone else); else (open mode
+ * or an admin key) the owner of the cube named, and for a cube that does not exist yet its own id,
+ * whose default cube it is.
+ */
+export async function resolveActingUser(c: Context<AppEnv>, hint: ActorHint): Promise<string> {
+  if (hint.given !== undefined) return hint.given;
+  const principal = c.get("principal");
+  if (principal.kind === "user") return principal.userId;
+  const cube = await hint.cube();
+  if (cube === undefined) throw invalidField([hint.field], "field required (or name a cube, whose owner then acts)");
+  return (await c.get("cubeOwner")(cube)) ?? cube;
 }

@@ -17,6 +17,10 @@ export interface AppEnv {
     principal: Principal;
     /** Requests per minute per caller, when configured (checked where the acting user is known). */
     rateLimiter?: RateLimiter | undefined;
+    /** The owner of a cube, undefined when it does not exist: whom a request that names no user acts for. */
+    cubeOwner: (cubeId: string) => Promise<string | undefined>;
+    /** Whether the request named its acting user itself (false: decided by the key or the cube's owner). */
+    actorNamed?: boolean;
   };
 }
 

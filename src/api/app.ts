@@ -7,6 +7,7 @@ import type { ChatTokenQuota } from "../chat/token-quota.js";
 import type { Config } from "../config/index.js";
 import type { ModelRegistry } from "../llm/registry.js";
 import type { MemoryContext } from "../memory/context.js";
+import { cubeOwner } from "../memory/cubes.js";
 import { Metrics } from "../ops/metrics.js";
 import { ReadinessProbe } from "../ops/readiness.js";
 import type { App, AppEnv } from "./app-env.js";
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): App {
     const logger = deps.logger.child({ requestId });
     c.set("requestId", requestId);
     c.set("logger", logger);
+    c.set("cubeOwner", (cubeId) => cubeOwner(deps.context, cubeId));
     const started = performance.now();
     try {
       await next();

@@ -2,7 +2,7 @@ import { parseChatTime } from "../memory/time.js";
 import type { FilterField, FilterOp, FilterScalar, MemoryFilter } from "../store/types.js";
 import { invalidField } from "./api-error.js";
 
-const FIELDS = new Set(["memory_type", "session_id", "created_at", "chat_time", "tags"]);
+const FIELDS = new Set(["id", "user_id", "memory_type", "session_id", "created_at", "chat_time", "tags"]);
 const OPERATORS = new Set<FilterOp>(["gt", "gte", "lt", "lte", "in", "contains"]);
 const TIME_FIELDS = new Set(["created_at", "chat_time"]);
 const INFO_KEY = /^info\.[A-Za-z0-9_-]{1,64}$/;
@@ -25,12 +25,13 @@ function scalar(value: unknown, field: string, path: Path): FilterScalar {
     if (time === undefined) throw invalidField(path, "expected a date such as 2026-01-31 or 2026-01-31T10:00:00Z");
     return time;
   }
-  return value;
+  // Ids are compared as the API stores them (NFC), however the client typed them.
+  return field === "user_id" && typeof value === "string" ? value.normalize("NFC") : value;
 }
 
 function condition(field: string, spec: unknown, path: Path): MemoryFilter {
   if (!FIELDS.has(field) && !INFO_KEY.test(field)) {
-    throw invalidField(path, `unknown filter field; use memory_type, session_id, created_at, chat_time, tags or info.<key>`);
+    throw invalidField(path, `unknown filter field; use id, user_id, memory_type, session_id, created_at, chat_time, tags or info.<key>`);
   }
   const typedField = field as FilterField;
   if (!isRecord(spec)) return { field: typedField, op: "eq", value: scalar(spec, field, path) };

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { App, AppEnv } from "./app-env.js";
-import { admitActingUser, admitCaller, type Caller } from "./acting-user.js";
+import { admitActingUser, admitCaller, resolveActingUser, type Caller } from "./acting-user.js";
 import { accessMarker } from "./auth/read-only.js";
 import { ErrorEnvelope, envelope, success } from "./schemas/envelope.js";
 import { parseWith, readBody, type BodyLimits } from "./validation.js";
@@ -27,23 +27,28 @@ function errorResponses() {
   );
 }
 
-/** The names of an input's string fields: where a route may say its acting user is. */
-export type ActorField<T> = { [K in keyof T]-?: T[K] extends string ? K : never }[keyof T] & string;
+/** The names of an input's string fields (optional ones too): where a route may say its acting user is. */
+export type ActorField<T> = { [K in keyof T]-?: NonNullable<T[K]> extends string ? K : never }[keyof T] & string;
+
+/** An input whose acting-user field is decided: handlers always see the user the request acts for. */
+export type Acted<T, K extends ActorField<T>> = T & { [P in K]: string };
 
 /**
  * Every route that acts for a user declares which validated field names that user (see "The acting
- * user" in the API spec). The field is checked against the request's API key before the handler
- * runs; the handler can then trust it. A route whose request names no user declares its `caller`
+ * user" in the API spec). Where MemOS lets the field be left out, the route also says which cube the
+ * request is about (`actorCube`): the acting user is then decided by src/api/acting-user.ts. Either
+ * way it is checked against the request's API key before the handler runs, and written into the
+ * field: the handler can then trust it. A route whose request names no user declares its `caller`
  * instead (src/api/acting-user.ts): `admin` for routes that reveal other users, `key` for routes
  * that act for whoever the key is (they narrow what they answer with `readerOf`).
  */
-export type ActingUser<T> = { actor: ActorField<T>; caller?: undefined } | { actor?: undefined; caller: Caller };
-
-/** Admits the request as its route declares: the user a field names, or a caller of no named user. */
-function admit<T>(c: Context<AppEnv>, route: ActingUser<T>, input: T): void {
-  if (route.caller !== undefined) admitCaller(c, route.caller);
-  else admitActingUser(c, input[route.actor] as string);
-}
+export type ActingUser<T, K extends ActorField<T> = ActorField<T>> =
+  | {
+      actor: K;
+      actorCube?: (input: T, c: Context<AppEnv>) => string | undefined | Promise<string | undefined>;
+      caller?: undefined;
+    }
+  | { actor?: undefined; actorCube?: undefined; caller: Caller };
 
 /** Whether read-only keys may call a route (src/api/auth/read-only.ts); without the flag they may not. */
 export interface ReadOnlyFlag {
@@ -51,18 +56,37 @@ export interface ReadOnlyFlag {
   readOnly?: true;
 }
 
-/** Reads the JSON body, validates it, and admits the user it names (src/api/acting-user.ts). */
-export async function readActingBody<S extends z.ZodType>(
-  c: Context<AppEnv>,
-  route: { body: S } & ActingUser<z.infer<S>>,
-  limits: BodyLimits,
-): Promise<z.infer<S>> {
-  const body = await readBody(c, route.body, limits);
-  admit(c, route, body);
-  return body;
+/**
+ * Admits a validated input as its route declares: a caller of no named user as it is, else the acting
+ * user decided (src/api/acting-user.ts) and written into the actor field.
+ */
+async function admitInput<T, K extends ActorField<T>>(c: Context<AppEnv>, route: ActingUser<T, K>, input: T): Promise<Acted<T, K>> {
+  if (route.caller !== undefined) {
+    admitCaller(c, route.caller);
+    return input as Acted<T, K>;
+  }
+  const actorCube = route.actorCube;
+  const given = input[route.actor] as string | undefined;
+  const cube = async () => actorCube?.(input, c);
+  const actor = await resolveActingUser(c, { field: route.actor, given, cube });
+  c.set("actorNamed", given !== undefined);
+  admitActingUser(c, actor);
+  return { ...input, [route.actor]: actor };
 }
 
-export type JsonRoute<B extends z.ZodType, D extends z.ZodType> = ActingUser<z.infer<B>> & ReadOnlyFlag & JsonRouteShape<B, D>;
+/** Reads the JSON body, validates it, and admits the user it names (src/api/acting-user.ts). */
+export async function readActingBody<S extends z.ZodType, K extends ActorField<z.infer<S>> = never>(
+  c: Context<AppEnv>,
+  route: { body: S } & ActingUser<z.infer<S>, K>,
+  limits: BodyLimits,
+): Promise<Acted<z.infer<S>, K>> {
+  const body: z.infer<S> = await readBody(c, route.body, limits);
+  return admitInput<z.infer<S>, K>(c, route, body);
+}
+
+export type JsonRoute<B extends z.ZodType, D extends z.ZodType, K extends ActorField<z.infer<B>> = never> = ActingUser<z.infer<B>, K> &
+  ReadOnlyFlag &
+  JsonRouteShape<B, D>;
 
 interface JsonRouteShape<B extends z.ZodType, D extends z.ZodType> {
   path: string;
@@ -70,19 +94,19 @@ interface JsonRouteShape<B extends z.ZodType, D extends z.ZodType> {
   summary: string;
   body: B;
   data: D;
-  /** The envelope's success message. */
-  message?: string;
+  /** The envelope's success message (a function of the result when it depends on it). */
+  message?: string | ((data: z.infer<D>) => string);
 }
 
 /**
  * A POST route whose JSON body is validated by one schema, which also documents it in the OpenAPI
  * document; the handler's result is wrapped in the envelope.
  */
-export function postJson<B extends z.ZodType, D extends z.ZodType>(
+export function postJson<B extends z.ZodType, D extends z.ZodType, K extends ActorField<z.infer<B>> = never>(
   app: App,
   limits: BodyLimits,
-  route: JsonRoute<B, D>,
-  handler: (body: z.infer<B>, c: Context<AppEnv>) => Promise<z.infer<D>>,
+  route: JsonRoute<B, D, K>,
+  handler: (body: Acted<z.infer<B>, K>, c: Context<AppEnv>) => Promise<z.infer<D>>,
 ): void {
   app.openAPIRegistry.registerPath(
     createRoute({
@@ -99,15 +123,19 @@ export function postJson<B extends z.ZodType, D extends z.ZodType>(
   );
   app.post(route.path, accessMarker(route), async (c) => {
     const body = await readActingBody(c, route, limits);
-    return c.json(success(await handler(body, c), route.message));
+    const data = await handler(body, c);
+    return c.json(success(data, typeof route.message === "function" ? route.message(data) : route.message));
   });
 }
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
-export type QueryRoute<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType> = ActingUser<z.infer<Q>> &
-  ReadOnlyFlag &
-  QueryRouteShape<Q, P, D>;
+export type QueryRoute<
+  Q extends AnyObject,
+  P extends AnyObject | undefined,
+  D extends z.ZodType,
+  K extends ActorField<z.infer<Q>> = never,
+> = ActingUser<z.infer<Q>, K> & ReadOnlyFlag & QueryRouteShape<Q, P, D>;
 
 interface QueryRouteShape<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType> {
   method: "get" | "post";
@@ -130,10 +158,10 @@ const queryOf = (url: string) => Object.fromEntries(new URL(url).searchParams);
  * A route whose input is its query string (and path parameters), as MemOS's GET and scheduler routes
  * take it; validated, documented and enveloped like a JSON route.
  */
-export function queryJson<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType>(
+export function queryJson<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType, K extends ActorField<z.infer<Q>> = never>(
   app: App,
-  route: QueryRoute<Q, P, D>,
-  handler: (input: { query: z.infer<Q>; params: P extends AnyObject ? z.infer<P> : undefined }, c: Context<AppEnv>) => Promise<z.infer<D>>,
+  route: QueryRoute<Q, P, D, K>,
+  handler: (input: { query: Acted<z.infer<Q>, K>; params: P extends AnyObject ? z.infer<P> : undefined }, c: Context<AppEnv>) => Promise<z.infer<D>>,
 ): void {
   app.openAPIRegistry.registerPath(
     createRoute({
@@ -152,8 +180,7 @@ export function queryJson<Q extends AnyObject, P extends AnyObject | undefined, 
   const honoPath = route.path.replace(/\{(\w+)\}/g, ":$1");
   app[route.method](honoPath, accessMarker(route), async (c) => {
     const params = route.params ? parseWith(route.params, c.req.param(), "path") : undefined;
-    const query = parseWith(route.query, queryOf(c.req.url), "query");
-    admit(c, route, query);
+    const query = await admitInput(c, route, parseWith(route.query, queryOf(c.req.url), "query"));
     const input = { query, params: params as P extends AnyObject ? z.infer<P> : undefined };
     const data = await handler(input, c);
     const message = typeof route.message === "function" ? route.message(data, input) : route.message;

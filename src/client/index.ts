@@ -108,7 +108,7 @@ export class MemcubeClient {
 
   /** Adds messages (a string is one user message) to the writable cubes. */
   async add(input: AddInput, call?: CallOptions): Promise<AddedMemory[]> {
-    return this.post("/product/add", this.withUser(input), call);
+    return this.post("/product/add", this.maybeWithUser(input), call);
   }
 
   async search(input: SearchInput, call?: CallOptions): Promise<SearchResult> {
@@ -156,8 +156,9 @@ export class MemcubeClient {
     create: async (input: CreateCubeInput, call?: CallOptions): Promise<CubeInfo> =>
       this.post("/product/create_cube", { ...input, owner_id: this.user(input.owner_id) }, call),
     exists: async (input: ExistCubeInput, call?: CallOptions): Promise<boolean> => {
-      const data = await this.post<Record<string, boolean>>("/product/exist_mem_cube_id", this.withUser(input), call);
-      return data[input.mem_cube_id] === true;
+      const data = await this.post<Record<string, boolean>>("/product/exist_mem_cube_id", this.maybeWithUser(input), call);
+      // The server answers under the id as it stores it (NFC).
+      return data[input.mem_cube_id.normalize("NFC")] === true;
     },
     share: async (input: ShareCubeInput, call?: CallOptions): Promise<{ cube_id: string; target_user_id: string; access: Access }> =>
       this.post("/product/share_cube", this.withUser(input), call),
@@ -171,11 +172,19 @@ export class MemcubeClient {
     /** The memories of the readable cubes (every one without `page`), one graph per cube as MemOS answers it. */
     getAll: async (input: GetAllInput = {}, call?: CallOptions): Promise<CubeGraph[]> => this.post("/product/get_all", this.withUser(input), call),
     /** One cube's memories by kind, newest first, a page at a time. */
-    list: async (input: GetMemoryInput, call?: CallOptions): Promise<MemoryKinds> => this.post("/product/get_memory", this.withUser(input), call),
+    list: async (input: GetMemoryInput, call?: CallOptions): Promise<MemoryKinds> => this.post("/product/get_memory", this.maybeWithUser(input), call),
     /** One memory with its sources and earlier versions; null when no memory has the id. */
-    get: async (id: string, input: { user_id?: string } = {}, call?: CallOptions): Promise<MemoryWithHistory | null> =>
-      this.send("GET", `/product/get_memory/${encodeURIComponent(id)}?user_id=${encodeURIComponent(this.user(input.user_id))}`, undefined, call),
-    delete: async (input: DeleteMemoryInput, call?: CallOptions): Promise<DeleteResult> => this.post("/product/delete_memory", this.withUser(input), call),
+    get: async (id: string, input: { user_id?: string } = {}, call?: CallOptions): Promise<MemoryWithHistory | null> => {
+      const user = input.user_id ?? this.options.userId;
+      const query = user === undefined ? "" : `?user_id=${encodeURIComponent(user)}`;
+      return this.send("GET", `/product/get_memory/${encodeURIComponent(id)}${query}`, undefined, call);
+    },
+    /** Throws when the server names no single delete mode in the request (MemOS answers that with 200 "failure"). */
+    delete: async (input: DeleteMemoryInput, call?: CallOptions): Promise<DeleteResult> => {
+      const result = await this.post<DeleteResult>("/product/delete_memory", this.maybeWithUser(input), call);
+      if (result.status === "failure") throw new MemcubeError(result.reason ?? "delete_memory failed", { status: 200 });
+      return result;
+    },
   };
 
   private user(given: string | undefined): string {
@@ -186,6 +195,12 @@ export class MemcubeClient {
 
   private withUser<T extends { user_id?: string }>(input: T): T & { user_id: string } {
     return { ...input, user_id: this.user(input.user_id) };
+  }
+
+  /** Where MemOS lets user_id out, the server decides it (the key's user, or the cube's owner) when no user is known here. */
+  private maybeWithUser<T extends { user_id?: string }>(input: T): T {
+    const user = input.user_id ?? this.options.userId;
+    return user === undefined ? input : { ...input, user_id: user };
   }
 
   private post<T>(path: string, body: unknown, call?: CallOptions): Promise<T> {

@@ -20,7 +20,7 @@ export interface ApiKeyGrant {
 }
 
 /** The API's rule for user ids (src/api/schemas/common.ts), repeated so config stays below the API. */
-const USER_ID = /^[A-Za-z0-9_\-.:@]{1,128}$/;
+const USER_ID = /^[\p{L}\p{M}\p{N}_\-.:@]{1,128}$/u;
 /** Short keys can be guessed; 16 characters of a random token are far out of reach. */
 const MIN_KEY_LENGTH = 16;
 const MAX_KEY_LENGTH = 512;
@@ -110,10 +110,11 @@ function parseEntry(variable: string, entry: string, name: string, value: unknow
   const fields: Record<string, unknown> = isObject ? (value as Record<string, unknown>) : { user: value };
   const unknown = Object.keys(fields).find((field) => !OBJECT_FIELDS.has(field));
   if (unknown !== undefined) throw new ConfigError(variable, `${entry}: unknown field ${JSON.stringify(unknown)} (expected user, access, created_at)`);
-  const actor = fields.user;
+  // NFC, as the API normalizes the ids it is sent: a key's user is the same user however it was typed.
+  const actor = typeof fields.user === "string" ? fields.user.normalize("NFC") : fields.user;
   if (typeof actor !== "string" || (actor !== "*" && !USER_ID.test(actor))) {
     const what = isObject ? '"user"' : "the value";
-    throw new ConfigError(variable, `${entry}: ${what} must be a user id (1-128 letters, digits or _ - . : @) or "*" for an admin key`);
+    throw new ConfigError(variable, `${entry}: ${what} must be a user id (1-128 Unicode letters, digits or _ - . : @) or "*" for an admin key`);
   }
   const access = fields.access ?? "write";
   if (access !== "read" && access !== "write") throw new ConfigError(variable, `${entry}: access must be "read" or "write"`);

@@ -1,4 +1,4 @@
-import type { MemoryRecord, MemoryType, MessageRole, NewJob } from "../store/types.js";
+import type { MemoryRecord, MemorySourceKind, MemoryType, MessageRole, NewJob } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
 import { CubeWriteRefused, type ConversationWrite } from "../store/store.js";
 import { checkWritable } from "./cubes.js";
@@ -13,7 +13,14 @@ export interface IncomingMessage {
   content: string;
   /** ISO 8601 UTC; absent means now. */
   chatTime?: string;
+  /**
+   * What this message's memory keeps beside the add's info, e.g. a conversation time written as free
+   * text ("yesterday evening", while the add time orders the message) or the file a message is.
+   */
+  ownInfo?: Record<string, unknown>;
   messageId?: string;
+  /** What the message is: a turn of the conversation (default), or a file the client sent. */
+  source?: MemorySourceKind;
 }
 
 export interface AddRequest {
@@ -27,6 +34,8 @@ export interface AddRequest {
   asyncMode?: "async" | "sync";
   tags?: readonly string[];
   info?: Record<string, unknown>;
+  /** The client's own id for the add's work, reported by the scheduler routes beside memcube's task ids. */
+  clientTaskId?: string;
   /** Aborts the add (its client has gone): embedding stops and nothing is written. */
   signal?: AbortSignal;
 }
@@ -161,9 +170,9 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
         key: "",
         tags,
         confidence: 1,
-        source: "conversation" as const,
+        source: message.source ?? "conversation",
         background: "",
-        info,
+        info: message.ownInfo === undefined ? info : { ...info, ...message.ownInfo },
         chatTime: message.chatTime,
         createdAt: now,
         updatedAt: now,
@@ -177,6 +186,7 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
   const payload: Omit<ExtractPayload, "messageIds" | "memoryIds" | "info"> = {
     sessionId: request.sessionId,
     tags: [...(request.tags ?? [])],
+    ...(request.clientTaskId !== undefined && { clientTaskId: request.clientTaskId }),
   };
   const runAfter = sync ? new Date(Date.parse(now) + SYNC_RESERVATION_MS).toISOString() : now;
   const jobs: NewJob[] = fine

@@ -89,6 +89,11 @@ export async function cubeExists(context: MemoryContext, cubeId: string): Promis
   return (await context.store.getCube(cubeId)) !== undefined;
 }
 
+/** Who owns a cube; undefined when it does not exist (then it is the default cube of the user of its id). */
+export async function cubeOwner(context: MemoryContext, cubeId: string): Promise<string | undefined> {
+  return (await context.store.getCube(cubeId))?.ownerId;
+}
+
 async function requireOwner(context: MemoryContext, userId: string, cubeId: string): Promise<CubeRecord> {
   const cube = await context.store.getCube(cubeId);
   if (!cube) throw cubeNotFound(cubeId);

@@ -26,3 +26,9 @@ async function selectedIds(context: MemoryContext, cubeId: string, selector: Del
   if ("sessionId" in selector) return context.store.memoryIds({ cubeId, sessionId: selector.sessionId });
   return context.store.memoryIds({ cubeId, filter: selector.filter });
 }
+
+/** The cubes that hold any of these memories, in the order first met (MemOS deletes ids wherever they are). */
+export async function cubesHolding(context: MemoryContext, memoryIds: readonly string[]): Promise<string[]> {
+  const memories = await context.store.getMemories(memoryIds);
+  return [...new Set(memories.map((memory) => memory.cubeId))];
+}

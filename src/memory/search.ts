@@ -1,5 +1,5 @@
 import { embedQueries } from "../embed/index.js";
-import type { MemoryFilter, MemoryRecord, MemoryScope, MemoryType } from "../store/types.js";
+import { MEMORY_TYPES, type MemoryFilter, type MemoryRecord, type MemoryScope, type MemoryType } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
 import { boost, cosine, dropDuplicates, fuse, idf, jaccard, keywordCoverage, mmr } from "./rank.js";
@@ -257,8 +257,13 @@ function deduplicate(ranked: Candidate[], options: SearchOptions): Candidate[] {
 const TEXT_TYPES: readonly MemoryType[] = ["WorkingMemory", "LongTermMemory", "UserMemory"];
 
 /** `search_memory_type` → the types searched for `text_mem` ("All": everything but preferences). */
-export function textMemoryTypes(searchType: MemoryType | "All"): readonly MemoryType[] {
-  return searchType === "All" ? TEXT_TYPES : [searchType];
+/**
+ * The memory types a `search_memory_type` names: "All" is every text type; a memcube type itself;
+ * any other name (MemOS's SkillMemory, ToolSchemaMemory, OuterMemory, ...) none, as memcube holds none.
+ */
+export function textMemoryTypes(searchType: string): readonly MemoryType[] {
+  if (searchType === "All") return TEXT_TYPES;
+  return (MEMORY_TYPES as readonly string[]).includes(searchType) ? [searchType as MemoryType] : [];
 }
 
 /** Searches every readable cube; one bucket per cube, in the order asked. */
@@ -268,7 +273,8 @@ export async function searchMemories(context: MemoryContext, request: SearchRequ
   const text = await Promise.all(
     request.cubeIds.map(async (cubeId) => ({
       cubeId,
-      memories: await searchScope(context, query, { cubeId, memoryTypes: request.memoryTypes, filter: request.filter }, request),
+      // No type asked for is a kind this cube cannot hold (e.g. MemOS's SkillMemory): nothing to find.
+      memories: request.memoryTypes.length === 0 ? [] : await searchScope(context, query, { cubeId, memoryTypes: request.memoryTypes, filter: request.filter }, request),
     })),
   );
   const preference = request.includePreference

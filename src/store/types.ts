@@ -6,7 +6,7 @@ export type MemoryType = (typeof MEMORY_TYPES)[number];
 export const MEMORY_STATUSES = ["activated", "archived", "deleted"] as const;
 export type MemoryStatus = (typeof MEMORY_STATUSES)[number];
 
-export type MessageRole = "user" | "assistant" | "system";
+export type MessageRole = "user" | "assistant" | "system" | "tool";
 export type MemorySourceKind = "conversation" | "file" | "system";
 
 /** What a user may do with a cube. */
@@ -82,7 +82,7 @@ export interface MemoryVersion {
 }
 
 /** Filter over memory fields, compiled to each store's query language. */
-export type FilterField = "memory_type" | "session_id" | "created_at" | "chat_time" | "tags" | `info.${string}`;
+export type FilterField = "id" | "user_id" | "memory_type" | "session_id" | "created_at" | "chat_time" | "tags" | `info.${string}`;
 export type FilterOp = "eq" | "gt" | "gte" | "lt" | "lte" | "in" | "contains";
 export type FilterScalar = string | number | boolean;
 export type MemoryFilter =

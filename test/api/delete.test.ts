@@ -70,15 +70,16 @@ describe("delete_memory", () => {
     assert.deepEqual(listed.body.data[0].memories[0].nodes.map((m: { memory: string }) => m.memory), ["session two keeper"]);
   });
 
-  test("exactly one selector; an empty filter is a 422; nothing is deleted", async () => {
-    await server.post("/product/add", { user_id: "del4", messages: "stays" });
-    const none = await server.post("/product/delete_memory", { user_id: "del4" });
-    assert.equal(none.status, 422);
-    const two = await server.post("/product/delete_memory", { user_id: "del4", session_id: "default_session", filter: { session_id: "x" } });
-    assert.equal(two.status, 422);
+  test("exactly one delete mode, as MemOS: none, two, or an empty filter answer 200 'failure' and delete nothing", async () => {
+    const added = await server.post("/product/add", { user_id: "del4", messages: "stays" });
+    const none = await server.post("/product/delete_memory", { writable_cube_ids: ["del4"] });
+    assert.deepEqual([none.status, none.body.data.status], [200, "failure"]);
+    assert.match(none.body.message, /^Exactly one delete mode must be provided/);
+    const two = await server.post("/product/delete_memory", { user_id: "del4", memory_ids: [added.body.data[0].memory_id], filter: { session_id: "x" } });
+    assert.deepEqual([two.status, two.body.data.status], [200, "failure"]);
     const empty = await server.post("/product/delete_memory", { user_id: "del4", filter: {} });
-    assert.equal(empty.status, 422);
-    assert.match(empty.body.message, /^filter: /);
+    assert.deepEqual([empty.status, empty.body.data.status], [200, "failure"]);
+    assert.match(empty.body.message, /^filter cannot be empty/);
     const listed = await server.post("/product/get_all", { user_id: "del4" });
     assert.equal(listed.body.data[0].total_nodes, 1);
   });

@@ -33,6 +33,18 @@ describe("GET /product/scheduler/status", () => {
     assert.deepEqual(one.body.data, [{ task_id: first.body.data[0].task_id, status: "completed" }]);
   });
 
+  test("a client's task_id from add is reported as one task over the jobs the add queued (two cubes)", async () => {
+    script(rig.llm, { extract: () => memories({ memory: "The user repaints the bike every spring" }) });
+    const added = await rig.server.post("/product/add", { user_id: "sched5", writable_cube_ids: ["sched5", "sched5-b"], task_id: "client-task-7", messages: "I repaint my bike every spring" });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    await waitIdle(rig.server, "sched5");
+    const one = await rig.server.get("/product/scheduler/status?user_id=sched5&task_id=client-task-7");
+    assert.equal(one.status, 200, JSON.stringify(one.body));
+    assert.deepEqual(one.body.data, [{ task_id: "client-task-7", status: "completed" }]);
+    // Someone else asking for the same client id sees nothing.
+    assert.equal((await rig.server.get("/product/scheduler/status?user_id=peer5&task_id=client-task-7")).status, 404);
+  });
+
   test("a user sees only their own tasks: another user's task id is not found, even in a shared cube", async () => {
     const added = await rig.server.post("/product/add", { user_id: "sched2", messages: "My own note" });
     await rig.server.post("/product/share_cube", { user_id: "sched2", cube_id: "sched2", target_user_id: "peer", access: "read" });

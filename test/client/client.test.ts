@@ -37,6 +37,20 @@ describe("memcube/client against a real server", () => {
     assert.equal(text, "Bolzano, again.");
   });
 
+  test("with no user known, add, get and delete leave user_id to the server; a delete with no mode throws", async () => {
+    const anonymous = new MemcubeClient({ baseUrl: rig.server.url });
+    const added = await anonymous.add({ writable_cube_ids: ["cl-nobody-cube"], messages: "A note in a fresh cube" });
+    assert.equal(added[0]?.cube_id, "cl-nobody-cube");
+    const id = added[0]?.memory_id ?? "";
+    assert.equal((await anonymous.memories.get(id))?.memory, "A note in a fresh cube");
+    await assert.rejects(anonymous.memories.delete({ writable_cube_ids: ["cl-nobody-cube"] }), (error: unknown) => {
+      assert.ok(error instanceof MemcubeError);
+      assert.match(error.message, /^Exactly one delete mode must be provided/);
+      return true;
+    });
+    assert.equal((await anonymous.memories.delete({ memory_ids: [id] })).deleted, 1);
+  });
+
   test("a failure mid-stream is thrown as a MemcubeError", async () => {
     rig.llm.reply({ text: "this will break off", chunkSize: 2, breakAfterChunks: 1 });
     await assert.rejects(async () => {

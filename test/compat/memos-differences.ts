@@ -60,7 +60,7 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     id: "id-alphabet",
     routes: ["*"],
     memos: "user and cube ids are any string.",
-    memcube: "Ids are Unicode letters and digits plus _ - . : @, 1–128 characters after NFC normalisation; never /, \\, NUL or control characters.",
+    memcube: "Ids are Unicode letters (with combining marks) and digits plus _ - . : @, 1–128 characters after NFC normalisation; never /, \\, NUL or control characters.",
     why: "Ids become keys, file names and log fields.",
   },
   {
@@ -76,6 +76,27 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     memos: "pref_note is MemOS's fixed instruction text; preferences are explicit or implicit.",
     memcube: "pref_note is memcube's own instruction in the same place and language rule; every preference is an explicit_preference.",
     why: "MemOS's text is not ours to copy; memcube's extraction does not tell explicit from implicit preferences.",
+  },
+  {
+    id: "free-text-chat-time",
+    routes: ["add"],
+    memos: "chat_time is kept as the text given, also as the source's time.",
+    memcube: "A chat_time that is not a time is kept as given in info.given_chat_time; the add time is the memory's and source's chat_time.",
+    why: "Messages are ordered (context windows, recency) by their time: a time is needed.",
+  },
+  {
+    id: "files-kept-unread",
+    routes: ["add"],
+    memos: "File parts and doc_path are parsed into document memories.",
+    memcube: "A file is stored as the source it is ([file: <name>], metadata.source 'file', info.file_id/filename/doc_path); its content is not read (knowledge-base issue 19).",
+    why: "Not built yet; accepting and keeping the file beats refusing a MemOS-valid add.",
+  },
+  {
+    id: "chat-tool-history-as-text",
+    routes: ["chat_complete", "chat_stream"],
+    memos: "History messages are passed on as they are.",
+    memcube: "Tool calls and tool results in history reach the model as assistant text ([tool call …], [tool result] …).",
+    why: "A model API refuses a tool message without the tool call it answers; the history is context, not a tool loop.",
   },
   {
     id: "admin-only-cross-user-routes",

@@ -24,12 +24,13 @@ export function isPublicPath(path: string): boolean {
   );
 }
 
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+/** `Bearer <key>`, or `Token <key>` as MemOS's clients send it. */
+const KEY_HEADER = /^(?:Bearer|Token)[ \t]+(\S+)[ \t]*$/i;
 const OPEN: Principal = { kind: "open" };
 
 /**
  * Sets the request's principal. With keys, every route but the public ones needs `Authorization:
- * Bearer <key>`: none or an unknown one is a 401. Without keys (open mode) every request may act
+ * Bearer <key>` (or `Token <key>`): none or an unknown one is a 401. Without keys (open mode) every request may act
  * as the user its body names.
  */
 export function authenticate(keys: KeyRing | undefined): MiddlewareHandler<AppEnv> {
@@ -39,7 +40,7 @@ export function authenticate(keys: KeyRing | undefined): MiddlewareHandler<AppEn
       return next();
     }
     const header = c.req.header("authorization");
-    const presented = header === undefined ? undefined : BEARER.exec(header)?.[1];
+    const presented = header === undefined ? undefined : KEY_HEADER.exec(header)?.[1];
     const principal = presented === undefined ? undefined : keys.identify(presented);
     if (!principal) {
       c.header("WWW-Authenticate", 'Bearer realm="memcube"');

@@ -71,7 +71,7 @@ export function chatStreamRoutes(app: App, deps: ChatDeps, limits: Limits, busin
   );
   app.post("/product/chat/stream/playground", readOnlyRoute, async (c) => {
     const body = await readActingBody(c, playground, limits);
-    const request = toChatRequest(body, limits, mayWrite(c));
+    const request = toChatRequest(body, limits, mayWrite(c), c);
     const prepared = await prepareChat(deps, request);
     const controller = clientGone(c);
     const language = promptLanguage(request.query);
@@ -118,7 +118,7 @@ export function chatStreamRoutes(app: App, deps: ChatDeps, limits: Limits, busin
     if (!keyMatches(body.business_key, businessKeys)) {
       throw new ApiError(403, "Access denied: Invalid business_key. You do not have permission to use this service.");
     }
-    const prepared = await prepareChat(deps, { ...toChatRequest(body, limits, mayWrite(c)), recall: body.need_search });
+    const prepared = await prepareChat(deps, { ...toChatRequest(body, limits, mayWrite(c), c), recall: body.need_search });
     const controller = clientGone(c);
     c.header("X-Accel-Buffering", "no");
     return streamSSE(c, async (stream) => {

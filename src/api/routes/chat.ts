@@ -3,7 +3,11 @@ import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import type { Limits } from "../../config/index.js";
 import { prepareChat, runChat, type ChatDeps, type ChatEvent, type ChatRequest, type ChatStage } from "../../chat/pipeline.js";
 import type { PromptMemory } from "../../chat/prompt.js";
-import type { App } from "../app-env.js";
+import type { Context } from "hono";
+import type { ChatMessage } from "../../llm/chat-model.js";
+import { messageText } from "../add-messages.js";
+import type { App, AppEnv } from "../app-env.js";
+import { clampWithNotice } from "../notice.js";
 import { envelope, success } from "../schemas/envelope.js";
 import { describeError } from "../errors.js";
 import { memoryItem } from "../present.js";
@@ -18,13 +22,20 @@ const STAGE_CODES: Record<ChatStage, "0" | "1" | "2"> = { searching: "0", search
 
 export const references = (memories: readonly PromptMemory[]) => memories.map(({ memory, relevance }) => memoryItem(memory, relevance));
 
+/**
+ * A history message as the chat model is given it. A tool's result goes in as the assistant's (its
+ * tool call is text by then, and a model refuses a tool message without the call it answers).
+ */
+function historyEntry(message: ChatBody["history"] extends (infer M)[] | undefined ? M : never): ChatMessage {
+  const content = messageText(message);
+  if (message.role === "tool") return { role: "assistant", content: `[tool result] ${content}` };
+  return { role: message.role === "system" || message.role === "assistant" ? message.role : "user", content };
+}
+
 /** `writes`: false for a read-only key, whose chats write nothing back whatever the body asks. */
-export function toChatRequest(body: ChatBody, limits: Limits, writes: boolean): ChatRequest {
+export function toChatRequest(body: ChatBody, limits: Limits, writes: boolean, c: Context<AppEnv>): ChatRequest {
   const history = (body.history ?? [])
-    .map((message) => ({
-      role: message.role,
-      content: typeof message.content === "string" ? message.content : message.content.map((part) => part.text).join("\n"),
-    }))
+    .map(historyEntry)
     .filter((message) => message.content.trim() !== "")
     .slice(-limits.historyMessages);
   return {
@@ -34,16 +45,17 @@ export function toChatRequest(body: ChatBody, limits: Limits, writes: boolean): 
     writableCubeIds: cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id),
     history,
     systemPrompt: body.system_prompt,
-    topK: body.top_k,
+    topK: clampWithNotice(c, "top_k", body.top_k, 1, limits.maxTopK),
     sessionId: body.session_id,
     modelName: body.model_name_or_path,
-    temperature: body.temperature,
-    maxTokens: body.max_tokens,
-    topP: body.top_p,
+    // MemOS bounds none of these; the model API does: clamped, and the clamp said.
+    temperature: clampWithNotice(c, "temperature", body.temperature, 0, 2),
+    maxTokens: clampWithNotice(c, "max_tokens", body.max_tokens, 1, 1_000_000),
+    topP: clampWithNotice(c, "top_p", body.top_p, 0, 1),
     addMessageOnAnswer: body.add_message_on_answer && writes,
-    threshold: body.threshold,
+    threshold: clampWithNotice(c, "threshold", body.threshold, 0, 1),
     includePreference: body.include_preference,
-    preferenceTopK: body.pref_top_k,
+    preferenceTopK: clampWithNotice(c, "pref_top_k", body.pref_top_k, 0, limits.maxTopK),
   };
 }
 
@@ -87,7 +99,7 @@ export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
       message: "Chat completed successfully",
     },
     async (body, c) => {
-      const prepared = await prepareChat(deps, toChatRequest(body, limits, mayWrite(c)));
+      const prepared = await prepareChat(deps, toChatRequest(body, limits, mayWrite(c), c));
       const controller = clientGone(c);
       let response = "";
       let reasoning: string | null = null;
@@ -118,7 +130,7 @@ export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
   );
   app.post("/product/chat/stream", readOnlyRoute, async (c) => {
     const body = await readActingBody(c, streamRoute, limits);
-    const prepared = await prepareChat(deps, toChatRequest(body, limits, mayWrite(c)));
+    const prepared = await prepareChat(deps, toChatRequest(body, limits, mayWrite(c), c));
     const controller = clientGone(c);
     c.header("X-Accel-Buffering", "no");
     return streamSSE(c, async (stream) => {

@@ -39,6 +39,7 @@ export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): vo
     {
       path: "/product/exist_mem_cube_id",
       actor: "user_id",
+      actorCube: (body) => body.mem_cube_id,
       readOnly: true,
       tag: "cubes",
       summary: "Whether a cube id is taken",

@@ -1,16 +1,17 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
-import { addMessages, type IncomingMessage } from "../../memory/add.js";
+import { addMessages } from "../../memory/add.js";
 import { AnswerBudget } from "../../memory/answer-budget.js";
 import { getMemory, listMemories, type CubeListing } from "../../memory/browse.js";
 import type { MemoryContext } from "../../memory/context.js";
-import { deleteMemories, type DeleteSelector } from "../../memory/forget.js";
+import { cubesHolding, deleteMemories } from "../../memory/forget.js";
 import { searchMemories, textMemoryTypes, type CubeMemories } from "../../memory/search.js";
-import { parseChatTime } from "../../memory/time.js";
 import type { MemoryType, Page } from "../../store/types.js";
-import { invalidField } from "../api-error.js";
 import type { App } from "../app-env.js";
+import { incomingMessages } from "../add-messages.js";
 import { clientGone } from "../client-gone.js";
+import { deleteMode } from "../delete-mode.js";
+import { addNotice, clampWithNotice } from "../notice.js";
 import { parseFilter } from "../filter.js";
 import { memoryGraph } from "../memory-graph.js";
 import { preferenceContext } from "../preference-note.js";
@@ -29,30 +30,12 @@ import {
   getMemoryQuery,
   getMemoryRequest,
   memoryIdParam,
-  type AddBody,
 } from "../schemas/memory.js";
 import { searchRequest } from "../schemas/memory.js";
 
 /** The cubes a request names: the list, else the deprecated single id, else the user's own. */
 export function cubesOf(list: readonly string[] | undefined, single: string | undefined, userId: string): string[] {
   return [...new Set(list ?? [single ?? userId])];
-}
-
-function incomingMessages(body: AddBody, limits: Limits): IncomingMessage[] {
-  if (typeof body.messages === "string") return [{ role: "user", content: body.messages }];
-  return body.messages.map((message, index) => {
-    const content = typeof message.content === "string" ? message.content : message.content.map((part) => part.text).join("\n");
-    if (content.trim() === "") throw invalidField(["messages", index, "content"], "must not be empty");
-    if (content.length > limits.charsPerMessage) {
-      throw invalidField(["messages", index, "content"], `longer than ${limits.charsPerMessage} characters`);
-    }
-    return {
-      role: message.role,
-      content,
-      chatTime: message.chat_time === undefined ? undefined : parseChatTime(message.chat_time),
-      messageId: message.message_id,
-    };
-  });
 }
 
 /** A cube's search hits, as many as fit what is left of the answer's byte budget. */
@@ -110,6 +93,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       path: "/product/add",
       actor: "user_id",
+      actorCube: (body) => body.writable_cube_ids?.[0] ?? body.mem_cube_id,
       tag: "memory",
       summary: "Add messages to memory cubes",
       body: addRequest(limits),
@@ -117,15 +101,22 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       message: "Memory added successfully",
     },
     async (body, c) => {
+      const messages = incomingMessages(body, limits.charsPerMessage);
+      if (messages.length === 0) {
+        // MemOS takes an add with nothing in it; a client that meant to send something is told.
+        addNotice(c, "nothing to store: the add holds no message with text");
+        return [];
+      }
       const memories = await addMessages(context, {
         userId: body.user_id,
         cubeIds: cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id),
         sessionId: body.session_id,
-        messages: incomingMessages(body, limits),
+        messages,
         mode: body.mode,
         asyncMode: body.async_mode,
         tags: body.custom_tags,
-        info: body.info,
+        info: body.source === undefined ? body.info : { ...body.info, source: body.source },
+        ...(body.task_id !== undefined && { clientTaskId: body.task_id }),
         signal: clientGone(c).signal,
       });
       return memories.map(({ memory, taskId }) => ({
@@ -156,14 +147,14 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         userId: body.user_id,
         query: body.query,
         cubeIds: cubesOf(body.readable_cube_ids, body.mem_cube_id, body.user_id),
-        topK: body.top_k,
+        topK: clampWithNotice(c, "top_k", body.top_k, 1, limits.maxTopK),
         sessionId: body.session_id,
-        minRelevance: body.relativity,
+        minRelevance: clampWithNotice(c, "relativity", body.relativity, 0, 1),
         dedup: body.dedup,
         filter: body.filter === undefined ? undefined : parseFilter(body.filter),
         memoryTypes: textMemoryTypes(body.search_memory_type),
         includePreference: body.include_preference && body.pref_top_k > 0,
-        preferenceTopK: body.pref_top_k,
+        preferenceTopK: clampWithNotice(c, "pref_top_k", body.pref_top_k, 0, limits.maxTopK),
         signal: clientGone(c).signal,
       });
       const budget = new AnswerBudget();
@@ -214,6 +205,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       path: "/product/get_memory",
       actor: "user_id",
+      actorCube: (body) => body.mem_cube_id,
       readOnly: true,
       tag: "memory",
       summary: "List the memories of one cube",
@@ -244,6 +236,12 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       params: memoryIdParam,
       query: getMemoryQuery,
       actor: "user_id",
+      // Open mode: the owner of the memory's cube acts. An unknown id names no cube: its own id stands
+      // in (a cube nobody has), and the memory is then not found, as it would be for anyone.
+      actorCube: async (_query, c) => {
+        const id = c.req.param("id") ?? "";
+        return (await cubesHolding(context, [id]))[0] ?? id;
+      },
       data: MemoryWithHistory.nullable().describe("null when no memory has this id"),
       message: (data, { params }) => (data === null ? `Memory with ID ${params?.id ?? ""} not found` : "Memory retrieved successfully"),
     },
@@ -261,27 +259,22 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     {
       path: "/product/delete_memory",
       actor: "user_id",
+      actorCube: async (body) => body.writable_cube_ids?.[0] ?? body.mem_cube_id ?? (await cubesHolding(context, body.memory_ids ?? []))[0],
       tag: "memory",
       summary: "Delete memories and forget what they were made from",
       body: deleteRequest,
       data: DeleteData,
-      message: "Memories deleted successfully",
+      message: (data) => data.reason ?? "Memories deleted successfully",
     },
-    async (body) => {
-      const deleted = await deleteMemories(context, {
-        userId: body.user_id,
-        cubeIds: cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id),
-        selector: deleteSelector(body),
-      });
+    async (body, c) => {
+      const mode = deleteMode(body, c.get("actorNamed") === true);
+      if ("failure" in mode) return { status: "failure" as const, deleted: 0, reason: mode.failure };
+      // memory_ids with no cube named: the cubes that hold them (MemOS deletes ids wherever they are).
+      const named = body.writable_cube_ids ?? (body.mem_cube_id === undefined ? undefined : [body.mem_cube_id]);
+      const held = named === undefined && "memoryIds" in mode.selector ? await cubesHolding(context, mode.selector.memoryIds) : [];
+      const cubeIds = named ?? (held.length > 0 ? held : [body.user_id]);
+      const deleted = await deleteMemories(context, { userId: body.user_id, cubeIds: [...new Set(cubeIds)], selector: mode.selector });
       return { status: "success" as const, deleted };
     },
   );
-}
-
-function deleteSelector(body: z.infer<typeof deleteRequest>): DeleteSelector {
-  const given = [body.memory_ids, body.session_id, body.filter].filter((selector) => selector !== undefined).length;
-  if (given !== 1) throw invalidField([], "give exactly one of memory_ids, session_id or filter");
-  if (body.memory_ids) return { memoryIds: body.memory_ids };
-  if (body.session_id !== undefined) return { sessionId: body.session_id };
-  return { filter: parseFilter(body.filter) };
 }

@@ -19,7 +19,7 @@ import type { App, AppEnv } from "../app-env.js";
 import { admitActingUser } from "../acting-user.js";
 import { mayWrite, readOnlyRoute } from "../auth/read-only.js";
 import { describeError } from "../errors.js";
-import { ID_PATTERN, Label } from "../schemas/common.js";
+import { ID_PROBLEM, isValidId, Label, normalizeId } from "../schemas/common.js";
 import { decodeHeaderStrictly, InvalidUtf8Error } from "../utf8.js";
 import {
   OpenAIChatChunk,
@@ -94,11 +94,11 @@ const splitHeader = (value: string | undefined) =>
   value === undefined ? undefined : value.split(",").map((part) => part.trim()).filter((part) => part !== "");
 
 function idsFrom(header: string, value: string | undefined): string[] | undefined {
-  const ids = splitHeader(value);
+  const ids = splitHeader(value)?.map(normalizeId);
   if (ids === undefined) return undefined;
   if (ids.length === 0) throw new OpenAIApiError(400, `${header}: must name at least one cube`, "invalid_value", header);
-  const bad = ids.find((id) => !ID_PATTERN.test(id));
-  if (bad !== undefined) throw new OpenAIApiError(400, `${header}: '${bad}' must be 1-128 letters, digits or _ - . : @`, "invalid_value", header);
+  const bad = ids.find((id) => !isValidId(id));
+  if (bad !== undefined) throw new OpenAIApiError(400, `${header}: '${bad}' ${ID_PROBLEM}`, "invalid_value", header);
   return [...new Set(ids)];
 }
 
@@ -126,11 +126,12 @@ function sessionFrom(c: Context<AppEnv>): string | undefined {
 /** The acting user: the body's `user`, else `x-memcube-user`, else the API key's own user. */
 function actingUser(c: Context<AppEnv>, body: OpenAIChatBody): string {
   const principal = c.get("principal");
-  const user = body.user?.trim() || c.req.header("x-memcube-user")?.trim() || (principal.kind === "user" ? principal.userId : undefined);
+  const given = body.user?.trim() || c.req.header("x-memcube-user")?.trim() || (principal.kind === "user" ? principal.userId : undefined);
+  const user = given === undefined ? undefined : normalizeId(given);
   if (!user) {
     throw new OpenAIApiError(400, "no user: send the request's `user` field or an `x-memcube-user` header naming whose memories to use", "missing_user", "user");
   }
-  if (!ID_PATTERN.test(user)) throw new OpenAIApiError(400, "user: must be 1-128 letters, digits or _ - . : @", "invalid_value", "user");
+  if (!isValidId(user)) throw new OpenAIApiError(400, `user: ${ID_PROBLEM}`, "invalid_value", "user");
   admitActingUser(c, user);
   return user;
 }

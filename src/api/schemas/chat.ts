@@ -1,13 +1,10 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
 import { Id, IdList, Label, MemoryItem, nonBlankText, text } from "./common.js";
+import { MessageItem } from "./messages.js";
 
-const TextPart = z.object({ type: z.literal("text"), text: text(100_000_000) });
-
-export const historyMessage = z.object({
-  role: z.enum(["user", "assistant", "system"]),
-  content: z.union([text(100_000_000), z.array(TextPart)]),
-});
+/** One earlier message: any chat message MemOS takes (tool messages and tool calls too), never a bare item. */
+export const historyMessage = MessageItem.refine((item) => item.role !== undefined, { path: ["role"], message: "field required" });
 
 export const chatRequest = (limits: Limits) =>
   z
@@ -24,16 +21,16 @@ export const chatRequest = (limits: Limits) =>
         .describe(`Earlier messages, OpenAI style; only the last ${limits.historyMessages} are used`),
       mode: z.enum(["fast", "fine", "mixture"]).default("fast"),
       system_prompt: text(limits.charsPerMessage).optional().describe("Replaces the default; `{memories}` marks where memories go"),
-      top_k: z.number().int().min(1).max(limits.maxTopK).default(10),
+      top_k: z.number().int().default(10).describe(`Clamped to 1..MEMCUBE_MAX_TOP_K (${limits.maxTopK}), said in x-memcube-notice`),
       session_id: Label.default("default_session"),
       model_name_or_path: z.string().min(1).max(256).optional().describe("A name from CHAT_MODEL_LIST; default: the first"),
-      temperature: z.number().min(0).max(2).optional(),
-      max_tokens: z.number().int().min(1).max(1_000_000).optional(),
-      top_p: z.number().min(0).max(1).optional(),
+      temperature: z.number().optional().describe("Clamped to 0..2 for the model, said in x-memcube-notice"),
+      max_tokens: z.number().int().optional().describe("Clamped to 1..1000000, said in x-memcube-notice"),
+      top_p: z.number().optional().describe("Clamped to 0..1, said in x-memcube-notice"),
       add_message_on_answer: z.boolean().default(true),
-      threshold: z.number().min(0).max(1).default(0.5).describe("Memories below this relevance are left out (at least 3 stay)"),
+      threshold: z.number().default(0.5).describe("Memories below this relevance are left out (at least 3 stay); clamped to 0..1"),
       include_preference: z.boolean().default(true),
-      pref_top_k: z.number().int().min(0).max(limits.maxTopK).default(6),
+      pref_top_k: z.number().int().default(6).describe(`Clamped to 0..MEMCUBE_MAX_TOP_K (${limits.maxTopK})`),
     })
     .meta({ id: "ChatRequest" });
 export type ChatBody = z.infer<ReturnType<typeof chatRequest>>;

@@ -1,11 +1,27 @@
 import { z } from "zod";
 import { MEMORY_STATUSES, MEMORY_TYPES } from "../../store/types.js";
 
-export const ID_PATTERN = /^[A-Za-z0-9_\-.:@]{1,128}$/;
-const ID_PROBLEM = "must be 1-128 letters, digits or _ - . : @";
+/**
+ * The characters of an id: Unicode letters (with the combining marks some scripts write letters
+ * with, e.g. Devanagari vowel signs), digits, and `_ - . : @`. Never `/`, `\\`, NUL, controls or
+ * spaces: ids name cubes in paths, logs and headers.
+ */
+const ID_CHARACTERS = /^[\p{L}\p{M}\p{N}_\-.:@]+$/u;
+const ID_MAX = 128;
+export const ID_PROBLEM = "must be 1-128 Unicode letters, digits or _ - . : @";
 
-/** User and cube ids: UUIDs, emails, `locomo_conv-26`. */
-export const Id = z.string().regex(ID_PATTERN, ID_PROBLEM);
+/** An id as stored and compared: NFC, so the same name typed two ways is one id. */
+export const normalizeId = (id: string): string => id.normalize("NFC");
+
+/** Whether a normalized id keeps the rule (length counted in characters, not UTF-16 units). */
+export const isValidId = (id: string): boolean => ID_CHARACTERS.test(id) && [...id].length <= ID_MAX;
+
+/** User and cube ids: UUIDs, emails, `locomo_conv-26`, `用户_001`; normalized to NFC. */
+export const Id = z
+  .string()
+  .transform(normalizeId)
+  .refine(isValidId, ID_PROBLEM)
+  .meta({ type: "string", pattern: "^[\\p{L}\\p{M}\\p{N}_\\-.:@]{1,128}$", description: "1-128 Unicode letters, digits or _ - . : @ (NFC)" });
 export const IdList = z.array(Id).min(1, "must name at least one cube").max(100);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -11,7 +11,9 @@ export const createCubeRequest = z
 
 export const Cube = z.object({ cube_id: z.string(), cube_name: z.string(), owner_id: z.string() });
 
-export const existCubeRequest = z.object({ mem_cube_id: Id, user_id: Id }).meta({ id: "ExistCubeRequest" });
+export const existCubeRequest = z
+  .object({ mem_cube_id: Id, user_id: Id.optional().describe("Not a MemOS field; the acting user when given (else the key's user or the cube's owner)") })
+  .meta({ id: "ExistCubeRequest" });
 
 export const shareCubeRequest = z
   .object({

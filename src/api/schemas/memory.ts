@@ -1,43 +1,30 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
-import { parseChatTime } from "../../memory/time.js";
 import { CubeBucket, GraphNode, Id, IdList, JsonObject, Label, MemoryId, MemoryTypeName, StoredItem, nonBlankText, text } from "./common.js";
-
-const ChatTime = z
-  .string()
-  .refine((value) => parseChatTime(value) !== undefined, "expected ISO 8601 (2026-01-31T10:00:00Z) or 'YYYY-MM-DD HH:MM:SS'");
-
-const TextPart = z.object({ type: z.literal("text"), text: text(100_000_000) });
+import { messageList } from "./messages.js";
 
 const Filter = JsonObject.describe(
-  'Conditions over memory_type, session_id, created_at, chat_time, tags, info.<key>: {"and": [...]}, {"or": [...]}, {field: value} or {field: {"gt"|"gte"|"lt"|"lte"|"in"|"contains": value}}',
+  'Conditions over id, user_id, memory_type, session_id, created_at, chat_time, tags, info.<key>: {"and": [...]}, {"or": [...]}, {field: value} or {field: {"gt"|"gte"|"lt"|"lte"|"in"|"contains": value}}',
 );
 
-export const messageSchema = (limits: Limits) =>
-  z.object({
-    role: z.enum(["user", "assistant", "system"]),
-    content: z.union([
-      nonBlankText(limits.charsPerMessage),
-      z.array(TextPart).min(1).describe("OpenAI-style content parts; the text parts are joined"),
-    ]),
-    chat_time: ChatTime.optional(),
-    message_id: Label.optional(),
-  });
+/** MemOS's session rule: an empty session_id is the default session. */
+const SessionId = z.preprocess((value) => (value === "" ? undefined : value), Label.default("default_session"));
 
 export const addRequest = (limits: Limits) =>
   z
     .object({
-      user_id: Id,
-      writable_cube_ids: IdList.optional().describe("Cubes to write; default [user_id]. Missing cubes are created."),
+      user_id: Id.optional().describe("The acting user; left out: the API key's user, else the owner of the first cube named"),
+      writable_cube_ids: IdList.optional().describe("Cubes to write; default [mem_cube_id], else [user_id]. Missing cubes are created."),
       mem_cube_id: Id.optional().describe("Deprecated: one cube for reading and writing"),
-      session_id: Label.default("default_session"),
-      messages: z.union([
-        nonBlankText(limits.charsPerMessage).describe("One user message"),
-        z
-          .array(messageSchema(limits))
-          .min(1, "must hold at least one message")
-          .max(limits.messagesPerAdd, `more than ${limits.messagesPerAdd} messages in one add`),
-      ]),
+      session_id: SessionId,
+      task_id: Label.optional().describe("The client's id for this add's work: /product/scheduler/status?task_id= reports it"),
+      messages: z
+        .union([text(limits.charsPerMessage).describe("One user message"), messageList(limits.messagesPerAdd)])
+        .optional()
+        .describe("A string, chat messages (system, user, assistant, tool; OpenAI content parts) or bare {type:text|file} items"),
+      memory_content: text(limits.charsPerMessage).optional().describe("Deprecated: a note stored after the messages"),
+      doc_path: text(10_000).optional().describe("Deprecated: a file, stored as the source it is (by its path)"),
+      source: text(10_000).optional().describe("Deprecated: kept as info.source"),
       async_mode: z
         .enum(["async", "sync"])
         .default("async")
@@ -68,14 +55,18 @@ export const searchRequest = (limits: Limits) =>
       readable_cube_ids: IdList.optional().describe("Cubes to search; default [user_id]"),
       mem_cube_id: Id.optional(),
       mode: z.enum(["fast", "fine", "mixture"]).default("fast"),
-      top_k: z.number().int().min(1).max(limits.maxTopK).default(10).describe("Per cube"),
+      top_k: z.number().int().min(1).default(10).describe(`Per cube; above MEMCUBE_MAX_TOP_K (${limits.maxTopK}) it is clamped (x-memcube-notice)`),
       session_id: Label.optional().describe("Memories of this session rank higher"),
-      relativity: z.number().min(0).max(1).default(0).describe("Leave out memories below this relevance"),
+      relativity: z.number().min(0).default(0).describe("Leave out memories below this relevance (0..1; above 1 is clamped to 1, said in x-memcube-notice)"),
       dedup: z.enum(["mmr", "sim", "no"]).default("mmr"),
       filter: Filter.optional(),
-      search_memory_type: z.union([z.literal("All"), MemoryTypeName]).default("All"),
+      search_memory_type: z
+        .string()
+        .max(64)
+        .default("All")
+        .describe("All, or one memory type; MemOS's other kinds (SkillMemory, ToolSchemaMemory, OuterMemory, ...) find nothing here"),
       include_preference: z.boolean().default(true),
-      pref_top_k: z.number().int().min(0).max(limits.maxTopK).default(6),
+      pref_top_k: z.number().int().min(0).default(6).describe(`Above MEMCUBE_MAX_TOP_K (${limits.maxTopK}) it is clamped (x-memcube-notice)`),
     })
     .meta({ id: "SearchRequest" });
 export type SearchBody = z.infer<ReturnType<typeof searchRequest>>;
@@ -115,7 +106,7 @@ export const getAllRequest = z
 
 export const getMemoryRequest = z
   .object({
-    user_id: Id,
+    user_id: Id.optional().describe("The acting user; left out: the API key's user, else the cube's owner"),
     mem_cube_id: Id,
     include_preference: z.boolean().default(true).describe("false: pref_mem is []"),
     include_tool_memory: z.boolean().default(true).describe("false: tool_mem is []"),
@@ -124,7 +115,7 @@ export const getMemoryRequest = z
   })
   .meta({ id: "GetMemoryRequest" });
 
-export const getMemoryQuery = z.object({ user_id: Id });
+export const getMemoryQuery = z.object({ user_id: Id.optional().describe("The acting user; left out: the API key's user, else the owner of the memory's cube") });
 export const memoryIdParam = z.object({ id: MemoryId });
 
 export const MemoryVersion = z.object({
@@ -186,13 +177,26 @@ export const GetAllData = z.array(
 
 export const deleteRequest = z
   .object({
-    user_id: Id,
-    writable_cube_ids: IdList.optional(),
+    user_id: Id.optional().describe(
+      "Alone: deletes what this user wrote in the cubes (MemOS's quick delete). Beside another selector: only the acting user (not a second mode)",
+    ),
+    writable_cube_ids: IdList.optional().describe("Default [mem_cube_id], else [user_id]"),
     mem_cube_id: Id.optional(),
-    memory_ids: z.array(MemoryId).min(1).max(10_000).optional(),
+    memory_ids: z.array(MemoryId).max(10_000).optional(),
+    file_ids: z.array(text(10_000)).max(10_000).optional().describe("Memories of the files with these file_id (or filename) sent to add"),
     session_id: Label.optional(),
+    conversation_id: Label.optional().describe("Alias of session_id"),
     filter: Filter.optional(),
+    auto_cleanup_working: z.boolean().optional().describe("Accepted; memcube keeps no working memory bound to others"),
+  })
+  .refine((body) => !(body.conversation_id && body.session_id && body.conversation_id !== body.session_id), {
+    path: ["conversation_id"],
+    message: "conversation_id and session_id must be the same when both are set",
   })
   .meta({ id: "DeleteMemoryRequest" });
 
-export const DeleteData = z.object({ status: z.literal("success"), deleted: z.number().int() });
+export const DeleteData = z.object({
+  status: z.enum(["success", "failure"]).describe("failure: the request named no delete mode, or more than one (the message says which)"),
+  deleted: z.number().int(),
+  reason: z.string().optional().describe("Why a delete failed (also the message)"),
+});

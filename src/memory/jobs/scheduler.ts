@@ -30,6 +30,15 @@ function viewOf(job: JobRecord): TaskView {
   };
 }
 
+/** A client's task as one: failed if a part failed, else running while a part runs or waits, else completed. */
+function clientTaskView(taskId: string, parts: readonly JobRecord[]): TaskView {
+  const views = parts.map(viewOf);
+  const failed = views.find((view) => view.status === "failed");
+  if (failed) return { taskId, status: "failed", ...(failed.error !== undefined && { error: failed.error }) };
+  const status = views.some((view) => view.status === "in_progress") ? "in_progress" : views.some((view) => view.status === "waiting") ? "waiting" : "completed";
+  return { taskId, status };
+}
+
 /**
  * A user's tasks, newest first, or one task. A user sees only the tasks they started, in cubes
  * they can still read; anyone else's task id is "not found" (its existence is not revealed).
@@ -42,6 +51,12 @@ export async function taskStatuses(context: MemoryContext, userId: string, taskI
     return readable.get(job.cubeId) === true;
   };
   if (taskId !== undefined) {
+    // As MemOS: the id is tried as a client's task_id (over every job its add queued), then as memcube's own.
+    const parts: JobRecord[] = [];
+    for (const job of await context.store.listJobs(userId, LISTED_TASKS)) {
+      if (job.payload.clientTaskId === taskId && (await canSee(job))) parts.push(job);
+    }
+    if (parts.length > 0) return [clientTaskView(taskId, parts)];
     const job = await context.store.getJob(taskId);
     if (!job || !(await canSee(job))) throw new DomainError("not_found", `task '${taskId}' not found for user '${userId}'`);
     return [viewOf(job)];

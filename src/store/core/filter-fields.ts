@@ -6,6 +6,8 @@
 
 /** Filter fields stored as plain columns of `memories m`. */
 export const FILTER_COLUMNS: Record<string, string> = {
+  id: "m.id",
+  user_id: "m.user_id",
   memory_type: "m.memory_type",
   session_id: "m.session_id",
   created_at: "m.created_at",

@@ -22,7 +22,7 @@ import { type JsonColumn, jsonObject, nullable, number, oneOf, recordOf, rowOf, 
  * decoders that read them are made for a driver's `JsonColumn`.
  */
 
-const MESSAGE_ROLES = ["user", "assistant", "system"] as const satisfies readonly MessageRole[];
+const MESSAGE_ROLES = ["user", "assistant", "system", "tool"] as const satisfies readonly MessageRole[];
 const SOURCE_KINDS = ["conversation", "file", "system"] as const satisfies readonly MemorySourceKind[];
 const ACCESS = ["owner", "write", "read"] as const satisfies readonly CubeAccess[];
 
