@@ -36,7 +36,9 @@ const srcEntries = readdirSync(`${import.meta.dirname}/src`, { withFileTypes: tr
 // A new folder must take its place in the table, or it would be outside every boundary.
 const unplaced = srcEntries.filter((entry) => entry.isDirectory() && !(entry.name in layers)).map((entry) => `src/${entry.name}`);
 if (unplaced.length > 0) throw new Error(`${unplaced.join(", ")}: not in the layer table of eslint.config.js (and docs/architecture.md)`);
-const leaves = srcEntries.filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !rootFiles.includes(entry.name)).map((entry) => `./src/${entry.name}`);
+const leaves = srcEntries
+  .filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !rootFiles.includes(entry.name))
+  .map((entry) => `./src/${entry.name}`);
 
 /** For each layer, every other top-level folder it may not import from. */
 const boundaryZones = Object.entries(layers).map(([layer, may]) => ({
@@ -90,7 +92,11 @@ export default tseslint.config(
       // node:test's describe/test return promises that the runner itself awaits.
       "@typescript-eslint/no-floating-promises": [
         "error",
-        { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "test", "it", "suite", "before", "after", "beforeEach", "afterEach"] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: "package", package: "node:test", name: ["describe", "test", "it", "suite", "before", "after", "beforeEach", "afterEach"] },
+          ],
+        },
       ],
     },
   },
@@ -130,7 +136,11 @@ export default tseslint.config(
         {
           patterns: [
             onlyApiKnowsHttp,
-            { regex: "(^|/)api/", allowTypeImports: true, message: "src/client may import the API's schemas as types only (`import type`): no server code in the client." },
+            {
+              regex: "(^|/)api/",
+              allowTypeImports: true,
+              message: "src/client may import the API's schemas as types only (`import type`): no server code in the client.",
+            },
           ],
         },
       ],

@@ -24,13 +24,34 @@ const IDLE_WAIT_MS = 12_000;
 const SUBJECTS = ["I", "My sister", "The user", "Our team", "My manager", "We", "Tom", "Alice", "My dog", "Grandma"];
 const VERBS = ["likes", "visited", "booked", "cancelled", "wants to try", "is allergic to", "forgot about", "recommended", "moved to", "is learning"];
 const OBJECTS = [
-  "hiking in the Alps", "a sushi place downtown", "the quarterly report", "peanuts", "Lisbon", "the piano",
-  "a flight to Tokyo", "vegan recipes", "the new laptop", "a dentist appointment", "Spanish lessons",
-  "the marathon in October", "a red bicycle", "coffee without sugar", "the budget meeting", "jazz concerts",
+  "hiking in the Alps",
+  "a sushi place downtown",
+  "the quarterly report",
+  "peanuts",
+  "Lisbon",
+  "the piano",
+  "a flight to Tokyo",
+  "vegan recipes",
+  "the new laptop",
+  "a dentist appointment",
+  "Spanish lessons",
+  "the marathon in October",
+  "a red bicycle",
+  "coffee without sugar",
+  "the budget meeting",
+  "jazz concerts",
 ];
 const TAILS = [
-  "", " last week", " on Tuesday", " because it was raining", " with friends", " after work",
-  " and it went well", " for the third time", " next month", " but changed their mind",
+  "",
+  " last week",
+  " on Tuesday",
+  " because it was raining",
+  " with friends",
+  " after work",
+  " and it went well",
+  " for the third time",
+  " next month",
+  " but changed their mind",
 ];
 const QUESTIONS = ["What does", "Where did", "When does", "Why did", "How often does", "Who"];
 
@@ -154,9 +175,7 @@ async function main(): Promise<void> {
   const statsIdle = embedder.stats();
   await embedder.close();
 
-  console.log(
-    `local embedder ${embedder.name} (${embedder.dimension}-d), options ${JSON.stringify(options)}, node ${process.version}`,
-  );
+  console.log(`local embedder ${embedder.name} (${embedder.dimension}-d), options ${JSON.stringify(options)}, node ${process.version}`);
   console.log(`cores (os.availableParallelism): ${os.availableParallelism()}`);
   console.log(
     `load: ${ms(loadMs)}; RSS before load ${mb(rssBefore)}, after load ${mb(rssLoaded)}, after the imports ${mb(rssEnd)}` +
@@ -168,8 +187,7 @@ async function main(): Promise<void> {
       (bursts ? `, when idle ${statsIdle.workersRunning}` : ""),
   );
   console.log(
-    `single query (${SINGLE_QUERIES} distinct): p50 ${ms(percentile(single, 50))}, p95 ${ms(percentile(single, 95))}, ` +
-      `max ${ms(single.at(-1) ?? NaN)}`,
+    `single query (${SINGLE_QUERIES} distinct): p50 ${ms(percentile(single, 50))}, p95 ${ms(percentile(single, 95))}, ` + `max ${ms(single.at(-1) ?? NaN)}`,
   );
   console.log(`repeated query: p50 ${ms(percentile(repeated, 50))}, p95 ${ms(percentile(repeated, 95))}`);
   console.log(
@@ -181,10 +199,7 @@ async function main(): Promise<void> {
     `batches of ${BATCH_SIZE} (avg ${averageChars.toFixed(0)} chars): ${((BATCHES * BATCH_SIZE) / batchSeconds).toFixed(0)} texts/s; ` +
       `longest event-loop stall ${ms(loopDelay.max / 1e6)}`,
   );
-  console.log(
-    `single query during a ${BATCH_SIZE}-text import: p50 ${ms(percentile(duringImport, 50))}, ` +
-      `max ${ms(duringImport.at(-1) ?? NaN)}`,
-  );
+  console.log(`single query during a ${BATCH_SIZE}-text import: p50 ${ms(percentile(duringImport, 50))}, ` + `max ${ms(duringImport.at(-1) ?? NaN)}`);
 }
 
 await main();

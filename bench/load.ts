@@ -47,7 +47,9 @@ const server = await startServerProcess({
 });
 try {
   if (values.only === undefined) {
-    process.stdout.write(`memcube load test: ${seconds} s, concurrency ${concurrency}, ${userCount} users, fake model ${values["model-delay"]} ms per chunk, ${availableParallelism()} cores\n`);
+    process.stdout.write(
+      `memcube load test: ${seconds} s, concurrency ${concurrency}, ${userCount} users, fake model ${values["model-delay"]} ms per chunk, ${availableParallelism()} cores\n`,
+    );
     const result = await runLoad({ url: server.url, seconds, concurrency, users });
     process.stdout.write(`${formatLoad(result, concurrency)}\nserver memory: ${server.rssMb()} MB resident\n`);
     if (result.errors > 0 || result.lostAdds > 0) process.exitCode = 1;

@@ -151,10 +151,24 @@ async function fillSynthetic(dataDir: string, from: number, to: number): Promise
       entries.push({
         message: { cubeId: CUBE, messageId, sessionId: "synthetic", role: source.role, content: text, chatTime: now, createdAt: now },
         memory: {
-          id: crypto.randomUUID(), cubeId: CUBE, userId: CUBE, sessionId: "synthetic", text,
-          memoryType: source.role === "user" ? "UserMemory" : "LongTermMemory", key: "", tags: [], confidence: 1,
-          source: "conversation", background: "", info: {}, chatTime: now, createdAt: now, updatedAt: now,
-          sourceMessageIds: [messageId], vector, keywords: wordsOf(text).join(" "),
+          id: crypto.randomUUID(),
+          cubeId: CUBE,
+          userId: CUBE,
+          sessionId: "synthetic",
+          text,
+          memoryType: source.role === "user" ? "UserMemory" : "LongTermMemory",
+          key: "",
+          tags: [],
+          confidence: 1,
+          source: "conversation",
+          background: "",
+          info: {},
+          chatTime: now,
+          createdAt: now,
+          updatedAt: now,
+          sourceMessageIds: [messageId],
+          vector,
+          keywords: wordsOf(text).join(" "),
         },
       });
     }
@@ -222,7 +236,9 @@ async function indexRecall(dataDir: string): Promise<{ recallAt10: number; exact
 }
 
 function previousResult(folder: string): Record<string, unknown> | undefined {
-  const files = readdirSync(folder).filter((file) => file.endsWith(".json")).sort();
+  const files = readdirSync(folder)
+    .filter((file) => file.endsWith(".json"))
+    .sort();
   const last = files.at(-1);
   return last ? (JSON.parse(readFileSync(path.join(folder, last), "utf8")) as Record<string, unknown>) : undefined;
 }
@@ -295,8 +311,10 @@ function compare(before: Record<string, unknown>, after: Record<string, unknown>
     ["chat added p50 (run 1) ms", ["chat", "runs", "0", "p50"]],
     ["RSS at total MB", ["memory", "rssMb"]],
   ];
-  const store = (result: Record<string, unknown>) => typeof result.store === "string" ? result.store : "sqlite";
-  const note = [before.quick !== after.quick ? "different sizes!" : "", store(before) !== store(after) ? `${store(before)} → ${store(after)}` : ""].filter(Boolean);
+  const store = (result: Record<string, unknown>) => (typeof result.store === "string" ? result.store : "sqlite");
+  const note = [before.quick !== after.quick ? "different sizes!" : "", store(before) !== store(after) ? `${store(before)} → ${store(after)}` : ""].filter(
+    Boolean,
+  );
   log(`compared with ${String(before.date)}${note.length > 0 ? ` (${note.join("; ")})` : ""}:`);
   for (const [label, keys] of rows) log(`  ${label}: ${pick(before, keys) ?? "–"} → ${pick(after, keys) ?? "–"}`);
 }

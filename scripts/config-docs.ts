@@ -44,7 +44,9 @@ function defaultCell(variable: VariableDoc): string {
 }
 
 function meaningCell(variable: VariableDoc): string {
-  const range = variable.range ? ` Accepted: ${formatNumber(variable.range.min)}–${formatNumber(variable.range.max)}${variable.range.kind === "decimal" ? " (decimals allowed)" : ""}.` : "";
+  const range = variable.range
+    ? ` Accepted: ${formatNumber(variable.range.min)}–${formatNumber(variable.range.max)}${variable.range.kind === "decimal" ? " (decimals allowed)" : ""}.`
+    : "";
   return cell(variable.description + range);
 }
 

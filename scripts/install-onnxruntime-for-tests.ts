@@ -33,7 +33,17 @@ export async function installOnnxRuntimeForTests(folder: string = defaultOnnxRun
   try {
     await promisify(execFile)(
       "npm",
-      ["install", "--prefix", partial, "--no-audit", "--no-fund", "--no-save", "--loglevel=error", ...NPM_NETWORK_FLAGS, `onnxruntime-node@${ONNXRUNTIME_TEST_VERSION}`],
+      [
+        "install",
+        "--prefix",
+        partial,
+        "--no-audit",
+        "--no-fund",
+        "--no-save",
+        "--loglevel=error",
+        ...NPM_NETWORK_FLAGS,
+        `onnxruntime-node@${ONNXRUNTIME_TEST_VERSION}`,
+      ],
       { env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip" }, timeout: INSTALL_TIMEOUT_MS },
     );
     if (!isCompleteInstall(partial)) throw new Error("npm finished but onnxruntime-node has no native binding for this machine");

@@ -63,7 +63,10 @@ try {
   for (const message of ["We booked the train to Bolzano for 22 December.", "What should we keep in mind for Mia on the Christmas trip to see Anna?"]) {
     await page.getByLabel("Message").fill(message);
     await page.getByRole("button", { name: "Send" }).click();
-    await page.locator('[data-testid="answer"][data-state="done"]').nth((await page.getByTestId("answer").count()) - 1).waitFor();
+    await page
+      .locator('[data-testid="answer"][data-state="done"]')
+      .nth((await page.getByTestId("answer").count()) - 1)
+      .waitFor();
   }
   await page.locator(".reasoning summary").last().click();
   await page.screenshot({ path: path.join(docs, "playground-chat.png") });

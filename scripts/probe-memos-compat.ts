@@ -22,9 +22,7 @@ function markdown(results: ProbeResult[]): string {
     const statuses = [...new Set(mine.map((result) => result.status))].join(", ");
     const mismatches = [
       ...new Set(
-        mine.flatMap((result) =>
-          result.mismatches.map((text) => `${result.probe}: ${text}${result.deliberate ? ` — deliberate: ${result.deliberate}` : ""}`),
-        ),
+        mine.flatMap((result) => result.mismatches.map((text) => `${result.probe}: ${text}${result.deliberate ? ` — deliberate: ${result.deliberate}` : ""}`)),
       ),
     ];
     const cell = mismatches.length === 0 ? "—" : mismatches.map((text) => text.replaceAll("|", "\\|")).join("<br>");

@@ -4,7 +4,8 @@ import { parseArgs } from "node:util";
 import { migrateSqliteToPostgres } from "./ops/migrate-store.js";
 import { redactUrl } from "./store/postgres/database.js";
 
-const USAGE = "usage: memcube migrate --from sqlite:<file> --to postgres:<url>   (e.g. --from sqlite:./data/memcube.db --to postgres:postgres://memcube:…@db:5432/memcube)";
+const USAGE =
+  "usage: memcube migrate --from sqlite:<file> --to postgres:<url>   (e.g. --from sqlite:./data/memcube.db --to postgres:postgres://memcube:…@db:5432/memcube)";
 
 /** A progress bar on stderr, one line per table. */
 function progressBar(stream: NodeJS.WriteStream): (table: string, done: number, total: number) => void {

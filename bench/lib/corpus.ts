@@ -15,9 +15,31 @@ export function seededRandom(seed: number): () => number {
 
 const NAMES = ["Anna", "Ben", "Chloe", "David", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kira", "Liam", "Maya", "Noah", "Olga", "Priya"];
 const PLACES = ["Lisbon", "Kyoto", "Denver", "Cape Town", "Oslo", "Hanoi", "Lima", "Vienna", "Austin", "Seoul", "Porto", "Nairobi"];
-const HOBBIES = ["rock climbing", "watercolour painting", "sourdough baking", "trail running", "chess", "birdwatching", "salsa dancing", "pottery", "sailing", "gardening", "jazz piano", "photography"];
+const HOBBIES = [
+  "rock climbing",
+  "watercolour painting",
+  "sourdough baking",
+  "trail running",
+  "chess",
+  "birdwatching",
+  "salsa dancing",
+  "pottery",
+  "sailing",
+  "gardening",
+  "jazz piano",
+  "photography",
+];
 const FOODS = ["ramen", "tacos", "mushroom risotto", "pho", "falafel", "dumplings", "paella", "curry", "sushi", "pierogi"];
-const THINGS = ["a vintage bicycle", "a new laptop", "hiking boots", "a rice cooker", "a standing desk", "noise-cancelling headphones", "a kayak", "a telescope"];
+const THINGS = [
+  "a vintage bicycle",
+  "a new laptop",
+  "hiking boots",
+  "a rice cooker",
+  "a standing desk",
+  "noise-cancelling headphones",
+  "a kayak",
+  "a telescope",
+];
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 const TEMPLATES: ((pick: <T>(list: readonly T[]) => T, n: number) => string)[] = [
@@ -30,7 +52,7 @@ const TEMPLATES: ((pick: <T>(list: readonly T[]) => T, n: number) => string)[] =
   (pick, n) => `The ${pick(HOBBIES)} class meets every ${pick(WEEKDAYS)} at ${(n % 12) + 1} pm.`,
   (pick) => `We should plan a trip to ${pick(PLACES)} together, maybe in the spring.`,
   (pick) => `My manager ${pick(NAMES)} asked me to prepare the quarterly report by ${pick(WEEKDAYS)}.`,
-  (pick, n) => `I ran ${n % 20 + 3} kilometres this morning before work, it felt amazing.`,
+  (pick, n) => `I ran ${(n % 20) + 3} kilometres this morning before work, it felt amazing.`,
   (pick) => `Remember to remind me to call ${pick(NAMES)} about the ${pick(HOBBIES)} workshop.`,
   (pick) => `I'm allergic to ${pick(["peanuts", "shellfish", "cats", "pollen", "penicillin"])}, so please keep that in mind.`,
 ];

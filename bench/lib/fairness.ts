@@ -35,7 +35,11 @@ const headersOf = (user: FairnessUser): Record<string, string> => ({
 function post(url: string, user: FairnessUser, route: string, body: unknown): Promise<number> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const outgoing = request(`${url}${route}`, { method: "POST", agent: false, headers: { ...headersOf(user), "content-length": String(Buffer.byteLength(payload)) } });
+    const outgoing = request(`${url}${route}`, {
+      method: "POST",
+      agent: false,
+      headers: { ...headersOf(user), "content-length": String(Buffer.byteLength(payload)) },
+    });
     outgoing.on("error", reject);
     outgoing.on("response", (response) => response.resume().on("end", () => resolve(response.statusCode ?? 0)));
     outgoing.end(payload);
@@ -52,18 +56,28 @@ async function timedPost(url: string, user: FairnessUser, route: string, body: u
 let round = 0;
 const smallAdd = (url: string, user: FairnessUser) => {
   round++;
-  const messages = Array.from({ length: 6 }, (_, i) => ({ role: i % 2 ? "assistant" : "user", content: `Fairness round ${round}, message ${i}: lunch at the usual place on Friday.` }));
+  const messages = Array.from({ length: 6 }, (_, i) => ({
+    role: i % 2 ? "assistant" : "user",
+    content: `Fairness round ${round}, message ${i}: lunch at the usual place on Friday.`,
+  }));
   return timedPost(url, user, "/product/add", { user_id: user.id, messages });
 };
 const longSearch = (url: string, user: FairnessUser) =>
-  timedPost(url, user, "/product/search", { user_id: user.id, query: "where do we have lunch on Friday? ".repeat(LONG_QUERY_CHARS / 34).slice(0, LONG_QUERY_CHARS) });
+  timedPost(url, user, "/product/search", {
+    user_id: user.id,
+    query: "where do we have lunch on Friday? ".repeat(LONG_QUERY_CHARS / 34).slice(0, LONG_QUERY_CHARS),
+  });
 
 /** Starts the maximal add; `leave()` disconnects its client. */
 function startMaximalAdd(url: string, user: FairnessUser): { done: Promise<void>; leave(): void } {
   const filler = "the maximal add carries long messages about nothing in particular ".repeat(110);
   const messages = Array.from({ length: MAXIMAL_MESSAGES }, (_, i) => ({ role: "user", content: `maximal ${i}: ${filler}`.slice(0, MAXIMAL_CHARS) }));
   const body = JSON.stringify({ user_id: user.id, messages });
-  const outgoing = request(`${url}/product/add`, { method: "POST", agent: false, headers: { ...headersOf(user), "content-length": String(Buffer.byteLength(body)) } });
+  const outgoing = request(`${url}/product/add`, {
+    method: "POST",
+    agent: false,
+    headers: { ...headersOf(user), "content-length": String(Buffer.byteLength(body)) },
+  });
   const done = new Promise<void>((resolve) => {
     outgoing.on("response", (response) => response.resume().on("end", () => resolve()));
     outgoing.on("error", () => resolve());

@@ -111,7 +111,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
   }
 
-  const operations: [Operation, number][] = [["add", mix.add], ["search", mix.search], ["complete", mix.complete], ["stream", mix.stream]];
+  const operations: [Operation, number][] = [
+    ["add", mix.add],
+    ["search", mix.search],
+    ["complete", mix.complete],
+    ["stream", mix.stream],
+  ];
   const total = operations.reduce((sum, [, share]) => sum + share, 0);
   const chooseOperation = (): Operation => {
     let roll = next() * total;

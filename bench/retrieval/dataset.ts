@@ -94,7 +94,12 @@ export function chatTimeOf(date: string, index: number): string {
 /** Every label must point at a message of its own conversation: the benchmark refuses to run otherwise. */
 export function checkLabels(set: BenchSet): string[] {
   const problems: string[] = [];
-  const messagesOf = new Map(set.conversations.map((conversation) => [conversation.id, new Set(conversation.sessions.flatMap((session) => session.messages.map((message) => message.id)))]));
+  const messagesOf = new Map(
+    set.conversations.map((conversation) => [
+      conversation.id,
+      new Set(conversation.sessions.flatMap((session) => session.messages.map((message) => message.id))),
+    ]),
+  );
   const allIds = new Set<string>();
   for (const conversation of set.conversations) {
     for (const session of conversation.sessions) {

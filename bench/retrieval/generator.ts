@@ -14,7 +14,28 @@ import {
   type FactTemplate,
 } from "./templates.js";
 
-const NAMES = ["Maya", "Tom", "Lena", "Omar", "Priya", "Jonas", "Aiko", "Diego", "Hannah", "Kwame", "Sofia", "Ravi", "Elena", "Marcus", "Chloe", "Nadia", "Theo", "Ines", "Yusuf", "Greta"];
+const NAMES = [
+  "Maya",
+  "Tom",
+  "Lena",
+  "Omar",
+  "Priya",
+  "Jonas",
+  "Aiko",
+  "Diego",
+  "Hannah",
+  "Kwame",
+  "Sofia",
+  "Ravi",
+  "Elena",
+  "Marcus",
+  "Chloe",
+  "Nadia",
+  "Theo",
+  "Ines",
+  "Yusuf",
+  "Greta",
+];
 const CN_NAMES = ["小林", "阿杰", "王芳", "陈雨", "李明", "周婷"];
 
 export interface GeneratorOptions {
@@ -41,7 +62,9 @@ function conversationOf(dice: Dice, id: string, chinese: boolean, part: Part): {
         ...dice.sample(SINGLE_FACTS, 5).map((template) => ({ template, ownerOnly: false })),
         ...dice.sample(MULTI_FACTS, 2).map((template) => ({ template, ownerOnly: false })),
         ...dice.sample(WHEN_FACTS, 3).map((template) => ({ template, ownerOnly: false })),
-        ...dice.sample(part === "tuning" ? TUNING_PREFERENCES : HELDOUT_PREFERENCES, 3).map((preference) => ({ template: preferenceFact(preference), ownerOnly: true })),
+        ...dice
+          .sample(part === "tuning" ? TUNING_PREFERENCES : HELDOUT_PREFERENCES, 3)
+          .map((preference) => ({ template: preferenceFact(preference), ownerOnly: true })),
       ];
   const placed: PlacedFact[] = facts.map(({ template, ownerOnly }) => {
     const speaker = ownerOnly || dice.chance(0.5) ? owner : other;
@@ -66,18 +89,22 @@ function conversationOf(dice: Dice, id: string, chinese: boolean, part: Part): {
       entry.sessions.forEach((at, partIndex) => {
         if (at !== session) return;
         const otherOne = entry.speaker === owner ? other : owner;
-        const lines = (entry.fact.parts[partIndex] ?? []).map((line) => ({ speaker: line.by === "S" ? entry.speaker : otherOne, text: line.text, evidence: line.evidence === true }));
+        const lines = (entry.fact.parts[partIndex] ?? []).map((line) => ({
+          speaker: line.by === "S" ? entry.speaker : otherOne,
+          text: line.text,
+          evidence: line.evidence === true,
+        }));
         blocks.splice(1 + dice.int(blocks.length), 0, { lines, fact: entry });
       });
     }
     const sessionId = `${id}-s${session + 1}`;
-    const messages = blocks.flatMap((block) =>
-      block.lines.map((line) => ({ ...line, fact: block.fact })),
-    ).map((line, index) => {
-      const messageId = `${sessionId}-m${index + 1}`;
-      if (line.evidence && line.fact) evidenceOf.set(line.fact, [...(evidenceOf.get(line.fact) ?? []), messageId]);
-      return { id: messageId, speaker: line.speaker, text: `${line.speaker}: ${line.text}` };
-    });
+    const messages = blocks
+      .flatMap((block) => block.lines.map((line) => ({ ...line, fact: block.fact })))
+      .map((line, index) => {
+        const messageId = `${sessionId}-m${index + 1}`;
+        if (line.evidence && line.fact) evidenceOf.set(line.fact, [...(evidenceOf.get(line.fact) ?? []), messageId]);
+        return { id: messageId, speaker: line.speaker, text: `${line.speaker}: ${line.text}` };
+      });
     conversation.sessions.push({ id: sessionId, date: dates[session] as string, messages });
   }
   const questions: BenchQuestion[] = placed.map((entry, index) => ({

@@ -31,7 +31,11 @@ export function buildHandwritten(conversations: readonly HandwrittenConversation
       const fillers = 8 + dice.int(8);
       for (let index = 0; index < fillers; index += 1) {
         const speaker = dice.chance(0.5) ? written.owner : written.other;
-        lines.splice(dice.int(lines.length + 1), 0, { id: `${sessionId}-f${index + 1}`, speaker, text: written.chinese ? dice.pick(CHINESE_CHATTER) : chatterLine(dice) });
+        lines.splice(dice.int(lines.length + 1), 0, {
+          id: `${sessionId}-f${index + 1}`,
+          speaker,
+          text: written.chinese ? dice.pick(CHINESE_CHATTER) : chatterLine(dice),
+        });
       }
       conversation.sessions.push({
         id: sessionId,

@@ -94,11 +94,7 @@ export const HELDOUT_CONVERSATIONS: HandwrittenConversation[] = [
       },
       {
         date: "2026-09-14",
-        lines: [
-          "A Petra and I hired our first employee today, a junior illustrator called Noor.",
-          "B You're a real company now!",
-          "A Payroll is terrifying.",
-        ],
+        lines: ["A Petra and I hired our first employee today, a junior illustrator called Noor.", "B You're a real company now!", "A Payroll is terrifying."],
       },
     ],
     questions: [
@@ -119,28 +115,15 @@ export const HELDOUT_CONVERSATIONS: HandwrittenConversation[] = [
     sessions: [
       {
         date: "2026-03-08",
-        lines: [
-          "A 我报名参加了十月的杭州马拉松，全程的。",
-          "B 厉害！你以前跑过吗？",
-          "A 跑过两次半马，这是第一次全马。",
-        ],
+        lines: ["A 我报名参加了十月的杭州马拉松，全程的。", "B 厉害！你以前跑过吗？", "A 跑过两次半马，这是第一次全马。"],
       },
       {
         date: "2026-04-19",
-        lines: [
-          "B 你上次说要养狗，养了吗？",
-          "A 养了一只柯基，叫土豆，三个月大。",
-          "B 好可爱，发照片！",
-        ],
+        lines: ["B 你上次说要养狗，养了吗？", "A 养了一只柯基，叫土豆，三个月大。", "B 好可爱，发照片！"],
       },
       {
         date: "2026-05-30",
-        lines: [
-          "A 我不吃香菜，一点都不行，闻到就想吐。",
-          "B 哈哈，那你去吃越南粉怎么办？",
-          "A 每次都要提前跟老板说。",
-          "A 对了，我下个月去青岛出差一周。",
-        ],
+        lines: ["A 我不吃香菜，一点都不行，闻到就想吐。", "B 哈哈，那你去吃越南粉怎么办？", "A 每次都要提前跟老板说。", "A 对了，我下个月去青岛出差一周。"],
       },
     ],
     questions: [

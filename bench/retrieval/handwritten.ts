@@ -299,11 +299,7 @@ export const TUNING_CONVERSATIONS: HandwrittenConversation[] = [
       },
       {
         date: "2026-06-15",
-        lines: [
-          "A 我最近开始吃素了，一个月没碰肉。",
-          "B 真的假的？为什么？",
-          "A 体检说血脂有点高，干脆试试。",
-        ],
+        lines: ["A 我最近开始吃素了，一个月没碰肉。", "B 真的假的？为什么？", "A 体检说血脂有点高，干脆试试。"],
       },
     ],
     questions: [

@@ -100,7 +100,10 @@ async function ask(server: ServerProcess, question: BenchQuestion): Promise<Outc
     noiseAbove: memories.filter((memory) => !isEvidence(memory) && above(memory)).length,
     relativities: {
       evidence: memories.filter(isEvidence).map((memory) => memory.metadata.relativity ?? 0),
-      others: memories.filter((memory) => !isEvidence(memory)).slice(0, 10).map((memory) => memory.metadata.relativity ?? 0),
+      others: memories
+        .filter((memory) => !isEvidence(memory))
+        .slice(0, 10)
+        .map((memory) => memory.metadata.relativity ?? 0),
     },
     recall: { 1240: evidenceWithin(ranked, question.evidence, 1240), 4000: evidenceWithin(ranked, question.evidence, 4000) },
   };
@@ -130,8 +133,14 @@ function report(outcomes: readonly Outcome[]): Record<string, unknown> {
     }
     for (const origin of ["generated", "handwritten"] as const) {
       const ofOrigin = ofPart.filter((outcome) => outcome.question.origin === origin);
-      rows[origin] = { n: ofOrigin.length, recall1240: round(mean(ofOrigin.map((outcome) => outcome.recall[1240])), 3), recall4000: round(mean(ofOrigin.map((outcome) => outcome.recall[4000])), 3) };
-      log(`${part.padEnd(8)} ${origin.padEnd(11)} ${String(ofOrigin.length).padStart(4)}  ${cell(ofOrigin.map((outcome) => outcome.recall[1240]))}  ${cell(ofOrigin.map((outcome) => outcome.recall[4000]))}`);
+      rows[origin] = {
+        n: ofOrigin.length,
+        recall1240: round(mean(ofOrigin.map((outcome) => outcome.recall[1240])), 3),
+        recall4000: round(mean(ofOrigin.map((outcome) => outcome.recall[4000])), 3),
+      };
+      log(
+        `${part.padEnd(8)} ${origin.padEnd(11)} ${String(ofOrigin.length).padStart(4)}  ${cell(ofOrigin.map((outcome) => outcome.recall[1240]))}  ${cell(ofOrigin.map((outcome) => outcome.recall[4000]))}`,
+      );
     }
     const evidenceAbove = mean(ofPart.flatMap((outcome) => outcome.evidenceAbove));
     const noiseAbove = mean(ofPart.map((outcome) => outcome.noiseAbove));
@@ -144,8 +153,13 @@ function report(outcomes: readonly Outcome[]): Record<string, unknown> {
 
 async function main(): Promise<void> {
   const set = benchmarkSet(flags.quick);
-  const messages = set.conversations.reduce((sum, conversation) => sum + conversation.sessions.reduce((count, session) => count + session.messages.length, 0), 0);
-  log(`retrieval benchmark${flags.label ? ` (${flags.label})` : ""}: ${set.conversations.length} conversations, ${messages} messages, ${set.questions.length} questions (${PARTS.map((part) => `${part} ${set.questions.filter((question) => question.part === part).length}`).join(", ")}), top_k ${TOP_K}`);
+  const messages = set.conversations.reduce(
+    (sum, conversation) => sum + conversation.sessions.reduce((count, session) => count + session.messages.length, 0),
+    0,
+  );
+  log(
+    `retrieval benchmark${flags.label ? ` (${flags.label})` : ""}: ${set.conversations.length} conversations, ${messages} messages, ${set.questions.length} questions (${PARTS.map((part) => `${part} ${set.questions.filter((question) => question.part === part).length}`).join(", ")}), top_k ${TOP_K}`,
+  );
   const backend = await benchStore(flags.store);
   const dataDir = mkdtempSync(path.join(tmpdir(), "memcube-retrieval-"));
   const llm = await startFakeOpenAI({ text: "ok" });
@@ -163,11 +177,25 @@ async function main(): Promise<void> {
     await ask(server, set.questions.find((question) => question.kind === "chinese") as BenchQuestion);
     const outcomes: Outcome[] = [];
     for (const question of set.questions) outcomes.push(await ask(server, question));
-    const textOf = new Map(set.conversations.flatMap((conversation) => conversation.sessions.flatMap((session) => session.messages.map((message) => [message.id, message.text] as const))));
+    const textOf = new Map(
+      set.conversations.flatMap((conversation) =>
+        conversation.sessions.flatMap((session) => session.messages.map((message) => [message.id, message.text] as const)),
+      ),
+    );
     for (const outcome of outcomes.filter((entry) => entry.question.kind === "preference")) {
       const before = llm.requests.length;
-      await post(server, "/product/chat/complete", { user_id: outcome.question.conversationId, query: outcome.question.query, session_id: "bench-chat", add_message_on_answer: false });
-      const prompt = llm.requests.slice(before).flatMap((request) => (request.body?.messages ?? []).map((message) => (typeof message.content === "string" ? message.content : JSON.stringify(message.content)))).join("\n");
+      await post(server, "/product/chat/complete", {
+        user_id: outcome.question.conversationId,
+        query: outcome.question.query,
+        session_id: "bench-chat",
+        add_message_on_answer: false,
+      });
+      const prompt = llm.requests
+        .slice(before)
+        .flatMap((request) =>
+          (request.body?.messages ?? []).map((message) => (typeof message.content === "string" ? message.content : JSON.stringify(message.content))),
+        )
+        .join("\n");
       outcome.inPrompt = outcome.question.evidence.every((id) => prompt.includes(textOf.get(id) ?? "\u0000"));
     }
     const summary = report(outcomes);
@@ -179,7 +207,9 @@ async function main(): Promise<void> {
     const misses = outcomes
       .filter((outcome) => outcome.recall[1240] < 1)
       .map((outcome) => ({ id: outcome.question.id, query: outcome.question.query, recall1240: outcome.recall[1240], recall4000: outcome.recall[4000] }));
-    const promptMisses = outcomes.filter((outcome) => outcome.inPrompt === false).map((outcome) => ({ id: outcome.question.id, query: outcome.question.query }));
+    const promptMisses = outcomes
+      .filter((outcome) => outcome.inPrompt === false)
+      .map((outcome) => ({ id: outcome.question.id, query: outcome.question.query }));
     writeFileSync(
       file,
       `${JSON.stringify({ date: new Date().toISOString(), label: flags.label, quick: flags.quick, store: backend.name, topK: TOP_K, questions: set.questions.length, messages, summary, latency, misses, promptMisses, relativities: outcomes.map((outcome) => ({ id: outcome.question.id, part: outcome.question.part, ...outcome.relativities })) }, null, 2)}\n`,

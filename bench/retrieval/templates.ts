@@ -20,7 +20,16 @@ export interface Fact {
 /** S: who states the fact, O: the other person; owner: whether S owns the cube (first-person questions). */
 export type FactTemplate = (dice: Dice, s: string, o: string) => Fact;
 
-const COMPANIES = ["Northwind Logistics", "Brightpath Health", "Kestrel Robotics", "Bluefin Analytics", "Harbor & Pine Architects", "Solstice Energy", "Quillworks Publishing", "Maplestone Bank"];
+const COMPANIES = [
+  "Northwind Logistics",
+  "Brightpath Health",
+  "Kestrel Robotics",
+  "Bluefin Analytics",
+  "Harbor & Pine Architects",
+  "Solstice Energy",
+  "Quillworks Publishing",
+  "Maplestone Bank",
+];
 const JOBS = ["data engineer", "project manager", "UX researcher", "site supervisor", "payroll specialist", "product designer", "staff nurse", "sales lead"];
 const PET_KINDS = ["cat", "dog", "rabbit", "parrot"];
 const PET_NAMES = ["Biscuit", "Pickle", "Juniper", "Mochi", "Pepper", "Waffles", "Clementine", "Ziggy"];
@@ -45,7 +54,12 @@ export const SINGLE_FACTS: FactTemplate[] = [
     const job = dice.pick(JOBS);
     return {
       kind: "single",
-      parts: [[{ by: "S", text: `Big news, I accepted the offer from ${company}! I start as a ${job} in three weeks.`, evidence: true }, { by: "O", text: "Congratulations, that's huge! You deserve it." }]],
+      parts: [
+        [
+          { by: "S", text: `Big news, I accepted the offer from ${company}! I start as a ${job} in three weeks.`, evidence: true },
+          { by: "O", text: "Congratulations, that's huge! You deserve it." },
+        ],
+      ],
       query: dice.pick([`Where is ${s} going to work?`, `Which company hired ${s}?`, `What job did ${s} accept?`, `What is ${s}'s new position?`]),
     };
   },
@@ -54,7 +68,12 @@ export const SINGLE_FACTS: FactTemplate[] = [
     const name = dice.pick(PET_NAMES);
     return {
       kind: "single",
-      parts: [[{ by: "O", text: "How is the new family member settling in?" }, { by: "S", text: `We adopted a ${kind} from the shelter, the kids named her ${name}. She already owns the sofa.`, evidence: true }]],
+      parts: [
+        [
+          { by: "O", text: "How is the new family member settling in?" },
+          { by: "S", text: `We adopted a ${kind} from the shelter, the kids named her ${name}. She already owns the sofa.`, evidence: true },
+        ],
+      ],
       query: dice.pick([`What is the name of ${s}'s ${kind}?`, `What did ${s}'s kids call the ${kind} they adopted?`]),
     };
   },
@@ -72,8 +91,17 @@ export const SINGLE_FACTS: FactTemplate[] = [
     const hobby = dice.pick(HOBBIES);
     return {
       kind: "single",
-      parts: [[{ by: "O", text: `So what are you doing with your Thursday evenings now, ${s}?` }, { by: "S", text: `I signed up for ${hobby} classes at the community centre. First lesson was a disaster but fun.`, evidence: true }]],
-      query: dice.pick([`What classes is ${s} taking?`, `What did ${s} sign up for on Thursday evenings?`, `Which hobby did ${s} start at the community centre?`]),
+      parts: [
+        [
+          { by: "O", text: `So what are you doing with your Thursday evenings now, ${s}?` },
+          { by: "S", text: `I signed up for ${hobby} classes at the community centre. First lesson was a disaster but fun.`, evidence: true },
+        ],
+      ],
+      query: dice.pick([
+        `What classes is ${s} taking?`,
+        `What did ${s} sign up for on Thursday evenings?`,
+        `Which hobby did ${s} start at the community centre?`,
+      ]),
     };
   },
   (dice, s) => {
@@ -88,7 +116,12 @@ export const SINGLE_FACTS: FactTemplate[] = [
     const book = dice.pick(BOOKS);
     return {
       kind: "single",
-      parts: [[{ by: "O", text: "Reading anything good lately?" }, { by: "S", text: `${book}. I'm halfway through and I keep staying up too late with it.`, evidence: true }]],
+      parts: [
+        [
+          { by: "O", text: "Reading anything good lately?" },
+          { by: "S", text: `${book}. I'm halfway through and I keep staying up too late with it.`, evidence: true },
+        ],
+      ],
       query: dice.pick([`What book was ${s} reading?`, `Which novel kept ${s} up at night?`]),
     };
   },
@@ -96,7 +129,12 @@ export const SINGLE_FACTS: FactTemplate[] = [
     const boat = dice.pick(BOAT_NAMES);
     return {
       kind: "single",
-      parts: [[{ by: "O", text: `Did you ever pick a name for the sailing boat, ${s}?` }, { by: "S", text: `${boat}, after my grandmother's favourite song.`, evidence: true }]],
+      parts: [
+        [
+          { by: "O", text: `Did you ever pick a name for the sailing boat, ${s}?` },
+          { by: "S", text: `${boat}, after my grandmother's favourite song.`, evidence: true },
+        ],
+      ],
       query: dice.pick([`What did ${s} name the boat?`, `What is ${s}'s sailing boat called?`]),
     };
   },
@@ -104,7 +142,12 @@ export const SINGLE_FACTS: FactTemplate[] = [
     const area = dice.pick(AREAS);
     return {
       kind: "single",
-      parts: [[{ by: "O", text: "How did the move go? Where did you end up in the end?" }, { by: "S", text: `${area}, top floor with a balcony. Worth every box we carried.`, evidence: true }]],
+      parts: [
+        [
+          { by: "O", text: "How did the move go? Where did you end up in the end?" },
+          { by: "S", text: `${area}, top floor with a balcony. Worth every box we carried.`, evidence: true },
+        ],
+      ],
       query: dice.pick([`Which neighbourhood did ${s} move to?`, `Where is ${s}'s new flat?`]),
     };
   },
@@ -158,7 +201,10 @@ export const MULTI_FACTS: FactTemplate[] = [
       kind: "multi",
       parts: [
         [{ by: "S", text: `We started tearing out the ${room} this weekend, dust everywhere.`, evidence: true }],
-        [{ by: "O", text: "Is the renovation finished yet?" }, { by: "S", text: `Finally done! We went with ${colour} tiles in the end.`, evidence: true }],
+        [
+          { by: "O", text: "Is the renovation finished yet?" },
+          { by: "S", text: `Finally done! We went with ${colour} tiles in the end.`, evidence: true },
+        ],
       ],
       query: `Which room did ${s} renovate and what tiles did they choose?`,
     };
@@ -184,7 +230,12 @@ export const WHEN_FACTS: FactTemplate[] = [
   }),
   (dice, s) => ({
     kind: "when",
-    parts: [[{ by: "S", text: "We got engaged last night!! He proposed on the pier at sunset.", evidence: true }, { by: "O", text: "WHAT! Congratulations to you both!" }]],
+    parts: [
+      [
+        { by: "S", text: "We got engaged last night!! He proposed on the pier at sunset.", evidence: true },
+        { by: "O", text: "WHAT! Congratulations to you both!" },
+      ],
+    ],
     query: dice.pick([`When did ${s} get engaged?`, `When did ${s}'s partner propose?`]),
   }),
   (dice, s) => ({
@@ -199,7 +250,12 @@ export const WHEN_FACTS: FactTemplate[] = [
   }),
   (dice, s) => ({
     kind: "when",
-    parts: [[{ by: "O", text: "Any news from the hospital?" }, { by: "S", text: "The baby arrived yesterday, a girl, 3.4 kilos. We're over the moon.", evidence: true }]],
+    parts: [
+      [
+        { by: "O", text: "Any news from the hospital?" },
+        { by: "S", text: "The baby arrived yesterday, a girl, 3.4 kilos. We're over the moon.", evidence: true },
+      ],
+    ],
     query: dice.pick([`When was ${s}'s baby born?`, `When did ${s} become a parent?`]),
   }),
   (dice, s) => ({
@@ -233,11 +289,13 @@ export const HELDOUT_PREFERENCES: Preference[] = [
   { statement: "Our cat is terrified of dogs, she hides for days.", question: "Would getting a puppy be a good idea for us?" },
 ];
 
-export const preferenceFact = (preference: Preference): FactTemplate => () => ({
-  kind: "preference",
-  parts: [[{ by: "S", text: preference.statement, evidence: true }]],
-  query: preference.question,
-});
+export const preferenceFact =
+  (preference: Preference): FactTemplate =>
+  () => ({
+    kind: "preference",
+    parts: [[{ by: "S", text: preference.statement, evidence: true }]],
+    query: preference.question,
+  });
 
 // Chinese conversations: no vector (the bundled encoder knows Latin script only), keywords only.
 const CN_CITIES = ["成都", "杭州", "青岛", "厦门", "西安", "大连"];
@@ -247,11 +305,24 @@ const CN_HOBBIES = ["书法", "游泳", "古筝", "摄影", "烘焙"];
 export const CHINESE_FACTS: FactTemplate[] = [
   (dice, s) => {
     const city = dice.pick(CN_CITIES);
-    return { kind: "chinese", parts: [[{ by: "S", text: `我下个月要搬到${city}了，公司在那边开了新办公室。`, evidence: true }]], query: `${s}要搬到哪个城市？` };
+    return {
+      kind: "chinese",
+      parts: [[{ by: "S", text: `我下个月要搬到${city}了，公司在那边开了新办公室。`, evidence: true }]],
+      query: `${s}要搬到哪个城市？`,
+    };
   },
   (dice, s) => {
     const name = dice.pick(CN_PETS);
-    return { kind: "chinese", parts: [[{ by: "O", text: "你家的猫叫什么来着？" }, { by: "S", text: `叫${name}，特别黏人，每天晚上都睡在我枕头边。`, evidence: true }]], query: `${s}的猫叫什么名字？` };
+    return {
+      kind: "chinese",
+      parts: [
+        [
+          { by: "O", text: "你家的猫叫什么来着？" },
+          { by: "S", text: `叫${name}，特别黏人，每天晚上都睡在我枕头边。`, evidence: true },
+        ],
+      ],
+      query: `${s}的猫叫什么名字？`,
+    };
   },
   (dice, s) => {
     const hobby = dice.pick(CN_HOBBIES);
@@ -261,7 +332,10 @@ export const CHINESE_FACTS: FactTemplate[] = [
   (dice, s) => ({ kind: "chinese", parts: [[{ by: "S", text: "我对海鲜过敏，吃了虾就会起疹子。", evidence: true }]], query: `${s}对什么过敏？` }),
   (dice, s) => ({
     kind: "chinese",
-    parts: [[{ by: "S", text: "我姐姐上周生了一个儿子，七斤二两。", evidence: true }], [{ by: "S", text: "我姐姐的儿子取名叫小树，全家都很喜欢。", evidence: true }]],
+    parts: [
+      [{ by: "S", text: "我姐姐上周生了一个儿子，七斤二两。", evidence: true }],
+      [{ by: "S", text: "我姐姐的儿子取名叫小树，全家都很喜欢。", evidence: true }],
+    ],
     query: `${s}姐姐的孩子叫什么名字，是什么时候出生的？`,
   }),
 ];
@@ -341,7 +415,18 @@ export const CHINESE_CHATTER = [
 
 // Chatter about other people, built from parts: it shares words with the facts (cities, hobbies,
 // jobs, races) without answering any question, as real conversations do.
-const OTHERS = ["my boss", "my neighbour", "my mum", "our landlord", "my flatmate", "a guy at work", "my cousin", "the kids' teacher", "my dentist", "an old school friend"];
+const OTHERS = [
+  "my boss",
+  "my neighbour",
+  "my mum",
+  "our landlord",
+  "my flatmate",
+  "a guy at work",
+  "my cousin",
+  "the kids' teacher",
+  "my dentist",
+  "an old school friend",
+];
 const DOINGS = [
   (dice: Dice) => `booked a weekend in ${dice.pick(CITIES)}`,
   (dice: Dice) => `wants to learn ${dice.pick(HOBBIES)}`,

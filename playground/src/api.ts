@@ -60,10 +60,16 @@ export const api = {
   models: () => call<ModelsData>("GET", "/product/models"),
   cubeExists: async (userId: string, cubeId: string) =>
     (await call<Record<string, boolean>>("POST", "/product/exist_mem_cube_id", { user_id: userId, mem_cube_id: cubeId }))[cubeId] === true,
-  createCube: (ownerId: string, cubeId: string) =>
-    call<unknown>("POST", "/product/create_cube", { owner_id: ownerId, cube_id: cubeId, cube_name: cubeId }),
+  createCube: (ownerId: string, cubeId: string) => call<unknown>("POST", "/product/create_cube", { owner_id: ownerId, cube_id: cubeId, cube_name: cubeId }),
   listMemories: (userId: string, cubeId: string, page: number, pageSize: number) =>
-    call<MemoryKinds>("POST", "/product/get_memory", { user_id: userId, mem_cube_id: cubeId, page, page_size: pageSize, include_tool_memory: false, include_skill_memory: false }),
+    call<MemoryKinds>("POST", "/product/get_memory", {
+      user_id: userId,
+      mem_cube_id: cubeId,
+      page,
+      page_size: pageSize,
+      include_tool_memory: false,
+      include_skill_memory: false,
+    }),
   search: (userId: string, cubeIds: string[], query: string, topK: number) =>
     call<SearchData>("POST", "/product/search", { user_id: userId, readable_cube_ids: cubeIds, query, top_k: topK }),
   memory: (userId: string, memoryId: string) =>

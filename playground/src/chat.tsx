@@ -177,8 +177,8 @@ export function ChatPanel(props: {
             <div class="empty">
               <p class="empty-title">Chat with memory</p>
               <p>
-                Each answer is grounded in what <b>{userId || "the user"}</b>'s cubes remember, and each turn is written back to{" "}
-                <b>{cubes.writable}</b>. Tell it something about yourself, then ask about it.
+                Each answer is grounded in what <b>{userId || "the user"}</b>'s cubes remember, and each turn is written back to <b>{cubes.writable}</b>. Tell
+                it something about yourself, then ask about it.
               </p>
             </div>
           )}

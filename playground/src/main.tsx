@@ -36,7 +36,10 @@ function App() {
   useEffect(() => {
     fetch("/health")
       .then((response) => response.json() as Promise<{ version?: string }>)
-      .then((health) => setVersion(health.version), () => undefined);
+      .then(
+        (health) => setVersion(health.version),
+        () => undefined,
+      );
   }, []);
   useEffect(() => {
     history.replaceState(null, "", tab === "memories" ? "#memories" : "#chat");
@@ -75,7 +78,11 @@ function App() {
       </header>
       <main class="main">
         <div hidden={tab !== "chat"} role="tabpanel" aria-label="Chat panel">
-          <ChatPanel userId={userId} cubes={cubes} keyVersion={keyVersion} onMemoriesChanged={() => setMemoriesVersion((n) => n + 1)}
+          <ChatPanel
+            userId={userId}
+            cubes={cubes}
+            keyVersion={keyVersion}
+            onMemoriesChanged={() => setMemoriesVersion((n) => n + 1)}
             onOpenMemory={(memory) => {
               setFocus({ memoryId: memory.id, cubeId: memory.metadata.cube_id });
               setTab("memories");
@@ -220,8 +227,8 @@ function KeyDialog(props: { onClose: (changed: boolean) => void }) {
         }}
       >
         <p class="muted small">
-          This server asks for a key (MEMCUBE_API_KEYS). The page sends it as <code>Authorization: Bearer …</code> and keeps it in this tab's session storage only: it is
-          gone when the tab closes.
+          This server asks for a key (MEMCUBE_API_KEYS). The page sends it as <code>Authorization: Bearer …</code> and keeps it in this tab's session storage
+          only: it is gone when the tab closes.
         </p>
         <label class="field">
           <span>Key</span>

@@ -112,7 +112,13 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
               else void showPage(1);
             }}
           >
-            <input type="search" value={query} placeholder="Search by meaning and keywords…" aria-label="Search memories" onInput={(event) => setQuery(event.currentTarget.value)} />
+            <input
+              type="search"
+              value={query}
+              placeholder="Search by meaning and keywords…"
+              aria-label="Search memories"
+              onInput={(event) => setQuery(event.currentTarget.value)}
+            />
             <button type="submit" class="button">
               Search
             </button>
@@ -161,7 +167,9 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
           ))}
         </ul>
         {listing && listing.memories.length === 0 && !loading && (
-          <p class="empty-small">{listing.kind === "search" ? "Nothing relevant found." : "This cube holds no memories yet. Chat, and what you say is remembered."}</p>
+          <p class="empty-small">
+            {listing.kind === "search" ? "Nothing relevant found." : "This cube holds no memories yet. Chat, and what you say is remembered."}
+          </p>
         )}
         {listing?.kind === "page" && pages > 1 && (
           <nav class="pager" aria-label="Pages">
@@ -353,7 +361,9 @@ function ShareDialog(props: { userId: string; cube: string; onClose: () => void 
           );
         }}
       >
-        <p class="muted small">Only the cube's owner may share it. Reading lets the other user search and chat with it; writing also lets them add and delete.</p>
+        <p class="muted small">
+          Only the cube's owner may share it. Reading lets the other user search and chat with it; writing also lets them add and delete.
+        </p>
         <label class="field">
           <span>User</span>
           <input value={target} required placeholder="user id" aria-label="Share with user" onInput={(event) => setTarget(event.currentTarget.value)} />

@@ -22,7 +22,8 @@ function staticImports(file) {
       const clause = statement.importClause;
       const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
       // `import { type A, type B }` brings in types only, like `import type { A, B }`.
-      const typeOnly = clause !== undefined && (clause.isTypeOnly || (!clause.name && named !== undefined && named.length > 0 && named.every((n) => n.isTypeOnly)));
+      const typeOnly =
+        clause !== undefined && (clause.isTypeOnly || (!clause.name && named !== undefined && named.length > 0 && named.every((n) => n.isTypeOnly)));
       found.push({ specifier: statement.moduleSpecifier.text, typeOnly });
     } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
       const named = statement.exportClause && ts.isNamedExports(statement.exportClause) ? statement.exportClause.elements : undefined;
@@ -139,7 +140,10 @@ export const noTypeCycle = {
         const component = graphOf(program).cycles.get(file.fileName);
         if (!component) return;
         const root = program.getCurrentDirectory() + "/";
-        const files = component.map((member) => member.replace(root, "")).sort().join(", ");
+        const files = component
+          .map((member) => member.replace(root, ""))
+          .sort()
+          .join(", ");
         context.report({ node, messageId: "cycle", data: { files } });
       },
     };

@@ -76,10 +76,7 @@ export function createApp(deps: AppDeps): App {
     const labels = { method: c.req.method, route: routeTemplate(c), status: String(c.res.status) };
     metrics.requests.inc(labels);
     metrics.requestSeconds.observe(labels, (performance.now() - started) / 1000);
-    logger.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
-      "request",
-    );
+    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
   });
   if (deps.config.corsOrigins.length > 0) {
     app.use(cors({ origin: deps.config.corsOrigins, exposeHeaders: ["x-request-id"], maxAge: 600 }));

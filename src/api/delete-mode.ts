@@ -29,7 +29,12 @@ export function deleteMode(body: DeleteBody, userNamed: boolean): DeleteMode {
   if (body.memory_ids !== undefined) return { selector: { memoryIds: body.memory_ids } };
   if (body.file_ids !== undefined) {
     const names = [...body.file_ids];
-    const byFile: MemoryFilter = { or: [{ field: "info.file_id", op: "in", value: names }, { field: "info.filename", op: "in", value: names }] };
+    const byFile: MemoryFilter = {
+      or: [
+        { field: "info.file_id", op: "in", value: names },
+        { field: "info.filename", op: "in", value: names },
+      ],
+    };
     return names.length === 0 ? { selector: { memoryIds: [] } } : { selector: { filter: byFile } };
   }
   if (filterMode) {

@@ -20,10 +20,7 @@ const ERROR_RESPONSES = {
 
 function errorResponses() {
   return Object.fromEntries(
-    Object.entries(ERROR_RESPONSES).map(([status, description]) => [
-      status,
-      { description, content: { "application/json": { schema: ErrorEnvelope } } },
-    ]),
+    Object.entries(ERROR_RESPONSES).map(([status, description]) => [status, { description, content: { "application/json": { schema: ErrorEnvelope } } }]),
   );
 }
 
@@ -130,12 +127,12 @@ export function postJson<B extends z.ZodType, D extends z.ZodType, K extends Act
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
-export type QueryRoute<
-  Q extends AnyObject,
-  P extends AnyObject | undefined,
-  D extends z.ZodType,
-  K extends ActorField<z.infer<Q>> = never,
-> = ActingUser<z.infer<Q>, K> & ReadOnlyFlag & QueryRouteShape<Q, P, D>;
+export type QueryRoute<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType, K extends ActorField<z.infer<Q>> = never> = ActingUser<
+  z.infer<Q>,
+  K
+> &
+  ReadOnlyFlag &
+  QueryRouteShape<Q, P, D>;
 
 interface QueryRouteShape<Q extends AnyObject, P extends AnyObject | undefined, D extends z.ZodType> {
   method: "get" | "post";

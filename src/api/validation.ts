@@ -70,9 +70,7 @@ export function dropNulls(body: unknown): unknown {
   };
   const top = clean(body);
   if (top === null || typeof top !== "object" || Array.isArray(top)) return top;
-  return Object.fromEntries(
-    Object.entries(top).map(([key, field]) => [key, Array.isArray(field) ? field.map(clean) : field]),
-  );
+  return Object.fromEntries(Object.entries(top).map(([key, field]) => [key, Array.isArray(field) ? field.map(clean) : field]));
 }
 
 export interface BodyLimits {
@@ -114,7 +112,8 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S, limit
   }
   // The top level is an object, unless the route's schema is a list (MemOS's get_memory_by_ids takes a bare array).
   const wantsList = schema instanceof z.ZodArray;
-  if (json === null || typeof json !== "object" || Array.isArray(json) !== wantsList) throw invalidField([], wantsList ? "expected a JSON array" : "expected a JSON object");
+  if (json === null || typeof json !== "object" || Array.isArray(json) !== wantsList)
+    throw invalidField([], wantsList ? "expected a JSON array" : "expected a JSON object");
   if (nestingDepth(json) > limits.maxDepth) throw invalidField([], `nested deeper than ${limits.maxDepth} levels`);
   return parseWith(schema, dropNulls(json));
 }

@@ -101,9 +101,7 @@ export async function prepareChat(deps: ChatDeps, request: ChatRequest): Promise
 /** Hits of every cube merged by relevance, the same text once. */
 function mergeByRelevance(hits: readonly ScoredMemory[]): ScoredMemory[] {
   const seen = new Set<string>();
-  return [...hits]
-    .sort((a, b) => b.relevance - a.relevance)
-    .filter(({ memory }) => !seen.has(memory.text) && seen.add(memory.text));
+  return [...hits].sort((a, b) => b.relevance - a.relevance).filter(({ memory }) => !seen.has(memory.text) && seen.add(memory.text));
 }
 
 /**
@@ -143,9 +141,7 @@ async function recallMemories(deps: ChatDeps, prepared: PreparedChat, signal: Ab
 /** The session's latest memories, so a follow-up sees the turn before it even without shared words. */
 async function workingMemory(deps: ChatDeps, prepared: PreparedChat, shown: readonly ScoredMemory[]): Promise<PromptMemory[]> {
   const { request } = prepared;
-  const perCube = await Promise.all(
-    prepared.cubesToSearch.map((cubeId) => deps.memory.store.recentMemories(cubeId, request.sessionId, WORKING_MEMORY)),
-  );
+  const perCube = await Promise.all(prepared.cubesToSearch.map((cubeId) => deps.memory.store.recentMemories(cubeId, request.sessionId, WORKING_MEMORY)));
   const already = new Set([...shown.map(({ memory }) => memory.text), ...request.history.map((message) => message.content)]);
   return perCube
     .flat()
@@ -181,11 +177,7 @@ async function buildMessages(prepared: PreparedChat, memories: readonly PromptMe
  * in pieces as the model writes it; otherwise in one piece. The turn is written back (when asked)
  * before the last event, and not at all when `signal` aborts.
  */
-export async function* runChat(
-  deps: ChatDeps,
-  prepared: PreparedChat,
-  options: { stream: boolean; signal: AbortSignal },
-): AsyncGenerator<ChatEvent> {
+export async function* runChat(deps: ChatDeps, prepared: PreparedChat, options: { stream: boolean; signal: AbortSignal }): AsyncGenerator<ChatEvent> {
   const { request, model } = prepared;
   const started = performance.now();
   const askedAt = deps.memory.now();

@@ -6,8 +6,7 @@ import { UsageError } from "./remote.js";
 
 const POSTGRES = "MEMCUBE_STORE=postgres: back up and restore PostgreSQL with pg_dump and pg_restore (see README, Operations)";
 
-const describe = (summary: BackupSummary) =>
-  `${summary.file}: ${summary.cubes} cubes, ${summary.memories} memories, ${summary.bytes} bytes`;
+const describe = (summary: BackupSummary) => `${summary.file}: ${summary.cubes} cubes, ${summary.memories} memories, ${summary.bytes} bytes`;
 
 /** `memcube backup <file>`: a consistent copy of the SQLite store, taken while the server serves. */
 export async function backupCommand(args: string[], io: Pick<CliIO, "stdout">, config: Config): Promise<void> {

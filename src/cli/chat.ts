@@ -21,7 +21,12 @@ export async function chatCommand(args: string[], io: CliIO): Promise<void> {
   const { client, userId, baseUrl } = connect(values, io.env);
   const color = io.stdout.isTTY === true;
   const style = (code: string, text: string) => (color ? `${code}${text}${RESET}` : text);
-  const cubeIds = values.cube?.flatMap((value) => value.split(",").map((id) => id.trim()).filter(Boolean));
+  const cubeIds = values.cube?.flatMap((value) =>
+    value
+      .split(",")
+      .map((id) => id.trim())
+      .filter(Boolean),
+  );
   const session = values.session ?? `cli-${new Date().toISOString().slice(0, 10)}`;
 
   let model: string;

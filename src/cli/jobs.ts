@@ -26,7 +26,15 @@ export async function jobsCommand(args: string[], io: Pick<CliIO, "stdout">, ope
       const jobs = await store.listParkedJobs(limit);
       for (const job of jobs) {
         const line = values.json
-          ? JSON.stringify({ task_id: job.taskId, kind: job.kind, cube_id: job.cubeId, user_id: job.userId, attempts: job.attempts, error: job.lastError, updated_at: job.updatedAt })
+          ? JSON.stringify({
+              task_id: job.taskId,
+              kind: job.kind,
+              cube_id: job.cubeId,
+              user_id: job.userId,
+              attempts: job.attempts,
+              error: job.lastError,
+              updated_at: job.updatedAt,
+            })
           : `${job.taskId}  ${job.updatedAt}  cube ${job.cubeId}  user ${job.userId}  attempts ${job.attempts}  ${job.lastError ?? ""}`;
         io.stdout.write(`${line}\n`);
       }

@@ -33,7 +33,8 @@ export const keyId = (digest: string): string => digest.slice(0, ID_LENGTH);
 function keysFile(values: { file?: string | undefined }, env: CliIO["env"]): string {
   const file = values.file ?? env.MEMCUBE_API_KEYS_FILE?.trim();
   if (file) return path.resolve(file);
-  if (env.MEMCUBE_API_KEYS?.trim()) throw new UsageError("the keys are in MEMCUBE_API_KEYS, which memcube cannot edit: move them to a file named by MEMCUBE_API_KEYS_FILE (or pass --file)");
+  if (env.MEMCUBE_API_KEYS?.trim())
+    throw new UsageError("the keys are in MEMCUBE_API_KEYS, which memcube cannot edit: move them to a file named by MEMCUBE_API_KEYS_FILE (or pass --file)");
   throw new UsageError("no keys file: set MEMCUBE_API_KEYS_FILE or pass --file");
 }
 
@@ -99,7 +100,9 @@ function writeAtomically(file: string, entries: Record<string, unknown>, { mode,
         chownSync(temporary, owner.uid, owner.gid);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? "failed";
-        throw new Error(`${file} belongs to uid ${owner.uid} (gid ${owner.gid}), and the edited file could not be given to them (${code}): run memcube keys as that user or as root; the file is unchanged`);
+        throw new Error(
+          `${file} belongs to uid ${owner.uid} (gid ${owner.gid}), and the edited file could not be given to them (${code}): run memcube keys as that user or as root; the file is unchanged`,
+        );
       }
     }
     const handle = openSync(temporary, "r");
@@ -171,14 +174,19 @@ export async function keysCommand(args: string[], io: Pick<CliIO, "env" | "stdou
     return;
   }
 
-  const wanted = (positionals[0] as string).trim().toLowerCase().replace(/^sha256:/, "");
+  const wanted = (positionals[0] as string)
+    .trim()
+    .toLowerCase()
+    .replace(/^sha256:/, "");
   const revoked = await withLock(file, () => {
     const { entries, grants, ownership } = readEntries(file);
     const names = Object.keys(entries);
     // By id (any start of the digest, at least 6 digits), or by the key itself.
     const byKey = sha256Hex((positionals[0] as string).trim());
     const matches = grants.flatMap((grant, index) =>
-      (/^[0-9a-f]+$/.test(wanted) && wanted.length >= MIN_PREFIX && grant.digest.startsWith(wanted)) || grant.digest === byKey ? [{ grant, name: names[index] as string }] : [],
+      (/^[0-9a-f]+$/.test(wanted) && wanted.length >= MIN_PREFIX && grant.digest.startsWith(wanted)) || grant.digest === byKey
+        ? [{ grant, name: names[index] as string }]
+        : [],
     );
     if (matches.length === 0) {
       // What was given may be a key (revoke takes those too): only an id is ever repeated back.
@@ -189,11 +197,14 @@ export async function keysCommand(args: string[], io: Pick<CliIO, "env" | "stdou
     if (digests.size > 1) throw new Error(`${digests.size} keys start with ${JSON.stringify(positionals[0])}: give more of the id`);
     // One key may be in the file twice (as itself and as its digest): both entries go.
     const gone = new Set(matches.map(({ name }) => name));
-    if (gone.size === names.length) throw new Error("that is the file's last key, and a keys file without keys is refused; add another first (for open mode, unset MEMCUBE_API_KEYS_FILE)");
+    if (gone.size === names.length)
+      throw new Error("that is the file's last key, and a keys file without keys is refused; add another first (for open mode, unset MEMCUBE_API_KEYS_FILE)");
     const match = matches[0] as { grant: ApiKeyGrant; name: string };
     const kept = Object.fromEntries(Object.entries(entries).filter(([name]) => !gone.has(name)));
     writeAtomically(file, kept, ownership);
     return match.grant;
   });
-  io.stdout.write(`revoked key ${keyId(revoked.digest)} (${revoked.actor === "*" ? "admin" : `user ${revoked.actor}`}, ${accessLabel(revoked)}) from ${file}; a running server drops it on SIGHUP\n`);
+  io.stdout.write(
+    `revoked key ${keyId(revoked.digest)} (${revoked.actor === "*" ? "admin" : `user ${revoked.actor}`}, ${accessLabel(revoked)}) from ${file}; a running server drops it on SIGHUP\n`,
+  );
 }

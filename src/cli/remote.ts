@@ -48,13 +48,27 @@ export function explain(error: unknown, baseUrl: string): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-const cubes = (values: string[] | undefined) => (values && values.length > 0 ? values.flatMap((value) => value.split(",").map((id) => id.trim()).filter(Boolean)) : undefined);
+const cubes = (values: string[] | undefined) =>
+  values && values.length > 0
+    ? values.flatMap((value) =>
+        value
+          .split(",")
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
+    : undefined;
 
 export async function addCommand(args: string[], io: CliIO): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...CONNECTION_OPTIONS, cube: { type: "string", multiple: true }, session: { type: "string" }, role: { type: "string" }, mode: { type: "string" } },
+    options: {
+      ...CONNECTION_OPTIONS,
+      cube: { type: "string", multiple: true },
+      session: { type: "string" },
+      role: { type: "string" },
+      mode: { type: "string" },
+    },
   });
   const text = positionals.join(" ").trim();
   if (!text) throw new UsageError("usage: memcube add <text> [--cube id] [--session id] [--role user|assistant|system]");
@@ -154,7 +168,9 @@ export async function importCommand(args: string[], io: CliIO): Promise<void> {
   const { client, baseUrl, userId } = connect(values, io.env);
   const cube = values.cube ?? userId;
   const batchSize = Math.min(1000, Math.max(1, Number(values.batch ?? "100") || 100));
-  const lines = readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "");
+  const lines = readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "");
   const bar = progressBar(`importing into ${cube}`, lines.length, io.stderr);
   let done = 0;
   let memories = 0;

@@ -101,7 +101,10 @@ function parseEntry(variable: string, entry: string, name: string, value: unknow
   else {
     if (name.startsWith("sha256:")) throw new ConfigError(variable, `${entry}: a hashed key must be sha256: and 64 hex digits`);
     if (name.length < MIN_KEY_LENGTH || name.length > MAX_KEY_LENGTH) {
-      throw new ConfigError(variable, `${entry}: a key must be ${MIN_KEY_LENGTH}-${MAX_KEY_LENGTH} characters long (e.g. \`memcube keys add\` or \`openssl rand -hex 24\`)`);
+      throw new ConfigError(
+        variable,
+        `${entry}: a key must be ${MIN_KEY_LENGTH}-${MAX_KEY_LENGTH} characters long (e.g. \`memcube keys add\` or \`openssl rand -hex 24\`)`,
+      );
     }
     if (!KEY_CHARACTERS.test(name)) throw new ConfigError(variable, `${entry}: a key must be printable ASCII without spaces`);
     digest = sha256Hex(name);

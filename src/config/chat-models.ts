@@ -19,10 +19,12 @@ export const DEFAULT_TIMEOUT_SECONDS = 120;
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
 
 /** "required" for a missing field, else `message`; never the offending value. */
-const required = (message: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? "required" : message;
+const required = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? "required" : message);
 
-const modelName = z.string({ error: required("expected a string") }).trim().min(1, "must not be empty");
+const modelName = z
+  .string({ error: required("expected a string") })
+  .trim()
+  .min(1, "must not be empty");
 
 // Messages never echo the offending value: a misplaced key must not end up in a log. Exported for the
 // configuration docs test (docs/configuration.md lists exactly these fields).
@@ -83,18 +85,13 @@ export type ChatBackend = (typeof CHAT_BACKENDS)[number];
 
 /** `["support_models", 2]` → `support_models[2]`. */
 function fieldPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((part, index) => (typeof part === "number" ? `[${part}]` : `${index > 0 ? "." : ""}${String(part)}`))
-    .join("");
+  return path.map((part, index) => (typeof part === "number" ? `[${part}]` : `${index > 0 ? "." : ""}${String(part)}`)).join("");
 }
 
 /** `entry 2 ("deepseek-r1")`: 1-based, with the name when the entry has a usable one. */
 function describeEntry(raw: unknown, index: number): string {
-  const name =
-    typeof raw === "object" && raw !== null && "model_name_or_path" in raw ? raw.model_name_or_path : undefined;
-  return typeof name === "string" && name.trim() !== ""
-    ? `entry ${index + 1} (${JSON.stringify(name.trim())})`
-    : `entry ${index + 1}`;
+  const name = typeof raw === "object" && raw !== null && "model_name_or_path" in raw ? raw.model_name_or_path : undefined;
+  return typeof name === "string" && name.trim() !== "" ? `entry ${index + 1} (${JSON.stringify(name.trim())})` : `entry ${index + 1}`;
 }
 
 function parseJson(raw: string): unknown {

@@ -123,7 +123,12 @@ export interface Config {
 }
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const seconds = (min: number, max: number) => z.coerce.number().min(min).max(max).transform((value) => Math.round(value * 1000));
+const seconds = (min: number, max: number) =>
+  z.coerce
+    .number()
+    .min(min)
+    .max(max)
+    .transform((value) => Math.round(value * 1000));
 
 /** Reads one variable with a schema; a bad value is a ConfigError naming the variable. */
 function read<T>(env: Env, variable: string, schema: z.ZodType<T>, fallback: T): T {

@@ -81,8 +81,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
       {
         name: "MEMCUBE_DATA_DIR",
         default: "./data",
-        description:
-          "Folder for `memcube.db` (plus its `-wal`/`-shm` files). Relative paths are resolved against the working directory. Created if missing.",
+        description: "Folder for `memcube.db` (plus its `-wal`/`-shm` files). Relative paths are resolved against the working directory. Created if missing.",
       },
       {
         name: "MEMCUBE_STORE",
@@ -100,7 +99,8 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
   },
   {
     title: "Authentication",
-    intro: "See [Security](security.md) for what keys allow and [Keys: hashed, read-only, reloaded](security.md#keys-hashed-read-only-reloaded) for the keys file.",
+    intro:
+      "See [Security](security.md) for what keys allow and [Keys: hashed, read-only, reloaded](security.md#keys-hashed-read-only-reloaded) for the keys file.",
     variables: [
       {
         name: "MEMCUBE_API_KEYS",
@@ -123,7 +123,8 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
   },
   {
     title: "Request limits",
-    intro: "Requests past a limit are refused with a 413 or 422 that names the field and store nothing (see [Limits and hostile input](security.md#limits-and-hostile-input)).",
+    intro:
+      "Requests past a limit are refused with a 413 or 422 that names the field and store nothing (see [Limits and hostile input](security.md#limits-and-hostile-input)).",
     variables: [
       {
         name: "MEMCUBE_BODY_LIMIT",
@@ -168,7 +169,8 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
         name: "MEMCUBE_CUBE_MAX_BYTES",
         default: "0",
         defaultText: "`0` (off)",
-        description: "Most UTF-8 bytes stored per cube (messages, memories, tags, info: see [Quotas](security.md#quotas)) (`b`, `kb`, `mb`, `gb` or a byte count); an add past it gets 413.",
+        description:
+          "Most UTF-8 bytes stored per cube (messages, memories, tags, info: see [Quotas](security.md#quotas)) (`b`, `kb`, `mb`, `gb` or a byte count); an add past it gets 413.",
       },
       {
         name: "MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY",
@@ -241,8 +243,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
       {
         name: "MEMCUBE_ONNXRUNTIME_PATH",
         defaultText: "—",
-        description:
-          "Folder whose `node_modules` holds `onnxruntime-node`. Unset: looked for from the working directory, then in memcube's own folder.",
+        description: "Folder whose `node_modules` holds `onnxruntime-node`. Unset: looked for from the working directory, then in memcube's own folder.",
       },
     ],
   },
@@ -267,8 +268,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
       {
         name: "MOS_RERANKER_MODEL",
         defaultText: "—",
-        description:
-          "Sent as `model` (`cohere` protocol) when set. vLLM and Infinity need it when they serve several models; Jina and Cohere always need it.",
+        description: "Sent as `model` (`cohere` protocol) when set. vLLM and Infinity need it when they serve several models; Jina and Cohere always need it.",
       },
       { name: "MOS_RERANKER_API_KEY", defaultText: "—", description: "Sent as `Authorization: Bearer …` when set. It is never logged." },
       {
@@ -304,7 +304,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
         name: "BUSINESS_CHAT_KEYS",
         defaultText: "*(none)*",
         description:
-          "JSON list of the `business_key`s that `POST /product/chat/stream/business_user` accepts, as MemOS reads it: `[\"bk-…\", \"bk-…\"]`. Absent or empty: that route refuses every request (403). The keys are secrets; they are never logged.",
+          'JSON list of the `business_key`s that `POST /product/chat/stream/business_user` accepts, as MemOS reads it: `["bk-…", "bk-…"]`. Absent or empty: that route refuses every request (403). The keys are secrets; they are never logged.',
       },
     ],
   },
@@ -318,7 +318,11 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
         description:
           "The extraction model: an OpenAI-compatible base URL, e.g. `https://dashscope.aliyuncs.com/compatible-mode/v1`. MemOS's spelling; `MEMREADER_API_BASE` works too (as do the two below). Setting any of the three turns fine mode on and requires `_API_BASE` and `_MODEL`.",
       },
-      { name: "MEMRADER_API_KEY", defaultText: "—", description: "Its key, sent as `Authorization: Bearer …`. May be left out for a local server (ollama, vllm)." },
+      {
+        name: "MEMRADER_API_KEY",
+        defaultText: "—",
+        description: "Its key, sent as `Authorization: Bearer …`. May be left out for a local server (ollama, vllm).",
+      },
       { name: "MEMRADER_MODEL", defaultText: "—", description: "Its model name, sent as `model`." },
       {
         name: "MEMCUBE_EXTRACT_MODEL",

@@ -17,10 +17,7 @@ export interface EmbedRequest {
   texts: string[];
 }
 
-export type WorkerMessage =
-  | { type: "ready" }
-  | { type: "vectors"; id: number; vectors: Float32Array }
-  | { type: "failed"; id: number; message: string };
+export type WorkerMessage = { type: "ready" } | { type: "vectors"; id: number; vectors: Float32Array } | { type: "failed"; id: number; message: string };
 
 const port = parentPort;
 if (!port) throw new Error("local-worker.ts runs as a worker thread, started by the local embedder");

@@ -90,9 +90,7 @@ export async function createLocalEmbedder(options: LocalEmbedderOptions = {}): P
   let closed = false;
 
   const embedUncached = async (texts: readonly string[], priority: EmbedPriority, signal?: AbortSignal): Promise<Float32Array[]> => {
-    const windowsPerText = texts.map((text) =>
-      sampleEvenly(splitIntoWindows(text, MAX_WINDOW_CHARS), MAX_WINDOWS_PER_TEXT),
-    );
+    const windowsPerText = texts.map((text) => sampleEvenly(splitIntoWindows(text, MAX_WINDOW_CHARS), MAX_WINDOWS_PER_TEXT));
     const windowVectors = await pool.embed(windowsPerText.flat(), { priority, ...(signal ? { signal } : {}) });
     return averagePerText(windowsPerText, windowVectors);
   };

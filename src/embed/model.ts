@@ -154,9 +154,7 @@ export async function loadModel(): Promise<Model> {
   const emptyRow = (await run([[], tokenizer.encode("a")], false)).slice(0, MODEL_DIMENSION);
   const synchronous = await runsSynchronously(
     maxLength > 0 ? scalarWeight(graph, DEFAULT_VALUE_CONSTANT) : undefined,
-    ["a short probe", "a longer probe text, with punctuation, an unknown 字 and ".repeat(12)].map((text) =>
-      tokenizer.encode(text),
-    ),
+    ["a short probe", "a longer probe text, with punctuation, an unknown 字 and ".repeat(12)].map((text) => tokenizer.encode(text)),
     run,
   );
 

@@ -55,10 +55,7 @@ interface Endpoint {
  *
  * Blank texts are not sent (OpenAI rejects empty inputs); they get a fixed unit vector instead.
  */
-export async function createOpenAIEmbedder(
-  config: UniversalApiEmbedderConfig,
-  options: OpenAIEmbedderOptions = {},
-): Promise<Embedder> {
+export async function createOpenAIEmbedder(config: UniversalApiEmbedderConfig, options: OpenAIEmbedderOptions = {}): Promise<Embedder> {
   const endpoint = describeEndpoint(config, options);
   const dimension = await probeDimension(endpoint);
   const name = `universal_api:${config.model}`;
@@ -134,8 +131,7 @@ async function embedAll(endpoint: Endpoint, texts: readonly string[], dimension:
       const vector = vectors[i];
       if (vector?.length !== dimension) {
         throw new UpstreamRequestError(
-          `${endpoint.displayUrl} returned a ${vector?.length ?? 0}-dimensional vector, expected ${dimension} ` +
-            `(did the model behind it change?)`,
+          `${endpoint.displayUrl} returned a ${vector?.length ?? 0}-dimensional vector, expected ${dimension} ` + `(did the model behind it change?)`,
           200,
         );
       }
@@ -162,9 +158,7 @@ async function requestEmbeddings(endpoint: Endpoint, inputs: string[], signal?: 
   }
 }
 
-type Outcome =
-  | { kind: "ok"; body: unknown }
-  | { kind: "failed"; error: UpstreamRequestError; retryable: boolean; retryAfterMs: number | undefined };
+type Outcome = { kind: "ok"; body: unknown } | { kind: "failed"; error: UpstreamRequestError; retryable: boolean; retryAfterMs: number | undefined };
 
 async function postOnce(endpoint: Endpoint, inputs: string[], signal?: AbortSignal): Promise<Outcome> {
   let response: Response;

@@ -10,8 +10,6 @@ export function spawnModuleWorker(callerUrl: string, entry: string, options: Wor
   if (!callerUrl.endsWith(".ts")) return new Worker(new URL(`./${entry}.js`, callerUrl), options);
   const source = new URL(`./${entry}.ts`, callerUrl).href;
   const tsx = import.meta.resolve("tsx/esm/api");
-  const bootstrap =
-    `import(${JSON.stringify(tsx)})` +
-    `.then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`;
+  const bootstrap = `import(${JSON.stringify(tsx)})` + `.then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
 }

@@ -93,7 +93,7 @@ export class UseTokenizer {
 
     const reversed: number[] = [];
     let previousUnknown = false;
-    for (let position = count; position > 0; ) {
+    for (let position = count; position > 0;) {
       const id = chosen[position] as number;
       if (!(previousUnknown && id === UNKNOWN_ID)) reversed.push(id);
       previousUnknown = id === UNKNOWN_ID;

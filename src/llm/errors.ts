@@ -4,9 +4,7 @@ export class UnknownModelError extends Error {
     readonly requested: string,
     readonly available: readonly string[],
   ) {
-    super(
-      `Unknown model ${JSON.stringify(requested)}; configured models: ${available.length > 0 ? available.join(", ") : "none"}`,
-    );
+    super(`Unknown model ${JSON.stringify(requested)}; configured models: ${available.length > 0 ? available.join(", ") : "none"}`);
     this.name = "UnknownModelError";
   }
 }

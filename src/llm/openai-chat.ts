@@ -30,9 +30,7 @@ export function createOpenAIClient(entry: ChatModelEntry): OpenAI {
   if (entry.backend === "azure") {
     // `api_base` is the resource endpoint (https://name.openai.azure.com); one already ending in
     // /openai is taken as the base URL. The deployment is the model name, the key goes in `api-key`.
-    const target = /\/openai\/?$/.test(new URL(entry.apiBase).pathname)
-      ? { baseURL: entry.apiBase }
-      : { endpoint: entry.apiBase };
+    const target = /\/openai\/?$/.test(new URL(entry.apiBase).pathname) ? { baseURL: entry.apiBase } : { endpoint: entry.apiBase };
     return new AzureOpenAI({ ...common, ...target, apiKey: entry.apiKey, apiVersion: entry.apiVersion });
   }
   return new OpenAI({
@@ -133,10 +131,7 @@ export class OpenAIChatModel implements ChatModel {
     for (let attempt = 0; ; attempt++) {
       const call = new Attempt(this.entry.timeoutMs, options.signal);
       try {
-        const response = await this.client.chat.completions.create(
-          { ...this.body(messages, options), stream: false },
-          { signal: call.signal, maxRetries: 0 },
-        );
+        const response = await this.client.chat.completions.create({ ...this.body(messages, options), stream: false }, { signal: call.signal, maxRetries: 0 });
         const message = response.choices[0]?.message;
         if (!message) throw new UpstreamError("protocol", "model server answered without a message");
         const split = splitThink(message.content ?? "");
@@ -191,13 +186,7 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   /** Rethrows the failure as the caller should see it, or waits out the backoff before the next attempt. */
-  private async backoffOrThrow(
-    error: unknown,
-    call: Attempt,
-    attempt: number,
-    received: boolean,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
+  private async backoffOrThrow(error: unknown, call: Attempt, attempt: number, received: boolean, signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) throw abortError(signal);
     const failure = call.timedOut
       ? timeoutError(this.entry.timeoutMs)

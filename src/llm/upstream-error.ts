@@ -36,10 +36,7 @@ function describeBody(text: string): string {
  * Without it, the SDK drops the message of servers that answer `{"message": …}` (vLLM) or
  * `{"detail": …}` (FastAPI-based proxies), and the user sees a bare status code.
  */
-export const errorNormalizingFetch = async (
-  input: string | URL | Request,
-  init?: RequestInit,
-): Promise<Response> => {
+export const errorNormalizingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
   const response = await fetch(input, init);
   if (response.ok) return response;
   const text = await response.text().catch(() => "");
@@ -98,9 +95,7 @@ export function toUpstreamError(error: unknown, context: FailureContext): Upstre
     return new UpstreamError("connection", `could not reach the model server${code ? ` (${code})` : ""}`);
   }
   if (isApiError(error)) {
-    const detail = describeBody(
-      typeof error.error === "string" ? error.error : error.error ? JSON.stringify(error.error) : "",
-    );
+    const detail = describeBody(typeof error.error === "string" ? error.error : error.error ? JSON.stringify(error.error) : "");
     if (error.status === undefined) {
       // An `{"error": …}` event inside an otherwise successful stream.
       return new UpstreamError("protocol", safe(`model server error: ${detail || "no details"}`));

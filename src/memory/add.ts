@@ -57,13 +57,12 @@ const SYNC_RESERVATION_MS = 60_000;
 const memoryTypeOf = (role: MessageRole): MemoryType => (role === "user" ? "UserMemory" : "LongTermMemory");
 
 /** Vectors for the texts the embedder can represent, null for the others. */
-export async function embedWhereMeaningful(
-  context: MemoryContext,
-  texts: readonly string[],
-  signal?: AbortSignal,
-): Promise<(Float32Array | null)[]> {
+export async function embedWhereMeaningful(context: MemoryContext, texts: readonly string[], signal?: AbortSignal): Promise<(Float32Array | null)[]> {
   const positions = texts.flatMap((text, index) => (context.embedder.represents(text) ? [index] : []));
-  const vectors = await context.embedder.embed(positions.map((index) => texts[index] ?? ""), signal ? { signal } : {});
+  const vectors = await context.embedder.embed(
+    positions.map((index) => texts[index] ?? ""),
+    signal ? { signal } : {},
+  );
   const result: (Float32Array | null)[] = texts.map(() => null);
   positions.forEach((position, index) => (result[position] = vectors[index] ?? null));
   return result;
@@ -113,7 +112,10 @@ export async function checkQuota(context: MemoryContext, request: RoomRequest): 
   for (const cubeId of request.cubeIds) {
     const usage = await context.store.cubeUsage(cubeId);
     if (quota.maxMemories > 0 && usage.memories + request.messages.length > quota.maxMemories) {
-      throw new DomainError("full", `cube '${cubeId}' is full: ${usage.memories} of ${quota.maxMemories} memories (MEMCUBE_CUBE_MAX_MEMORIES); delete some first`);
+      throw new DomainError(
+        "full",
+        `cube '${cubeId}' is full: ${usage.memories} of ${quota.maxMemories} memories (MEMCUBE_CUBE_MAX_MEMORIES); delete some first`,
+      );
     }
     if (quota.maxBytes > 0 && usage.bytes + bytes > quota.maxBytes) {
       throw new DomainError(
@@ -152,14 +154,26 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
     chatTime: message.chatTime ?? now,
   }));
   // Embed before creating anything: a failing embedder leaves no empty cube behind.
-  const vectors = await embedWhereMeaningful(context, messages.map((message) => message.content), request.signal);
+  const vectors = await embedWhereMeaningful(
+    context,
+    messages.map((message) => message.content),
+    request.signal,
+  );
   const keywords = messages.map((message) => indexTextOf(message.content));
   // One object for every memory of the add: the store keeps each once per cube, not once per memory.
   const info = request.info ?? {};
   const tags = [...(request.tags ?? [])];
   const entries = request.cubeIds.flatMap((cubeId) =>
     messages.map((message, index) => ({
-      message: { cubeId, messageId: message.messageId, sessionId: request.sessionId, role: message.role, content: message.content, chatTime: message.chatTime, createdAt: now },
+      message: {
+        cubeId,
+        messageId: message.messageId,
+        sessionId: request.sessionId,
+        role: message.role,
+        content: message.content,
+        chatTime: message.chatTime,
+        createdAt: now,
+      },
       memory: {
         id: crypto.randomUUID(),
         cubeId,
@@ -212,7 +226,11 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
     if (error instanceof CubeWriteRefused) throw cubeForbidden(request.userId, error.cubeId, "write");
     throw error;
   }
-  if (sync && write.jobs.length > 0) await context.fine?.jobs.settle(write.jobs.map((job) => job.taskId), Date.now() + SYNC_WAIT_MS);
+  if (sync && write.jobs.length > 0)
+    await context.fine?.jobs.settle(
+      write.jobs.map((job) => job.taskId),
+      Date.now() + SYNC_WAIT_MS,
+    );
   const added = await readBack(context, request.cubeIds, [...new Set(messages.map((message) => message.messageId))], write.jobs, sync);
   if (!sync && write.jobs.length > 0) context.fine?.jobs.wake();
   return added;

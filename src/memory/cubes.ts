@@ -54,10 +54,7 @@ function reservedForAnother(context: MemoryContext, cubeId: string, userId: stri
  * Creates the default cube of each user (with API keys, from start-up), so that no one else can
  * take its id. Returns the cubes another user already owned (created before the keys were set).
  */
-export async function reserveDefaultCubes(
-  context: MemoryContext,
-  userIds: readonly string[],
-): Promise<{ cubeId: string; ownerId: string }[]> {
+export async function reserveDefaultCubes(context: MemoryContext, userIds: readonly string[]): Promise<{ cubeId: string; ownerId: string }[]> {
   const taken: { cubeId: string; ownerId: string }[] = [];
   for (const userId of userIds) {
     const createdAt = context.now().toISOString();
@@ -68,10 +65,7 @@ export async function reserveDefaultCubes(
   return taken;
 }
 
-export async function createCube(
-  context: MemoryContext,
-  request: { ownerId: string; cubeName: string; cubeId?: string },
-): Promise<CubeRecord> {
+export async function createCube(context: MemoryContext, request: { ownerId: string; cubeName: string; cubeId?: string }): Promise<CubeRecord> {
   if (request.cubeId !== undefined && reservedForAnother(context, request.cubeId, request.ownerId)) {
     throw cubeForbidden(request.ownerId, request.cubeId, "write");
   }

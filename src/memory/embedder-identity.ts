@@ -28,12 +28,7 @@ export async function ensureEmbedderMatches(store: Store, embedder: Embedder): P
 }
 
 /** Re-embeds every active memory with the embedder; safe to run again if interrupted. */
-export async function reembedAll(
-  store: Store,
-  embedder: Embedder,
-  onProgress: (done: number) => void = () => {},
-  batchSize = 256,
-): Promise<number> {
+export async function reembedAll(store: Store, embedder: Embedder, onProgress: (done: number) => void = () => {}, batchSize = 256): Promise<number> {
   const target = identityOf(embedder);
   await store.resetVectors({ ...target, name: target.name + INCOMPLETE });
   let done = 0;

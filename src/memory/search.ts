@@ -115,12 +115,7 @@ async function recall(context: MemoryContext, query: PreparedQuery, scope: Memor
 }
 
 /** Hybrid search in one cube: vector and keyword recall, fused to a relevance, then de-duplicated. */
-export async function searchScope(
-  context: MemoryContext,
-  query: PreparedQuery,
-  scope: MemoryScope,
-  options: SearchOptions,
-): Promise<ScoredMemory[]> {
+export async function searchScope(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, options: SearchOptions): Promise<ScoredMemory[]> {
   if (!(await context.store.hasMemories(scope))) return [];
   const similarities = await recall(context, query, scope, Math.max(options.topK * 3, MIN_CANDIDATES));
   if (similarities.size === 0) return [];
@@ -146,12 +141,7 @@ export async function searchScope(
   // Ties (common at the top, where both channels agree fully) go to the session, then to the newer.
   const ranked = candidates
     .filter((candidate) => candidate.relevance > 0 && candidate.relevance >= options.minRelevance)
-    .sort(
-      (a, b) =>
-        b.relevance - a.relevance ||
-        Number(b.inSession) - Number(a.inSession) ||
-        b.memory.chatTime.localeCompare(a.memory.chatTime),
-    );
+    .sort((a, b) => b.relevance - a.relevance || Number(b.inSession) - Number(a.inSession) || b.memory.chatTime.localeCompare(a.memory.chatTime));
   const reranked = context.reranker && query.text !== undefined ? await context.reranker.reorder(query.text, ranked, options.minRelevance) : ranked;
   const picked = deduplicate(reranked, options);
   return picked.map(({ memory, relevance }) => ({ memory, relevance: Math.round(relevance * 1e4) / 1e4 }));
@@ -193,7 +183,13 @@ async function addReplies(context: MemoryContext, query: PreparedQuery, scope: M
       known.relevance = Math.max(known.relevance, fromQuestion);
       continue;
     }
-    const added: Candidate = { memory, relevance: fromQuestion, inSession: question.inSession, words: new Set(wordsOf(memory.text).map(stem)), vector: vectors.get(memory.id) };
+    const added: Candidate = {
+      memory,
+      relevance: fromQuestion,
+      inSession: question.inSession,
+      words: new Set(wordsOf(memory.text).map(stem)),
+      vector: vectors.get(memory.id),
+    };
     candidates.push(added);
     byId.set(memory.id, added);
   }
@@ -207,7 +203,10 @@ async function addReplies(context: MemoryContext, query: PreparedQuery, scope: M
  */
 async function addFollowUps(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, candidates: Candidate[]): Promise<void> {
   if (scope.filter) return;
-  const top = candidates.reduce<Candidate | undefined>((best, candidate) => (best === undefined || candidate.relevance > best.relevance ? candidate : best), undefined);
+  const top = candidates.reduce<Candidate | undefined>(
+    (best, candidate) => (best === undefined || candidate.relevance > best.relevance ? candidate : best),
+    undefined,
+  );
   if (!top || top.relevance < FOLLOW_UP_MIN_RELEVANCE) return;
   const asked = new Set(query.words);
   const pool = [...top.words].filter((word) => !asked.has(word) && word.length >= 4 && !/^\d+$/.test(word));
@@ -248,9 +247,7 @@ function deduplicate(ranked: Candidate[], options: SearchOptions): Candidate[] {
       return dropDuplicates(ranked, similarityOf, DUPLICATE_SIMILARITY, options.topK);
     case "mmr":
       // MMR chooses a diverse set; it is shown best first like every other result.
-      return mmr(ranked, similarityOf, { lambda: MMR_LAMBDA, duplicate: DUPLICATE_SIMILARITY, limit: options.topK }).sort(
-        (a, b) => b.relevance - a.relevance,
-      );
+      return mmr(ranked, similarityOf, { lambda: MMR_LAMBDA, duplicate: DUPLICATE_SIMILARITY, limit: options.topK }).sort((a, b) => b.relevance - a.relevance);
   }
 }
 
@@ -274,7 +271,10 @@ export async function searchMemories(context: MemoryContext, request: SearchRequ
     request.cubeIds.map(async (cubeId) => ({
       cubeId,
       // No type asked for is a kind this cube cannot hold (e.g. MemOS's SkillMemory): nothing to find.
-      memories: request.memoryTypes.length === 0 ? [] : await searchScope(context, query, { cubeId, memoryTypes: request.memoryTypes, filter: request.filter }, request),
+      memories:
+        request.memoryTypes.length === 0
+          ? []
+          : await searchScope(context, query, { cubeId, memoryTypes: request.memoryTypes, filter: request.filter }, request),
     })),
   );
   const preference = request.includePreference

@@ -68,13 +68,20 @@ const LATIN_WITH_MARKS = /^[\p{Script=Latin}\p{M}\p{N}]+$/u;
 /** café → cafe, as the keyword index folds it (only Latin: marks carry meaning in kana). */
 function foldLatin(word: string): string {
   if (!LATIN_WITH_MARKS.test(word)) return word;
-  return word.normalize("NFD").replace(/\p{M}+/gu, "").normalize("NFC");
+  return word
+    .normalize("NFD")
+    .replace(/\p{M}+/gu, "")
+    .normalize("NFC");
 }
 
 // Words too common to tell memories apart; dropped from queries only (memories keep them).
 const QUERY_STOPWORDS = new Set([
-  ..."a an the and or but if of to in on at by for with from about as into is are was were be been being am do does did done have has had i me my mine we us our you your he him his she her it its they them their this that these those what which who whom whose when where why how can could should would will shall may might must not no so than then there here just also very too any some all".split(" "),
-  ..."的 了 是 我 你 他 她 它 们 吗 呢 吧 啊 呀 和 与 或 在 有 就 都 也 还 又 把 被 这 那 哪 哪些 什么 怎么 怎样 如何 为什么 一个 一下 可以 可 能 会 要 想 请 吗 么 之 得 地 着 过 给 让 对 从 到".split(" "),
+  ..."a an the and or but if of to in on at by for with from about as into is are was were be been being am do does did done have has had i me my mine we us our you your he him his she her it its they them their this that these those what which who whom whose when where why how can could should would will shall may might must not no so than then there here just also very too any some all".split(
+    " ",
+  ),
+  ..."的 了 是 我 你 他 她 它 们 吗 呢 吧 啊 呀 和 与 或 在 有 就 都 也 还 又 把 被 这 那 哪 哪些 什么 怎么 怎样 如何 为什么 一个 一下 可以 可 能 会 要 想 请 吗 么 之 得 地 着 过 给 让 对 从 到".split(
+    " ",
+  ),
 ]);
 
 /** The words of a query worth searching for; all of them when every word is common. */

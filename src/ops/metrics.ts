@@ -148,7 +148,8 @@ export class Metrics {
 
 /** The store with its two search channels timed. */
 export function instrumentStore(store: Store, metrics: Metrics): Store {
-  const timed = <A extends unknown[], R>(channel: string, method: (...args: A) => Promise<R>) =>
+  const timed =
+    <A extends unknown[], R>(channel: string, method: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       const started = performance.now();
       try {

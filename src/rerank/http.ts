@@ -110,11 +110,7 @@ function readScores(displayUrl: string, text: string, expected: number, apiKey: 
   }
   const cohere = CohereResponse.safeParse(json);
   const tei = cohere.success ? undefined : TeiResponse.safeParse(json);
-  const items = cohere.success
-    ? cohere.data.results.map((item) => ({ index: item.index, score: item.relevance_score }))
-    : tei?.success
-      ? tei.data
-      : undefined;
+  const items = cohere.success ? cohere.data.results.map((item) => ({ index: item.index, score: item.relevance_score })) : tei?.success ? tei.data : undefined;
   if (!items) throw malformed(`expected {results: [{index, relevance_score}]} or [{index, score}], got ${excerpt(text, apiKey)}`);
   for (const { index } of items) if (index >= expected) throw malformed(`index ${index} for ${expected} documents`);
   return items;

@@ -85,10 +85,7 @@ export interface MemoryVersion {
 export type FilterField = "id" | "user_id" | "memory_type" | "session_id" | "created_at" | "chat_time" | "tags" | `info.${string}`;
 export type FilterOp = "eq" | "gt" | "gte" | "lt" | "lte" | "in" | "contains";
 export type FilterScalar = string | number | boolean;
-export type MemoryFilter =
-  | { and: MemoryFilter[] }
-  | { or: MemoryFilter[] }
-  | { field: FilterField; op: FilterOp; value: FilterScalar | FilterScalar[] };
+export type MemoryFilter = { and: MemoryFilter[] } | { or: MemoryFilter[] } | { field: FilterField; op: FilterOp; value: FilterScalar | FilterScalar[] };
 
 /** Which active memories of a cube a query considers. */
 export interface MemoryScope {
@@ -164,9 +161,7 @@ export interface JobClaim {
 
 /** How a claimed job ends: done with a result, back in the queue after a backoff, or parked. */
 export type JobOutcome =
-  | { status: "done"; result: Record<string, unknown> }
-  | { status: "queued"; runAfter: string; error: string }
-  | { status: "parked"; error: string };
+  { status: "done"; result: Record<string, unknown> } | { status: "queued"; runAfter: string; error: string } | { status: "parked"; error: string };
 
 /** One memory derived by a job, optionally replacing an older active memory of the cube. */
 export interface DerivedMemory {

@@ -109,12 +109,25 @@ const get = (path: string): Call => ({ method: "GET", path });
 const q = encodeURIComponent;
 
 const ROWS: Row[] = [
-  { route: "/product/add", readOnly: "write", call: (f) => post("/product/add", { user_id: f.actor, writable_cube_ids: [f.cube], messages: "a new note", mode: "fast" }), expect: WRITE_CREATING, namesCube: true },
-  { route: "/product/search", readOnly: "read", call: (f) => post("/product/search", { user_id: f.actor, readable_cube_ids: [f.cube], query: "launch code" }), expect: READ, namesCube: true },
+  {
+    route: "/product/add",
+    readOnly: "write",
+    call: (f) => post("/product/add", { user_id: f.actor, writable_cube_ids: [f.cube], messages: "a new note", mode: "fast" }),
+    expect: WRITE_CREATING,
+    namesCube: true,
+  },
+  {
+    route: "/product/search",
+    readOnly: "read",
+    call: (f) => post("/product/search", { user_id: f.actor, readable_cube_ids: [f.cube], query: "launch code" }),
+    expect: READ,
+    namesCube: true,
+  },
   {
     route: "/product/chat/complete",
     readOnly: "chat",
-    call: (f) => post("/product/chat/complete", { user_id: f.actor, query: "what is the launch code?", readable_cube_ids: [f.cube], writable_cube_ids: [f.actor] }),
+    call: (f) =>
+      post("/product/chat/complete", { user_id: f.actor, query: "what is the launch code?", readable_cube_ids: [f.cube], writable_cube_ids: [f.actor] }),
     expect: READ,
     namesCube: true,
   },
@@ -128,7 +141,8 @@ const ROWS: Row[] = [
   {
     route: "/product/chat/stream",
     readOnly: "chat",
-    call: (f) => post("/product/chat/stream", { user_id: f.actor, query: "what is the launch code?", readable_cube_ids: [f.cube], writable_cube_ids: [f.actor] }),
+    call: (f) =>
+      post("/product/chat/stream", { user_id: f.actor, query: "what is the launch code?", readable_cube_ids: [f.cube], writable_cube_ids: [f.actor] }),
     expect: READ,
     namesCube: true,
   },
@@ -142,14 +156,21 @@ const ROWS: Row[] = [
   {
     route: "/product/chat/stream/playground",
     readOnly: "chat",
-    call: (f) => post("/product/chat/stream/playground", { user_id: f.actor, query: "what is the launch code?", readable_cube_ids: [f.cube], writable_cube_ids: [f.actor] }),
+    call: (f) =>
+      post("/product/chat/stream/playground", {
+        user_id: f.actor,
+        query: "what is the launch code?",
+        readable_cube_ids: [f.cube],
+        writable_cube_ids: [f.actor],
+      }),
     expect: READ,
     namesCube: true,
   },
   {
     route: "/product/chat/stream/playground (writing the cube)",
     readOnly: "chat",
-    call: (f) => post("/product/chat/stream/playground", { user_id: f.actor, query: "remember this turn", readable_cube_ids: [f.cube], writable_cube_ids: [f.cube] }),
+    call: (f) =>
+      post("/product/chat/stream/playground", { user_id: f.actor, query: "remember this turn", readable_cube_ids: [f.cube], writable_cube_ids: [f.cube] }),
     expect: WRITE_CREATING,
     namesCube: true,
   },
@@ -170,8 +191,20 @@ const ROWS: Row[] = [
     // MemOS's business stream has no closing frame: it ends with the answer's last piece.
     streamEnd: (frame) => (frame as { type?: string }).type === "text",
   },
-  { route: "/product/get_all", readOnly: "read", call: (f) => post("/product/get_all", { user_id: f.actor, mem_cube_ids: [f.cube] }), expect: READ, namesCube: true },
-  { route: "/product/get_memory", readOnly: "read", call: (f) => post("/product/get_memory", { user_id: f.actor, mem_cube_id: f.cube }), expect: READ, namesCube: true },
+  {
+    route: "/product/get_all",
+    readOnly: "read",
+    call: (f) => post("/product/get_all", { user_id: f.actor, mem_cube_ids: [f.cube] }),
+    expect: READ,
+    namesCube: true,
+  },
+  {
+    route: "/product/get_memory",
+    readOnly: "read",
+    call: (f) => post("/product/get_memory", { user_id: f.actor, mem_cube_id: f.cube }),
+    expect: READ,
+    namesCube: true,
+  },
   {
     route: "/product/get_memory/{id}",
     readOnly: "read",
@@ -192,7 +225,13 @@ const ROWS: Row[] = [
     expect: MANAGE,
     namesCube: true,
   },
-  { route: "/product/delete_cube", readOnly: "write", call: (f) => post("/product/delete_cube", { user_id: f.actor, cube_id: f.cube }), expect: MANAGE, namesCube: true },
+  {
+    route: "/product/delete_cube",
+    readOnly: "write",
+    call: (f) => post("/product/delete_cube", { user_id: f.actor, cube_id: f.cube }),
+    expect: MANAGE,
+    namesCube: true,
+  },
   // Erasure acts on the acting user only (the cube plays no part): anyone may erase themselves, no key another user.
   { route: "/product/delete_user", readOnly: "write", call: (f) => post("/product/delete_user", { user_id: f.actor }), expect: ANYONE },
   {
@@ -226,7 +265,12 @@ const ROWS: Row[] = [
     actorless: true,
     adminOnly: true,
   },
-  { route: "/product/exist_mem_cube_id", readOnly: "read", call: (f) => post("/product/exist_mem_cube_id", { user_id: f.actor, mem_cube_id: f.cube }), expect: ANYONE },
+  {
+    route: "/product/exist_mem_cube_id",
+    readOnly: "read",
+    call: (f) => post("/product/exist_mem_cube_id", { user_id: f.actor, mem_cube_id: f.cube }),
+    expect: ANYONE,
+  },
   {
     route: "/product/scheduler/status",
     readOnly: "read",
@@ -235,10 +279,27 @@ const ROWS: Row[] = [
     expect: { owner: 200, reader: 404, writer: 404, stranger: 404, unknown: 404 },
   },
   { route: "/product/scheduler/status (list)", readOnly: "read", call: (f) => get(`/product/scheduler/status?user_id=${q(f.actor)}`), expect: ANYONE },
-  { route: "/product/scheduler/wait", readOnly: "read", call: (f) => post(`/product/scheduler/wait?user_name=${q(f.actor)}&timeout_seconds=0`, {}), expect: ANYONE },
+  {
+    route: "/product/scheduler/wait",
+    readOnly: "read",
+    call: (f) => post(`/product/scheduler/wait?user_name=${q(f.actor)}&timeout_seconds=0`, {}),
+    expect: ANYONE,
+  },
   { route: "/product/models", readOnly: "read", call: () => get("/product/models"), expect: ANYONE, actorless: true },
-  { route: "/product/scheduler/allstatus", readOnly: "read", call: () => get("/product/scheduler/allstatus"), expect: ANYONE, actorless: true, adminOnly: true },
-  { route: "/product/scheduler/task_queue_status", readOnly: "read", call: (f) => get(`/product/scheduler/task_queue_status?user_id=${q(f.actor)}`), expect: ANYONE },
+  {
+    route: "/product/scheduler/allstatus",
+    readOnly: "read",
+    call: () => get("/product/scheduler/allstatus"),
+    expect: ANYONE,
+    actorless: true,
+    adminOnly: true,
+  },
+  {
+    route: "/product/scheduler/task_queue_status",
+    readOnly: "read",
+    call: (f) => get(`/product/scheduler/task_queue_status?user_id=${q(f.actor)}`),
+    expect: ANYONE,
+  },
   {
     route: "/product/scheduler/wait/stream",
     readOnly: "read",
@@ -246,7 +307,13 @@ const ROWS: Row[] = [
     expect: ANYONE,
     streamEnd: (frame) => ["idle", "timeout"].includes((frame as { status?: string }).status ?? ""),
   },
-  { route: "/product/suggestions", readOnly: "read", call: (f) => post("/product/suggestions", { user_id: f.actor, mem_cube_id: f.cube, language: "en" }), expect: READ_EMPTY, namesCube: true },
+  {
+    route: "/product/suggestions",
+    readOnly: "read",
+    call: (f) => post("/product/suggestions", { user_id: f.actor, mem_cube_id: f.cube, language: "en" }),
+    expect: READ_EMPTY,
+    namesCube: true,
+  },
   {
     route: "/v1/chat/completions",
     readOnly: "chat",
@@ -354,7 +421,10 @@ before(async () => {
   llm = await startFakeOpenAI();
   script(llm, {}); // extraction finds nothing (the raw memories stay as they are); chat answers `echo: …`
   const env = { CHAT_MODEL_LIST: JSON.stringify(modelList(llm.url)), BUSINESS_CHAT_KEYS: JSON.stringify([BUSINESS_KEY]), ...extractionEnv(llm) };
-  const [keyed, open] = await Promise.all([startTestServer({ ...env, MEMCUBE_API_KEYS: JSON.stringify({ ...KEYS, ...READ_ONLY_KEYS }) }), startTestServer(env)]);
+  const [keyed, open] = await Promise.all([
+    startTestServer({ ...env, MEMCUBE_API_KEYS: JSON.stringify({ ...KEYS, ...READ_ONLY_KEYS }) }),
+    startTestServer(env),
+  ]);
   keyedRig = { server: keyed, keyed: true, as: bearer };
   openRig = { server: open, keyed: false, as: () => ({}) };
 });
@@ -370,7 +440,10 @@ async function fixture(rig: Rig): Promise<{ cube: string; secret: string; memory
   const secret = `The launch code is pineapple${counter}zebra`;
   const added = await send(rig.server, post("/product/add", { user_id: "owner", writable_cube_ids: [cube], messages: secret }), rig.as("owner"));
   assert.equal(added.status, 200, added.raw);
-  for (const [user, access] of [["reader", "read"], ["writer", "write"]]) {
+  for (const [user, access] of [
+    ["reader", "read"],
+    ["writer", "write"],
+  ]) {
     const shared = await send(rig.server, post("/product/share_cube", { user_id: "owner", cube_id: cube, target_user_id: user, access }), rig.as("owner"));
     assert.equal(shared.status, 200, shared.raw);
   }
@@ -396,7 +469,10 @@ function assertAnswer(sent: Sent, status: number, label: string, row: Row): void
   assert.doesNotMatch(sent.raw, /at .*\.ts:\d+|node_modules|\n\s+at /, `${label}: a stack trace`);
   if (sent.contentType.startsWith("text/event-stream")) {
     assert.equal(status, 200);
-    const frames = sent.raw.split("\n\n").filter((block) => block.trim() !== "").map((block) => JSON.parse(block.replace(/^data: /, "")));
+    const frames = sent.raw
+      .split("\n\n")
+      .filter((block) => block.trim() !== "")
+      .map((block) => JSON.parse(block.replace(/^data: /, "")));
     if (row.streamEnd) assert.ok(row.streamEnd(frames.at(-1)), `${label}: ${sent.raw.slice(-200)}`);
     else assert.deepEqual(frames.at(-1), { type: "end" }, label);
     return;
@@ -414,7 +490,10 @@ describe("cube access: every route × every case", () => {
     const document = await send(openRig.server, get("/openapi.json"), {});
     const documented = Object.keys(document.body.paths).filter((path) => path !== "/health");
     const covered = new Set(ROWS.map((row) => row.route.replace(/ \(.*\)$/, "")));
-    assert.deepEqual(documented.filter((path) => !covered.has(path)), []);
+    assert.deepEqual(
+      documented.filter((path) => !covered.has(path)),
+      [],
+    );
   });
 
   for (const mode of ["keys", "open"] as const) {
@@ -440,7 +519,8 @@ describe("cube access: every route × every case", () => {
             if (status === 403 && row.adminOnly) assert.equal(sent.body.message, "this route reveals other users: it needs an admin API key");
             else if (status === 403 && isReadOnlyCase(name)) assert.match(sent.body.message, /^this API key is read-only: (POST|GET) \/\S+ may change data/);
             else if (status === 403 && name === "other key") assert.equal(sent.body.message, "this API key may not act as user 'owner'");
-            else if (status === 403 && row.namesCube) assert.match(sent.body.message, new RegExp(`^user '${spec.actor}' may not (read|write|manage) cube '${cube}'$`));
+            else if (status === 403 && row.namesCube)
+              assert.match(sent.body.message, new RegExp(`^user '${spec.actor}' may not (read|write|manage) cube '${cube}'$`));
             if (status === 404 && row.namesCube) assert.equal(sent.body.message, `cube '${cube}' does not exist`);
             assert.deepEqual(Object.keys(sent.body).sort(), ["code", "data", "message"], label);
             assert.equal(await snapshot(rig, realCube), before, `${label}: the cube changed`);
@@ -449,7 +529,8 @@ describe("cube access: every route × every case", () => {
           // A read-only key changes nothing, whatever the route: chats answer but write nothing back.
           if (isReadOnlyCase(name)) assert.equal(await snapshot(rig, realCube), before, `${label}: a read-only key changed the cube`);
           const mayRead = ["owner", "reader", "writer", "admin", "read-only key", "read-only admin"].includes(name) && !spec.unknownCube;
-          if (!mayRead && !(row.namesNoUser && mode === "open")) assert.ok(!sent.raw.includes(secret) && !sent.raw.includes("pineapple"), `${label}: the secret leaked`);
+          if (!mayRead && !(row.namesNoUser && mode === "open"))
+            assert.ok(!sent.raw.includes(secret) && !sent.raw.includes("pineapple"), `${label}: the secret leaked`);
         });
       }
     }

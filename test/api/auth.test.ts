@@ -94,11 +94,20 @@ describe("API keys", () => {
   test("paths dressed up as public routes still need a key", async () => {
     const body = JSON.stringify({ user_id: "victim", messages: "pwned" });
     const port = Number(new URL(server.url).port);
-    for (const path of ["/docs/../product/add", "/docs/%2e%2e/product/add", "/health/../product/add", "/docs%2F..%2Fproduct%2Fadd", "/docs/..%2Fproduct%2Fadd", "//product/add"]) {
+    for (const path of [
+      "/docs/../product/add",
+      "/docs/%2e%2e/product/add",
+      "/health/../product/add",
+      "/docs%2F..%2Fproduct%2Fadd",
+      "/docs/..%2Fproduct%2Fadd",
+      "//product/add",
+    ]) {
       // Raw, because fetch would normalise the path before sending it.
       const head = await new Promise<string>((resolve, reject) => {
         const socket = net.connect(port, "127.0.0.1", () =>
-          socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`),
+          socket.write(
+            `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          ),
         );
         let received = "";
         socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
@@ -162,9 +171,12 @@ describe("open mode", () => {
   });
 
   test("without keys a non-loopback HOST is refused unless --insecure-open; with keys it is fine", () => {
-    assert.throws(() => checkExposure({ apiKeys: undefined, host: "0.0.0.0", insecureOpen: false }), (error: Error) => {
-      return error instanceof ConfigError && /^HOST: 0\.0\.0\.0 is not a loopback address .*--insecure-open/.test(error.message);
-    });
+    assert.throws(
+      () => checkExposure({ apiKeys: undefined, host: "0.0.0.0", insecureOpen: false }),
+      (error: Error) => {
+        return error instanceof ConfigError && /^HOST: 0\.0\.0\.0 is not a loopback address .*--insecure-open/.test(error.message);
+      },
+    );
     assert.match(checkExposure({ apiKeys: undefined, host: "0.0.0.0", insecureOpen: true }) ?? "", /no authentication/);
     assert.equal(checkExposure({ apiKeys: [{ digest: "0".repeat(64), actor: "a", access: "write" }], host: "0.0.0.0", insecureOpen: false }), undefined);
     assert.equal(checkExposure({ apiKeys: undefined, host: "127.0.0.1", insecureOpen: false }), undefined);

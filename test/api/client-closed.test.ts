@@ -80,8 +80,15 @@ function assertClientClosed(result: { closed: LogEntry; request: LogEntry; lines
   assert.equal(result.closed.level, 30, "at info");
   assert.equal(result.closed.status, 499);
   assert.equal(result.request.status, 499, "the request line says 499");
-  assert.deepEqual(result.lines.filter((entry) => entry.level >= ERROR_LEVEL), [], "no error-level line");
-  assert.ok(result.lines.every((entry) => entry.err?.stack === undefined), "no stack");
+  assert.deepEqual(
+    result.lines.filter((entry) => entry.level >= ERROR_LEVEL),
+    [],
+    "no error-level line",
+  );
+  assert.ok(
+    result.lines.every((entry) => entry.err?.stack === undefined),
+    "no stack",
+  );
 }
 
 /** Opens a raw connection, sends the headers and half of the body (announced, or chunked), then closes it. */
@@ -159,14 +166,23 @@ describe("a client that leaves", { timeout: 30_000 }, () => {
       llm.reply({ text: "a long streamed answer that nobody reads to the end", chunkSize: 2, delayMs: 20 });
       const from = log.entries.length;
       const controller = new AbortController();
-      const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: controller.signal });
+      const response = await fetch(`${server.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       await reader.read(); // the first frame
       controller.abort();
       const closed = await log.next((entry) => entry.msg === "client closed request", from);
       assert.equal(closed.level, 30, path);
       const lines = log.entries.slice(from).filter((entry) => entry.requestId === closed.requestId);
-      assert.deepEqual(lines.filter((entry) => entry.level >= ERROR_LEVEL), [], `${path}: no error-level line`);
+      assert.deepEqual(
+        lines.filter((entry) => entry.level >= ERROR_LEVEL),
+        [],
+        `${path}: no error-level line`,
+      );
     }
     llm.reset();
   });

@@ -9,8 +9,7 @@ before(async () => {
 });
 after(() => server.cleanup());
 
-const search = (userId: string, cubeId: string) =>
-  server.post("/product/search", { user_id: userId, readable_cube_ids: [cubeId], query: "launch code word" });
+const search = (userId: string, cubeId: string) => server.post("/product/search", { user_id: userId, readable_cube_ids: [cubeId], query: "launch code word" });
 const add = (userId: string, cubeId: string, text = "intruder text") =>
   server.post("/product/add", { user_id: userId, writable_cube_ids: [cubeId], messages: text });
 const count = async (cubeId: string) =>
@@ -53,8 +52,7 @@ describe("cube rules", () => {
   });
 
   test("sharing for reading allows search but not writing; write sharing allows adds; none revokes", async () => {
-    const share = (access: string) =>
-      server.post("/product/share_cube", { user_id: "owner", cube_id: "shared-cube", target_user_id: "reader", access });
+    const share = (access: string) => server.post("/product/share_cube", { user_id: "owner", cube_id: "shared-cube", target_user_id: "reader", access });
     assert.equal((await share("read")).status, 200);
     assert.deepEqual(textHits((await search("reader", "shared-cube")).body), ["The launch code word is pineapple"]);
     assert.equal((await add("reader", "shared-cube")).status, 403);
@@ -95,7 +93,10 @@ describe("cube rules", () => {
     // The id is free again, and a new cube under it starts empty.
     await add("someone-else", "doomed", "New owner's memory");
     const list = await server.post("/product/get_all", { user_id: "someone-else", mem_cube_ids: ["doomed"] });
-    assert.deepEqual(list.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), ["New owner's memory"]);
+    assert.deepEqual(
+      list.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory),
+      ["New owner's memory"],
+    );
   });
 });
 
@@ -105,12 +106,21 @@ describe("listing", () => {
       await server.post("/product/add", { user_id: "lister", messages: [{ role: "user", content: text, chat_time: `2026-01-0${index + 1} 10:00:00` }] });
     }
     const page1 = await server.post("/product/get_all", { user_id: "lister", page: 1, page_size: 2 });
-    assert.deepEqual(page1.body.data[0].memories[0].nodes.map((m: { memory: string }) => m.memory), ["gamma grapes", "beta bananas"]);
+    assert.deepEqual(
+      page1.body.data[0].memories[0].nodes.map((m: { memory: string }) => m.memory),
+      ["gamma grapes", "beta bananas"],
+    );
     assert.equal(page1.body.data[0].total_nodes, 3);
     const page2 = await server.post("/product/get_all", { user_id: "lister", page: 2, page_size: 2 });
-    assert.deepEqual(page2.body.data[0].memories[0].nodes.map((m: { memory: string }) => m.memory), ["alpha apples"]);
+    assert.deepEqual(
+      page2.body.data[0].memories[0].nodes.map((m: { memory: string }) => m.memory),
+      ["alpha apples"],
+    );
     const narrowed = await server.post("/product/get_all", { user_id: "lister", search_query: "BANANA" });
-    assert.deepEqual(narrowed.body.data[0].memories[0].nodes.map((m: { memory: string }) => m.memory), ["beta bananas"]);
+    assert.deepEqual(
+      narrowed.body.data[0].memories[0].nodes.map((m: { memory: string }) => m.memory),
+      ["beta bananas"],
+    );
     const one = await server.post("/product/get_memory", { user_id: "lister", mem_cube_id: "lister" });
     assert.equal(one.body.message, "Memories retrieved successfully");
     assert.deepEqual(Object.keys(one.body.data).sort(), ["pref_mem", "skill_mem", "text_mem", "tool_mem"]);
@@ -147,7 +157,10 @@ describe("listing", () => {
     assert.equal("embedding" in node.metadata, false, "listings leave the vector out");
     assert.equal(graph.tree_structure.id, "root");
     const leaves = (graph.tree_structure.children as { id: string; children?: { id: string }[] }[]).flatMap((child) => child.children ?? [child]);
-    assert.deepEqual(leaves.map((leaf) => leaf.id), [node.id]);
+    assert.deepEqual(
+      leaves.map((leaf) => leaf.id),
+      [node.id],
+    );
     assert.deepEqual(entry.memory_statistics, { [node.metadata.memory_type]: 1 });
     for (const memoryType of ["act_mem", "para_mem", "param_mem"]) {
       const none = await server.post("/product/get_all", { user_id: "grapher", memory_type: memoryType });
@@ -170,7 +183,11 @@ describe("listing", () => {
     const one = await server.post("/product/get_memory", { user_id: "newcomer", mem_cube_id: "newcomer" });
     assert.equal(one.status, 200);
     assert.deepEqual(one.body.data.text_mem, [{ cube_id: "newcomer", memories: [], total_nodes: 0 }]);
-    assert.equal((await server.post("/product/exist_mem_cube_id", { user_id: "newcomer", mem_cube_id: "newcomer" })).body.data.newcomer, false, "reading created nothing");
+    assert.equal(
+      (await server.post("/product/exist_mem_cube_id", { user_id: "newcomer", mem_cube_id: "newcomer" })).body.data.newcomer,
+      false,
+      "reading created nothing",
+    );
   });
 
   test("GET /product/get_memory/{id} shows the stored item with its history; 200 data null unknown, 403 for others", async () => {

@@ -62,7 +62,10 @@ function dump(file: string): { table: string; text: string; bytes: Buffer[] }[] 
         const values = Object.values(row);
         return {
           table,
-          text: values.filter((value) => !Buffer.isBuffer(value)).map(String).join("\u0000"),
+          text: values
+            .filter((value) => !Buffer.isBuffer(value))
+            .map(String)
+            .join("\u0000"),
           bytes: values.filter((value): value is Buffer => Buffer.isBuffer(value)),
         };
       });
@@ -112,13 +115,30 @@ describe("POST /product/delete_user", () => {
     ) as string[];
     const needles = ["alice", "zanzibar", ...ALICE_CUBES.map(cubeTag), ...memoryIds];
     const before = traces(file, needles);
-    for (const table of ["users", "cubes", "cube_access", "messages", "memories", "memory_sources", "memory_history", "jobs", "memory_words_data", "memory_vectors_chunks"]) {
-      assert.ok(before.some((trace) => trace.startsWith(`${table}:`)), `the fixture leaves traces in ${table}: ${before.join(", ")}`);
+    for (const table of [
+      "users",
+      "cubes",
+      "cube_access",
+      "messages",
+      "memories",
+      "memory_sources",
+      "memory_history",
+      "jobs",
+      "memory_words_data",
+      "memory_vectors_chunks",
+    ]) {
+      assert.ok(
+        before.some((trace) => trace.startsWith(`${table}:`)),
+        `the fixture leaves traces in ${table}: ${before.join(", ")}`,
+      );
     }
     const listed = async (userId: string, cubeIds: string[]) =>
-      ((await ok("/product/get_all", { user_id: userId, mem_cube_ids: cubeIds }, userId)).data as { cube_id: string; memories: { nodes: { memory: string }[] }[] }[]).map(
-        (entry) => ({ cube_id: entry.cube_id, nodes: entry.memories[0]?.nodes ?? [] }),
-      );
+      (
+        (await ok("/product/get_all", { user_id: userId, mem_cube_ids: cubeIds }, userId)).data as {
+          cube_id: string;
+          memories: { nodes: { memory: string }[] }[];
+        }[]
+      ).map((entry) => ({ cube_id: entry.cube_id, nodes: entry.memories[0]?.nodes ?? [] }));
     const bobBefore = await listed("bob", ["bob", "carol"]);
     const carolBefore = await listed("carol", ["carol"]);
 

@@ -46,7 +46,10 @@ describe("delete_memory", () => {
     const afterDelete = await searchBoth("del1", "bank PIN hint dog", "银行密码");
     assert.ok(!afterDelete.some((text) => text.includes("PIN") || text.includes("密码")), afterDelete.join(" | "));
     const listed = await server.post("/product/get_all", { user_id: "del1" });
-    assert.deepEqual(listed.body.data[0].memories[0].nodes.map((m: { memory: string }) => m.memory), ["I enjoy gardening on weekends"]);
+    assert.deepEqual(
+      listed.body.data[0].memories[0].nodes.map((m: { memory: string }) => m.memory),
+      ["I enjoy gardening on weekends"],
+    );
     assert.deepEqual(messagesInFile("del1"), ["keep-1"]);
     assert.equal((await server.get(`/product/get_memory/${ids[0]}?user_id=del1`)).body.data, null, "a deleted memory is unknown");
   });
@@ -67,7 +70,10 @@ describe("delete_memory", () => {
     const byFilter = await server.post("/product/delete_memory", { user_id: "del3", filter: { tags: { contains: "drop" } } });
     assert.equal(byFilter.body.data.deleted, 1);
     const listed = await server.post("/product/get_all", { user_id: "del3" });
-    assert.deepEqual(listed.body.data[0].memories[0].nodes.map((m: { memory: string }) => m.memory), ["session two keeper"]);
+    assert.deepEqual(
+      listed.body.data[0].memories[0].nodes.map((m: { memory: string }) => m.memory),
+      ["session two keeper"],
+    );
   });
 
   test("exactly one delete mode, as MemOS: none, two, or an empty filter answer 200 'failure' and delete nothing", async () => {

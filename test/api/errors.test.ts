@@ -70,7 +70,13 @@ function assertInternalError(result: { status: number; text: string; requestId: 
 
 const CASES: [string, string, () => unknown, string, unknown?][] = [
   ["an Error with internals from the store", "searchKeywords", () => new Error(INTERNALS), "/product/search", { user_id: "u", query: "green tea" }],
-  ["a TypeError while writing", "addConversation", () => new TypeError(`Cannot read properties of undefined (${INTERNALS})`), "/product/add", { user_id: "u", messages: "x" }],
+  [
+    "a TypeError while writing",
+    "addConversation",
+    () => new TypeError(`Cannot read properties of undefined (${INTERNALS})`),
+    "/product/add",
+    { user_id: "u", messages: "x" },
+  ],
   ["a thrown string", "getCube", () => `raw string with ${INTERNALS}`, "/product/add", { user_id: "new-user", messages: "x" }],
   ["a thrown object without a prototype", "accessOf", () => Object.create(null), "/product/get_all", { user_id: "u" }],
   ["a failure on a GET route", "getMemory", () => new Error(INTERNALS), `/product/get_memory/${crypto.randomUUID()}?user_id=u`],
@@ -89,7 +95,10 @@ describe("errors inside handlers", () => {
       } finally {
         failing.clear();
       }
-      const line = logLines.slice(logged).map((text) => JSON.parse(text)).find((entry) => entry.level === 50);
+      const line = logLines
+        .slice(logged)
+        .map((text) => JSON.parse(text))
+        .find((entry) => entry.level === 50);
       assert.ok(line, "the error was logged");
       assert.ok(typeof line.err?.stack === "string" && line.err.stack.length > 0, "with its stack");
       assert.equal(typeof line.requestId, "string");
@@ -103,9 +112,16 @@ describe("errors inside handlers", () => {
       assert.equal(result.status, 200);
       const text = await result.text();
       assert.doesNotMatch(text, LEAKS);
-      const frames = text.split("\n\n").filter(Boolean).map((block) => JSON.parse(block.replace(/^data: /, "")));
+      const frames = text
+        .split("\n\n")
+        .filter(Boolean)
+        .map((block) => JSON.parse(block.replace(/^data: /, "")));
       const requestId = result.headers.get("x-request-id");
-      assert.deepEqual(frames.at(-1), { type: "error", data: `internal server error (request id ${requestId})`, content: `internal server error (request id ${requestId})` });
+      assert.deepEqual(frames.at(-1), {
+        type: "error",
+        data: `internal server error (request id ${requestId})`,
+        content: `internal server error (request id ${requestId})`,
+      });
     } finally {
       failing.clear();
     }

@@ -78,7 +78,10 @@ function filterLimitSuite(name: string, env: () => Promise<{ env: Record<string,
       for (const filter of [textIn("info.colour", "red"), numberIn("info.rank", 7), textIn("session_id", "pick"), textIn("tags", "birds", "none")]) {
         const found = await search("lim-in", filter);
         assert.equal(found.status, 200, JSON.stringify(found.body).slice(0, 300));
-        const expected = "tags" in filter ? ["The blue heron fishes by the old oak tree", "The red kite nests in the old oak tree"] : ["The red kite nests in the old oak tree"];
+        const expected =
+          "tags" in filter
+            ? ["The blue heron fishes by the old oak tree", "The red kite nests in the old oak tree"]
+            : ["The red kite nests in the old oak tree"];
         assert.deepEqual(textHits(found.body).sort(), expected);
       }
     });
@@ -146,7 +149,10 @@ function filterLimitSuite(name: string, env: () => Promise<{ env: Record<string,
       const values = await server.post("/product/delete_memory", { user_id: "lim-over", filter: tooMany });
       assert.equal(values.status, 422);
       assert.match(values.body.message, /^filter\.info\.colour\.in: more than 1000 values/);
-      const conditions = await server.post("/product/delete_memory", { user_id: "lim-over", filter: { or: [...widestFilter("pick").or, { session_id: "x" }] } });
+      const conditions = await server.post("/product/delete_memory", {
+        user_id: "lim-over",
+        filter: { or: [...widestFilter("pick").or, { session_id: "x" }] },
+      });
       assert.equal(conditions.status, 422);
       assert.match(conditions.body.message, /^filter: more than 100 conditions/);
       const left = await server.post("/product/get_all", { user_id: "lim-over" });

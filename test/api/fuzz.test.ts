@@ -34,7 +34,13 @@ before(async () => {
     MEMCUBE_MAX_MESSAGE_CHARS: "4000",
   });
   const seed = [
-    { user_id: "seeded", messages: [{ role: "user", content: "My cat is called Miso" }, { role: "assistant", content: "Miso is a lovely name" }] },
+    {
+      user_id: "seeded",
+      messages: [
+        { role: "user", content: "My cat is called Miso" },
+        { role: "assistant", content: "Miso is a lovely name" },
+      ],
+    },
     { user_id: "seeded", writable_cube_ids: ["seeded-notes"], messages: "The garage code is 4711", custom_tags: ["home"] },
   ];
   for (const body of seed) assert.equal((await server.post("/product/add", body, asSeeded)).status, 200);
@@ -65,9 +71,39 @@ async function snapshot(): Promise<string> {
 
 const nastyString = fc.oneof(
   fc.constantFrom(
-    "", " ", "\u0000", "a\u0000b", "\ud800", "\udfff x", "' OR 1=1 --", '"', "*", "NEAR(", "OR", "AND NOT", "%", "_",
-    "../../etc/passwd", "seeded", "fuzzer", "seeded-notes", "__proto__", "constructor", "prototype", "\u202eevil", "\ufeff",
-    "𝕏𝕐", "👩‍👩‍👧", "null", "true", "1e999", "-0", "NaN", "default_session", "2026-02-30 10:00:00", "x".repeat(5000),
+    "",
+    " ",
+    "\u0000",
+    "a\u0000b",
+    "\ud800",
+    "\udfff x",
+    "' OR 1=1 --",
+    '"',
+    "*",
+    "NEAR(",
+    "OR",
+    "AND NOT",
+    "%",
+    "_",
+    "../../etc/passwd",
+    "seeded",
+    "fuzzer",
+    "seeded-notes",
+    "__proto__",
+    "constructor",
+    "prototype",
+    "\u202eevil",
+    "\ufeff",
+    "𝕏𝕐",
+    "👩‍👩‍👧",
+    "null",
+    "true",
+    "1e999",
+    "-0",
+    "NaN",
+    "default_session",
+    "2026-02-30 10:00:00",
+    "x".repeat(5000),
   ),
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.string({ maxLength: 20 }),
@@ -100,17 +136,72 @@ interface Target {
 }
 
 const TARGETS: Target[] = [
-  { method: "POST", path: "/product/add", input: "body", base: { user_id: "fuzzer", messages: "hello there", writable_cube_ids: ["fuzzer"], session_id: "s", mode: "fast", custom_tags: ["t"], info: { a: 1 } } },
-  { method: "POST", path: "/product/search", input: "body", base: { user_id: "fuzzer", query: "hello", readable_cube_ids: ["fuzzer"], top_k: 5, dedup: "mmr", relativity: 0, filter: { session_id: "s" }, search_memory_type: "All", pref_top_k: 2 } },
-  { method: "POST", path: "/product/get_all", input: "body", base: { user_id: "fuzzer", mem_cube_ids: ["seeded-notes"], memory_type: "text_mem", page: 1, page_size: 5, search_query: "code" } },
+  {
+    method: "POST",
+    path: "/product/add",
+    input: "body",
+    base: { user_id: "fuzzer", messages: "hello there", writable_cube_ids: ["fuzzer"], session_id: "s", mode: "fast", custom_tags: ["t"], info: { a: 1 } },
+  },
+  {
+    method: "POST",
+    path: "/product/search",
+    input: "body",
+    base: {
+      user_id: "fuzzer",
+      query: "hello",
+      readable_cube_ids: ["fuzzer"],
+      top_k: 5,
+      dedup: "mmr",
+      relativity: 0,
+      filter: { session_id: "s" },
+      search_memory_type: "All",
+      pref_top_k: 2,
+    },
+  },
+  {
+    method: "POST",
+    path: "/product/get_all",
+    input: "body",
+    base: { user_id: "fuzzer", mem_cube_ids: ["seeded-notes"], memory_type: "text_mem", page: 1, page_size: 5, search_query: "code" },
+  },
   { method: "POST", path: "/product/get_memory", input: "body", base: { user_id: "fuzzer", mem_cube_id: "seeded-notes", page: 1, page_size: 5 } },
-  { method: "POST", path: "/product/delete_memory", input: "body", base: { user_id: "fuzzer", writable_cube_ids: ["fuzzer"], memory_ids: ["4f9c2d1e-8a7b-4c6d-9e0f-1a2b3c4d5e6f"] } },
+  {
+    method: "POST",
+    path: "/product/delete_memory",
+    input: "body",
+    base: { user_id: "fuzzer", writable_cube_ids: ["fuzzer"], memory_ids: ["4f9c2d1e-8a7b-4c6d-9e0f-1a2b3c4d5e6f"] },
+  },
   { method: "POST", path: "/product/create_cube", input: "body", base: { owner_id: "fuzzer", cube_name: "fuzz cube", cube_id: "fuzz-cube" } },
   { method: "POST", path: "/product/exist_mem_cube_id", input: "body", base: { user_id: "fuzzer", mem_cube_id: "seeded" } },
   { method: "POST", path: "/product/share_cube", input: "body", base: { user_id: "fuzzer", cube_id: "fuzzer", target_user_id: "seeded", access: "read" } },
   { method: "POST", path: "/product/delete_cube", input: "body", base: { user_id: "fuzzer", cube_id: "fuzz-cube" } },
-  { method: "POST", path: "/product/chat/complete", input: "body", base: { user_id: "fuzzer", query: "what do you know?", readable_cube_ids: ["seeded-notes"], writable_cube_ids: ["fuzzer"], history: [{ role: "user", content: "hi" }], top_k: 3, threshold: 0.1 } },
-  { method: "POST", path: "/product/chat/stream", input: "body", base: { user_id: "fuzzer", query: "what do you know?", readable_cube_ids: ["fuzzer"], system_prompt: "Be brief. {memories}", temperature: 0.5, max_tokens: 50 } },
+  {
+    method: "POST",
+    path: "/product/chat/complete",
+    input: "body",
+    base: {
+      user_id: "fuzzer",
+      query: "what do you know?",
+      readable_cube_ids: ["seeded-notes"],
+      writable_cube_ids: ["fuzzer"],
+      history: [{ role: "user", content: "hi" }],
+      top_k: 3,
+      threshold: 0.1,
+    },
+  },
+  {
+    method: "POST",
+    path: "/product/chat/stream",
+    input: "body",
+    base: {
+      user_id: "fuzzer",
+      query: "what do you know?",
+      readable_cube_ids: ["fuzzer"],
+      system_prompt: "Be brief. {memories}",
+      temperature: 0.5,
+      max_tokens: 50,
+    },
+  },
   { method: "GET", path: "/product/get_memory/{id}", input: "query", base: { id: "4f9c2d1e-8a7b-4c6d-9e0f-1a2b3c4d5e6f", user_id: "fuzzer" } },
   { method: "GET", path: "/product/scheduler/status", input: "query", base: { user_id: "fuzzer", task_id: "t-1" } },
   { method: "POST", path: "/product/scheduler/wait", input: "query", base: { user_name: "fuzzer", timeout_seconds: "0.05", poll_interval: "0.01" } },
@@ -129,7 +220,15 @@ interface Attempt {
 const headersArb = fc.oneof(
   { arbitrary: fc.constant({ authorization: `Bearer ${FUZZER_KEY}` }), weight: 8 },
   { arbitrary: fc.constant({}), weight: 1 },
-  { arbitrary: fc.constantFrom({ authorization: "Bearer sk-fuzzer-2c6e9a4d8f1b7c36" }, { authorization: "Basic Zm9vOmJhcg==" }, { authorization: `Bearer ${FUZZER_KEY}x` }, { authorization: "Bearer" }), weight: 1 },
+  {
+    arbitrary: fc.constantFrom(
+      { authorization: "Bearer sk-fuzzer-2c6e9a4d8f1b7c36" },
+      { authorization: "Basic Zm9vOmJhcg==" },
+      { authorization: `Bearer ${FUZZER_KEY}x` },
+      { authorization: "Bearer" },
+    ),
+    weight: 1,
+  },
 );
 
 /** A valid request with fields replaced, added or removed. */
@@ -146,7 +245,9 @@ const mutatedArb = fc
     for (const [field, value] of Object.entries(set)) input[field] = value;
     if (target.input === "body") return { method: target.method, path: target.path, headers, body: JSON.stringify(input) };
     const { id, ...query } = input;
-    const search = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+    const search = new URLSearchParams(
+      Object.entries(query).map(([key, value]): [string, string] => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+    );
     const path = target.path.replace("{id}", encodeURIComponent(typeof id === "string" ? id : JSON.stringify(id ?? "")));
     return { method: target.method, path: `${path}?${search.toString()}`, headers, body: target.method === "POST" ? "" : undefined };
   });
@@ -168,7 +269,11 @@ const trespassArb = fc
 const randomBodyArb = fc
   .record({
     target: fc.constantFrom(...TARGETS),
-    body: fc.oneof(fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value)), fc.string({ unit: "binary", maxLength: 200 }), fc.constantFrom("{", "[", '{"user_id": "fuzzer",', "\u0000", "{}".repeat(5), "")),
+    body: fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value)),
+      fc.string({ unit: "binary", maxLength: 200 }),
+      fc.constantFrom("{", "[", '{"user_id": "fuzzer",', "\u0000", "{}".repeat(5), ""),
+    ),
     headers: headersArb,
   })
   .map(({ target, body, headers }): Attempt => ({ method: "POST", path: target.path.replace("{id}", "x"), headers, body }));
@@ -177,10 +282,19 @@ const randomBodyArb = fc
 const oddRouteArb = fc
   .record({
     method: fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH"),
-    path: fc.oneof(fc.constantFrom(...TARGETS.map((target) => target.path.replace("{id}", "x"))), fc.webPath(), fc.constantFrom("/product/", "/product/get_memory/", "/product/../health", "/%00", "/product/add%00")),
+    path: fc.oneof(
+      fc.constantFrom(...TARGETS.map((target) => target.path.replace("{id}", "x"))),
+      fc.webPath(),
+      fc.constantFrom("/product/", "/product/get_memory/", "/product/../health", "/%00", "/product/add%00"),
+    ),
     headers: headersArb,
   })
-  .map(({ method, path, headers }): Attempt => ({ method, path: path.startsWith("/") ? path : `/${path}`, headers, body: method === "GET" ? undefined : "{}" }));
+  .map(({ method, path, headers }): Attempt => ({
+    method,
+    path: path.startsWith("/") ? path : `/${path}`,
+    headers,
+    body: method === "GET" ? undefined : "{}",
+  }));
 
 const attemptArb = fc.oneof(
   { arbitrary: mutatedArb, weight: 6 },
@@ -210,7 +324,10 @@ async function check(attempt: Attempt): Promise<void> {
   if (/^\/(health|openapi\.json|docs)(\/|$)/.test(new URL(response.url).pathname) && response.status === 200) return;
   if (type.startsWith("text/event-stream")) {
     assert.equal(response.status, 200, label);
-    const frames = text.split("\n\n").filter((block) => block.trim() !== "").map((block) => JSON.parse(block.replace(/^data: /, "")) as { type: string });
+    const frames = text
+      .split("\n\n")
+      .filter((block) => block.trim() !== "")
+      .map((block) => JSON.parse(block.replace(/^data: /, "")) as { type: string });
     assert.ok(["end", "error"].includes(frames.at(-1)?.type ?? ""), label);
     return;
   }

@@ -94,21 +94,39 @@ const CASES: [string, string, unknown, number, RegExp][] = [
   ["boolean as a string", "/product/search", { user_id: "h", query: "q", include_preference: "yes" }, 422, /^include_preference: /],
   // wrong enums
   ["role", "/product/add", { user_id: "h", messages: [{ role: "robot", content: "hi" }] }, 422, /^messages\.0\.role: /],
-  ["tool message without tool_call_id", "/product/add", { user_id: "h", messages: [{ role: "tool", content: "hi" }] }, 422, /^messages\.0\.tool_call_id: field required/],
+  [
+    "tool message without tool_call_id",
+    "/product/add",
+    { user_id: "h", messages: [{ role: "tool", content: "hi" }] },
+    422,
+    /^messages\.0\.tool_call_id: field required/,
+  ],
   ["async_mode", "/product/add", { user_id: "h", messages: "hi", async_mode: "later" }, 422, /^async_mode: /],
   ["dedup", "/product/search", { user_id: "h", query: "q", dedup: "maybe" }, 422, /^dedup: /],
   ["memory_type", "/product/get_all", { user_id: "h", memory_type: "no_such_mem" }, 422, /^memory_type: /],
   ["access", "/product/share_cube", { user_id: "h", cube_id: "h", target_user_id: "x", access: "owner" }, 422, /^access: /],
   ["chat mode", "/product/chat/complete", { user_id: "h", query: "q", mode: "turbo" }, 422, /^mode: /],
   // limits
-  ["six messages (limit 5)", "/product/add", { user_id: "h", messages: Array.from({ length: 6 }, (_, i) => ({ role: "user", content: `m${i}` })) }, 422, /^messages: more than 5/],
+  [
+    "six messages (limit 5)",
+    "/product/add",
+    { user_id: "h", messages: Array.from({ length: 6 }, (_, i) => ({ role: "user", content: `m${i}` })) },
+    422,
+    /^messages: more than 5/,
+  ],
   ["1,001 characters (limit 1,000)", "/product/add", { user_id: "h", messages: "x".repeat(1001) }, 422, /^messages: longer than 1000/],
   ["a query over the limit", "/product/search", { user_id: "h", query: "q".repeat(1001) }, 422, /^query: longer than 1000/],
   ["nesting 40 deep in info", "/product/add", { user_id: "h", messages: "hi", info: { a: deep(40) } }, 422, /nested deeper than 32/],
   ["nesting 40 deep in a filter", "/product/search", { user_id: "h", query: "q", filter: { and: deep(40) } }, 422, /nested deeper than 32/],
   ["nesting 40 deep in chat", "/product/chat/complete", { user_id: "h", query: "q", extra: deep(40) }, 422, /nested deeper than 32/],
   ["129-character user id", "/product/add", { user_id: "u".repeat(129), messages: "hi" }, 422, /^user_id: /],
-  ["101 cubes", "/product/search", { user_id: "h", query: "q", readable_cube_ids: Array.from({ length: 101 }, (_, i) => `c${i}`) }, 422, /^readable_cube_ids: /],
+  [
+    "101 cubes",
+    "/product/search",
+    { user_id: "h", query: "q", readable_cube_ids: Array.from({ length: 101 }, (_, i) => `c${i}`) },
+    422,
+    /^readable_cube_ids: /,
+  ],
   // prototype keys
   ["__proto__ instead of user_id", "/product/add", JSON.parse('{"__proto__": {"user_id": "seeded"}, "messages": "hi"}'), 422, /^user_id: field required/],
   ["constructor as user_id", "/product/search", { user_id: { constructor: "x" }, query: "q" }, 422, /^user_id: /],
@@ -142,13 +160,20 @@ describe("hostile input → 4xx, envelope, nothing stored", () => {
     // A repeated parameter: the first value counts, and the request acts for that user only.
     const repeated = await server.get("/product/scheduler/status?user_id=h&user_id=seeded");
     assert.deepEqual(repeated.body, { code: 200, message: "Memory get status successfully", data: [] });
-    for (const route of ["/product/scheduler/wait?user_name=h&timeout_seconds=-1", "/product/scheduler/wait?user_name=h&timeout_seconds=1e9", "/product/scheduler/wait?user_name=h&poll_interval=NaN", "/product/scheduler/wait?user_name=h&timeout_seconds=Infinity"]) {
+    for (const route of [
+      "/product/scheduler/wait?user_name=h&timeout_seconds=-1",
+      "/product/scheduler/wait?user_name=h&timeout_seconds=1e9",
+      "/product/scheduler/wait?user_name=h&poll_interval=NaN",
+      "/product/scheduler/wait?user_name=h&timeout_seconds=Infinity",
+    ]) {
       assertRefused(await server.post(route, {}), 422, route);
     }
   });
 
   test("a prototype key inside info is stored as data and pollutes nothing", async () => {
-    const body = JSON.parse('{"user_id": "proto", "messages": "hi", "info": {"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}}');
+    const body = JSON.parse(
+      '{"user_id": "proto", "messages": "hi", "info": {"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}}',
+    );
     const response = await server.post("/product/add", body);
     assert.equal(response.status, 200);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
@@ -157,7 +182,16 @@ describe("hostile input → 4xx, envelope, nothing stored", () => {
 
   test("bodies over the limit are 413 on every POST route, with or without a content-length", async () => {
     const huge = JSON.stringify({ user_id: "h", messages: "x".repeat(70 * 1024) });
-    for (const route of ["/product/add", "/product/search", "/product/chat/complete", "/product/chat/stream", "/product/get_all", "/product/delete_memory", "/product/create_cube", "/product/scheduler/wait?user_name=h"]) {
+    for (const route of [
+      "/product/add",
+      "/product/search",
+      "/product/chat/complete",
+      "/product/chat/stream",
+      "/product/get_all",
+      "/product/delete_memory",
+      "/product/create_cube",
+      "/product/scheduler/wait?user_name=h",
+    ]) {
       assertRefused(await server.post(route, huge), 413, route);
     }
     // Chunked, so the server only finds out while reading.
@@ -170,14 +204,29 @@ describe("hostile input → 4xx, envelope, nothing stored", () => {
         controller.close();
       },
     });
-    const response = await fetch(`${server.url}/product/add`, { method: "POST", body: stream, headers: { "content-type": "application/json" }, duplex: "half" });
+    const response = await fetch(`${server.url}/product/add`, {
+      method: "POST",
+      body: stream,
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    });
     assert.equal(response.status, 413);
     assertRefused({ status: response.status, body: await response.json() }, 413, "chunked");
     assert.equal(await exists("h"), false);
   });
 
   test("malformed and non-object JSON, and bodies that are not text", async () => {
-    const bodies = ['{"user_id": "h",', "[]", '"just a string"', "null", "42", "{\"user_id\": \"h\", \"messages\": \"hi\"}}", "\u0000\u0001\u0002", "\ufeff{}", "{'user_id': 'h'}"];
+    const bodies = [
+      '{"user_id": "h",',
+      "[]",
+      '"just a string"',
+      "null",
+      "42",
+      '{"user_id": "h", "messages": "hi"}}',
+      "\u0000\u0001\u0002",
+      "\ufeff{}",
+      "{'user_id': 'h'}",
+    ];
     for (const body of bodies) {
       const response = await server.post("/product/add", body);
       assert.ok([400, 422].includes(response.status), `${JSON.stringify(body)} → ${response.status}`);
@@ -223,9 +272,15 @@ describe("SQL and FTS5 syntax is ordinary text", () => {
     assert.ok(textHits((await server.post("/product/search", { user_id: "sqler", query: "NEAR(" })).body).includes(TEXTS[2] as string));
     // search_query is a substring match of the text itself: % and _ are not wildcards.
     const percent = await server.post("/product/get_all", { user_id: "sqler", search_query: "100%" });
-    assert.deepEqual(percent.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), [TEXTS[7]]);
+    assert.deepEqual(
+      percent.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory),
+      [TEXTS[7]],
+    );
     const underscore = await server.post("/product/get_all", { user_id: "sqler", search_query: "_" });
-    assert.deepEqual(underscore.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), [TEXTS[7]]);
+    assert.deepEqual(
+      underscore.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory),
+      [TEXTS[7]],
+    );
     // Filters take such text as a value.
     const filtered = await server.post("/product/search", { user_id: "sqler", query: "robert", filter: { session_id: "' OR 1=1 --" } });
     assert.deepEqual(filtered.body.data.text_mem[0].memories, []);
@@ -237,6 +292,9 @@ describe("SQL and FTS5 syntax is ordinary text", () => {
     const deleted = await server.post("/product/delete_memory", { user_id: "sqler2", session_id: "' OR ''='" });
     assert.equal(deleted.body.data.deleted, 1);
     const left = await server.post("/product/get_all", { user_id: "sqler2" });
-    assert.deepEqual(left.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), ["in the default session"]);
+    assert.deepEqual(
+      left.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory),
+      ["in the default session"],
+    );
   });
 });

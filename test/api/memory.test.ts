@@ -136,7 +136,15 @@ describe("add then search", () => {
   test("OpenAI-style content parts are joined", async () => {
     const response = await server.post("/product/add", {
       user_id: "erin",
-      messages: [{ role: "user", content: [{ type: "text", text: "My cat is called" }, { type: "text", text: "Miso" }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "My cat is called" },
+            { type: "text", text: "Miso" },
+          ],
+        },
+      ],
     });
     assert.equal(response.body.data[0].memory, "My cat is called\nMiso");
   });
@@ -147,9 +155,15 @@ describe("add then search", () => {
       writable_cube_ids: ["frank-work", "frank-home"],
       messages: [{ role: "user", content: "I start a new job at Contoso in March" }],
     });
-    assert.deepEqual(response.body.data.map((item: { cube_id: string }) => item.cube_id), ["frank-work", "frank-home"]);
+    assert.deepEqual(
+      response.body.data.map((item: { cube_id: string }) => item.cube_id),
+      ["frank-work", "frank-home"],
+    );
     const search = await server.post("/product/search", { user_id: "frank", readable_cube_ids: ["frank-home", "frank-work"], query: "Contoso job" });
-    assert.deepEqual(search.body.data.text_mem.map((bucket: { cube_id: string }) => bucket.cube_id), ["frank-home", "frank-work"]);
+    assert.deepEqual(
+      search.body.data.text_mem.map((bucket: { cube_id: string }) => bucket.cube_id),
+      ["frank-home", "frank-work"],
+    );
     assert.deepEqual(textHits(search.body, "frank-work"), ["I start a new job at Contoso in March"]);
   });
 });
@@ -211,7 +225,11 @@ describe("search options", () => {
     for (const dedup of ["mmr", "sim", "no"]) {
       const response = await server.post("/product/search", { user_id: "alice", query: "hiking mountains sister Dolomites", dedup, top_k: 10 });
       const scores = response.body.data.text_mem[0].memories.map((item: { metadata: { relativity: number } }) => item.metadata.relativity);
-      assert.deepEqual(scores, [...scores].sort((a: number, b: number) => b - a), dedup);
+      assert.deepEqual(
+        scores,
+        [...scores].sort((a: number, b: number) => b - a),
+        dedup,
+      );
     }
   });
 

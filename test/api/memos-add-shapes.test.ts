@@ -65,7 +65,10 @@ function addShapesSuite(label: string, env: () => Record<string, string>) {
       ],
     });
     assert.equal(added.status, 200, JSON.stringify(added.body));
-    assert.deepEqual(added.body.data.map((entry: { memory: string }) => entry.memory), ["A standalone note with no dialog around it.", "[file: notes.pdf]"]);
+    assert.deepEqual(
+      added.body.data.map((entry: { memory: string }) => entry.memory),
+      ["A standalone note with no dialog around it.", "[file: notes.pdf]"],
+    );
     const file = await read("shapes2", added.body.data[1].memory_id);
     assert.equal(file.memory, "[file: notes.pdf]");
     assert.equal(file.metadata.source, "file");
@@ -80,10 +83,13 @@ function addShapesSuite(label: string, env: () => Record<string, string>) {
       source: "legacy_source_tag",
     });
     assert.equal(added.status, 200, JSON.stringify(added.body));
-    assert.deepEqual(added.body.data.map((entry: { memory: string; cube_id: string }) => [entry.memory, entry.cube_id]), [
-      ["The user collects vintage maps.", "shapes3_cube"],
-      ["[file: /path/to/legacy.docx]", "shapes3_cube"],
-    ]);
+    assert.deepEqual(
+      added.body.data.map((entry: { memory: string; cube_id: string }) => [entry.memory, entry.cube_id]),
+      [
+        ["The user collects vintage maps.", "shapes3_cube"],
+        ["[file: /path/to/legacy.docx]", "shapes3_cube"],
+      ],
+    );
     const note = await read("shapes3", added.body.data[0].memory_id);
     assert.equal(note.metadata.info.source, "legacy_source_tag");
   });
@@ -124,7 +130,13 @@ function addShapesSuite(label: string, env: () => Record<string, string>) {
   test(`${label}: what MemOS refuses stays a 422 naming the field`, async () => {
     const cases: [unknown, RegExp][] = [
       [[{ type: "text" }], /^messages\.0\.text: field required/],
-      [[{ role: "user", content: "hi" }, { type: "text", text: "a note" }], /^messages: mixes chat messages/],
+      [
+        [
+          { role: "user", content: "hi" },
+          { type: "text", text: "a note" },
+        ],
+        /^messages: mixes chat messages/,
+      ],
       [[{ role: "tool", content: "x" }], /^messages\.0\.tool_call_id: field required/],
       [[{ role: "user" }], /^messages\.0\.content: field required/],
     ];

@@ -57,7 +57,14 @@ function requestSuite(label: string, env: () => Record<string, string>) {
   });
 
   test(`${label}: delete_memory by memory_ids with no user_id deletes them where they are`, async () => {
-    const [kept, gone] = await add({ user_id: "del_r1", writable_cube_ids: ["del_cube_r1"], messages: [{ role: "user", content: "Keep: I swim." }, { role: "user", content: "Drop: I smoke." }] });
+    const [kept, gone] = await add({
+      user_id: "del_r1",
+      writable_cube_ids: ["del_cube_r1"],
+      messages: [
+        { role: "user", content: "Keep: I swim." },
+        { role: "user", content: "Drop: I smoke." },
+      ],
+    });
     const deleted = await server.post("/product/delete_memory", { writable_cube_ids: ["del_cube_r1"], memory_ids: [gone?.memory_id] });
     assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
     assert.equal(deleted.body.message, "Memories deleted successfully");
@@ -110,7 +117,13 @@ function requestSuite(label: string, env: () => Record<string, string>) {
   });
 
   test(`${label}: search: filter by id, MemOS's other memory kinds (empty), top_k above the limit clamped with a notice`, async () => {
-    const added = await add({ user_id: "search_r1", messages: [{ role: "user", content: "The red kite nests in the oak." }, { role: "user", content: "The red fox sleeps under the oak." }] });
+    const added = await add({
+      user_id: "search_r1",
+      messages: [
+        { role: "user", content: "The red kite nests in the oak." },
+        { role: "user", content: "The red fox sleeps under the oak." },
+      ],
+    });
     const byId = await server.post("/product/search", { user_id: "search_r1", query: "red oak", filter: { and: [{ id: added[1]?.memory_id }] } });
     assert.equal(byId.status, 200, JSON.stringify(byId.body));
     assert.deepEqual(textHits(byId.body), ["The red fox sleeps under the oak."]);
@@ -191,7 +204,11 @@ describe("chat takes MemOS's history and sampling values", () => {
       temperature: 3,
       history: [
         { role: "user", content: "Weather in Lisbon?" },
-        { role: "assistant", content: null, tool_calls: [{ id: "call-1", type: "function", function: { name: "get_weather", arguments: '{"city":"Lisbon"}' } }] },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call-1", type: "function", function: { name: "get_weather", arguments: '{"city":"Lisbon"}' } }],
+        },
         { role: "tool", content: "Lisbon: sunny, 25°C.", tool_call_id: "call-1" },
       ],
     });
@@ -199,7 +216,9 @@ describe("chat takes MemOS's history and sampling values", () => {
     assert.equal(response.headers.get("x-memcube-notice"), "temperature 3 clamped to 2");
     const body = rig.llm.requests.at(-1)?.body as RecordedBody & { temperature?: number };
     assert.equal(body.temperature, 2);
-    const prompt = lastPrompt(rig.llm).map((message) => message.content).join("\n");
+    const prompt = lastPrompt(rig.llm)
+      .map((message) => message.content)
+      .join("\n");
     assert.match(prompt, /\[tool call get_weather/);
     assert.match(prompt, /\[tool result\] Lisbon: sunny/);
   });

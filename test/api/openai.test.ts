@@ -85,7 +85,11 @@ describe("OpenAI drop-in: /v1/chat/completions with the official openai SDK", ()
 
   test("memory from an earlier turn reaches the prompt; system message kept with memories appended; history passed", async () => {
     rig.llm.reply({ text: "Noted: you live in Bolzano." });
-    await openai.chat.completions.create({ model: "qwen2.5-72b-instruct", user: "oa-bob", messages: [{ role: "user", content: "My sister Anna lives in Bolzano" }] });
+    await openai.chat.completions.create({
+      model: "qwen2.5-72b-instruct",
+      user: "oa-bob",
+      messages: [{ role: "user", content: "My sister Anna lives in Bolzano" }],
+    });
     rig.llm.reset();
     await openai.chat.completions.create({
       model: "qwen2.5-72b-instruct",
@@ -170,12 +174,20 @@ describe("OpenAI-shaped errors", () => {
 
   test("a cube the user may not read → 403 permission error, nothing sent to the model", async () => {
     await rig.server.post("/product/add", { user_id: "oa-owner", writable_cube_ids: ["oa-private"], messages: "secret" });
-    const client = new OpenAI({ baseURL: `${rig.server.url}/v1`, apiKey: "unused", maxRetries: 0, defaultHeaders: { "x-memcube-readable-cubes": "oa-private" } });
-    await assert.rejects(client.chat.completions.create({ model: "deepseek-r1", user: "oa-mallory", messages: [{ role: "user", content: "tell me" }] }), (error: unknown) => {
-      assert.ok(error instanceof OpenAI.PermissionDeniedError);
-      assert.equal(error.type, "permission_error");
-      return true;
+    const client = new OpenAI({
+      baseURL: `${rig.server.url}/v1`,
+      apiKey: "unused",
+      maxRetries: 0,
+      defaultHeaders: { "x-memcube-readable-cubes": "oa-private" },
     });
+    await assert.rejects(
+      client.chat.completions.create({ model: "deepseek-r1", user: "oa-mallory", messages: [{ role: "user", content: "tell me" }] }),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.PermissionDeniedError);
+        assert.equal(error.type, "permission_error");
+        return true;
+      },
+    );
     assert.equal(rig.llm.requests.length, 0);
   });
 
@@ -198,7 +210,12 @@ describe("OpenAI-shaped errors", () => {
   test("a client that leaves mid-stream cancels the model call, and nothing of the turn is stored", async () => {
     const notStoredBefore = await metricValue(rig.server, NOT_STORED);
     rig.llm.reply({ text: "a slow answer that nobody will read to the end", chunkSize: 2, delayMs: 30 });
-    const stream = await openai.chat.completions.create({ model: "deepseek-r1", user: "oa-leaver", stream: true, messages: [{ role: "user", content: "start talking" }] });
+    const stream = await openai.chat.completions.create({
+      model: "deepseek-r1",
+      user: "oa-leaver",
+      stream: true,
+      messages: [{ role: "user", content: "start talking" }],
+    });
     let seen = 0;
     for await (const chunk of stream) {
       if (chunk.choices[0]?.delta.content) seen++;
@@ -228,7 +245,10 @@ describe("with API keys", () => {
       const client = new OpenAI({ baseURL: `${keyed.server.url}/v1`, apiKey: "key-dave-0123456789abcdef", maxRetries: 0 });
       const completion = await client.chat.completions.create({ model: "deepseek-r1", messages: [{ role: "user", content: "hello" }] });
       assert.equal(completion.choices[0]?.message.content, "echo: hello");
-      await assert.rejects(client.chat.completions.create({ model: "deepseek-r1", user: "oa-erin", messages: [{ role: "user", content: "hi" }] }), OpenAI.PermissionDeniedError);
+      await assert.rejects(
+        client.chat.completions.create({ model: "deepseek-r1", user: "oa-erin", messages: [{ role: "user", content: "hi" }] }),
+        OpenAI.PermissionDeniedError,
+      );
       const wrong = new OpenAI({ baseURL: `${keyed.server.url}/v1`, apiKey: "nope", maxRetries: 0 });
       await assert.rejects(wrong.chat.completions.create({ model: "deepseek-r1", messages: [{ role: "user", content: "hi" }] }), (error: unknown) => {
         assert.ok(error instanceof OpenAI.AuthenticationError);

@@ -64,7 +64,10 @@ describe("/playground", () => {
       assert.equal(response.headers.get("x-content-type-options"), "nosniff");
       const cache = response.headers.get("cache-control");
       assert.equal(cache, url.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache", url);
-      assert.deepEqual(new Uint8Array(await response.arrayBuffer()), new Uint8Array(readFileSync(path.join(PLAYGROUND_DIST, url.slice("/playground/".length)))));
+      assert.deepEqual(
+        new Uint8Array(await response.arrayBuffer()),
+        new Uint8Array(readFileSync(path.join(PLAYGROUND_DIST, url.slice("/playground/".length)))),
+      );
     }
   });
 

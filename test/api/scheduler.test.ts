@@ -35,7 +35,12 @@ describe("GET /product/scheduler/status", () => {
 
   test("a client's task_id from add is reported as one task over the jobs the add queued (two cubes)", async () => {
     script(rig.llm, { extract: () => memories({ memory: "The user repaints the bike every spring" }) });
-    const added = await rig.server.post("/product/add", { user_id: "sched5", writable_cube_ids: ["sched5", "sched5-b"], task_id: "client-task-7", messages: "I repaint my bike every spring" });
+    const added = await rig.server.post("/product/add", {
+      user_id: "sched5",
+      writable_cube_ids: ["sched5", "sched5-b"],
+      task_id: "client-task-7",
+      messages: "I repaint my bike every spring",
+    });
     assert.equal(added.status, 200, JSON.stringify(added.body));
     await waitIdle(rig.server, "sched5");
     const one = await rig.server.get("/product/scheduler/status?user_id=sched5&task_id=client-task-7");

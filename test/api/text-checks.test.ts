@@ -29,10 +29,36 @@ const LONE = "\ud800";
 describe("/v1/chat/completions checks text as /product/chat/complete does", () => {
   const CASES: [string, unknown[], RegExp, string][] = [
     ["NUL in the last user message", [{ role: "user", content: `hi${NUL}there` }], /^messages\.0\.content: must not contain NUL/, "messages.0.content"],
-    ["a lone surrogate in the last user message", [{ role: "user", content: `hi ${LONE}` }], /^messages\.0\.content: contains an unpaired surrogate/, "messages.0.content"],
-    ["NUL in a text part", [{ role: "user", content: [{ type: "text", text: `a${NUL}` }] }], /^messages\.0\.content\.0\.text: must not contain NUL/, "messages.0.content.0.text"],
-    ["NUL in the history", [{ role: "assistant", content: `x${NUL}` }, { role: "user", content: "hi" }], /^messages\.0\.content: must not contain NUL/, "messages.0.content"],
-    ["a lone surrogate in a system message", [{ role: "system", content: `be ${LONE}` }, { role: "user", content: "hi" }], /^messages\.0\.content: contains an unpaired surrogate/, "messages.0.content"],
+    [
+      "a lone surrogate in the last user message",
+      [{ role: "user", content: `hi ${LONE}` }],
+      /^messages\.0\.content: contains an unpaired surrogate/,
+      "messages.0.content",
+    ],
+    [
+      "NUL in a text part",
+      [{ role: "user", content: [{ type: "text", text: `a${NUL}` }] }],
+      /^messages\.0\.content\.0\.text: must not contain NUL/,
+      "messages.0.content.0.text",
+    ],
+    [
+      "NUL in the history",
+      [
+        { role: "assistant", content: `x${NUL}` },
+        { role: "user", content: "hi" },
+      ],
+      /^messages\.0\.content: must not contain NUL/,
+      "messages.0.content",
+    ],
+    [
+      "a lone surrogate in a system message",
+      [
+        { role: "system", content: `be ${LONE}` },
+        { role: "user", content: "hi" },
+      ],
+      /^messages\.0\.content: contains an unpaired surrogate/,
+      "messages.0.content",
+    ],
   ];
   for (const [name, messages, message, param] of CASES) {
     test(`${name} → 422 naming the field, in OpenAI's shape, nothing stored or sent`, async () => {
@@ -55,7 +81,11 @@ describe("/v1/chat/completions checks text as /product/chat/complete does", () =
   });
 
   test("well-formed text with astral characters still passes", async () => {
-    const response = await rig.server.post("/v1/chat/completions", { model: "deepseek-r1", user: "v1-emoji", messages: [{ role: "user", content: "I like 🍵 and 𝄞" }] });
+    const response = await rig.server.post("/v1/chat/completions", {
+      model: "deepseek-r1",
+      user: "v1-emoji",
+      messages: [{ role: "user", content: "I like 🍵 and 𝄞" }],
+    });
     assert.equal(response.status, 200, JSON.stringify(response.body));
     assert.equal(response.body.choices[0].message.content, "echo: I like 🍵 and 𝄞");
   });

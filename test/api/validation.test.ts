@@ -27,7 +27,12 @@ describe("validation", () => {
     ["too long id", "/product/add", { user_id: "x".repeat(129), messages: "hi" }, /^user_id: /],
     ["wrong type", "/product/add", { user_id: 42, messages: "hi" }, /^user_id: expected string/],
     ["bad role", "/product/add", { user_id: "v1", messages: [{ role: "robot", content: "hi" }] }, /^messages\.0\.role: /],
-    ["too many messages", "/product/add", { user_id: "v1", messages: Array.from({ length: 6 }, () => ({ role: "user", content: "x" })) }, /^messages: more than 5 messages/],
+    [
+      "too many messages",
+      "/product/add",
+      { user_id: "v1", messages: Array.from({ length: 6 }, () => ({ role: "user", content: "x" })) },
+      /^messages: more than 5 messages/,
+    ],
     ["too long message", "/product/add", { user_id: "v1", messages: [{ role: "user", content: "x".repeat(1001) }] }, /^messages\.0\.content: longer than 1000/],
     ["bad mode enum", "/product/add", { user_id: "v1", messages: "hi", mode: "slow" }, /^mode: /],
     ["empty cube list", "/product/add", { user_id: "v1", writable_cube_ids: [], messages: "hi" }, /^writable_cube_ids: must name at least one cube/],
@@ -40,9 +45,24 @@ describe("validation", () => {
     ["bad share access", "/product/share_cube", { user_id: "v1", cube_id: "c", target_user_id: "t", access: "admin" }, /^access: /],
     ["blank query", "/product/search", { user_id: "v1", query: " \n " }, /^query: must not be empty or blank/],
     ["lone surrogate in text", "/product/add", { user_id: "v1", messages: "x \ud83d y" }, /^messages: contains an unpaired surrogate/],
-    ["lone surrogate in message id", "/product/add", { user_id: "v1", messages: [{ role: "user", content: "hi", message_id: "\ud800" }] }, /^messages\.0\.message_id: contains an unpaired surrogate/],
-    ["huge in-list", "/product/search", { user_id: "v1", query: "q", filter: { session_id: { in: Array.from({ length: 1001 }, (_, i) => `s${i}`) } } }, /^filter\.session_id\.in: more than 1000 values/],
-    ["too many conditions", "/product/search", { user_id: "v1", query: "q", filter: { or: Array.from({ length: 101 }, (_, i) => ({ session_id: `s${i}` })) } }, /^filter: more than 100 conditions/],
+    [
+      "lone surrogate in message id",
+      "/product/add",
+      { user_id: "v1", messages: [{ role: "user", content: "hi", message_id: "\ud800" }] },
+      /^messages\.0\.message_id: contains an unpaired surrogate/,
+    ],
+    [
+      "huge in-list",
+      "/product/search",
+      { user_id: "v1", query: "q", filter: { session_id: { in: Array.from({ length: 1001 }, (_, i) => `s${i}`) } } },
+      /^filter\.session_id\.in: more than 1000 values/,
+    ],
+    [
+      "too many conditions",
+      "/product/search",
+      { user_id: "v1", query: "q", filter: { or: Array.from({ length: 101 }, (_, i) => ({ session_id: `s${i}` })) } },
+      /^filter: more than 100 conditions/,
+    ],
   ];
   for (const [name, route, body, message] of cases) {
     test(`${name} → 422 naming the field`, async () => {
@@ -77,7 +97,8 @@ describe("validation", () => {
 
   test("a 100,000-character message in a segmented script is stored and searched quickly", async () => {
     let korean = "";
-    for (let index = 0; korean.length < 100_000; index += 1) korean += `${String.fromCharCode(0xac00 + ((index * 7919) % 11000))}${String.fromCharCode(0xac00 + ((index * 104729) % 11000))} `;
+    for (let index = 0; korean.length < 100_000; index += 1)
+      korean += `${String.fromCharCode(0xac00 + ((index * 7919) % 11000))}${String.fromCharCode(0xac00 + ((index * 104729) % 11000))} `;
     const big = await startTestServer();
     try {
       const added = await big.post("/product/add", { user_id: "ko", messages: korean.slice(0, 100_000) });
@@ -200,7 +221,19 @@ describe("service routes", () => {
   test("/openapi.json documents every product route from the validating schemas", async () => {
     const response = await server.get("/openapi.json");
     const paths = Object.keys(response.body.paths);
-    for (const route of ["/product/add", "/product/search", "/product/get_all", "/product/get_memory", "/product/get_memory/{id}", "/product/delete_memory", "/product/create_cube", "/product/exist_mem_cube_id", "/product/share_cube", "/product/delete_cube", "/health"]) {
+    for (const route of [
+      "/product/add",
+      "/product/search",
+      "/product/get_all",
+      "/product/get_memory",
+      "/product/get_memory/{id}",
+      "/product/delete_memory",
+      "/product/create_cube",
+      "/product/exist_mem_cube_id",
+      "/product/share_cube",
+      "/product/delete_cube",
+      "/health",
+    ]) {
       assert.ok(paths.includes(route), `${route} missing from ${paths.join(", ")}`);
     }
     const add = response.body.components.schemas.AddRequest;

@@ -18,10 +18,17 @@ test("the full set has ≥ 300 questions, ≥ 60 hand-written, both parts, and l
   assert.ok(set.questions.filter((question) => question.origin === "handwritten").length >= 60);
   for (const part of ["tuning", "heldout"] as const) {
     for (const kind of ["single", "multi", "when", "preference", "chinese"] as const) {
-      assert.ok(set.questions.some((question) => question.part === part && question.kind === kind), `${part} has ${kind} questions`);
+      assert.ok(
+        set.questions.some((question) => question.part === part && question.kind === kind),
+        `${part} has ${kind} questions`,
+      );
     }
   }
-  const textOf = new Map(set.conversations.flatMap((conversation) => conversation.sessions.flatMap((session) => session.messages.map((message) => [message.id, message.text] as const))));
+  const textOf = new Map(
+    set.conversations.flatMap((conversation) =>
+      conversation.sessions.flatMap((session) => session.messages.map((message) => [message.id, message.text] as const)),
+    ),
+  );
   const peanut = set.questions.find((question) => question.query === "What snacks should I pack for the school trip?");
   assert.ok(peanut && textOf.get(peanut.evidence[0] ?? "")?.includes("allergic to peanuts"));
 });

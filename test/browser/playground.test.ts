@@ -149,7 +149,11 @@ describe("playground in Chromium", { skip: missing }, () => {
     let rig: ChatRig;
     before(async () => {
       rig = await startChatRig();
-      const notes = Array.from({ length: 12 }, (_, index) => ({ role: "user", content: `Note number ${index + 1}`, chat_time: `2026-11-${String(index + 1).padStart(2, "0")}T09:00:00Z` }));
+      const notes = Array.from({ length: 12 }, (_, index) => ({
+        role: "user",
+        content: `Note number ${index + 1}`,
+        chat_time: `2026-11-${String(index + 1).padStart(2, "0")}T09:00:00Z`,
+      }));
       await rig.server.post("/product/add", { user_id: "dave", messages: notes });
     });
     after(() => rig.close());
@@ -172,9 +176,15 @@ describe("playground in Chromium", { skip: missing }, () => {
         await page.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();
         await page.getByRole("dialog").waitFor({ state: "detached" });
         // The list is loaded again before the next row is picked.
-        await page.getByTestId("total").filter({ hasText: new RegExp(`^${10 + left - 1} memories`) }).waitFor();
+        await page
+          .getByTestId("total")
+          .filter({ hasText: new RegExp(`^${10 + left - 1} memories`) })
+          .waitFor();
       }
-      await page.getByTestId("total").filter({ hasText: /^10 memories/ }).waitFor();
+      await page
+        .getByTestId("total")
+        .filter({ hasText: /^10 memories/ })
+        .waitFor();
       assert.equal(await rows.count(), 10);
       await page.close();
     });

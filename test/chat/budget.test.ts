@@ -43,9 +43,15 @@ describe("the context budget of a model entry", () => {
     await rig.server.post("/product/add", {
       user_id: "budget",
       session_id: "facts",
-      messages: topics.map((topic, index) => ({ role: "user", content: `In my garden I grow ${topic}; I planted them in year ${2000 + index} next to the ${index}th fence post` })),
+      messages: topics.map((topic, index) => ({
+        role: "user",
+        content: `In my garden I grow ${topic}; I planted them in year ${2000 + index} next to the ${index}th fence post`,
+      })),
     });
-    const history = Array.from({ length: 20 }, (_, index) => ({ role: index % 2 ? "assistant" : "user", content: `turn ${index}: ` + "we talked about watering schedules and soil. ".repeat(3) }));
+    const history = Array.from({ length: 20 }, (_, index) => ({
+      role: index % 2 ? "assistant" : "user",
+      content: `turn ${index}: ` + "we talked about watering schedules and soil. ".repeat(3),
+    }));
     const request = { user_id: "budget", query: "What do I grow in my garden?", history, top_k: 12, threshold: 0, add_message_on_answer: false };
 
     await rig.server.post("/product/chat/complete", request);
@@ -56,7 +62,11 @@ describe("the context budget of a model entry", () => {
     const memoryLines = (prompt: { content: string }[]) => prompt[0]?.content.match(/^\[\d+\] .*$/gm) ?? [];
     assert.equal(roomy.length, 22, "the 32k default keeps all 20 history messages");
     assert.ok(tiny.length < roomy.length && tiny.length > 2, `tiny kept ${tiny.length - 2} history messages`);
-    assert.deepEqual(tiny.slice(1, -1).map((m) => m.content), roomy.slice(roomy.length - tiny.length + 1, -1).map((m) => m.content), "the newest history stays");
+    assert.deepEqual(
+      tiny.slice(1, -1).map((m) => m.content),
+      roomy.slice(roomy.length - tiny.length + 1, -1).map((m) => m.content),
+      "the newest history stays",
+    );
     assert.ok(memoryLines(tiny).length > 0 && memoryLines(tiny).length < memoryLines(roomy).length);
     const rank = (line: string) => line.replace(/^\[\d+\] /, "");
     assert.deepEqual(memoryLines(tiny).map(rank), memoryLines(roomy).slice(0, memoryLines(tiny).length).map(rank), "the best-ranked memories stay");

@@ -36,8 +36,13 @@ describe("the seed calls", () => {
     assert.equal(request?.headers.authorization, "Bearer sk-deepseek-secret");
     const stored = await rig.server.post("/product/get_all", { user_id: "memos_user_123", mem_cube_ids: ["xxx"] });
     assert.deepEqual(
-      stored.body.data[0].memories[0].nodes.map((memory: { memory: string; metadata: { sources: { role: string }[] } }) => [memory.metadata.sources[0]?.role, memory.memory]).sort(),
-      [["assistant", "可以考虑汉庭、如家和全季。"], ["user", seedBody.query]],
+      stored.body.data[0].memories[0].nodes
+        .map((memory: { memory: string; metadata: { sources: { role: string }[] } }) => [memory.metadata.sources[0]?.role, memory.memory])
+        .sort(),
+      [
+        ["assistant", "可以考虑汉庭、如家和全季。"],
+        ["user", seedBody.query],
+      ],
     );
   });
 
@@ -67,8 +72,20 @@ describe("the event stream", () => {
     const types = result.frames.map((frame) => frame.type);
     assert.deepEqual(types, ["status", "status", "reference", "status", "reasoning", "reasoning", "reasoning", "text", "text", "text", "time", "end"]);
     assert.equal(result.frames[3]?.data, "2");
-    assert.equal(result.frames.filter((frame) => frame.type === "reasoning").map((frame) => frame.data).join(""), "The user likes jasmine.");
-    assert.equal(result.frames.filter((frame) => frame.type === "text").map((frame) => frame.data).join(""), "Try a jasmine pearl tea.");
+    assert.equal(
+      result.frames
+        .filter((frame) => frame.type === "reasoning")
+        .map((frame) => frame.data)
+        .join(""),
+      "The user likes jasmine.",
+    );
+    assert.equal(
+      result.frames
+        .filter((frame) => frame.type === "text")
+        .map((frame) => frame.data)
+        .join(""),
+      "Try a jasmine pearl tea.",
+    );
     const reference = result.frames[2]?.data as { memory: string; metadata: { relativity: number } }[];
     assert.equal(reference[0]?.memory, "My favourite tea is jasmine green tea");
     const time = result.frames.at(-2)?.data as { total_time: number; search_time: number; first_token_time: number };
@@ -78,8 +95,20 @@ describe("the event stream", () => {
   test("a leading <think> block is reasoning, never answer text, in both endpoints", async () => {
     rig.llm.reply({ think: "Let me recall the tea.", text: "Jasmine it is.", chunkSize: 3 });
     const streamed = await chatStream(rig.server, { user_id: "sse", query: "tea again?" });
-    assert.equal(streamed.frames.filter((frame) => frame.type === "text").map((frame) => frame.data).join(""), "Jasmine it is.");
-    assert.equal(streamed.frames.filter((frame) => frame.type === "reasoning").map((frame) => frame.data).join(""), "Let me recall the tea.");
+    assert.equal(
+      streamed.frames
+        .filter((frame) => frame.type === "text")
+        .map((frame) => frame.data)
+        .join(""),
+      "Jasmine it is.",
+    );
+    assert.equal(
+      streamed.frames
+        .filter((frame) => frame.type === "reasoning")
+        .map((frame) => frame.data)
+        .join(""),
+      "Let me recall the tea.",
+    );
     const completed = await rig.server.post("/product/chat/complete", { user_id: "sse", query: "tea again?" });
     assert.equal(completed.body.data.response, "Jasmine it is.");
     assert.equal(completed.body.data.reasoning, "Let me recall the tea.");
@@ -120,7 +149,12 @@ describe("what the model is shown", () => {
   });
 
   test("a custom system prompt keeps its words; {memories} marks where memories go, else they are appended", async () => {
-    await rig.server.post("/product/chat/complete", { user_id: "pat", query: "peanuts?", add_message_on_answer: false, system_prompt: "You are Bob.\n{memories}\nBe brief." });
+    await rig.server.post("/product/chat/complete", {
+      user_id: "pat",
+      query: "peanuts?",
+      add_message_on_answer: false,
+      system_prompt: "You are Bob.\n{memories}\nBe brief.",
+    });
     const placed = lastPrompt(rig.llm)[0]?.content ?? "";
     assert.match(placed, /^You are Bob\.\n.*<memories>[\s\S]*<\/memories>\nBe brief\.$/s);
     await rig.server.post("/product/chat/complete", { user_id: "pat", query: "peanuts?", add_message_on_answer: false, system_prompt: "You are Bob." });
@@ -133,12 +167,22 @@ describe("what the model is shown", () => {
     await rig.server.post("/product/chat/complete", { user_id: "pat", query: "and now?", history, add_message_on_answer: false });
     const prompt = lastPrompt(rig.llm);
     assert.equal(prompt.length, 22);
-    assert.deepEqual(prompt.slice(1, -1).map((message) => message.content), history.slice(5).map((message) => message.content));
+    assert.deepEqual(
+      prompt.slice(1, -1).map((message) => message.content),
+      history.slice(5).map((message) => message.content),
+    );
     assert.equal(prompt[1]?.role, "assistant");
   });
 
   test("temperature, max_tokens and top_p are forwarded only when given", async () => {
-    await rig.server.post("/product/chat/complete", { user_id: "pat", query: "hi", temperature: 0.3, max_tokens: 77, top_p: 0.9, add_message_on_answer: false });
+    await rig.server.post("/product/chat/complete", {
+      user_id: "pat",
+      query: "hi",
+      temperature: 0.3,
+      max_tokens: 77,
+      top_p: 0.9,
+      add_message_on_answer: false,
+    });
     const sent = rig.llm.requests.at(-1)?.body;
     assert.equal(sent?.temperature, 0.3);
     assert.equal(sent?.max_tokens, 77);
@@ -161,7 +205,12 @@ describe("what the model is shown", () => {
   });
 
   test("threshold keeps the relevant memories but never fewer than 3", async () => {
-    const strict = await rig.server.post("/product/chat/complete", { user_id: "pat", query: "peanut allergy daughter", threshold: 1, add_message_on_answer: false });
+    const strict = await rig.server.post("/product/chat/complete", {
+      user_id: "pat",
+      query: "peanut allergy daughter",
+      threshold: 1,
+      add_message_on_answer: false,
+    });
     assert.equal(strict.body.data.references.length, 3);
     assert.equal(strict.body.data.references[0].memory, "My daughter is allergic to peanuts");
   });
@@ -180,7 +229,13 @@ describe("what the model is shown", () => {
 
 describe("write-back", () => {
   test("add_message_on_answer false stores nothing", async () => {
-    await rig.server.post("/product/chat/complete", { user_id: "quiet", writable_cube_ids: ["quiet"], readable_cube_ids: ["quiet"], query: "hello", add_message_on_answer: false });
+    await rig.server.post("/product/chat/complete", {
+      user_id: "quiet",
+      writable_cube_ids: ["quiet"],
+      readable_cube_ids: ["quiet"],
+      query: "hello",
+      add_message_on_answer: false,
+    });
     const exists = await rig.server.post("/product/exist_mem_cube_id", { user_id: "quiet", mem_cube_id: "quiet" });
     assert.equal(exists.body.data.quiet, false);
   });
@@ -232,7 +287,12 @@ describe("errors", () => {
     await rig.server.post("/product/add", { user_id: "owner9", messages: "private" });
     const forbidden = await chatStream(rig.server, { user_id: "err", readable_cube_ids: ["owner9"], query: "hi" });
     assert.equal(forbidden.status, 403);
-    const writeOthers = await rig.server.post("/product/chat/complete", { user_id: "err", writable_cube_ids: ["owner9"], readable_cube_ids: ["err"], query: "hi" });
+    const writeOthers = await rig.server.post("/product/chat/complete", {
+      user_id: "err",
+      writable_cube_ids: ["owner9"],
+      readable_cube_ids: ["err"],
+      query: "hi",
+    });
     assert.equal(writeOthers.status, 403);
     const invalid = await chatStream(rig.server, { user_id: "err", query: "" });
     assert.equal(invalid.status, 422);
@@ -242,7 +302,12 @@ describe("errors", () => {
 
   test("a readable cube nobody has written reads as empty: the chat answers (MemOS does too)", async () => {
     rig.llm.reply({ text: "Nothing to recall yet." });
-    const response = await rig.server.post("/product/chat/complete", { user_id: "err2", readable_cube_ids: ["no-such-cube"], writable_cube_ids: ["err2"], query: "hi" });
+    const response = await rig.server.post("/product/chat/complete", {
+      user_id: "err2",
+      readable_cube_ids: ["no-such-cube"],
+      writable_cube_ids: ["err2"],
+      query: "hi",
+    });
     assert.equal(response.status, 200);
     assert.equal(response.body.data.response, "Nothing to recall yet.");
     assert.equal((await rig.server.post("/product/exist_mem_cube_id", { user_id: "err2", mem_cube_id: "no-such-cube" })).body.data["no-such-cube"], false);

@@ -85,7 +85,10 @@ describe("import, export", () => {
     const exported = await memcube(["export", "cli-ivy", "--user", "cli-ivy", "--out", out, "--page-size", "2"]);
     assert.equal(exported.code, 0, exported.stderr);
     assert.match(exported.stderr, /exporting cli-ivy \[#{30}\] \d\/\d 100%/);
-    const rows = readFileSync(out, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, string>);
+    const rows = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, string>);
     // messages with ids were not added twice; the two without ids were
     assert.deepEqual(rows.map((row) => row.content).sort(), [
       "I practise every morning",

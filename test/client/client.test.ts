@@ -73,7 +73,10 @@ describe("memcube/client against a real server", () => {
       return true;
     });
     await alice.cubes.share({ cube_id: "cl-work", target_user_id: "cl-bob", access: "read" });
-    assert.deepEqual((await bob.cubes.list()).map((listed) => [listed.cube_id, listed.access, listed.memory_count]), [["cl-work", "read", 1]]);
+    assert.deepEqual(
+      (await bob.cubes.list()).map((listed) => [listed.cube_id, listed.access, listed.memory_count]),
+      [["cl-work", "read", 1]],
+    );
     const shared = await bob.search({ query: "standup", readable_cube_ids: ["cl-work"] });
     assert.equal(shared.text_mem[0]?.memories[0]?.memory, "Standup is at 9:30");
     assert.deepEqual(await alice.cubes.delete({ cube_id: "cl-work" }), { cube_id: "cl-work", deleted: true });
@@ -120,7 +123,11 @@ test("the client imports only types from the server: no server code is loaded wi
     const source = readFileSync(new URL(`../../src/client/${file}`, import.meta.url), "utf8");
     const imports = source.match(/^import .*$/gm) ?? [];
     if (file === "index.ts") assert.ok(imports.length > 0);
-    assert.deepEqual(imports.filter((line) => !line.startsWith("import type ") && !/ from "\.\/[\w-]+\.js";$/.test(line)), [], file);
+    assert.deepEqual(
+      imports.filter((line) => !line.startsWith("import type ") && !/ from "\.\/[\w-]+\.js";$/.test(line)),
+      [],
+      file,
+    );
   }
 });
 

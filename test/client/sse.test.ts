@@ -96,10 +96,6 @@ describe("MemcubeClient.chatStream", () => {
     });
     const frames = [];
     for await (const frame of client.chatStream({ query: "hello" })) frames.push(frame);
-    assert.deepEqual(frames, [
-      { type: "status", data: "0" },
-      { type: "text", data: "hi" },
-      { type: "end" },
-    ]);
+    assert.deepEqual(frames, [{ type: "status", data: "0" }, { type: "text", data: "hi" }, { type: "end" }]);
   });
 });

@@ -25,7 +25,8 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     id: "api-keys",
     routes: ["*"],
     memos: "The server_api router has no authentication.",
-    memcube: "With API keys configured, `Authorization: Bearer <key>` or `Token <key>` is required and the key decides the acting user; user_id stays optional wherever MemOS has it optional.",
+    memcube:
+      "With API keys configured, `Authorization: Bearer <key>` or `Token <key>` is required and the key decides the acting user; user_id stays optional wherever MemOS has it optional.",
     why: "Without keys, user_id is whatever a client claims.",
   },
   {
@@ -38,7 +39,8 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
   {
     id: "delete-user-id-is-the-actor",
     routes: ["delete_memory"],
-    memos: "user_id is a filter-mode condition, so user_id beside memory_ids, file_ids, filter or session_id counts as a second mode (200, status failure) or narrows the filter.",
+    memos:
+      "user_id is a filter-mode condition, so user_id beside memory_ids, file_ids, filter or session_id counts as a second mode (200, status failure) or narrows the filter.",
     memcube: "user_id given beside another selector names the acting user; it is not a delete mode of its own.",
     why: "Clients send user_id with every request to say who acts; refusing or narrowing on it surprises them.",
   },
@@ -53,14 +55,16 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     id: "safety-clamps",
     routes: ["*"],
     memos: "No upper limits (e.g. top_k only >= 1).",
-    memcube: "Where a limit is needed for safety, the value is clamped and the clamp reported in a response header (x-memcube-notice); a MemOS-valid value is never refused and MemOS's message is unchanged.",
+    memcube:
+      "Where a limit is needed for safety, the value is clamped and the clamp reported in a response header (x-memcube-notice); a MemOS-valid value is never refused and MemOS's message is unchanged.",
     why: "Unbounded work per request is a denial of service.",
   },
   {
     id: "id-alphabet",
     routes: ["*"],
     memos: "user and cube ids are any string.",
-    memcube: "Ids are Unicode letters (with combining marks) and digits plus _ - . : @, 1–128 characters after NFC normalisation; never /, \\, NUL or control characters.",
+    memcube:
+      "Ids are Unicode letters (with combining marks) and digits plus _ - . : @, 1–128 characters after NFC normalisation; never /, \\, NUL or control characters.",
     why: "Ids become keys, file names and log fields.",
   },
   {
@@ -88,7 +92,8 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     id: "files-kept-unread",
     routes: ["add"],
     memos: "File parts and doc_path are parsed into document memories.",
-    memcube: "A file is stored as the source it is ([file: <name>], metadata.source 'file', info.file_id/filename/doc_path); its content is not read (knowledge-base issue 19).",
+    memcube:
+      "A file is stored as the source it is ([file: <name>], metadata.source 'file', info.file_id/filename/doc_path); its content is not read (knowledge-base issue 19).",
     why: "Not built yet; accepting and keeping the file beats refusing a MemOS-valid add.",
   },
   {
@@ -109,14 +114,16 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     id: "task-queue-without-redis",
     routes: ["scheduler_task_queue_status"],
     memos: "Needs its Redis task queue (503 without it); a user with no queue stream is a 404.",
-    memcube: "The durable job queue in the store answers: one queue per cube and task kind the user has tasks in, `memcube:<user>:<cube>:<kind>`; a user with no task gets empty lists and zero counts (200).",
+    memcube:
+      "The durable job queue in the store answers: one queue per cube and task kind the user has tasks in, `memcube:<user>:<cube>:<kind>`; a user with no task gets empty lists and zero counts (200).",
     why: "memcube has no Redis; a user who has not added anything yet has nothing queued, which is an answer, not an error.",
   },
   {
     id: "register-cube-records",
     routes: ["register_cube"],
     memos: "Only validates the request: nothing is stored, nothing read from disk.",
-    memcube: "Records the cube (id, owner, mem_cube_name_or_path as its name) and never reads the path; a path as the only name needs mem_cube_id (ids cannot hold '/'). The message stays MemOS's.",
+    memcube:
+      "Records the cube (id, owner, mem_cube_name_or_path as its name) and never reads the path; a path as the only name needs mem_cube_id (ids cannot hold '/'). The message stays MemOS's.",
     why: "A registered cube should exist afterwards, owned by its user, so that access control applies to it; reading a client-given path would open the server's files.",
   },
   {
@@ -130,7 +137,7 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     id: "playground-stream-extras",
     routes: ["chat_stream_playground"],
     memos: "The time frame's speed_improvement is an estimate computed from the prompt's length; beginner_guide_step selects canned answers.",
-    memcube: "speed_improvement is \"n/a\" (nothing is estimated); beginner_guide_step is accepted and has no effect.",
+    memcube: 'speed_improvement is "n/a" (nothing is estimated); beginner_guide_step is accepted and has no effect.',
     why: "A made-up speed figure would mislead; the canned guide texts are MemOS's product copy, not memory behaviour.",
   },
 ];

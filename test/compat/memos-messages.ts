@@ -71,7 +71,10 @@ export const UserMessage = z.object({
 /** `content` may be left out or null (e.g. beside `tool_calls`); `tool_calls` may be one object. */
 export const AssistantMessage = z.object({
   role: z.literal("assistant"),
-  content: z.union([z.string(), z.array(z.union([TextPart, RefusalPart])), TextPart, RefusalPart]).nullable().optional(),
+  content: z
+    .union([z.string(), z.array(z.union([TextPart, RefusalPart])), TextPart, RefusalPart])
+    .nullable()
+    .optional(),
   audio: z.object({ id: z.string() }).nullable().optional(),
   refusal: optionalNullableString,
   tool_calls: z.union([z.array(ToolCall), ToolCall]).optional(),

@@ -86,7 +86,11 @@ function streamMismatches(route: MemosRoute, sent: Sent): string[] {
     }
     if (!route.frame || route.frame.safeParse(frame).success) continue;
     const type = (frame as { type?: unknown } | null)?.type;
-    out.add(type === undefined ? `frame ${JSON.stringify(frame).slice(0, 60)}: not a MemOS frame of this route` : `frame type ${JSON.stringify(type)}: not sent by MemOS on this route, or not in its shape`);
+    out.add(
+      type === undefined
+        ? `frame ${JSON.stringify(frame).slice(0, 60)}: not a MemOS frame of this route`
+        : `frame type ${JSON.stringify(type)}: not sent by MemOS on this route, or not in its shape`,
+    );
   }
   if (frames.length === 0) out.add("no data frames");
   return [...out];
@@ -131,7 +135,11 @@ export async function startProbeTarget(options: { preferences?: boolean } = {}):
   const llm = await startFakeOpenAI();
   if (options.preferences) {
     script(llm, {
-      extract: () => memories({ memory: PREFERENCE_TEXT, memory_type: "PreferenceMemory", tags: ["travel"] }, { memory: "The user sleeps badly in loud places.", memory_type: "UserMemory" }),
+      extract: () =>
+        memories(
+          { memory: PREFERENCE_TEXT, memory_type: "PreferenceMemory", tags: ["travel"] },
+          { memory: "The user sleeps badly in loud places.", memory_type: "UserMemory" },
+        ),
     });
   }
   const server = await startTestServer({
@@ -181,4 +189,3 @@ async function runScenario(probes: readonly Probe[], options: { preferences?: bo
 export async function runProbes(): Promise<ProbeResult[]> {
   return [...(await runScenario(MEMOS_PROBES, {})), ...(await runScenario(MEMOS_PREFERENCE_PROBES, { preferences: true }))];
 }
-

@@ -146,13 +146,17 @@ export const MEMOS_PROBES: readonly Probe[] = [
     session_id: "session_deprecated_1",
     async_mode: "async",
   })),
-  add("example 06a (is_feedback)", () => ({
-    user_id: USER,
-    writable_cube_ids: [CUBE],
-    session_id: "session_feedback_1",
-    is_feedback: true,
-    messages: [{ role: "user", content: "That hotel was over my budget, cheaper please.", chat_time: "2025-11-24T10:30:00Z" }],
-  }), { expectMessage: "Memory feedback successfully", after: () => undefined }),
+  add(
+    "example 06a (is_feedback)",
+    () => ({
+      user_id: USER,
+      writable_cube_ids: [CUBE],
+      session_id: "session_feedback_1",
+      is_feedback: true,
+      messages: [{ role: "user", content: "That hotel was over my budget, cheaper please.", chat_time: "2025-11-24T10:30:00Z" }],
+    }),
+    { expectMessage: "Memory feedback successfully", after: () => undefined },
+  ),
   add("example 06c (chat_history)", () => ({
     user_id: USER,
     writable_cube_ids: [CUBE],
@@ -173,8 +177,19 @@ export const MEMOS_PROBES: readonly Probe[] = [
   })),
   add("session_id empty string", () => ({ user_id: USER, writable_cube_ids: [CUBE], session_id: "", messages: "I run on Sundays." })),
   add("non-ASCII user_id", () => ({ user_id: "用户_001", writable_cube_ids: ["用户_001"], messages: "我喜欢喝茶。" })),
-  add("task_id given", (context) => ({ user_id: USER, writable_cube_ids: [CUBE], task_id: `task-${context.unique}`, messages: "I repaint my bike every spring." })),
-  add("async with mode 'fast' (MemOS drops mode)", () => ({ user_id: USER, writable_cube_ids: [CUBE], async_mode: "async", mode: "fast", messages: "I keep a herb garden." })),
+  add("task_id given", (context) => ({
+    user_id: USER,
+    writable_cube_ids: [CUBE],
+    task_id: `task-${context.unique}`,
+    messages: "I repaint my bike every spring.",
+  })),
+  add("async with mode 'fast' (MemOS drops mode)", () => ({
+    user_id: USER,
+    writable_cube_ids: [CUBE],
+    async_mode: "async",
+    mode: "fast",
+    messages: "I keep a herb garden.",
+  })),
   add("info with a key named like a metadata field (MemOS drops it)", () => ({
     user_id: USER,
     writable_cube_ids: [CUBE],
@@ -182,26 +197,47 @@ export const MEMOS_PROBES: readonly Probe[] = [
     custom_tags: ["art"],
     info: { app_id: "compat_app", memory_type: "LongTermMemory" },
   })),
-  add("role-less mixed list (MemOS: 422)", () => ({
-    user_id: USER,
-    writable_cube_ids: [CUBE],
-    messages: [{ role: "user", content: "hello" }, { type: "text", text: "a note" }],
-  }), { expectStatus: 422, after: () => undefined }),
+  add(
+    "role-less mixed list (MemOS: 422)",
+    () => ({
+      user_id: USER,
+      writable_cube_ids: [CUBE],
+      messages: [
+        { role: "user", content: "hello" },
+        { type: "text", text: "a note" },
+      ],
+    }),
+    { expectStatus: 422, after: () => undefined },
+  ),
   add("user_id null (MemOS: 422)", () => ({ user_id: null, writable_cube_ids: [CUBE], messages: "x" }), { expectStatus: 422, after: () => undefined }),
-  add("bare {type:'text'} item (MemOS: 422)", () => ({ user_id: USER, writable_cube_ids: [CUBE], messages: [{ type: "text" }] }), { expectStatus: 422, after: () => undefined }),
+  add("bare {type:'text'} item (MemOS: 422)", () => ({ user_id: USER, writable_cube_ids: [CUBE], messages: [{ type: "text" }] }), {
+    expectStatus: 422,
+    after: () => undefined,
+  }),
 
   // ---- search ----
   {
     route: "search",
     name: "eval client (mem_cube_id, conversation_id '', pref)",
     request: () => ({
-      body: { query: "Where did Caroline go hiking?", user_id: USER, mem_cube_id: CUBE, conversation_id: "", top_k: 10, mode: "fast", include_preference: true, pref_top_k: 6 },
+      body: {
+        query: "Where did Caroline go hiking?",
+        user_id: USER,
+        mem_cube_id: CUBE,
+        conversation_id: "",
+        top_k: 10,
+        mode: "fast",
+        include_preference: true,
+        pref_top_k: 6,
+      },
     }),
   },
   {
     route: "search",
     name: "example 07a (readable_cube_ids, top_k 5)",
-    request: () => ({ body: { user_id: USER, query: "What are my hotel preferences?", readable_cube_ids: [CUBE], top_k: 5, mode: "fast", include_preference: true } }),
+    request: () => ({
+      body: { user_id: USER, query: "What are my hotel preferences?", readable_cube_ids: [CUBE], top_k: 5, mode: "fast", include_preference: true },
+    }),
   },
   {
     route: "search",
@@ -266,7 +302,11 @@ export const MEMOS_PROBES: readonly Probe[] = [
     name: "test_cube_endpoints: custom id",
     request: (context) => ({ body: { cube_name: "test-custom-cube", owner_id: USER, cube_id: `custom-cube-${context.unique}` } }),
   },
-  { route: "create_cube", name: "test_cube_endpoints: cube_path", request: () => ({ body: { cube_name: "test-path-cube", owner_id: USER, cube_path: "/tmp/test-cubes/my-cube" } }) },
+  {
+    route: "create_cube",
+    name: "test_cube_endpoints: cube_path",
+    request: () => ({ body: { cube_name: "test-path-cube", owner_id: USER, cube_path: "/tmp/test-cubes/my-cube" } }),
+  },
   {
     route: "create_cube",
     name: "test_cube_endpoints: owner nobody registered (MemOS: 400)",
@@ -294,12 +334,25 @@ export const MEMOS_PROBES: readonly Probe[] = [
   { route: "scheduler_wait_stream", name: "user_name in query", request: () => ({ query: { user_name: USER, timeout_seconds: "5" } }) },
 
   // ---- chat ----
-  { route: "chat_complete", name: "test_server_router (mem_cube_id)", request: () => ({ body: { user_id: USER, query: "Which hotels do I like?", mem_cube_id: CUBE } }) },
+  {
+    route: "chat_complete",
+    name: "test_server_router (mem_cube_id)",
+    request: () => ({ body: { user_id: USER, query: "Which hotels do I like?", mem_cube_id: CUBE } }),
+  },
   {
     route: "chat_complete",
     name: "example 07b",
     request: () => ({
-      body: { user_id: USER, query: "Which hotels do I like?", readable_cube_ids: [CUBE], writable_cube_ids: [CUBE], mode: "fast", top_k: 5, add_message_on_answer: true, session_id: SESSION },
+      body: {
+        user_id: USER,
+        query: "Which hotels do I like?",
+        readable_cube_ids: [CUBE],
+        writable_cube_ids: [CUBE],
+        mode: "fast",
+        top_k: 5,
+        add_message_on_answer: true,
+        session_id: SESSION,
+      },
     }),
   },
   {
@@ -332,7 +385,11 @@ export const MEMOS_PROBES: readonly Probe[] = [
     expectStatus: 400,
   },
   { route: "chat_complete", name: "missing user_id (MemOS: 422)", request: () => ({ body: { query: "hi" } }), expectStatus: 422 },
-  { route: "chat_stream", name: "mem_cube_id", request: () => ({ body: { user_id: USER, query: "Which hotels do I like?", mem_cube_id: CUBE, add_message_on_answer: false } }) },
+  {
+    route: "chat_stream",
+    name: "mem_cube_id",
+    request: () => ({ body: { user_id: USER, query: "Which hotels do I like?", mem_cube_id: CUBE, add_message_on_answer: false } }),
+  },
   {
     route: "chat_stream_playground",
     name: "readable_cube_ids",
@@ -349,7 +406,11 @@ export const MEMOS_PROBES: readonly Probe[] = [
   { route: "get_all", name: "test_server_router (text_mem, no cube)", request: () => ({ body: { user_id: USER, memory_type: "text_mem" } }) },
   { route: "get_all", name: "text_mem of a cube", request: () => ({ body: { user_id: USER, memory_type: "text_mem", mem_cube_ids: [CUBE] } }) },
   { route: "get_all", name: "act_mem", request: () => ({ body: { user_id: USER, memory_type: "act_mem", mem_cube_ids: [CUBE] } }), check: emptyList },
-  { route: "get_all", name: "with search_query", request: () => ({ body: { user_id: USER, memory_type: "text_mem", mem_cube_ids: [CUBE], search_query: "hotel" } }) },
+  {
+    route: "get_all",
+    name: "with search_query",
+    request: () => ({ body: { user_id: USER, memory_type: "text_mem", mem_cube_ids: [CUBE], search_query: "hotel" } }),
+  },
   { route: "get_memory", name: "mem_cube_id only", request: () => ({ body: { mem_cube_id: CUBE } }) },
   { route: "get_memory", name: "mem_cube_id + user_id, paged", request: () => ({ body: { mem_cube_id: CUBE, user_id: USER, page: 1, page_size: 2 } }) },
   {
@@ -358,7 +419,9 @@ export const MEMOS_PROBES: readonly Probe[] = [
     request: () => ({ body: { mem_cube_id: CUBE, user_id: USER, include_preference: false, include_tool_memory: false, include_skill_memory: false } }),
     check: (json) => {
       const data = (json as { data?: Record<string, unknown> })?.data ?? {};
-      return ["pref_mem", "tool_mem", "skill_mem"].flatMap((key) => (Array.isArray(data[key]) && (data[key] as unknown[]).length === 0 ? [] : [`data.${key}: expected []`]));
+      return ["pref_mem", "tool_mem", "skill_mem"].flatMap((key) =>
+        Array.isArray(data[key]) && (data[key] as unknown[]).length === 0 ? [] : [`data.${key}: expected []`],
+      );
     },
   },
   { route: "get_memory", name: "a cube nobody wrote", request: () => ({ body: { mem_cube_id: FRESH_CUBE } }) },
@@ -419,10 +482,22 @@ export const MEMOS_PROBES: readonly Probe[] = [
     request: () => ({ body: { writable_cube_ids: [CUBE], session_id: "a", conversation_id: "b" } }),
     expectStatus: 422,
   },
-  { route: "delete_memory", name: "writable_cube_ids + memory_ids (no user_id)", request: (context) => ({ body: { writable_cube_ids: [CUBE], memory_ids: [at(context, -1)] } }) },
+  {
+    route: "delete_memory",
+    name: "writable_cube_ids + memory_ids (no user_id)",
+    request: (context) => ({ body: { writable_cube_ids: [CUBE], memory_ids: [at(context, -1)] } }),
+  },
   { route: "delete_memory", name: "file_ids", request: () => ({ body: { writable_cube_ids: [CUBE], file_ids: ["file_compat_123"] } }) },
-  { route: "delete_memory", name: "filter without user_id", request: () => ({ body: { writable_cube_ids: [CUBE], filter: { and: [{ session_id: "session_deprecated_1" }] } } }) },
-  { route: "delete_memory", name: "quick delete by conversation_id", request: () => ({ body: { writable_cube_ids: [CUBE], conversation_id: "session_with_history" } }) },
+  {
+    route: "delete_memory",
+    name: "filter without user_id",
+    request: () => ({ body: { writable_cube_ids: [CUBE], filter: { and: [{ session_id: "session_deprecated_1" }] } } }),
+  },
+  {
+    route: "delete_memory",
+    name: "quick delete by conversation_id",
+    request: () => ({ body: { writable_cube_ids: [CUBE], conversation_id: "session_with_history" } }),
+  },
   { route: "delete_memory", name: "quick delete by user_id", request: () => ({ body: { writable_cube_ids: ["用户_001"], user_id: "用户_001" } }) },
   { route: "delete_memory_by_record_id", name: "soft delete", request: () => ({ body: { mem_cube_id: CUBE, record_id: "record-compat-1" } }) },
   { route: "recover_memory_by_record_id", name: "recover", request: () => ({ body: { mem_cube_id: CUBE, delete_record_id: "record-compat-1" } }) },
@@ -452,7 +527,16 @@ export const MEMOS_PREFERENCE_PROBES: readonly Probe[] = [
     route: "search",
     name: "eval client, single cube with a preference hit",
     request: () => ({
-      body: { query: "Which hotel should I book?", user_id: USER, mem_cube_id: PREFERENCE_CUBE, conversation_id: "", top_k: 10, mode: "fast", include_preference: true, pref_top_k: 6 },
+      body: {
+        query: "Which hotel should I book?",
+        user_id: USER,
+        mem_cube_id: PREFERENCE_CUBE,
+        conversation_id: "",
+        top_k: 10,
+        mode: "fast",
+        include_preference: true,
+        pref_top_k: 6,
+      },
     }),
     check: (json) => {
       const data = (json as { data?: { pref_mem?: { memories?: unknown[] }[]; pref_string?: unknown } })?.data;

@@ -446,10 +446,7 @@ export const MEMOS_ROUTES: readonly MemosRoute[] = [
       remaining_tasks_detail: z.array(z.string()),
     }),
     requires: "Redis scheduler queue",
-    notes: [
-      "Without a Redis queue MemOS answers 503; a user with no queue streams is a 404.",
-      "The *_detail lists are '<stream key>:<count>' strings.",
-    ],
+    notes: ["Without a Redis queue MemOS answers 503; a user with no queue streams is a 404.", "The *_detail lists are '<stream key>:<count>' strings."],
   },
   {
     id: "scheduler_wait",
@@ -622,10 +619,7 @@ export const MEMOS_ROUTES: readonly MemosRoute[] = [
     envelope: "code-message-data",
     messages: ["Memories retrieved successfully"],
     data: z.object({ memories: z.array(GraphNode) }),
-    notes: [
-      "The body is a bare JSON array of ids (e.g. [\"id1\",\"id2\"]), not an object.",
-      "Unknown ids are left out; a failure answers {memories: []}.",
-    ],
+    notes: ['The body is a bare JSON array of ids (e.g. ["id1","id2"]), not an object.', "Unknown ids are left out; a failure answers {memories: []}."],
   },
   {
     id: "delete_memory",

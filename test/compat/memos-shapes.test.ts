@@ -20,7 +20,11 @@ describe("the MemOS route description", () => {
 
   test("every probe names a described route and every route has a probe", () => {
     for (const probe of MEMOS_PROBES) memosRoute(probe.route);
-    for (const route of MEMOS_ROUTES) assert.ok(MEMOS_PROBES.some((probe) => probe.route === route.id), `no probe for ${route.id}`);
+    for (const route of MEMOS_ROUTES)
+      assert.ok(
+        MEMOS_PROBES.some((probe) => probe.route === route.id),
+        `no probe for ${route.id}`,
+      );
   });
 
   test("every known gap belongs to a probe", () => {

@@ -39,7 +39,12 @@ describe("parseConfig", () => {
     [{ MEMCUBE_API_KEYS: "{}" }, /^MEMCUBE_API_KEYS: names no key/],
     // One key twice with two meanings (here read-write as itself, read-only as its digest): refused.
     [
-      { MEMCUBE_API_KEYS: JSON.stringify({ "sk-0123456789abcdef-twice": "alice", [`sha256:${sha256Hex("sk-0123456789abcdef-twice")}`]: { user: "alice", access: "read" } }) },
+      {
+        MEMCUBE_API_KEYS: JSON.stringify({
+          "sk-0123456789abcdef-twice": "alice",
+          [`sha256:${sha256Hex("sk-0123456789abcdef-twice")}`]: { user: "alice", access: "read" },
+        }),
+      },
       /^MEMCUBE_API_KEYS: entry 2 is the same key as entry 1 with another user or access; keep one of them$/,
     ],
     [{ MEMCUBE_API_KEYS_FILE: "/nonexistent/keys.json" }, /^MEMCUBE_API_KEYS_FILE: cannot read "\/nonexistent\/keys.json" \(ENOENT\)/],
@@ -120,7 +125,6 @@ describe("parseConfig", () => {
   });
 });
 
-
 describe("the memcube command", () => {
   test("a bad value stops start-up with one line naming the variable", async () => {
     const run = promisify(execFile)(process.execPath, ["bin/memcube.mjs", "serve"], { env: { ...process.env, PORT: "not-a-port" } });
@@ -142,7 +146,10 @@ describe("the memcube command", () => {
     try {
       let health: unknown;
       for (let attempt = 0; attempt < 200 && health === undefined; attempt += 1) {
-        health = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.json(), () => undefined);
+        health = await fetch(`http://127.0.0.1:${port}/health`).then(
+          (response) => response.json(),
+          () => undefined,
+        );
         if (health === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.equal((health as { status: string }).status, "healthy");

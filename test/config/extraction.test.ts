@@ -3,7 +3,14 @@ import { describe, test } from "node:test";
 import { ConfigError, parseConfig } from "../../src/config/index.js";
 
 const list = JSON.stringify([
-  { backend: "qwen", api_base: "https://dashscope.example/v1", api_key: "sk-q", model_name_or_path: "qwen-plus", support_models: ["qwen-plus", "qwen-turbo"], timeout: 30 },
+  {
+    backend: "qwen",
+    api_base: "https://dashscope.example/v1",
+    api_key: "sk-q",
+    model_name_or_path: "qwen-plus",
+    support_models: ["qwen-plus", "qwen-turbo"],
+    timeout: 30,
+  },
 ]);
 
 describe("the extraction model", () => {
@@ -38,19 +45,28 @@ describe("the extraction model", () => {
     [{ MEMREADER_API_KEY: "sk-x" }, /^MEMRADER_API_BASE: required when MEMREADER_API_KEY is set/],
     [{ MEMRADER_API_BASE: "http://x/v1" }, /^MEMRADER_MODEL: required when MEMRADER_API_BASE is set/],
     [{ MEMRADER_API_BASE: "ftp://x", MEMRADER_MODEL: "m" }, /^MEMRADER_API_BASE: expected an http\(s\) URL/],
-    [{ CHAT_MODEL_LIST: list, MEMCUBE_EXTRACT_MODEL: "qwen-plus", MEMRADER_API_BASE: "http://x/v1", MEMRADER_MODEL: "m" }, /^MEMCUBE_EXTRACT_MODEL: set either/],
+    [
+      { CHAT_MODEL_LIST: list, MEMCUBE_EXTRACT_MODEL: "qwen-plus", MEMRADER_API_BASE: "http://x/v1", MEMRADER_MODEL: "m" },
+      /^MEMCUBE_EXTRACT_MODEL: set either/,
+    ],
     [{ MEMCUBE_JOB_MAX_ATTEMPTS: "0" }, /^MEMCUBE_JOB_MAX_ATTEMPTS: /],
     [{ MEMCUBE_JOB_LEASE_SECONDS: "soon" }, /^MEMCUBE_JOB_LEASE_SECONDS: /],
     [{ MEMCUBE_JOB_WORKERS: "-1" }, /^MEMCUBE_JOB_WORKERS: /],
   ];
   for (const [env, message] of bad) {
     test(`a bad ${Object.keys(env).join("+")} is one line naming the variable`, () => {
-      assert.throws(() => parseConfig(env), (error: Error) => error instanceof ConfigError && message.test(error.message) && !error.message.includes("\n"));
+      assert.throws(
+        () => parseConfig(env),
+        (error: Error) => error instanceof ConfigError && message.test(error.message) && !error.message.includes("\n"),
+      );
     });
   }
 
   test("keys are never in the messages", () => {
-    assert.throws(() => parseConfig({ MEMRADER_API_KEY: "sk-very-secret" }), (error: Error) => !error.message.includes("sk-very-secret"));
+    assert.throws(
+      () => parseConfig({ MEMRADER_API_KEY: "sk-very-secret" }),
+      (error: Error) => !error.message.includes("sk-very-secret"),
+    );
   });
 
   test("job settings: defaults, and seconds as decimals", () => {

@@ -22,7 +22,12 @@ function sourceFiles(folder: string): string[] {
 /** Every environment variable the source reads: `read(env, "X", …)`, `env.X`, `env["X"]`, and the variables ConfigErrors name. */
 function variablesReadBySource(): Set<string> {
   const names = new Set<string>();
-  const patterns = [/\bread(?:<[^>]*>)?\(env, "([A-Z][A-Z0-9_]+)"/g, /\benv\.([A-Z][A-Z0-9_]+)/g, /\benv\["([A-Z][A-Z0-9_]+)"\]/g, /new ConfigError\(\s*"([A-Z][A-Z0-9_]+)"/g];
+  const patterns = [
+    /\bread(?:<[^>]*>)?\(env, "([A-Z][A-Z0-9_]+)"/g,
+    /\benv\.([A-Z][A-Z0-9_]+)/g,
+    /\benv\["([A-Z][A-Z0-9_]+)"\]/g,
+    /new ConfigError\(\s*"([A-Z][A-Z0-9_]+)"/g,
+  ];
   for (const file of sourceFiles(SRC)) {
     const text = readFileSync(file, "utf8");
     for (const pattern of patterns) for (const match of text.matchAll(pattern)) names.add(match[1] ?? "");
@@ -90,9 +95,6 @@ describe("docs/configuration.md", () => {
   });
 
   test("the CHAT_MODEL_LIST field table lists exactly the fields an entry accepts", () => {
-    assert.deepEqual(
-      CHAT_MODEL_FIELDS.map((field) => field.name).sort(),
-      Object.keys(entrySchema.in.shape).sort(),
-    );
+    assert.deepEqual(CHAT_MODEL_FIELDS.map((field) => field.name).sort(), Object.keys(entrySchema.in.shape).sort());
   });
 });

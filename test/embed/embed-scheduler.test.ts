@@ -44,8 +44,7 @@ function heldModel(limits: Partial<SchedulerLimits> = {}, concurrency = 1) {
       }),
   });
   /** Resolves once the model has been called `count` times in all. */
-  const called = (count: number) =>
-    calls.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
+  const called = (count: number) => (calls.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve })));
   /** Answers the calls one by one, until `count` calls have been made (the last one unanswered). */
   const answerUntil = async (count: number) => {
     for (let index = 0; index < count - 1; index++) {
@@ -112,9 +111,15 @@ describe("embedding scheduler", () => {
     const queries = texts("q", 5).map((text) => model.scheduler.submit([text], { priority: "query" }));
     await model.answerUntil(6);
     assert.deepEqual(model.calls.map(flowsOf), ["L", "q+L", "q+L", "q+L", "q+L", "q+L"]);
-    assert.deepEqual(model.calls.slice(1).map((call) => call.texts[0]), texts("q", 5));
+    assert.deepEqual(
+      model.calls.slice(1).map((call) => call.texts[0]),
+      texts("q", 5),
+    );
     model.calls[5]?.answer();
-    assert.deepEqual((await Promise.all(queries)).map((vectors) => read(vectors)[0]), texts("q", 5));
+    assert.deepEqual(
+      (await Promise.all(queries)).map((vectors) => read(vectors)[0]),
+      texts("q", 5),
+    );
     assert.deepEqual(read(await model.answerAll(bulk)), texts("L", 40));
   });
 
@@ -139,7 +144,10 @@ describe("embedding scheduler", () => {
     model.calls[0]?.answer();
     await model.called(2);
     model.calls[1]?.answer();
-    assert.deepEqual((await Promise.all(calls)).map((vectors) => read(vectors)[0]), ["a1", "b1", "c1", "dddddddddddd"]);
+    assert.deepEqual(
+      (await Promise.all(calls)).map((vectors) => read(vectors)[0]),
+      ["a1", "b1", "c1", "dddddddddddd"],
+    );
   });
 
   test("an aborted call rejects at once, and none of its waiting texts reaches the model", async () => {
@@ -182,7 +190,10 @@ describe("embedding scheduler", () => {
     const model = heldModel({ maxTexts: 32 }, 2);
     const call = model.scheduler.submit(texts("P", 10));
     await model.called(2);
-    assert.deepEqual(model.calls.map((entry) => entry.texts.length), [5, 5]);
+    assert.deepEqual(
+      model.calls.map((entry) => entry.texts.length),
+      [5, 5],
+    );
     for (const entry of model.calls) entry.answer();
     assert.deepEqual(read(await call), texts("P", 10));
   });

@@ -247,11 +247,7 @@ test("loading and embedding print nothing, and an idle embedder does not keep th
     const embedder = await createLocalEmbedder();
     await embedder.embed(["hello world", ""]);
     await embedder.embed([""]);`;
-  const { stdout, stderr } = await promisify(execFile)(
-    process.execPath,
-    ["--import", "tsx", "--input-type=module", "--eval", script],
-    { timeout: 20_000 },
-  );
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], { timeout: 20_000 });
   assert.equal(stdout, "");
   assert.equal(stderr, "");
 });

@@ -192,7 +192,12 @@ describe("ONNX embedder: set-up errors", () => {
   });
 
   test("configuration: defaults, and bad values name their variable", () => {
-    const config = parseConfig({ MOS_EMBEDDER_BACKEND: "onnx", MOS_EMBEDDER_MODEL_PATH: modelA, MOS_EMBEDDER_QUERY_PREFIX: "query: ", MOS_EMBEDDER_PASSAGE_PREFIX: "passage: " });
+    const config = parseConfig({
+      MOS_EMBEDDER_BACKEND: "onnx",
+      MOS_EMBEDDER_MODEL_PATH: modelA,
+      MOS_EMBEDDER_QUERY_PREFIX: "query: ",
+      MOS_EMBEDDER_PASSAGE_PREFIX: "passage: ",
+    });
     assert.deepEqual(config.embedder, {
       backend: "onnx",
       modelPath: modelA,
@@ -203,7 +208,10 @@ describe("ONNX embedder: set-up errors", () => {
       runtimePath: undefined,
     });
     const configError = (env: Record<string, string>, variable: string) =>
-      assert.throws(() => parseConfig({ MOS_EMBEDDER_BACKEND: "onnx", ...env }), (error: unknown) => error instanceof ConfigError && error.variable === variable);
+      assert.throws(
+        () => parseConfig({ MOS_EMBEDDER_BACKEND: "onnx", ...env }),
+        (error: unknown) => error instanceof ConfigError && error.variable === variable,
+      );
     configError({}, "MOS_EMBEDDER_MODEL_PATH");
     configError({ MOS_EMBEDDER_MODEL_PATH: path.join(scratch, "nowhere") }, "MOS_EMBEDDER_MODEL_PATH");
     configError({ MOS_EMBEDDER_MODEL_PATH: modelA, MOS_EMBEDDER_POOLING: "max" }, "MOS_EMBEDDER_POOLING");

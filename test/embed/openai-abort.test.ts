@@ -13,7 +13,10 @@ let fake: FakeEmbeddings;
 let embedder: Embedder;
 before(async () => {
   fake = await startFakeEmbeddings({ dimension: 16 });
-  embedder = await createOpenAIEmbedder({ backend: "universal_api", apiBase: fake.url, apiKey: undefined, model: "fake", dimensions: undefined }, { retryDelayMs: 5 });
+  embedder = await createOpenAIEmbedder(
+    { backend: "universal_api", apiBase: fake.url, apiKey: undefined, model: "fake", dimensions: undefined },
+    { retryDelayMs: 5 },
+  );
 });
 after(async () => {
   await embedder.close();

@@ -3,12 +3,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createEmbedder } from "../../src/embed/index.js";
-import {
-  createOpenAIEmbedder,
-  MAX_CHARS_PER_INPUT,
-  MAX_INPUTS_PER_REQUEST,
-  type UniversalApiEmbedderConfig,
-} from "../../src/embed/openai.js";
+import { createOpenAIEmbedder, MAX_CHARS_PER_INPUT, MAX_INPUTS_PER_REQUEST, type UniversalApiEmbedderConfig } from "../../src/embed/openai.js";
 import { UpstreamRequestError } from "../../src/upstream-http.js";
 import { fakeEmbedding, startFakeEmbeddings, type FakeEmbeddings } from "../support/fake-embeddings.js";
 
@@ -116,7 +111,10 @@ describe("universal_api embedder", () => {
     const embedder = await createOpenAIEmbedder(configFor(fake), FAST);
     fake.requests.length = 0;
     const [blank, word, empty] = await embedder.embed(["  ", "word", ""]);
-    assert.deepEqual(fake.requests.map((request) => inputsOf(request.body)), [["word"]]);
+    assert.deepEqual(
+      fake.requests.map((request) => inputsOf(request.body)),
+      [["word"]],
+    );
     for (const vector of [blank, word, empty]) {
       assert.ok(vector);
       assert.equal(vector.length, 48);
@@ -198,10 +196,7 @@ describe("universal_api embedder", () => {
   });
 
   test("passes on the endpoint's message for a rejected request", async () => {
-    await assert.rejects(
-      createOpenAIEmbedder(configFor(fake, { dimensions: 0 }), FAST),
-      /HTTP 400: .*dimensions must be a positive integer/,
-    );
+    await assert.rejects(createOpenAIEmbedder(configFor(fake, { dimensions: 0 }), FAST), /HTTP 400: .*dimensions must be a positive integer/);
   });
 
   test("times out an endpoint that never answers, retrying it", async () => {

@@ -59,8 +59,21 @@ describe("WordPiece tokenizer (tokenizer.json)", () => {
   });
 
   test("tokenizers other than WordPiece are refused with a message saying which are supported", () => {
-    const unigram = JSON.stringify({ normalizer: null, model: { type: "Unigram", unk_id: 3, vocab: [["<s>", 0], ["▁the", -3.2]] } });
-    assert.throws(() => new WordPieceTokenizer(unigram, { maxTokens: 512 }), (error: unknown) => error instanceof TokenizerFormatError && /Unigram.*WordPiece/.test(error.message));
+    const unigram = JSON.stringify({
+      normalizer: null,
+      model: {
+        type: "Unigram",
+        unk_id: 3,
+        vocab: [
+          ["<s>", 0],
+          ["▁the", -3.2],
+        ],
+      },
+    });
+    assert.throws(
+      () => new WordPieceTokenizer(unigram, { maxTokens: 512 }),
+      (error: unknown) => error instanceof TokenizerFormatError && /Unigram.*WordPiece/.test(error.message),
+    );
     assert.throws(() => new WordPieceTokenizer("not json", { maxTokens: 512 }), TokenizerFormatError);
   });
 });

@@ -28,7 +28,10 @@ const files: Record<string, string> = {
   // plain → leaf: no cycle.
   "plain.ts": 'import type { Leaf } from "./leaf.js";\nexport const plain = (leaf: Leaf): number => leaf.n;\n',
   "leaf.ts": "export interface Leaf { n: number }\n",
-  "tsconfig.json": JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, verbatimModuleSyntax: true }, include: ["*.ts"] }),
+  "tsconfig.json": JSON.stringify({
+    compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, verbatimModuleSyntax: true },
+    include: ["*.ts"],
+  }),
 };
 
 before(() => {
@@ -56,9 +59,7 @@ test("value cycles go to import-x/no-cycle, cycles closed by a type-only import 
     ],
   });
   const results = await eslint.lintFiles(["*.ts"]);
-  const found = results
-    .flatMap((result) => result.messages.map((message) => `${path.basename(result.filePath)} ${message.ruleId ?? message.message}`))
-    .sort();
+  const found = results.flatMap((result) => result.messages.map((message) => `${path.basename(result.filePath)} ${message.ruleId ?? message.message}`)).sort();
   assert.deepEqual(found, [
     "a.ts import-x/no-cycle",
     "b.ts import-x/no-cycle",

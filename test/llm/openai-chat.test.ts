@@ -24,9 +24,7 @@ beforeEach(() => fake.reset());
 /** A model from one `CHAT_MODEL_LIST` entry pointing at the fake server. */
 function model(fields: Record<string, unknown> = {}, name?: string): ChatModel {
   const entries = parseChatModelList(
-    JSON.stringify([
-      { backend: "qwen", api_base: fake.url, api_key: KEY, model_name_or_path: "base-model", support_models: ["chat-model"], ...fields },
-    ]),
+    JSON.stringify([{ backend: "qwen", api_base: fake.url, api_key: KEY, model_name_or_path: "base-model", support_models: ["chat-model"], ...fields }]),
   );
   return new ModelRegistry(entries, FAST_RETRY).resolve(name);
 }

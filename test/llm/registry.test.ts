@@ -30,9 +30,7 @@ describe("ModelRegistry", () => {
   });
 
   test("without support_models the default is model_name_or_path", () => {
-    const only = new ModelRegistry(
-      parseChatModelList(JSON.stringify([{ backend: "vllm", api_base: "http://h/v1", model_name_or_path: "local" }])),
-    );
+    const only = new ModelRegistry(parseChatModelList(JSON.stringify([{ backend: "vllm", api_base: "http://h/v1", model_name_or_path: "local" }])));
     assert.equal(only.defaultName, "local");
     assert.equal(only.resolve().model, "local");
   });
@@ -69,10 +67,7 @@ describe("ModelRegistry", () => {
     for (const name of [undefined, "anything"]) {
       assert.throws(
         () => empty.resolve(name),
-        (error: unknown) =>
-          error instanceof NoModelConfiguredError &&
-          error.message.includes("CHAT_MODEL_LIST=[{") &&
-          !error.message.includes("\n"),
+        (error: unknown) => error instanceof NoModelConfiguredError && error.message.includes("CHAT_MODEL_LIST=[{") && !error.message.includes("\n"),
       );
     }
   });

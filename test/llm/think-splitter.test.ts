@@ -52,10 +52,7 @@ describe("ThinkSplitter", () => {
 
   test("one character at a time", () => {
     const input = "\n<think>\nstep 1\nstep 2\n</think>\n\nfinal";
-    assert.deepEqual(
-      (({ text, reasoning }) => ({ text, reasoning }))(run(Array.from(input))),
-      { text: "final", reasoning: "step 1\nstep 2" },
-    );
+    assert.deepEqual((({ text, reasoning }) => ({ text, reasoning }))(run(Array.from(input))), { text: "final", reasoning: "step 1\nstep 2" });
   });
 
   test("streams reasoning before the block closes, and text as it comes", () => {

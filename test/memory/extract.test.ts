@@ -9,7 +9,7 @@ describe("parseLooseJson", () => {
   const cases: [string, string, unknown][] = [
     ["plain JSON", '{"a": [1, 2]}', { a: [1, 2] }],
     ["a code fence", '```json\n{"a": 1}\n```', { a: 1 }],
-    ["an unclosed code fence", '```\n[1, 2]\n', [1, 2]],
+    ["an unclosed code fence", "```\n[1, 2]\n", [1, 2]],
     ["prose around it", 'Here you go: {"a": "b"} — anything else?', { a: "b" }],
     ["trailing commas", '{"a": [1, 2,], "b": {"c": 3,},}', { a: [1, 2], b: { c: 3 } }],
     ["brackets inside strings", '{"a": "x } ] , y"}', { a: "x } ] , y" }],
@@ -25,7 +25,10 @@ describe("parseLooseJson", () => {
     assert.throws(() => parseLooseJson(""), /the answer was empty/);
     assert.throws(() => parseLooseJson("The user likes jazz."), /no JSON object or array found/);
     assert.throws(() => parseLooseJson('{"memories": [{"memory": "cut off mid-str'), LooseJsonError);
-    assert.throws(() => parseLooseJson("{memories: [oops"), (error: Error) => /^not valid JSON/.test(error.message) && !error.message.includes("oops"));
+    assert.throws(
+      () => parseLooseJson("{memories: [oops"),
+      (error: Error) => /^not valid JSON/.test(error.message) && !error.message.includes("oops"),
+    );
   });
 });
 

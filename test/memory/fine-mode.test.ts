@@ -64,7 +64,10 @@ describe("fine mode, asynchronous (the default)", () => {
     assert.equal(fact.metadata.key, "pet");
     assert.deepEqual(fact.metadata.tags, ["pets"]);
     assert.equal(fact.metadata.chat_time, "2026-03-14T10:00:00.000Z");
-    assert.deepEqual(fact.metadata.sources.map((source: { message_id: string }) => source.message_id), ["m-dog"]);
+    assert.deepEqual(
+      fact.metadata.sources.map((source: { message_id: string }) => source.message_id),
+      ["m-dog"],
+    );
 
     const archived = await getMemory(raw.memory_id, "fa");
     assert.equal(archived.body.data.metadata.status, "archived");
@@ -99,7 +102,10 @@ describe("fine mode, asynchronous (the default)", () => {
     });
     await waitIdle(rig.server, "fdate");
     const second = prompts(rig.llm, "extract").at(-1)?.user ?? "";
-    assert.match(second, /Earlier messages \(already remembered, for context only\):\n\[c1\] 2026-03-14 10:00 UTC, Saturday · user: "I moved to Shenzhen last month"/);
+    assert.match(
+      second,
+      /Earlier messages \(already remembered, for context only\):\n\[c1\] 2026-03-14 10:00 UTC, Saturday · user: "I moved to Shenzhen last month"/,
+    );
     assert.match(second, /New messages \(extract from these\):\n\[1\] 2026-03-15 09:30 UTC, Sunday · user: "We found a flat near the office"/);
   });
 
@@ -157,9 +163,15 @@ describe("fine mode, asynchronous (the default)", () => {
     assert.deepEqual(textHits(search.body), ["The user moved to Shenzhen in February 2026"]);
     const current = search.body.data.text_mem[0].memories[0];
     const withHistory = await getMemory(current.id, "fc");
-    assert.deepEqual(withHistory.body.data.history.map((version: { memory: string; status: string; replaced_by: string; reason: string }) => [version.memory, version.status, version.replaced_by, version.reason]), [
-      ["The user lives in Guangzhou", "archived", current.id, "updated by a newer fact"],
-    ]);
+    assert.deepEqual(
+      withHistory.body.data.history.map((version: { memory: string; status: string; replaced_by: string; reason: string }) => [
+        version.memory,
+        version.status,
+        version.replaced_by,
+        version.reason,
+      ]),
+      [["The user lives in Guangzhou", "archived", current.id, "updated by a newer fact"]],
+    );
     // The same history in MemOS's form: one earlier version, replaced by a conflicting fact.
     assert.equal(withHistory.body.data.metadata.version, 2);
     assert.deepEqual(
@@ -197,7 +209,8 @@ describe("fine mode, asynchronous (the default)", () => {
 
     script(rig.llm, {
       extract: () => memories({ memory: "The user has green tea each morning", memory_type: "PreferenceMemory" }),
-      update: (prompt) => JSON.stringify({ decisions: [{ new: 1, action: "duplicate", target: numberOf(prompt.user, "The user drinks green tea every morning") }] }),
+      update: (prompt) =>
+        JSON.stringify({ decisions: [{ new: 1, action: "duplicate", target: numberOf(prompt.user, "The user drinks green tea every morning") }] }),
     });
     await post("/product/add", { user_id: "fdup", messages: "Green tea is how I start my day" });
     await waitIdle(rig.server, "fdup");
@@ -223,7 +236,8 @@ describe("fine mode, asynchronous (the default)", () => {
 describe("malformed JSON from small models", () => {
   test("code fences, prose and trailing commas are repaired without asking again", async () => {
     script(rig.llm, {
-      extract: () => 'Sure! Here are the memories:\n```json\n{"memories": [{"memory": "The user is vegetarian", "memory_type": "UserMemory",},],}\n```\nHope this helps.',
+      extract: () =>
+        'Sure! Here are the memories:\n```json\n{"memories": [{"memory": "The user is vegetarian", "memory_type": "UserMemory",},],}\n```\nHope this helps.',
     });
     await post("/product/add", { user_id: "fjson1", messages: "I have been vegetarian for ten years" });
     await waitIdle(rig.server, "fjson1");
@@ -317,7 +331,10 @@ describe("fine mode, synchronous", () => {
     script(rig.llm, { delayMs: 100, extract: () => memories({ memory: "The user plays the cello", key: "instrument", memory_type: "UserMemory" }) });
     const added = await post("/product/add", { user_id: "fsync", async_mode: "sync", messages: "I play the cello in an orchestra" });
     assert.equal(added.status, 200);
-    assert.deepEqual(added.body.data.map((item: { memory: string; memory_type: string }) => [item.memory, item.memory_type]), [["The user plays the cello", "UserMemory"]]);
+    assert.deepEqual(
+      added.body.data.map((item: { memory: string; memory_type: string }) => [item.memory, item.memory_type]),
+      [["The user plays the cello", "UserMemory"]],
+    );
     assert.equal((await taskStatus(rig.server, "fsync", added.body.data[0].task_id)).status, "completed");
   });
 
@@ -325,18 +342,27 @@ describe("fine mode, synchronous", () => {
     script(rig.llm, { extract: () => memories({ memory: "The user plays the oboe", key: "instrument", memory_type: "UserMemory" }) });
     const info = { source: "import", batch: 7 };
     const added = await post("/product/add", { user_id: "finfo", async_mode: "sync", messages: "I play the oboe", info });
-    assert.deepEqual(added.body.data.map((item: { memory: string }) => item.memory), ["The user plays the oboe"]);
+    assert.deepEqual(
+      added.body.data.map((item: { memory: string }) => item.memory),
+      ["The user plays the oboe"],
+    );
     const task = await taskStatus(rig.server, "finfo", added.body.data[0].task_id);
     assert.equal(task.status, "completed");
     const all = await post("/product/get_all", { user_id: "finfo" });
-    assert.deepEqual(all.body.data[0].memories[0].nodes.map((item: { metadata: { info: unknown } }) => item.metadata.info), [info]);
+    assert.deepEqual(
+      all.body.data[0].memories[0].nodes.map((item: { metadata: { info: unknown } }) => item.metadata.info),
+      [info],
+    );
   });
 
   test("sync with a failing model answers with the raw memory; the task is retried in the background", async () => {
     script(rig.llm, { extract: () => memories({ memory: "The user speaks Portuguese" }) });
     rig.llm.failNext(503);
     const added = await post("/product/add", { user_id: "fsync2", async_mode: "sync", messages: "Falo português" });
-    assert.deepEqual(added.body.data.map((item: { memory: string }) => item.memory), ["Falo português"]);
+    assert.deepEqual(
+      added.body.data.map((item: { memory: string }) => item.memory),
+      ["Falo português"],
+    );
     await waitIdle(rig.server, "fsync2");
     assert.deepEqual(await activeTexts(rig.server, "fsync2"), ["The user speaks Portuguese"]);
   });
@@ -351,12 +377,19 @@ describe("preferences", () => {
           { memory: "The user never stays in hostels", key: "accommodation", memory_type: "preference" },
         ),
     });
-    await post("/product/add", { user_id: "fpref", messages: [{ role: "user", content: "Going to Guangzhou this July. I never stay in hostels.", chat_time: "2026-05-01 12:00:00" }] });
+    await post("/product/add", {
+      user_id: "fpref",
+      messages: [{ role: "user", content: "Going to Guangzhou this July. I never stay in hostels.", chat_time: "2026-05-01 12:00:00" }],
+    });
     await waitIdle(rig.server, "fpref");
     const search = await post("/product/search", { user_id: "fpref", query: "Which hostels or hotels in Guangzhou?" });
     assert.deepEqual(textHits(search.body), ["The user plans a trip to Guangzhou in July 2026"]);
-    assert.deepEqual(search.body.data.pref_mem[0].memories.map((memory: { memory: string; metadata: { memory_type: string } }) => [memory.memory, memory.metadata.memory_type]), [
-      ["The user never stays in hostels", "PreferenceMemory"],
-    ]);
+    assert.deepEqual(
+      search.body.data.pref_mem[0].memories.map((memory: { memory: string; metadata: { memory_type: string } }) => [
+        memory.memory,
+        memory.metadata.memory_type,
+      ]),
+      [["The user never stays in hostels", "PreferenceMemory"]],
+    );
   });
 });

@@ -34,7 +34,10 @@ describe("words", () => {
 
 describe("ranking", () => {
   test("coverage weighs rare words more", () => {
-    const weights = new Map([["peanut", 3], ["snack", 1]]);
+    const weights = new Map([
+      ["peanut", 3],
+      ["snack", 1],
+    ]);
     assert.equal(keywordCoverage(["peanut", "snack"], weights, new Set(["peanut"])), 0.75);
     assert.equal(keywordCoverage(["peanut", "snack"], weights, new Set(["other"])), 0);
   });
@@ -56,14 +59,23 @@ describe("ranking", () => {
   ];
   const sameGroup = (x: { group: string }, y: { group: string }) => (x.group === y.group ? 0.97 : 0.1);
   test("mmr drops near-duplicates and keeps the rest in relevance order", () => {
-    assert.deepEqual(mmr(items, sameGroup, { lambda: 0.85, duplicate: 0.95, limit: 3 }).map((item) => item.id), ["a1", "b1"]);
+    assert.deepEqual(
+      mmr(items, sameGroup, { lambda: 0.85, duplicate: 0.95, limit: 3 }).map((item) => item.id),
+      ["a1", "b1"],
+    );
   });
   test("mmr prefers a diverse memory over a similar, slightly more relevant one", () => {
     const similar = (x: { group: string }, y: { group: string }) => (x.group === y.group ? 0.8 : 0);
-    assert.deepEqual(mmr(items, similar, { lambda: 0.5, duplicate: 0.95, limit: 2 }).map((item) => item.id), ["a1", "b1"]);
+    assert.deepEqual(
+      mmr(items, similar, { lambda: 0.5, duplicate: 0.95, limit: 2 }).map((item) => item.id),
+      ["a1", "b1"],
+    );
   });
   test("sim dedup keeps order", () => {
-    assert.deepEqual(dropDuplicates(items, sameGroup, 0.95, 5).map((item) => item.id), ["a1", "b1"]);
+    assert.deepEqual(
+      dropDuplicates(items, sameGroup, 0.95, 5).map((item) => item.id),
+      ["a1", "b1"],
+    );
   });
 });
 
@@ -88,6 +100,10 @@ describe("parseFilter", () => {
     [{ session_id: [1] }, /expected a string, number or boolean/],
   ];
   for (const [json, message] of bad) {
-    test(`rejects ${JSON.stringify(json)}`, () => assert.throws(() => parseFilter(json), (error: Error) => message.test(error.message)));
+    test(`rejects ${JSON.stringify(json)}`, () =>
+      assert.throws(
+        () => parseFilter(json),
+        (error: Error) => message.test(error.message),
+      ));
   }
 });

@@ -87,11 +87,11 @@ describe("cross-encoder reranker", () => {
     reranked = await startTestServer(
       {
         ...embedderEnv,
-      MOS_RERANKER_URL: `${reranker.url}/v1/rerank`,
-      MOS_RERANKER_MODEL: "bge-reranker-v2-m3",
-      MOS_RERANKER_API_KEY: "rk-secret",
-      MOS_RERANKER_TIMEOUT_SECONDS: "0.3",
-      MOS_RERANKER_RETRY_AFTER_SECONDS: "0",
+        MOS_RERANKER_URL: `${reranker.url}/v1/rerank`,
+        MOS_RERANKER_MODEL: "bge-reranker-v2-m3",
+        MOS_RERANKER_API_KEY: "rk-secret",
+        MOS_RERANKER_TIMEOUT_SECONDS: "0.3",
+        MOS_RERANKER_RETRY_AFTER_SECONDS: "0",
       },
       undefined,
       log.logger,
@@ -293,11 +293,14 @@ describe("a wrong route", () => {
 describe("TEI's limit of 32 texts per request", () => {
   const ORCHARD = "My brother grows apples in his orchard";
   test("more candidates than that go in several requests, and the best of the last one can still come first", async () => {
-    const { server, reranker, close } = await rerankRig((_query, text) => (text.includes("orchard") ? 0.99 : 0.1), (url) => ({
-      MOS_RERANKER_URL: url,
-      MOS_RERANKER_PROTOCOL: "tei",
-      MOS_RERANKER_TOP_N: "100",
-    }));
+    const { server, reranker, close } = await rerankRig(
+      (_query, text) => (text.includes("orchard") ? 0.99 : 0.1),
+      (url) => ({
+        MOS_RERANKER_URL: url,
+        MOS_RERANKER_PROTOCOL: "tei",
+        MOS_RERANKER_TOP_N: "100",
+      }),
+    );
     try {
       const notes = Array.from({ length: 44 }, (_, index) => `Apples note ${index}: apples again`);
       const added = await server.post("/product/add", {
@@ -309,7 +312,10 @@ describe("TEI's limit of 32 texts per request", () => {
       assert.equal(response.status, 200);
       const sent = reranker.requests.map((request) => (request.body as { texts: string[] }).texts);
       assert.ok(sent.length > 1, `one request of ${sent[0]?.length} texts`);
-      assert.ok(sent.every((texts) => texts.length <= 32), JSON.stringify(sent.map((texts) => texts.length)));
+      assert.ok(
+        sent.every((texts) => texts.length <= 32),
+        JSON.stringify(sent.map((texts) => texts.length)),
+      );
       assert.ok(sent.slice(1).flat().includes(ORCHARD), "the orchard must be sent after the first 32 for this test");
       const found = items(response.body);
       assert.equal(found[0]?.memory, ORCHARD);
@@ -337,10 +343,16 @@ describe("MOS_RERANKER_TOP_N", () => {
       const head = builtIn.slice(0, 2);
       assert.ok(!head.some((text) => text.includes("orchard")), `the orchard must be outside the top 2 for this test: ${builtIn.join(" | ")}`);
       assert.deepEqual(new Set(found.slice(0, 2).map((item) => item.memory)), new Set(head));
-      assert.deepEqual(found.slice(2).map((item) => item.memory), builtIn.slice(2));
+      assert.deepEqual(
+        found.slice(2).map((item) => item.memory),
+        builtIn.slice(2),
+      );
       assert.deepEqual((reranker.requests[0]?.body as { documents: string[] }).documents, head);
       const relativities = found.map((item) => item.metadata.relativity);
-      assert.deepEqual(relativities, [...relativities].sort((a, b) => b - a));
+      assert.deepEqual(
+        relativities,
+        [...relativities].sort((a, b) => b - a),
+      );
     } finally {
       await plain.cleanup();
       await server.cleanup();
@@ -352,9 +364,12 @@ describe("MOS_RERANKER_TOP_N", () => {
 
 describe("raw scores", () => {
   test("logits (TEI raw_scores, some vLLM models) become relativities in 0..1 through a sigmoid, order kept", async () => {
-    const { server, close } = await rerankRig((_query, text) => (text.includes("orchard") ? 3 : text.includes("fruit") ? -1 : -6), (url) => ({
-      MOS_RERANKER_URL: url,
-    }));
+    const { server, close } = await rerankRig(
+      (_query, text) => (text.includes("orchard") ? 3 : text.includes("fruit") ? -1 : -6),
+      (url) => ({
+        MOS_RERANKER_URL: url,
+      }),
+    );
     try {
       await addMemories(server);
       const found = items((await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 2 })).body);
@@ -373,9 +388,12 @@ describe("raw scores", () => {
 
 describe("raw scores between 0 and 1", () => {
   test("logits are all squashed alike: one of 0.9 is not taken for a probability and ranked above one of 1.2", async () => {
-    const { server, close } = await rerankRig((_query, text) => (text.includes("orchard") ? 1.2 : text.includes("fruit") ? 0.9 : -4), (url) => ({
-      MOS_RERANKER_URL: url,
-    }));
+    const { server, close } = await rerankRig(
+      (_query, text) => (text.includes("orchard") ? 1.2 : text.includes("fruit") ? 0.9 : -4),
+      (url) => ({
+        MOS_RERANKER_URL: url,
+      }),
+    );
     try {
       await addMemories(server);
       const found = items((await server.post("/product/search", { user_id: "alice", query: QUERY, top_k: 2 })).body);

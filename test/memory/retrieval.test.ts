@@ -6,7 +6,6 @@ import { indexWordsOf, stem } from "../../src/memory/words.js";
 import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
 import { textHits } from "../support/server.js";
 
-
 describe("stems and cues", () => {
   test("word forms meet at one stem; other scripts and short words are left alone", () => {
     assert.deepEqual(["moved", "moving", "moves", "move"].map(stem), ["mov", "mov", "mov", "mov"]);
@@ -100,7 +99,11 @@ describe("search ranks what answers the question", () => {
     const hits = await search("What snacks should I pack for the school trip?");
     assert.equal(hits[0]?.memory, "My daughter is allergic to peanuts, so we check every label twice.");
     assert.ok((hits[0]?.metadata.relativity ?? 0) >= 0.5, "reaches chat's default threshold");
-    const chat = await rig.server.post("/product/chat/complete", { user_id: "omar", query: "What snacks should I pack for the school trip?", add_message_on_answer: false });
+    const chat = await rig.server.post("/product/chat/complete", {
+      user_id: "omar",
+      query: "What snacks should I pack for the school trip?",
+      add_message_on_answer: false,
+    });
     assert.equal(chat.status, 200);
     assert.ok(lastPrompt(rig.llm)[0]?.content.includes("allergic to peanuts"));
   });

@@ -7,8 +7,11 @@ import { startTestServer, tempDataDir, type TestServer } from "../support/server
 
 function memcube(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["bin/memcube.mjs", ...args], { env: { ...process.env, LOG_LEVEL: "silent", ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ["bin/memcube.mjs", ...args],
+      { env: { ...process.env, LOG_LEVEL: "silent", ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }

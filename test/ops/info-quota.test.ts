@@ -30,7 +30,8 @@ describe("info and MEMCUBE_CUBE_MAX_BYTES", () => {
   before(async () => {
     server = await startTestServer({ MEMCUBE_CUBE_MAX_BYTES: "1mb" });
     // The cubes exist before the tests measure the store.
-    for (const cube of ["ia", "ib"]) assert.equal((await server.post("/product/add", { user_id: "iu", writable_cube_ids: [cube], messages: "hello" })).status, 200);
+    for (const cube of ["ia", "ib"])
+      assert.equal((await server.post("/product/add", { user_id: "iu", writable_cube_ids: [cube], messages: "hello" })).status, 200);
   });
   after(() => server.cleanup());
 
@@ -47,7 +48,10 @@ describe("info and MEMCUBE_CUBE_MAX_BYTES", () => {
     assert.equal(storeBytes(server.dataDir), before, "nothing was written");
     for (const cube of ["ia", "ib"]) {
       const all = await server.post("/product/get_all", { user_id: "iu", mem_cube_ids: [cube] });
-      assert.deepEqual(all.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory), ["hello"]);
+      assert.deepEqual(
+        all.body.data[0].memories[0].nodes.map((memory: { memory: string }) => memory.memory),
+        ["hello"],
+      );
     }
   });
 

@@ -10,8 +10,11 @@ const ADMIN = { authorization: "Bearer sk-admin-7c2e9b4f1a6d3e80" };
 
 function memcube(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["bin/memcube.mjs", ...args], { env: { ...process.env, LOG_LEVEL: "silent", ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ["bin/memcube.mjs", ...args],
+      { env: { ...process.env, LOG_LEVEL: "silent", ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -83,7 +86,10 @@ describe("jobs admin routes", () => {
     const env = { MEMCUBE_DATA_DIR: rig.server.dataDir };
     const list = await memcube(["jobs", "list", "--json"], env);
     assert.equal(list.code, 0, list.stderr);
-    const jobs = list.stdout.trim().split("\n").map((line) => JSON.parse(line) as { task_id: string; error: string });
+    const jobs = list.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { task_id: string; error: string });
     for (const taskId of [first, second]) {
       assert.match(jobs.find((entry) => entry.task_id === taskId)?.error ?? "", /unusable twice/);
     }

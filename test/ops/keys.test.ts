@@ -67,7 +67,11 @@ describe("memcube keys", () => {
       ],
     );
     assert.equal(statSync(file).mode & 0o777, 0o600, "the file is the owner's only");
-    assert.deepEqual(readdirSync(folder).filter((name) => name.startsWith(".cli.json") || name.endsWith(".lock")), [], "no temporary or lock file left");
+    assert.deepEqual(
+      readdirSync(folder).filter((name) => name.startsWith(".cli.json") || name.endsWith(".lock")),
+      [],
+      "no temporary or lock file left",
+    );
 
     const listed = (await keys(file, "list")).stdout;
     assert.equal(listed.trim().split("\n").length, 3);
@@ -76,8 +80,17 @@ describe("memcube keys", () => {
     for (const secret of [key, reader, admin]) {
       assert.ok(!listed.includes(secret) && !listed.includes(sha256Hex(secret)), "list printed a key or a whole digest");
     }
-    const json = (await keys(file, "list", "--json")).stdout.trim().split("\n").map((line) => JSON.parse(line));
-    assert.deepEqual(json[1], { id: sha256Hex(reader).slice(0, 12), user: "alice", access: "read", created_at: stored[`sha256:${sha256Hex(reader)}`]?.created_at, stored: "hashed" });
+    const json = (await keys(file, "list", "--json")).stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(json[1], {
+      id: sha256Hex(reader).slice(0, 12),
+      user: "alice",
+      access: "read",
+      created_at: stored[`sha256:${sha256Hex(reader)}`]?.created_at,
+      stored: "hashed",
+    });
 
     // Revoke by id; an unknown or too short id, and the last key, are refused with the file unchanged.
     assert.match((await keys(file, "revoke", id)).stdout, new RegExp(`revoked key ${id} \\(user alice, read-write\\)`));
@@ -96,17 +109,21 @@ describe("memcube keys", () => {
   });
 
   const asRoot = process.getuid?.() === 0;
-  test("an edit keeps the file's owner and mode (sudo memcube keys add on the server's file)", { skip: asRoot ? false : "needs root to give a file to another user" }, async () => {
-    const file = path.join(folder, "owned.json");
-    const key = "sk-owned-by-the-server-0123456789";
-    writeFileSync(file, JSON.stringify({ [key]: "alice" }), { mode: 0o640 });
-    chownSync(file, 4321, 4322); // the server's user and group
-    await keys(file, "add", "bob");
-    await keys(file, "revoke", key);
-    const stat = statSync(file);
-    assert.deepEqual({ uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o777 }, { uid: 4321, gid: 4322, mode: 0o640 });
-    assert.equal(Object.keys(JSON.parse(readFileSync(file, "utf8"))).length, 1);
-  });
+  test(
+    "an edit keeps the file's owner and mode (sudo memcube keys add on the server's file)",
+    { skip: asRoot ? false : "needs root to give a file to another user" },
+    async () => {
+      const file = path.join(folder, "owned.json");
+      const key = "sk-owned-by-the-server-0123456789";
+      writeFileSync(file, JSON.stringify({ [key]: "alice" }), { mode: 0o640 });
+      chownSync(file, 4321, 4322); // the server's user and group
+      await keys(file, "add", "bob");
+      await keys(file, "revoke", key);
+      const stat = statSync(file);
+      assert.deepEqual({ uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o777 }, { uid: 4321, gid: 4322, mode: 0o640 });
+      assert.equal(Object.keys(JSON.parse(readFileSync(file, "utf8"))).length, 1);
+    },
+  );
 
   test("a file it cannot parse is left alone, and keys in MEMCUBE_API_KEYS cannot be edited", async () => {
     const file = path.join(folder, "broken.json");
@@ -212,7 +229,15 @@ async function serve(env: Record<string, string>, args: string[] = []): Promise<
 }
 
 const untilServing = (server: Child) =>
-  until("the server", () => fetch(`${server.url}/health`).then((response) => response.ok, () => false), () => server.process.exitCode !== null);
+  until(
+    "the server",
+    () =>
+      fetch(`${server.url}/health`).then(
+        (response) => response.ok,
+        () => false,
+      ),
+    () => server.process.exitCode !== null,
+  );
 
 /** `memcube serve` started, not yet waited for. */
 async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<Child> {
@@ -246,7 +271,14 @@ function statusOf(url: string, route: string, key: string, body: unknown): Promi
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      { host: hostname, port, path: route, method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...bearer(key) } },
+      {
+        host: hostname,
+        port,
+        path: route,
+        method: "POST",
+        agent: false,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...bearer(key) },
+      },
       (response) => {
         response.resume();
         response.on("end", () => resolve(response.statusCode ?? 0));
@@ -311,9 +343,18 @@ describe("SIGHUP reloads the keys file", () => {
       release();
 
       for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) raw += chunk.value;
-      const frames = raw.split("\n\n").filter((block) => block.trim() !== "").map((block) => JSON.parse(block.replace(/^data: /, "")));
+      const frames = raw
+        .split("\n\n")
+        .filter((block) => block.trim() !== "")
+        .map((block) => JSON.parse(block.replace(/^data: /, "")));
       assert.deepEqual(frames.at(-1), { type: "end" });
-      assert.equal(frames.filter((frame) => frame.type === "text").map((frame) => frame.data).join(""), answer);
+      assert.equal(
+        frames
+          .filter((frame) => frame.type === "text")
+          .map((frame) => frame.data)
+          .join(""),
+        answer,
+      );
       llm.reset();
 
       // A file that does not parse: the old keys stay, and the log says why.

@@ -148,7 +148,11 @@ describe("GET /ready when the server cannot serve", () => {
       close: async () => {},
     };
     const broken = { schemaStatus: async () => Promise.reject(new Error("connect ECONNREFUSED 10.0.0.1:5432")) } as unknown as Store;
-    assert.deepEqual(await new ReadinessProbe(broken, embedder).check(), { ready: false, reason: "store: unreachable", detail: "connect ECONNREFUSED 10.0.0.1:5432" });
+    assert.deepEqual(await new ReadinessProbe(broken, embedder).check(), {
+      ready: false,
+      reason: "store: unreachable",
+      detail: "connect ECONNREFUSED 10.0.0.1:5432",
+    });
     const store = { schemaStatus: async () => ({ applied: 3, latest: 3 }) } as unknown as Store;
     const failing: Embedder = { ...embedder, embed: async () => Promise.reject(new Error("model file missing")) };
     assert.deepEqual(await new ReadinessProbe(store, failing).check(), { ready: false, reason: "embedder: not loaded", detail: "model file missing" });

@@ -74,9 +74,21 @@ describe("MEMCUBE_CUBE_MAX_MEMORIES and MEMCUBE_CUBE_MAX_BYTES", () => {
   after(() => server.cleanup());
 
   test("an add that would pass the cube's memory count is refused whole with 413; a delete makes room", async () => {
-    const first = await server.post("/product/add", { user_id: "q1", messages: [{ role: "user", content: "one" }, { role: "user", content: "two" }] });
+    const first = await server.post("/product/add", {
+      user_id: "q1",
+      messages: [
+        { role: "user", content: "one" },
+        { role: "user", content: "two" },
+      ],
+    });
     assert.equal(first.status, 200);
-    const over = await server.post("/product/add", { user_id: "q1", messages: [{ role: "user", content: "three" }, { role: "user", content: "four" }] });
+    const over = await server.post("/product/add", {
+      user_id: "q1",
+      messages: [
+        { role: "user", content: "three" },
+        { role: "user", content: "four" },
+      ],
+    });
     assert.equal(over.status, 413);
     assert.deepEqual(Object.keys(over.body).sort(), ["code", "data", "message"]);
     assert.equal(over.body.code, 413);
@@ -94,17 +106,31 @@ describe("MEMCUBE_CUBE_MAX_MEMORIES and MEMCUBE_CUBE_MAX_BYTES", () => {
     assert.equal((await server.post("/product/add", { user_id: "q2", messages: "x".repeat(25) })).status, 200);
     const over = await server.post("/product/add", { user_id: "q2", messages: "我想去广州" }); // 15 bytes
     assert.equal(over.status, 413);
-    assert.equal(over.body.message, "cube 'q2' is full: 50 of 60 bytes (MEMCUBE_CUBE_MAX_BYTES) are stored, and this add would store 30 more; delete some first");
+    assert.equal(
+      over.body.message,
+      "cube 'q2' is full: 50 of 60 bytes (MEMCUBE_CUBE_MAX_BYTES) are stored, and this add would store 30 more; delete some first",
+    );
     assert.equal((await server.post("/product/add", { user_id: "q2", messages: "01234" })).status, 200);
     assert.equal((await server.post("/product/add", { user_id: "q2", messages: "0" })).status, 413, "the quota is reached: the next add is refused too");
   });
 
   test("bytes: tags and info once per cube", async () => {
     const info = { k: "v" }; // {"k":"v"}: 9 bytes
-    const fits = await server.post("/product/add", { user_id: "q3", messages: [{ role: "user", content: "ab" }, { role: "user", content: "cd" }], custom_tags: ["t1"], info });
+    const fits = await server.post("/product/add", {
+      user_id: "q3",
+      messages: [
+        { role: "user", content: "ab" },
+        { role: "user", content: "cd" },
+      ],
+      custom_tags: ["t1"],
+      info,
+    });
     assert.equal(fits.status, 200); // 2 × 2 × 2 + 2 + 9 = 19
     const over = await server.post("/product/add", { user_id: "q3", messages: "y".repeat(16), custom_tags: ["t1"], info });
     assert.equal(over.status, 413);
-    assert.equal(over.body.message, "cube 'q3' is full: 19 of 60 bytes (MEMCUBE_CUBE_MAX_BYTES) are stored, and this add would store 43 more; delete some first");
+    assert.equal(
+      over.body.message,
+      "cube 'q3' is full: 19 of 60 bytes (MEMCUBE_CUBE_MAX_BYTES) are stored, and this add would store 43 more; delete some first",
+    );
   });
 });

@@ -31,13 +31,22 @@ function assertRefused(response: { status: number; body: Json; headers: Headers 
     message: response.body.message,
     data: null,
   });
-  assert.match(response.body.message, new RegExp(`^chat token quota: user 'alice' has used ${used} of ${limit} LLM tokens today \\(MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY\\)`));
+  assert.match(
+    response.body.message,
+    new RegExp(`^chat token quota: user 'alice' has used ${used} of ${limit} LLM tokens today \\(MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY\\)`),
+  );
   const retryAfter = Number(response.headers.get("retry-after"));
   // To the next UTC midnight (a few seconds of slack for a slow machine).
   assert.ok(Math.abs(retryAfter - toMidnight()) <= 5, `Retry-After ${retryAfter}, midnight in ${toMidnight()}`);
 }
 
-const metric = (text: string, line: string) => Number(text.split("\n").find((entry) => entry.startsWith(`${line} `))?.split(" ")[1] ?? "0");
+const metric = (text: string, line: string) =>
+  Number(
+    text
+      .split("\n")
+      .find((entry) => entry.startsWith(`${line} `))
+      ?.split(" ")[1] ?? "0",
+  );
 
 describe("chat tokens per user per day", () => {
   let rig: ChatRig | undefined;
@@ -64,7 +73,10 @@ describe("chat tokens per user per day", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ user: "alice", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "and Carol?" }] }),
     }); // 2000
-    const chunks = (await openaiStream.text()).split("\n\n").filter((block) => block.startsWith("data: {")).map((block) => JSON.parse(block.slice(6)));
+    const chunks = (await openaiStream.text())
+      .split("\n\n")
+      .filter((block) => block.startsWith("data: {"))
+      .map((block) => JSON.parse(block.slice(6)));
     assert.deepEqual(chunks.at(-1)?.usage, { prompt_tokens: 300, completion_tokens: 200, total_tokens: 500 });
     const calls = llm.requests.length;
 
@@ -204,7 +216,10 @@ describe("chat tokens on PostgreSQL: two server processes share one count", { sk
       const ask = { user_id: "alice", query: "Where does Anna live?" };
       // Both at once, one on each process: 1000 of 1000 once both are answered.
       const answers = await Promise.all([postJson(`${one.url}/product/chat/complete`, ask), postJson(`${two.url}/product/chat/complete`, ask)]);
-      assert.deepEqual(answers.map((answer) => answer.status), [200, 200]);
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        [200, 200],
+      );
       for (const server of [one, two]) {
         const refused = await postJson(`${server.url}/product/chat/complete`, ask);
         assert.equal(refused.status, 429);

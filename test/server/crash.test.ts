@@ -16,9 +16,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-
-const serve = () =>
-  serveChild({ ...extractionEnv(llm), MEMCUBE_DATA_DIR: dataDir });
+const serve = () => serveChild({ ...extractionEnv(llm), MEMCUBE_DATA_DIR: dataDir });
 
 const json = async <T>(response: Response) => (await response.json()) as { data: T; message: string };
 type Task = { task_id: string; status: string };
@@ -48,14 +46,23 @@ describe("a crash mid-job", () => {
     script(llm, { extract: () => memories({ memory: "The user keeps two beehives on their roof", key: "hobby" }) });
     const second = await serve();
     try {
-      const waited = await json<unknown>(await fetch(`${second.url}/product/scheduler/wait?user_name=beekeeper&timeout_seconds=10&poll_interval=0.05`, { method: "POST" }));
+      const waited = await json<unknown>(
+        await fetch(`${second.url}/product/scheduler/wait?user_name=beekeeper&timeout_seconds=10&poll_interval=0.05`, { method: "POST" }),
+      );
       assert.equal(waited.message, "idle");
       const status = await json<Task[]>(await fetch(`${second.url}/product/scheduler/status?user_id=beekeeper&task_id=${taskId}`));
       assert.deepEqual(status.data, [{ task_id: taskId, status: "completed" }]);
       const listed = await json<{ memories: { nodes: { memory: string }[] }[] }[]>(
-        await fetch(`${second.url}/product/get_all`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: "beekeeper" }) }),
+        await fetch(`${second.url}/product/get_all`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ user_id: "beekeeper" }),
+        }),
       );
-      assert.deepEqual(listed.data[0]?.memories[0]?.nodes.map((memory) => memory.memory), ["The user keeps two beehives on their roof"]);
+      assert.deepEqual(
+        listed.data[0]?.memories[0]?.nodes.map((memory) => memory.memory),
+        ["The user keeps two beehives on their roof"],
+      );
       assert.equal(prompts(llm, "extract").length, 2, "the interrupted extraction ran once more");
     } finally {
       second.child.kill("SIGTERM");

@@ -93,7 +93,8 @@ describe("kill -9 during adds", () => {
       });
       assert.equal(retried.status, 200);
       const after = await post(second.url, "/product/get_all", { user_id: "crasher", mem_cube_ids: ["crash-a"] });
-      const texts = ((await after.json()) as { data: { memories: { nodes: { memory: string }[] }[] }[] }).data[0]?.memories[0]?.nodes.map((memory) => memory.memory) ?? [];
+      const texts =
+        ((await after.json()) as { data: { memories: { nodes: { memory: string }[] }[] }[] }).data[0]?.memories[0]?.nodes.map((memory) => memory.memory) ?? [];
       assert.equal(texts.filter((text) => text === "w0-n0 first part").length, 1);
     } finally {
       second.child.kill("SIGTERM");
@@ -129,16 +130,28 @@ describe("SIGTERM", () => {
     assert.ok(refused && server.child.exitCode === null, "a new connection after SIGTERM is refused while the stream drains");
     release();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) raw += decoder.decode(chunk.value);
-    const frames = raw.split("\n\n").filter((block) => block.trim() !== "").map((block) => JSON.parse(block.replace(/^data: /, "")) as { type: string; data?: unknown });
+    const frames = raw
+      .split("\n\n")
+      .filter((block) => block.trim() !== "")
+      .map((block) => JSON.parse(block.replace(/^data: /, "")) as { type: string; data?: unknown });
     assert.deepEqual(frames.at(-1), { type: "end" });
-    assert.equal(frames.filter((frame) => frame.type === "text").map((frame) => frame.data).join(""), "Shutting down politely, one small piece at a time.");
+    assert.equal(
+      frames
+        .filter((frame) => frame.type === "text")
+        .map((frame) => frame.data)
+        .join(""),
+      "Shutting down politely, one small piece at a time.",
+    );
     assert.equal(await exitCode, 0);
 
     const again = await serve();
     try {
       const listed = await post(again.url, "/product/get_all", { user_id: "drainer" });
       const { data } = (await listed.json()) as { data: { memories: { nodes: { memory: string }[] }[] }[] };
-      assert.deepEqual(data[0]?.memories[0]?.nodes.map((memory) => memory.memory).sort(), ["Shutting down politely, one small piece at a time.", "Tell me about draining"]);
+      assert.deepEqual(data[0]?.memories[0]?.nodes.map((memory) => memory.memory).sort(), [
+        "Shutting down politely, one small piece at a time.",
+        "Tell me about draining",
+      ]);
     } finally {
       again.child.kill("SIGTERM");
       await again.exited;

@@ -40,9 +40,16 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
   before(async () => {
     schema = await freshSchema("migrate");
     const server = await startTestServer({}, dataDir);
-    const messages = Array.from({ length: 1200 }, (_, index) => ({ role: "user", content: `Note ${index}: the meeting room ${index} has a projector`, message_id: `n${index}` }));
+    const messages = Array.from({ length: 1200 }, (_, index) => ({
+      role: "user",
+      content: `Note ${index}: the meeting room ${index} has a projector`,
+      message_id: `n${index}`,
+    }));
     for (let offset = 0; offset < messages.length; offset += 400) {
-      assert.equal((await server.post("/product/add", { user_id: "gina", messages: messages.slice(offset, offset + 400), custom_tags: ["notes"] })).status, 200);
+      assert.equal(
+        (await server.post("/product/add", { user_id: "gina", messages: messages.slice(offset, offset + 400), custom_tags: ["notes"] })).status,
+        200,
+      );
     }
     await server.post("/product/add", { user_id: "gina", messages: "I adopted a tabby cat called Miso", writable_cube_ids: ["gina-home"] });
     await server.post("/product/add", { user_id: "hal", messages: "我住在杭州" });
@@ -54,32 +61,89 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
     const { jobs } = await store.addConversation({
       userId: "gina",
       now: new Date().toISOString(),
-      entries: [{
-        message: { cubeId: "gina-home", messageId: "m-fix", sessionId: "s", role: "user", content: "Miso is a ginger cat", chatTime: new Date().toISOString(), createdAt: new Date().toISOString() },
-        memory: {
-          id: crypto.randomUUID(), cubeId: "gina-home", userId: "gina", sessionId: "s", text: "Miso is a ginger cat", memoryType: "UserMemory", key: "",
-          tags: [], confidence: 1, source: "conversation", background: "", info: {}, chatTime: new Date().toISOString(), createdAt: new Date().toISOString(),
-          updatedAt: new Date().toISOString(), sourceMessageIds: ["m-fix"], vector: null, keywords: "miso is a ginger cat",
+      entries: [
+        {
+          message: {
+            cubeId: "gina-home",
+            messageId: "m-fix",
+            sessionId: "s",
+            role: "user",
+            content: "Miso is a ginger cat",
+            chatTime: new Date().toISOString(),
+            createdAt: new Date().toISOString(),
+          },
+          memory: {
+            id: crypto.randomUUID(),
+            cubeId: "gina-home",
+            userId: "gina",
+            sessionId: "s",
+            text: "Miso is a ginger cat",
+            memoryType: "UserMemory",
+            key: "",
+            tags: [],
+            confidence: 1,
+            source: "conversation",
+            background: "",
+            info: {},
+            chatTime: new Date().toISOString(),
+            createdAt: new Date().toISOString(),
+            updatedAt: new Date().toISOString(),
+            sourceMessageIds: ["m-fix"],
+            vector: null,
+            keywords: "miso is a ginger cat",
+          },
         },
-      }],
-      jobs: [{ taskId: crypto.randomUUID(), kind: "test", cubeId: "gina-home", userId: "gina", messageIds: ["m-fix"], payload: {}, runAfter: new Date(0).toISOString() }],
+      ],
+      jobs: [
+        {
+          taskId: crypto.randomUUID(),
+          kind: "test",
+          cubeId: "gina-home",
+          userId: "gina",
+          messageIds: ["m-fix"],
+          payload: {},
+          runAfter: new Date(0).toISOString(),
+        },
+      ],
     });
-    const claimed = await store.claimJob({ kinds: ["test"], workerId: "w", now: new Date().toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString(), taskId: jobs[0]?.taskId });
+    const claimed = await store.claimJob({
+      kinds: ["test"],
+      workerId: "w",
+      now: new Date().toISOString(),
+      leaseUntil: new Date(Date.now() + 60_000).toISOString(),
+      taskId: jobs[0]?.taskId,
+    });
     successorId = crypto.randomUUID();
     supersededId = cat?.id ?? "";
     await store.commitRefinement({
       claim: { jobId: claimed?.id ?? 0, workerId: "w" },
       cubeId: "gina-home",
       now: new Date().toISOString(),
-      derived: [{
-        memory: {
-          id: successorId, cubeId: "gina-home", userId: "gina", sessionId: "s", text: "The user has a ginger cat called Miso", memoryType: "UserMemory",
-          key: "pet", tags: ["pets"], confidence: 0.9, source: "conversation", background: "", info: {}, chatTime: new Date().toISOString(),
-          createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), sourceMessageIds: ["m-fix"], vector: null,
-          keywords: "the user has a ginger cat called miso pet pets",
+      derived: [
+        {
+          memory: {
+            id: successorId,
+            cubeId: "gina-home",
+            userId: "gina",
+            sessionId: "s",
+            text: "The user has a ginger cat called Miso",
+            memoryType: "UserMemory",
+            key: "pet",
+            tags: ["pets"],
+            confidence: 0.9,
+            source: "conversation",
+            background: "",
+            info: {},
+            chatTime: new Date().toISOString(),
+            createdAt: new Date().toISOString(),
+            updatedAt: new Date().toISOString(),
+            sourceMessageIds: ["m-fix"],
+            vector: null,
+            keywords: "the user has a ginger cat called miso pet pets",
+          },
+          supersedes: { memoryId: supersededId, reason: "corrected" },
         },
-        supersedes: { memoryId: supersededId, reason: "corrected" },
-      }],
+      ],
       retire: [],
       result: {},
     });
@@ -98,7 +162,9 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
     assert.match(run.stderr, /verified: every table's rows are in the target \(vectors by local:use-lite-en, 512 dimensions\)/);
     assert.doesNotMatch(run.stderr, /memcube:memcube@/, "the password is not printed");
     assert.deepEqual(await counts(schema.url), { memories: 1204, messages: 1203, sources: 1204, history: 2, vectors: 1201, access: 1 });
-    assert.deepEqual(await querySchema(schema.url, "SELECT user_id, day, tokens::int AS tokens FROM chat_token_usage"), [{ user_id: "gina", day: "2026-11-25", tokens: 1234 }]);
+    assert.deepEqual(await querySchema(schema.url, "SELECT user_id, day, tokens::int AS tokens FROM chat_token_usage"), [
+      { user_id: "gina", day: "2026-11-25", tokens: 1234 },
+    ]);
   });
 
   test("an interrupted copy is resumed: rows already there are skipped, missing ones copied", async () => {
@@ -126,7 +192,10 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
     const store = await PostgresStore.open(schema.url);
     try {
       const history = await store.memoryHistory(successorId);
-      assert.deepEqual(history.map((version) => [version.text, version.reason]), [["I adopted a tabby cat called Miso", "corrected"]]);
+      assert.deepEqual(
+        history.map((version) => [version.text, version.reason]),
+        [["I adopted a tabby cat called Miso", "corrected"]],
+      );
       assert.equal((await store.getMemory(supersededId))?.status, "archived");
       // Tags are copied once per cube and list, and every memory reads its own back.
       assert.deepEqual((await store.getMemory(successorId))?.tags, ["pets"]);
@@ -136,7 +205,10 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
         schema.url,
         "SELECT s.tags, (SELECT count(*) FROM memories m WHERE m.tag_set_id = s.id)::int AS memories FROM memory_tag_sets s ORDER BY s.tags::text",
       );
-      assert.deepEqual(sets, [{ tags: ["notes"], memories: 1200 }, { tags: ["pets"], memories: 1 }]);
+      assert.deepEqual(sets, [
+        { tags: ["notes"], memories: 1200 },
+        { tags: ["pets"], memories: 1 },
+      ]);
     } finally {
       await store.close();
     }
@@ -173,7 +245,14 @@ describe("memcube migrate: the same searches find the same memories", { skip: PO
   // Stemmed forms (runs → running, moving → moved), a plain word, advice queries (they recall
   // constraint statements), Chinese words, and a sentence.
   const queries = [
-    "runs", "moving", "passport", "What snack should I buy for the road trip?", "羽毛球", "西湖", "钢琴课", "When do we ship the report?",
+    "runs",
+    "moving",
+    "passport",
+    "What snack should I buy for the road trip?",
+    "羽毛球",
+    "西湖",
+    "钢琴课",
+    "When do we ship the report?",
     "周末出游有什么推荐？",
   ];
 
@@ -208,8 +287,14 @@ describe("memcube migrate: the same searches find the same memories", { skip: PO
       await sqlite.stop();
     }
     // What only the keyword index finds is among the answers, so that the comparison covers it.
-    assert.ok(before["runs"]?.some((hit) => hit.startsWith("我每天早上六点在西湖边 running")), JSON.stringify(before));
-    assert.ok(before["周末出游有什么推荐？"]?.some((hit) => hit.startsWith("我坐船总是晕船")), JSON.stringify(before));
+    assert.ok(
+      before["runs"]?.some((hit) => hit.startsWith("我每天早上六点在西湖边 running")),
+      JSON.stringify(before),
+    );
+    assert.ok(
+      before["周末出游有什么推荐？"]?.some((hit) => hit.startsWith("我坐船总是晕船")),
+      JSON.stringify(before),
+    );
     const run = await migrate("--from", `sqlite:${file}`, "--to", `postgres:${schema.url}`);
     assert.equal(run.code, 0, run.stderr);
     const postgres = await startTestServer({ MEMCUBE_STORE: "postgres", DATABASE_URL: schema.url });

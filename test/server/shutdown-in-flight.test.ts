@@ -59,35 +59,39 @@ test("an add cut by the end of the grace period: logged at info as cut by the sh
   assert.ok(entries.some((entry) => entry.level === 30 && entry.msg === "request cut by the server stopping"));
 });
 
-test("an add still running at the end of the grace period is answered 503 'the server is stopping' before its connection is cut", { timeout: 60_000 }, async () => {
-  const answeredDir = tempDataDir();
-  const embeddings = await startFakeEmbeddings();
-  const config = parseConfig({
-    MEMCUBE_DATA_DIR: answeredDir,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    MOS_EMBEDDER_BACKEND: "universal_api",
-    MOS_EMBEDDER_API_BASE: embeddings.url,
-    MOS_EMBEDDER_MODEL: "fake",
-  });
-  const hold = embeddings.hold(1); // the start-up probe goes through
-  const running = await startServer(config, createLogger("silent"));
-  try {
-    const add = fetch(`${running.url}/product/add`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ user_id: "answered", messages: [{ role: "user", content: "still being embedded when the server stops" }] }),
+test(
+  "an add still running at the end of the grace period is answered 503 'the server is stopping' before its connection is cut",
+  { timeout: 60_000 },
+  async () => {
+    const answeredDir = tempDataDir();
+    const embeddings = await startFakeEmbeddings();
+    const config = parseConfig({
+      MEMCUBE_DATA_DIR: answeredDir,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      MOS_EMBEDDER_BACKEND: "universal_api",
+      MOS_EMBEDDER_API_BASE: embeddings.url,
+      MOS_EMBEDDER_MODEL: "fake",
     });
-    await hold.arrived;
-    await running.close(50);
-    const answer = await add;
-    assert.equal(answer.status, 503);
-    const body = (await answer.json()) as { code: number; message: string };
-    assert.equal(body.code, 503);
-    assert.match(body.message, /^the server is stopping/);
-  } finally {
-    hold.release();
-    await embeddings.close();
-    rmSync(answeredDir, { recursive: true, force: true });
-  }
-});
+    const hold = embeddings.hold(1); // the start-up probe goes through
+    const running = await startServer(config, createLogger("silent"));
+    try {
+      const add = fetch(`${running.url}/product/add`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ user_id: "answered", messages: [{ role: "user", content: "still being embedded when the server stops" }] }),
+      });
+      await hold.arrived;
+      await running.close(50);
+      const answer = await add;
+      assert.equal(answer.status, 503);
+      const body = (await answer.json()) as { code: number; message: string };
+      assert.equal(body.code, 503);
+      assert.match(body.message, /^the server is stopping/);
+    } finally {
+      hold.release();
+      await embeddings.close();
+      rmSync(answeredDir, { recursive: true, force: true });
+    }
+  },
+);

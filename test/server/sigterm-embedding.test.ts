@@ -19,10 +19,16 @@ const MESSAGES = 1000;
 
 /** Sends the add and resolves once its whole body has been handed to the connection. */
 function sendMaximalAdd(url: string): Promise<void> {
-  const messages = Array.from({ length: MESSAGES }, (_, i) => ({ role: "user", content: `message ${i}: ${"a word or two about the weather ".repeat(225)}`.slice(0, 7000) }));
+  const messages = Array.from({ length: MESSAGES }, (_, i) => ({
+    role: "user",
+    content: `message ${i}: ${"a word or two about the weather ".repeat(225)}`.slice(0, 7000),
+  }));
   const body = JSON.stringify({ user_id: "terminated", messages });
   return new Promise((resolve, reject) => {
-    const outgoing = request(`${url}/product/add`, { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } });
+    const outgoing = request(`${url}/product/add`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+    });
     outgoing.on("error", () => undefined); // the server cuts the connection when it stops
     outgoing.on("response", (response) => response.resume());
     outgoing.end(body, () => resolve());

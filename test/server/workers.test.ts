@@ -26,7 +26,14 @@ function call(route: string, body: unknown): Promise<{ status: number; body: Jso
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      { host: "127.0.0.1", port, path: route, method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } },
+      {
+        host: "127.0.0.1",
+        port,
+        path: route,
+        method: "POST",
+        agent: false,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+      },
       (response) => {
         let text = "";
         response.setEncoding("utf8");
@@ -57,7 +64,11 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
   }
 }
 
-const healthy = () => fetch(`http://127.0.0.1:${port}/health`).then((response) => response.ok, () => false);
+const healthy = () =>
+  fetch(`http://127.0.0.1:${port}/health`).then(
+    (response) => response.ok,
+    () => false,
+  );
 
 before(async () => {
   embeddings = await startFakeEmbeddings({ dimension: 32 });
@@ -121,7 +132,11 @@ describe("serve --workers 2", () => {
         const added = await call("/product/add", { user_id: "multi", writable_cube_ids: ["multi-scratch"], mode: "fast", messages: `scratch ${client} ${n}` });
         statuses.push(added.status);
         if (added.status !== 200) continue;
-        const deleted = await call("/product/delete_memory", { user_id: "multi", writable_cube_ids: ["multi-scratch"], memory_ids: [added.body.data[0].memory_id] });
+        const deleted = await call("/product/delete_memory", {
+          user_id: "multi",
+          writable_cube_ids: ["multi-scratch"],
+          memory_ids: [added.body.data[0].memory_id],
+        });
         statuses.push(deleted.status);
       }
     });
@@ -155,7 +170,10 @@ describe("serve --workers 2", () => {
       const found = await call("/product/search", { user_id: "multi", query: `${word(id)}ay`, readable_cube_ids: CUBES, top_k: 5 });
       assert.equal(found.status, 200);
       for (const bucket of found.body.data.text_mem as { memories: { memory: string }[] }[]) {
-        assert.ok(bucket.memories.some((memory) => memory.memory === text(id, 1)), `search ${n} found ${id}`);
+        assert.ok(
+          bucket.memories.some((memory) => memory.memory === text(id, 1)),
+          `search ${n} found ${id}`,
+        );
       }
     }
   });

@@ -68,9 +68,24 @@ function entry(cubeId: string, messageId: string, text: string, options: EntryOp
   const message: MessageRecord = { cubeId, messageId, sessionId, role: "user", content: text, chatTime: time, createdAt: time };
   const vector = options.vector ? Float32Array.from(options.vector) : null;
   const memory: NewMemory = {
-    id: crypto.randomUUID(), cubeId, userId: options.userId ?? "u", sessionId, text, memoryType: options.memoryType ?? "UserMemory",
-    key: options.key ?? "", tags: options.tags ?? [], confidence: 1, source: "conversation", background: "", info: options.info ?? {},
-    chatTime: time, createdAt: time, updatedAt: time, sourceMessageIds: [messageId], vector, keywords: text.toLowerCase(),
+    id: crypto.randomUUID(),
+    cubeId,
+    userId: options.userId ?? "u",
+    sessionId,
+    text,
+    memoryType: options.memoryType ?? "UserMemory",
+    key: options.key ?? "",
+    tags: options.tags ?? [],
+    confidence: 1,
+    source: "conversation",
+    background: "",
+    info: options.info ?? {},
+    chatTime: time,
+    createdAt: time,
+    updatedAt: time,
+    sourceMessageIds: [messageId],
+    vector,
+    keywords: text.toLowerCase(),
   };
   return { message, memory };
 }
@@ -112,14 +127,22 @@ for (const backend of BACKENDS) {
 
     test("cubesOf: the cubes a user owns or was given, by id, with access and active memories", async () => {
       await store.createCube({ id: "co-own-b", name: "Notes", ownerId: "co-user", createdAt: now });
-      await store.addConversation({ userId: "co-user", now, entries: [entry("co-own-a", "m1", "one", { userId: "co-user" }), entry("co-own-a", "m2", "two", { userId: "co-user" })] });
+      await store.addConversation({
+        userId: "co-user",
+        now,
+        entries: [entry("co-own-a", "m1", "one", { userId: "co-user" }), entry("co-own-a", "m2", "two", { userId: "co-user" })],
+      });
       await store.createCube({ id: "co-theirs", name: "Theirs", ownerId: "co-other", createdAt: now });
       await store.createCube({ id: "co-hidden", name: "Hidden", ownerId: "co-other", createdAt: now });
       await store.shareCube("co-theirs", "co-user", "read");
       const listed = await store.cubesOf("co-user");
       assert.deepEqual(
         listed.map(({ cube, access, memories }) => [cube.id, cube.ownerId, access, memories]),
-        [["co-own-a", "co-user", "owner", 2], ["co-own-b", "co-user", "owner", 0], ["co-theirs", "co-other", "read", 0]],
+        [
+          ["co-own-a", "co-user", "owner", 2],
+          ["co-own-b", "co-user", "owner", 0],
+          ["co-theirs", "co-other", "read", 0],
+        ],
       );
       assert.equal(listed[1]?.cube.name, "Notes");
       assert.deepEqual(await store.cubesOf("co-nobody"), []);
@@ -127,7 +150,12 @@ for (const backend of BACKENDS) {
 
     test("countJobs: jobs by user, cube, kind and state; one user's or everyone's", async () => {
       const mine = (cubeId: string, messageId: string, userId: string): NewJob => ({ ...job("cj", cubeId, [messageId]), userId });
-      await store.addConversation({ userId: "cj-a", now, entries: [entry("cj-1", "m1", "x"), entry("cj-1", "m2", "y")], jobs: [mine("cj-1", "m1", "cj-a"), mine("cj-1", "m2", "cj-a")] });
+      await store.addConversation({
+        userId: "cj-a",
+        now,
+        entries: [entry("cj-1", "m1", "x"), entry("cj-1", "m2", "y")],
+        jobs: [mine("cj-1", "m1", "cj-a"), mine("cj-1", "m2", "cj-a")],
+      });
       await store.addConversation({ userId: "cj-b", now, entries: [entry("cj-2", "m1", "z")], jobs: [mine("cj-2", "m1", "cj-b")] });
       const claimed = await store.claimJob({ kinds: ["cj"], workerId: "w", now: at(1), leaseUntil: at(60) });
       assert.equal(claimed?.userId, "cj-a");
@@ -136,7 +164,14 @@ for (const backend of BACKENDS) {
         { userId: "cj-a", cubeId: "cj-1", kind: "cj", status: "running", count: 1 },
       ]);
       const everyone = (await store.countJobs()).filter((row) => row.kind === "cj");
-      assert.deepEqual(everyone.map((row) => [row.userId, row.status, row.count]), [["cj-a", "queued", 1], ["cj-a", "running", 1], ["cj-b", "queued", 1]]);
+      assert.deepEqual(
+        everyone.map((row) => [row.userId, row.status, row.count]),
+        [
+          ["cj-a", "queued", 1],
+          ["cj-a", "running", 1],
+          ["cj-b", "queued", 1],
+        ],
+      );
       assert.deepEqual(await store.countJobs("cj-nobody"), []);
     });
 
@@ -206,11 +241,15 @@ for (const backend of BACKENDS) {
       const usage = await store.cubeUsage("tags-a");
       assert.equal(usage.bytes, 2 * textBytes + tagBytes + 2 * (8 + 9 + 8) + 13 + tagBytes, "each distinct list once, none for no tags");
       // Filters on tags still select by each memory's own list.
-      const filtered = async (filter: MemoryFilter) => (await store.listMemories({ cubeId: "tags-a", filter }, { offset: 0, limit: 100 })).memories.map((memory) => memory.text).sort();
+      const filtered = async (filter: MemoryFilter) =>
+        (await store.listMemories({ cubeId: "tags-a", filter }, { offset: 0, limit: 100 })).memories.map((memory) => memory.text).sort();
       assert.deepEqual(await filtered({ field: "tags", op: "contains", value: "alpha" }), ["own tags"]);
       assert.equal((await filtered({ field: "tags", op: "in", value: ["none", tags[63] ?? ""] })).length, 31);
       assert.deepEqual(await filtered({ field: "tags", op: "eq", value: "missing" }), []);
-      assert.equal(ids(await store.searchKeywords({ cubeId: "tags-b", filter: { field: "tags", op: "contains", value: tags[0] ?? "" } }, ["tagged"], 100)).length, 30);
+      assert.equal(
+        ids(await store.searchKeywords({ cubeId: "tags-b", filter: { field: "tags", op: "contains", value: tags[0] ?? "" } }, ["tagged"], 100)).length,
+        30,
+      );
       // Deleting the memories that cite a list frees it; the other cube keeps its own.
       assert.equal(await store.deleteMemories("tags-a", await store.memoryIds({ cubeId: "tags-a" })), 33);
       assert.deepEqual(await store.cubeUsage("tags-a"), { memories: 0, bytes: 0 });
@@ -251,7 +290,12 @@ for (const backend of BACKENDS) {
 
     test("memories read back as written, with their source messages", async () => {
       const time = "2026-02-03T04:05:06.789Z";
-      const written = entry("read", "r1", "Ünïcode ✓ 中文 and emoji 🎉", { tags: ["a", "b"], info: { n: 1.5, nested: { deep: [1, "x"] } }, time, key: "Topic" });
+      const written = entry("read", "r1", "Ünïcode ✓ 中文 and emoji 🎉", {
+        tags: ["a", "b"],
+        info: { n: 1.5, nested: { deep: [1, "x"] } },
+        time,
+        key: "Topic",
+      });
       await store.addConversation({ userId: "u", now, entries: [written] });
       const memory = await store.getMemory(written.memory.id);
       const { sourceMessageIds, vector, keywords, ...fields } = written.memory;
@@ -272,7 +316,10 @@ for (const backend of BACKENDS) {
       const elsewhere = entry("follow", "f4", "Other session", { time: at(1), sessionId: "other" });
       await store.addConversation({ userId: "u", now, entries: [question, sameTime, later, elsewhere] });
       const next = await store.followingMessages("follow", ["f1", "f2", "f3", "f4", "missing"]);
-      assert.deepEqual([...next.entries()].map(([id, message]) => [id, message.messageId]).sort(), [["f1", "f2"], ["f2", "f3"]]);
+      assert.deepEqual([...next.entries()].map(([id, message]) => [id, message.messageId]).sort(), [
+        ["f1", "f2"],
+        ["f2", "f3"],
+      ]);
       assert.deepEqual(await store.followingMessages("other-cube", ["f1"]), new Map());
     });
 
@@ -314,12 +361,17 @@ for (const backend of BACKENDS) {
       const cube = "filtered";
       const rows = [
         entry(cube, "f1", "one", { sessionId: "a", tags: ["x", "y"], info: { n: 1, s: "red", b: true }, time: "2026-01-01T00:00:00.000Z" }),
-        entry(cube, "f2", "two", { sessionId: "a", tags: ["y"], info: { n: 2, s: "blue", b: false }, time: "2026-01-02T00:00:00.000Z", memoryType: "LongTermMemory" }),
+        entry(cube, "f2", "two", {
+          sessionId: "a",
+          tags: ["y"],
+          info: { n: 2, s: "blue", b: false },
+          time: "2026-01-02T00:00:00.000Z",
+          memoryType: "LongTermMemory",
+        }),
         entry(cube, "f3", "three", { sessionId: "b", tags: [], info: { n: "3", s: "reddish" }, time: "2026-01-03T00:00:00.000Z" }),
       ];
       await store.addConversation({ userId: "u", now, entries: rows });
-      const texts = async (filter: MemoryFilter) =>
-        (await store.listMemories({ cubeId: cube, filter })).memories.map((memory) => memory.text).sort();
+      const texts = async (filter: MemoryFilter) => (await store.listMemories({ cubeId: cube, filter })).memories.map((memory) => memory.text).sort();
       assert.deepEqual(await texts({ field: "session_id", op: "eq", value: "a" }), ["one", "two"]);
       assert.deepEqual(await texts({ field: "memory_type", op: "in", value: ["LongTermMemory"] }), ["two"]);
       assert.deepEqual(await texts({ field: "chat_time", op: "gt", value: "2026-01-01T00:00:00.000Z" }), ["three", "two"]);
@@ -331,18 +383,39 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await texts({ field: "info.s", op: "contains", value: "red" }), ["one", "three"]);
       assert.deepEqual(await texts({ field: "info.s", op: "in", value: ["blue", "red"] }), ["one", "two"]);
       assert.deepEqual(await texts({ field: "info.b", op: "eq", value: true }), ["one"]);
-      assert.deepEqual(await texts({ field: "info.n", op: "in", value: [1, "3", true, "2"] }), ["one", "three"], "an `in` of mixed types compares each value with its own type");
+      assert.deepEqual(
+        await texts({ field: "info.n", op: "in", value: [1, "3", true, "2"] }),
+        ["one", "three"],
+        "an `in` of mixed types compares each value with its own type",
+      );
       assert.deepEqual(await texts({ field: "info.b", op: "in", value: [false, 1, "true"] }), ["two"]);
       assert.deepEqual(await texts({ field: "session_id", op: "in", value: ["b", 7] }), ["three"]);
       assert.deepEqual(await texts({ field: "info.missing", op: "eq", value: "x" }), []);
       assert.deepEqual(
-        await texts({ or: [{ field: "session_id", op: "eq", value: "b" }, { and: [{ field: "info.n", op: "lt", value: 2 }, { field: "tags", op: "eq", value: "y" }] }] }),
+        await texts({
+          or: [
+            { field: "session_id", op: "eq", value: "b" },
+            {
+              and: [
+                { field: "info.n", op: "lt", value: 2 },
+                { field: "tags", op: "eq", value: "y" },
+              ],
+            },
+          ],
+        }),
         ["one", "three"],
       );
       const page = await store.listMemories({ cubeId: cube }, { offset: 1, limit: 1 });
       assert.equal(page.total, 3);
-      assert.deepEqual(page.memories.map((memory) => memory.text), ["two"], "newest first");
-      assert.deepEqual((await store.listMemories({ cubeId: cube }, undefined, "HRE")).memories.map((memory) => memory.text), ["three"]);
+      assert.deepEqual(
+        page.memories.map((memory) => memory.text),
+        ["two"],
+        "newest first",
+      );
+      assert.deepEqual(
+        (await store.listMemories({ cubeId: cube }, undefined, "HRE")).memories.map((memory) => memory.text),
+        ["three"],
+      );
       assert.deepEqual((await store.memoryIds({ cubeId: cube, sessionId: "b" })).length, 1);
       assert.equal(await store.hasMemories({ cubeId: cube, memoryTypes: ["PreferenceMemory"] }), false);
       assert.equal(await store.hasMemories({ cubeId: cube, memoryTypes: ["LongTermMemory"] }), true);
@@ -363,7 +436,9 @@ for (const backend of BACKENDS) {
       const many = vectors(600, 8, 3);
       await store.resetVectors({ name: "test-8", dimension: 8 });
       const crowd = many.slice(0, 560).map((vector, index) => entry("crowd", `c${index}`, `crowd ${index}`, { vector }));
-      const small = many.slice(560).map((vector, index) => entry("small", `s${index}`, `small ${index}`, { vector, memoryType: index < 3 ? "LongTermMemory" : "UserMemory" }));
+      const small = many
+        .slice(560)
+        .map((vector, index) => entry("small", `s${index}`, `small ${index}`, { vector, memoryType: index < 3 ? "LongTermMemory" : "UserMemory" }));
       await store.addConversation({ userId: "u", now, entries: [...crowd, ...small] });
       const query = many[0] as Float32Array;
       const hits = await store.searchVectors({ cubeId: "small" }, query, 10);
@@ -373,7 +448,11 @@ for (const backend of BACKENDS) {
       const narrow = await store.searchVectors({ cubeId: "small", memoryTypes: ["LongTermMemory"] }, query, 10);
       assert.equal(narrow.length, 3, "a narrow filter still finds all its rows");
       const scores = hits.map((hit) => hit.score);
-      assert.deepEqual(scores, [...scores].sort((a, b) => b - a), "nearest first");
+      assert.deepEqual(
+        scores,
+        [...scores].sort((a, b) => b - a),
+        "nearest first",
+      );
     });
 
     test("a refinement supersedes with history; deleting the new version takes the old ones", async () => {
@@ -386,8 +465,12 @@ for (const backend of BACKENDS) {
       const forgotten = { ...entry(cube, "gone", "from a forgotten message").memory };
       const claim = { jobId: claimed?.id ?? 0, workerId: "w" };
       const write = await store.commitRefinement({
-        claim, cubeId: cube, now: at(2), derived: [{ memory: derived }, { memory: forgotten }],
-        retire: [{ memoryId: raw.memory.id, successorId: derived.id, reason: "refined" }], result: { note: 1 },
+        claim,
+        cubeId: cube,
+        now: at(2),
+        derived: [{ memory: derived }, { memory: forgotten }],
+        retire: [{ memoryId: raw.memory.id, successorId: derived.id, reason: "refined" }],
+        result: { note: 1 },
       });
       assert.deepEqual(write, { insertedIds: [derived.id], archivedIds: [raw.memory.id] });
       assert.equal((await store.getMemory(raw.memory.id))?.status, "archived");
@@ -397,16 +480,33 @@ for (const backend of BACKENDS) {
       const second = await claimAt("refine", store, 4, "w");
       const newer = entry(cube, "r2", "The user lives in Lyon", { key: "home" }).memory;
       await store.commitRefinement({
-        claim: { jobId: second?.id ?? 0, workerId: "w" }, cubeId: cube, now: at(5),
-        derived: [{ memory: newer, supersedes: { memoryId: derived.id, reason: "moved" } }], retire: [], result: {},
+        claim: { jobId: second?.id ?? 0, workerId: "w" },
+        cubeId: cube,
+        now: at(5),
+        derived: [{ memory: newer, supersedes: { memoryId: derived.id, reason: "moved" } }],
+        retire: [],
+        result: {},
       });
       const history = await store.memoryHistory(newer.id);
-      assert.deepEqual(history.map((version) => [version.text, version.status, version.replacedBy, version.reason]), [["The user lives in Paris", "archived", newer.id, "moved"]]);
-      assert.deepEqual((await store.memoryHistory(derived.id)).map((version) => version.replacedBy), [newer.id]);
-      assert.deepEqual((await store.memoriesByKey(cube, ["HOME"], 5)).map((memory) => memory.id), [newer.id]);
+      assert.deepEqual(
+        history.map((version) => [version.text, version.status, version.replacedBy, version.reason]),
+        [["The user lives in Paris", "archived", newer.id, "moved"]],
+      );
+      assert.deepEqual(
+        (await store.memoryHistory(derived.id)).map((version) => version.replacedBy),
+        [newer.id],
+      );
+      assert.deepEqual(
+        (await store.memoriesByKey(cube, ["HOME"], 5)).map((memory) => memory.id),
+        [newer.id],
+      );
       assert.equal(await store.deleteMemories(cube, [newer.id]), 1);
       assert.equal(await store.getMemory(derived.id), undefined, "the earlier version went with it");
-      assert.deepEqual((await store.getMessages(cube, ["r1", "r2"])).map((message) => message.messageId), ["r2"], "r2 is still cited by its active raw memory; r1 only by archived ones");
+      assert.deepEqual(
+        (await store.getMessages(cube, ["r1", "r2"])).map((message) => message.messageId),
+        ["r2"],
+        "r2 is still cited by its active raw memory; r1 only by archived ones",
+      );
     });
 
     test("re-embedding: reset drops the vectors, memory texts page through, set vectors are searched", async () => {
@@ -437,18 +537,31 @@ for (const backend of BACKENDS) {
     });
 
     test("erasing a user removes their cubes, what they wrote elsewhere, their jobs and shares; nothing of others", async () => {
-      await store.addConversation({ userId: "eve", now, entries: [entry("eve", "e1", "eve private note", { userId: "eve" }), entry("eve-2", "e2", "eve second cube", { userId: "eve" })], jobs: [{ ...job("erase", "eve", ["e1"]), userId: "eve" }] });
+      await store.addConversation({
+        userId: "eve",
+        now,
+        entries: [entry("eve", "e1", "eve private note", { userId: "eve" }), entry("eve-2", "e2", "eve second cube", { userId: "eve" })],
+        jobs: [{ ...job("erase", "eve", ["e1"]), userId: "eve" }],
+      });
       await store.addConversation({ userId: "frank", now, entries: [entry("frank", "f1", "frank keeps this", { userId: "frank" })] });
       await store.shareCube("eve", "frank", "write");
       await store.shareCube("frank", "eve", "write");
       await store.addConversation({ userId: "frank", now, entries: [entry("eve", "f-in-e", "frank wrote in eve's cube", { userId: "frank" })] });
-      await store.addConversation({ userId: "eve", now, entries: [entry("frank", "e-in-f", "eve wrote in frank's cube", { userId: "eve" })], jobs: [{ ...job("erase", "frank", ["e-in-f"]), userId: "eve" }] });
+      await store.addConversation({
+        userId: "eve",
+        now,
+        entries: [entry("frank", "e-in-f", "eve wrote in frank's cube", { userId: "eve" })],
+        jobs: [{ ...job("erase", "frank", ["e-in-f"]), userId: "eve" }],
+      });
       const erased = await store.deleteUser("eve");
       assert.deepEqual(erased, { user: true, cubes: 2, memories: 4, messages: 4, jobs: 2, shares: 1 });
       for (const cube of ["eve", "eve-2"]) assert.equal(await store.getCube(cube), undefined);
       assert.equal(await store.accessOf("frank", "eve"), undefined);
       assert.deepEqual(await store.listJobs("eve", 10), []);
-      assert.deepEqual((await store.listMemories({ cubeId: "frank" })).memories.map((memory) => memory.text), ["frank keeps this"]);
+      assert.deepEqual(
+        (await store.listMemories({ cubeId: "frank" })).memories.map((memory) => memory.text),
+        ["frank keeps this"],
+      );
       assert.deepEqual(await store.getMessages("frank", ["f1", "e-in-f"]).then((messages) => messages.map((message) => message.messageId)), ["f1"]);
       assert.deepEqual(await store.deleteUser("eve"), { user: false, cubes: 0, memories: 0, messages: 0, jobs: 0, shares: 0 });
     });
@@ -489,7 +602,11 @@ for (const backend of BACKENDS) {
         entries: [entry("q1", "m1", "one again"), entry("q1", "m2", "two")],
         jobs: [job("a", "q1", ["m1", "m2"]), job("a", "q1", ["m1"])],
       });
-      assert.deepEqual(again.jobs.map((queued) => queued.messageIds), [["m2"]], "a job over messages already held is not queued");
+      assert.deepEqual(
+        again.jobs.map((queued) => queued.messageIds),
+        [["m2"]],
+        "a job over messages already held is not queued",
+      );
       const stored = await two.getJob(again.jobs[0]?.taskId ?? "");
       assert.deepEqual(stored?.payload.messageIds, ["m2"]);
       assert.equal(stored?.payload.sessionId, "s");
@@ -497,7 +614,11 @@ for (const backend of BACKENDS) {
       assert.equal(stored?.status, "queued");
       assert.equal(stored?.attempts, 0);
       assert.equal(await two.countUnfinishedJobs("u"), 2);
-      assert.deepEqual((await two.listJobs("u", 5)).map((listed) => listed.taskId), [again.jobs[0]?.taskId, first.jobs[0]?.taskId], "newest first");
+      assert.deepEqual(
+        (await two.listJobs("u", 5)).map((listed) => listed.taskId),
+        [again.jobs[0]?.taskId, first.jobs[0]?.taskId],
+        "newest first",
+      );
     });
 
     test("one claim per job across connections; a cube's jobs run one at a time, in order", async () => {
@@ -530,7 +651,14 @@ for (const backend of BACKENDS) {
         one.commitRefinement({ claim: { jobId: first.id, workerId: "dead" }, cubeId: "q3", now: at(32), derived: [], retire: [], result: {} }),
         JobLeaseLost,
       );
-      const write = await two.commitRefinement({ claim: { jobId: first.id, workerId: "alive" }, cubeId: "q3", now: at(32), derived: [], retire: [], result: { n: 1 } });
+      const write = await two.commitRefinement({
+        claim: { jobId: first.id, workerId: "alive" },
+        cubeId: "q3",
+        now: at(32),
+        derived: [],
+        retire: [],
+        result: { n: 1 },
+      });
       assert.deepEqual(write, { insertedIds: [], archivedIds: [] });
       const done = await one.getJob(first.taskId);
       assert.equal(done?.status, "done");
@@ -622,7 +750,10 @@ for (const backend of BACKENDS) {
       }
       assert.equal((await two.stats(at(5))).jobs.parked, parkedBefore + 2);
       const parked = (await two.listParkedJobs(100)).filter((entry) => entry.kind === "ops");
-      assert.deepEqual(parked.map((entry) => entry.lastError), ["broken p1", "broken p2"]);
+      assert.deepEqual(
+        parked.map((entry) => entry.lastError),
+        ["broken p1", "broken p2"],
+      );
       const [first, second] = parked;
       assert.ok(first && second);
       assert.equal(await one.retryParkedJob(first.taskId, at(10)), true);

@@ -19,25 +19,51 @@ test("a job queue longer than one copy batch is copied whole", { skip: POSTGRES_
     const now = new Date().toISOString();
     const store = new SqliteStore(file);
     const jobs = Array.from({ length: 1_234 }, () => ({
-      taskId: crypto.randomUUID(), kind: "test", cubeId: "c", userId: "u", messageIds: ["m1"], payload: {}, runAfter: now,
+      taskId: crypto.randomUUID(),
+      kind: "test",
+      cubeId: "c",
+      userId: "u",
+      messageIds: ["m1"],
+      payload: {},
+      runAfter: now,
     }));
     const write = await store.addConversation({
       userId: "u",
       now,
-      entries: [{
-        message: { cubeId: "c", messageId: "m1", sessionId: "s", role: "user", content: "I live in Lyon", chatTime: now, createdAt: now },
-        memory: {
-          id: crypto.randomUUID(), cubeId: "c", userId: "u", sessionId: "s", text: "I live in Lyon", memoryType: "UserMemory", key: "", tags: [],
-          confidence: 1, source: "conversation", background: "", info: {}, chatTime: now, createdAt: now, updatedAt: now,
-          sourceMessageIds: ["m1"], vector: null, keywords: "i live in lyon",
+      entries: [
+        {
+          message: { cubeId: "c", messageId: "m1", sessionId: "s", role: "user", content: "I live in Lyon", chatTime: now, createdAt: now },
+          memory: {
+            id: crypto.randomUUID(),
+            cubeId: "c",
+            userId: "u",
+            sessionId: "s",
+            text: "I live in Lyon",
+            memoryType: "UserMemory",
+            key: "",
+            tags: [],
+            confidence: 1,
+            source: "conversation",
+            background: "",
+            info: {},
+            chatTime: now,
+            createdAt: now,
+            updatedAt: now,
+            sourceMessageIds: ["m1"],
+            vector: null,
+            keywords: "i live in lyon",
+          },
         },
-      }],
+      ],
       jobs,
     });
     assert.equal(write.jobs.length, 1_234);
     await store.close();
     const report = await copySqliteToPostgres(file, schema.url, { indexText: (memory) => memory.text });
-    assert.deepEqual(report.counts.find((entry) => entry.table === "jobs"), { table: "jobs", source: 1_234, target: 1_234 });
+    assert.deepEqual(
+      report.counts.find((entry) => entry.table === "jobs"),
+      { table: "jobs", source: 1_234, target: 1_234 },
+    );
     const [copied] = await querySchema<{ n: number }>(schema.url, "SELECT count(DISTINCT task_id)::int AS n FROM jobs");
     assert.equal(copied?.n, 1_234);
   } finally {

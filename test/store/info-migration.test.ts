@@ -68,7 +68,9 @@ describe("upgrade in place: per-memory info moves to one row per cube", () => {
              VALUES (?, ?, 'u', 's', ?, 'UserMemory', ?, ?, ?, ?)`,
           )
           .run(memory.id, memory.cube, memory.text, JSON.stringify(memory.info), NOW, NOW, NOW);
-        old.prepare("INSERT INTO memory_sources (memory_rowid, cube_id, message_id, position) VALUES (?, ?, ?, 0)").run(lastInsertRowid, memory.cube, memory.id);
+        old
+          .prepare("INSERT INTO memory_sources (memory_rowid, cube_id, message_id, position) VALUES (?, ?, ?, 0)")
+          .run(lastInsertRowid, memory.cube, memory.id);
       }
       old.close();
 
@@ -83,11 +85,15 @@ describe("upgrade in place: per-memory info moves to one row per cube", () => {
       const infos = raw.prepare("SELECT cube_id AS cubeId, info FROM memory_infos ORDER BY cube_id, id").all();
       const columns = (raw.prepare("SELECT name FROM pragma_table_info('memories')").pluck().all() as string[]).filter((name) => name.startsWith("info"));
       raw.close();
-      assert.deepEqual(infos, [
-        { cubeId: "elsewhere", info: JSON.stringify(SHARED) },
-        { cubeId: "old", info: JSON.stringify(SHARED) },
-        { cubeId: "old", info: JSON.stringify(OTHER) },
-      ], "one row per distinct info and cube; none for an empty info");
+      assert.deepEqual(
+        infos,
+        [
+          { cubeId: "elsewhere", info: JSON.stringify(SHARED) },
+          { cubeId: "old", info: JSON.stringify(SHARED) },
+          { cubeId: "old", info: JSON.stringify(OTHER) },
+        ],
+        "one row per distinct info and cube; none for an empty info",
+      );
       assert.deepEqual(columns, ["info_id"], "the per-memory copy is gone");
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
@@ -133,13 +139,20 @@ describe("upgrade in place: per-memory info moves to one row per cube", () => {
       const infos = await querySchema<{ cube_id: string; info: unknown }>(schema.url, "SELECT cube_id, info FROM memory_infos ORDER BY cube_id, id");
       assert.deepEqual(
         infos.map((row) => [row.cube_id, row.info]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
-        [["elsewhere", SHARED], ["old", OTHER], ["old", SHARED]].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+        [
+          ["elsewhere", SHARED],
+          ["old", OTHER],
+          ["old", SHARED],
+        ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
       );
       const columns = await querySchema<{ column_name: string }>(
         schema.url,
         "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'memories' AND column_name LIKE 'info%'",
       );
-      assert.deepEqual(columns.map((row) => row.column_name), ["info_id"]);
+      assert.deepEqual(
+        columns.map((row) => row.column_name),
+        ["info_id"],
+      );
     } finally {
       await schema.drop();
     }

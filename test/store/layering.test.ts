@@ -25,7 +25,10 @@ function importedLayers(file: string): { specifier: string; layer: string }[] {
     .map((specifier) => ({ specifier, layer: path.relative(SRC, path.resolve(path.dirname(file), specifier)).split(path.sep)[0] ?? "" }));
 }
 
-for (const [lower, forbidden] of [["store", ["memory", "api", "chat", "ops"]], ["embed", ["memory", "api", "chat", "store", "ops"]]] as const) {
+for (const [lower, forbidden] of [
+  ["store", ["memory", "api", "chat", "ops"]],
+  ["embed", ["memory", "api", "chat", "store", "ops"]],
+] as const) {
   test(`src/${lower} imports nothing from ${forbidden.join(", ")}`, () => {
     const offences = sourcesUnder(path.join(SRC, lower)).flatMap((file) =>
       importedLayers(file)

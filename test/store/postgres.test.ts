@@ -19,9 +19,24 @@ function entry(cubeId: string, messageId: string, vector: Float32Array | null, m
   const text = `${cubeId} ${messageId}`;
   const message: MessageRecord = { cubeId, messageId, sessionId: "s", role: "user", content: text, chatTime: now, createdAt: now };
   const memory: NewMemory = {
-    id: crypto.randomUUID(), cubeId, userId: "u", sessionId: "s", text, memoryType, key: "", tags: [], confidence: 1,
-    source: "conversation", background: "", info: {}, chatTime: now, createdAt: now, updatedAt: now,
-    sourceMessageIds: [messageId], vector, keywords: text,
+    id: crypto.randomUUID(),
+    cubeId,
+    userId: "u",
+    sessionId: "s",
+    text,
+    memoryType,
+    key: "",
+    tags: [],
+    confidence: 1,
+    source: "conversation",
+    background: "",
+    info: {},
+    chatTime: now,
+    createdAt: now,
+    updatedAt: now,
+    sourceMessageIds: [messageId],
+    vector,
+    keywords: text,
   };
   return { message, memory };
 }
@@ -36,7 +51,10 @@ describe("PostgresStore", { skip: POSTGRES_SKIP }, () => {
   test("processes starting at once migrate once, under the advisory lock", async () => {
     const stores = await Promise.all(Array.from({ length: 4 }, () => PostgresStore.open(schema.url, { maxConnections: 2 })));
     const versions = await querySchema<{ version: number }>(schema.url, "SELECT version FROM schema_migrations ORDER BY version");
-    assert.deepEqual(versions.map((row) => row.version), PG_MIGRATIONS.map((_, index) => index + 1));
+    assert.deepEqual(
+      versions.map((row) => row.version),
+      PG_MIGRATIONS.map((_, index) => index + 1),
+    );
     // …and adopt one embedder: only the first creates the vector column; the others keep its vectors.
     await stores[0]?.resetVectors({ name: "e", dimension: 3 });
     await stores[0]?.addConversation({ userId: "u", now, entries: [entry("adopt", "m1", new Float32Array([1, 0, 0]))] });
@@ -166,7 +184,11 @@ describe("PostgresStore", { skip: POSTGRES_SKIP }, () => {
         found += approximate.filter((hit) => truthIds.has(hit.id)).length;
         asked += truth.length;
         const scores = approximate.map((hit) => hit.score);
-        assert.deepEqual(scores, [...scores].sort((a, b) => b - a), "re-sorted nearest first");
+        assert.deepEqual(
+          scores,
+          [...scores].sort((a, b) => b - a),
+          "re-sorted nearest first",
+        );
       }
       assert.ok(found / asked >= 0.9, `recall ${found / asked}`);
     });

@@ -20,9 +20,24 @@ const now = "2026-01-01T00:00:00.000Z";
 async function storeOneMemory(store: Store): Promise<string> {
   const message: MessageRecord = { cubeId: "c", messageId: "m1", sessionId: "s", role: "user", content: "I live in Lyon", chatTime: now, createdAt: now };
   const memory: NewMemory = {
-    id: crypto.randomUUID(), cubeId: "c", userId: "u", sessionId: "s", text: "I live in Lyon", memoryType: "UserMemory", key: "",
-    tags: ["home"], confidence: 1, source: "conversation", background: "", info: {}, chatTime: now, createdAt: now, updatedAt: now,
-    sourceMessageIds: ["m1"], vector: null, keywords: "i live in lyon",
+    id: crypto.randomUUID(),
+    cubeId: "c",
+    userId: "u",
+    sessionId: "s",
+    text: "I live in Lyon",
+    memoryType: "UserMemory",
+    key: "",
+    tags: ["home"],
+    confidence: 1,
+    source: "conversation",
+    background: "",
+    info: {},
+    chatTime: now,
+    createdAt: now,
+    updatedAt: now,
+    sourceMessageIds: ["m1"],
+    vector: null,
+    keywords: "i live in lyon",
   };
   await store.addConversation({ userId: "u", now, entries: [{ message, memory }] });
   return memory.id;

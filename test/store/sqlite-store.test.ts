@@ -16,9 +16,24 @@ const now = "2026-01-01T00:00:00.000Z";
 function entry(cubeId: string, messageId: string, text: string, vector: number[] | null) {
   const message: MessageRecord = { cubeId, messageId, sessionId: "s", role: "user", content: text, chatTime: now, createdAt: now };
   const memory: NewMemory = {
-    id: crypto.randomUUID(), cubeId, userId: "u", sessionId: "s", text, memoryType: "UserMemory", key: "", tags: [],
-    confidence: 1, source: "conversation", background: "", info: {}, chatTime: now, createdAt: now, updatedAt: now,
-    sourceMessageIds: [messageId], vector: vector ? new Float32Array(vector) : null, keywords: text.toLowerCase(),
+    id: crypto.randomUUID(),
+    cubeId,
+    userId: "u",
+    sessionId: "s",
+    text,
+    memoryType: "UserMemory",
+    key: "",
+    tags: [],
+    confidence: 1,
+    source: "conversation",
+    background: "",
+    info: {},
+    chatTime: now,
+    createdAt: now,
+    updatedAt: now,
+    sourceMessageIds: [messageId],
+    vector: vector ? new Float32Array(vector) : null,
+    keywords: text.toLowerCase(),
   };
   return { message, memory };
 }
@@ -53,9 +68,16 @@ describe("SqliteStore", () => {
     assert.deepEqual(indexCounts(), { vectors: 2, words: 3, memories: 3, messages: 3 });
 
     const nearest = await store.searchVectors({ cubeId: "c1" }, new Float32Array([1, 0, 0]), 10);
-    assert.deepEqual(nearest.map((hit) => hit.id), [first.memory.id], "the vector index is partitioned by cube");
+    assert.deepEqual(
+      nearest.map((hit) => hit.id),
+      [first.memory.id],
+      "the vector index is partitioned by cube",
+    );
     const keyword = await store.searchKeywords({ cubeId: "c2" }, ["apples"], 10);
-    assert.deepEqual(keyword.map((hit) => hit.id), [other.memory.id]);
+    assert.deepEqual(
+      keyword.map((hit) => hit.id),
+      [other.memory.id],
+    );
 
     assert.equal(await store.deleteMemories("c1", [first.memory.id, second.memory.id]), 2);
     assert.deepEqual(indexCounts(), { vectors: 1, words: 1, memories: 1, messages: 1 });

@@ -57,9 +57,24 @@ async function checkUpgraded(store: Store): Promise<void> {
       {
         message: { cubeId: "old", messageId: "m7", sessionId: "s", role: "user", content: "seventh", chatTime: NOW, createdAt: NOW },
         memory: {
-          id: "m7", cubeId: "old", userId: "u", sessionId: "s", text: "seventh", memoryType: "UserMemory", key: "", tags: [...SHARED],
-          confidence: 1, source: "conversation", background: "", info: {}, chatTime: NOW, createdAt: NOW, updatedAt: NOW,
-          sourceMessageIds: ["m7"], vector: null, keywords: "seventh",
+          id: "m7",
+          cubeId: "old",
+          userId: "u",
+          sessionId: "s",
+          text: "seventh",
+          memoryType: "UserMemory",
+          key: "",
+          tags: [...SHARED],
+          confidence: 1,
+          source: "conversation",
+          background: "",
+          info: {},
+          chatTime: NOW,
+          createdAt: NOW,
+          updatedAt: NOW,
+          sourceMessageIds: ["m7"],
+          vector: null,
+          keywords: "seventh",
         },
       },
     ],
@@ -90,7 +105,9 @@ describe("upgrade in place: per-memory tags move to one tag set per cube and lis
              VALUES (?, ?, 'u', 's', ?, 'UserMemory', ?, ?, ?, ?, ?)`,
           )
           .run(memory.id, memory.cube, memory.text, JSON.stringify(memory.tags), bytes, NOW, NOW, NOW);
-        old.prepare("INSERT INTO memory_sources (memory_rowid, cube_id, message_id, position) VALUES (?, ?, ?, 0)").run(lastInsertRowid, memory.cube, memory.id);
+        old
+          .prepare("INSERT INTO memory_sources (memory_rowid, cube_id, message_id, position) VALUES (?, ?, ?, 0)")
+          .run(lastInsertRowid, memory.cube, memory.id);
       }
       old.close();
 
@@ -105,11 +122,15 @@ describe("upgrade in place: per-memory tags move to one tag set per cube and lis
       const sets = raw.prepare("SELECT cube_id AS cubeId, tags FROM memory_tag_sets ORDER BY cube_id, id").all();
       const columns = (raw.prepare("SELECT name FROM pragma_table_info('memories')").pluck().all() as string[]).filter((name) => name.startsWith("tag"));
       raw.close();
-      assert.deepEqual(sets, [
-        { cubeId: "elsewhere", tags: JSON.stringify(SHARED) },
-        { cubeId: "old", tags: JSON.stringify(SHARED) },
-        { cubeId: "old", tags: JSON.stringify(OTHER) },
-      ], "one row per distinct list and cube; none for no tags");
+      assert.deepEqual(
+        sets,
+        [
+          { cubeId: "elsewhere", tags: JSON.stringify(SHARED) },
+          { cubeId: "old", tags: JSON.stringify(SHARED) },
+          { cubeId: "old", tags: JSON.stringify(OTHER) },
+        ],
+        "one row per distinct list and cube; none for no tags",
+      );
       assert.deepEqual(columns, ["tag_set_id"], "the per-memory copy is gone");
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
@@ -154,12 +175,22 @@ describe("upgrade in place: per-memory tags move to one tag set per cube and lis
         await store.close();
       }
       const sets = await querySchema<{ cube_id: string; tags: unknown }>(schema.url, "SELECT cube_id, tags FROM memory_tag_sets ORDER BY cube_id, id");
-      assert.deepEqual(sets.map((row) => [row.cube_id, row.tags]), [["elsewhere", SHARED], ["old", SHARED], ["old", OTHER]]);
+      assert.deepEqual(
+        sets.map((row) => [row.cube_id, row.tags]),
+        [
+          ["elsewhere", SHARED],
+          ["old", SHARED],
+          ["old", OTHER],
+        ],
+      );
       const columns = await querySchema<{ column_name: string }>(
         schema.url,
         "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'memories' AND column_name LIKE 'tag%'",
       );
-      assert.deepEqual(columns.map((row) => row.column_name), ["tag_set_id"]);
+      assert.deepEqual(
+        columns.map((row) => row.column_name),
+        ["tag_set_id"],
+      );
     } finally {
       await schema.drop();
     }

@@ -28,9 +28,24 @@ function entries(cubeId: string, from: number, count: number) {
     const index = from + offset;
     const message: MessageRecord = { cubeId, messageId: `m${index}`, sessionId: "s", role: "user", content: `memory ${index}`, chatTime: now, createdAt: now };
     const memory: NewMemory = {
-      id: crypto.randomUUID(), cubeId, userId: "u", sessionId: "s", text: `memory ${index}`, memoryType: "UserMemory", key: "", tags: [],
-      confidence: 1, source: "conversation", background: "", info: {}, chatTime: now, createdAt: now, updatedAt: now,
-      sourceMessageIds: [`m${index}`], vector: vectorNear(centres[index % centres.length] as number[], 0.6), keywords: `memory ${index}`,
+      id: crypto.randomUUID(),
+      cubeId,
+      userId: "u",
+      sessionId: "s",
+      text: `memory ${index}`,
+      memoryType: "UserMemory",
+      key: "",
+      tags: [],
+      confidence: 1,
+      source: "conversation",
+      background: "",
+      info: {},
+      chatTime: now,
+      createdAt: now,
+      updatedAt: now,
+      sourceMessageIds: [`m${index}`],
+      vector: vectorNear(centres[index % centres.length] as number[], 0.6),
+      keywords: `memory ${index}`,
     };
     return { message, memory };
   });

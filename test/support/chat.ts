@@ -18,10 +18,7 @@ export function modelList(apiBase: string, extra: Record<string, unknown>[] = []
 }
 
 /** `extraModels` gets the fake model's API base, for entries of a test's own. */
-export async function startChatRig(
-  env: Record<string, string> = {},
-  extraModels: (apiBase: string) => Record<string, unknown>[] = () => [],
-): Promise<ChatRig> {
+export async function startChatRig(env: Record<string, string> = {}, extraModels: (apiBase: string) => Record<string, unknown>[] = () => []): Promise<ChatRig> {
   const llm = await startFakeOpenAI();
   const server = await startTestServer({ CHAT_MODEL_LIST: JSON.stringify(modelList(llm.url, extraModels(llm.url))), ...env });
   return {

@@ -54,9 +54,7 @@ export function script(llm: FakeOpenAI, answers: ExtractionScript): void {
 
 /** The prompts the fake model received, of one kind. */
 export function prompts(llm: FakeOpenAI, kind: "extract" | "update"): Prompt[] {
-  return llm.requests
-    .flatMap((request) => (request.body ? [promptOf(request.body)] : []))
-    .filter(kind === "extract" ? isExtractionPrompt : isUpdatePrompt);
+  return llm.requests.flatMap((request) => (request.body ? [promptOf(request.body)] : [])).filter(kind === "extract" ? isExtractionPrompt : isUpdatePrompt);
 }
 
 export interface Item {
@@ -102,7 +100,10 @@ export async function startFineRig(extra: Record<string, string> = {}, dataDir =
 
 /** POST /product/scheduler/wait for the user, failing the test when it times out. */
 export async function waitIdle(server: TestServer, userName: string, timeoutSeconds = 10): Promise<void> {
-  const response = await server.post(`/product/scheduler/wait?user_name=${encodeURIComponent(userName)}&timeout_seconds=${timeoutSeconds}&poll_interval=0.02`, {});
+  const response = await server.post(
+    `/product/scheduler/wait?user_name=${encodeURIComponent(userName)}&timeout_seconds=${timeoutSeconds}&poll_interval=0.02`,
+    {},
+  );
   if (response.body?.message !== "idle") throw new Error(`scheduler not idle: ${JSON.stringify(response.body)}`);
 }
 

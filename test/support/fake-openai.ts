@@ -26,7 +26,8 @@ export interface RecordedBody {
 }
 
 /** A recorded message's content as text: memcube sends strings; anything else is shown as JSON. */
-export const textOf = (content: unknown): string => (typeof content === "string" ? content : content === undefined || content === null ? "" : JSON.stringify(content));
+export const textOf = (content: unknown): string =>
+  typeof content === "string" ? content : content === undefined || content === null ? "" : JSON.stringify(content);
 
 export interface RecordedRequest {
   method: string;
@@ -166,9 +167,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const delayMs = current.delayMs ?? 0;
     const promptChars = JSON.stringify(body.messages ?? []).length;
     const counts =
-      current.usage === "none"
-        ? undefined
-        : (current.usage ?? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil(content.length / 4) });
+      current.usage === "none" ? undefined : (current.usage ?? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil(content.length / 4) });
     const usage = counts && { ...counts, total_tokens: (counts.prompt_tokens ?? 0) + (counts.completion_tokens ?? 0) };
 
     if (body.stream !== true) {
@@ -236,9 +235,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     } catch {
       body = undefined;
     }
-    const outcome = new Promise<"completed" | "closed">((resolve) =>
-      res.on("close", () => resolve(res.writableFinished ? "completed" : "closed")),
-    );
+    const outcome = new Promise<"completed" | "closed">((resolve) => res.on("close", () => resolve(res.writableFinished ? "completed" : "closed")));
     outcome.catch(() => undefined);
     const recorded: RecordedRequest = {
       method: req.method ?? "GET",

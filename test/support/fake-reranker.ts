@@ -135,7 +135,12 @@ function answerRerank(request: IncomingMessage, body: unknown, apiKey: string | 
     return send(response, 413, { error: `batch size ${texts.length} > maximum allowed batch size ${TEI_MAX_CLIENT_BATCH_SIZE}`, error_type: "Validation" });
   }
   const ranked = texts.map((text, index) => ({ index, value: score(query, text) })).sort((a, b) => b.value - a.value);
-  if (tei) return send(response, 200, ranked.map(({ index, value }) => ({ index, score: value })));
+  if (tei)
+    return send(
+      response,
+      200,
+      ranked.map(({ index, value }) => ({ index, score: value })),
+    );
   const topN = typeof fields.top_n === "number" ? fields.top_n : ranked.length;
   send(response, 200, {
     model: fields.model ?? "fake-reranker",

@@ -50,7 +50,10 @@ export function onnxRuntimeForTests(): TestRuntime {
     const folder = path.resolve(given);
     return isCompleteInstall(folder)
       ? { path: folder, skip: false }
-      : { path: undefined, skip: `MEMCUBE_TEST_ONNXRUNTIME_PATH=${folder} holds no usable onnxruntime-node (install it there with \`${INSTALL_COMMAND} ${folder}\`)` };
+      : {
+          path: undefined,
+          skip: `MEMCUBE_TEST_ONNXRUNTIME_PATH=${folder} holds no usable onnxruntime-node (install it there with \`${INSTALL_COMMAND} ${folder}\`)`,
+        };
   }
   const folder = defaultOnnxRuntimeFolder();
   if (existsSync(path.join(folder, INSTALLED_MARKER)) && isCompleteInstall(folder)) return { path: folder, skip: false };

@@ -38,7 +38,13 @@ export async function serveChild(env: Record<string, string>, stderr: "ignore" |
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 600; attempt += 1) {
     if (child.exitCode !== null) throw new Error(`memcube exited with ${child.exitCode}`);
-    if (await fetch(`${url}/health`).then((response) => response.ok, () => false)) return { child, url, exited };
+    if (
+      await fetch(`${url}/health`).then(
+        (response) => response.ok,
+        () => false,
+      )
+    )
+      return { child, url, exited };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   child.kill("SIGKILL");

@@ -51,11 +51,7 @@ async function request(url: string, init: RequestInit): Promise<ApiResponse> {
   return { status: response.status, body, headers: response.headers };
 }
 
-export async function startTestServer(
-  env: Record<string, string> = {},
-  dataDir = tempDataDir(),
-  logger: Logger = createLogger("silent"),
-): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, dataDir = tempDataDir(), logger: Logger = createLogger("silent")): Promise<TestServer> {
   const config = parseConfig({ MEMCUBE_DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", ...env });
   let running: RunningServer | undefined = await startServer(config, logger);
   const url = running.url;

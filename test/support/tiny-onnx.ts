@@ -92,7 +92,8 @@ function table(seed: number, padAxis: number | undefined): Float32Array {
     const axis = word === "[PAD]" && padAxis !== undefined ? padAxis : wordAxis;
     if (axis < 0) return;
     values[id * TINY_DIMENSION + axis] = word.startsWith("[") || axis === 7 ? 0.3 : 1;
-    for (let i = 0; i < TINY_DIMENSION; i++) values[id * TINY_DIMENSION + i] = (values[id * TINY_DIMENSION + i] ?? 0) + (((id * 31 + i * 7 + seed * 13) % 11) / 11) * 0.02 * seed;
+    for (let i = 0; i < TINY_DIMENSION; i++)
+      values[id * TINY_DIMENSION + i] = (values[id * TINY_DIMENSION + i] ?? 0) + (((id * 31 + i * 7 + seed * 13) % 11) / 11) * 0.02 * seed;
   });
   return values;
 }
@@ -120,7 +121,13 @@ export function tinyModelBytes(seed = 0, padAxis?: number): Uint8Array {
     stringField(8, "embeddings"), // name
     bytesField(9, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength)), // raw_data (little-endian)
   ]);
-  const gather = message([stringField(1, "embeddings"), stringField(1, "input_ids"), stringField(2, "last_hidden_state"), stringField(3, "gather"), stringField(4, "Gather")]);
+  const gather = message([
+    stringField(1, "embeddings"),
+    stringField(1, "input_ids"),
+    stringField(2, "last_hidden_state"),
+    stringField(3, "gather"),
+    stringField(4, "Gather"),
+  ]);
   const graph = message([
     bytesField(1, gather), // node
     stringField(2, "tiny-encoder"), // name

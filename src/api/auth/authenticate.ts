@@ -48,7 +48,11 @@ export function authenticate(keys: KeyRing | undefined): MiddlewareHandler<AppEn
       return errorResponse(c, 401, `authorization: ${problem}`);
     }
     if (principal.kind !== "open" && principal.readOnly && !isReadOnlyRoute(c)) {
-      return errorResponse(c, 403, `this API key is read-only: ${c.req.method} ${c.req.path} may change data (read-only keys may search, read and chat without write-back)`);
+      return errorResponse(
+        c,
+        403,
+        `this API key is read-only: ${c.req.method} ${c.req.path} may change data (read-only keys may search, read and chat without write-back)`,
+      );
     }
     c.set("principal", principal);
     return next();

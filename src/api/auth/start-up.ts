@@ -16,7 +16,10 @@ async function reserveKeyUsers(keys: KeyRing, context: MemoryContext, logger: Lo
   // Users of keys revoked since stay reserved: their cubes remain theirs until erased.
   context.reservedCubes = new Set([...(context.reservedCubes ?? []), ...users]);
   for (const { cubeId, ownerId } of await reserveDefaultCubes(context, users)) {
-    logger.warn({ cubeId, ownerId }, `cube '${cubeId}' is the default cube of an API key's user but was created by '${ownerId}' before keys were set; it stays theirs`);
+    logger.warn(
+      { cubeId, ownerId },
+      `cube '${cubeId}' is the default cube of an API key's user but was created by '${ownerId}' before keys were set; it stays theirs`,
+    );
   }
   return users;
 }

@@ -76,7 +76,6 @@ export function frameOf(event: ChatEvent): ChatFrame {
   }
 }
 
-
 async function sendFrame(stream: SSEStreamingApi, frame: ChatFrame): Promise<void> {
   await stream.writeSSE({ data: JSON.stringify(frame) });
 }
@@ -157,7 +156,5 @@ export function chatRoutes(app: App, deps: ChatDeps, limits: Limits): void {
       responses: { 200: { description: "Success", content: { "application/json": { schema: envelope(ModelsData) } } } },
     }),
   );
-  app.get("/product/models", readOnlyRoute, (c) =>
-    c.json(success({ default_model: deps.models.defaultName ?? null, models: deps.models.names() })),
-  );
+  app.get("/product/models", readOnlyRoute, (c) => c.json(success({ default_model: deps.models.defaultName ?? null, models: deps.models.names() })));
 }

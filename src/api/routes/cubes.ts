@@ -26,7 +26,15 @@ export function cubeRoutes(app: App, context: MemoryContext, limits: Limits): vo
   postJson(
     app,
     limits,
-    { path: "/product/create_cube", actor: "owner_id", tag: "cubes", summary: "Create a memory cube", body: createCubeRequest, data: Cube, message: "Cube created successfully" },
+    {
+      path: "/product/create_cube",
+      actor: "owner_id",
+      tag: "cubes",
+      summary: "Create a memory cube",
+      body: createCubeRequest,
+      data: Cube,
+      message: "Cube created successfully",
+    },
     async (body) => {
       const cube = await createCube(context, { ownerId: body.owner_id, cubeName: body.cube_name, cubeId: body.cube_id });
       return { cube_id: cube.id, cube_name: cube.name, owner_id: cube.ownerId };

@@ -215,7 +215,9 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     },
     async (body) => {
       const listing = async (memoryTypes: readonly MemoryType[]) =>
-        (await listMemories(context, { userId: body.user_id, cubeIds: [body.mem_cube_id], memoryTypes, page: pageOf(body.page, body.page_size) })).map(nodeBucket);
+        (await listMemories(context, { userId: body.user_id, cubeIds: [body.mem_cube_id], memoryTypes, page: pageOf(body.page, body.page_size) })).map(
+          nodeBucket,
+        );
       return {
         text_mem: await listing(TEXT_MEMORY_TYPES),
         pref_mem: body.include_preference ? await listing(["PreferenceMemory"]) : [],

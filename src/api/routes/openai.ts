@@ -78,7 +78,10 @@ export function openAIErrorShape(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     if (c.res.status < 400 || !c.res.headers.get("content-type")?.includes("application/json")) return;
-    const body = (await c.res.clone().json().catch(() => undefined)) as { error?: unknown; message?: unknown; detail?: unknown } | undefined;
+    const body = (await c.res
+      .clone()
+      .json()
+      .catch(() => undefined)) as { error?: unknown; message?: unknown; detail?: unknown } | undefined;
     if (!body || body.error !== undefined || typeof body.message !== "string") return;
     const status = c.res.status;
     const headers = new Headers(c.res.headers);
@@ -91,7 +94,12 @@ const textOf = (content: OpenAIMessage["content"]): string =>
   typeof content === "string" ? content : (content ?? []).flatMap((part) => (typeof part.text === "string" ? [part.text] : [])).join("\n");
 
 const splitHeader = (value: string | undefined) =>
-  value === undefined ? undefined : value.split(",").map((part) => part.trim()).filter((part) => part !== "");
+  value === undefined
+    ? undefined
+    : value
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part !== "");
 
 function idsFrom(header: string, value: string | undefined): string[] | undefined {
   const ids = splitHeader(value)?.map(normalizeId);
@@ -129,7 +137,12 @@ function actingUser(c: Context<AppEnv>, body: OpenAIChatBody): string {
   const given = body.user?.trim() || c.req.header("x-memcube-user")?.trim() || (principal.kind === "user" ? principal.userId : undefined);
   const user = given === undefined ? undefined : normalizeId(given);
   if (!user) {
-    throw new OpenAIApiError(400, "no user: send the request's `user` field or an `x-memcube-user` header naming whose memories to use", "missing_user", "user");
+    throw new OpenAIApiError(
+      400,
+      "no user: send the request's `user` field or an `x-memcube-user` header naming whose memories to use",
+      "missing_user",
+      "user",
+    );
   }
   if (!isValidId(user)) throw new OpenAIApiError(400, `user: ${ID_PROBLEM}`, "invalid_value", "user");
   admitActingUser(c, user);
@@ -157,7 +170,8 @@ export function toChatRequest(c: Context<AppEnv>, body: OpenAIChatBody, limits: 
     }
   }
   const query = last === -1 ? "" : textOf(messages[last]?.content);
-  if (query.trim() === "") throw new OpenAIApiError(400, "messages: the last user message is the query and must not be missing or empty", "invalid_value", "messages");
+  if (query.trim() === "")
+    throw new OpenAIApiError(400, "messages: the last user message is the query and must not be missing or empty", "invalid_value", "messages");
   if (query.length > limits.charsPerMessage) {
     throw new OpenAIApiError(400, `messages: the last user message is longer than ${limits.charsPerMessage} characters`, "invalid_value", "messages");
   }
@@ -198,12 +212,16 @@ async function prepare(deps: ChatDeps, request: ChatRequest): Promise<PreparedCh
     return await prepareChat(deps, request);
   } catch (error) {
     if (error instanceof UnknownModelError) {
-      throw new OpenAIApiError(404, `The model '${error.requested}' does not exist; configured models: ${error.available.join(", ") || "none"}`, "model_not_found", "model");
+      throw new OpenAIApiError(
+        404,
+        `The model '${error.requested}' does not exist; configured models: ${error.available.join(", ") || "none"}`,
+        "model_not_found",
+        "model",
+      );
     }
     throw error;
   }
 }
-
 
 /**
  * The chat's token counts: the model's own when the pipeline has them (reported, or estimated over
@@ -214,7 +232,12 @@ async function usageOf(request: ChatRequest, memories: readonly PromptMemory[], 
     return { prompt_tokens: counted.promptTokens, completion_tokens: counted.completionTokens, total_tokens: counted.promptTokens + counted.completionTokens };
   }
   const count = await loadTokenCounter();
-  const prompt = [request.systemPrompt ?? "", ...request.history.map((message) => message.content), request.query, ...memories.map((memory, index) => memoryLine(index + 1, memory))];
+  const prompt = [
+    request.systemPrompt ?? "",
+    ...request.history.map((message) => message.content),
+    request.query,
+    ...memories.map((memory, index) => memoryLine(index + 1, memory)),
+  ];
   const promptTokens = prompt.reduce((sum, text) => sum + count(text) + 4, 0);
   const completionTokens = count(answer);
   return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
@@ -222,7 +245,10 @@ async function usageOf(request: ChatRequest, memories: readonly PromptMemory[], 
 
 export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
   const errors = Object.fromEntries(
-    [400, 401, 403, 404, 413, 500, 502, 503].map((status) => [status, { description: "An error, in OpenAI's shape", content: { "application/json": { schema: OpenAIError } } }]),
+    [400, 401, 403, 404, 413, 500, 502, 503].map((status) => [
+      status,
+      { description: "An error, in OpenAI's shape", content: { "application/json": { schema: OpenAIError } } },
+    ]),
   );
   app.openAPIRegistry.registerPath(
     createRoute({
@@ -292,7 +318,13 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
       stream.onAbort(() => controller.abort());
       const send = (delta: OpenAIChatChunk["choices"][number]["delta"], finish: "stop" | null = null) =>
         stream.writeSSE({
-          data: JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] } satisfies OpenAIChatChunk),
+          data: JSON.stringify({
+            id,
+            object: "chat.completion.chunk",
+            created,
+            model,
+            choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+          } satisfies OpenAIChatChunk),
         });
       try {
         let answer = "";
@@ -314,7 +346,9 @@ export function openAIRoutes(app: App, deps: ChatDeps, limits: Limits): void {
         await send({}, "stop");
         if (body.stream_options?.include_usage) {
           const usage = await usageOf(request, memories, answer, counted);
-          await stream.writeSSE({ data: JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage } satisfies OpenAIChatChunk) });
+          await stream.writeSSE({
+            data: JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage } satisfies OpenAIChatChunk),
+          });
         }
         await stream.writeSSE({ data: "[DONE]" });
       } catch (error) {

@@ -14,11 +14,7 @@ export const chatRequest = (limits: Limits) =>
       readable_cube_ids: IdList.optional().describe("Cubes to search; default [user_id]"),
       writable_cube_ids: IdList.optional().describe("Cubes the turn is written to; default [user_id]; missing ones are created"),
       mem_cube_id: Id.optional().describe("Deprecated: one cube for reading and writing"),
-      history: z
-        .array(historyMessage)
-        .max(10_000)
-        .optional()
-        .describe(`Earlier messages, OpenAI style; only the last ${limits.historyMessages} are used`),
+      history: z.array(historyMessage).max(10_000).optional().describe(`Earlier messages, OpenAI style; only the last ${limits.historyMessages} are used`),
       mode: z.enum(["fast", "fine", "mixture"]).default("fast"),
       system_prompt: text(limits.charsPerMessage).optional().describe("Replaces the default; `{memories}` marks where memories go"),
       top_k: z.number().int().default(10).describe(`Clamped to 1..MEMCUBE_MAX_TOP_K (${limits.maxTopK}), said in x-memcube-notice`),

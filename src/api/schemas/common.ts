@@ -44,8 +44,7 @@ export const nonBlankText = (max: number) =>
     .refine(noNul, HAS_NUL);
 
 /** Optional free text, bounded and well formed. */
-export const text = (max: number) =>
-  z.string().max(max, `longer than ${max} characters`).refine(wellFormed, NOT_WELL_FORMED).refine(noNul, HAS_NUL);
+export const text = (max: number) => z.string().max(max, `longer than ${max} characters`).refine(wellFormed, NOT_WELL_FORMED).refine(noNul, HAS_NUL);
 
 /** Free text ids from clients (sessions, messages): anything printable, bounded. */
 export const Label = z
@@ -89,8 +88,7 @@ function firstBadText(root: unknown): { path: (string | number)[]; problem: stri
   return undefined;
 }
 
-const isJsonObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * A JSON object taken as the client sent it. Not `z.record`: that copies the object key by key and
@@ -185,9 +183,7 @@ export const MemoryItem = z
 export type MemoryItem = z.infer<typeof MemoryItem>;
 
 /** A node of get_all / get_memory: the stored attributes without the embedding. */
-export const GraphNode = z
-  .object({ id: z.string(), memory: z.string(), metadata: z.object(treeMetadata) })
-  .meta({ id: "GraphNode" });
+export const GraphNode = z.object({ id: z.string(), memory: z.string(), metadata: z.object(treeMetadata) }).meta({ id: "GraphNode" });
 export type GraphNode = z.infer<typeof GraphNode>;
 
 /** get_memory/{id}: the stored item whole, with its vector (null when the embedder cannot represent the text). */

@@ -115,7 +115,9 @@ export const getMemoryRequest = z
   })
   .meta({ id: "GetMemoryRequest" });
 
-export const getMemoryQuery = z.object({ user_id: Id.optional().describe("The acting user; left out: the API key's user, else the owner of the memory's cube") });
+export const getMemoryQuery = z.object({
+  user_id: Id.optional().describe("The acting user; left out: the API key's user, else the owner of the memory's cube"),
+});
 export const memoryIdParam = z.object({ id: MemoryId });
 
 export const MemoryVersion = z.object({

@@ -39,7 +39,9 @@ export async function openEncoder(settings: EncoderSettings): Promise<OnnxEncode
     throw new OnnxModelError(`MOS_EMBEDDER_MODEL_PATH: onnxruntime cannot load ${settings.modelFile}: ${message(error)}`);
   }
   if (!session.inputNames.includes("input_ids")) {
-    throw new OnnxModelError(`${settings.modelFile} takes ${session.inputNames.join(", ")}; a sentence encoder taking input_ids (and attention_mask) was expected`);
+    throw new OnnxModelError(
+      `${settings.modelFile} takes ${session.inputNames.join(", ")}; a sentence encoder taking input_ids (and attention_mask) was expected`,
+    );
   }
   return new OnnxEncoder(ort, session, tokenizer, settings.pooling);
 }

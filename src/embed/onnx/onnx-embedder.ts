@@ -74,11 +74,20 @@ export async function createOnnxEmbedder(config: OnnxEmbedderConfig): Promise<Em
       const words = ids.length - 2;
       return words === 0 || unknown / words <= MAX_UNKNOWN_SHARE;
     },
-    embed: (texts, options) => embedAll(texts.map((text) => config.passagePrefix + text), "bulk", options),
+    embed: (texts, options) =>
+      embedAll(
+        texts.map((text) => config.passagePrefix + text),
+        "bulk",
+        options,
+      ),
     async embedQueries(texts, options) {
       const found = texts.map((text) => queries.get(text));
       const missing = texts.filter((_, index) => found[index] === undefined);
-      const vectors = await embedAll(missing.map((text) => config.queryPrefix + text), "query", options);
+      const vectors = await embedAll(
+        missing.map((text) => config.queryPrefix + text),
+        "query",
+        options,
+      );
       let next = 0;
       return texts.map((text, index) => {
         const cached = found[index];

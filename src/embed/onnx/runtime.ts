@@ -100,7 +100,12 @@ function resolveRuntime(runtimePath: string | undefined): string {
 function asOrtModule(loaded: unknown): OrtModule | undefined {
   const candidates = [loaded, isRecord(loaded) ? loaded.default : undefined];
   for (const candidate of candidates) {
-    if (isRecord(candidate) && isRecord(candidate.InferenceSession) && typeof candidate.InferenceSession.create === "function" && typeof candidate.Tensor === "function") {
+    if (
+      isRecord(candidate) &&
+      isRecord(candidate.InferenceSession) &&
+      typeof candidate.InferenceSession.create === "function" &&
+      typeof candidate.Tensor === "function"
+    ) {
       return candidate as unknown as OrtModule;
     }
   }

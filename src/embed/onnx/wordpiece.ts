@@ -118,10 +118,7 @@ export class WordPieceTokenizer {
 
   /** Normalised and split into words and single punctuation marks. */
   private words(text: string): string[] {
-    return this.normalise(text)
-      .split(WHITESPACE_RUN)
-      .filter(Boolean)
-      .flatMap(splitOnPunctuation);
+    return this.normalise(text).split(WHITESPACE_RUN).filter(Boolean).flatMap(splitOnPunctuation);
   }
 
   private normalise(text: string): string {

@@ -59,10 +59,9 @@ export async function completeJson<S extends z.ZodType>(
   if (parsed.ok && !objection) return { value: parsed.value, retried: false };
 
   const turn = parsed.ok ? (objection?.turn ?? "") : options.retryTurn(parsed.problem);
-  const second = await model.complete(
-    [...messages, { role: "assistant", content: first.text.slice(0, MAX_ECHO) }, { role: "user", content: turn }],
-    { signal: options.signal },
-  );
+  const second = await model.complete([...messages, { role: "assistant", content: first.text.slice(0, MAX_ECHO) }, { role: "user", content: turn }], {
+    signal: options.signal,
+  });
   const again = parse(schema, second.text);
   if (again.ok) return { value: again.value, retried: true };
   if (parsed.ok) return { value: parsed.value, retried: true };

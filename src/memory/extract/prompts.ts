@@ -99,8 +99,7 @@ const RETRY_FORMAT: Record<ConversationLanguage, (problem: string) => string> = 
   zh: (problem) => `你的回答无法使用：${problem}。请重新回答，只输出 JSON 对象，格式必须是：${EXTRACTION_FORMAT}`,
 };
 
-const RETRY_LANGUAGE =
-  "用户说的是中文，但你写的记忆不是中文。请用中文重新写出全部记忆，内容不变，只输出 JSON 对象，格式必须是：" + EXTRACTION_FORMAT;
+const RETRY_LANGUAGE = "用户说的是中文，但你写的记忆不是中文。请用中文重新写出全部记忆，内容不变，只输出 JSON 对象，格式必须是：" + EXTRACTION_FORMAT;
 
 /** The follow-up turn after an unusable answer (the answer itself goes before it as the assistant's turn). */
 export function formatRetry(problem: string, language: ConversationLanguage): string {

@@ -73,13 +73,7 @@ async function infoOf(context: MemoryContext, payload: ExtractPayload): Promise<
  * while it ran are caught by the store's check at commit. Failures throw (the runner retries or
  * parks); the raw memories stay searchable until a refinement succeeds.
  */
-export async function runExtraction(
-  context: MemoryContext,
-  model: ChatModel,
-  job: JobRecord,
-  claim: JobClaim,
-  signal: AbortSignal,
-): Promise<void> {
+export async function runExtraction(context: MemoryContext, model: ChatModel, job: JobRecord, claim: JobClaim, signal: AbortSignal): Promise<void> {
   const parsed = ExtractPayload.safeParse(job.payload);
   if (!parsed.success) throw new PermanentJobError(`malformed extraction job payload: ${parsed.error.issues[0]?.message ?? "invalid"}`);
   const payload = parsed.data;
@@ -98,7 +92,10 @@ export async function runExtraction(
   // The same memory twice in one answer is one memory.
   const unique = extraction.memories.filter((memory, index, all) => all.findIndex((other) => sameText(other.text, memory.text)) === index);
   const drafts = unique.map((memory) => factOf(memory, messages));
-  const vectors = await embedWhereMeaningful(context, drafts.map((draft) => draft.text));
+  const vectors = await embedWhereMeaningful(
+    context,
+    drafts.map((draft) => draft.text),
+  );
   const facts: Fact[] = drafts.map((draft, index) => ({ ...draft, vector: vectors[index] ?? null }));
   if (facts.length === 0) {
     // Nothing worth a memory, in the model's view: the raw memories stay as they are.
@@ -143,7 +140,10 @@ export async function runExtraction(
 
   // Texts the update step merged were not embedded with the facts.
   const merged = derived.filter(({ memory }) => memory.vector === null && !facts.some((fact) => fact.text === memory.text));
-  const mergedVectors = await embedWhereMeaningful(context, merged.map(({ memory }) => memory.text));
+  const mergedVectors = await embedWhereMeaningful(
+    context,
+    merged.map(({ memory }) => memory.text),
+  );
   merged.forEach(({ memory }, index) => (memory.vector = mergedVectors[index] ?? null));
 
   // Each raw memory points to a memory citing its message, else to the first one of the window.

@@ -39,20 +39,19 @@ function sourcesOf(value: unknown): number[] {
  * One item. Lenient on purpose: a bare string is a memory; `memory`, `value`, `text` and `fact`
  * all name its text; a wrong key, tag or type falls back rather than dropping the fact.
  */
-const Item = z.union([
-  z.string().transform((text): Record<string, unknown> => ({ memory: text })),
-  z.record(z.string(), z.unknown()),
-]).transform((item): ExtractedMemory | undefined => {
-  const text = cleanText(item.memory ?? item.value ?? item.text ?? item.fact ?? item.content, 4000);
-  if (text === "") return undefined;
-  return {
-    text,
-    key: cleanText(item.key ?? item.title, 200),
-    tags: tagsOf(item.tags),
-    memoryType: memoryTypeOf(item.memory_type ?? item.type),
-    sources: sourcesOf(item.sources ?? item.source),
-  };
-});
+const Item = z
+  .union([z.string().transform((text): Record<string, unknown> => ({ memory: text })), z.record(z.string(), z.unknown())])
+  .transform((item): ExtractedMemory | undefined => {
+    const text = cleanText(item.memory ?? item.value ?? item.text ?? item.fact ?? item.content, 4000);
+    if (text === "") return undefined;
+    return {
+      text,
+      key: cleanText(item.key ?? item.title, 200),
+      tags: tagsOf(item.tags),
+      memoryType: memoryTypeOf(item.memory_type ?? item.type),
+      sources: sourcesOf(item.sources ?? item.source),
+    };
+  });
 
 const LIST_KEYS = ["memories", "memory_list", "facts", "items", "data"] as const;
 

@@ -17,10 +17,7 @@ export interface NewFact {
 }
 
 /** What becomes of a new memory: a new row, a new row replacing an old one, or nothing (already known). */
-export type FactDecision =
-  | { action: "add" }
-  | { action: "update"; target: MemoryRecord; text: string }
-  | { action: "duplicate"; target: MemoryRecord };
+export type FactDecision = { action: "add" } | { action: "update"; target: MemoryRecord; text: string } | { action: "duplicate"; target: MemoryRecord };
 
 /** How many similar memories each new one is compared with: enough for the model to see the stale one, short enough for small models. */
 const NEIGHBOURS = 5;
@@ -30,7 +27,11 @@ const MIN_RELEVANCE = 0.05;
 
 /** Text with case, width, spaces and punctuation ironed out: "The user likes tea." ≡ "the user likes tea". */
 export function sameText(a: string, b: string): boolean {
-  const normal = (text: string) => text.normalize("NFKC").toLowerCase().replace(/[\p{P}\p{S}\s]+/gu, "");
+  const normal = (text: string) =>
+    text
+      .normalize("NFKC")
+      .toLowerCase()
+      .replace(/[\p{P}\p{S}\s]+/gu, "");
   return normal(a) === normal(b);
 }
 
@@ -39,12 +40,7 @@ export function sameText(a: string, b: string): boolean {
  * words (its key counts as words), and those filed under the same key. `exclude` are the raw
  * memories the job is refining (they say the same by construction).
  */
-export async function similarMemories(
-  context: MemoryContext,
-  cubeId: string,
-  fact: NewFact,
-  exclude: ReadonlySet<string>,
-): Promise<MemoryRecord[]> {
+export async function similarMemories(context: MemoryContext, cubeId: string, fact: NewFact, exclude: ReadonlySet<string>): Promise<MemoryRecord[]> {
   const query = { ...keywordQuery(`${fact.key} ${fact.text}`), vector: fact.vector ?? undefined, advice: false };
   const [nearest, sameKey] = await Promise.all([
     searchScope(context, query, { cubeId }, { topK: NEIGHBOURS + exclude.size, minRelevance: MIN_RELEVANCE, dedup: "no" }),

@@ -23,9 +23,7 @@ export function enableFineMode(
   const { entry, model: name } = config.extraction;
   // The job queue retries with its own backoff: the client's quick retries would only stack on top.
   const model = wrap(new OpenAIChatModel(entry, name, createOpenAIClient(entry), { retry: { maxRetries: 0 } }));
-  const handlers = new Map<string, JobHandler>([
-    [EXTRACT_JOB, (job, claim, signal) => runExtraction(context, model, job, claim, signal)],
-  ]);
+  const handlers = new Map<string, JobHandler>([[EXTRACT_JOB, (job, claim, signal) => runExtraction(context, model, job, claim, signal)]]);
   const runner = new JobRunner(context.store, config.jobs, handlers, logger.child({ component: "jobs" }), context.now);
   context.fine = { model, jobs: runner };
   return runner;

@@ -139,16 +139,19 @@ export class JobRunner implements JobControl {
     const controller = new AbortController();
     this.inFlight.add(controller);
     let leaseLost = false;
-    const heartbeat = setInterval(() => {
-      this.store.renewJob(claim, this.iso(this.settings.leaseMs)).then(
-        (held) => {
-          if (held) return;
-          leaseLost = true;
-          controller.abort();
-        },
-        (error: unknown) => this.logger.error({ err: error, taskId: job.taskId }, "renewing a job's lease failed"),
-      );
-    }, Math.max(Math.floor(this.settings.leaseMs / 3), 10));
+    const heartbeat = setInterval(
+      () => {
+        this.store.renewJob(claim, this.iso(this.settings.leaseMs)).then(
+          (held) => {
+            if (held) return;
+            leaseLost = true;
+            controller.abort();
+          },
+          (error: unknown) => this.logger.error({ err: error, taskId: job.taskId }, "renewing a job's lease failed"),
+        );
+      },
+      Math.max(Math.floor(this.settings.leaseMs / 3), 10),
+    );
     const started = performance.now();
     const log = { taskId: job.taskId, kind: job.kind, cubeId: job.cubeId, attempt: job.attempts };
     try {

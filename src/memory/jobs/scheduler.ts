@@ -35,7 +35,11 @@ function clientTaskView(taskId: string, parts: readonly JobRecord[]): TaskView {
   const views = parts.map(viewOf);
   const failed = views.find((view) => view.status === "failed");
   if (failed) return { taskId, status: "failed", ...(failed.error !== undefined && { error: failed.error }) };
-  const status = views.some((view) => view.status === "in_progress") ? "in_progress" : views.some((view) => view.status === "waiting") ? "waiting" : "completed";
+  const status = views.some((view) => view.status === "in_progress")
+    ? "in_progress"
+    : views.some((view) => view.status === "waiting")
+      ? "waiting"
+      : "completed";
   return { taskId, status };
 }
 

@@ -22,7 +22,17 @@ export type ReadMethods = Pick<
 export type SearchMethods = Pick<Store, "hasMemories" | "searchVectors" | "searchKeywords" | "wordFrequencies" | "vectorsOf">;
 export type JobMethods = Pick<
   Store,
-  "claimJob" | "renewJob" | "finishJob" | "getJob" | "listJobs" | "countUnfinishedJobs" | "countJobs" | "pruneJobs" | "listParkedJobs" | "retryParkedJob" | "dropParkedJob"
+  | "claimJob"
+  | "renewJob"
+  | "finishJob"
+  | "getJob"
+  | "listJobs"
+  | "countUnfinishedJobs"
+  | "countJobs"
+  | "pruneJobs"
+  | "listParkedJobs"
+  | "retryParkedJob"
+  | "dropParkedJob"
 >;
 export type RefineMethods = Pick<Store, "commitRefinement">;
 export type OpsMethods = Pick<Store, "schemaStatus" | "stats" | "cubeUsage" | "addChatTokens" | "chatTokens">;

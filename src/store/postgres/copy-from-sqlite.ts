@@ -216,10 +216,14 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
            FROM json_to_recordset($1::json) AS x(${columns}) ON CONFLICT (id) DO NOTHING`,
           [JSON.stringify(memories)],
         );
-        const sources = fresh.flatMap(({ memory }) =>
-          sourcesOf.all(memory.rowid).map((cited) => ({ memory_id: memory.id, ...jsonObject(cited) })),
+        const sources = fresh.flatMap(({ memory }) => sourcesOf.all(memory.rowid).map((cited) => ({ memory_id: memory.id, ...jsonObject(cited) })));
+        await insertJson(
+          db,
+          "memory_sources",
+          { memory_id: "text", cube_id: "text", message_id: "text", position: "integer" },
+          sources,
+          "(memory_id, position)",
         );
-        await insertJson(db, "memory_sources", { memory_id: "text", cube_id: "text", message_id: "text", position: "integer" }, sources, "(memory_id, position)");
       },
     );
     await copy(
@@ -241,8 +245,18 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
         db,
         "jobs",
         {
-          task_id: "text", kind: "text", cube_id: "text", user_id: "text", payload: "jsonb", status: "text", attempts: "integer", run_after: "text",
-          last_error: "text", result: "jsonb", created_at: "text", updated_at: "text",
+          task_id: "text",
+          kind: "text",
+          cube_id: "text",
+          user_id: "text",
+          payload: "jsonb",
+          status: "text",
+          attempts: "integer",
+          run_after: "text",
+          last_error: "text",
+          result: "jsonb",
+          created_at: "text",
+          updated_at: "text",
         },
         // A job running when the source stopped is queued again (its runner is gone).
         rows.map((row) => {

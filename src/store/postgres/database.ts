@@ -131,7 +131,12 @@ export class Database {
     } finally {
       await client.end();
     }
-    const pool = new pg.Pool({ connectionString: withSessionSettings(url, iterativeScan), types, max: options.maxConnections ?? 10, idleTimeoutMillis: 30_000 });
+    const pool = new pg.Pool({
+      connectionString: withSessionSettings(url, iterativeScan),
+      types,
+      max: options.maxConnections ?? 10,
+      idleTimeoutMillis: 30_000,
+    });
     // An idle connection that breaks (a server restart) is dropped by the pool; the next query reconnects.
     pool.on("error", () => {});
     return new Database(pool, iterativeScan);

@@ -48,8 +48,16 @@ class PostgresErasurePrimitives implements ErasurePrimitives {
       [[...memoryIds], cubeId],
     );
     const removed = rows.map(removedRow);
-    await dropUnusedShared(this.db, "info", removed.map((row) => row.info_id));
-    await dropUnusedShared(this.db, "tags", removed.map((row) => row.tag_set_id));
+    await dropUnusedShared(
+      this.db,
+      "info",
+      removed.map((row) => row.info_id),
+    );
+    await dropUnusedShared(
+      this.db,
+      "tags",
+      removed.map((row) => row.tag_set_id),
+    );
     await this.db.query("DELETE FROM memory_history WHERE memory_id = ANY($1::text[])", [[...memoryIds]]);
     return rowCount ?? 0;
   }

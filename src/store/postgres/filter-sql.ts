@@ -17,7 +17,6 @@ export class Params {
   }
 }
 
-
 const asText = (value: FilterScalar) => (typeof value === "boolean" ? String(Number(value)) : String(value));
 
 /** How a JSON value of each kind is read for comparison: the jsonb type it must have and the SQL type it is cast to. */
@@ -54,9 +53,7 @@ function infoCondition(key: string, op: string, value: FilterScalar | FilterScal
       list.push(scalar);
       byKind.set(kindOf(scalar), list);
     }
-    const parts = [...byKind].map(([kind, values]) =>
-      typedInfo(element, kind, (read) => `${read} = ANY(${params.add(values)}::${KINDS[kind].sqlType}[])`),
-    );
+    const parts = [...byKind].map(([kind, values]) => typedInfo(element, kind, (read) => `${read} = ANY(${params.add(values)}::${KINDS[kind].sqlType}[])`));
     return `(${parts.join(" OR ")})`;
   }
   const scalar = value as FilterScalar;

@@ -52,10 +52,7 @@ export class PostgresJobQueue {
    * row stays locked until the transaction ends, so no other runner can take the job meanwhile.
    */
   static async holds(db: Queryable, claim: JobClaim): Promise<boolean> {
-    const { rowCount } = await db.query("SELECT 1 FROM jobs WHERE id = $1 AND status = 'running' AND locked_by = $2 FOR UPDATE", [
-      claim.jobId,
-      claim.workerId,
-    ]);
+    const { rowCount } = await db.query("SELECT 1 FROM jobs WHERE id = $1 AND status = 'running' AND locked_by = $2 FOR UPDATE", [claim.jobId, claim.workerId]);
     return rowCount === 1;
   }
 

@@ -50,10 +50,7 @@ async function sharedIdsOf(db: Queryable, kind: Shared, memories: readonly NewMe
       // Held already: read (and key-share lock) it, so that a concurrent delete cannot drop it under this write.
       const found = inserted.rows[0]
         ? inserted
-        : await db.query(`SELECT id::text AS id FROM ${table} WHERE cube_id = $1 AND digest = ${digest} FOR KEY SHARE`, [
-            memory.cubeId,
-            encoded.json,
-          ]);
+        : await db.query(`SELECT id::text AS id FROM ${table} WHERE cube_id = $1 AND digest = ${digest} FOR KEY SHARE`, [memory.cubeId, encoded.json]);
       sharedId = found.rows[0] === undefined ? undefined : sharedIdRow(found.rows[0]).id;
       if (sharedId === undefined) throw new Error(`the ${column} of cube '${memory.cubeId}' could not be stored`);
       byKey.set(key, sharedId);
@@ -74,9 +71,7 @@ export async function dropUnusedShared(db: Queryable, kind: Shared, sharedIds: r
   if (candidates.length === 0) return;
   await db.query("SAVEPOINT drop_shared");
   try {
-    await db.query(`DELETE FROM ${table} s WHERE s.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.${reference} = s.id)`, [
-      candidates,
-    ]);
+    await db.query(`DELETE FROM ${table} s WHERE s.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.${reference} = s.id)`, [candidates]);
     await db.query("RELEASE SAVEPOINT drop_shared");
   } catch (error) {
     await db.query("ROLLBACK TO SAVEPOINT drop_shared");

@@ -13,7 +13,6 @@ import { PostgresVectors } from "./vectors.js";
 import { LARGE_CUBE } from "./word-counts.js";
 import { PostgresWrites } from "./writes.js";
 
-
 export interface PostgresStoreOptions extends DatabaseOptions {
   /** Scopes with at most this many vectors are searched exactly (default EXACT_SEARCH_LIMIT; tests lower it). */
   exactSearchLimit?: number;

@@ -23,10 +23,7 @@ class PostgresRefinePrimitives implements RefinePrimitives<ActiveMemory> {
   async messagesExist(cubeId: string, messageIds: readonly string[]): Promise<boolean> {
     const wanted = [...new Set(messageIds)];
     if (wanted.length === 0) return true;
-    const { rows } = await this.db.query("SELECT count(*)::int AS n FROM messages WHERE cube_id = $1 AND message_id = ANY($2::text[])", [
-      cubeId,
-      wanted,
-    ]);
+    const { rows } = await this.db.query("SELECT count(*)::int AS n FROM messages WHERE cube_id = $1 AND message_id = ANY($2::text[])", [cubeId, wanted]);
     return countOf(rows) === wanted.length;
   }
 
@@ -35,10 +32,10 @@ class PostgresRefinePrimitives implements RefinePrimitives<ActiveMemory> {
   }
 
   async activeMemory(cubeId: string, memoryId: string): Promise<ActiveMemory | undefined> {
-    const { rows } = await this.db.query(
-      "SELECT id, text, memory_type FROM memories WHERE id = $1 AND cube_id = $2 AND status = 'activated' FOR UPDATE",
-      [memoryId, cubeId],
-    );
+    const { rows } = await this.db.query("SELECT id, text, memory_type FROM memories WHERE id = $1 AND cube_id = $2 AND status = 'activated' FOR UPDATE", [
+      memoryId,
+      cubeId,
+    ]);
     return rows[0] === undefined ? undefined : activeMemory(rows[0]);
   }
 

@@ -67,11 +67,13 @@ export class SqliteConnection {
     MIGRATIONS.forEach((sql, index) => {
       if (index < applied) return;
       // Under the write lock, the version is read again: another process may have migrated meanwhile.
-      this.db.transaction(() => {
-        if (this.schemaVersion() !== index) return;
-        this.db.exec(sql);
-        this.db.pragma(`user_version = ${index + 1}`);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          if (this.schemaVersion() !== index) return;
+          this.db.exec(sql);
+          this.db.pragma(`user_version = ${index + 1}`);
+        })
+        .immediate();
     });
   }
 

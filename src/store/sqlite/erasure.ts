@@ -83,8 +83,7 @@ class SqliteErasurePrimitives implements ErasurePrimitives {
   }
 
   contentsOf(cubeIds: readonly string[]): { memories: number; messages: number } {
-    const countIn = (table: string, cubeId: string) =>
-      decodeCount(this.conn.db.prepare(`SELECT count(*) FROM ${table} WHERE cube_id = ?`).pluck().get(cubeId));
+    const countIn = (table: string, cubeId: string) => decodeCount(this.conn.db.prepare(`SELECT count(*) FROM ${table} WHERE cube_id = ?`).pluck().get(cubeId));
     let memories = 0;
     let messages = 0;
     for (const cubeId of cubeIds) {
@@ -98,7 +97,10 @@ class SqliteErasurePrimitives implements ErasurePrimitives {
     const { db } = this.conn;
     let jobs = 0;
     for (const cubeId of cubeIds) {
-      const rowids = db.prepare("SELECT rowid FROM memories WHERE cube_id = ?").all(cubeId).map((row) => decodeRowid(row).rowid);
+      const rowids = db
+        .prepare("SELECT rowid FROM memories WHERE cube_id = ?")
+        .all(cubeId)
+        .map((row) => decodeRowid(row).rowid);
       removeIndexEntries(this.conn, cubeId, rowids);
       db.prepare("DELETE FROM memory_history WHERE memory_id IN (SELECT id FROM memories WHERE cube_id = ?)").run(cubeId);
       jobs += db.prepare("DELETE FROM jobs WHERE cube_id = ?").run(cubeId).changes;
@@ -109,10 +111,7 @@ class SqliteErasurePrimitives implements ErasurePrimitives {
   }
 
   memoriesWrittenBy(userId: string): { cubeId: string; id: string }[] {
-    return this.conn.db
-      .prepare("SELECT cube_id, id FROM memories WHERE user_id = ? ORDER BY cube_id, rowid")
-      .all(userId)
-      .map(writtenMemory);
+    return this.conn.db.prepare("SELECT cube_id, id FROM memories WHERE user_id = ? ORDER BY cube_id, rowid").all(userId).map(writtenMemory);
   }
 
   dropUserRows(userId: string): { jobs: number; shares: number; user: boolean } {

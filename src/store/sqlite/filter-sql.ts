@@ -7,7 +7,6 @@ export interface SqlFragment {
   params: unknown[];
 }
 
-
 /** A list as one bound JSON array (see bound-list.ts). */
 function listOf(values: readonly unknown[]): SqlFragment {
   return { sql: BOUND_LIST, params: [boundList(values)] };

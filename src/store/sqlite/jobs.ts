@@ -23,16 +23,7 @@ export class SqliteJobQueue {
         `INSERT INTO jobs (task_id, kind, cube_id, user_id, payload, status, attempts, run_after, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
       )
-      .run(
-        job.taskId,
-        job.kind,
-        job.cubeId,
-        job.userId,
-        jobPayload(job, storedMessageIds, memoryIds),
-        job.runAfter,
-        now,
-        now,
-      );
+      .run(job.taskId, job.kind, job.cubeId, job.userId, jobPayload(job, storedMessageIds, memoryIds), job.runAfter, now, now);
   }
 
   /**
@@ -63,11 +54,7 @@ export class SqliteJobQueue {
 
   /** Whether the claim is still this runner's (inside a transaction, before writing for the job). */
   holds(claim: JobClaim): boolean {
-    return (
-      this.db
-        .prepare("SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND locked_by = ?")
-        .get(claim.jobId, claim.workerId) !== undefined
-    );
+    return this.db.prepare("SELECT 1 FROM jobs WHERE id = ? AND status = 'running' AND locked_by = ?").get(claim.jobId, claim.workerId) !== undefined;
   }
 
   renew(claim: JobClaim, leaseUntil: string): boolean {
@@ -102,7 +89,9 @@ export class SqliteJobQueue {
   count(userId?: string): JobCount[] {
     const where = userId === undefined ? "" : "WHERE user_id = ?";
     return this.db
-      .prepare(`SELECT user_id, cube_id, kind, status, count(*) AS count FROM jobs ${where} GROUP BY user_id, cube_id, kind, status ORDER BY user_id, cube_id, kind, status`)
+      .prepare(
+        `SELECT user_id, cube_id, kind, status, count(*) AS count FROM jobs ${where} GROUP BY user_id, cube_id, kind, status ORDER BY user_id, cube_id, kind, status`,
+      )
       .all(...(userId === undefined ? [] : [userId]))
       .map(jobCountFrom);
   }
@@ -117,12 +106,14 @@ export class SqliteJobQueue {
 
   counts(now: string): { queued: number; running: number; parked: number; oldestDueAt: string | null } {
     return countsRow(
-      this.db.prepare(
-        `SELECT coalesce(sum(status = 'queued'), 0) AS queued, coalesce(sum(status = 'running'), 0) AS running,
+      this.db
+        .prepare(
+          `SELECT coalesce(sum(status = 'queued'), 0) AS queued, coalesce(sum(status = 'running'), 0) AS running,
            coalesce(sum(status = 'parked'), 0) AS parked,
            min(CASE WHEN status = 'queued' AND run_after <= ? THEN run_after END) AS oldestDueAt
          FROM jobs`,
-      ).get(now),
+        )
+        .get(now),
     );
   }
 

@@ -70,7 +70,12 @@ export class SqliteReads implements ReadMethods {
     const where = scopeSql(scope);
     const textClause = textContains ? " AND instr(lower(m.text), lower(?)) > 0" : "";
     const params = textContains ? [...where.params, textContains] : where.params;
-    const total = decodeCount(this.conn.db.prepare(`SELECT count(*) FROM memories m WHERE ${where.sql}${textClause}`).pluck().get(...params));
+    const total = decodeCount(
+      this.conn.db
+        .prepare(`SELECT count(*) FROM memories m WHERE ${where.sql}${textClause}`)
+        .pluck()
+        .get(...params),
+    );
     const paging = page ? " LIMIT ? OFFSET ?" : "";
     const rows = this.conn.db
       .prepare(`SELECT ${MEMORY_SELECT} FROM memories m WHERE ${where.sql}${textClause} ORDER BY m.created_at DESC, m.rowid DESC${paging}`)
@@ -102,7 +107,11 @@ export class SqliteReads implements ReadMethods {
     const where = scopeSql(scope);
     const session = scope.sessionId === undefined ? "" : " AND m.session_id = ?";
     const params = scope.sessionId === undefined ? where.params : [...where.params, scope.sessionId];
-    return this.conn.db.prepare(`SELECT m.id FROM memories m WHERE ${where.sql}${session}`).pluck().all(...params).map(decodeId);
+    return this.conn.db
+      .prepare(`SELECT m.id FROM memories m WHERE ${where.sql}${session}`)
+      .pluck()
+      .all(...params)
+      .map(decodeId);
   }
 
   async memoriesByKey(cubeId: string, keys: readonly string[], limit: number): Promise<MemoryRecord[]> {

@@ -153,10 +153,7 @@ export class SqliteSearch implements SearchMethods {
   }
 
   private termCounts(terms: readonly string[]): Map<string, number> {
-    const rows = this.conn.db
-      .prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN ${BOUND_LIST}`)
-      .all(boundList(terms))
-      .map(termRow);
+    const rows = this.conn.db.prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN ${BOUND_LIST}`).all(boundList(terms)).map(termRow);
     return new Map(rows.map((row) => [row.term, row.doc]));
   }
 

@@ -33,8 +33,7 @@ class SqliteConversationPrimitives implements ConversationPrimitives {
     );
     return messages.filter(
       (message) =>
-        insert.run(message.cubeId, message.messageId, message.sessionId, message.role, message.content, message.chatTime, message.createdAt)
-          .changes === 1,
+        insert.run(message.cubeId, message.messageId, message.sessionId, message.role, message.content, message.chatTime, message.createdAt).changes === 1,
     );
   }
 
