@@ -15,7 +15,7 @@ import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { MIGRATIONS } from "../../src/store/sqlite/migrations.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
-import { digestOf } from "../../src/store/info-json.js";
+import { postgresAtSchema, sqliteAtSchema } from "../support/old-schema.js";
 import { freshSchema, POSTGRES_SKIP, querySchema } from "../support/postgres.js";
 import { tempDataDir } from "../support/server.js";
 
@@ -87,12 +87,7 @@ describe("upgrade in place: per-memory tags move to one tag set per cube and lis
     const dataDir = tempDataDir();
     const file = path.join(dataDir, "memcube.db");
     try {
-      const old = new Database(file);
-      old.function("memcube_sha256", { deterministic: true }, (text: unknown) => digestOf(String(text)));
-      for (const sql of MIGRATIONS.slice(0, 5)) old.exec(sql);
-      old.pragma("user_version = 5");
-      old.prepare("INSERT INTO users (id, created_at) VALUES ('u', ?)").run(NOW);
-      for (const cube of ["old", "elsewhere"]) old.prepare("INSERT INTO cubes (id, name, owner_id, created_at) VALUES (?, ?, 'u', ?)").run(cube, cube, NOW);
+      const old = sqliteAtSchema(file, 5, ["old", "elsewhere"], NOW);
       for (const memory of OLD_MEMORIES) {
         old
           .prepare("INSERT INTO messages (cube_id, message_id, session_id, role, content, chat_time, created_at) VALUES (?, ?, 's', 'user', ?, ?, ?)")
@@ -143,13 +138,7 @@ describe("upgrade in place: per-memory tags move to one tag set per cube and lis
       const client = new pg.Client({ connectionString: schema.url });
       await client.connect();
       try {
-        await client.query("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
-        for (const [index, sql] of PG_MIGRATIONS.slice(0, 3).entries()) {
-          await client.query(sql);
-          await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [index + 1]);
-        }
-        await client.query("INSERT INTO users (id, created_at) VALUES ('u', $1)", [NOW]);
-        for (const cube of ["old", "elsewhere"]) await client.query("INSERT INTO cubes (id, name, owner_id, created_at) VALUES ($1, $1, 'u', $2)", [cube, NOW]);
+        await postgresAtSchema(client, 3, ["old", "elsewhere"], NOW);
         for (const memory of OLD_MEMORIES) {
           await client.query(
             "INSERT INTO messages (cube_id, message_id, session_id, role, content, chat_time, created_at) VALUES ($1, $2, 's', 'user', $3, $4, $4)",
