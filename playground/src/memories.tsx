@@ -1,5 +1,5 @@
 /** The memory panel: a cube's memories page by page, search with relevance, detail, delete and sharing. */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "./api";
 import type { Cubes } from "./cubes";
 import { ConfirmDialog, Dialog, ErrorNote, Relativity, TypeBadge, formatDate, messageOf } from "./ui";
@@ -28,7 +28,13 @@ export interface MemoryFocus {
 
 export function MemoryPanel(props: { userId: string; cubes: Cubes; version: number; focus: MemoryFocus | undefined }) {
   const { userId, cubes } = props;
-  const [cube, setCube] = useState(userId);
+  // The cube chosen belongs to the user who chose it: after a change of user, their own cube is shown
+  // at once, so no list is ever asked for with the new user and the old user's cube.
+  const [choice, setChoice] = useState({ user: userId, cube: userId });
+  const cube = choice.user === userId ? choice.cube : userId;
+  const setCube = (next: string) => setChoice({ user: userId, cube: next });
+  // Loads can overlap (a change of cube while a page is loading): only the latest one is shown.
+  const latestLoad = useRef(0);
   const [listing, setListing] = useState<Listing>();
   const [query, setQuery] = useState("");
   const [error, setError] = useState<string>();
@@ -36,21 +42,23 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
   const [selected, setSelected] = useState<string>();
   const [sharing, setSharing] = useState(false);
 
-  useEffect(() => setCube(userId), [userId]);
   useEffect(() => {
     if (!cubes.known.includes(cube)) setCube(userId);
   }, [cubes.known]);
 
   const run = async (load: () => Promise<Listing>) => {
+    const ticket = ++latestLoad.current;
     setLoading(true);
     setError(undefined);
     try {
-      setListing(await load());
+      const shown = await load();
+      if (ticket === latestLoad.current) setListing(shown);
     } catch (failure) {
+      if (ticket !== latestLoad.current) return;
       setListing(undefined);
       setError(messageOf(failure));
     } finally {
-      setLoading(false);
+      if (ticket === latestLoad.current) setLoading(false);
     }
   };
 
