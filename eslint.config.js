@@ -22,11 +22,12 @@ const layers = {
   memory: ["config", "store", "embed", "llm", "rerank", "documents"],
   chat: ["config", "store", "embed", "llm", "rerank", "memory"],
   ops: ["config", "store", "embed", "llm", "rerank", "memory"],
-  mcp: ["config", "store", "embed", "llm", "rerank", "documents", "memory", "chat", "ops"],
-  api: ["config", "store", "embed", "llm", "rerank", "documents", "memory", "chat", "ops"],
+  // The MCP server's tools run over the domain (stdio on a local store, and /mcp) or over the client (stdio with --url).
+  mcp: ["config", "store", "embed", "llm", "rerank", "documents", "memory", "chat", "ops", "client"],
+  api: ["config", "store", "embed", "llm", "rerank", "documents", "memory", "chat", "ops", "mcp"],
   // The client is the server's wire format seen from outside: it may read the API's schemas only.
   client: ["api/schemas"],
-  cli: ["config", "store", "ops", "client"],
+  cli: ["config", "store", "ops", "client", "mcp"],
 };
 const folders = Object.keys(layers);
 const rootFiles = ["server.ts", "cli.ts", "cluster.ts", "migrate.ts"];

@@ -10,12 +10,18 @@ import { createLogger } from "./logger.js";
 import { chatCommand } from "./cli/chat.js";
 import { backupCommand, restoreCommand } from "./cli/backup.js";
 import { jobsCommand } from "./cli/jobs.js";
+import { mcpCommand, type LocalMemory } from "./cli/mcp.js";
 import { keysCommand } from "./cli/keys.js";
 import { progressBar } from "./cli/progress.js";
 import { countMemoryTexts } from "./cli/reembed.js";
 import { UsageError, addCommand, exportCommand, importCommand, searchCommand, standardIO } from "./cli/remote.js";
 import { migrateCommand } from "./migrate.js";
-import { openStore, startServer } from "./server.js";
+import { openContext, openStore, startServer } from "./server.js";
+import { ModelRegistry } from "./llm/registry.js";
+import { enableFineMode } from "./memory/jobs/fine-mode.js";
+import { domainPort } from "./mcp/domain-port.js";
+import { mcpFilterParser } from "./api/routes/mcp.js";
+import { VERSION } from "./version.js";
 
 const USAGE = `usage: memcube <command> [options]
 
@@ -37,6 +43,9 @@ commands:
                                 add messages, one JSON object a line ({"role","content",…})
   export <cube> [--out file.jsonl]
                                 write a cube's memories as JSONL (stdout by default)
+  mcp --user U [--read-only] [--url URL [--api-key K]]
+                                the MCP server on stdio for agents (Claude, Cursor, IDEs):
+                                on the local store, or through a running server with --url
                                 client commands take --url (MEMCUBE_URL, default
                                 http://127.0.0.1:8001), --user (MEMCUBE_USER) and
                                 --api-key (MEMCUBE_API_KEY)
@@ -121,6 +130,30 @@ async function reembedCommand(): Promise<void> {
   await store.close();
 }
 
+/** `memcube mcp` without --url: the configured store, models and fine-mode jobs in this process; logs on stderr (stdout is the protocol's). */
+async function openLocalMemory(userId: string, readOnly: boolean): Promise<LocalMemory> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, process.stderr);
+  const context = await openContext(config);
+  const { cubeMaxMemories: maxMemories, cubeMaxBytes: maxBytes } = config.quotas;
+  if (maxMemories > 0 || maxBytes > 0) context.cubeQuota = { maxMemories, maxBytes };
+  const jobs = enableFineMode(context, config, logger);
+  jobs?.start();
+  const chat = { memory: context, models: new ModelRegistry(config.chatModels) };
+  const port = domainPort({ context, limits: config.limits, chat, parseFilter: mcpFilterParser }, userId, { readOnly });
+  return {
+    port,
+    close: async () => {
+      await jobs?.stop();
+      await context.embedder.close();
+      await context.store.close();
+    },
+  };
+}
+
+const logToStderr = (error: unknown, what: string) =>
+  process.stderr.write(`memcube mcp: ${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+
 async function main(argv: string[]): Promise<void> {
   const [command = "serve", ...rest] = argv;
   switch (command) {
@@ -140,6 +173,8 @@ async function main(argv: string[]): Promise<void> {
       return importCommand(rest, standardIO());
     case "export":
       return exportCommand(rest, standardIO());
+    case "mcp":
+      return mcpCommand(rest, standardIO(), { openLocal: openLocalMemory, version: VERSION, log: logToStderr });
     case "jobs":
       return jobsCommand(rest, standardIO(), () => openStore(loadConfig()));
     case "keys":

@@ -21,6 +21,7 @@ import type { ChatDeps } from "../chat/pipeline.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { memoryLookupRoutes } from "./routes/memory-lookup.js";
+import { mcpRoutes } from "./routes/mcp.js";
 import { metaRoutes } from "./routes/meta.js";
 import { openAIErrorShape, openAIRoutes } from "./routes/openai.js";
 import { opsRoutes } from "./routes/ops.js";
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps): App {
   chatStreamRoutes(app, chatDeps, deps.config.limits, deps.config.businessChatKeys);
   suggestionRoutes(app, chatDeps, deps.config.limits);
   openAIRoutes(app, chatDeps, deps.config.limits);
+  mcpRoutes(app, { config: deps.config, context: deps.context, chat: chatDeps, version: deps.version });
   playgroundRoutes(app);
 
   app.notFound((c) => errorResponse(c, 404, `no route ${c.req.method} ${c.req.path}`));

@@ -1,0 +1,156 @@
+/**
+ * The tools over the domain functions of this process, as the HTTP routes call them (src/api/routes/
+ * memory.ts, cubes.ts, chat.ts): the same defaults, the same cube rules (the domain checks them for
+ * the port's user), no HTTP round-trip.
+ */
+import { prepareChat, runChat, type ChatDeps } from "../chat/pipeline.js";
+import type { PromptMemory } from "../chat/prompt.js";
+import type { Limits } from "../config/index.js";
+import { addMessages } from "../memory/add.js";
+import { getMemory, listMemories } from "../memory/browse.js";
+import type { MemoryContext } from "../memory/context.js";
+import { listCubes } from "../memory/cubes.js";
+import { cubesHolding, deleteMemories } from "../memory/forget.js";
+import { searchMemories, textMemoryTypes } from "../memory/search.js";
+import type { MemoryFilter, MemoryRecord, MemoryType } from "../store/types.js";
+import type { AddInput, ChatInput, ListInput, MemoryPort, SearchInput, ToolMemory } from "./port.js";
+
+export interface DomainPortDeps {
+  context: MemoryContext;
+  limits: Limits;
+  /** The chat pipeline's parts; without a configured model chat_with_memory is not offered. */
+  chat?: ChatDeps | undefined;
+  /** MemOS's filter object to the store's filter (the API's parser); throws a ToolFailure naming the field. */
+  parseFilter: (filter: Record<string, unknown>) => MemoryFilter;
+}
+
+const TEXT_TYPES: readonly MemoryType[] = ["WorkingMemory", "LongTermMemory", "UserMemory"];
+/** The session the HTTP API files an add under when none is named. */
+const DEFAULT_SESSION = "default_session";
+
+export const toolMemory = (memory: MemoryRecord, relevance?: number): ToolMemory => ({
+  id: memory.id,
+  cubeId: memory.cubeId,
+  text: memory.text,
+  memoryType: memory.memoryType,
+  source: memory.source,
+  sessionId: memory.sessionId,
+  tags: memory.tags,
+  createdAt: memory.createdAt,
+  chatTime: memory.chatTime,
+  ...(relevance !== undefined && { relevance }),
+});
+
+const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high);
+
+export function domainPort(deps: DomainPortDeps, userId: string, options: { readOnly: boolean }): MemoryPort {
+  const { context, limits } = deps;
+  const chat = deps.chat;
+  const ownOr = (cubeIds: readonly string[] | undefined) => [...new Set(cubeIds && cubeIds.length > 0 ? cubeIds : [userId])];
+  return {
+    userId,
+    readOnly: options.readOnly,
+    chatAvailable: chat !== undefined && chat.models.names().length > 0,
+
+    async search(input: SearchInput, signal: AbortSignal) {
+      const topK = clamp(input.topK ?? 10, 1, limits.maxTopK);
+      const result = await searchMemories(context, {
+        userId,
+        query: input.query,
+        cubeIds: ownOr(input.cubeIds),
+        topK,
+        minRelevance: 0,
+        dedup: "mmr",
+        filter: input.filter === undefined ? undefined : deps.parseFilter(input.filter),
+        memoryTypes: textMemoryTypes("All"),
+        // A preference is a memory like another here: one ranked list per cube.
+        includePreference: true,
+        preferenceTopK: topK,
+        signal,
+      });
+      return result.text.map(({ cubeId, memories }) => {
+        const preferences = result.preference.find((bucket) => bucket.cubeId === cubeId)?.memories ?? [];
+        const ranked = [...memories, ...preferences].sort((a, b) => b.relevance - a.relevance).slice(0, topK);
+        return { cubeId, memories: ranked.map(({ memory, relevance }) => toolMemory(memory, relevance)) };
+      });
+    },
+
+    async add(input: AddInput, signal: AbortSignal) {
+      const added = await addMessages(context, {
+        userId,
+        cubeIds: ownOr(input.cubeId === undefined ? undefined : [input.cubeId]),
+        sessionId: input.sessionId ?? DEFAULT_SESSION,
+        messages: input.messages,
+        mode: input.mode,
+        signal,
+      });
+      return added.map(({ memory, taskId }) => ({
+        id: memory.id,
+        cubeId: memory.cubeId,
+        text: memory.text,
+        memoryType: memory.memoryType,
+        ...(taskId !== undefined && { taskId }),
+      }));
+    },
+
+    async chat(input: ChatInput, signal: AbortSignal) {
+      if (!chat) throw new Error("chat_with_memory called without a chat model");
+      const cubeIds = ownOr(input.cubeIds);
+      const prepared = await prepareChat(chat, {
+        userId,
+        query: input.query,
+        readableCubeIds: cubeIds,
+        writableCubeIds: cubeIds,
+        history: [],
+        topK: 10,
+        sessionId: input.sessionId ?? DEFAULT_SESSION,
+        modelName: input.model,
+        // A read-only session remembers nothing, as a read-only key's chats on the API.
+        addMessageOnAnswer: !options.readOnly,
+        threshold: 0,
+        includePreference: true,
+        preferenceTopK: 6,
+      });
+      let answer = "";
+      let used: PromptMemory[] = [];
+      for await (const event of runChat(chat, prepared, { stream: false, signal })) {
+        if (event.type === "text") answer += event.text;
+        if (event.type === "reference") used = event.memories;
+      }
+      return { answer, references: used.map(({ memory, relevance }) => toolMemory(memory, relevance)) };
+    },
+
+    async get(id: string) {
+      const found = await getMemory(context, userId, id);
+      return found && toolMemory(found.memory);
+    },
+
+    async list(input: ListInput) {
+      const cubeId = input.cubeId ?? userId;
+      const [listing] = await listMemories(context, {
+        userId,
+        cubeIds: [cubeId],
+        memoryTypes: [...TEXT_TYPES, "PreferenceMemory"],
+        page: { offset: (input.page - 1) * input.pageSize, limit: input.pageSize },
+      });
+      return { cubeId, total: listing?.total ?? 0, memories: (listing?.memories ?? []).map((memory) => toolMemory(memory)) };
+    },
+
+    async delete(input: { memoryIds: string[]; cubeId?: string | undefined }) {
+      const cubeIds = input.cubeId !== undefined ? [input.cubeId] : await cubesHolding(context, input.memoryIds);
+      // Ids no cube holds delete nothing; the user's own cube stands in so the access rule still runs.
+      return deleteMemories(context, { userId, cubeIds: cubeIds.length > 0 ? cubeIds : [userId], selector: { memoryIds: input.memoryIds } });
+    },
+
+    async listCubes() {
+      return (await listCubes(context, userId)).map(({ cube, access, memories }) => ({
+        cubeId: cube.id,
+        name: cube.name,
+        ownerId: cube.ownerId,
+        access,
+        memoryCount: memories,
+        createdAt: cube.createdAt,
+      }));
+    },
+  };
+}
