@@ -1,0 +1,226 @@
+/**
+ * The MCP server over Streamable HTTP at /mcp, as an agent reaches it: the SDK's own Client against a
+ * real memcube on loopback with API keys (and one in open mode).
+ */
+import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
+import { after, before, describe, test } from "node:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { startTestServer, tempDataDir, type Json, type TestServer } from "../support/server.js";
+
+const KEYS = {
+  "sk-alice-mcp-5f1d0c9e7a2b": "alice",
+  "sk-bob-mcp-0b8e6f3a9c1d2e": "bob",
+  "sk-alice-read-9e7a2b4c68f1": { user: "alice", access: "read" },
+};
+const ALL_TOOLS = ["add_memory", "delete_memory", "get_memory", "list_cubes", "list_memories", "search_memory"];
+const READ_TOOLS = ["get_memory", "list_cubes", "list_memories", "search_memory"];
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer({ MEMCUBE_API_KEYS: JSON.stringify(KEYS) }, tempDataDir());
+});
+after(() => server.cleanup());
+
+async function connect(url: string, headers: Record<string, string>): Promise<Client> {
+  const client = new Client({ name: "memcube-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } }));
+  return client;
+}
+
+const as = (key: string) => connect(server.url, { authorization: `Bearer ${key}` });
+const textOf = (result: CallToolResult) => result.content.map((part) => (part.type === "text" ? part.text : "")).join("");
+const call = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+
+/** A raw JSON-RPC POST to /mcp, as a client without the SDK sends it. */
+function rawPost(headers: Record<string, string>, body: unknown = { jsonrpc: "2.0", id: 1, method: "tools/list" }) {
+  return fetch(`${server.url}/mcp`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+/** fetch sets Host itself: a request that names another host (as a rebound page's does) needs node:http. */
+function postWithHost(host: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(`${server.url}/mcp`);
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+    const request = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: "/mcp",
+        method: "POST",
+        headers: { ...headers, host, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      },
+      (response) => {
+        let text = "";
+        response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+describe("MCP over Streamable HTTP", () => {
+  test("lists the tools, with truthful annotations; no chat tool without a chat model", async () => {
+    const alice = await as("sk-alice-mcp-5f1d0c9e7a2b");
+    const { tools } = await alice.listTools();
+    assert.deepEqual(tools.map((tool) => tool.name).sort(), ALL_TOOLS);
+    const byName = new Map(tools.map((tool) => [tool.name, tool]));
+    assert.equal(byName.get("search_memory")?.annotations?.readOnlyHint, true);
+    assert.equal(byName.get("add_memory")?.annotations?.readOnlyHint, false);
+    assert.equal(byName.get("add_memory")?.annotations?.destructiveHint, false);
+    assert.equal(byName.get("delete_memory")?.annotations?.destructiveHint, true);
+    assert.deepEqual(byName.get("search_memory")?.inputSchema.required, ["query"]);
+    assert.equal(byName.get("list_cubes")?.inputSchema.required, undefined);
+    await alice.close();
+  });
+
+  test("add then search finds the fact, with id, date, source and relevance; list, get and delete it", async () => {
+    const alice = await as("sk-alice-mcp-5f1d0c9e7a2b");
+    const added = await call(alice, "add_memory", { text: "My sister Anna lives in Bolzano" });
+    assert.equal(added.isError, undefined, textOf(added));
+    const id = (added.structuredContent as Json).added[0].id as string;
+    assert.equal((added.structuredContent as Json).added[0].cube_id, "alice");
+
+    const found = await call(alice, "search_memory", { query: "Where does Anna live?" });
+    assert.equal(found.isError, undefined, textOf(found));
+    const line = textOf(found)
+      .split("\n")
+      .find((row) => row.includes("Bolzano"));
+    assert.match(
+      line ?? "",
+      new RegExp(`^- My sister Anna lives in Bolzano \\(id ${id}, \\d{4}-\\d\\d-\\d\\d, conversation, cube alice, relevance [01]\\.\\d\\d\\)$`),
+    );
+    const hit = (found.structuredContent as Json).results[0].memories[0];
+    assert.equal(hit.id, id);
+    assert.ok(hit.relevance > 0 && hit.relevance <= 1);
+
+    const listed = await call(alice, "list_memories", { page_size: 5 });
+    assert.equal((listed.structuredContent as Json).total, 1);
+    assert.match(textOf(listed), /^Cube alice: 1 memories; page 1 of 1\./);
+    const got = await call(alice, "get_memory", { memory_id: id });
+    assert.equal((got.structuredContent as Json).memory.memory, "My sister Anna lives in Bolzano");
+    const cubes = await call(alice, "list_cubes", {});
+    assert.deepEqual(
+      (cubes.structuredContent as Json).cubes.map((cube: Json) => [cube.cube_id, cube.access, cube.memory_count]),
+      [["alice", "owner", 1]],
+    );
+
+    const deleted = await call(alice, "delete_memory", { memory_ids: [id] });
+    assert.equal((deleted.structuredContent as Json).deleted, 1);
+    const gone = await call(alice, "get_memory", { memory_id: id });
+    assert.equal(gone.isError, true);
+    assert.match(textOf(gone), /not found/);
+    await alice.close();
+  });
+
+  test("another user's cube is refused, with the API's message, and nothing is written there", async () => {
+    const alice = await as("sk-alice-mcp-5f1d0c9e7a2b");
+    await call(alice, "add_memory", { text: "Alice's locker code is 4711" });
+    const bob = await as("sk-bob-mcp-0b8e6f3a9c1d2e");
+    const search = await call(bob, "search_memory", { query: "locker code", cube_ids: ["alice"] });
+    assert.equal(search.isError, true);
+    assert.equal(textOf(search), "user 'bob' may not read cube 'alice'");
+    const write = await call(bob, "add_memory", { text: "planted by bob", cube_id: "alice" });
+    assert.equal(write.isError, true);
+    assert.equal(textOf(write), "user 'bob' may not write cube 'alice'");
+    const list = await call(bob, "list_memories", { cube_id: "alice" });
+    assert.equal(list.isError, true);
+    const own = await call(alice, "search_memory", { query: "planted by bob" });
+    assert.doesNotMatch(textOf(own), /planted/);
+    // The key's user is the session's: a key may not name another.
+    const impostor = await rawPost({ authorization: "Bearer sk-bob-mcp-0b8e6f3a9c1d2e", "x-memcube-user": "alice" });
+    assert.equal(impostor.status, 403);
+    assert.match(((await impostor.json()) as Json).message, /may not act as user 'alice'/);
+    await Promise.all([alice.close(), bob.close()]);
+  });
+
+  test("a read-only key gets only the read tools, and no write goes through", async () => {
+    const reader = await as("sk-alice-read-9e7a2b4c68f1");
+    const { tools } = await reader.listTools();
+    assert.deepEqual(tools.map((tool) => tool.name).sort(), READ_TOOLS);
+    assert.ok(tools.every((tool) => tool.annotations?.readOnlyHint === true));
+    const refused = await reader.callTool({ name: "add_memory", arguments: { text: "should not be stored" } });
+    assert.equal(refused.isError, true);
+    const found = await call(reader, "search_memory", { query: "locker code" });
+    assert.match(textOf(found), /4711/);
+    await reader.close();
+  });
+
+  test("a call without a key is refused with 401, as on every route", async () => {
+    const response = await rawPost({});
+    assert.equal(response.status, 401);
+    assert.match(((await response.json()) as Json).message, /^authorization: missing API key/);
+    await assert.rejects(connect(server.url, {}), /401|missing API key/);
+  });
+
+  test("malformed calls are answered with errors, and the server goes on serving", async () => {
+    const alice = await as("sk-alice-mcp-5f1d0c9e7a2b");
+    const noQuery = await alice.callTool({ name: "search_memory", arguments: { top_k: 0 } });
+    assert.equal(noQuery.isError, true);
+    assert.match(textOf(noQuery as CallToolResult), /query/);
+    assert.match(textOf(noQuery as CallToolResult), /top_k/);
+    const badFilter = await call(alice, "search_memory", { query: "x", filter: { colour: "red" } });
+    assert.equal(badFilter.isError, true);
+    assert.match(textOf(badFilter), /^filter\.colour: unknown filter field/);
+    const both = await call(alice, "add_memory", { text: "a", messages: [{ role: "user", content: "b" }] });
+    assert.equal(textOf(both), "pass either text or messages (one of them)");
+    const unknown = await call(alice, "no_such_tool", {});
+    assert.equal(unknown.isError, true);
+    assert.match(textOf(unknown), /Tool no_such_tool not found/);
+    const notJson = await fetch(`${server.url}/mcp`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk-alice-mcp-5f1d0c9e7a2b", "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: "{not json",
+    });
+    assert.equal(notJson.status, 400);
+    assert.equal((((await notJson.json()) as Json).error as Json).code, -32700);
+    const still = await call(alice, "list_cubes", {});
+    assert.equal(still.isError, undefined);
+    await alice.close();
+  });
+
+  test("Origin and Host are checked against DNS rebinding; GET is 405 (stateless)", async () => {
+    const key = { authorization: "Bearer sk-alice-mcp-5f1d0c9e7a2b" };
+    const rebound = await rawPost({ ...key, origin: "http://evil.example:8001" });
+    assert.equal(rebound.status, 403);
+    assert.match(((await rebound.json()) as Json).message, /^origin: http:\/\/evil\.example:8001 may not call \/mcp/);
+    assert.equal((await rawPost({ ...key, origin: "http://localhost:5173" })).status, 200);
+    const port = new URL(server.url).port;
+    const host = await postWithHost(`evil.example:${port}`, key);
+    assert.equal(host.status, 403);
+    assert.match(JSON.parse(host.body).message, /^host: evil\.example:\d+ is not a loopback name/);
+    assert.equal((await postWithHost(`localhost:${port}`, key)).status, 200);
+    const get = await fetch(`${server.url}/mcp`, { headers: { ...key, accept: "text/event-stream" } });
+    assert.equal(get.status, 405);
+  });
+});
+
+describe("MCP over HTTP in open mode", () => {
+  let open: TestServer;
+  before(async () => {
+    open = await startTestServer({}, tempDataDir());
+  });
+  after(() => open.cleanup());
+
+  test("the session's user is named in X-Memcube-User; without one the request is refused", async () => {
+    const carol = await connect(open.url, { "x-memcube-user": "carol" });
+    await call(carol, "add_memory", { text: "Carol plays the cello" });
+    assert.match(textOf(await call(carol, "search_memory", { query: "cello" })), /cube carol/);
+    await carol.close();
+    const response = await fetch(`${open.url}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    assert.equal(response.status, 400);
+    assert.match(((await response.json()) as Json).message, /^x-memcube-user: name the user/);
+  });
+});
