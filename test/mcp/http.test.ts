@@ -181,7 +181,7 @@ describe("MCP over Streamable HTTP", () => {
       body: "{not json",
     });
     assert.equal(notJson.status, 400);
-    assert.equal((((await notJson.json()) as Json).error).code, -32700);
+    assert.equal(((await notJson.json()) as Json).error.code, -32700);
     const still = await call(alice, "list_cubes", {});
     assert.equal(still.isError, undefined);
     await alice.close();
