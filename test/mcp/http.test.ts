@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
 import { startTestServer, tempDataDir, type Json, type TestServer } from "../support/server.js";
 
 const KEYS = {
@@ -222,5 +223,37 @@ describe("MCP over HTTP in open mode", () => {
     });
     assert.equal(response.status, 400);
     assert.match(((await response.json()) as Json).message, /^x-memcube-user: name the user/);
+  });
+});
+
+describe("chat_with_memory over HTTP, with a chat model configured", () => {
+  const CHAT_KEYS = { "sk-fay-mcp-1a2b3c4d5e": "fay", "sk-fay-read-6f7e8d9c0b": { user: "fay", access: "read" } };
+  let rig: ChatRig;
+  before(async () => {
+    rig = await startChatRig({ MEMCUBE_API_KEYS: JSON.stringify(CHAT_KEYS) });
+  });
+  after(() => rig.close());
+
+  test("answers from the memories and remembers the turn; a read-only key's chat remembers nothing", async () => {
+    const fay = await connect(rig.server.url, { authorization: "Bearer sk-fay-mcp-1a2b3c4d5e" });
+    const chatTool = (await fay.listTools()).tools.find((tool) => tool.name === "chat_with_memory");
+    assert.equal(chatTool?.annotations?.readOnlyHint, false);
+    await call(fay, "add_memory", { text: "My cat is called Miso" });
+    const answer = await call(fay, "chat_with_memory", { query: "What is my cat called?" });
+    assert.equal(answer.isError, undefined, textOf(answer));
+    assert.match(textOf(answer), /^echo: What is my cat called\?\n\nMemories used:\n- My cat is called Miso \(id /);
+    assert.ok(lastPrompt(rig.llm).some((message) => message.content.includes("My cat is called Miso")));
+    const afterChat = (await call(fay, "list_memories", {})).structuredContent as Json;
+    assert.equal(afterChat.total, 3, "the question and the answer are remembered");
+
+    const reader = await connect(rig.server.url, { authorization: "Bearer sk-fay-read-6f7e8d9c0b" });
+    const readerTool = (await reader.listTools()).tools.find((tool) => tool.name === "chat_with_memory");
+    assert.equal(readerTool?.annotations?.readOnlyHint, true);
+    await call(reader, "chat_with_memory", { query: "And my dog?" });
+    assert.equal(((await call(fay, "list_memories", {})).structuredContent as Json).total, 3);
+    const unknownModel = await call(fay, "chat_with_memory", { query: "hi", model: "no-such-model" });
+    assert.equal(unknownModel.isError, true);
+    assert.match(textOf(unknownModel), /^model: /);
+    await Promise.all([fay.close(), reader.close()]);
   });
 });
