@@ -137,6 +137,8 @@ async function openLocalMemory(userId: string, readOnly: boolean): Promise<Local
   const context = await openContext(config);
   const { cubeMaxMemories: maxMemories, cubeMaxBytes: maxBytes } = config.quotas;
   if (maxMemories > 0 || maxBytes > 0) context.cubeQuota = { maxMemories, maxBytes };
+  // As in the server: the default cube of each key's user is theirs alone, here too.
+  if (config.apiKeys) context.reservedCubes = new Set(config.apiKeys.flatMap(({ actor }) => (actor === "*" ? [] : [actor])));
   const jobs = enableFineMode(context, config, logger);
   jobs?.start();
   const chat = { memory: context, models: new ModelRegistry(config.chatModels) };

@@ -116,7 +116,8 @@ export async function clientPort(options: ClientPortOptions): Promise<MemoryPort
         const buckets = [...listed.text_mem, ...listed.pref_mem];
         const memories = buckets
           .flatMap((bucket) => bucket.memories.map((node) => toolMemory(node.id, node.memory, node.metadata)))
-          .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+          .slice(0, input.pageSize);
         return { cubeId, total: buckets.reduce((sum, bucket) => sum + bucket.total_nodes, 0), memories };
       }),
 

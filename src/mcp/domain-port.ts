@@ -13,7 +13,7 @@ import { listCubes } from "../memory/cubes.js";
 import { cubesHolding, deleteMemories } from "../memory/forget.js";
 import { searchMemories, textMemoryTypes } from "../memory/search.js";
 import type { MemoryFilter, MemoryRecord, MemoryType } from "../store/types.js";
-import type { AddInput, ChatInput, ListInput, MemoryPort, SearchInput, ToolMemory } from "./port.js";
+import { ToolFailure, type AddInput, type ChatInput, type ListInput, type MemoryPort, type SearchInput, type ToolMemory } from "./port.js";
 
 export interface DomainPortDeps {
   context: MemoryContext;
@@ -40,6 +40,17 @@ export const toolMemory = (memory: MemoryRecord, relevance?: number): ToolMemory
   chatTime: memory.chatTime,
   ...(relevance !== undefined && { relevance }),
 });
+
+/** The API's size limits on what is stored (the routes' schemas check them there), with the same messages. */
+function checkSize(texts: readonly string[], limits: Limits, field = "messages"): void {
+  if (texts.length > limits.messagesPerAdd) throw new ToolFailure(`${field}: more than ${limits.messagesPerAdd} messages (MEMCUBE_MAX_MESSAGES_PER_ADD)`);
+  texts.forEach((text, index) => {
+    if (text.length > limits.charsPerMessage) {
+      const where = texts.length === 1 && field !== "messages" ? field : `${field}.${index}.content`;
+      throw new ToolFailure(`${where}: longer than ${limits.charsPerMessage} characters (MEMCUBE_MAX_MESSAGE_CHARS)`);
+    }
+  });
+}
 
 const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high);
 
@@ -76,6 +87,10 @@ export function domainPort(deps: DomainPortDeps, userId: string, options: { read
     },
 
     async add(input: AddInput, signal: AbortSignal) {
+      checkSize(
+        input.messages.map(({ content }) => content),
+        limits,
+      );
       const added = await addMessages(context, {
         userId,
         cubeIds: ownOr(input.cubeId === undefined ? undefined : [input.cubeId]),
@@ -95,6 +110,7 @@ export function domainPort(deps: DomainPortDeps, userId: string, options: { read
 
     async chat(input: ChatInput, signal: AbortSignal) {
       if (!chat) throw new Error("chat_with_memory called without a chat model");
+      checkSize([input.query], limits, "query");
       const cubeIds = ownOr(input.cubeIds);
       const prepared = await prepareChat(chat, {
         userId,

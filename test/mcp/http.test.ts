@@ -171,6 +171,9 @@ describe("MCP over Streamable HTTP", () => {
     const badFilter = await call(alice, "search_memory", { query: "x", filter: { colour: "red" } });
     assert.equal(badFilter.isError, true);
     assert.match(textOf(badFilter), /^filter\.colour: unknown filter field/);
+    const nul = await call(alice, "add_memory", { text: "a\u0000b" });
+    assert.equal(nul.isError, true);
+    assert.match(textOf(nul), /must not contain NUL/);
     const both = await call(alice, "add_memory", { text: "a", messages: [{ role: "user", content: "b" }] });
     assert.equal(textOf(both), "pass either text or messages (one of them)");
     const unknown = await call(alice, "no_such_tool", {});
@@ -207,7 +210,7 @@ describe("MCP over Streamable HTTP", () => {
 describe("MCP over HTTP in open mode", () => {
   let open: TestServer;
   before(async () => {
-    open = await startTestServer({}, tempDataDir());
+    open = await startTestServer({ MEMCUBE_MAX_MESSAGE_CHARS: "200" }, tempDataDir());
   });
   after(() => open.cleanup());
 
@@ -215,6 +218,15 @@ describe("MCP over HTTP in open mode", () => {
     const carol = await connect(open.url, { "x-memcube-user": "carol" });
     await call(carol, "add_memory", { text: "Carol plays the cello" });
     assert.match(textOf(await call(carol, "search_memory", { query: "cello" })), /cube carol/);
+    // The server's limits hold as on /product/add, with the same message.
+    const long = await call(carol, "add_memory", {
+      messages: [
+        { role: "user", content: "ok" },
+        { role: "assistant", content: "x".repeat(201) },
+      ],
+    });
+    assert.equal(textOf(long), "messages.1.content: longer than 200 characters (MEMCUBE_MAX_MESSAGE_CHARS)");
+    assert.equal(((await call(carol, "list_memories", {})).structuredContent as Json).total, 1);
     await carol.close();
     const response = await fetch(`${open.url}/mcp`, {
       method: "POST",

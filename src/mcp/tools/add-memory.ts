@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { ToolFailure } from "../port.js";
 import { defineTool } from "../tool.js";
-import { cubeId, sessionId } from "./fields.js";
+import { Text, cubeId, sessionId } from "./fields.js";
 
 const Message = z.object({
   role: z.enum(["user", "assistant", "system"]).describe("Who said it."),
-  content: z.string().trim().min(1, "the message has no text").max(100_000),
+  content: Text("the message"),
 });
 
 export const addMemoryTool = defineTool({
@@ -15,8 +15,8 @@ export const addMemoryTool = defineTool({
     "Remember something for later: a fact the user told you, a preference, a decision, or a conversation. Pass `text` for one thing to remember " +
     "(written as the user would say it, e.g. 'My sister Anna lives in Bolzano'), or `messages` for a conversation. Stored and searchable at once.",
   input: {
-    text: z.string().trim().min(1, "nothing to remember").max(100_000).optional().describe("One thing to remember, as a user message."),
-    messages: z.array(Message).min(1).max(1000).optional().describe("A conversation to remember, oldest first (instead of text)."),
+    text: Text("the text").optional().describe("One thing to remember, as a user message."),
+    messages: z.array(Message).min(1).optional().describe("A conversation to remember, oldest first (instead of text)."),
     cube_id: cubeId("The cube to write to."),
     session_id: sessionId,
     mode: z

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { memoryLines, structuredMemory } from "../format.js";
 import { defineTool } from "../tool.js";
-import { cubeIds, sessionId } from "./fields.js";
+import { Text, cubeIds, sessionId } from "./fields.js";
 
 export const chatWithMemoryTool = defineTool({
   name: "chat_with_memory",
@@ -10,7 +10,7 @@ export const chatWithMemoryTool = defineTool({
     "Have memcube's own chat model answer a question from the user's memories, and remember the exchange. Use search_memory instead when you " +
     "can answer yourself from the memories; use this when asked to consult memcube's assistant.",
   input: {
-    query: z.string().trim().min(1, "ask something").max(100_000).describe("The question."),
+    query: Text("the question").describe("The question."),
     cube_ids: cubeIds,
     session_id: sessionId,
     model: z.string().min(1).max(256).optional().describe("One of the server's chat models (its default when left out)."),

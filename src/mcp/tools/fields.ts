@@ -1,11 +1,24 @@
 /** Argument schemas several tools share, with the API's limits and descriptions a model can act on. */
 import { z } from "zod";
 
-/** memcube's ids: 1-128 letters, digits or _ - . : @ (NFC), as the API takes them. */
+/** memcube's ids: 1-128 letters, digits or _ - . : @, compared in NFC as the API stores them. */
 export const CubeId = z
   .string()
-  .transform((id) => id.normalize("NFC"))
-  .refine((id) => /^[\p{L}\p{M}\p{N}_\-.:@]{1,128}$/u.test(id), "expected 1-128 letters, digits or _ - . : @");
+  .regex(/^[\p{L}\p{M}\p{N}_\-.:@]{1,128}$/u, "expected 1-128 letters, digits or _ - . : @")
+  .transform((id) => id.normalize("NFC"));
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text as the API takes it (src/api/schemas/common.ts): no NUL, no unpaired surrogate, something
+ * besides spaces. Its length is the server's limit (MEMCUBE_MAX_MESSAGE_CHARS), checked by the port.
+ */
+export const Text = (what: string) =>
+  z
+    .string()
+    .refine((text) => text.trim() !== "", `${what} is empty`)
+    .refine((text) => !text.includes("\u0000"), "must not contain NUL (\\u0000) characters")
+    .refine((text) => !LONE_SURROGATE.test(text), "contains an unpaired surrogate (invalid Unicode)");
 
 export const cubeId = (what: string) => CubeId.optional().describe(`${what} Leave it out for your own cube (it has your user id as its id).`);
 

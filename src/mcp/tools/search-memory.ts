@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { memoryLines, structuredMemory } from "../format.js";
 import { defineTool } from "../tool.js";
-import { cubeIds } from "./fields.js";
+import { Text, cubeIds } from "./fields.js";
 
 export const searchMemoryTool = defineTool({
   name: "search_memory",
@@ -10,7 +10,7 @@ export const searchMemoryTool = defineTool({
     "Find what is remembered about the user or a topic: facts, preferences, earlier conversations. Call it before answering anything that may depend on " +
     "what the user told you before (names, places, plans, likes). Searches by meaning and by keywords; each result has its id, date, source and relevance (0..1).",
   input: {
-    query: z.string().trim().min(1, "say what to look for").max(10_000).describe("What to look for, in plain words, e.g. 'where does Anna live'."),
+    query: Text("the query").describe("What to look for, in plain words, e.g. 'where does Anna live'."),
     cube_ids: cubeIds,
     top_k: z.number().int().min(1, "at least 1").max(100).optional().describe("Results per cube, 1-100 (default 10)."),
     filter: z
