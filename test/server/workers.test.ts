@@ -22,7 +22,7 @@ let exited: Promise<number | null>;
 let port: number;
 
 /** One request on a connection of its own, so that the primary's round robin spreads them over the workers. */
-function call(route: string, body: unknown): Promise<{ status: number; body: Json }> {
+function call(route: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const outgoing = request(
@@ -32,7 +32,7 @@ function call(route: string, body: unknown): Promise<{ status: number; body: Jso
         path: route,
         method: "POST",
         agent: false,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...headers },
       },
       (response) => {
         let text = "";
@@ -175,6 +175,24 @@ describe("serve --workers 2", () => {
           `search ${n} found ${id}`,
         );
       }
+    }
+  });
+
+  test("/mcp is stateless: an MCP session's requests are answered by whichever worker takes them", async () => {
+    const headers = { accept: "application/json, text/event-stream", "x-memcube-user": "mcp-multi" };
+    const rpc = async (id: number, method: string, params: Json) => {
+      const answer = await call("/mcp", { jsonrpc: "2.0", id, method, params }, headers);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body.result;
+    };
+    const init = await rpc(1, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "workers", version: "1" } });
+    assert.equal(init.serverInfo.name, "memcube");
+    const added = await rpc(2, "tools/call", { name: "add_memory", arguments: { text: "The spare key is under the blue flowerpot" } });
+    assert.equal(added.isError, undefined, JSON.stringify(added));
+    // Each on a connection of its own: the round robin sends them to both workers.
+    for (let n = 0; n < 4; n += 1) {
+      const found = await rpc(3 + n, "tools/call", { name: "search_memory", arguments: { query: "spare key flowerpot" } });
+      assert.match(found.content[0].text, /under the blue flowerpot/, `search ${n}`);
     }
   });
 
