@@ -1,12 +1,14 @@
 /**
  * memcube's MCP server for one session's user: the tools of the registry this port may use (read
- * tools only for a read-only session; chat only with a chat model) and two prompts. The same
+ * tools only for a read-only session; chat only with a chat model), two prompts, and each cube's
+ * latest memories as a resource. The same
  * server is put on stdio (src/mcp/stdio.ts) and on Streamable HTTP (src/api/routes/mcp.ts).
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { FailureLog } from "./errors.js";
 import type { MemoryPort } from "./port.js";
+import { registerCubeResources } from "./resources.js";
 import { TOOLS } from "./tools/index.js";
 
 export interface McpServerOptions {
@@ -49,5 +51,6 @@ export function createMcpServer(port: MemoryPort, options: McpServerOptions): Mc
   const server = new McpServer({ name: "memcube", title: "memcube memory", version: options.version }, { instructions: INSTRUCTIONS });
   for (const tool of TOOLS) tool.register(server, port, options.log);
   registerPrompts(server, port);
+  registerCubeResources(server, port, options.log);
   return server;
 }

@@ -143,6 +143,21 @@ describe("MCP over Streamable HTTP", () => {
     await Promise.all([alice.close(), bob.close()]);
   });
 
+  test("each readable cube's latest memories are a resource; another user's cube is not", async () => {
+    const alice = await as("sk-alice-mcp-5f1d0c9e7a2b");
+    const { resources } = await alice.listResources();
+    assert.deepEqual(
+      resources.map((resource) => resource.uri),
+      ["memcube://cubes/alice/memories"],
+    );
+    const read = await alice.readResource({ uri: "memcube://cubes/alice/memories" });
+    const text = read.contents[0] && "text" in read.contents[0] ? read.contents[0].text : "";
+    assert.match(text, /^Cube alice: the newest \d+ of \d+ memories\.\n- /);
+    const bob = await as("sk-bob-mcp-0b8e6f3a9c1d2e");
+    await assert.rejects(bob.readResource({ uri: "memcube://cubes/alice/memories" }), /user 'bob' may not read cube 'alice'/);
+    await Promise.all([alice.close(), bob.close()]);
+  });
+
   test("a read-only key gets only the read tools, and no write goes through", async () => {
     const reader = await as("sk-alice-read-9e7a2b4c68f1");
     const { tools } = await reader.listTools();

@@ -111,16 +111,22 @@ describe("memcube mcp on the local store", () => {
     assert.equal(child.exitCode, 0);
   });
 
-  test("without --user it says what is missing, on stderr", async () => {
-    const child = spawn(process.execPath, ["bin/memcube.mjs", "mcp"], { env: envFor(dataDir), stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise((resolve) => child.once("exit", resolve));
-    assert.equal(code, 2);
-    assert.equal(stdout, "");
-    assert.match(stderr, /--user is required/);
+  test("a missing --user or a server that cannot be reached is said on stderr, and the process exits", async () => {
+    const run = async (args: string[]) => {
+      const child = spawn(process.execPath, ["bin/memcube.mjs", "mcp", ...args], { env: envFor(dataDir), stdio: ["pipe", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise((resolve) => child.once("exit", resolve));
+      return { code, stdout, stderr };
+    };
+    const noUser = await run([]);
+    assert.deepEqual([noUser.code, noUser.stdout], [2, ""]);
+    assert.match(noUser.stderr, /--user is required/);
+    const down = await run(["--user", "alice", "--url", "http://127.0.0.1:9"]);
+    assert.deepEqual([down.code, down.stdout], [1, ""]);
+    assert.match(down.stderr, /cannot reach memcube at http:\/\/127\.0\.0\.1:9/);
   });
 });
 
