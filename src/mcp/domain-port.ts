@@ -41,7 +41,7 @@ export const toolMemory = (memory: MemoryRecord, relevance?: number): ToolMemory
   ...(relevance !== undefined && { relevance }),
 });
 
-/** The API's size limits on what is stored (the routes' schemas check them there), with the same messages. */
+/** The API's size limits on what is stored (its schemas check them there): its messages, naming the setting. */
 function checkSize(texts: readonly string[], limits: Limits, field = "messages"): void {
   if (texts.length > limits.messagesPerAdd) throw new ToolFailure(`${field}: more than ${limits.messagesPerAdd} messages (MEMCUBE_MAX_MESSAGES_PER_ADD)`);
   texts.forEach((text, index) => {
