@@ -4,7 +4,10 @@ import { z } from "zod";
 /** memcube's ids: 1-128 letters, digits or _ - . : @, compared in NFC as the API stores them. */
 export const CubeId = z
   .string()
-  .regex(/^[\p{L}\p{M}\p{N}_\-.:@]{1,128}$/u, "expected 1-128 letters, digits or _ - . : @")
+  .min(1)
+  .max(128)
+  // A refinement, not a pattern: \p{…} classes in a JSON-schema pattern break clients whose regex engine lacks them.
+  .refine((id) => /^[\p{L}\p{M}\p{N}_\-.:@]{1,128}$/u.test(id), "expected 1-128 letters, digits or _ - . : @")
   .transform((id) => id.normalize("NFC"));
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
