@@ -15,6 +15,7 @@ const KEYS = {
   "sk-alice-mcp-5f1d0c9e7a2b": "alice",
   "sk-bob-mcp-0b8e6f3a9c1d2e": "bob",
   "sk-alice-read-9e7a2b4c68f1": { user: "alice", access: "read" },
+  "sk-admin-mcp-7c2e9b4f1a6d": "*",
 };
 const ALL_TOOLS = ["add_memory", "delete_memory", "get_memory", "list_cubes", "list_memories", "search_memory"];
 const READ_TOOLS = ["get_memory", "list_cubes", "list_memories", "search_memory"];
@@ -156,6 +157,15 @@ describe("MCP over Streamable HTTP", () => {
     const bob = await as("sk-bob-mcp-0b8e6f3a9c1d2e");
     await assert.rejects(bob.readResource({ uri: "memcube://cubes/alice/memories" }), /user 'bob' may not read cube 'alice'/);
     await Promise.all([alice.close(), bob.close()]);
+  });
+
+  test("an admin key names the session's user in X-Memcube-User, and must name one", async () => {
+    const admin = await connect(server.url, { authorization: "Bearer sk-admin-mcp-7c2e9b4f1a6d", "x-memcube-user": "alice" });
+    assert.match(textOf(await call(admin, "search_memory", { query: "locker code" })), /4711/);
+    await admin.close();
+    const unnamed = await rawPost({ authorization: "Bearer sk-admin-mcp-7c2e9b4f1a6d" });
+    assert.equal(unnamed.status, 400);
+    assert.match(((await unnamed.json()) as Json).message, /^x-memcube-user: name the user/);
   });
 
   test("a read-only key gets only the read tools, and no write goes through", async () => {
