@@ -68,7 +68,7 @@ class SqliteErasurePrimitives implements ErasurePrimitives {
   forgetUncited(cubeId: string, messageIds: readonly string[]): number {
     const stillCited = this.conn.db.prepare(
       `SELECT 1 FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
-       WHERE s.cube_id = ? AND s.message_id = ? AND m.status = 'activated' LIMIT 1`,
+       WHERE s.cube_id = ? AND s.message_id = ? AND m.status IN ('activated', 'deleted') LIMIT 1`,
     );
     const forget = this.conn.db.prepare("DELETE FROM messages WHERE cube_id = ? AND message_id = ?");
     let messages = 0;
