@@ -21,6 +21,7 @@ import type { ChatDeps } from "../chat/pipeline.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { memoryLookupRoutes } from "./routes/memory-lookup.js";
+import { softDeleteRoutes } from "./routes/soft-delete.js";
 import { metaRoutes } from "./routes/meta.js";
 import { openAIErrorShape, openAIRoutes } from "./routes/openai.js";
 import { opsRoutes } from "./routes/ops.js";
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps): App {
   });
   memoryRoutes(app, deps.context, deps.config.limits);
   memoryLookupRoutes(app, deps.context, deps.config.limits);
+  softDeleteRoutes(app, deps.context, deps.config.limits, deps.config.softDeleteRetentionMs);
   cubeRoutes(app, deps.context, deps.config.limits);
   schedulerRoutes(app, deps.context);
   const chatDeps: ChatDeps = {
