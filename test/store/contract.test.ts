@@ -565,6 +565,27 @@ for (const backend of BACKENDS) {
       );
     });
 
+    test("a refinement of messages whose memory was soft-deleted meanwhile writes nothing from them", async () => {
+      const cube = "refine-aside";
+      const raw = entry(cube, "a1", "I live in Oslo");
+      await store.addConversation({ userId: "u", now, entries: [raw], jobs: [job("refine-aside", cube, ["a1"])] });
+      const claimed = await claimAt("refine-aside", store, 1, "w");
+      assert.equal(await store.softDeleteMemories(cube, "rec", at(2)), 1);
+      const derived = entry(cube, "a1", "The user lives in Oslo").memory;
+      const write = await store.commitRefinement({
+        claim: { jobId: claimed?.id ?? 0, workerId: "w" },
+        cubeId: cube,
+        now: at(3),
+        derived: [{ memory: derived }],
+        retire: [{ memoryId: raw.memory.id, successorId: derived.id, reason: "refined" }],
+        result: {},
+      });
+      assert.deepEqual(write, { insertedIds: [], archivedIds: [] });
+      assert.equal((await store.listMemories({ cubeId: cube })).total, 0, "nothing came back through the refinement");
+      assert.equal(await store.recoverMemories(cube, "rec"), 1);
+      assert.equal((await store.getMemory(raw.memory.id))?.status, "activated", "the raw memory is recovered as it was");
+    });
+
     test("re-embedding: reset drops the vectors, memory texts page through, set vectors are searched", async () => {
       await store.resetVectors({ name: "other", dimension: 4 });
       assert.deepEqual(await store.embedderIdentity(), { name: "other", dimension: 4 });
