@@ -26,7 +26,11 @@ function softDeleteSuite(label: string, env: () => Record<string, string>, rowsS
   });
 
   const add = async (userId: string, cubeId: string, texts: string[]) => {
-    const added = await server.post("/product/add", { user_id: userId, writable_cube_ids: [cubeId], messages: texts.map((content) => ({ role: "user", content })) });
+    const added = await server.post("/product/add", {
+      user_id: userId,
+      writable_cube_ids: [cubeId],
+      messages: texts.map((content) => ({ role: "user", content })),
+    });
     assert.equal(added.status, 200, JSON.stringify(added.body));
     return added.body.data.map((item: { memory_id: string }) => item.memory_id) as string[];
   };
@@ -60,7 +64,12 @@ function softDeleteSuite(label: string, env: () => Record<string, string>, rowsS
     assert.equal(cubes.body.data.find((cube: { cube_id: string }) => cube.cube_id === "sd_u1")?.memory_count, 0);
     const dashboard = await server.post("/product/get_memory_dashboard", { mem_cube_id: "sd_u1" });
     assert.equal(dashboard.body.data.statistics.total_text_nodes, 0);
-    await server.post("/product/chat/complete", { user_id: "sd_u1", readable_cube_ids: ["sd_u1"], writable_cube_ids: ["sd_u1_chat"], query: "Where is Omar's flat?" });
+    await server.post("/product/chat/complete", {
+      user_id: "sd_u1",
+      readable_cube_ids: ["sd_u1"],
+      writable_cube_ids: ["sd_u1_chat"],
+      query: "Where is Omar's flat?",
+    });
     assert.ok(!JSON.stringify(lastPrompt(rig.llm)).includes("Elm Park"), "the chat is not told a soft-deleted memory");
 
     const again = await softDelete({ mem_cube_id: "sd_u1", record_id: "rec-2" });
@@ -73,7 +82,12 @@ function softDeleteSuite(label: string, env: () => Record<string, string>, rowsS
     assert.deepEqual(await listed("sd_u1", "sd_u1"), [BIKE, FLAT].sort());
     assert.ok((await searchTexts("sd_u1", "sd_u1", "Where is Omar's flat?")).includes(FLAT));
     assert.match(JSON.stringify((await server.get(`/product/get_memory/${flatId}?user_id=sd_u1`)).body.data), /Elm Park/);
-    await server.post("/product/chat/complete", { user_id: "sd_u1", readable_cube_ids: ["sd_u1"], writable_cube_ids: ["sd_u1_chat"], query: "Where is Omar's flat?" });
+    await server.post("/product/chat/complete", {
+      user_id: "sd_u1",
+      readable_cube_ids: ["sd_u1"],
+      writable_cube_ids: ["sd_u1_chat"],
+      query: "Where is Omar's flat?",
+    });
     assert.ok(JSON.stringify(lastPrompt(rig.llm)).includes("Elm Park"), "recovered, the memory is in the chat's context again");
   });
 

@@ -3,7 +3,12 @@ import { recordOf, text } from "../core/decode.js";
 import type { SoftDeletedMemory, SoftDeletedQuery } from "../store.js";
 import type { PostgresConnection } from "./connection.js";
 
-const softDeletedRow = recordOf("memories", { cubeId: ["cube_id", text], id: ["id", text], recordId: ["delete_record_id", text], deletedAt: ["deleted_at", text] });
+const softDeletedRow = recordOf("memories", {
+  cubeId: ["cube_id", text],
+  id: ["id", text],
+  recordId: ["delete_record_id", text],
+  deletedAt: ["deleted_at", text],
+});
 
 /**
  * Soft deletes on PostgreSQL: the status alone takes a memory out of search, as the keyword and

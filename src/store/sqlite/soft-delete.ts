@@ -5,7 +5,12 @@ import { vectorBlob, type SqliteConnection } from "./connection.js";
 import { dequantize } from "./quantize.js";
 
 const setAsideRow = recordOf("memories", { rowid: ["rowid", number], memoryType: ["memory_type", text], vectorQ: ["vector_q", nullable(bytes)] });
-const softDeletedRow = recordOf("memories", { cubeId: ["cube_id", text], id: ["id", text], recordId: ["delete_record_id", text], deletedAt: ["deleted_at", text] });
+const softDeletedRow = recordOf("memories", {
+  cubeId: ["cube_id", text],
+  id: ["id", text],
+  recordId: ["delete_record_id", text],
+  deletedAt: ["deleted_at", text],
+});
 
 /**
  * Soft deletes on SQLite. A memory set aside leaves the vector table and the cube's vector index
@@ -18,7 +23,10 @@ export class SqliteSoftDelete implements SoftDeleteMethods {
 
   async softDeleteMemories(cubeId: string, recordId: string, now: string): Promise<number> {
     return this.conn.write(() => {
-      const rows = this.conn.db.prepare("SELECT rowid, memory_type, vector_q FROM memories WHERE cube_id = ? AND status = 'activated'").all(cubeId).map(setAsideRow);
+      const rows = this.conn.db
+        .prepare("SELECT rowid, memory_type, vector_q FROM memories WHERE cube_id = ? AND status = 'activated'")
+        .all(cubeId)
+        .map(setAsideRow);
       const setAside = this.conn.db.prepare("UPDATE memories SET status = 'deleted', delete_record_id = ?, deleted_at = ? WHERE rowid = ?");
       const dropVector = this.conn.hasVectorTable ? this.conn.db.prepare("DELETE FROM memory_vectors WHERE rowid = ?") : undefined;
       for (const row of rows) {
