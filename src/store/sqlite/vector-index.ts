@@ -63,6 +63,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export class VectorIndexes {
   private readonly cubes = new Map<string, CubeIndex>();
   private readonly building = new Set<string>();
+  /** Drops per cube: a build begun before a drop (its rows read before it) is not kept. */
+  private readonly drops = new Map<string, number>();
 
   constructor(
     private readonly db: Database.Database,
@@ -115,9 +117,10 @@ export class VectorIndexes {
     entry.removed += 1;
   }
 
-  /** Drops a cube's index (the cube was deleted). */
+  /** Drops a cube's index (the cube was deleted, or rows older than the index came back: it is rebuilt with them). */
   drop(cubeId: string): void {
     this.cubes.delete(cubeId);
+    this.drops.set(cubeId, (this.drops.get(cubeId) ?? 0) + 1);
     const file = this.fileOf(cubeId);
     if (file) for (const suffix of [".usearch", ".json"]) rmSync(file + suffix, { force: true });
   }
@@ -219,9 +222,10 @@ export class VectorIndexes {
   /** Builds a cube's index a step at a time, so that requests keep being served meanwhile. */
   private async build(cubeId: string): Promise<void> {
     if (this.building.has(cubeId)) return;
+    const drops = this.drops.get(cubeId) ?? 0;
     const entry: CubeIndex = { index: this.createIndex(), maxRowid: 0, removed: 0 };
     await this.fill(cubeId, entry);
-    if (this.db.open && !this.cubes.has(cubeId)) this.cubes.set(cubeId, entry);
+    if (this.db.open && !this.cubes.has(cubeId) && (this.drops.get(cubeId) ?? 0) === drops) this.cubes.set(cubeId, entry);
   }
 
   /** Adds the cube's rows newer than the index, a step at a time, so requests keep being served. */
