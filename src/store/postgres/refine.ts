@@ -28,6 +28,9 @@ class PostgresRefinePrimitives implements RefinePrimitives<ActiveMemory> {
   }
 
   async messagesSetAside(cubeId: string, messageIds: readonly string[]): Promise<boolean> {
+    // Share-locked as writes lock it: a soft delete of the cube (which locks it for update) either
+    // committed before this looks, or waits and then sets aside what this writes.
+    await this.db.query("SELECT 1 FROM cubes WHERE id = $1 FOR SHARE", [cubeId]);
     if (messageIds.length === 0) return false;
     const { rows } = await this.db.query(
       `SELECT 1 FROM memory_sources s JOIN memories m ON m.id = s.memory_id

@@ -17,12 +17,19 @@ const softDeletedRow = recordOf("memories", {
 export class PostgresSoftDelete implements SoftDeleteMethods {
   constructor(private readonly conn: PostgresConnection) {}
 
+  /**
+   * The cube row is locked first, as writes share-lock it: an add or a refinement committing meanwhile
+   * is either waited for (and its memories set aside too) or waits, and then sees what was set aside.
+   */
   async softDeleteMemories(cubeId: string, recordId: string, now: string): Promise<number> {
-    const { rowCount } = await this.conn.db.query(
-      "UPDATE memories SET status = 'deleted', delete_record_id = $2, deleted_at = $3 WHERE cube_id = $1 AND status = 'activated'",
-      [cubeId, recordId, now],
-    );
-    return rowCount ?? 0;
+    return this.conn.db.transaction(async (client) => {
+      await client.query("SELECT 1 FROM cubes WHERE id = $1 FOR UPDATE", [cubeId]);
+      const { rowCount } = await client.query(
+        "UPDATE memories SET status = 'deleted', delete_record_id = $2, deleted_at = $3 WHERE cube_id = $1 AND status = 'activated'",
+        [cubeId, recordId, now],
+      );
+      return rowCount ?? 0;
+    });
   }
 
   async recoverMemories(cubeId: string, recordId: string): Promise<number> {
