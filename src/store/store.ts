@@ -199,7 +199,7 @@ export interface Store {
   resetVectors(identity: EmbedderIdentity): Promise<void>;
   /** Records which embedder the vectors come from (without touching them). */
   recordEmbedder(identity: EmbedderIdentity): Promise<void>;
-  /** Active memory ids with their text, in pages, for re-embedding. */
+  /** Active and soft-deleted memory ids with their text, in pages, for re-embedding (a recovered memory needs its vector). */
   memoryTexts(after: string | undefined, limit: number): Promise<{ id: string; cubeId: string; memoryType: string; text: string }[]>;
   setVectors(entries: readonly { id: string; vector: Float32Array }[]): Promise<void>;
 

@@ -599,6 +599,17 @@ for (const backend of BACKENDS) {
       assert.deepEqual(ids(await store.searchVectors({ cubeId: target.cubeId }, new Float32Array([0, 0, 1, 0]), 5)), [target.id]);
       await store.recordEmbedder({ name: "other-done", dimension: 4 });
       assert.deepEqual(await store.embedderIdentity(), { name: "other-done", dimension: 4 });
+
+      // A memory set aside by a soft delete is re-embedded too, and searched with its new vector once recovered.
+      const aside = entry("reembed-aside", "e1", "set aside while re-embedding", { vector: null });
+      await store.addConversation({ userId: "u", now, entries: [aside] });
+      await store.softDeleteMemories("reembed-aside", "rec", at(1));
+      assert.ok((await store.memoryTexts(undefined, 100_000)).some((memory) => memory.id === aside.memory.id));
+      const up = new Float32Array([0, 1, 0, 0]);
+      await store.setVectors([{ id: aside.memory.id, vector: up }]);
+      assert.deepEqual(await store.searchVectors({ cubeId: "reembed-aside" }, up, 5), [], "still set aside");
+      assert.equal(await store.recoverMemories("reembed-aside", "rec"), 1);
+      assert.deepEqual(ids(await store.searchVectors({ cubeId: "reembed-aside" }, up, 5)), [aside.memory.id]);
     });
 
     test("deleting a cube removes its memories, messages, shares and jobs", async () => {
