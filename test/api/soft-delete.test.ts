@@ -200,6 +200,23 @@ function purgeSuite(label: string, env: () => Record<string, string>, rowsSetAsi
   });
 }
 
+test("memories set aside still count in MEMCUBE_CUBE_MAX_BYTES until purged; they leave the memory count at once", async () => {
+  const server = await startTestServer({ MEMCUBE_CUBE_MAX_BYTES: "200", MEMCUBE_CUBE_MAX_MEMORIES: "1" });
+  try {
+    const note = "A note of about eighty characters, stored twice: as a message and as a memory.";
+    assert.equal((await server.post("/product/add", { user_id: "sd_quota", messages: note })).status, 200);
+    assert.equal((await server.post("/product/add", { user_id: "sd_quota", messages: note.replace("note", "memo") })).status, 413);
+    await server.post("/product/delete_memory_by_record_id", { mem_cube_id: "sd_quota", record_id: "q" });
+    const stillFull = await server.post("/product/add", { user_id: "sd_quota", messages: note.replace("note", "memo") });
+    assert.equal(stillFull.status, 413, "the bytes are still stored");
+    assert.match(stillFull.body.message, /bytes \(MEMCUBE_CUBE_MAX_BYTES\)/, "refused for its bytes, not its memory count");
+    await server.post("/product/delete_memory_by_record_id", { mem_cube_id: "sd_quota", record_id: "q", hard_delete: true });
+    assert.equal((await server.post("/product/add", { user_id: "sd_quota", messages: note.replace("note", "memo") })).status, 200, "purged: room again");
+  } finally {
+    await server.cleanup();
+  }
+});
+
 /** SQLite: memories set aside, read from the file. */
 async function sqliteSetAside(_env: Record<string, string>, dataDir: string): Promise<number> {
   const db = new Database(path.join(dataDir, "memcube.db"), { readonly: true });
