@@ -6,6 +6,7 @@ import { runSync } from "../core/script.js";
 import { BOUND_LIST, boundList } from "./bound-list.js";
 import { decodeCount, decodeId, decodeRowid, type SqliteConnection } from "./connection.js";
 import { dropUnusedInfos, dropUnusedTagSets, removeIndexEntries } from "./memory-rows.js";
+import { recoveredKey } from "./vector-index.js";
 
 const removedRow = recordOf("memories", { rowid: ["rowid", number], infoId: ["info_id", nullable(number)], tagSetId: ["tag_set_id", nullable(number)] });
 const writtenMemory = recordOf("memories", { cubeId: ["cube_id", text], id: ["id", text] });
@@ -104,8 +105,10 @@ class SqliteErasurePrimitives implements ErasurePrimitives {
       removeIndexEntries(this.conn, cubeId, rowids);
       db.prepare("DELETE FROM memory_history WHERE memory_id IN (SELECT id FROM memories WHERE cube_id = ?)").run(cubeId);
       jobs += db.prepare("DELETE FROM jobs WHERE cube_id = ?").run(cubeId).changes;
-      // Messages, memories (with their sources) and the shares of the cube go with it.
+      // Messages, memories (with their sources) and the shares of the cube go with it; so does its
+      // vector index's recovery mark (a cube id may be a user's id).
       db.prepare("DELETE FROM cubes WHERE id = ?").run(cubeId);
+      db.prepare("DELETE FROM meta WHERE key = ?").run(recoveredKey(cubeId));
     }
     return jobs;
   }

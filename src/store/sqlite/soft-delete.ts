@@ -3,6 +3,7 @@ import { bytes, nullable, number, recordOf, text } from "../core/decode.js";
 import type { SoftDeletedMemory, SoftDeletedQuery } from "../store.js";
 import { vectorBlob, type SqliteConnection } from "./connection.js";
 import { dequantize } from "./quantize.js";
+import { recoveredKey } from "./vector-index.js";
 
 const setAsideRow = recordOf("memories", { rowid: ["rowid", number], memoryType: ["memory_type", text], vectorQ: ["vector_q", nullable(bytes)] });
 const softDeletedRow = recordOf("memories", {
@@ -55,10 +56,15 @@ export class SqliteSoftDelete implements SoftDeleteMethods {
         dropVector?.run(BigInt(row.rowid));
         addVector.run(BigInt(row.rowid), cubeId, row.memoryType, vectorBlob(dequantize(row.vectorQ)));
       }
+      // A cube's vector index only takes rows newer than it holds: the new mark has every process
+      // rebuild it with the recovered ones (searching exactly meanwhile).
+      if (rows.length > 0) {
+        this.conn.db
+          .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+          .run(recoveredKey(cubeId), crypto.randomUUID());
+      }
       return rows.length;
     });
-    // The cube's index only takes rows newer than it holds: rebuilt, it takes the recovered ones too
-    // (searches are exact meanwhile).
     if (recovered > 0) this.conn.ann.drop(cubeId);
     return recovered;
   }
