@@ -12,6 +12,7 @@ import type { Config, RerankerConfig } from "./config/index.js";
 import { abortableEmbedder } from "./embed/abortable.js";
 import { createEmbedder, type Embedder } from "./embed/index.js";
 import type { MemoryContext } from "./memory/context.js";
+import { PurgeSweep } from "./memory/purge-sweep.js";
 import { ModelRegistry } from "./llm/registry.js";
 import { ensureEmbedderMatches } from "./memory/embedder-identity.js";
 import { RerankStage } from "./memory/rerank-stage.js";
@@ -141,6 +142,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     throw error;
   }
   jobs?.start();
+  const sweep = new PurgeSweep(
+    context,
+    config.softDeleteRetentionMs,
+    (error) => logger.error({ err: error }, "purging expired soft-deleted memories failed"),
+    (count) => logger.info({ purged: count }, "soft-deleted memories past their retention purged"),
+  );
+  sweep.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
@@ -176,6 +184,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await closed;
       clearInterval(idle);
       await jobsStopped;
+      await sweep.stop();
       await context.embedder.close();
       await context.store.close();
     },

@@ -22,6 +22,7 @@ import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { memoryLookupRoutes } from "./routes/memory-lookup.js";
 import { mcpRoutes } from "./routes/mcp.js";
+import { softDeleteRoutes } from "./routes/soft-delete.js";
 import { metaRoutes } from "./routes/meta.js";
 import { openAIErrorShape, openAIRoutes } from "./routes/openai.js";
 import { opsRoutes } from "./routes/ops.js";
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): App {
   });
   memoryRoutes(app, deps.context, deps.config.limits);
   memoryLookupRoutes(app, deps.context, deps.config.limits);
+  softDeleteRoutes(app, deps.context, deps.config.limits, deps.config.softDeleteRetentionMs);
   cubeRoutes(app, deps.context, deps.config.limits);
   schedulerRoutes(app, deps.context);
   const chatDeps: ChatDeps = {

@@ -27,6 +27,14 @@ import type {
   getMemoryRequest,
   searchRequest,
 } from "../api/schemas/memory.js";
+import type {
+  DashboardData,
+  DeleteByRecordIdData,
+  RecoverByRecordIdData,
+  dashboardRequest,
+  deleteByRecordIdRequest,
+  recoverByRecordIdRequest,
+} from "../api/schemas/soft-delete.js";
 import { serverSentEvents } from "./sse.js";
 
 export type { ChatFrame, ErrorBody };
@@ -45,6 +53,11 @@ export type DeleteCubeInput = WithUser<z.input<typeof deleteCubeRequest>>;
 export type GetAllInput = WithUser<z.input<typeof getAllRequest>>;
 export type GetMemoryInput = WithUser<z.input<typeof getMemoryRequest>>;
 export type DeleteMemoryInput = WithUser<z.input<typeof deleteRequest>>;
+export type SoftDeleteInput = WithUser<z.input<typeof deleteByRecordIdRequest>>;
+export type RecoverInput = WithUser<z.input<typeof recoverByRecordIdRequest>>;
+export type DashboardInput = WithUser<z.input<typeof dashboardRequest>>;
+/** get_memory_dashboard: the kinds as get_memory has them, plus `statistics` (the totals). */
+export type Dashboard = z.infer<typeof DashboardData>;
 
 export type AddedMemory = z.infer<typeof AddedMemory>;
 export type SearchResult = z.infer<typeof SearchData>;
@@ -185,6 +198,15 @@ export class MemcubeClient {
       if (result.status === "failure") throw new MemcubeError(result.reason ?? "delete_memory failed", { status: 200 });
       return result;
     },
+    /** Sets every active memory of the cube aside under `record_id` (recoverable until purged); `hard_delete: true` erases what it set aside. */
+    softDelete: async (input: SoftDeleteInput, call?: CallOptions): Promise<z.infer<typeof DeleteByRecordIdData>> =>
+      this.post("/product/delete_memory_by_record_id", this.maybeWithUser(input), call),
+    /** Brings back what a soft delete set aside under `delete_record_id` (`recovered: 0` once purged). */
+    recover: async (input: RecoverInput, call?: CallOptions): Promise<z.infer<typeof RecoverByRecordIdData>> =>
+      this.post("/product/recover_memory_by_record_id", this.maybeWithUser(input), call),
+    /** An overview of a cube: its memories by kind and their totals. */
+    dashboard: async (input: DashboardInput = {}, call?: CallOptions): Promise<Dashboard> =>
+      this.post("/product/get_memory_dashboard", this.maybeWithUser(input), call),
   };
 
   private user(given: string | undefined): string {

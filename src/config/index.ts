@@ -105,6 +105,8 @@ export interface Config {
   corsOrigins: string[];
   limits: Limits;
   quotas: Quotas;
+  /** How long soft-deleted memories (delete_memory_by_record_id) can be recovered before they are purged. */
+  softDeleteRetentionMs: number;
   embedder: EmbedderConfig;
   /** Undefined unless MOS_RERANKER_URL is set. */
   reranker: RerankerConfig | undefined;
@@ -145,6 +147,20 @@ function read<T>(env: Env, variable: string, schema: z.ZodType<T>, fallback: T):
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** `8mb`, `512kb`, `1048576` → bytes. */
+const DAY_MS = 86_400_000;
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
+
+/** A duration such as `30d`, `12h`, `90m` or `45s`, or seconds; in milliseconds, from 1 s to 3650 days. */
+export const duration = z.string().transform((text, ctx) => {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/i.exec(text);
+  const ms = match ? Number(match[1]) * (DURATION_UNITS[(match[2] ?? "s").toLowerCase()] ?? 1000) : Number.NaN;
+  if (!(ms >= 1000 && ms <= 3650 * DAY_MS)) {
+    ctx.addIssue({ code: "custom", message: "expected a duration from 1s to 3650d, such as 30d, 12h, 90m or a number of seconds" });
+    return z.NEVER;
+  }
+  return Math.round(ms);
+});
+
 export const byteSize = z.string().transform((text, ctx) => {
   const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text);
   if (!match) {
@@ -279,6 +295,7 @@ export function parseConfig(env: Env): Config {
     apiKeys: readApiKeys(env),
     apiKeysFile: env.MEMCUBE_API_KEYS_FILE?.trim() || undefined,
     insecureOpen: read(env, "MEMCUBE_INSECURE_OPEN", z.stringbool(), false),
+    softDeleteRetentionMs: read(env, "MEMCUBE_SOFT_DELETE_RETENTION", duration, 30 * DAY_MS),
   };
 }
 

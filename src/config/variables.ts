@@ -173,6 +173,13 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
           "Most UTF-8 bytes stored per cube (messages, memories, tags, info: see [Quotas](security.md#quotas)) (`b`, `kb`, `mb`, `gb` or a byte count); an add past it gets 413.",
       },
       {
+        name: "MEMCUBE_SOFT_DELETE_RETENTION",
+        default: "30d",
+        range: decimal(1, 315_360_000),
+        description:
+          "How long memories soft-deleted by `delete_memory_by_record_id` can be recovered (`s`, `m`, `h`, `d`, or seconds; 1 s to 3650 d). Then the server purges them: at start and every half retention (at most hourly), and before any recover. Until then they still count in `MEMCUBE_CUBE_MAX_BYTES`.",
+      },
+      {
         name: "MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY",
         default: "0",
         defaultText: "`0` (off)",

@@ -1,4 +1,4 @@
-import type { MemoryRecord, MemoryType, MemoryVersion, Page } from "../store/types.js";
+import type { MemoryFilter, MemoryRecord, MemoryType, MemoryVersion, Page } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
 import { cubeForbidden } from "./errors.js";
@@ -8,6 +8,7 @@ export interface ListRequest {
   userId: string;
   cubeIds: readonly string[];
   memoryTypes: readonly MemoryType[];
+  filter?: MemoryFilter;
   page?: Page;
   textContains?: string;
   /** Also count the matches of each memory type (get_all's memory_statistics). */
@@ -37,7 +38,7 @@ export async function listMemories(context: MemoryContext, request: ListRequest)
   const budget = new AnswerBudget();
   const listings: CubeListing[] = [];
   for (const cubeId of request.cubeIds) {
-    const scope = { cubeId, memoryTypes: request.memoryTypes };
+    const scope = { cubeId, memoryTypes: request.memoryTypes, ...(request.filter && { filter: request.filter }) };
     const wanted = request.page ?? { offset: 0, limit: Number.POSITIVE_INFINITY };
     const memories: MemoryRecord[] = [];
     let total = 0;

@@ -98,6 +98,16 @@ describe("memcube/client against a real server", () => {
     assert.equal(await alice.memories.get(added.memory_id), null, "an unknown id is null, as MemOS answers it");
   });
 
+  test("memories: softDelete, dashboard, recover", async () => {
+    await alice.add({ messages: "I keep my passport in the blue drawer", writable_cube_ids: ["cl-aside"] });
+    assert.deepEqual(await alice.memories.softDelete({ mem_cube_id: "cl-aside", record_id: "undo-1" }), { status: "success", deleted: 1 });
+    assert.equal((await alice.memories.dashboard({ mem_cube_id: "cl-aside" })).statistics.total_text_nodes, 0);
+    assert.deepEqual(await alice.memories.recover({ mem_cube_id: "cl-aside", delete_record_id: "undo-1" }), { status: "success", recovered: 1 });
+    const dashboard = await alice.memories.dashboard({ mem_cube_id: "cl-aside" });
+    assert.equal(dashboard.text_mem[0]?.memories[0]?.memory, "I keep my passport in the blue drawer");
+    assert.equal(dashboard.statistics.total_text_nodes, 1);
+  });
+
   test("validation errors carry the 422 envelope; no user is refused before sending", async () => {
     await assert.rejects(alice.search({ query: "x", top_k: 0 }), (error: unknown) => {
       assert.ok(error instanceof MemcubeError);

@@ -140,4 +140,19 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     memcube: 'speed_improvement is "n/a" (nothing is estimated); beginner_guide_step is accepted and has no effect.',
     why: "A made-up speed figure would mislead; the canned guide texts are MemOS's product copy, not memory behaviour.",
   },
+  {
+    id: "soft-delete-retention",
+    routes: ["delete_memory_by_record_id", "recover_memory_by_record_id"],
+    memos: "Memories soft-deleted under a record id are kept, recoverable, until a hard_delete of that record id.",
+    memcube:
+      "They are recoverable for MEMCUBE_SOFT_DELETE_RETENTION (default 30 days), then the server purges them (erased as delete_memory erases); a recover of a purged or unknown record id answers MemOS's success with recovered 0.",
+    why: "A delete a user asked for must end in erasure some day; kept forever, a soft delete would hold personal data indefinitely.",
+  },
+  {
+    id: "dashboard-default-cube",
+    routes: ["get_memory_dashboard"],
+    memos: "Without mem_cube_id the dashboard lists the memories of every cube (filtered by user_id when given), grouped by cube.",
+    memcube: "Without mem_cube_id it reads the acting user's own cube (id = user id).",
+    why: "Cube access control: an overview of every cube would show other users' memories.",
+  },
 ];

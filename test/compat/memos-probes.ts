@@ -440,6 +440,11 @@ export const MEMOS_PROBES: readonly Probe[] = [
   },
   { route: "get_memory_by_ids", name: "bare array body", request: (context) => ({ body: [at(context, 0), at(context, 1)] }) },
   { route: "get_memory_dashboard", name: "mem_cube_id", request: () => ({ body: { mem_cube_id: CUBE } }) },
+  {
+    route: "get_memory_dashboard",
+    name: "a page, preference and tool memory left out",
+    request: () => ({ body: { mem_cube_id: CUBE, user_id: USER, page: 1, page_size: 2, include_preference: false, include_tool_memory: false } }),
+  },
   { route: "get_user_names_by_memory_ids", name: "memory_ids", request: (context) => ({ body: { memory_ids: [at(context, 0)] } }) },
 
   // ---- feedback ----
@@ -501,6 +506,17 @@ export const MEMOS_PROBES: readonly Probe[] = [
   { route: "delete_memory", name: "quick delete by user_id", request: () => ({ body: { writable_cube_ids: ["用户_001"], user_id: "用户_001" } }) },
   { route: "delete_memory_by_record_id", name: "soft delete", request: () => ({ body: { mem_cube_id: CUBE, record_id: "record-compat-1" } }) },
   { route: "recover_memory_by_record_id", name: "recover", request: () => ({ body: { mem_cube_id: CUBE, delete_record_id: "record-compat-1" } }) },
+  { route: "delete_memory_by_record_id", name: "soft delete again", request: () => ({ body: { mem_cube_id: CUBE, record_id: "record-compat-2" } }) },
+  {
+    route: "delete_memory_by_record_id",
+    name: "hard delete of the record",
+    request: () => ({ body: { mem_cube_id: CUBE, record_id: "record-compat-2", hard_delete: true } }),
+  },
+  {
+    route: "recover_memory_by_record_id",
+    name: "recover a purged record",
+    request: () => ({ body: { mem_cube_id: CUBE, delete_record_id: "record-compat-2" } }),
+  },
 ];
 
 /** A cube of the preference scenario (its server extracts memories with the fake model). */

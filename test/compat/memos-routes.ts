@@ -695,7 +695,10 @@ export const MEMOS_ROUTES: readonly MemosRoute[] = [
     envelope: "code-message-data",
     messages: ["Called Successfully"],
     data: z.object({ status: z.literal("success") }),
-    notes: ["Soft-deletes (hard_delete false) the cube's nodes tagged with that delete record id; recoverable by recover_memory_by_record_id."],
+    notes: [
+      "hard_delete false: every node of the cube not deleted yet gets status deleted, tagged with record_id and a delete time; recoverable by recover_memory_by_record_id.",
+      "hard_delete true: the cube's nodes tagged with record_id are removed. Either way the answer is success, whatever was found.",
+    ],
   },
   {
     id: "recover_memory_by_record_id",

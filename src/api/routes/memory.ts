@@ -52,7 +52,7 @@ const bucket =
   };
 
 /** A kind memcube does not store (tool, skill): one empty bucket per cube searched, as MemOS sends. */
-const emptyBuckets = (cubeIds: readonly string[]) => cubeIds.map((cubeId) => ({ cube_id: cubeId, memories: [], total_nodes: 0 }));
+export const emptyBuckets = (cubeIds: readonly string[]) => cubeIds.map((cubeId) => ({ cube_id: cubeId, memories: [], total_nodes: 0 }));
 
 /**
  * MemOS's preference context: `pref_string` only when one cube was searched and it had preference
@@ -64,18 +64,18 @@ function preferenceFields(preferences: readonly CubeMemories[], cubeCount: numbe
   return { pref_note: perCube.map((context) => context.pref_note).join(" | ") };
 }
 
-const nodeBucket = ({ cubeId, memories, total, truncated }: CubeListing) => ({
+export const nodeBucket = ({ cubeId, memories, total, truncated }: CubeListing) => ({
   cube_id: cubeId,
   memories: memories.map(graphNode),
   total_nodes: total,
   ...(truncated && { truncated: true }),
 });
 
-function pageOf(page: number | undefined, pageSize: number): Page | undefined {
+export function pageOf(page: number | undefined, pageSize: number): Page | undefined {
   return page === undefined ? undefined : { offset: (page - 1) * pageSize, limit: pageSize };
 }
 
-const TEXT_MEMORY_TYPES: readonly MemoryType[] = ["WorkingMemory", "LongTermMemory", "UserMemory"];
+export const TEXT_MEMORY_TYPES: readonly MemoryType[] = ["WorkingMemory", "LongTermMemory", "UserMemory"];
 
 /** What each get_all memory_type lists: MemOS's activation and parametric memories do not exist in memcube. */
 const GET_ALL_TYPES: Record<z.infer<typeof getAllRequest>["memory_type"], readonly MemoryType[]> = {
