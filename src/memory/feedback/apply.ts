@@ -158,7 +158,11 @@ export async function runFeedback(context: MemoryContext, model: ChatModel, job:
   );
   derived.forEach(({ memory }, index) => (memory.vector = vectors[index] ?? null));
 
-  if (deletions.length > 0) await context.store.deleteMemories(job.cubeId, deletions.map((memory) => memory.id));
+  if (deletions.length > 0)
+    await context.store.deleteMemories(
+      job.cubeId,
+      deletions.map((memory) => memory.id),
+    );
   const result: FeedbackResult = { record, answer: payload.correctedAnswer ? answer.value.answer : "" };
   await context.store.commitRefinement({ claim, cubeId: job.cubeId, now, derived, retire: [], result: { ...result, retried: answer.retried, language } });
 }

@@ -27,9 +27,7 @@ export type FeedbackPayload = z.infer<typeof FeedbackPayload>;
 /** What a feedback job did, stored as its result and answered by a synchronous feedback (MemOS's record, plus deletions). */
 export const FeedbackRecord = z.object({
   add: z.array(z.object({ id: z.string(), text: z.string(), source_doc_id: z.null() })),
-  update: z.array(
-    z.object({ id: z.string(), text: z.string(), source_doc_id: z.null(), archived_id: z.string(), origin_memory: z.string() }),
-  ),
+  update: z.array(z.object({ id: z.string(), text: z.string(), source_doc_id: z.null(), archived_id: z.string(), origin_memory: z.string() })),
   delete: z.array(z.object({ id: z.string(), text: z.string() })),
 });
 export type FeedbackRecord = z.infer<typeof FeedbackRecord>;

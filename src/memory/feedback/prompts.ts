@@ -30,7 +30,9 @@ export const FEEDBACK_FORMAT =
 const ANSWER_FORMAT = '{"operations": [...], "answer": "…"}';
 
 const SYSTEM: Record<ConversationLanguage, (correctedAnswer: boolean) => string> = {
-  en: (correctedAnswer) => `You keep an assistant's long-term memory about one user correct. The user has just given feedback on the assistant's last answer. Below are the conversation, the feedback, and the stored memories the answer may have relied on, each with a number.
+  en: (
+    correctedAnswer,
+  ) => `You keep an assistant's long-term memory about one user correct. The user has just given feedback on the assistant's last answer. Below are the conversation, the feedback, and the stored memories the answer may have relied on, each with a number.
 
 Decide what the feedback changes in those memories:
 - "update": the feedback shows that a memory is wrong or out of date and says what is right. Give the memory's number in "memory" and its corrected text in "text": one fact, third person ("The user …"), the user's language, absolute dates.
@@ -40,7 +42,9 @@ Change only what the feedback is about; a memory it does not concern is left out
 ${correctedAnswer ? `\nAlso write in "answer" the assistant's corrected reply to the user's last question, taking the feedback into account.\n` : ""}
 Answer with one JSON object and nothing else (no explanation, no code fence), in this shape:
 ${correctedAnswer ? ANSWER_FORMAT : FEEDBACK_FORMAT}`,
-  zh: (correctedAnswer) => `你负责让助手关于某位用户的长期记忆保持正确。用户刚刚对助手的上一个回答给出了反馈。下面是对话、反馈，以及该回答可能依据的已存记忆，每条都有编号。
+  zh: (
+    correctedAnswer,
+  ) => `你负责让助手关于某位用户的长期记忆保持正确。用户刚刚对助手的上一个回答给出了反馈。下面是对话、反馈，以及该回答可能依据的已存记忆，每条都有编号。
 
 请判断这条反馈需要对这些记忆作出哪些修改：
 - "update"：反馈表明某条记忆错误或已过时，并说明了正确的内容。在 "memory" 中给出该记忆的编号，在 "text" 中给出更正后的文本：一个事实，第三人称（"用户……"），使用用户的语言和绝对日期。

@@ -3,9 +3,7 @@ import type { ExtractedType } from "../extract/schema.js";
 
 /** One change the model asks for, normalised. Memories are named by their number in the prompt, never by id. */
 export type FeedbackOperation =
-  | { op: "update"; memory: number; text: string }
-  | { op: "delete"; memory: number }
-  | { op: "add"; text: string; memoryType: ExtractedType };
+  { op: "update"; memory: number; text: string } | { op: "delete"; memory: number } | { op: "add"; text: string; memoryType: ExtractedType };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const isList = (value: unknown): value is unknown[] => Array.isArray(value);

@@ -80,10 +80,11 @@ export async function submitFeedback(context: MemoryContext, request: FeedbackRe
     if (error instanceof CubeWriteRefused) throw cubeForbidden(request.userId, error.cubeId, "write");
     throw error;
   }
-  if (sync) await fine.jobs.settle(
-    jobs.map((job) => job.taskId),
-    Date.now() + SYNC_WAIT_MS,
-  );
+  if (sync)
+    await fine.jobs.settle(
+      jobs.map((job) => job.taskId),
+      Date.now() + SYNC_WAIT_MS,
+    );
   else fine.jobs.wake();
   const tasks: FeedbackTask[] = [];
   for (const job of jobs) {
