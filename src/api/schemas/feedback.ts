@@ -65,4 +65,4 @@ export const FeedbackOutcome = z
   .meta({ id: "FeedbackOutcome" });
 
 /** async: `[[]]`, as MemOS answers; sync: one outcome. */
-export const FeedbackData = z.array(z.union([z.array(z.never()).length(0), FeedbackOutcome]));
+export const FeedbackData = z.array(z.union([z.array(z.unknown()).max(0).describe("async: the work is queued"), FeedbackOutcome]));
