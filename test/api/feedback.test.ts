@@ -211,6 +211,30 @@ function feedbackSuite(name: string, setup: () => Promise<{ env: Record<string, 
       assert.deepEqual(await activeTexts(rig.server, "fb5"), ["The user's hotel budget is 300 euros a night"], "the feedback is not stored as a message");
     });
 
+    test("sync while the model fails: nothing changes, the answer says the task is not done, and the task stays in the queue", async () => {
+      const [fact] = await remember("fb7", "The user works in Porto");
+      script(rig.llm, { feedback: () => JSON.stringify({ operations: [{ op: "delete", memory: 1 }] }) });
+      rig.llm.failNext(503, undefined, 1000);
+      const response = await post("/product/feedback", {
+        user_id: "fb7",
+        feedback_content: "I do not work in Porto any more.",
+        retrieved_memory_ids: [fact],
+        async_mode: "sync",
+        task_id: "fb7-task",
+      });
+      assert.equal(response.status, 200);
+      const [outcome] = response.body.data;
+      assert.deepEqual(outcome.record, { add: [], update: [], delete: [] });
+      assert.notEqual(outcome.tasks[0].status, "completed");
+      assert.match(response.headers.get("x-memcube-notice") ?? "", /feedback not applied yet in 'fb7'/);
+      assert.deepEqual(await activeTexts(rig.server, "fb7"), ["The user works in Porto"]);
+      const status = await rig.server.get("/product/scheduler/status?user_id=fb7&task_id=fb7-task");
+      assert.equal(status.status, 200, "the task is known, whatever its state");
+      rig.llm.reset(); // the model answers again: the task finishes in the background (retried, or parked after its attempts)
+      await waitIdle(rig.server, "fb7");
+      assert.ok(["completed", "failed"].includes((await rig.server.get("/product/scheduler/status?user_id=fb7&task_id=fb7-task")).body.data[0].status));
+    });
+
     test("blank feedback changes nothing and asks no model; bad input is a 422 naming the field", async () => {
       const blank = await post("/product/feedback", { user_id: "fb6", feedback_content: "   ", history: null, async_mode: "sync" });
       assert.equal(blank.status, 200);
