@@ -96,6 +96,11 @@ function feedbackSuite(name: string, setup: () => Promise<{ env: Record<string, 
         [["I prefer lively hotels", "archived", update.id, "corrected by feedback"]],
       );
       assert.equal(current.body.data.metadata.version, 2);
+      assert.deepEqual(
+        current.body.data.metadata.history.map((version: { memory: string; update_type: string }) => [version.memory, version.update_type]),
+        [["I prefer lively hotels", "feedback"]],
+        "MemOS's form of the history names the feedback",
+      );
       assert.equal(current.body.data.metadata.memory_type, "UserMemory");
       const archived = await rig.server.get(`/product/get_memory/${hotel}?user_id=fb1`);
       assert.equal(archived.body.data.metadata.status, "archived");
