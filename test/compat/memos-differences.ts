@@ -226,3 +226,8 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
 export function deliberateMismatches(probeKey: string): string[] {
   return MEMCUBE_DELIBERATE_DIFFERENCES.flatMap((entry) => [...(entry.probes?.[probeKey] ?? [])]);
 }
+
+/** The ids of the deliberate differences a probe shows. */
+export function differencesShownBy(probeKey: string): string[] {
+  return MEMCUBE_DELIBERATE_DIFFERENCES.filter((entry) => entry.probes?.[probeKey] !== undefined).map((entry) => entry.id);
+}
