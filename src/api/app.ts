@@ -20,6 +20,7 @@ import { chatStreamRoutes } from "./routes/chat-streams.js";
 import type { ChatDeps } from "../chat/pipeline.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
+import { feedbackRoutes } from "./routes/feedback.js";
 import { memoryLookupRoutes } from "./routes/memory-lookup.js";
 import { mcpRoutes } from "./routes/mcp.js";
 import { softDeleteRoutes } from "./routes/soft-delete.js";
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): App {
   memoryRoutes(app, deps.context, deps.config.limits);
   memoryLookupRoutes(app, deps.context, deps.config.limits);
   softDeleteRoutes(app, deps.context, deps.config.limits, deps.config.softDeleteRetentionMs);
+  feedbackRoutes(app, deps.context, deps.config.limits);
   cubeRoutes(app, deps.context, deps.config.limits);
   schedulerRoutes(app, deps.context);
   const chatDeps: ChatDeps = {

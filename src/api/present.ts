@@ -12,7 +12,8 @@ import type { GraphNode, MemoryItem, StoredItem } from "./schemas/common.js";
 export const refIdOf = (id: string) => `[${id.split("-")[0]}]`;
 
 /** The MemOS update kind an earlier version of a memory stands for. */
-const updateTypeOf = (version: MemoryVersion) => (version.reason.startsWith("updated") ? ("conflict" as const) : ("extract" as const));
+const updateTypeOf = (version: MemoryVersion) =>
+  version.reason.startsWith("updated") ? ("conflict" as const) : version.reason.includes("feedback") ? ("feedback" as const) : ("extract" as const);
 
 /**
  * memcube's version history (newest first) in MemOS's `metadata.history` form, oldest first. memcube

@@ -14,6 +14,7 @@ import type { ChatCompleteData, ChatFrame, ModelsData, chatRequest } from "../ap
 import type { CubeBucket } from "../api/schemas/common.js";
 import type { Cube, ListedCube, createCubeRequest, deleteCubeRequest, existCubeRequest, shareCubeRequest } from "../api/schemas/cubes.js";
 import type { ErrorBody } from "../api/schemas/envelope.js";
+import type { FeedbackData, feedbackRequest } from "../api/schemas/feedback.js";
 import type {
   AddedMemory,
   DeleteData,
@@ -58,6 +59,9 @@ export type RecoverInput = WithUser<z.input<typeof recoverByRecordIdRequest>>;
 export type DashboardInput = WithUser<z.input<typeof dashboardRequest>>;
 /** get_memory_dashboard: the kinds as get_memory has them, plus `statistics` (the totals). */
 export type Dashboard = z.infer<typeof DashboardData>;
+export type FeedbackInput = WithUser<z.input<ReturnType<typeof feedbackRequest>>>;
+/** async: `[[]]` (the work is a task); sync: one `{answer, record, tasks}`. */
+export type FeedbackResult = z.infer<typeof FeedbackData>;
 
 export type AddedMemory = z.infer<typeof AddedMemory>;
 export type SearchResult = z.infer<typeof SearchData>;
@@ -192,6 +196,8 @@ export class MemcubeClient {
       const query = user === undefined ? "" : `?user_id=${encodeURIComponent(user)}`;
       return this.send("GET", `/product/get_memory/${encodeURIComponent(id)}${query}`, undefined, call);
     },
+    /** Feedback on the last answer: the server's extraction model updates, deletes or adds the memories concerned. */
+    feedback: async (input: FeedbackInput, call?: CallOptions): Promise<FeedbackResult> => this.post("/product/feedback", this.withUser(input), call),
     /** Throws when the server names no single delete mode in the request (MemOS answers that with 200 "failure"). */
     delete: async (input: DeleteMemoryInput, call?: CallOptions): Promise<DeleteResult> => {
       const result = await this.post<DeleteResult>("/product/delete_memory", this.maybeWithUser(input), call);

@@ -119,6 +119,28 @@ const ROWS: Row[] = [
     namesCube: true,
   },
   {
+    route: "/product/add (is_feedback)",
+    readOnly: "write",
+    call: (f) =>
+      post("/product/add", { user_id: f.actor, writable_cube_ids: [f.cube], is_feedback: true, messages: [{ role: "user", content: "that was wrong" }] }),
+    expect: WRITE_CREATING,
+    namesCube: true,
+  },
+  {
+    route: "/product/feedback",
+    readOnly: "write",
+    call: (f) =>
+      post("/product/feedback", {
+        user_id: f.actor,
+        writable_cube_ids: [f.cube],
+        history: [{ role: "user", content: "what is the launch code?" }],
+        feedback_content: "that answer was wrong",
+        retrieved_memory_ids: [f.memoryId],
+      }),
+    expect: WRITE_CREATING,
+    namesCube: true,
+  },
+  {
     route: "/product/search",
     readOnly: "read",
     call: (f) => post("/product/search", { user_id: f.actor, readable_cube_ids: [f.cube], query: "launch code" }),

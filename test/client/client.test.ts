@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { MemcubeClient, MemcubeError, type ChatFrame } from "memcube/client";
 import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
+import { script, startFineRig } from "../support/extraction.js";
 
 let rig: ChatRig;
 let alice: MemcubeClient;
@@ -139,6 +140,28 @@ test("the client imports only types from the server: no server code is loaded wi
       file,
     );
   }
+});
+
+describe("memories.feedback", () => {
+  test("sync feedback answers the record; a server without an extraction model throws 503", async () => {
+    const fine = await startFineRig();
+    try {
+      const bob = new MemcubeClient({ baseUrl: fine.server.url, userId: "cl-bob" });
+      const [added] = await bob.add({ messages: "I live in Turin", mode: "fast" });
+      script(fine.llm, { feedback: () => JSON.stringify({ operations: [{ op: "update", memory: 1, text: "The user lives in Milan" }] }) });
+      const [outcome] = await bob.memories.feedback({
+        feedback_content: "I moved to Milan.",
+        retrieved_memory_ids: [added?.memory_id ?? ""],
+        async_mode: "sync",
+      });
+      assert.ok(outcome && !Array.isArray(outcome));
+      assert.equal(outcome.record.update[0]?.archived_id, added?.memory_id);
+      assert.equal(outcome.record.update[0]?.text, "The user lives in Milan");
+    } finally {
+      await fine.close();
+    }
+    await assert.rejects(alice.memories.feedback({ feedback_content: "wrong" }), (error: unknown) => error instanceof MemcubeError && error.status === 503);
+  });
 });
 
 describe("with API keys", () => {

@@ -146,17 +146,6 @@ export const MEMOS_PROBES: readonly Probe[] = [
     session_id: "session_deprecated_1",
     async_mode: "async",
   })),
-  add(
-    "example 06a (is_feedback)",
-    () => ({
-      user_id: USER,
-      writable_cube_ids: [CUBE],
-      session_id: "session_feedback_1",
-      is_feedback: true,
-      messages: [{ role: "user", content: "That hotel was over my budget, cheaper please.", chat_time: "2025-11-24T10:30:00Z" }],
-    }),
-    { expectMessage: "Memory feedback successfully", after: () => undefined },
-  ),
   add("example 06c (chat_history)", () => ({
     user_id: USER,
     writable_cube_ids: [CUBE],
@@ -447,24 +436,6 @@ export const MEMOS_PROBES: readonly Probe[] = [
   },
   { route: "get_user_names_by_memory_ids", name: "memory_ids", request: (context) => ({ body: { memory_ids: [at(context, 0)] } }) },
 
-  // ---- feedback ----
-  {
-    route: "feedback",
-    name: "async (default)",
-    request: (context) => ({
-      body: {
-        user_id: USER,
-        writable_cube_ids: [CUBE],
-        history: [
-          { role: "user", content: "Which hotel should I book?" },
-          { role: "assistant", content: "The Grand Palace, it is lively." },
-        ],
-        feedback_content: "No, I said I prefer quiet hotels.",
-        retrieved_memory_ids: [at(context, 0)],
-      },
-    }),
-  },
-
   // ---- deletes (last: they remove what the reads used) ----
   {
     route: "delete_memory",
@@ -564,6 +535,50 @@ export const MEMOS_PREFERENCE_PROBES: readonly Probe[] = [
       }
       return out;
     },
+  },
+  // ---- feedback: MemOS always has its feedback model; memcube needs its extraction model, which this server has ----
+  add(
+    "example 06a (is_feedback)",
+    () => ({
+      user_id: USER,
+      writable_cube_ids: [PREFERENCE_CUBE],
+      session_id: "session_feedback_1",
+      is_feedback: true,
+      messages: [{ role: "user", content: "That hotel was over my budget, cheaper please.", chat_time: "2025-11-24T10:30:00Z" }],
+    }),
+    { expectMessage: "Memory feedback successfully", after: () => undefined },
+  ),
+  {
+    route: "feedback",
+    name: "async (default)",
+    request: (context) => ({
+      body: {
+        user_id: USER,
+        writable_cube_ids: [PREFERENCE_CUBE],
+        history: [
+          { role: "user", content: "Which hotel should I book?" },
+          { role: "assistant", content: "The Grand Palace, it is lively." },
+        ],
+        feedback_content: "No, I said I prefer quiet hotels.",
+        retrieved_memory_ids: [at(context, 0)],
+      },
+    }),
+  },
+
+  {
+    route: "feedback",
+    name: "sync with corrected_answer",
+    request: (context) => ({
+      body: {
+        user_id: USER,
+        writable_cube_ids: [PREFERENCE_CUBE],
+        history: [{ role: "user", content: "Which hotel should I book?" }],
+        feedback_content: "Somewhere quiet, as I said.",
+        retrieved_memory_ids: [at(context, 0)],
+        async_mode: "sync",
+        corrected_answer: true,
+      },
+    }),
   },
 ];
 

@@ -855,5 +855,28 @@ for (const backend of BACKENDS) {
       assert.equal(await one.getJob(second.taskId), undefined);
       assert.equal(await one.dropParkedJob(first.taskId), false, "only parked jobs are dropped");
     });
+
+    test("a job naming no message is enqueued on its own, into a cube the user may write; a finished one is never claimed", async () => {
+      const standalone = { ...job("solo", "solo-cube", []), userId: "solo-user" };
+      const record = { ...job("solo", "solo-cube", []), userId: "solo-user", finished: { mode: "fast" } };
+      const write = await one.addConversation({ userId: "solo-user", now: at(0), entries: [], jobs: [standalone, record] });
+      assert.deepEqual(
+        write.jobs.map((entry) => entry.taskId),
+        [standalone.taskId, record.taskId],
+      );
+      assert.equal((await two.getCube("solo-cube"))?.ownerId, "solo-user", "the job's cube is created for its user");
+      assert.equal((await two.getJob(standalone.taskId))?.status, "queued");
+      const done = await two.getJob(record.taskId);
+      assert.equal(done?.status, "done");
+      assert.deepEqual(done?.result, { mode: "fast" });
+      assert.equal(await two.countUnfinishedJobs("solo-user"), 1);
+      const claimed = await claimAt("solo", one, 1, "w-solo");
+      assert.equal(claimed?.taskId, standalone.taskId);
+      assert.equal(await claimAt("solo", two, 1, "w-solo2"), undefined, "the finished record is not work");
+      await assert.rejects(
+        one.addConversation({ userId: "intruder", now: at(0), entries: [], jobs: [{ ...job("solo", "solo-cube", []), userId: "intruder" }] }),
+        CubeWriteRefused,
+      );
+    });
   });
 }

@@ -5,6 +5,7 @@ import { AnswerBudget } from "../../memory/answer-budget.js";
 import { getMemory, listMemories, type CubeListing } from "../../memory/browse.js";
 import type { MemoryContext } from "../../memory/context.js";
 import { cubesHolding, deleteMemories } from "../../memory/forget.js";
+import { submitFeedback } from "../../memory/feedback/submit.js";
 import { searchMemories, textMemoryTypes, type CubeMemories } from "../../memory/search.js";
 import type { MemoryType, Page } from "../../store/types.js";
 import type { App } from "../app-env.js";
@@ -17,6 +18,8 @@ import { memoryGraph } from "../memory-graph.js";
 import { preferenceContext } from "../preference-note.js";
 import { graphNode, memoryItem, memoryVersion, storedItem } from "../present.js";
 import { postJson, queryJson } from "../route.js";
+import { FeedbackData } from "../schemas/feedback.js";
+import { FEEDBACK_MESSAGE, feedbackData, feedbackOfAdd } from "../feedback-request.js";
 import {
   AddedMemory,
   DeleteData,
@@ -97,10 +100,15 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       tag: "memory",
       summary: "Add messages to memory cubes",
       body: addRequest(limits),
-      data: z.array(AddedMemory),
-      message: "Memory added successfully",
+      data: z.union([z.array(AddedMemory), FeedbackData]),
+      // Feedback answers [[]] (async) or [{answer, record}] (sync); an add answers its memories.
+      message: (data) => (data.some((entry) => Array.isArray(entry) || "record" in entry) ? FEEDBACK_MESSAGE : "Memory added successfully"),
     },
     async (body, c) => {
+      const cubeIds = cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id);
+      const feedback = feedbackOfAdd(context, body, cubeIds);
+      if (feedback) return feedbackData(c, feedback, await submitFeedback(context, feedback));
+      if (body.is_feedback) addNotice(c, "is_feedback: stored as a normal add (feedback needs an extraction model and a user message)");
       const messages = incomingMessages(body, limits.charsPerMessage);
       if (messages.length === 0) {
         // MemOS takes an add with nothing in it; a client that meant to send something is told.
@@ -109,7 +117,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       }
       const memories = await addMessages(context, {
         userId: body.user_id,
-        cubeIds: cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id),
+        cubeIds,
         sessionId: body.session_id,
         messages,
         mode: body.mode,

@@ -125,7 +125,9 @@ export const ArchivedVersion = z.object({
   version: z.number().int(),
   is_fast: z.boolean(),
   memory: z.string(),
-  update_type: z.enum(["conflict", "extract"]).describe("conflict: replaced by a newer fact; extract: refined by extraction"),
+  update_type: z
+    .enum(["conflict", "extract", "feedback"])
+    .describe("conflict: replaced by a newer fact; extract: refined by extraction; feedback: corrected by the user's feedback"),
   archived_memory_id: z.null().describe("memcube keeps an earlier version's text, not a node of its own"),
   created_at: z.string(),
   timespec: z.null(),

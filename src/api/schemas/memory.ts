@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
 import { CubeBucket, GraphNode, Id, IdList, JsonObject, Label, MemoryId, MemoryTypeName, StoredItem, nonBlankText, text } from "./common.js";
+import { historyMessage } from "./chat.js";
 import { messageList } from "./messages.js";
 
 const Filter = JsonObject.describe(
@@ -35,6 +36,11 @@ export const addRequest = (limits: Limits) =>
         .describe("fast: one memory per message; fine: LLM extraction (the default when an extraction model is configured)"),
       custom_tags: z.array(nonBlankText(128)).max(64).optional(),
       info: JsonObject.optional().describe("Any JSON object, kept with the memories of the add"),
+      is_feedback: z
+        .boolean()
+        .default(false)
+        .describe("The last user message is feedback on the last answer: handled as /product/feedback (a normal add when it cannot be)"),
+      chat_history: z.array(historyMessage).max(10_000).optional().describe("is_feedback: the conversation before the messages"),
     })
     .meta({ id: "AddRequest" });
 export type AddBody = z.infer<ReturnType<typeof addRequest>>;

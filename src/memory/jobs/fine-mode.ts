@@ -5,6 +5,8 @@ import { OpenAIChatModel, createOpenAIClient } from "../../llm/openai-chat.js";
 import type { MemoryContext } from "../context.js";
 import { EXTRACT_JOB } from "../extract/job-payload.js";
 import { runExtraction } from "../extract/refine.js";
+import { runFeedback } from "../feedback/apply.js";
+import { FEEDBACK_JOB } from "../feedback/payload.js";
 import { JobRunner, type JobHandler } from "./runner.js";
 
 /**
@@ -23,7 +25,10 @@ export function enableFineMode(
   const { entry, model: name } = config.extraction;
   // The job queue retries with its own backoff: the client's quick retries would only stack on top.
   const model = wrap(new OpenAIChatModel(entry, name, createOpenAIClient(entry), { retry: { maxRetries: 0 } }));
-  const handlers = new Map<string, JobHandler>([[EXTRACT_JOB, (job, claim, signal) => runExtraction(context, model, job, claim, signal)]]);
+  const handlers = new Map<string, JobHandler>([
+    [EXTRACT_JOB, (job, claim, signal) => runExtraction(context, model, job, claim, signal)],
+    [FEEDBACK_JOB, (job, claim, signal) => runFeedback(context, model, job, claim, signal)],
+  ]);
   const runner = new JobRunner(context.store, config.jobs, handlers, logger.child({ component: "jobs" }), context.now);
   context.fine = { model, jobs: runner };
   return runner;
