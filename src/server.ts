@@ -11,7 +11,8 @@ import { ServerStopping } from "./api/server-stopping.js";
 import type { Config, RerankerConfig } from "./config/index.js";
 import { abortableEmbedder } from "./embed/abortable.js";
 import { createEmbedder, type Embedder } from "./embed/index.js";
-import type { MemoryContext } from "./memory/context.js";
+import type { DocumentSettings, MemoryContext } from "./memory/context.js";
+import { DEFAULT_BUDGET, systemResolver } from "./documents/index.js";
 import { ModelRegistry } from "./llm/registry.js";
 import { ensureEmbedderMatches } from "./memory/embedder-identity.js";
 import { RerankStage } from "./memory/rerank-stage.js";
@@ -113,6 +114,12 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
   }
 }
 
+/** How files sent to add are read and which URLs may be fetched (MEMCUBE_DOCUMENT_MAX_BYTES, MEMCUBE_FETCH_URLS). */
+function documentSettings(config: Config): DocumentSettings {
+  const { maxBytes, fetchHosts, fetchTimeoutMs } = config.documents;
+  return { maxBytes, budget: DEFAULT_BUDGET, fetch: { allowHosts: fetchHosts, maxBytes, timeoutMs: fetchTimeoutMs, maxRedirects: 3, resolve: systemResolver } };
+}
+
 /** Opens the store and the embedder, then serves the API until close(). */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   checkExposure(config); // before opening anything: open mode off loopback needs --insecure-open
@@ -120,6 +127,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const metrics = new Metrics();
   const { cubeMaxMemories: maxMemories, cubeMaxBytes: maxBytes } = config.quotas;
   if (maxMemories > 0 || maxBytes > 0) context.cubeQuota = { maxMemories, maxBytes };
+  context.documents = documentSettings(config);
   context.store = instrumentStore(context.store, metrics);
   // Aborted when the server stops: no embedding outlives the grace period.
   const stopping = new AbortController();

@@ -13,7 +13,7 @@ import type { DocumentChunk, DocumentFormat, ExtractedDocument } from "./types.j
 
 export { DocumentUnreadable, DOCUMENT_FORMATS, type DocumentChunk, type DocumentFormat } from "./types.js";
 export { DEFAULT_BUDGET, type ChunkBudget } from "./chunk.js";
-export { fetchDocument, UrlRefused, type FetchPolicy, type Resolver } from "./fetch-url.js";
+export { fetchDocument, isPublicAddress, systemResolver, UrlRefused, type FetchPolicy, type Resolver } from "./fetch-url.js";
 
 export interface ReadDocument {
   format: DocumentFormat;

@@ -8,7 +8,8 @@ import { cubesHolding, deleteMemories } from "../../memory/forget.js";
 import { searchMemories, textMemoryTypes, type CubeMemories } from "../../memory/search.js";
 import type { MemoryType, Page } from "../../store/types.js";
 import type { App } from "../app-env.js";
-import { incomingMessages } from "../add-messages.js";
+import { incomingFiles, incomingMessages } from "../add-messages.js";
+import { addDocuments } from "../../memory/documents.js";
 import { clientGone } from "../client-gone.js";
 import { deleteMode } from "../delete-mode.js";
 import { addNotice, clampWithNotice } from "../notice.js";
@@ -102,24 +103,49 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
     },
     async (body, c) => {
       const messages = incomingMessages(body, limits.charsPerMessage);
-      if (messages.length === 0) {
+      const files = incomingFiles(body);
+      if (messages.length === 0 && files.length === 0) {
         // MemOS takes an add with nothing in it; a client that meant to send something is told.
         addNotice(c, "nothing to store: the add holds no message with text");
         return [];
       }
-      const memories = await addMessages(context, {
-        userId: body.user_id,
-        cubeIds: cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id),
-        sessionId: body.session_id,
-        messages,
-        mode: body.mode,
-        asyncMode: body.async_mode,
-        tags: body.custom_tags,
-        info: body.source === undefined ? body.info : { ...body.info, source: body.source },
-        ...(body.task_id !== undefined && { clientTaskId: body.task_id }),
-        signal: clientGone(c).signal,
-      });
-      return memories.map(({ memory, taskId }) => ({
+      const cubeIds = cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id);
+      const info = body.source === undefined ? body.info : { ...body.info, source: body.source };
+      // Documents first: every file is read before anything is written, so an unreadable one refuses the add whole.
+      const documents =
+        files.length === 0
+          ? { added: [], notices: [] }
+          : await addDocuments(context, {
+              userId: body.user_id,
+              cubeIds,
+              sessionId: body.session_id,
+              files,
+              ...(body.custom_tags !== undefined && { tags: body.custom_tags }),
+              ...(info !== undefined && { info }),
+              signal: clientGone(c).signal,
+            });
+      // A header carries ASCII only: a file's name in another script is sent \u-escaped.
+      for (const notice of documents.notices)
+        addNotice(
+          c,
+          notice.replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`),
+        );
+      const memories =
+        messages.length === 0
+          ? []
+          : await addMessages(context, {
+              userId: body.user_id,
+              cubeIds,
+              sessionId: body.session_id,
+              messages,
+              mode: body.mode,
+              asyncMode: body.async_mode,
+              tags: body.custom_tags,
+              info,
+              ...(body.task_id !== undefined && { clientTaskId: body.task_id }),
+              signal: clientGone(c).signal,
+            });
+      return [...documents.added, ...memories].map(({ memory, taskId }) => ({
         memory: memory.text,
         memory_id: memory.id,
         memory_type: memory.memoryType,
