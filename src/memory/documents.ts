@@ -76,12 +76,12 @@ async function bytesOf(settings: DocumentSettings, file: IncomingFile & { data: 
     try {
       return await fetchDocument({ ...settings.fetch, maxBytes: Math.min(settings.fetch.maxBytes, settings.maxBytes) }, data);
     } catch (error) {
-      if (error instanceof UrlRefused) throw new DomainError(error.tooLarge ? "full" : "invalid", `${file.path}.file_data: file '${name}': ${error.message}`);
+      if (error instanceof UrlRefused) throw new DomainError(error.tooLarge ? "full" : "unprocessable", `${file.path}.file_data: file '${name}': ${error.message}`);
       throw error;
     }
   }
   const payload = data.replace(/^data:[^,]*;base64,/i, "").replace(/\s+/g, "");
-  if (!BASE64.test(payload)) throw new DomainError("invalid", `${file.path}.file_data: file '${name}': expected base64 content or an http(s) URL`);
+  if (!BASE64.test(payload)) throw new DomainError("unprocessable", `${file.path}.file_data: file '${name}': expected base64 content or an http(s) URL`);
   // Refused before decoding: an oversized file is never held whole.
   if (Math.floor((payload.length * 3) / 4) > settings.maxBytes + 2) throw tooLarge(file, name, settings.maxBytes);
   const bytes = Buffer.from(payload, payload.includes("-") || payload.includes("_") ? "base64url" : "base64");
@@ -128,7 +128,7 @@ async function readFile(settings: DocumentSettings, file: IncomingFile & { data:
   try {
     document = await readDocument(bytes, settings.budget);
   } catch (error) {
-    if (error instanceof DocumentUnreadable) throw new DomainError("invalid", `${file.path}: file '${provisional}' cannot be read: ${error.reason}`);
+    if (error instanceof DocumentUnreadable) throw new DomainError("unprocessable", `${file.path}: file '${provisional}' cannot be read: ${error.reason}`);
     throw error;
   }
   const key = keyOf(file, document.hash) ?? document.hash;
@@ -173,7 +173,7 @@ export async function addDocuments(context: MemoryContext, request: DocumentAddR
   for (const file of request.files) {
     if (file.data === undefined || file.data.trim() === "") {
       const key = keyOf(file);
-      if (key === undefined) throw new DomainError("invalid", `${file.path}: a file part needs file_data (base64 content or a URL) or the file_id of a file added earlier`);
+      if (key === undefined) throw new DomainError("unprocessable", `${file.path}: a file part needs file_data (base64 content or a URL) or the file_id of a file added earlier`);
       referenced.push({ file, key });
       continue;
     }
@@ -183,7 +183,7 @@ export async function addDocuments(context: MemoryContext, request: DocumentAddR
   for (const { file, key } of referenced) {
     for (const cubeId of request.cubeIds) {
       if ((await fileChunks(context, cubeId, key)).length === 0) {
-        throw new DomainError("invalid", `${file.path}.file_id: no file '${key}' in cube '${cubeId}': send its file_data to add it`);
+        throw new DomainError("unprocessable", `${file.path}.file_id: no file '${key}' in cube '${cubeId}': send its file_data to add it`);
       }
     }
   }

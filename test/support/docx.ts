@@ -23,8 +23,7 @@ function body(blocks: readonly DocxBlock[]): string {
 const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
 
 function parts(blocks: readonly DocxBlock[]): [string, string][] {
-  const style = (level: number) =>
-    `<w:style w:type="paragraph" w:styleId="Heading${level}"><w:name w:val="heading ${level}"/></w:style>`;
+  const style = (level: number) => `<w:style w:type="paragraph" w:styleId="Heading${level}"><w:name w:val="heading ${level}"/></w:style>`;
   return [
     [
       "[Content_Types].xml",

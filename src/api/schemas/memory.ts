@@ -4,7 +4,7 @@ import { CubeBucket, GraphNode, Id, IdList, JsonObject, Label, MemoryId, MemoryT
 import { messageList } from "./messages.js";
 
 const Filter = JsonObject.describe(
-  'Conditions over id, user_id, memory_type, session_id, created_at, chat_time, tags, file_ids (a document's file_id), info.<key>: {"and": [...]}, {"or": [...]}, {field: value} or {field: {"gt"|"gte"|"lt"|"lte"|"in"|"contains": value}}',
+  'Conditions over id, user_id, memory_type, session_id, created_at, chat_time, tags, file_ids (the file_id of a document), info.<key>: {"and": [...]}, {"or": [...]}, {field: value} or {field: {"gt"|"gte"|"lt"|"lte"|"in"|"contains": value}}',
 );
 
 /** MemOS's session rule: an empty session_id is the default session. */
