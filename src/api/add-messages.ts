@@ -1,8 +1,8 @@
 /**
  * What an add's MemOS-shaped input becomes: the messages memcube stores, one memory each. Text is
  * kept as written; what has no text (an image, an audio clip, a file, a tool call) is kept as a
- * short marker naming it, so the memory says it was there. A file part with content (file_data) or
- * a file_id is a document: it is left out of the message text and read by memory/documents.ts.
+ * short marker naming it, so the memory says it was there. A file part with content (file_data), or
+ * with only a file_id, is a document: it is left out of the message text and read by memory/documents.ts.
  */
 import type { IncomingMessage } from "../memory/add.js";
 import type { IncomingFile } from "../memory/documents.js";
@@ -35,8 +35,11 @@ function partText(part: ContentPart): string {
 const allPartsOf = (content: Content | undefined): ContentPart[] =>
   content === undefined ? [] : typeof content === "string" ? [{ type: "text", text: content }] : Array.isArray(content) ? content : [content];
 
-/** A file whose content is sent (or named by file_id): a document to read, not a marker. */
-const isDocument = (file: File) => file.file_data !== undefined || file.file_id !== undefined;
+/**
+ * A file whose content is sent, or a part naming only a file_id (a file added before): a document.
+ * A file_id with a name and no content stays what MemOS makes of it, the source it is (a marker).
+ */
+const isDocument = (file: File) => file.file_data !== undefined || (file.file_id !== undefined && file.filename === undefined && file.path === undefined);
 
 /** The parts a message's text is made of: all but the documents. */
 const partsOf = (content: Content | undefined): ContentPart[] => allPartsOf(content).filter((part) => part.type !== "file" || !isDocument(part.file));
