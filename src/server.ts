@@ -18,6 +18,8 @@ import { ensureEmbedderMatches } from "./memory/embedder-identity.js";
 import { RerankStage } from "./memory/rerank-stage.js";
 import { createHttpReranker } from "./rerank/index.js";
 import { enableFineMode } from "./memory/jobs/fine-mode.js";
+import { documentJobHandler } from "./memory/jobs/document-job.js";
+import { DOCUMENT_JOB } from "./memory/document-job-payload.js";
 import { createLogger } from "./logger.js";
 import { Metrics, instrumentEmbedder, instrumentModel, instrumentStore } from "./ops/metrics.js";
 import { PostgresStore } from "./store/postgres/postgres-store.js";
@@ -133,7 +135,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const stopping = new AbortController();
   context.embedder = abortableEmbedder(instrumentEmbedder(context.embedder, metrics), stopping.signal);
   if (config.reranker) context.reranker = createRerankStage(config.reranker, metrics, logger);
-  const jobs = enableFineMode(context, config, logger, (model) => instrumentModel(model, metrics));
+  const jobs = enableFineMode(context, config, logger, (model) => instrumentModel(model, metrics), new Map([[DOCUMENT_JOB, documentJobHandler(context)]]));
+  if (jobs) context.documentJobs = jobs;
   const models = new ModelRegistry(config.chatModels);
   const resolveModel = models.resolve.bind(models);
   models.resolve = (name) => instrumentModel(resolveModel(name), metrics);

@@ -80,6 +80,8 @@ export async function importDocsCommand(args: string[], io: CliIO): Promise<void
             filename: path.basename(file),
             file_id: fileId,
             writable_cube_ids: [cube],
+            // Stored when the add returns: the progress bar counts files that are searchable.
+            async_mode: "sync",
             ...(values.session !== undefined && { session_id: values.session }),
             ...(values.tag !== undefined && { custom_tags: values.tag }),
           });

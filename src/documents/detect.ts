@@ -80,7 +80,9 @@ export function detectFormat(bytes: Uint8Array): Detected {
   }
   if (startsWith(bytes, "PK\x03\x04")) {
     if (zipHolds(bytes, "word/document.xml")) return { format: "docx" };
-    throw new DocumentUnreadable("a ZIP archive with no Word document in it (not a DOCX, or one cut short); memcube reads PDF, DOCX, HTML, Markdown, JSON, CSV and text");
+    throw new DocumentUnreadable(
+      "a ZIP archive with no Word document in it (not a DOCX, or one cut short); memcube reads PDF, DOCX, HTML, Markdown, JSON, CSV and text",
+    );
   }
   const text = decodeText(bytes).replace(/^\uFEFF/, "");
   if (text.trim() === "") throw new DocumentUnreadable("the file holds no text");

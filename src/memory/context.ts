@@ -32,6 +32,8 @@ export interface MemoryContext {
   fine?: FineMode;
   /** Left out: the defaults (10 MiB files, URLs never fetched). */
   documents?: DocumentSettings;
+  /** The job runner that stores documents added with async_mode "async" (present whenever this process runs jobs). */
+  documentJobs?: JobControl;
 }
 
 export interface FineMode {

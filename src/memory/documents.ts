@@ -14,6 +14,7 @@ import type { DocumentSettings, MemoryContext } from "./context.js";
 import { checkWritable } from "./cubes.js";
 import { DomainError, cubeForbidden } from "./errors.js";
 import { indexTextOf } from "./index-terms.js";
+import { DOCUMENT_JOB, type DocumentPayload } from "./document-job-payload.js";
 
 /** A file part of an add, with where it was in the request (for the errors that name it). */
 export interface IncomingFile {
@@ -31,11 +32,16 @@ export interface DocumentAddRequest {
   files: readonly IncomingFile[];
   tags?: readonly string[];
   info?: Record<string, unknown>;
+  /** "sync": the chunks are stored (searchable) when this returns; "async" (default): a durable job per file and cube stores them. */
+  asyncMode?: "async" | "sync";
+  clientTaskId?: string;
   signal?: AbortSignal;
 }
 
 export interface DocumentAddResult {
   added: AddedMemory[];
+  /** Async: the jobs that store the files, one per file and cube. */
+  tasks: { taskId: string; cubeId: string; fileId: string }[];
   /** What the client should know (a file with no text, a file unchanged). */
   notices: string[];
 }
@@ -76,7 +82,8 @@ async function bytesOf(settings: DocumentSettings, file: IncomingFile & { data: 
     try {
       return await fetchDocument({ ...settings.fetch, maxBytes: Math.min(settings.fetch.maxBytes, settings.maxBytes) }, data);
     } catch (error) {
-      if (error instanceof UrlRefused) throw new DomainError(error.tooLarge ? "full" : "unprocessable", `${file.path}.file_data: file '${name}': ${error.message}`);
+      if (error instanceof UrlRefused)
+        throw new DomainError(error.tooLarge ? "full" : "unprocessable", `${file.path}.file_data: file '${name}': ${error.message}`);
       throw error;
     }
   }
@@ -106,20 +113,23 @@ export async function fileChunks(context: MemoryContext, cubeId: string, fileKey
 
 const chunkIndexOf = (memory: MemoryRecord) => (typeof memory.info.chunk_index === "number" ? memory.info.chunk_index : 0);
 
-interface ReadFile {
-  file: IncomingFile;
+/** A file ready to store: what a document job carries too. */
+export interface PreparedFile {
   key: string;
   name: string;
-  document: ReadDocument;
+  hash: string;
   /** The chunk texts with their info; one note when the file has no text. */
   chunks: { text: string; indexed: string; info: ChunkInfo }[];
 }
 
+interface ReadFile extends PreparedFile {
+  file: IncomingFile;
+  document: ReadDocument;
+}
+
 /** What a file that parses but holds no text is stored as: the note says so, never an empty success. */
 const noTextNote = (name: string, format: string) =>
-  format === "pdf"
-    ? `[file: ${name}: no extractable text (a scanned or image-only PDF; memcube does no OCR)]`
-    : `[file: ${name}: no extractable text]`;
+  format === "pdf" ? `[file: ${name}: no extractable text (a scanned or image-only PDF; memcube does no OCR)]` : `[file: ${name}: no extractable text]`;
 
 async function readFile(settings: DocumentSettings, file: IncomingFile & { data: string }): Promise<ReadFile> {
   const provisional = file.filename ?? file.fileId ?? "unnamed file";
@@ -157,7 +167,7 @@ async function readFile(settings: DocumentSettings, file: IncomingFile & { data:
             char_end: chunk.end,
           },
         }));
-  return { file, key, name, document, chunks };
+  return { file, key, name, hash: document.hash, document, chunks };
 }
 
 /**
@@ -173,7 +183,8 @@ export async function addDocuments(context: MemoryContext, request: DocumentAddR
   for (const file of request.files) {
     if (file.data === undefined || file.data.trim() === "") {
       const key = keyOf(file);
-      if (key === undefined) throw new DomainError("unprocessable", `${file.path}: a file part needs file_data (base64 content or a URL) or the file_id of a file added earlier`);
+      if (key === undefined)
+        throw new DomainError("unprocessable", `${file.path}: a file part needs file_data (base64 content or a URL) or the file_id of a file added earlier`);
       referenced.push({ file, key });
       continue;
     }
@@ -193,67 +204,104 @@ export async function addDocuments(context: MemoryContext, request: DocumentAddR
   for (const cubeId of request.cubeIds) for (const file of read) held.set(`${cubeId}\n${file.key}`, await fileChunks(context, cubeId, file.key));
   const changed = (cubeId: string, file: ReadFile) => {
     const chunks = held.get(`${cubeId}\n${file.key}`) ?? [];
-    return chunks.length !== file.chunks.length || chunks.some((chunk) => chunk.info.file_hash !== file.document.hash);
+    return chunks.length !== file.chunks.length || chunks.some((chunk) => chunk.info.file_hash !== file.hash);
   };
   const writes = request.cubeIds.flatMap((cubeId) => read.filter((file) => changed(cubeId, file)).map((file) => ({ cubeId, file })));
   for (const file of read) {
     if (file.document.chunks.length === 0) notices.push(`file '${file.name}' has no extractable text: it is stored as a note saying so`);
     if (request.cubeIds.every((cubeId) => !changed(cubeId, file))) notices.push(`file '${file.name}' is unchanged: nothing was added`);
   }
-  if (writes.length > 0) await writeChunks(context, request, writes, now);
-  const added: AddedMemory[] = [];
-  for (const cubeId of request.cubeIds) {
-    for (const key of [...read.map((file) => file.key), ...referenced.map((entry) => entry.key)]) {
-      for (const memory of await fileChunks(context, cubeId, key)) added.push({ memory });
-    }
+  if (writes.length === 0) return { added: await heldChunks(context, request.cubeIds, [...read, ...referenced]), tasks: [], notices };
+  await checkRoom(context, request, writes);
+  const target: ChunkTarget = {
+    userId: request.userId,
+    sessionId: request.sessionId,
+    tags: [...new Set([...(request.tags ?? []), DOCUMENT_TAG])],
+    info: request.info ?? {},
+    ...(request.signal !== undefined && { signal: request.signal }),
+  };
+  if (request.asyncMode === "sync") {
+    await storeChunks(context, target, writes, now);
+    return { added: await heldChunks(context, request.cubeIds, [...read, ...referenced]), tasks: [], notices };
   }
-  return { added, notices };
+  const tasks = await enqueueDocumentJobs(context, target, writes, now, request.clientTaskId);
+  // What the cubes hold already (unchanged files, files named by file_id) is answered now; the rest when its job is done.
+  const pending = new Set(writes.map(({ cubeId, file }) => `${cubeId}\n${file.key}`));
+  const added = (await heldChunks(context, request.cubeIds, [...read, ...referenced])).filter(
+    ({ memory }) => !pending.has(`${memory.cubeId}\n${String(memory.info.file_id)}`),
+  );
+  for (const task of tasks) notices.push(`file '${task.fileId}' is stored in the background by task ${task.taskId} (/product/scheduler/status)`);
+  return { added, tasks, notices };
+}
+
+async function heldChunks(context: MemoryContext, cubeIds: readonly string[], files: readonly { key: string }[]): Promise<AddedMemory[]> {
+  const added: AddedMemory[] = [];
+  for (const cubeId of cubeIds) {
+    for (const key of new Set(files.map((file) => file.key))) for (const memory of await fileChunks(context, cubeId, key)) added.push({ memory });
+  }
+  return added;
+}
+
+/** Who writes the chunks, and what every chunk of the add carries. */
+export interface ChunkTarget {
+  userId: string;
+  sessionId: string;
+  tags: string[];
+  info: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+/** The cube quotas, checked before anything is written or queued (413 for the whole add). */
+async function checkRoom(context: MemoryContext, request: DocumentAddRequest, writes: readonly { cubeId: string; file: PreparedFile }[]): Promise<void> {
+  for (const file of new Set(writes.map((write) => write.file))) {
+    await checkQuota(context, {
+      cubeIds: writes.filter((write) => write.file === file).map((write) => write.cubeId),
+      messages: file.chunks.map((chunk): IncomingMessage => ({ role: "user", content: chunk.text, ownInfo: { ...chunk.info } })),
+      tags: [...(request.tags ?? []), DOCUMENT_TAG],
+      ...(request.info !== undefined && { info: request.info }),
+    });
+  }
 }
 
 /**
  * Stores the chunks of new and changed files in one transaction, then removes the chunks they
  * replace. Message ids come from the file and its content, so a retry after a crash between the
- * two steps finds its chunks stored and removes what is left of the old version.
+ * two steps (or a document job run twice) finds its chunks stored and removes what is left of the
+ * old version.
  */
-async function writeChunks(context: MemoryContext, request: DocumentAddRequest, writes: { cubeId: string; file: ReadFile }[], now: string): Promise<void> {
+export async function storeChunks(
+  context: MemoryContext,
+  target: ChunkTarget,
+  writes: readonly { cubeId: string; file: PreparedFile }[],
+  now: string,
+): Promise<void> {
   const files = [...new Set(writes.map((write) => write.file))];
-  const chunkMessages: IncomingMessage[] = files.flatMap((file) => file.chunks.map((chunk) => ({ role: "user" as const, content: chunk.text, ownInfo: { ...chunk.info } })));
-  const cubesOfFile = (file: ReadFile) => writes.filter((write) => write.file === file).map((write) => write.cubeId);
-  for (const file of files) {
-    await checkQuota(context, {
-      cubeIds: cubesOfFile(file),
-      messages: chunkMessages.filter((message) => message.ownInfo?.file_hash === file.document.hash),
-      ...(request.tags !== undefined && { tags: [...request.tags, DOCUMENT_TAG] }),
-      ...(request.info !== undefined && { info: request.info }),
-    });
-  }
   const embedded = files.flatMap((file) => file.chunks.map((chunk) => [...chunk.info.heading_path, chunk.text].join("\n")));
-  const vectors = await embedWhereMeaningful(context, embedded, request.signal);
-  const vectorOf = new Map<ReadFile, (Float32Array | null)[]>();
+  const vectors = await embedWhereMeaningful(context, embedded, target.signal);
+  const vectorOf = new Map<PreparedFile, (Float32Array | null)[]>();
   let at = 0;
   for (const file of files) {
     vectorOf.set(file, vectors.slice(at, at + file.chunks.length));
     at += file.chunks.length;
   }
-  const tags = [...new Set([...(request.tags ?? []), DOCUMENT_TAG])];
   const entries = writes.flatMap(({ cubeId, file }) =>
     file.chunks.map((chunk, index) => {
-      const messageId = `file:${short(file.key)}:${file.document.hash.slice(0, 16)}:${index}`;
+      const messageId = `file:${short(file.key)}:${file.hash.slice(0, 16)}:${index}`;
       return {
-        message: { cubeId, messageId, sessionId: request.sessionId, role: "user" as const, content: chunk.text, chatTime: now, createdAt: now },
+        message: { cubeId, messageId, sessionId: target.sessionId, role: "user" as const, content: chunk.text, chatTime: now, createdAt: now },
         memory: {
           id: crypto.randomUUID(),
           cubeId,
-          userId: request.userId,
-          sessionId: request.sessionId,
+          userId: target.userId,
+          sessionId: target.sessionId,
           text: chunk.text,
           memoryType: "LongTermMemory" as const,
           key: "",
-          tags,
+          tags: target.tags,
           confidence: 1,
           source: "file" as const,
           background: "",
-          info: { ...request.info, ...chunk.info },
+          info: { ...target.info, ...chunk.info },
           chatTime: now,
           createdAt: now,
           updatedAt: now,
@@ -264,15 +312,48 @@ async function writeChunks(context: MemoryContext, request: DocumentAddRequest, 
       };
     }),
   );
-  request.signal?.throwIfAborted();
+  target.signal?.throwIfAborted();
   try {
-    await context.store.addConversation({ userId: request.userId, now, entries });
+    await context.store.addConversation({ userId: target.userId, now, entries });
   } catch (error) {
-    if (error instanceof CubeWriteRefused) throw cubeForbidden(request.userId, error.cubeId, "write");
+    if (error instanceof CubeWriteRefused) throw cubeForbidden(target.userId, error.cubeId, "write");
     throw error;
   }
   for (const { cubeId, file } of writes) {
-    const stale = (await fileChunks(context, cubeId, file.key)).filter((memory) => memory.info.file_hash !== file.document.hash);
-    if (stale.length > 0) await context.store.deleteMemories(cubeId, stale.map((memory) => memory.id));
+    const stale = (await fileChunks(context, cubeId, file.key)).filter((memory) => memory.info.file_hash !== file.hash);
+    if (stale.length > 0)
+      await context.store.deleteMemories(
+        cubeId,
+        stale.map((memory) => memory.id),
+      );
   }
+}
+
+/** One durable job per file and cube, enqueued after the user's right to write each cube is checked. */
+async function enqueueDocumentJobs(
+  context: MemoryContext,
+  target: ChunkTarget,
+  writes: readonly { cubeId: string; file: PreparedFile }[],
+  now: string,
+  clientTaskId: string | undefined,
+): Promise<DocumentAddResult["tasks"]> {
+  const jobs = writes.map(({ cubeId, file }) => {
+    const payload: DocumentPayload = {
+      sessionId: target.sessionId,
+      tags: target.tags,
+      info: target.info,
+      ...(clientTaskId !== undefined && { clientTaskId }),
+      file: { key: file.key, name: file.name, hash: file.hash, chunks: file.chunks },
+    };
+    return { taskId: crypto.randomUUID(), kind: DOCUMENT_JOB, cubeId, userId: target.userId, messageIds: [], payload, runAfter: now };
+  });
+  target.signal?.throwIfAborted();
+  try {
+    await context.store.addConversation({ userId: target.userId, now, entries: [], standaloneJobs: jobs });
+  } catch (error) {
+    if (error instanceof CubeWriteRefused) throw cubeForbidden(target.userId, error.cubeId, "write");
+    throw error;
+  }
+  context.documentJobs?.wake();
+  return jobs.map((job) => ({ taskId: job.taskId, cubeId: job.cubeId, fileId: job.payload.file.key }));
 }

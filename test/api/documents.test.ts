@@ -64,7 +64,7 @@ function documentSuite(name: string, setup: () => Promise<{ env: Record<string, 
     });
 
     const add = (userId: string, messages: unknown[], extra: Record<string, unknown> = {}) =>
-      server.post("/product/add", { user_id: userId, messages, ...extra });
+      server.post("/product/add", { user_id: userId, messages, async_mode: "sync", ...extra });
     const search = async (userId: string, query: string, extra: Record<string, unknown> = {}): Promise<Hit[]> => {
       const answer = await server.post("/product/search", { user_id: userId, query, top_k: 5, ...extra });
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
@@ -239,6 +239,26 @@ function documentSuite(name: string, setup: () => Promise<{ env: Record<string, 
       assert.equal(answer.status, 413, JSON.stringify(answer.body));
       assert.match(answer.body.message, /file 'big\.txt' is larger than the 65536-byte limit for a document \(MEMCUBE_DOCUMENT_MAX_BYTES\)/);
       assert.deepEqual(await all("big-user"), []);
+    });
+
+    test("async (MemOS's default): the file is a durable job that /product/scheduler/status reports; its chunks are searchable once it is done", async () => {
+      const answer = await server.post("/product/add", {
+        user_id: "async-user",
+        task_id: "import-1",
+        messages: [filePart({ filename: "menu.md", file_data: b64("# Canteen\n\nOn Wednesdays the canteen serves lentil soup.\n") })],
+      });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.match(answer.headers.get("x-memcube-notice") ?? "", /file 'menu\.md' is stored in the background by task [0-9a-f-]{36}/);
+      let status: Json;
+      for (let attempt = 0; attempt < 200; attempt++) {
+        status = (await server.get("/product/scheduler/status?user_id=async-user&task_id=import-1")).body;
+        if (status.data?.[0]?.status === "completed") break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual(status.data, [{ task_id: "import-1", status: "completed" }]);
+      const [hit] = await search("async-user", "what soup on wednesday");
+      assert.match(hit?.memory ?? "", /lentil soup/);
+      assert.equal(hit?.metadata.sources[0].doc_path, "menu.md");
     });
 
     test("a URL part is refused while fetching is off (the default)", async () => {

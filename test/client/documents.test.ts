@@ -19,9 +19,9 @@ test("addDocument stores a file's chunks with their source; deleteDocuments remo
     { heading: "Access", level: 2 },
     { paragraph: "Badges are collected from the front desk after nine." },
   ]);
-  const added = await client.addDocument({ content, filename: "onboarding.docx", file_id: "hr-onboarding" });
+  const added = await client.addDocument({ content, filename: "onboarding.docx", file_id: "hr-onboarding", async_mode: "sync" });
   assert.equal(added.length, 2);
-  const again = await client.addDocument({ content, filename: "onboarding.docx", file_id: "hr-onboarding" });
+  const again = await client.addDocument({ content, filename: "onboarding.docx", file_id: "hr-onboarding", async_mode: "sync" });
   assert.deepEqual(
     again.map((memory) => memory.memory_id),
     added.map((memory) => memory.memory_id),

@@ -114,12 +114,14 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       // Documents first: every file is read before anything is written, so an unreadable one refuses the add whole.
       const documents =
         files.length === 0
-          ? { added: [], notices: [] }
+          ? { added: [], tasks: [], notices: [] }
           : await addDocuments(context, {
               userId: body.user_id,
               cubeIds,
               sessionId: body.session_id,
               files,
+              asyncMode: body.async_mode,
+              ...(body.task_id !== undefined && { clientTaskId: body.task_id }),
               ...(body.custom_tags !== undefined && { tags: body.custom_tags }),
               ...(info !== undefined && { info }),
               signal: clientGone(c).signal,
