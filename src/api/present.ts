@@ -85,14 +85,6 @@ function sourcesOf(memory: MemoryRecord) {
   );
 }
 
-/** Where a document chunk came from, as a person cites it: "manual.pdf, p. 12, §Warranty > Exclusions". */
-export function citationOf(memory: MemoryRecord): string | undefined {
-  const document = documentOf(memory);
-  if (document === undefined) return undefined;
-  const { filename, page, heading_path } = document.file_info;
-  return [filename, ...(page === null ? [] : [`p. ${page}`]), ...(heading_path.length === 0 ? [] : [`§${heading_path.join(" > ")}`])].join(", ");
-}
-
 /** The metadata MemOS's tree memories carry, without `embedding` (each shape decides it). */
 function treeMetadata(memory: MemoryRecord, history: readonly MemoryVersion[]) {
   return {
