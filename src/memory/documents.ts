@@ -181,7 +181,13 @@ export async function addDocuments(context: MemoryContext, request: DocumentAddR
   const read: ReadFile[] = [];
   const referenced: { file: IncomingFile; key: string }[] = [];
   for (const file of request.files) {
-    if (file.data === undefined || file.data.trim() === "") {
+    if (file.data !== undefined && file.data.trim() === "") {
+      throw new DomainError(
+        "unprocessable",
+        `${file.path}.file_data: file '${file.filename ?? file.fileId ?? "unnamed file"}' cannot be read: the file is empty`,
+      );
+    }
+    if (file.data === undefined) {
       const key = keyOf(file);
       if (key === undefined)
         throw new DomainError("unprocessable", `${file.path}: a file part needs file_data (base64 content or a URL) or the file_id of a file added earlier`);

@@ -194,6 +194,11 @@ function documentSuite(name: string, setup: () => Promise<{ env: Record<string, 
       const filtered = await search("del-user", "quokka", { filter: { file_ids: "zoo" } });
       assert.ok(filtered.length >= 2);
       assert.ok(filtered.every((hit) => hit.metadata.file_ids[0] === "zoo"));
+      const listed = await server.post("/product/get_all", { user_id: "del-user", filter: { file_ids: { in: ["zoo"] } } });
+      assert.equal(listed.body.data[0].memories[0].nodes.length, 2);
+      assert.equal(listed.body.data[0].total_nodes, 2);
+      const one = await server.post("/product/get_memory", { user_id: "del-user", mem_cube_id: "del-user", filter: { file_ids: "zoo" } });
+      assert.equal(one.body.data.text_mem[0].memories.length, 2);
       const deleted = await server.post("/product/delete_memory", { user_id: "del-user", file_ids: ["zoo"] });
       assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
       const left = await all("del-user");
@@ -221,7 +226,7 @@ function documentSuite(name: string, setup: () => Promise<{ env: Record<string, 
       const good = filePart({ filename: "fine.md", file_data: b64("# Fine\n\nThis file alone would be fine.") });
       const cases: [Record<string, string>, RegExp][] = [
         [{ filename: "broken.pdf", file_data: b64(buildPdf([["cut short"]]).subarray(0, 120)) }, /file 'broken\.pdf' cannot be read: not a valid PDF/],
-        [{ filename: "empty.txt", file_data: "" }, /needs file_data|file 'empty\.txt'/],
+        [{ filename: "empty.txt", file_data: "" }, /file 'empty\.txt' cannot be read: the file is empty/],
         [{ filename: "blob.bin", file_data: b64(Buffer.from([1, 2, 0, 3, 255, 254])) }, /file 'blob\.bin' cannot be read: not a text file/],
         [{ filename: "locked.docx", file_data: b64(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])) }, /password-protected/],
       ];

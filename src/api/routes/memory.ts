@@ -221,6 +221,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         memoryTypes,
         page: pageOf(body.page, body.page_size),
         textContains: body.search_query,
+        ...(body.filter !== undefined && { filter: parseFilter(body.filter) }),
         countTypes: true,
       });
       return listings.map(memoryGraph);
@@ -242,10 +243,17 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       message: "Memories retrieved successfully",
     },
     async (body) => {
+      const filter = body.filter === undefined ? undefined : parseFilter(body.filter);
       const listing = async (memoryTypes: readonly MemoryType[]) =>
-        (await listMemories(context, { userId: body.user_id, cubeIds: [body.mem_cube_id], memoryTypes, page: pageOf(body.page, body.page_size) })).map(
-          nodeBucket,
-        );
+        (
+          await listMemories(context, {
+            userId: body.user_id,
+            cubeIds: [body.mem_cube_id],
+            memoryTypes,
+            page: pageOf(body.page, body.page_size),
+            ...(filter !== undefined && { filter }),
+          })
+        ).map(nodeBucket);
       return {
         text_mem: await listing(TEXT_MEMORY_TYPES),
         pref_mem: body.include_preference ? await listing(["PreferenceMemory"]) : [],

@@ -100,6 +100,7 @@ export const getAllRequest = z
       .default("text_mem")
       .describe("act_mem, para_mem and param_mem hold nothing in memcube (the answer is [])"),
     search_query: text(1000).optional().describe("Only memories containing this text"),
+    filter: Filter.optional().describe('Only the memories it matches (the search filter grammar, e.g. {"file_ids": "manual-v3"})'),
     ...paging,
   })
   .meta({ id: "GetAllRequest" });
@@ -111,6 +112,7 @@ export const getMemoryRequest = z
     include_preference: z.boolean().default(true).describe("false: pref_mem is []"),
     include_tool_memory: z.boolean().default(true).describe("false: tool_mem is []"),
     include_skill_memory: z.boolean().default(true).describe("false: skill_mem is []"),
+    filter: Filter.optional().describe('Only the memories it matches (the search filter grammar, e.g. {"file_ids": "manual-v3"})'),
     ...paging,
   })
   .meta({ id: "GetMemoryRequest" });
