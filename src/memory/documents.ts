@@ -108,7 +108,8 @@ const short = (text: string) => createHash("sha256").update(text).digest("hex").
 export async function fileChunks(context: MemoryContext, cubeId: string, fileKey: string): Promise<MemoryRecord[]> {
   const ids = await context.store.memoryIds({ cubeId, filter: { field: "info.file_id", op: "eq", value: fileKey } });
   const memories = await context.store.getMemories(ids);
-  return memories.filter((memory) => memory.source === "file").sort((a, b) => chunkIndexOf(a) - chunkIndexOf(b));
+  // A file named without content (a `[file: name]` marker) has no hash: it is not a document's chunk.
+  return memories.filter((memory) => memory.source === "file" && typeof memory.info.file_hash === "string").sort((a, b) => chunkIndexOf(a) - chunkIndexOf(b));
 }
 
 const chunkIndexOf = (memory: MemoryRecord) => (typeof memory.info.chunk_index === "number" ? memory.info.chunk_index : 0);
