@@ -228,6 +228,10 @@ function documentSuite(name: string, setup: () => Promise<{ env: Record<string, 
         [{ filename: "broken.pdf", file_data: b64(buildPdf([["cut short"]]).subarray(0, 120)) }, /file 'broken\.pdf' cannot be read: not a valid PDF/],
         [{ filename: "empty.txt", file_data: "" }, /file 'empty\.txt' cannot be read: the file is empty/],
         [{ filename: "blob.bin", file_data: b64(Buffer.from([1, 2, 0, 3, 255, 254])) }, /file 'blob\.bin' cannot be read: not a text file/],
+        [
+          { filename: "locked.pdf", file_data: b64(buildPdf([["Salaries 2026"]], { locked: true })) },
+          /file 'locked\.pdf' cannot be read: the PDF is password-protected/,
+        ],
         [{ filename: "locked.docx", file_data: b64(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])) }, /password-protected/],
       ];
       for (const [file, reason] of cases) {

@@ -24,6 +24,7 @@ describe("format detection by content", () => {
     await assert.rejects(read(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0])), /not a text file/);
     await assert.rejects(read(Buffer.from([0xff, 0xfe, 0xfd, 0x41])), /not valid UTF-8/);
     await assert.rejects(read(Buffer.from("%PDF-1.7\nthis is not really a pdf")), /not a valid PDF/);
+    await assert.rejects(read(buildPdf([["Private"]], { locked: true })), /the PDF is password-protected/);
     await assert.rejects(read(Buffer.from("PK\x03\x04 some zip without word parts")), /no Word document in it/);
   });
 });

@@ -4,7 +4,11 @@
  */
 const escape = (text: string) => text.replace(/[\\()]/g, (char) => `\\${char}`);
 
-export function buildPdf(pages: readonly (readonly string[])[]): Buffer {
+/**
+ * `locked`: the trailer names a standard security handler whose user-password check the empty
+ * password fails, as a password-protected PDF's does (the content itself is left unencrypted).
+ */
+export function buildPdf(pages: readonly (readonly string[])[], options: { locked?: boolean } = {}): Buffer {
   const objects: string[] = [];
   const pageIds = pages.map((_, index) => 3 + index * 2);
   const fontId = 3 + pages.length * 2;
@@ -27,6 +31,10 @@ export function buildPdf(pages: readonly (readonly string[])[]): Buffer {
   const xref = Buffer.byteLength(body, "latin1");
   body += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
   for (let id = 1; id < objects.length; id++) body += `${String(offsets[id]).padStart(10, "0")} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  const check = "ab".repeat(32);
+  const encrypt = options.locked
+    ? `/Encrypt << /Filter /Standard /V 1 /R 2 /O <${check}> /U <${check}> /P -4 >> /ID [<${"01".repeat(16)}> <${"01".repeat(16)}>] `
+    : "";
+  body += `trailer\n<< ${encrypt}/Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(body, "latin1");
 }
