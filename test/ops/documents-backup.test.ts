@@ -78,3 +78,30 @@ test("a file whose chunks would take a cube past MEMCUBE_CUBE_MAX_BYTES is a 413
     await server.cleanup();
   }
 });
+
+test("an async document job survives a restart: queued by a server that runs no jobs, stored by the next one", async () => {
+  const dataDir = folder();
+  const first = await startTestServer({ MEMCUBE_JOB_WORKERS: "0" }, dataDir);
+  const queued = await first.post("/product/add", {
+    user_id: "job-docs",
+    task_id: "docs-1",
+    messages: [{ role: "user", content: [{ type: "file", file: { file_id: "rules", filename: "rules.pdf", file_data: pdf.toString("base64") } }] }],
+  });
+  assert.equal(queued.status, 200, JSON.stringify(queued.body));
+  assert.deepEqual(queued.body.data, []);
+  assert.deepEqual((await first.get("/product/scheduler/status?user_id=job-docs&task_id=docs-1")).body.data, [{ task_id: "docs-1", status: "waiting" }]);
+  await first.stop();
+  const second = await startTestServer({ MEMCUBE_JOB_POLL_SECONDS: "0.05" }, dataDir);
+  try {
+    let status = "";
+    for (let attempt = 0; attempt < 200 && status !== "completed"; attempt++) {
+      status = (await second.get("/product/scheduler/status?user_id=job-docs&task_id=docs-1")).body.data?.[0]?.status ?? "";
+      if (status !== "completed") await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(status, "completed");
+    const found = await second.post("/product/search", { user_id: "job-docs", query: "where are forklifts charged", top_k: 1 });
+    assert.match(found.body.data.text_mem[0].memories[0].memory, /bay four/);
+  } finally {
+    await second.cleanup();
+  }
+});
