@@ -1,4 +1,4 @@
-/** The memory panel: a cube's memories page by page, search with relevance, detail, delete and sharing. */
+/** The memory panel: a cube's memories page by page, search with relevance, detail, delete, sharing, and documents (drop files, see a file's chunks, delete a file). */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "./api";
 import type { Cubes } from "./cubes";
@@ -6,6 +6,20 @@ import { ConfirmDialog, Dialog, ErrorNote, Relativity, TypeBadge, formatDate, me
 import type { GraphNode, MemoryDetail, MemoryItem, MemoryKinds, ShareAccess } from "./wire";
 
 const PAGE_SIZE = 10;
+
+type Source = GraphNode["metadata"]["sources"][number];
+type FileSource = Extract<Source, { type: "file" }>;
+
+/** Where a document chunk came from, as a person cites it: "manual.pdf, p. 12, §Setup". */
+function citationOf(source: FileSource): string {
+  const { page, heading_path } = source.file_info;
+  return [source.doc_path, ...(page === null ? [] : [`p. ${page}`]), ...(heading_path.length === 0 ? [] : [`§${heading_path.join(" > ")}`])].join(", ");
+}
+
+const fileSourceOf = (memory: { metadata: { sources: Source[] } }): FileSource | undefined => {
+  const source = memory.metadata.sources[0];
+  return source?.type === "file" ? source : undefined;
+};
 
 type Listing = { kind: "page"; page: number; total: number; pages: number; memories: GraphNode[] } | { kind: "search"; query: string; memories: MemoryItem[] };
 
@@ -26,6 +40,16 @@ export interface MemoryFocus {
   cubeId: string;
 }
 
+/** A document chunk's row says which file, page and section it is from. */
+function FileBadge(props: { memory: { metadata: { sources: Source[] } } }) {
+  const source = fileSourceOf(props.memory);
+  return source ? (
+    <span class="badge tag" title="from a document">
+      {citationOf(source)}
+    </span>
+  ) : null;
+}
+
 export function MemoryPanel(props: { userId: string; cubes: Cubes; version: number; focus: MemoryFocus | undefined }) {
   const { userId, cubes } = props;
   // The cube chosen belongs to the user who chose it: after a change of user, their own cube is shown
@@ -41,6 +65,10 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
   const [loading, setLoading] = useState(false);
   const [selected, setSelected] = useState<string>();
   const [sharing, setSharing] = useState(false);
+  // A document whose chunks are shown instead of the whole cube.
+  const [file, setFile] = useState<string>();
+  const [uploading, setUploading] = useState<string>();
+  const [deletingFile, setDeletingFile] = useState(false);
 
   useEffect(() => {
     if (!cubes.known.includes(cube)) setCube(userId);
@@ -64,9 +92,9 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
 
   const showPage = (page: number) =>
     run(async () => {
-      let shown = pageOf(await api.listMemories(userId, cube, page, PAGE_SIZE));
+      let shown = pageOf(await api.listMemories(userId, cube, page, PAGE_SIZE, file));
       // The last page emptied (its memories deleted): show the page that is now last.
-      if (page > shown.pages) shown = pageOf(await api.listMemories(userId, cube, (page = shown.pages), PAGE_SIZE));
+      if (page > shown.pages) shown = pageOf(await api.listMemories(userId, cube, (page = shown.pages), PAGE_SIZE, file));
       return { kind: "page", page, total: shown.total, pages: shown.pages, memories: shown.memories };
     });
 
@@ -84,8 +112,42 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
   useEffect(() => {
     setSelected(props.focus?.cubeId === cube ? props.focus.memoryId : undefined);
     setQuery("");
+    setFile(undefined);
     if (userId) void showPage(1);
   }, [userId, cube]);
+  useEffect(() => {
+    if (userId) void showPage(1);
+  }, [file]);
+
+  /** Files dropped or chosen, added one after another (each stored and searchable before the next). */
+  const upload = async (files: FileList | null | undefined) => {
+    if (!files || files.length === 0) return;
+    setError(undefined);
+    for (const chosen of Array.from(files)) {
+      setUploading(chosen.name);
+      try {
+        await api.addDocument(userId, cube, chosen);
+      } catch (failure) {
+        setError(`${chosen.name}: ${messageOf(failure)}`);
+        break;
+      }
+    }
+    setUploading(undefined);
+    void refresh();
+  };
+
+  const removeFile = async () => {
+    if (file === undefined) return;
+    try {
+      await api.deleteFile(userId, cube, file);
+      setSelected(undefined);
+      setFile(undefined);
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setDeletingFile(false);
+    }
+  };
   useEffect(() => {
     if (!props.focus) return;
     if (props.focus.cubeId !== cube && cubes.known.includes(props.focus.cubeId)) setCube(props.focus.cubeId);
@@ -99,7 +161,15 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
 
   return (
     <div class="memory-layout">
-      <section class="panel memory-list" aria-label="Memories">
+      <section
+        class="panel memory-list"
+        aria-label="Memories"
+        onDragOver={(event) => event.preventDefault()}
+        onDrop={(event) => {
+          event.preventDefault();
+          void upload(event.dataTransfer?.files);
+        }}
+      >
         <div class="toolbar">
           <label class="field">
             <span>Cube</span>
@@ -134,9 +204,35 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
           <button type="button" class="button ghost" onClick={() => setSharing(true)}>
             Share cube
           </button>
+          <label class="button ghost" title="PDF, DOCX, HTML, Markdown, JSON, CSV or text; or drop files on the list">
+            Add files
+            <input
+              type="file"
+              multiple
+              hidden
+              aria-label="Add files"
+              onChange={(event) => {
+                const input = event.currentTarget;
+                void upload(input.files).then(() => (input.value = ""));
+              }}
+            />
+          </label>
         </div>
         <div class="list-head">
-          {listing?.kind === "page" && (
+          {file !== undefined && (
+            <span class="muted" data-testid="file-view">
+              Chunks of <b>{file}</b> ·{" "}
+              <button type="button" class="link" onClick={() => setFile(undefined)}>
+                all memories
+              </button>{" "}
+              ·{" "}
+              <button type="button" class="link" onClick={() => setDeletingFile(true)}>
+                delete this file
+              </button>
+            </span>
+          )}
+          {uploading !== undefined && <span class="muted pulse">Reading {uploading}…</span>}
+          {listing?.kind === "page" && file === undefined && (
             <span class="muted" data-testid="total">
               {listing.total} {listing.total === 1 ? "memory" : "memories"} in <b>{cube}</b>, newest first
             </span>
@@ -169,6 +265,7 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
                   <span title="when it was said">{formatDate(memory.metadata.chat_time || memory.metadata.created_at)}</span>
                   <span title="session">{memory.metadata.session_id}</span>
                   {"relativity" in memory.metadata && <Relativity value={memory.metadata.relativity} />}
+                  <FileBadge memory={memory} />
                 </span>
               </button>
             </li>
@@ -202,13 +299,38 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
           setSelected(undefined);
           void refresh();
         }}
+        onFile={(fileId) => {
+          setQuery("");
+          setFile(fileId);
+        }}
       />
+      {deletingFile && file !== undefined && (
+        <ConfirmDialog
+          title="Delete file"
+          body={
+            <p>
+              Delete every chunk of <b>{file}</b> from <b>{cube}</b>? This cannot be undone.
+            </p>
+          }
+          confirm="Delete file"
+          onConfirm={() => void removeFile()}
+          onCancel={() => setDeletingFile(false)}
+        />
+      )}
       {sharing && <ShareDialog userId={userId} cube={cube} onClose={() => setSharing(false)} />}
     </div>
   );
 }
 
-function MemoryDetailView(props: { userId: string; cube: string; memoryId: string | undefined; onClose: () => void; onDeleted: () => void }) {
+function MemoryDetailView(props: {
+  userId: string;
+  cube: string;
+  memoryId: string | undefined;
+  onClose: () => void;
+  onDeleted: () => void;
+  /** Show the chunks of this document. */
+  onFile: (fileId: string) => void;
+}) {
   const [detail, setDetail] = useState<MemoryDetail>();
   const [error, setError] = useState<string>();
   const [confirming, setConfirming] = useState(false);
@@ -299,10 +421,20 @@ function MemoryDetailView(props: { userId: string; cube: string; memoryId: strin
           <ul class="sources">
             {meta.sources.map((source) => (
               <li key={source.message_id}>
-                <div class="meta-line">
-                  <span class={`badge role-${source.role}`}>{source.role}</span>
-                  <span>{formatDate(source.chat_time)}</span>
-                </div>
+                {source.type === "file" ? (
+                  <div class="meta-line">
+                    <span class="badge tag">file</span>
+                    <span>{citationOf(source)}</span>
+                    <button type="button" class="link" onClick={() => props.onFile(source.file_info.file_id)}>
+                      all its chunks
+                    </button>
+                  </div>
+                ) : (
+                  <div class="meta-line">
+                    <span class={`badge role-${source.role}`}>{source.role}</span>
+                    <span>{formatDate(source.chat_time)}</span>
+                  </div>
+                )}
                 <p>{source.content}</p>
               </li>
             ))}

@@ -114,6 +114,20 @@ export interface CallOptions {
 const isEnvelope = (value: unknown): value is ErrorBody =>
   typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string" && "code" in value;
 
+/** A document for `addDocument`: its bytes, its name, and the add's other fields. */
+export type DocumentInput = Omit<AddInput, "messages" | "memory_content" | "doc_path"> & {
+  content: Uint8Array;
+  filename: string;
+  file_id?: string;
+};
+
+/** Base64 without Node's Buffer, so the client runs in browsers too. */
+function base64Of(bytes: Uint8Array): string {
+  let binary = "";
+  for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return btoa(binary);
+}
+
 export class MemcubeClient {
   private readonly baseUrl: string;
   private readonly fetch: typeof fetch;
@@ -126,6 +140,22 @@ export class MemcubeClient {
   /** Adds messages (a string is one user message) to the writable cubes. */
   async add(input: AddInput, call?: CallOptions): Promise<AddedMemory[]> {
     return this.post("/product/add", this.maybeWithUser(input), call);
+  }
+
+  /**
+   * Adds a document (PDF, DOCX, HTML, Markdown, JSON, CSV or text: the server tells them by their
+   * content) as chunks of document knowledge. `file_id` identifies it in the cube (default: its
+   * name): the same content again changes nothing, new content replaces its chunks.
+   */
+  async addDocument(input: DocumentInput, call?: CallOptions): Promise<AddedMemory[]> {
+    const { content, filename, file_id, ...rest } = input;
+    const file = { filename, file_data: base64Of(content), ...(file_id !== undefined && { file_id }) };
+    return this.post("/product/add", this.maybeWithUser({ ...rest, messages: [{ role: "user" as const, content: [{ type: "file" as const, file }] }] }), call);
+  }
+
+  /** Deletes every chunk of these files (by file_id, or file name) from the cubes. */
+  async deleteDocuments(input: { file_ids: string[]; writable_cube_ids?: string[]; user_id?: string }, call?: CallOptions): Promise<DeleteResult> {
+    return this.memories.delete(input, call);
   }
 
   async search(input: SearchInput, call?: CallOptions): Promise<SearchResult> {

@@ -94,7 +94,17 @@ export interface JobSettings {
   pollMs: number;
 }
 
+/** Files sent to add (see docs/documents.md). */
+export interface DocumentLimits {
+  /** Largest document, in bytes. */
+  maxBytes: number;
+  /** Hosts whose URLs in file_data are fetched (`*`: any public host); empty: none. */
+  fetchHosts: string[];
+  fetchTimeoutMs: number;
+}
+
 export interface Config {
+  documents: DocumentLimits;
   port: number;
   host: string;
   dataDir: string;
@@ -264,6 +274,14 @@ export function parseConfig(env: Env): Config {
       retryBaseMs: read(env, "MEMCUBE_JOB_RETRY_SECONDS", seconds(0.01, 3600), 10_000),
       leaseMs: read(env, "MEMCUBE_JOB_LEASE_SECONDS", seconds(0.5, 3600), 60_000),
       pollMs: read(env, "MEMCUBE_JOB_POLL_SECONDS", seconds(0.01, 60), 1000),
+    },
+    documents: {
+      maxBytes: read(env, "MEMCUBE_DOCUMENT_MAX_BYTES", byteSize, 5 * 1024 ** 2),
+      fetchHosts: read(env, "MEMCUBE_FETCH_URLS", z.string(), "")
+        .split(",")
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+      fetchTimeoutMs: read(env, "MEMCUBE_FETCH_TIMEOUT_SECONDS", seconds(0.1, 600), 10_000),
     },
     port: read(env, "PORT", integer(0, 65535), 8001),
     host: read(env, "HOST", z.string().min(1), "127.0.0.1"),

@@ -97,7 +97,12 @@ function windowsOf<T extends { content: string }>(messages: readonly T[]): T[][]
 function bytesStoredPerCube(request: RoomRequest): number {
   const utf8 = (text: string) => Buffer.byteLength(text, "utf8");
   const messages = request.messages.reduce((sum, message) => sum + 2 * utf8(message.content), 0);
-  return messages + tagBytesOf(request.tags ?? []) + (encodeInfo(request.info ?? {})?.bytes ?? 0);
+  // A message's own info (a document chunk's page and span) makes an info of its own beside the add's.
+  const ownInfos = new Set(
+    request.messages.flatMap((message) => (message.ownInfo === undefined ? [] : [JSON.stringify({ ...request.info, ...message.ownInfo })])),
+  );
+  const ownBytes = [...ownInfos].reduce((sum, json) => sum + utf8(json), 0);
+  return messages + tagBytesOf(request.tags ?? []) + (encodeInfo(request.info ?? {})?.bytes ?? 0) + ownBytes;
 }
 
 /** What an add would store, as far as the cube quotas are concerned. */

@@ -8,9 +8,10 @@ export interface ListRequest {
   userId: string;
   cubeIds: readonly string[];
   memoryTypes: readonly MemoryType[];
-  filter?: MemoryFilter;
   page?: Page;
   textContains?: string;
+  /** Only the memories it matches (MemOS's filter grammar, file_ids included). */
+  filter?: MemoryFilter;
   /** Also count the matches of each memory type (get_all's memory_statistics). */
   countTypes?: boolean;
 }
@@ -38,7 +39,7 @@ export async function listMemories(context: MemoryContext, request: ListRequest)
   const budget = new AnswerBudget();
   const listings: CubeListing[] = [];
   for (const cubeId of request.cubeIds) {
-    const scope = { cubeId, memoryTypes: request.memoryTypes, ...(request.filter && { filter: request.filter }) };
+    const scope = { cubeId, memoryTypes: request.memoryTypes, ...(request.filter !== undefined && { filter: request.filter }) };
     const wanted = request.page ?? { offset: 0, limit: Number.POSITIVE_INFINITY };
     const memories: MemoryRecord[] = [];
     let total = 0;
@@ -60,7 +61,7 @@ export async function listMemories(context: MemoryContext, request: ListRequest)
       }
       if (read.memories.length < limit) break;
     }
-    const typeCounts = request.countTypes ? await countTypes(context, cubeId, request.memoryTypes, request.textContains) : undefined;
+    const typeCounts = request.countTypes ? await countTypes(context, cubeId, request.memoryTypes, request.textContains, request.filter) : undefined;
     listings.push({ cubeId, memories, total, truncated, ...(typeCounts && { typeCounts }) });
   }
   return listings;
@@ -71,10 +72,12 @@ async function countTypes(
   cubeId: string,
   memoryTypes: readonly MemoryType[],
   textContains: string | undefined,
+  filter: MemoryFilter | undefined,
 ): Promise<Partial<Record<MemoryType, number>>> {
   const counts: Partial<Record<MemoryType, number>> = {};
   for (const memoryType of memoryTypes) {
-    const { total } = await context.store.listMemories({ cubeId, memoryTypes: [memoryType] }, { offset: 0, limit: 1 }, textContains);
+    const scope = { cubeId, memoryTypes: [memoryType], ...(filter !== undefined && { filter }) };
+    const { total } = await context.store.listMemories(scope, { offset: 0, limit: 1 }, textContains);
     if (total > 0) counts[memoryType] = total;
   }
   return counts;

@@ -65,6 +65,12 @@ export interface ConversationBatch {
    * stored without its job). A job whose messages the cube already held is not enqueued.
    */
   jobs?: readonly NewJob[];
+  /**
+   * Jobs that cover no message of the batch (a document job, which writes its chunks itself),
+   * enqueued in the same transaction after the user's right to write their cubes is checked.
+   * Their messageIds are ignored.
+   */
+  standaloneJobs?: readonly NewJob[];
 }
 
 /** The result of writing a batch of messages with the memory made from each. */

@@ -116,9 +116,9 @@ export const MEMCUBE_DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     routes: ["add"],
     memos: "File parts and doc_path are parsed into document memories.",
     memcube:
-      "A file is stored as the source it is ([file: <name>], metadata.source 'file', info.file_id/filename/doc_path); its content is not read (knowledge-base issue 19).",
-    why: "Not built yet; accepting and keeping the file beats refusing a MemOS-valid add.",
-    guardedBy: ["test/api/memos-add-shapes.test.ts"],
+      "A file part with file_data is read and chunked into document memories (docs/documents.md); one with a name and no content, and doc_path, are stored as the source they are ([file: <name>], metadata.source 'file', info.file_id/filename/doc_path), since memcube never reads a server path.",
+    why: "A path names a file on the client's machine or MemOS's; reading server paths a client names would expose the server's files.",
+    guardedBy: ["test/api/memos-add-shapes.test.ts", "test/api/documents.test.ts"],
   },
   {
     id: "chat-tool-history-as-text",

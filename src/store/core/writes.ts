@@ -25,7 +25,7 @@ const keyOf = (cubeId: string, messageId: string) => JSON.stringify([cubeId, mes
 export function* writeConversation(tx: ConversationPrimitives, batch: ConversationBatch): Script<ConversationWrite> {
   yield* use(tx.ensureUser(batch.userId, batch.now));
   // Cubes in a fixed order, so that two batches over the same cubes never deadlock; a job is a write to its cube too.
-  const cubeIds = [...batch.entries.map((entry) => entry.message.cubeId), ...(batch.jobs ?? []).map((job) => job.cubeId)];
+  const cubeIds = [...batch.entries.map((entry) => entry.message.cubeId), ...[...(batch.jobs ?? []), ...(batch.standaloneJobs ?? [])].map((job) => job.cubeId)];
   for (const cubeId of [...new Set(cubeIds)].sort()) {
     yield* use(tx.claimForWriting(cubeId, batch.userId, batch.now));
   }
@@ -62,6 +62,10 @@ export function* writeConversation(tx: ConversationPrimitives, batch: Conversati
     const memoryIds = messageIds.flatMap((messageId) => inCube.get(messageId) ?? []);
     yield* use(tx.enqueue(job, messageIds, memoryIds, batch.now));
     jobs.push({ taskId: job.taskId, cubeId: job.cubeId, messageIds });
+  }
+  for (const job of batch.standaloneJobs ?? []) {
+    yield* use(tx.enqueue(job, [], [], batch.now));
+    jobs.push({ taskId: job.taskId, cubeId: job.cubeId, messageIds: [] });
   }
   return { existingMessageIds, jobs };
 }
