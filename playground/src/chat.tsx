@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, streamChat, type ChatStreamRequest } from "./api";
 import type { Cubes } from "./cubes";
+import type { ChatSettings } from "./settings";
 import { ErrorNote, Relativity, TypeBadge, formatDate, messageOf, seconds } from "./ui";
 import type { ChatFrame, ChatTiming, MemoryItem } from "./wire";
 
@@ -16,6 +17,8 @@ interface Turn {
   timing: ChatTiming | undefined;
   state: TurnState;
   error: string | undefined;
+  /** The model asked for (the server's default when none was picked). */
+  model: string | undefined;
 }
 
 const STATUS_TEXT: Partial<Record<TurnState, string>> = { searching: "Searching memory…", generating: "Generating…" };
@@ -46,12 +49,17 @@ export function ChatPanel(props: {
   userId: string;
   cubes: Cubes;
   keyVersion: number;
+  settings: ChatSettings;
+  onOpenSettings: () => void;
+  onOpenMemories: () => void;
   onMemoriesChanged: () => void;
   onOpenMemory: (memory: MemoryItem) => void;
 }) {
   const { userId, cubes } = props;
   const [models, setModels] = useState<string[]>([]);
   const [model, setModel] = useState("");
+  const [defaultModel, setDefaultModel] = useState<string>();
+  const [noModel, setNoModel] = useState(false);
   const [modelError, setModelError] = useState<string>();
   const [turns, setTurns] = useState<Turn[]>([]);
   const [selected, setSelected] = useState<number>();
@@ -65,7 +73,9 @@ export function ChatPanel(props: {
       (data) => {
         setModels(data.models);
         setModel((current) => current || data.default_model || data.models[0] || "");
-        setModelError(data.models.length === 0 ? "No chat model is configured (CHAT_MODEL_LIST)." : undefined);
+        setDefaultModel(data.default_model ?? data.models[0]);
+        setNoModel(data.models.length === 0);
+        setModelError(undefined);
       },
       (error: unknown) => setModelError(messageOf(error)),
     );
@@ -98,7 +108,11 @@ export function ChatPanel(props: {
         { role: "assistant", content: turn.answer },
       ]);
     const update = (change: (turn: Turn) => Turn) => setTurns((all) => all.map((turn) => (turn.id === id ? change(turn) : turn)));
-    setTurns((all) => [...all, { id, query, answer: "", reasoning: "", references: undefined, timing: undefined, state: "searching", error: undefined }]);
+    const { settings } = props;
+    setTurns((all) => [
+      ...all,
+      { id, query, answer: "", reasoning: "", references: undefined, timing: undefined, state: "searching", error: undefined, model: model || defaultModel },
+    ]);
     setSelected(id);
     setDraft("");
     const controller = new AbortController();
@@ -113,6 +127,9 @@ export function ChatPanel(props: {
           session_id: session,
           history,
           ...(model && { model_name_or_path: model }),
+          top_k: settings.topK,
+          threshold: settings.threshold,
+          ...(settings.systemPrompt && { system_prompt: settings.systemPrompt }),
         },
         (frame) => update((turn) => applyFrame(turn, frame)),
         controller.signal,
@@ -167,11 +184,29 @@ export function ChatPanel(props: {
               ))}
             </select>
           </label>
-          <button type="button" class="button ghost push-right" onClick={newChat} title={`session ${session}`}>
+          <button type="button" class="button ghost push-right" onClick={props.onOpenSettings} title="top_k, threshold, system prompt">
+            Settings
+          </button>
+          <button type="button" class="button ghost" onClick={newChat} title={`session ${session}`}>
             New chat
           </button>
         </div>
         <ErrorNote error={modelError} />
+        {noModel && (
+          <div class="note no-model" data-testid="no-model">
+            <p>
+              <b>No chat model is configured</b> (<code>CHAT_MODEL_LIST</code>). Memory works without one: add memories and search them in the{" "}
+              <button type="button" class="link" onClick={props.onOpenMemories}>
+                Memories
+              </button>{" "}
+              tab (the local embedder and keyword search need no model).
+            </p>
+            <p class="small">
+              A model adds: answers grounded in the memories found (this chat), and, as <code>MEMCUBE_EXTRACT_MODEL</code>, fine-mode extraction that turns
+              conversations into separate facts and updates them when they change (see docs/fine-mode.md).
+            </p>
+          </div>
+        )}
         <div class="conversation" ref={scroller} data-testid="conversation">
           {turns.length === 0 && (
             <div class="empty">
@@ -240,6 +275,11 @@ function TurnView(props: { turn: Turn; selected: boolean; onSelect: () => void }
         <ErrorNote error={turn.error} />
         {turn.state === "stopped" && <p class="muted small">Stopped: nothing of this turn was stored.</p>}
         <div class="turn-footer">
+          {turn.model && (
+            <span class="badge model" title="The model asked for this answer" data-testid="answer-model">
+              {turn.model}
+            </span>
+          )}
           {turn.references && (
             <button type="button" class="link" onClick={props.onSelect}>
               {turn.references.length} {turn.references.length === 1 ? "memory" : "memories"} used
@@ -282,7 +322,10 @@ function References(props: { turn: Turn | undefined; onOpen: (memory: MemoryItem
         </dl>
       )}
       {!turn && <p class="muted">The memories the model is shown for an answer appear here, with their relevance.</p>}
-      {turn && !references && <p class="muted pulse">Searching…</p>}
+      {turn && !references && (turn.state === "searching" || turn.state === "generating") && <p class="muted pulse">Searching…</p>}
+      {turn && !references && (turn.state === "failed" || turn.state === "stopped") && (
+        <p class="muted">No memories were used: the turn {turn.state === "failed" ? "failed" : "was stopped"} before the search answered.</p>
+      )}
       {references?.length === 0 && <p class="muted">No memory was relevant: the model answered from the conversation alone.</p>}
       <ol class="reference-list">
         {references?.map((memory) => (
