@@ -1,12 +1,35 @@
-/** A cube's memories on a timeline: grouped by the day they were said (chat_time), newest first, each with its earlier versions. */
+/**
+ * A cube's memories on a timeline: grouped by the day they were said (chat_time), newest first, each
+ * with its earlier versions. Listings carry no history (get_all and get_memory send version 1 and
+ * []), so the versions of the newest memories are asked for one by one (GET /product/get_memory/{id}).
+ */
 import { useEffect, useState } from "preact/hooks";
+import { api } from "./api";
 import { allNodes } from "./transfer";
 import { ErrorNote, TypeBadge, formatDate, messageOf } from "./ui";
-import type { GraphNode } from "./wire";
+import type { GraphNode, MemoryDetail } from "./wire";
+
+/** The memories whose history is looked up, newest first; older ones show their text only. */
+const HISTORY_LOOKUPS = 200;
+const PARALLEL_LOOKUPS = 4;
+type Versions = MemoryDetail["history"];
+
+async function histories(userId: string, nodes: GraphNode[], found: (id: string, versions: Versions) => void, live: () => boolean): Promise<void> {
+  const queue = nodes.slice(0, HISTORY_LOOKUPS);
+  const worker = async () => {
+    for (let node = queue.shift(); node && live(); node = queue.shift()) {
+      const detail = await api.memory(userId, node.id).catch(() => null);
+      if (detail && detail.history.length > 0 && live()) found(node.id, detail.history);
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL_LOOKUPS }, worker));
+}
 
 const day = (iso: string) => {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso.slice(0, 10) : date.toLocaleDateString(undefined, { weekday: "short", year: "numeric", month: "long", day: "numeric" });
+  return Number.isNaN(date.getTime())
+    ? iso.slice(0, 10)
+    : date.toLocaleDateString(undefined, { weekday: "short", year: "numeric", month: "long", day: "numeric" });
 };
 const time = (iso: string) => {
   const date = new Date(iso);
@@ -21,17 +44,27 @@ function byDay(nodes: GraphNode[]): [string, GraphNode[]][] {
   return [...days.entries()];
 }
 
-const UPDATE_LABELS: Record<string, string> = { conflict: "replaced by a newer fact", extract: "refined by extraction" };
-
 export function Timeline(props: { userId: string; cube: string; version: number; onSelect: (memoryId: string) => void; selected: string | undefined }) {
   const [nodes, setNodes] = useState<GraphNode[]>();
+  const [versions, setVersions] = useState<Record<string, Versions>>({});
   const [error, setError] = useState<string>();
 
   useEffect(() => {
     let current = true;
     setError(undefined);
+    setVersions({});
     allNodes(props.userId, props.cube).then(
-      (found) => current && setNodes(found),
+      (found) => {
+        if (!current) return;
+        setNodes(found);
+        const newest = [...found].sort((a, b) => b.metadata.updated_at.localeCompare(a.metadata.updated_at));
+        void histories(
+          props.userId,
+          newest,
+          (id, history) => setVersions((known) => ({ ...known, [id]: history })),
+          () => current,
+        );
+      },
       (failure: unknown) => current && setError(messageOf(failure)),
     );
     return () => {
@@ -50,36 +83,39 @@ export function Timeline(props: { userId: string; cube: string; version: number;
             {date} <span class="count">{entries.length}</span>
           </h3>
           <ul class="timeline-entries">
-            {entries.map((node) => (
-              <li key={node.id} class={`timeline-entry${props.selected === node.id ? " selected" : ""}`} data-testid="timeline-entry">
-                <button type="button" class="timeline-main" onClick={() => props.onSelect(node.id)}>
-                  <span class="timeline-time">{time(saidAt(node))}</span>
-                  <span class="memory-text">{node.memory}</span>
-                </button>
-                <span class="meta-line">
-                  <TypeBadge type={node.metadata.memory_type} />
-                  <span title="session">{node.metadata.session_id}</span>
-                  {node.metadata.version > 1 && (
-                    <span class="badge version" title="1 + the number of earlier versions">
-                      v{node.metadata.version}
-                    </span>
+            {entries.map((node) => {
+              const earlier = versions[node.id] ?? [];
+              return (
+                <li key={node.id} class={`timeline-entry${props.selected === node.id ? " selected" : ""}`} data-testid="timeline-entry">
+                  <button type="button" class="timeline-main" onClick={() => props.onSelect(node.id)}>
+                    <span class="timeline-time">{time(saidAt(node))}</span>
+                    <span class="memory-text">{node.memory}</span>
+                  </button>
+                  <span class="meta-line">
+                    <TypeBadge type={node.metadata.memory_type} />
+                    <span title="session">{node.metadata.session_id}</span>
+                    {earlier.length > 0 && (
+                      <span class="badge version" title="1 + the number of earlier versions">
+                        v{earlier.length + 1}
+                      </span>
+                    )}
+                  </span>
+                  {earlier.length > 0 && (
+                    <ol class="versions" aria-label="Earlier versions">
+                      {earlier.map((version, index) => (
+                        <li key={index}>
+                          <s>{version.memory}</s>
+                          <span class="muted small">
+                            {" "}
+                            v{index + 1}, {version.reason}, {formatDate(version.changed_at)}
+                          </span>
+                        </li>
+                      ))}
+                    </ol>
                   )}
-                </span>
-                {node.metadata.history.length > 0 && (
-                  <ol class="versions" aria-label="Earlier versions">
-                    {node.metadata.history.map((earlier) => (
-                      <li key={earlier.version}>
-                        <s>{earlier.memory}</s>
-                        <span class="muted small">
-                          {" "}
-                          v{earlier.version}, {UPDATE_LABELS[earlier.update_type] ?? earlier.update_type}, {formatDate(earlier.created_at)}
-                        </span>
-                      </li>
-                    ))}
-                  </ol>
-                )}
-              </li>
-            ))}
+                </li>
+              );
+            })}
           </ul>
         </li>
       ))}

@@ -3,6 +3,7 @@
  * (facts, then preferences); import writes the memories back with `POST /product/add` in fast mode
  * (one memory per text, no model needed), keeping when they were said, their session and tags, and
  * skips any text the cube already holds, so importing the same file twice adds nothing the second time.
+ * What the file cannot bring back: ids, types (they come back as the fast mode stores them) and history.
  */
 import { ApiError, api } from "./api";
 import type { GraphNode } from "./wire";
@@ -19,8 +20,6 @@ export interface ExportedMemory {
   created_at: string;
   session_id: string;
   tags: string[];
-  version: number;
-  history: { version: number; memory: string; update_type: string; created_at: string }[];
 }
 
 export interface ExportFile {
@@ -66,8 +65,6 @@ export async function exportCube(userId: string, cubeId: string): Promise<Export
       created_at: metadata.created_at,
       session_id: metadata.session_id,
       tags: metadata.tags,
-      version: metadata.version,
-      history: metadata.history.map(({ version, memory: text, update_type, created_at }) => ({ version, memory: text, update_type, created_at })),
     })),
   };
 }
@@ -99,7 +96,8 @@ export function parseExport(text: string): { memory: string; chat_time?: string;
 export async function importInto(userId: string, cubeId: string, text: string): Promise<{ added: number; skipped: number }> {
   const incoming = parseExport(text);
   const present = new Set((await allNodes(userId, cubeId)).map((node) => node.memory));
-  const fresh = incoming.filter((entry) => !present.has(entry.memory) && (present.add(entry.memory), true));
+  // Against what the cube held before: two memories of the same text in the file stay two, as they were.
+  const fresh = incoming.filter((entry) => !present.has(entry.memory));
   // One add per session and tag set, as the memories were written.
   const groups = new Map<string, typeof fresh>();
   for (const entry of fresh) {
