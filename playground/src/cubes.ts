@@ -13,12 +13,12 @@ export interface Cubes {
   listed: CubeListing[];
   readable: string[];
   writable: string;
-  toggleReadable(cube: string): void;
-  setWritable(cube: string): void;
-  add(cube: string): void;
-  remove(cube: string): void;
+  toggleReadable: (cube: string) => void;
+  setWritable: (cube: string) => void;
+  add: (cube: string) => void;
+  remove: (cube: string) => void;
   /** Asks the server again (after a write, a share, an import). */
-  reload(): void;
+  reload: () => void;
 }
 
 const storageKey = (userId: string) => `memcube.playground.cubes.${userId}`;
