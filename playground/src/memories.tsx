@@ -158,16 +158,6 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
       <section class="panel memory-list" aria-label="Memories">
         <CubeList userId={userId} cubes={cubes} current={cube} onOpen={setCube} />
         <div class="toolbar">
-          <label class="field">
-            <span>Cube</span>
-            <select value={cube} onChange={(event) => setCube(event.currentTarget.value)} aria-label="Cube">
-              {cubes.known.map((id) => (
-                <option value={id} key={id}>
-                  {id}
-                </option>
-              ))}
-            </select>
-          </label>
           <form
             class="search"
             role="search"

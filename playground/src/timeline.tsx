@@ -6,7 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api";
 import { allNodes } from "./transfer";
-import { ErrorNote, TypeBadge, formatDate, messageOf } from "./ui";
+import { ErrorNote, TYPE_LABELS, TypeBadge, formatDate, messageOf } from "./ui";
 import type { GraphNode, MemoryDetail } from "./wire";
 
 /** The memories whose history is looked up, newest first; older ones show their text only. */
@@ -48,6 +48,9 @@ export function Timeline(props: { userId: string; cube: string; version: number;
   const [nodes, setNodes] = useState<GraphNode[]>();
   const [versions, setVersions] = useState<Record<string, Versions>>({});
   const [error, setError] = useState<string>();
+  const [type, setType] = useState("");
+  const [session, setSession] = useState("");
+  const [words, setWords] = useState("");
 
   useEffect(() => {
     let current = true;
@@ -75,50 +78,89 @@ export function Timeline(props: { userId: string; cube: string; version: number;
   if (error) return <ErrorNote error={error} />;
   if (!nodes) return <p class="muted pulse list-pad">Loading…</p>;
   if (nodes.length === 0) return <p class="empty-small">Nothing on the timeline yet: memories appear here by the day they were said.</p>;
+  const types = [...new Set(nodes.map((node) => node.metadata.memory_type))].sort();
+  const sessions = [...new Set(nodes.map((node) => node.metadata.session_id))].sort();
+  const needle = words.trim().toLowerCase();
+  const shown = nodes.filter(
+    (node) =>
+      (!type || node.metadata.memory_type === type) &&
+      (!session || node.metadata.session_id === session) &&
+      (!needle || node.memory.toLowerCase().includes(needle) || (versions[node.id] ?? []).some((version) => version.memory.toLowerCase().includes(needle))),
+  );
   return (
-    <ol class="timeline" data-testid="timeline">
-      {byDay(nodes).map(([date, entries]) => (
-        <li class="timeline-day" key={date}>
-          <h3 class="timeline-date">
-            {date} <span class="count">{entries.length}</span>
-          </h3>
-          <ul class="timeline-entries">
-            {entries.map((node) => {
-              const earlier = versions[node.id] ?? [];
-              return (
-                <li key={node.id} class={`timeline-entry${props.selected === node.id ? " selected" : ""}`} data-testid="timeline-entry">
-                  <button type="button" class="timeline-main" onClick={() => props.onSelect(node.id)}>
-                    <span class="timeline-time">{time(saidAt(node))}</span>
-                    <span class="memory-text">{node.memory}</span>
-                  </button>
-                  <span class="meta-line">
-                    <TypeBadge type={node.metadata.memory_type} />
-                    <span title="session">{node.metadata.session_id}</span>
+    <>
+      <div class="timeline-filters" role="group" aria-label="Filter the timeline">
+        <select value={type} aria-label="Type" onChange={(event) => setType(event.currentTarget.value)}>
+          <option value="">every type</option>
+          {types.map((name) => (
+            <option value={name} key={name}>
+              {TYPE_LABELS[name] ?? name}
+            </option>
+          ))}
+        </select>
+        <select value={session} aria-label="Session" onChange={(event) => setSession(event.currentTarget.value)}>
+          <option value="">every session</option>
+          {sessions.map((name) => (
+            <option value={name} key={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <input
+          type="search"
+          value={words}
+          placeholder="words in the text or an earlier version"
+          aria-label="Filter by words"
+          onInput={(event) => setWords(event.currentTarget.value)}
+        />
+        <span class="muted small" data-testid="timeline-count">
+          {shown.length === nodes.length ? `${nodes.length} memories` : `${shown.length} of ${nodes.length} memories`}
+        </span>
+      </div>
+      <ol class="timeline" data-testid="timeline">
+        {byDay(shown).map(([date, entries]) => (
+          <li class="timeline-day" key={date}>
+            <h3 class="timeline-date">
+              {date} <span class="count">{entries.length}</span>
+            </h3>
+            <ul class="timeline-entries">
+              {entries.map((node) => {
+                const earlier = versions[node.id] ?? [];
+                return (
+                  <li key={node.id} class={`timeline-entry${props.selected === node.id ? " selected" : ""}`} data-testid="timeline-entry">
+                    <button type="button" class="timeline-main" onClick={() => props.onSelect(node.id)}>
+                      <span class="timeline-time">{time(saidAt(node))}</span>
+                      <span class="memory-text">{node.memory}</span>
+                    </button>
+                    <span class="meta-line">
+                      <TypeBadge type={node.metadata.memory_type} />
+                      <span title="session">{node.metadata.session_id}</span>
+                      {earlier.length > 0 && (
+                        <span class="badge version" title="1 + the number of earlier versions">
+                          v{earlier.length + 1}
+                        </span>
+                      )}
+                    </span>
                     {earlier.length > 0 && (
-                      <span class="badge version" title="1 + the number of earlier versions">
-                        v{earlier.length + 1}
-                      </span>
+                      <ol class="versions" aria-label="Earlier versions">
+                        {earlier.map((version, index) => (
+                          <li key={index}>
+                            <s>{version.memory}</s>
+                            <span class="muted small">
+                              {" "}
+                              v{index + 1}, {version.reason}, {formatDate(version.changed_at)}
+                            </span>
+                          </li>
+                        ))}
+                      </ol>
                     )}
-                  </span>
-                  {earlier.length > 0 && (
-                    <ol class="versions" aria-label="Earlier versions">
-                      {earlier.map((version, index) => (
-                        <li key={index}>
-                          <s>{version.memory}</s>
-                          <span class="muted small">
-                            {" "}
-                            v{index + 1}, {version.reason}, {formatDate(version.changed_at)}
-                          </span>
-                        </li>
-                      ))}
-                    </ol>
-                  )}
-                </li>
-              );
-            })}
-          </ul>
-        </li>
-      ))}
-    </ol>
+                  </li>
+                );
+              })}
+            </ul>
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }

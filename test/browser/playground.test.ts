@@ -303,6 +303,7 @@ describe("playground in Chromium", { skip: missing }, () => {
       await rig.server.post("/product/add", {
         user_id: "tina",
         mode: "fast",
+        session_id: "hobbies",
         messages: [{ role: "user", content: "I started learning the guitar", chat_time: "2026-01-10T18:30:00Z" }],
       });
     });
@@ -326,6 +327,14 @@ describe("playground in Chromium", { skip: missing }, () => {
       assert.match((await versions.textContent()) ?? "", /The user lives in Guangzhou.*v1, updated by a newer fact/);
       assert.match((await updated.locator(".badge.version").textContent()) ?? "", /^v2$/);
       assert.match((await timeline.locator(".timeline-day").nth(1).textContent()) ?? "", /18:30.*I started learning the guitar/);
+      // Filters: by session, and by words of an earlier version.
+      await page.getByLabel("Session").selectOption("hobbies");
+      assert.deepEqual(await timeline.getByTestId("timeline-entry").locator(".memory-text").allTextContents(), ["I started learning the guitar"]);
+      assert.equal(await page.getByTestId("timeline-count").textContent(), "1 of 2 memories");
+      await page.getByLabel("Session").selectOption("");
+      await page.getByLabel("Filter by words").fill("guangzhou");
+      assert.deepEqual(await timeline.getByTestId("timeline-entry").locator(".memory-text").allTextContents(), ["The user moved to Shenzhen in February 2026"]);
+      await page.getByLabel("Filter by words").fill("");
       // An entry opens in the detail panel.
       await updated.getByRole("button").first().click();
       await page.getByTestId("memory-detail").locator(".detail-text", { hasText: "Shenzhen" }).waitFor();
