@@ -432,6 +432,11 @@ describe("playground in Chromium", { skip: missing }, () => {
       await userAgain.fill("mallory");
       await userAgain.press("Enter");
       await page.getByRole("alert").filter({ hasText: "this API key may not act as user 'mallory'" }).first().waitFor();
+      // Back to the key's user: the refusal does not stay above carol's memories.
+      await userAgain.fill("carol");
+      await userAgain.press("Enter");
+      await page.locator(".memory-row", { hasText: "Remember that I play the cello" }).waitFor();
+      assert.equal(await page.getByRole("alert").count(), 0);
       await context.close();
     });
   });
