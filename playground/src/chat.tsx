@@ -1,6 +1,6 @@
 /** The chat panel: a conversation streamed from /product/chat/stream, with the memories each answer used. */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, streamChat, type ChatStreamRequest } from "./api";
+import { api, apiKey, streamChat, type ChatStreamRequest } from "./api";
 import type { Cubes } from "./cubes";
 import type { ChatSettings } from "./settings";
 import { ErrorNote, Relativity, TypeBadge, formatDate, messageOf, seconds } from "./ui";
@@ -19,6 +19,15 @@ interface Turn {
   error: string | undefined;
   /** The model asked for (the server's default when none was picked). */
   model: string | undefined;
+  /** What was sent, to be replayed outside the page. */
+  request: ChatStreamRequest;
+}
+
+/** The turn's request as a curl command: what an app of one's own sends (the key as a variable, never its value). */
+function asCurl(request: ChatStreamRequest): string {
+  const body = JSON.stringify(request, null, 2).replaceAll("'", "'\\''");
+  const key = apiKey.get() ? ` \\\n  -H "Authorization: Bearer $MEMCUBE_API_KEY"` : "";
+  return `curl -N ${location.origin}/product/chat/stream \\\n  -H 'content-type: application/json'${key} \\\n  -d '${body}'`;
 }
 
 const STATUS_TEXT: Partial<Record<TurnState, string>> = { searching: "Searching memory…", generating: "Generating…" };
@@ -109,31 +118,39 @@ export function ChatPanel(props: {
       ]);
     const update = (change: (turn: Turn) => Turn) => setTurns((all) => all.map((turn) => (turn.id === id ? change(turn) : turn)));
     const { settings } = props;
+    const request: ChatStreamRequest = {
+      user_id: userId,
+      query,
+      readable_cube_ids: cubes.readable,
+      writable_cube_ids: [cubes.writable],
+      session_id: session,
+      history,
+      ...(model && { model_name_or_path: model }),
+      top_k: settings.topK,
+      threshold: settings.threshold,
+      ...(settings.systemPrompt && { system_prompt: settings.systemPrompt }),
+    };
     setTurns((all) => [
       ...all,
-      { id, query, answer: "", reasoning: "", references: undefined, timing: undefined, state: "searching", error: undefined, model: model || defaultModel },
+      {
+        id,
+        query,
+        answer: "",
+        reasoning: "",
+        references: undefined,
+        timing: undefined,
+        state: "searching",
+        error: undefined,
+        model: model || defaultModel,
+        request,
+      },
     ]);
     setSelected(id);
     setDraft("");
     const controller = new AbortController();
     running.current = controller;
     try {
-      await streamChat(
-        {
-          user_id: userId,
-          query,
-          readable_cube_ids: cubes.readable,
-          writable_cube_ids: [cubes.writable],
-          session_id: session,
-          history,
-          ...(model && { model_name_or_path: model }),
-          top_k: settings.topK,
-          threshold: settings.threshold,
-          ...(settings.systemPrompt && { system_prompt: settings.systemPrompt }),
-        },
-        (frame) => update((turn) => applyFrame(turn, frame)),
-        controller.signal,
-      );
+      await streamChat(request, (frame) => update((turn) => applyFrame(turn, frame)), controller.signal);
       update((turn) => (turn.state === "failed" || turn.state === "done" ? turn : { ...turn, state: "failed", error: "the stream ended early" }));
       props.onMemoriesChanged();
     } catch (error) {
@@ -291,6 +308,12 @@ function TurnView(props: { turn: Turn; selected: boolean; onSelect: () => void }
             </span>
           )}
         </div>
+        {turn.state !== "searching" && turn.state !== "generating" && (
+          <details class="as-curl">
+            <summary>As curl</summary>
+            <pre data-testid="curl">{asCurl(turn.request)}</pre>
+          </details>
+        )}
       </div>
     </div>
   );

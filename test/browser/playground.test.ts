@@ -167,6 +167,12 @@ describe("playground in Chromium", { skip: missing }, () => {
       // No model picked: the server's default answered, and the turn says so.
       assert.equal(rig.llm.requests.at(-1)?.body?.model, "qwen2.5-72b-instruct");
       assert.equal(await page.getByTestId("answer-model").last().textContent(), "qwen2.5-72b-instruct");
+      // The same request as a curl command, to take into an app of one's own.
+      await page.locator(".as-curl summary").last().click();
+      const curl = (await page.getByTestId("curl").last().textContent()) ?? "";
+      assert.match(curl, new RegExp(`^curl -N ${rig.server.url}/product/chat/stream`));
+      assert.match(curl, /"top_k": 1,/);
+      assert.match(curl, /"system_prompt": "You are Memo, a careful assistant\. What you know:\\n\{memories\}"/);
       await page.close();
     });
 
@@ -412,6 +418,10 @@ describe("playground in Chromium", { skip: missing }, () => {
       await page.getByLabel("Model").locator("option", { hasText: "qwen2.5-72b-instruct" }).waitFor({ state: "attached" });
 
       await chat(page, "Remember that I play the cello");
+      await page.locator(".as-curl summary").last().click();
+      const curl = (await page.getByTestId("curl").last().textContent()) ?? "";
+      assert.match(curl, /-H "Authorization: Bearer \$MEMCUBE_API_KEY"/);
+      assert.ok(!curl.includes(KEY), "the curl command names the key's variable, never the key");
       await page.getByRole("tab", { name: "Memories" }).click();
       await page.locator(".memory-row", { hasText: "Remember that I play the cello" }).waitFor();
 
