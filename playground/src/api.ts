@@ -56,12 +56,19 @@ async function call<T>(method: "GET" | "POST", path: string, body?: unknown, sig
   return envelope.data;
 }
 
+function base64Of(bytes: Uint8Array): string {
+  let binary = "";
+  for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return btoa(binary);
+}
+
 export const api = {
   models: () => call<ModelsData>("GET", "/product/models"),
   cubeExists: async (userId: string, cubeId: string) =>
     (await call<Record<string, boolean>>("POST", "/product/exist_mem_cube_id", { user_id: userId, mem_cube_id: cubeId }))[cubeId] === true,
   createCube: (ownerId: string, cubeId: string) => call<unknown>("POST", "/product/create_cube", { owner_id: ownerId, cube_id: cubeId, cube_name: cubeId }),
-  listMemories: (userId: string, cubeId: string, page: number, pageSize: number) =>
+  /** `fileId`: only the chunks of that document. */
+  listMemories: (userId: string, cubeId: string, page: number, pageSize: number, fileId?: string) =>
     call<MemoryKinds>("POST", "/product/get_memory", {
       user_id: userId,
       mem_cube_id: cubeId,
@@ -69,7 +76,18 @@ export const api = {
       page_size: pageSize,
       include_tool_memory: false,
       include_skill_memory: false,
+      ...(fileId !== undefined && { filter: { file_ids: fileId }, include_preference: false }),
     }),
+  /** A dropped file, read by the server into chunks (stored before this resolves). */
+  addDocument: async (userId: string, cubeId: string, file: File) =>
+    call<{ memory_id: string }[]>("POST", "/product/add", {
+      user_id: userId,
+      writable_cube_ids: [cubeId],
+      async_mode: "sync",
+      messages: [{ role: "user", content: [{ type: "file", file: { filename: file.name, file_data: base64Of(new Uint8Array(await file.arrayBuffer())) } }] }],
+    }),
+  deleteFile: (userId: string, cubeId: string, fileId: string) =>
+    call<{ deleted: number }>("POST", "/product/delete_memory", { user_id: userId, writable_cube_ids: [cubeId], file_ids: [fileId] }),
   search: (userId: string, cubeIds: string[], query: string, topK: number) =>
     call<SearchData>("POST", "/product/search", { user_id: userId, readable_cube_ids: cubeIds, query, top_k: topK }),
   memory: (userId: string, memoryId: string) =>

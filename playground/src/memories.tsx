@@ -1,4 +1,7 @@
-/** The memory panel: the user's cubes, a cube's memories page by page or on a timeline, adding, search, detail, delete, sharing, export and import. */
+/**
+ * The memory panel: the user's cubes, a cube's memories page by page or on a timeline, adding, search,
+ * detail, delete, sharing, export and import, and documents (drop files, see a file's chunks, delete a file).
+ */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { AddMemoryForm } from "./add-memory";
 import { CubeList } from "./cube-list";
@@ -6,6 +9,7 @@ import { ApiError, api } from "./api";
 import type { Cubes } from "./cubes";
 import { Timeline } from "./timeline";
 import { exportCube, importInto } from "./transfer";
+import { FileBadge, citationOf } from "./file-source";
 import { ConfirmDialog, Dialog, ErrorNote, Relativity, TypeBadge, formatDate, messageOf } from "./ui";
 import type { GraphNode, MemoryDetail, MemoryItem, MemoryKinds, SearchData, ShareAccess } from "./wire";
 
@@ -61,6 +65,10 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string>();
   const [timelineVersion, setTimelineVersion] = useState(0);
+  // A document whose chunks are shown instead of the whole cube.
+  const [file, setFile] = useState<string>();
+  const [uploading, setUploading] = useState<string>();
+  const [deletingFile, setDeletingFile] = useState(false);
 
   useEffect(() => {
     if (!cubes.known.includes(cube)) setCube(userId);
@@ -84,7 +92,7 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
 
   const showPage = (page: number) =>
     run(async () => {
-      const list = (at: number) => orEmpty(() => api.listMemories(userId, cube, at, PAGE_SIZE), NO_MEMORIES);
+      const list = (at: number) => orEmpty(() => api.listMemories(userId, cube, at, PAGE_SIZE, file), NO_MEMORIES);
       let shown = pageOf(await list(page));
       // The last page emptied (its memories deleted): show the page that is now last.
       if (page > shown.pages) shown = pageOf(await list((page = shown.pages)));
@@ -112,26 +120,60 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
   const download = async () => {
     setNotice(undefined);
     try {
-      const file = await exportCube(userId, cube);
+      const exported = await exportCube(userId, cube);
       const link = document.createElement("a");
-      link.href = URL.createObjectURL(new Blob([JSON.stringify(file, null, 2)], { type: "application/json" }));
-      link.download = `${cube}-memories-${file.exported_at.slice(0, 10)}.json`;
+      link.href = URL.createObjectURL(new Blob([JSON.stringify(exported, null, 2)], { type: "application/json" }));
+      link.download = `${cube}-memories-${exported.exported_at.slice(0, 10)}.json`;
       link.click();
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-      setNotice(`Exported ${file.memories.length} ${file.memories.length === 1 ? "memory" : "memories"} of ${cube}.`);
+      setNotice(`Exported ${exported.memories.length} ${exported.memories.length === 1 ? "memory" : "memories"} of ${cube}.`);
     } catch (failure) {
       setError(messageOf(failure));
     }
   };
-  const upload = async (file: File) => {
+  const importFile = async (chosen: File) => {
     setNotice(undefined);
     setError(undefined);
     try {
-      const { added, skipped } = await importInto(userId, cube, await file.text());
+      const { added, skipped } = await importInto(userId, cube, await chosen.text());
       setNotice(`Imported ${added} ${added === 1 ? "memory" : "memories"} into ${cube}${skipped ? `; ${skipped} already there, skipped` : ""}.`);
       changed();
     } catch (failure) {
-      setError(`${file.name}: ${messageOf(failure)}`);
+      setError(`${chosen.name}: ${messageOf(failure)}`);
+    }
+  };
+
+  /** Files dropped or chosen, added one after another (each stored and searchable before the next). */
+  const addFiles = async (files: FileList | null | undefined) => {
+    if (!files || files.length === 0) return;
+    setNotice(undefined);
+    setError(undefined);
+    for (const chosen of Array.from(files)) {
+      setUploading(chosen.name);
+      try {
+        await api.addDocument(userId, cube, chosen);
+      } catch (failure) {
+        setError(`${chosen.name}: ${messageOf(failure)}`);
+        break;
+      }
+    }
+    setUploading(undefined);
+    changed();
+  };
+
+  const removeFile = async () => {
+    if (file === undefined) return;
+    try {
+      await api.deleteFile(userId, cube, file);
+      setSelected(undefined);
+      // Leaving the file's view shows the whole cube again (the effect on `file` loads it).
+      setFile(undefined);
+      setTimelineVersion((n) => n + 1);
+      props.onChanged();
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setDeletingFile(false);
     }
   };
 
@@ -140,8 +182,12 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
     setQuery("");
     setNotice(undefined);
     setError(undefined);
+    setFile(undefined);
     if (userId) void showPage(1);
   }, [userId, cube]);
+  useEffect(() => {
+    if (userId) void showPage(1);
+  }, [file]);
   useEffect(() => {
     if (!props.focus) return;
     if (props.focus.cubeId !== cube && cubes.known.includes(props.focus.cubeId)) setCube(props.focus.cubeId);
@@ -155,7 +201,15 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
 
   return (
     <div class="memory-layout">
-      <section class="panel memory-list" aria-label="Memories">
+      <section
+        class="panel memory-list"
+        aria-label="Memories"
+        onDragOver={(event) => event.preventDefault()}
+        onDrop={(event) => {
+          event.preventDefault();
+          void addFiles(event.dataTransfer?.files);
+        }}
+      >
         <CubeList userId={userId} cubes={cubes} current={cube} onOpen={setCube} />
         <div class="toolbar">
           <form
@@ -195,6 +249,18 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
           <button type="button" class={`button${adding ? " active" : ""}`} aria-expanded={adding} onClick={() => setAdding(!adding)}>
             + Add memory
           </button>
+          <label class="button ghost file-button" title="PDF, DOCX, HTML, Markdown, JSON, CSV or text; or drop files on the list">
+            Add files
+            <input
+              type="file"
+              multiple
+              aria-label="Add files"
+              onChange={(event) => {
+                const input = event.currentTarget;
+                void addFiles(input.files).then(() => (input.value = ""));
+              }}
+            />
+          </label>
           <button type="button" class="button ghost push-right" onClick={() => void download()}>
             Export
           </button>
@@ -205,14 +271,14 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
               accept="application/json,.json"
               aria-label="Import memories"
               onChange={(event) => {
-                const file = event.currentTarget.files?.[0];
+                const chosen = event.currentTarget.files?.[0];
                 event.currentTarget.value = "";
-                if (file) void upload(file);
+                if (chosen) void importFile(chosen);
               }}
             />
           </label>
         </div>
-        {(adding || (listing?.kind === "page" && listing.total === 0)) && (
+        {(adding || (listing?.kind === "page" && listing.total === 0 && file === undefined)) && (
           <AddMemoryForm
             userId={userId}
             cube={cube}
@@ -231,7 +297,20 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
           </p>
         )}
         <div class="list-head" hidden={view !== "list"}>
-          {listing?.kind === "page" && (
+          {file !== undefined && (
+            <span class="muted" data-testid="file-view">
+              Chunks of <b>{file}</b> ·{" "}
+              <button type="button" class="link" onClick={() => setFile(undefined)}>
+                all memories
+              </button>{" "}
+              ·{" "}
+              <button type="button" class="link" onClick={() => setDeletingFile(true)}>
+                delete this file
+              </button>
+            </span>
+          )}
+          {uploading !== undefined && <span class="muted pulse">Reading {uploading}…</span>}
+          {listing?.kind === "page" && file === undefined && (
             <span class="muted" data-testid="total">
               {listing.total} {listing.total === 1 ? "memory" : "memories"} in <b>{cube}</b>, newest first
             </span>
@@ -265,6 +344,7 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
                   <span title="when it was said">{formatDate(memory.metadata.chat_time || memory.metadata.created_at)}</span>
                   <span title="session">{memory.metadata.session_id}</span>
                   {"relativity" in memory.metadata && <Relativity value={memory.metadata.relativity} />}
+                  <FileBadge memory={memory} />
                 </span>
               </button>
             </li>
@@ -274,10 +354,12 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
           <div class="empty-small" data-testid="empty-state">
             {listing.kind === "search" ? (
               "Nothing relevant found."
+            ) : file !== undefined ? (
+              "No chunks of this file are left."
             ) : (
               <>
                 <p class="empty-title">Nothing remembered in {cube} yet</p>
-                <p>Add a memory above, or chat: each turn is remembered. Then search it here by meaning and keywords.</p>
+                <p>Add a memory above, drop files here, or chat: each turn is remembered. Then search it here by meaning and keywords.</p>
               </>
             )}
           </div>
@@ -305,13 +387,39 @@ export function MemoryPanel(props: { userId: string; cubes: Cubes; version: numb
           setSelected(undefined);
           changed();
         }}
+        onFile={(fileId) => {
+          setQuery("");
+          setView("list");
+          setFile(fileId);
+        }}
       />
+      {deletingFile && file !== undefined && (
+        <ConfirmDialog
+          title="Delete file"
+          body={
+            <p>
+              Delete every chunk of <b>{file}</b> from <b>{cube}</b>? This cannot be undone.
+            </p>
+          }
+          confirm="Delete file"
+          onConfirm={() => void removeFile()}
+          onCancel={() => setDeletingFile(false)}
+        />
+      )}
       {sharing && <ShareDialog userId={userId} cube={cube} onClose={() => setSharing(false)} />}
     </div>
   );
 }
 
-function MemoryDetailView(props: { userId: string; cube: string; memoryId: string | undefined; onClose: () => void; onDeleted: () => void }) {
+function MemoryDetailView(props: {
+  userId: string;
+  cube: string;
+  memoryId: string | undefined;
+  onClose: () => void;
+  onDeleted: () => void;
+  /** Show the chunks of this document. */
+  onFile: (fileId: string) => void;
+}) {
   const [detail, setDetail] = useState<MemoryDetail>();
   const [error, setError] = useState<string>();
   const [confirming, setConfirming] = useState(false);
@@ -402,10 +510,20 @@ function MemoryDetailView(props: { userId: string; cube: string; memoryId: strin
           <ul class="sources">
             {meta.sources.map((source) => (
               <li key={source.message_id}>
-                <div class="meta-line">
-                  <span class={`badge role-${source.role}`}>{source.role}</span>
-                  <span>{formatDate(source.chat_time)}</span>
-                </div>
+                {source.type === "file" ? (
+                  <div class="meta-line">
+                    <span class="badge tag">file</span>
+                    <span>{citationOf(source)}</span>
+                    <button type="button" class="link" onClick={() => props.onFile(source.file_info.file_id)}>
+                      all its chunks
+                    </button>
+                  </div>
+                ) : (
+                  <div class="meta-line">
+                    <span class={`badge role-${source.role}`}>{source.role}</span>
+                    <span>{formatDate(source.chat_time)}</span>
+                  </div>
+                )}
                 <p>{source.content}</p>
               </li>
             ))}

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api";
+import { FileBadge } from "./file-source";
 import { allNodes } from "./transfer";
 import { ErrorNote, TYPE_LABELS, TypeBadge, formatDate, messageOf } from "./ui";
 import type { GraphNode, MemoryDetail } from "./wire";
@@ -135,6 +136,7 @@ export function Timeline(props: { userId: string; cube: string; version: number;
                     <span class="meta-line">
                       <TypeBadge type={node.metadata.memory_type} />
                       <span title="session">{node.metadata.session_id}</span>
+                      <FileBadge memory={node} />
                       {earlier.length > 0 && (
                         <span class="badge version" title="1 + the number of earlier versions">
                           v{earlier.length + 1}

@@ -20,8 +20,10 @@ import { chatStreamRoutes } from "./routes/chat-streams.js";
 import type { ChatDeps } from "../chat/pipeline.js";
 import { cubeRoutes } from "./routes/cubes.js";
 import { memoryRoutes } from "./routes/memory.js";
+import { feedbackRoutes } from "./routes/feedback.js";
 import { memoryLookupRoutes } from "./routes/memory-lookup.js";
 import { mcpRoutes } from "./routes/mcp.js";
+import { softDeleteRoutes } from "./routes/soft-delete.js";
 import { metaRoutes } from "./routes/meta.js";
 import { openAIErrorShape, openAIRoutes } from "./routes/openai.js";
 import { opsRoutes } from "./routes/ops.js";
@@ -106,6 +108,8 @@ export function createApp(deps: AppDeps): App {
   });
   memoryRoutes(app, deps.context, deps.config.limits);
   memoryLookupRoutes(app, deps.context, deps.config.limits);
+  softDeleteRoutes(app, deps.context, deps.config.limits, deps.config.softDeleteRetentionMs);
+  feedbackRoutes(app, deps.context, deps.config.limits);
   cubeRoutes(app, deps.context, deps.config.limits);
   schedulerRoutes(app, deps.context);
   const chatDeps: ChatDeps = {

@@ -393,6 +393,41 @@ describe("playground in Chromium", { skip: missing }, () => {
     });
   });
 
+  describe("documents", () => {
+    let rig: ChatRig;
+    before(async () => {
+      rig = await startChatRig();
+    });
+    after(() => rig.close());
+
+    test("a file added in the memory panel shows as chunks with their source; its chunks are listed, and deleting the file removes them all", async () => {
+      const page = await browser.newPage();
+      await openPlayground(page, rig.server.url, "erin");
+      await page.getByRole("tab", { name: "Memories" }).click();
+      const markdown =
+        "# Greenhouse\n\n## Watering\n\nThe tomatoes are watered at six every morning.\n\n## Heating\n\nThe heater turns on below eight degrees.\n";
+      await page.getByLabel("Add files").setInputFiles({ name: "greenhouse.md", mimeType: "text/markdown", buffer: Buffer.from(markdown) });
+      const row = page.locator(".memory-row", { hasText: "watered at six" });
+      await row.waitFor();
+      assert.equal(await row.locator(".badge.tag").textContent(), "greenhouse.md, §Greenhouse > Watering");
+      await page.getByRole("button", { name: "Timeline" }).click();
+      const entry = page.getByTestId("timeline-entry").filter({ hasText: "heater turns on" });
+      assert.equal(await entry.locator(".badge.tag").textContent(), "greenhouse.md, §Greenhouse > Heating");
+      await page.getByRole("button", { name: "List", exact: true }).click();
+      await row.click();
+      await page.getByTestId("memory-detail").getByRole("button", { name: "all its chunks" }).click();
+      await page.getByTestId("file-view").waitFor();
+      assert.equal(await page.locator(".memory-row").count(), 2);
+      await page.getByTestId("file-view").getByRole("button", { name: "delete this file" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Delete file" }).click();
+      await page.getByRole("dialog").waitFor({ state: "detached" });
+      await page.getByTestId("empty-state").getByText("Nothing remembered in erin yet").waitFor();
+      const all = await rig.server.post("/product/get_all", { user_id: "erin" });
+      assert.deepEqual(all.body.data[0].memories[0].nodes, []);
+      await page.close();
+    });
+  });
+
   describe("with API keys", () => {
     const KEY = "sk-playground-carol-8e3b1f6a";
     let rig: ChatRig;
