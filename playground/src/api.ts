@@ -1,6 +1,6 @@
 /** The page's client for memcube: the envelope, the API key, and the chat event stream. */
 import { serverSentEvents } from "../../src/client/sse.js";
-import type { ChatFrame, MemoryDetail, MemoryKinds, ModelsData, SearchData, ShareAccess } from "./wire";
+import type { AddedMemory, ChatFrame, CubeListing, GetAllData, MemoryDetail, MemoryKinds, ModelsData, SearchData, ShareAccess } from "./wire";
 
 const KEY_STORAGE = "memcube.playground.apiKey";
 
@@ -96,6 +96,21 @@ export const api = {
     call<{ deleted: number }>("POST", "/product/delete_memory", { user_id: userId, writable_cube_ids: [cubeId], memory_ids: [memoryId] }),
   shareCube: (userId: string, cubeId: string, targetUserId: string, access: ShareAccess) =>
     call<unknown>("POST", "/product/share_cube", { user_id: userId, cube_id: cubeId, target_user_id: targetUserId, access }),
+  listCubes: (userId: string) => call<CubeListing[]>("POST", "/product/list_cubes", { user_id: userId }),
+  /** The cubes of the key's user, when the server takes the key for `user_id` (undefined where it does not). */
+  listKeyCubes: () => call<CubeListing[]>("POST", "/product/list_cubes", {}),
+  allMemories: (userId: string, cubeId: string, kind: "text_mem" | "pref_mem", page: number, pageSize: number) =>
+    call<GetAllData>("POST", "/product/get_all", { user_id: userId, mem_cube_id: cubeId, memory_type: kind, page, page_size: pageSize }),
+  /** Stored as said (mode fast): one memory per message, no model needed. */
+  addMemories: (userId: string, cubeId: string, sessionId: string, messages: { role: "user"; content: string; chat_time?: string }[], tags?: string[]) =>
+    call<AddedMemory[]>("POST", "/product/add", {
+      user_id: userId,
+      writable_cube_ids: [cubeId],
+      session_id: sessionId,
+      messages,
+      mode: "fast",
+      ...(tags?.length && { custom_tags: tags }),
+    }),
 };
 
 export interface ChatStreamRequest {
@@ -106,6 +121,9 @@ export interface ChatStreamRequest {
   session_id: string;
   history: { role: "user" | "assistant"; content: string }[];
   model_name_or_path?: string;
+  top_k?: number;
+  threshold?: number;
+  system_prompt?: string;
 }
 
 /**
