@@ -3,7 +3,7 @@ import { MEMORY_TYPES, type MemoryFilter, type MemoryRecord, type MemoryScope, t
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
 import { boost, cosine, dropDuplicates, fuse, idf, jaccard, keywordCoverage, mmr } from "./rank.js";
-import { asksForAdvice, CONSTRAINT_WORDS, statesConstraint } from "./cues.js";
+import { statesPreference } from "./stance.js";
 import { queryWordsOf, stem, wordsOf } from "./words.js";
 
 export type Dedup = "mmr" | "sim" | "no";
@@ -31,6 +31,8 @@ export interface SearchRequest extends SearchOptions {
 export interface ScoredMemory {
   memory: MemoryRecord;
   relevance: number;
+  /** Listed as a preference: a PreferenceMemory, or a user's message stating one (fast mode). */
+  preference?: boolean;
 }
 
 export interface CubeMemories {
@@ -52,8 +54,6 @@ export interface PreparedQuery {
   /** What the keyword index is asked for: the words as written and their stems (see indexWordsOf). */
   searchWords?: string[];
   vector: Float32Array | undefined;
-  /** The query asks for advice: the speaker's stated constraints and preferences are relevant. */
-  advice: boolean;
 }
 
 const SESSION_BOOST = 0.1;
@@ -68,10 +68,6 @@ const FOLLOW_UP_CANDIDATES = 10;
 const FOLLOW_UP_SHARE = 0.85;
 /** Replies are looked up for questions among this many best candidates (a lookup each). */
 const REPLY_SCAN = 15;
-/** How far a stated constraint rises towards 1 for an advice query (0.5: it reaches chat's default threshold). */
-const CONSTRAINT_BOOST = 0.5;
-/** At most this many constraint statements are recalled for an advice query besides the usual candidates. */
-const CONSTRAINT_CANDIDATES = 40;
 const MMR_LAMBDA = 0.85;
 const DUPLICATE_SIMILARITY = 0.95;
 const MIN_CANDIDATES = 30;
@@ -81,7 +77,7 @@ const MAX_QUERY_WORDS = 64;
 
 export async function prepareQuery(context: MemoryContext, query: string, signal?: AbortSignal): Promise<PreparedQuery> {
   const vector = context.embedder.represents(query) ? (await embedQueries(context.embedder, [query], signal ? { signal } : {}))[0] : undefined;
-  return { text: query, ...keywordQuery(query), vector, advice: asksForAdvice(query) };
+  return { text: query, ...keywordQuery(query), vector };
 }
 
 /** A text's words as a query: stemmed for scoring, as written and stemmed for the index. */
@@ -104,19 +100,59 @@ interface Candidate extends ScoredMemory {
 }
 
 async function recall(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, limit: number): Promise<Map<string, number | undefined>> {
-  const [byVector, byWords, byConstraint] = await Promise.all([
+  const [byVector, byWords] = await Promise.all([
     query.vector ? context.store.searchVectors(scope, query.vector, limit) : Promise.resolve([]),
     context.store.searchKeywords(scope, query.searchWords ?? query.words, limit),
-    query.advice ? context.store.searchKeywords(scope, CONSTRAINT_WORDS, CONSTRAINT_CANDIDATES) : Promise.resolve([]),
   ]);
   const similarities = new Map<string, number | undefined>(byVector.map((hit) => [hit.id, hit.score]));
-  for (const hit of [...byWords, ...byConstraint]) if (!similarities.has(hit.id)) similarities.set(hit.id, undefined);
+  for (const hit of byWords) if (!similarities.has(hit.id)) similarities.set(hit.id, undefined);
   return similarities;
 }
 
 /** Hybrid search in one cube: vector and keyword recall, fused to a relevance, then de-duplicated. */
 export async function searchScope(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, options: SearchOptions): Promise<ScoredMemory[]> {
-  if (!(await context.store.hasMemories(scope))) return [];
+  return (await searchWithPreferences(context, query, scope, options, 0)).text;
+}
+
+/** What a user's message stating a preference is stored as (fast mode: the message itself). */
+const STATED_PREFERENCE_TYPE: MemoryType = "UserMemory";
+
+/**
+ * The text hits of a cube (the memory types asked for) and its preferences: the `PreferenceMemory`
+ * items fine mode extracted (searched in a scope of their own, as few as they are), and the user's
+ * messages among the text candidates that state a preference (fast mode: one memory, listed in
+ * both). A memory keeps its one relevance in both lists, never raised for being a preference.
+ */
+export async function searchWithPreferences(
+  context: MemoryContext,
+  query: PreparedQuery,
+  scope: MemoryScope,
+  options: SearchOptions,
+  preferenceTopK: number,
+): Promise<{ text: ScoredMemory[]; preference: ScoredMemory[] }> {
+  const asked = scope.memoryTypes;
+  const withPreferences = preferenceTopK > 0;
+  const types = withPreferences && asked ? [...new Set([...asked, STATED_PREFERENCE_TYPE])] : asked;
+  const [ranked, extracted] = await Promise.all([
+    rankScope(context, query, { ...scope, memoryTypes: types }, options),
+    withPreferences ? rankScope(context, query, { ...scope, memoryTypes: ["PreferenceMemory"] }, options) : Promise.resolve([]),
+  ]);
+  const text = ranked.filter((candidate) => !asked || asked.includes(candidate.memory.memoryType));
+  const stated = withPreferences
+    ? ranked.filter((candidate) => candidate.memory.memoryType === STATED_PREFERENCE_TYPE && statesPreference(candidate.memory.text))
+    : [];
+  const preference = [...extracted, ...stated].sort((a, b) => b.relevance - a.relevance);
+  const present = (picked: Candidate[], asPreference: boolean) =>
+    picked.map(({ memory, relevance }) => ({ memory, relevance: Math.round(relevance * 1e4) / 1e4, ...(asPreference && { preference: true }) }));
+  return {
+    text: present(deduplicate(text, options), false),
+    preference: present(deduplicate(preference, { ...options, topK: preferenceTopK }), true),
+  };
+}
+
+/** The cube's candidates above the cut, best first (reranked when a reranker is configured). */
+async function rankScope(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, options: SearchOptions): Promise<Candidate[]> {
+  if (scope.memoryTypes?.length === 0 || !(await context.store.hasMemories(scope))) return [];
   const similarities = await recall(context, query, scope, Math.max(options.topK * 3, MIN_CANDIDATES));
   if (similarities.size === 0) return [];
   const ids = [...similarities.keys()];
@@ -131,8 +167,7 @@ export async function searchScope(context: MemoryContext, query: PreparedQuery, 
     const words = new Set(wordsOf(memory.text).map(stem));
     const similarity = query.vector && vector ? (similarities.get(memory.id) ?? cosine(query.vector, vector)) : undefined;
     const inSession = options.sessionId !== undefined && memory.sessionId === options.sessionId;
-    const fused = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words));
-    const relevance = query.advice && statesConstraint(memory.text) ? boost(fused, CONSTRAINT_BOOST) : fused;
+    const relevance = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words));
     // The boost lifts relevant memories of the session, never irrelevant ones above zero.
     return { memory, relevance: inSession && relevance > 0 ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
   });
@@ -142,9 +177,7 @@ export async function searchScope(context: MemoryContext, query: PreparedQuery, 
   const ranked = candidates
     .filter((candidate) => candidate.relevance > 0 && candidate.relevance >= options.minRelevance)
     .sort((a, b) => b.relevance - a.relevance || Number(b.inSession) - Number(a.inSession) || b.memory.chatTime.localeCompare(a.memory.chatTime));
-  const reranked = context.reranker && query.text !== undefined ? await context.reranker.reorder(query.text, ranked, options.minRelevance) : ranked;
-  const picked = deduplicate(reranked, options);
-  return picked.map(({ memory, relevance }) => ({ memory, relevance: Math.round(relevance * 1e4) / 1e4 }));
+  return context.reranker && query.text !== undefined ? await context.reranker.reorder(query.text, ranked, options.minRelevance) : ranked;
 }
 
 const QUESTION = /[?？]\s*$/u;
@@ -267,28 +300,21 @@ export function textMemoryTypes(searchType: string): readonly MemoryType[] {
 export async function searchMemories(context: MemoryContext, request: SearchRequest): Promise<SearchResult> {
   await requireReadable(context, request.userId, request.cubeIds);
   const query = await prepareQuery(context, request.query, request.signal);
-  const text = await Promise.all(
+  const perCube = await Promise.all(
     request.cubeIds.map(async (cubeId) => ({
       cubeId,
-      // No type asked for is a kind this cube cannot hold (e.g. MemOS's SkillMemory): nothing to find.
-      memories:
-        request.memoryTypes.length === 0
-          ? []
-          : await searchScope(context, query, { cubeId, memoryTypes: request.memoryTypes, filter: request.filter }, request),
+      // No type asked for is a kind this cube cannot hold (e.g. MemOS's SkillMemory): no text to find.
+      hits: await searchWithPreferences(
+        context,
+        query,
+        { cubeId, memoryTypes: request.memoryTypes, filter: request.filter },
+        request,
+        request.includePreference ? request.preferenceTopK : 0,
+      ),
     })),
   );
-  const preference = request.includePreference
-    ? await Promise.all(
-        request.cubeIds.map(async (cubeId) => ({
-          cubeId,
-          memories: await searchScope(
-            context,
-            query,
-            { cubeId, memoryTypes: ["PreferenceMemory"], filter: request.filter },
-            { ...request, topK: request.preferenceTopK },
-          ),
-        })),
-      )
-    : [];
-  return { text, preference };
+  return {
+    text: perCube.map(({ cubeId, hits }) => ({ cubeId, memories: hits.text })),
+    preference: request.includePreference ? perCube.map(({ cubeId, hits }) => ({ cubeId, memories: hits.preference })) : [],
+  };
 }
