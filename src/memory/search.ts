@@ -4,6 +4,7 @@ import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
 import { boost, cosine, dropDuplicates, fuse, idf, jaccard, keywordCoverage, mmr } from "./rank.js";
 import { statesPreference } from "./stance.js";
+import { vectorScaleOf, type VectorScale } from "./vector-scale.js";
 import { queryWordsOf, stem, wordsOf } from "./words.js";
 
 export type Dedup = "mmr" | "sim" | "no";
@@ -54,6 +55,8 @@ export interface PreparedQuery {
   /** What the keyword index is asked for: the words as written and their stems (see indexWordsOf). */
   searchWords?: string[];
   vector: Float32Array | undefined;
+  /** How the embedder's similarities become relevance (the default scale when absent). */
+  scale?: VectorScale;
 }
 
 const SESSION_BOOST = 0.1;
@@ -76,8 +79,9 @@ const MIN_CANDIDATES = 30;
 const MAX_QUERY_WORDS = 64;
 
 export async function prepareQuery(context: MemoryContext, query: string, signal?: AbortSignal): Promise<PreparedQuery> {
-  const vector = context.embedder.represents(query) ? (await embedQueries(context.embedder, [query], signal ? { signal } : {}))[0] : undefined;
-  return { text: query, ...keywordQuery(query), vector };
+  if (!context.embedder.represents(query)) return { text: query, ...keywordQuery(query), vector: undefined };
+  const [vectors, scale] = await Promise.all([embedQueries(context.embedder, [query], signal ? { signal } : {}), vectorScaleOf(context.embedder)]);
+  return { text: query, ...keywordQuery(query), vector: vectors[0], scale };
 }
 
 /** A text's words as a query: stemmed for scoring, as written and stemmed for the index. */
@@ -167,7 +171,7 @@ async function rankScope(context: MemoryContext, query: PreparedQuery, scope: Me
     const words = new Set(wordsOf(memory.text).map(stem));
     const similarity = query.vector && vector ? (similarities.get(memory.id) ?? cosine(query.vector, vector)) : undefined;
     const inSession = options.sessionId !== undefined && memory.sessionId === options.sessionId;
-    const relevance = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words));
+    const relevance = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words), query.scale);
     // The boost lifts relevant memories of the session, never irrelevant ones above zero.
     return { memory, relevance: inSession && relevance > 0 ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
   });
