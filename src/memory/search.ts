@@ -120,6 +120,12 @@ export async function searchScope(context: MemoryContext, query: PreparedQuery, 
 
 /** What a user's message stating a preference is stored as (fast mode: the message itself). */
 const STATED_PREFERENCE_TYPE: MemoryType = "UserMemory";
+/**
+ * A stated preference is listed only this relevant: chat shows preferences without its threshold,
+ * and a stance barely related to the question is noise in the prompt (0.2 ≈ an unrelated text at
+ * the embedder's 90th percentile, see vector-scale.ts).
+ */
+const STATED_PREFERENCE_MIN_RELEVANCE = 0.2;
 
 /**
  * The text hits of a cube (the memory types asked for) and its preferences: the `PreferenceMemory`
@@ -143,7 +149,12 @@ export async function searchWithPreferences(
   ]);
   const text = ranked.filter((candidate) => !asked || asked.includes(candidate.memory.memoryType));
   const stated = withPreferences
-    ? ranked.filter((candidate) => candidate.memory.memoryType === STATED_PREFERENCE_TYPE && statesPreference(candidate.memory.text))
+    ? ranked.filter(
+        (candidate) =>
+          candidate.relevance >= STATED_PREFERENCE_MIN_RELEVANCE &&
+          candidate.memory.memoryType === STATED_PREFERENCE_TYPE &&
+          statesPreference(candidate.memory.text),
+      )
     : [];
   const preference = [...extracted, ...stated].sort((a, b) => b.relevance - a.relevance);
   const present = (picked: Candidate[], asPreference: boolean) =>
