@@ -93,7 +93,8 @@ export function memoryItem(memory: MemoryRecord, relativity?: number, asPreferen
       id: memory.id,
       memory: memory.text,
       ref_id: refId,
-      ...(asPreference && { preference_type: "explicit_preference" as const, preference: memory.text }),
+      // In pref_mem a user's stated preference is presented as MemOS types that bucket's items.
+      ...(asPreference && { memory_type: "PreferenceMemory" as const, preference_type: "explicit_preference" as const, preference: memory.text }),
     },
   };
 }

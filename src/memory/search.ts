@@ -62,6 +62,8 @@ export interface PreparedQuery {
 const SESSION_BOOST = 0.1;
 /** The share of a question's relevance its reply gets. */
 const REPLY_SHARE = 0.9;
+/** The share the turn after any other relevant turn gets: it often continues it ("Sure, booked for seven"). */
+const NEXT_TURN_SHARE = 0.5;
 /** Follow-ups (see addFollowUps): from a best hit this relevant, by its rarest words, below it by this share. */
 const FOLLOW_UP_MIN_RELEVANCE = 0.3;
 const FOLLOW_UP_WORDS = 3;
@@ -80,7 +82,9 @@ const MAX_QUERY_WORDS = 64;
 
 export async function prepareQuery(context: MemoryContext, query: string, signal?: AbortSignal): Promise<PreparedQuery> {
   if (!context.embedder.represents(query)) return { text: query, ...keywordQuery(query), vector: undefined };
-  const [vectors, scale] = await Promise.all([embedQueries(context.embedder, [query], signal ? { signal } : {}), vectorScaleOf(context.embedder)]);
+  const vectors = await embedQueries(context.embedder, [query], signal ? { signal } : {});
+  // After the query's own embedding, so that a failing service fails the search as it did before.
+  const scale = await vectorScaleOf(context.embedder);
   return { text: query, ...keywordQuery(query), vector: vectors[0], scale };
 }
 
@@ -208,7 +212,7 @@ async function addReplies(context: MemoryContext, query: PreparedQuery, scope: M
   const questions = [...candidates]
     .sort((a, b) => b.relevance - a.relevance)
     .slice(0, scan)
-    .filter((candidate) => candidate.relevance > 0 && candidate.memory.source === "conversation" && QUESTION.test(candidate.memory.text));
+    .filter((candidate) => candidate.relevance > 0 && candidate.memory.source === "conversation");
   const asked = new Map<string, Candidate>();
   for (const candidate of questions) {
     const messageId = candidate.memory.sources.at(-1)?.messageId;
@@ -225,7 +229,7 @@ async function addReplies(context: MemoryContext, query: PreparedQuery, scope: M
   for (const memory of replies) {
     const question = replyOf.get(memory.sources[0]?.messageId ?? "");
     if (!question || memory.status !== "activated" || (types && !types.includes(memory.memoryType))) continue;
-    const fromQuestion = question.relevance * REPLY_SHARE;
+    const fromQuestion = question.relevance * (QUESTION.test(question.memory.text) ? REPLY_SHARE : NEXT_TURN_SHARE);
     const known = byId.get(memory.id);
     if (known) {
       known.relevance = Math.max(known.relevance, fromQuestion);

@@ -54,6 +54,8 @@ describe("search ranks what answers the question", () => {
       { role: "user", content: "Piranesi. Halfway through, can't put it down.", chat_time: "2026-03-10 10:01:00", message_id: "reply" },
       { role: "user", content: "My daughter is allergic to peanuts, so we check every label twice.", chat_time: "2026-03-11 10:00:00", message_id: "allergy" },
       { role: "user", content: GLUTEN, chat_time: "2026-03-12 10:00:00", message_id: "gluten" },
+      { role: "user", content: "Please book a table at Luigi's trattoria for Friday.", chat_time: "2026-03-13 10:00:00", message_id: "booking" },
+      { role: "assistant", content: "Done: 7:30 pm, four people, under your name.", chat_time: "2026-03-13 10:01:00", message_id: "booked" },
       { role: "user", content: "I passed my driving test this morning!", chat_time: "2026-03-14 09:30:00", message_id: "test" },
       { role: "user", content: "We are planning a garden party for the summer.", chat_time: "2026-03-15 09:30:00", message_id: "party" },
       ...CHATTER.slice(6).map((content, index) => ({ role: "assistant", content, chat_time: `2026-03-2${index} 10:00:00` })),
@@ -87,6 +89,12 @@ describe("search ranks what answers the question", () => {
   test("the reply to a relevant question is found with it, though it shares no word with the query", async () => {
     const hits = (await search("Which book is Omar reading?")).map((hit) => hit.memory);
     assert.ok(hits.slice(0, 3).includes("Piranesi. Halfway through, can't put it down."), hits.join(" | "));
+  });
+
+  test("the turn after a relevant statement comes with it (it often completes it), below it", async () => {
+    const hits = (await search("What time is the Luigi's trattoria table?")).map((hit) => hit.memory);
+    assert.equal(hits[0], "Please book a table at Luigi's trattoria for Friday.");
+    assert.ok(hits.slice(0, 3).includes("Done: 7:30 pm, four people, under your name."), hits.join(" | "));
   });
 
   test("a 'when' question surfaces the dated message, and the prompt shows its date", async () => {
