@@ -62,8 +62,11 @@ export interface PreparedQuery {
 const SESSION_BOOST = 0.1;
 /** The share of a question's relevance its reply gets. */
 const REPLY_SHARE = 0.9;
-/** The share the turn after any other relevant turn gets: it often continues it ("Sure, booked for seven"). */
-const NEXT_TURN_SHARE = 0.5;
+/**
+ * The share the turn after any other relevant turn gets: it often continues it ("Sure, booked for
+ * seven"). Below half, so that a neighbour alone never reaches chat's default threshold (0.5).
+ */
+const NEXT_TURN_SHARE = 0.4;
 /** Follow-ups (see addFollowUps): from a best hit this relevant, by its rarest words, below it by this share. */
 const FOLLOW_UP_MIN_RELEVANCE = 0.3;
 const FOLLOW_UP_WORDS = 3;

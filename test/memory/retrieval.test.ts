@@ -91,10 +91,13 @@ describe("search ranks what answers the question", () => {
     assert.ok(hits.slice(0, 3).includes("Piranesi. Halfway through, can't put it down."), hits.join(" | "));
   });
 
-  test("the turn after a relevant statement comes with it (it often completes it), below it", async () => {
-    const hits = (await search("What time is the Luigi's trattoria table?")).map((hit) => hit.memory);
+  test("the turn after a relevant statement comes with it (it often completes it), below it and below chat's threshold", async () => {
+    const found = await search("What time is the Luigi's trattoria table?");
+    const hits = found.map((hit) => hit.memory);
     assert.equal(hits[0], "Please book a table at Luigi's trattoria for Friday.");
-    assert.ok(hits.slice(0, 3).includes("Done: 7:30 pm, four people, under your name."), hits.join(" | "));
+    const reply = found.find((hit) => hit.memory === "Done: 7:30 pm, four people, under your name.");
+    assert.ok(reply && hits.slice(0, 3).includes(reply.memory), hits.join(" | "));
+    assert.ok(reply.metadata.relativity < 0.5, "a neighbour alone never reaches chat's threshold");
   });
 
   test("a 'when' question surfaces the dated message, and the prompt shows its date", async () => {
