@@ -122,9 +122,10 @@ function treeMetadata(memory: MemoryRecord, history: readonly MemoryVersion[]) {
  * A search (or chat) hit: MemOS empties `embedding` and `usage`, adds the score as `relativity`,
  * and repeats id, memory and ref_id inside the metadata. Preferences also say which kind they are
  * and what is preferred (MemOS builds `pref_string` from that); memcube does not tell explicit from
- * implicit preferences apart, so each is an explicit one.
+ * implicit preferences apart, so each is an explicit one. A user's message listed in `pref_mem`
+ * because it states a preference (fast mode) is marked the same way; its text is the message's.
  */
-export function memoryItem(memory: MemoryRecord, relativity?: number): MemoryItem {
+export function memoryItem(memory: MemoryRecord, relativity?: number, asPreference = memory.memoryType === "PreferenceMemory"): MemoryItem {
   const refId = refIdOf(memory.id);
   return {
     id: memory.id,
@@ -138,7 +139,8 @@ export function memoryItem(memory: MemoryRecord, relativity?: number): MemoryIte
       id: memory.id,
       memory: memory.text,
       ref_id: refId,
-      ...(memory.memoryType === "PreferenceMemory" && { preference_type: "explicit_preference" as const, preference: memory.text }),
+      // In pref_mem a user's stated preference is presented as MemOS types that bucket's items.
+      ...(asPreference && { memory_type: "PreferenceMemory" as const, preference_type: "explicit_preference" as const, preference: memory.text }),
     },
   };
 }

@@ -4,7 +4,7 @@ import { addMessages, checkQuota } from "../memory/add.js";
 import type { MemoryContext } from "../memory/context.js";
 import { checkWritable } from "../memory/cubes.js";
 import { cubeForbidden } from "../memory/errors.js";
-import { prepareQuery, searchScope, textMemoryTypes, type ScoredMemory } from "../memory/search.js";
+import { prepareQuery, searchWithPreferences, textMemoryTypes, type ScoredMemory } from "../memory/search.js";
 import { budgetFor, fitToBudget, loadTokenCounter, messageTokens } from "./budget.js";
 import type { ChatTokenQuota, TokenUsage } from "./token-quota.js";
 import { memoryLine, promptLanguage, systemPrompt, type PromptMemory } from "./prompt.js";
@@ -115,16 +115,17 @@ async function recallMemories(deps: ChatDeps, prepared: PreparedChat, signal: Ab
   const query = await prepareQuery(context, request.query, signal);
   const options = { topK: request.topK, sessionId: request.sessionId, minRelevance: 0, dedup: "mmr" as const };
   const withPreferences = request.includePreference && request.preferenceTopK > 0;
-  // Facts and preferences at once: each may wait on a reranker, and chat's first token waits on both.
+  // Facts and preferences from one ranking of each cube (a stated preference is one memory, in both).
   const perCube = await Promise.all(
     prepared.cubesToSearch.map(async (cubeId) => {
-      const [facts, preferences] = await Promise.all([
-        searchScope(context, query, { cubeId, memoryTypes: textMemoryTypes("All") }, options),
-        withPreferences
-          ? searchScope(context, query, { cubeId, memoryTypes: ["PreferenceMemory"] }, { ...options, topK: request.preferenceTopK })
-          : Promise.resolve([]),
-      ]);
-      return { facts, preferences };
+      const hits = await searchWithPreferences(
+        context,
+        query,
+        { cubeId, memoryTypes: textMemoryTypes("All") },
+        options,
+        withPreferences ? request.preferenceTopK : 0,
+      );
+      return { facts: hits.text, preferences: hits.preference };
     }),
   );
   const merged = mergeByRelevance(perCube.flatMap((cube) => cube.facts));

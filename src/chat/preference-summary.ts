@@ -1,5 +1,4 @@
-import type { PromptMemory } from "./prompt.js";
-import type { PromptLanguage } from "./prompt.js";
+import { isPreference, type PromptLanguage, type PromptMemory } from "./prompt.js";
 
 const HEADINGS: Record<PromptLanguage, string> = { en: "**Your preferences taken into account**", zh: "**参考的偏好**" };
 
@@ -9,7 +8,7 @@ const HEADINGS: Record<PromptLanguage, string> = { en: "**Your preferences taken
  * folded, so that a memory cannot start Markdown blocks of its own.
  */
 export function preferenceMarkdown(memories: readonly PromptMemory[], language: PromptLanguage): string {
-  const preferences = memories.filter(({ memory }) => memory.memoryType === "PreferenceMemory");
+  const preferences = memories.filter(isPreference);
   if (preferences.length === 0) return "";
   const items = preferences.map(({ memory }) => `- ${memory.text.replace(/\s+/g, " ").trim()}`);
   return `${HEADINGS[language]}\n\n${items.join("\n")}`;

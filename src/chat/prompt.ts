@@ -8,6 +8,8 @@ export interface PromptMemory {
   memory: MemoryRecord;
   /** Search relevance; undefined for the session's working memory. */
   relevance?: number;
+  /** Shown as a preference: a PreferenceMemory, or a user's message stating one. */
+  preference?: boolean;
 }
 
 const HAN = /\p{Script=Han}/u;
@@ -58,7 +60,7 @@ export function memoryLine(index: number, { memory }: PromptMemory): string {
   return `[${index}] ${dateOf(memory.chatTime)} · ${memory.memoryType} · cube ${memory.cubeId}${from}: ${quoted(memory.text)}`;
 }
 
-const isPreference = ({ memory }: PromptMemory) => memory.memoryType === "PreferenceMemory";
+export const isPreference = ({ memory, preference }: PromptMemory) => preference === true || memory.memoryType === "PreferenceMemory";
 
 /**
  * The memory block: the facts, then the preferences in a part of their own (as MemOS orders

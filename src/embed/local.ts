@@ -2,7 +2,7 @@ import type { EmbedPriority } from "./embed-scheduler.js";
 import type { EmbedOptions, Embedder } from "./embedder.js";
 import { LruCache } from "./lru.js";
 import { MODEL_DIMENSION } from "./model.js";
-import { isMostlyLatin } from "./script.js";
+import { englishEncoderRepresents } from "./script.js";
 import { l2Normalise } from "./vector.js";
 import { WorkerPool, type WorkerPoolStats } from "./worker-pool.js";
 
@@ -140,7 +140,7 @@ export async function createLocalEmbedder(options: LocalEmbedderOptions = {}): P
   const embedder: LocalEmbedder = {
     name: LOCAL_EMBEDDER_NAME,
     dimension: LOCAL_EMBEDDER_DIMENSION,
-    represents: isMostlyLatin,
+    represents: englishEncoderRepresents,
     embed: (texts, options) => embedWith(texts, "bulk", options),
     // Same vectors as `embed`; only their turn differs: a search waits for no add or import.
     embedQueries: (texts, options) => embedWith(texts, "query", options),

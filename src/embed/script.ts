@@ -47,3 +47,44 @@ export function isMostlyLatin(text: string): boolean {
   const share = latinLetterShare(text);
   return share === undefined || share >= LATIN_SHARE_THRESHOLD;
 }
+
+// Function words (articles, pronouns, conjunctions, prepositions, auxiliaries): a closed class that
+// tells a language by its commonest words, whatever the text is about.
+const ENGLISH_FUNCTION_WORDS = new Set(
+  "the a an and or but of to in on at for with from is are was were be been have has had do does did not i you he she we they it my your our this that".split(
+    " ",
+  ),
+);
+const OTHER_FUNCTION_WORDS = new Set(
+  [
+    // German
+    "der die das den dem des und oder aber ist sind war nicht ich du er sie wir ihr es ein eine einen mit auf für von zu im auch noch wie was wenn dass mein meine kein keine",
+    // French
+    "le la les un une des et ou mais est sont était ne pas je tu il elle nous vous ils avec pour dans sur du au aux mon ma mes",
+    // Spanish
+    "el los las y o pero es son era no yo tú él ella nosotros con por para en del al mi mis muy",
+  ]
+    .join(" ")
+    .split(" "),
+);
+const WORD = /\p{L}+/gu;
+
+/**
+ * Whether a Latin-script text reads as English: it has at least as many English function words as
+ * German, French or Spanish ones. The bundled encoder knows English words only; other languages
+ * come out as word pieces whose vectors all look alike, so such text is left to the keyword channel.
+ */
+export function readsAsEnglish(text: string): boolean {
+  let english = 0;
+  let other = 0;
+  for (const [word] of text.toLowerCase().matchAll(WORD)) {
+    if (ENGLISH_FUNCTION_WORDS.has(word)) english += 1;
+    else if (OTHER_FUNCTION_WORDS.has(word)) other += 1;
+  }
+  return other < 2 || english >= other;
+}
+
+/** What the bundled English encoder gives a meaningful vector: mostly Latin text that reads as English. */
+export function englishEncoderRepresents(text: string): boolean {
+  return isMostlyLatin(text) && readsAsEnglish(text);
+}

@@ -1,12 +1,10 @@
-import { CONSTRAINT_MARK, statesConstraint } from "./cues.js";
 import { indexWordsOf } from "./words.js";
 
 /**
- * The keyword-index text of a memory: its words, their stems, and a mark on statements of a
- * lasting constraint, so that an advice query can recall every such statement of the cube at once.
+ * The keyword-index text of a memory: its words and their stems. Nothing about ranking is written
+ * here, so that a change of ranking never needs a re-index. (Memories indexed by earlier versions
+ * may carry the word `memcubeconstraintcue`; no query asks for it, so it is harmless.)
  */
 export function indexTextOf(text: string): string {
-  const words = indexWordsOf(text);
-  if (statesConstraint(text)) words.push(CONSTRAINT_MARK);
-  return words.join(" ");
+  return indexWordsOf(text).join(" ");
 }

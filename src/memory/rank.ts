@@ -1,5 +1,7 @@
 /** Pure ranking functions: how the two channels become one relevance score, and de-duplication. */
 
+import { DEFAULT_VECTOR_SCALE, type VectorScale } from "./vector-scale.js";
+
 /** Cosine similarity of two normalised vectors. */
 export function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
@@ -31,21 +33,19 @@ export function keywordCoverage(queryWords: readonly string[], weights: Readonly
   return total > 0 ? found / total : 0;
 }
 
-// The bundled encoder scores unrelated sentences around 0.1–0.2 and paraphrases around 0.7–0.8:
-// rescale so that "unrelated" is 0 and the two channels are comparable.
-const VECTOR_FLOOR = 0.2;
-const VECTOR_SPAN = 0.7;
 const KEYWORD_WEIGHT = 0.9;
 
 /**
  * One relevance in 0..1 from the two channels, as a probabilistic OR: a memory that either
  * channel finds strongly is relevant, and agreement between them raises the score further.
- * `vectorSimilarity` is undefined when the query could not be embedded meaningfully.
+ * `vectorSimilarity` is undefined when the query could not be embedded meaningfully; it is
+ * rescaled by the embedder's own scale (vector-scale.ts), so that "unrelated" is 0 and a
+ * paraphrase 1 whatever the model, and the two channels are comparable.
  */
-export function fuse(vectorSimilarity: number | undefined, coverage: number): number {
+export function fuse(vectorSimilarity: number | undefined, coverage: number, scale: VectorScale = DEFAULT_VECTOR_SCALE): number {
   const keyword = Math.min(1, Math.max(0, coverage)) * KEYWORD_WEIGHT;
   if (vectorSimilarity === undefined) return keyword / KEYWORD_WEIGHT;
-  const vector = Math.min(1, Math.max(0, (vectorSimilarity - VECTOR_FLOOR) / VECTOR_SPAN));
+  const vector = Math.min(1, Math.max(0, (vectorSimilarity - scale.floor) / scale.span));
   return 1 - (1 - vector) * (1 - keyword);
 }
 

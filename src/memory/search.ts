@@ -3,7 +3,8 @@ import { MEMORY_TYPES, type MemoryFilter, type MemoryRecord, type MemoryScope, t
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
 import { boost, cosine, dropDuplicates, fuse, idf, jaccard, keywordCoverage, mmr } from "./rank.js";
-import { asksForAdvice, CONSTRAINT_WORDS, statesConstraint } from "./cues.js";
+import { statesPreference } from "./stance.js";
+import { vectorScaleOf, type VectorScale } from "./vector-scale.js";
 import { queryWordsOf, stem, wordsOf } from "./words.js";
 
 export type Dedup = "mmr" | "sim" | "no";
@@ -31,6 +32,8 @@ export interface SearchRequest extends SearchOptions {
 export interface ScoredMemory {
   memory: MemoryRecord;
   relevance: number;
+  /** Listed as a preference: a PreferenceMemory, or a user's message stating one (fast mode). */
+  preference?: boolean;
 }
 
 export interface CubeMemories {
@@ -52,13 +55,18 @@ export interface PreparedQuery {
   /** What the keyword index is asked for: the words as written and their stems (see indexWordsOf). */
   searchWords?: string[];
   vector: Float32Array | undefined;
-  /** The query asks for advice: the speaker's stated constraints and preferences are relevant. */
-  advice: boolean;
+  /** How the embedder's similarities become relevance (the default scale when absent). */
+  scale?: VectorScale;
 }
 
 const SESSION_BOOST = 0.1;
 /** The share of a question's relevance its reply gets. */
 const REPLY_SHARE = 0.9;
+/**
+ * The share the turn after any other relevant turn gets: it often continues it ("Sure, booked for
+ * seven"). Below half, so that a neighbour alone never reaches chat's default threshold (0.5).
+ */
+const NEXT_TURN_SHARE = 0.4;
 /** Follow-ups (see addFollowUps): from a best hit this relevant, by its rarest words, below it by this share. */
 const FOLLOW_UP_MIN_RELEVANCE = 0.3;
 const FOLLOW_UP_WORDS = 3;
@@ -68,10 +76,6 @@ const FOLLOW_UP_CANDIDATES = 10;
 const FOLLOW_UP_SHARE = 0.85;
 /** Replies are looked up for questions among this many best candidates (a lookup each). */
 const REPLY_SCAN = 15;
-/** How far a stated constraint rises towards 1 for an advice query (0.5: it reaches chat's default threshold). */
-const CONSTRAINT_BOOST = 0.5;
-/** At most this many constraint statements are recalled for an advice query besides the usual candidates. */
-const CONSTRAINT_CANDIDATES = 40;
 const MMR_LAMBDA = 0.85;
 const DUPLICATE_SIMILARITY = 0.95;
 const MIN_CANDIDATES = 30;
@@ -80,8 +84,11 @@ const MIN_CANDIDATES = 30;
 const MAX_QUERY_WORDS = 64;
 
 export async function prepareQuery(context: MemoryContext, query: string, signal?: AbortSignal): Promise<PreparedQuery> {
-  const vector = context.embedder.represents(query) ? (await embedQueries(context.embedder, [query], signal ? { signal } : {}))[0] : undefined;
-  return { text: query, ...keywordQuery(query), vector, advice: asksForAdvice(query) };
+  if (!context.embedder.represents(query)) return { text: query, ...keywordQuery(query), vector: undefined };
+  const vectors = await embedQueries(context.embedder, [query], signal ? { signal } : {});
+  // After the query's own embedding, so that a failing service fails the search as it did before.
+  const scale = await vectorScaleOf(context.embedder);
+  return { text: query, ...keywordQuery(query), vector: vectors[0], scale };
 }
 
 /** A text's words as a query: stemmed for scoring, as written and stemmed for the index. */
@@ -104,19 +111,70 @@ interface Candidate extends ScoredMemory {
 }
 
 async function recall(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, limit: number): Promise<Map<string, number | undefined>> {
-  const [byVector, byWords, byConstraint] = await Promise.all([
+  const [byVector, byWords] = await Promise.all([
     query.vector ? context.store.searchVectors(scope, query.vector, limit) : Promise.resolve([]),
     context.store.searchKeywords(scope, query.searchWords ?? query.words, limit),
-    query.advice ? context.store.searchKeywords(scope, CONSTRAINT_WORDS, CONSTRAINT_CANDIDATES) : Promise.resolve([]),
   ]);
   const similarities = new Map<string, number | undefined>(byVector.map((hit) => [hit.id, hit.score]));
-  for (const hit of [...byWords, ...byConstraint]) if (!similarities.has(hit.id)) similarities.set(hit.id, undefined);
+  for (const hit of byWords) if (!similarities.has(hit.id)) similarities.set(hit.id, undefined);
   return similarities;
 }
 
 /** Hybrid search in one cube: vector and keyword recall, fused to a relevance, then de-duplicated. */
 export async function searchScope(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, options: SearchOptions): Promise<ScoredMemory[]> {
-  if (!(await context.store.hasMemories(scope))) return [];
+  return (await searchWithPreferences(context, query, scope, options, 0)).text;
+}
+
+/** What a user's message stating a preference is stored as (fast mode: the message itself). */
+const STATED_PREFERENCE_TYPE: MemoryType = "UserMemory";
+/**
+ * A stated preference is listed only this relevant: chat shows preferences without its threshold,
+ * and a stance barely related to the question is noise in the prompt (0.2 ≈ an unrelated text at
+ * the embedder's 90th percentile, see vector-scale.ts).
+ */
+const STATED_PREFERENCE_MIN_RELEVANCE = 0.2;
+
+/**
+ * The text hits of a cube (the memory types asked for) and its preferences: the `PreferenceMemory`
+ * items fine mode extracted (searched in a scope of their own, as few as they are), and the user's
+ * messages among the text candidates that state a preference (fast mode: one memory, listed in
+ * both). A memory keeps its one relevance in both lists, never raised for being a preference.
+ */
+export async function searchWithPreferences(
+  context: MemoryContext,
+  query: PreparedQuery,
+  scope: MemoryScope,
+  options: SearchOptions,
+  preferenceTopK: number,
+): Promise<{ text: ScoredMemory[]; preference: ScoredMemory[] }> {
+  const asked = scope.memoryTypes;
+  const withPreferences = preferenceTopK > 0;
+  const types = withPreferences && asked ? [...new Set([...asked, STATED_PREFERENCE_TYPE])] : asked;
+  const [ranked, extracted] = await Promise.all([
+    rankScope(context, query, { ...scope, memoryTypes: types }, options),
+    withPreferences ? rankScope(context, query, { ...scope, memoryTypes: ["PreferenceMemory"] }, options) : Promise.resolve([]),
+  ]);
+  const text = ranked.filter((candidate) => !asked || asked.includes(candidate.memory.memoryType));
+  const stated = withPreferences
+    ? ranked.filter(
+        (candidate) =>
+          candidate.relevance >= STATED_PREFERENCE_MIN_RELEVANCE &&
+          candidate.memory.memoryType === STATED_PREFERENCE_TYPE &&
+          statesPreference(candidate.memory.text),
+      )
+    : [];
+  const preference = [...extracted, ...stated].sort((a, b) => b.relevance - a.relevance);
+  const present = (picked: Candidate[], asPreference: boolean) =>
+    picked.map(({ memory, relevance }) => ({ memory, relevance: Math.round(relevance * 1e4) / 1e4, ...(asPreference && { preference: true }) }));
+  return {
+    text: present(deduplicate(text, options), false),
+    preference: present(deduplicate(preference, { ...options, topK: preferenceTopK }), true),
+  };
+}
+
+/** The cube's candidates above the cut, best first (reranked when a reranker is configured). */
+async function rankScope(context: MemoryContext, query: PreparedQuery, scope: MemoryScope, options: SearchOptions): Promise<Candidate[]> {
+  if (scope.memoryTypes?.length === 0 || !(await context.store.hasMemories(scope))) return [];
   const similarities = await recall(context, query, scope, Math.max(options.topK * 3, MIN_CANDIDATES));
   if (similarities.size === 0) return [];
   const ids = [...similarities.keys()];
@@ -131,8 +189,7 @@ export async function searchScope(context: MemoryContext, query: PreparedQuery, 
     const words = new Set(wordsOf(memory.text).map(stem));
     const similarity = query.vector && vector ? (similarities.get(memory.id) ?? cosine(query.vector, vector)) : undefined;
     const inSession = options.sessionId !== undefined && memory.sessionId === options.sessionId;
-    const fused = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words));
-    const relevance = query.advice && statesConstraint(memory.text) ? boost(fused, CONSTRAINT_BOOST) : fused;
+    const relevance = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words), query.scale);
     // The boost lifts relevant memories of the session, never irrelevant ones above zero.
     return { memory, relevance: inSession && relevance > 0 ? boost(relevance, SESSION_BOOST) : relevance, inSession, words, vector };
   });
@@ -142,9 +199,7 @@ export async function searchScope(context: MemoryContext, query: PreparedQuery, 
   const ranked = candidates
     .filter((candidate) => candidate.relevance > 0 && candidate.relevance >= options.minRelevance)
     .sort((a, b) => b.relevance - a.relevance || Number(b.inSession) - Number(a.inSession) || b.memory.chatTime.localeCompare(a.memory.chatTime));
-  const reranked = context.reranker && query.text !== undefined ? await context.reranker.reorder(query.text, ranked, options.minRelevance) : ranked;
-  const picked = deduplicate(reranked, options);
-  return picked.map(({ memory, relevance }) => ({ memory, relevance: Math.round(relevance * 1e4) / 1e4 }));
+  return context.reranker && query.text !== undefined ? await context.reranker.reorder(query.text, ranked, options.minRelevance) : ranked;
 }
 
 const QUESTION = /[?？]\s*$/u;
@@ -160,7 +215,7 @@ async function addReplies(context: MemoryContext, query: PreparedQuery, scope: M
   const questions = [...candidates]
     .sort((a, b) => b.relevance - a.relevance)
     .slice(0, scan)
-    .filter((candidate) => candidate.relevance > 0 && candidate.memory.source === "conversation" && QUESTION.test(candidate.memory.text));
+    .filter((candidate) => candidate.relevance > 0 && candidate.memory.source === "conversation");
   const asked = new Map<string, Candidate>();
   for (const candidate of questions) {
     const messageId = candidate.memory.sources.at(-1)?.messageId;
@@ -177,7 +232,7 @@ async function addReplies(context: MemoryContext, query: PreparedQuery, scope: M
   for (const memory of replies) {
     const question = replyOf.get(memory.sources[0]?.messageId ?? "");
     if (!question || memory.status !== "activated" || (types && !types.includes(memory.memoryType))) continue;
-    const fromQuestion = question.relevance * REPLY_SHARE;
+    const fromQuestion = question.relevance * (QUESTION.test(question.memory.text) ? REPLY_SHARE : NEXT_TURN_SHARE);
     const known = byId.get(memory.id);
     if (known) {
       known.relevance = Math.max(known.relevance, fromQuestion);
@@ -267,28 +322,21 @@ export function textMemoryTypes(searchType: string): readonly MemoryType[] {
 export async function searchMemories(context: MemoryContext, request: SearchRequest): Promise<SearchResult> {
   await requireReadable(context, request.userId, request.cubeIds);
   const query = await prepareQuery(context, request.query, request.signal);
-  const text = await Promise.all(
+  const perCube = await Promise.all(
     request.cubeIds.map(async (cubeId) => ({
       cubeId,
-      // No type asked for is a kind this cube cannot hold (e.g. MemOS's SkillMemory): nothing to find.
-      memories:
-        request.memoryTypes.length === 0
-          ? []
-          : await searchScope(context, query, { cubeId, memoryTypes: request.memoryTypes, filter: request.filter }, request),
+      // No type asked for is a kind this cube cannot hold (e.g. MemOS's SkillMemory): no text to find.
+      hits: await searchWithPreferences(
+        context,
+        query,
+        { cubeId, memoryTypes: request.memoryTypes, filter: request.filter },
+        request,
+        request.includePreference ? request.preferenceTopK : 0,
+      ),
     })),
   );
-  const preference = request.includePreference
-    ? await Promise.all(
-        request.cubeIds.map(async (cubeId) => ({
-          cubeId,
-          memories: await searchScope(
-            context,
-            query,
-            { cubeId, memoryTypes: ["PreferenceMemory"], filter: request.filter },
-            { ...request, topK: request.preferenceTopK },
-          ),
-        })),
-      )
-    : [];
-  return { text, preference };
+  return {
+    text: perCube.map(({ cubeId, hits }) => ({ cubeId, memories: hits.text })),
+    preference: request.includePreference ? perCube.map(({ cubeId, hits }) => ({ cubeId, memories: hits.preference })) : [],
+  };
 }

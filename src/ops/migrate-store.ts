@@ -1,6 +1,6 @@
 /**
  * `memcube migrate`'s copy of a SQLite store into PostgreSQL, with each memory's keyword text made
- * as the write paths make it (stems and constraint marks included), so that the same searches find
+ * as the write paths make it (stems included), so that the same searches find
  * the same memories after the move. The store copies rows; this layer knows how memories are indexed.
  */
 import { indexTextOf } from "../memory/index-terms.js";

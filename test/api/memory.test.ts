@@ -94,11 +94,15 @@ describe("add then search", () => {
     );
     assert.deepEqual([item.metadata.version, item.metadata.is_fast, item.metadata.type, item.metadata.visibility], [1, null, null, null]);
     assert.equal(response.body.message, "Search completed successfully");
-    assert.deepEqual(response.body.data.pref_mem, [{ cube_id: "alice", memories: [], total_nodes: 0 }]);
+    // Fast mode: the user's own stated preference is listed in pref_mem, the same memory as in text_mem.
+    const preferences = response.body.data.pref_mem[0].memories as { memory: string; metadata: { memory_type: string; preference_type: string } }[];
+    assert.deepEqual(
+      preferences.map((hit) => [hit.memory, hit.metadata.memory_type, hit.metadata.preference_type]),
+      [["I love hiking in the mountains every summer", "PreferenceMemory", "explicit_preference"]],
+    );
     assert.deepEqual(response.body.data.tool_mem, [{ cube_id: "alice", memories: [], total_nodes: 0 }]);
     assert.deepEqual(response.body.data.skill_mem, [{ cube_id: "alice", memories: [], total_nodes: 0 }]);
-    assert.equal(response.body.data.pref_note, "");
-    assert.equal("pref_string" in response.body.data, false, "no preference hits, no pref_string");
+    assert.match(response.body.data.pref_string, /^Explicit Preference:\n1\. I love hiking in the mountains every summer\n/);
     assert.deepEqual(response.body.data.act_mem, []);
   });
 

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { isMostlyLatin, latinLetterShare } from "../../src/embed/script.js";
+import { englishEncoderRepresents, isMostlyLatin, latinLetterShare } from "../../src/embed/script.js";
 
 describe("isMostlyLatin", () => {
   test("Latin-script text, accents included, is Latin", () => {
@@ -39,5 +39,22 @@ describe("isMostlyLatin", () => {
     // 6 Latin letters, 11 Han characters.
     assert.equal(isMostlyLatin("我昨天买了一部新的 iPhone 手机"), false);
     assert.equal(isMostlyLatin("我用 JavaScript 写代码"), true);
+  });
+});
+
+describe("englishEncoderRepresents", () => {
+  test("German, French and Spanish sentences are left to the keyword channel; English with a foreign word is not", () => {
+    for (const text of [
+      "Ich esse kein Fleisch.",
+      "Wir fahren am Wochenende an die Ostsee, und ich freue mich.",
+      "Je ne mange pas de viande.",
+      "No me gusta el café con leche.",
+    ]) {
+      assert.equal(englishEncoderRepresents(text), false, text);
+    }
+    for (const text of ["I love Berlin and die Currywurst", "The die is cast.", "Kindergarten in Berlin", "We met at the café", "2024-05-01"]) {
+      assert.equal(englishEncoderRepresents(text), true, text);
+    }
+    assert.equal(englishEncoderRepresents("我想住连锁酒店"), false);
   });
 });

@@ -27,6 +27,11 @@ export interface FakeEmbeddingsOptions {
   reverseOrder?: boolean;
   /** Ignore a request's `dimensions` (as servers of fixed-size models do) and always use `dimension`. */
   ignoreDimensions?: boolean;
+  /**
+   * Gives every vector a shared component of this weight (relative to its own length), as models
+   * whose unrelated texts still score 0.6–0.8 do: scores are distributed unlike the bundled encoder's.
+   */
+  sharedComponent?: number;
 }
 
 export interface RecordedRequest {
@@ -68,8 +73,8 @@ const DEFAULT_DIMENSION = 64;
 // One token per CJK character (those scripts do not separate words with spaces), else runs of letters/digits.
 const TOKEN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|(?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[\p{L}\p{N}])+/gu;
 
-/** The raw (unnormalised) vector the fake server gives a text. */
-export function fakeEmbedding(text: string, dimension: number): number[] {
+/** The raw (unnormalised) vector the fake server gives a text; see `sharedComponent` for `shared`. */
+export function fakeEmbedding(text: string, dimension: number, shared = 0): number[] {
   const vector = new Array<number>(dimension).fill(0);
   const tokens = text.toLowerCase().match(TOKEN) ?? [];
   // A text without words still gets a non-zero vector, like a real model's.
@@ -77,7 +82,9 @@ export function fakeEmbedding(text: string, dimension: number): number[] {
     const slot = fnv1a(token) % dimension;
     vector[slot] = (vector[slot] ?? 0) + 1;
   }
-  return vector;
+  if (shared === 0) return vector;
+  const lift = (shared * Math.hypot(...vector)) / Math.sqrt(dimension);
+  return vector.map((value) => value + lift);
 }
 
 function fnv1a(text: string): number {
@@ -167,7 +174,7 @@ function answerEmbeddings(request: IncomingMessage, body: unknown, options: Fake
 
   const requested = options.ignoreDimensions ? undefined : parsed.dimensions;
   const dimension = requested ?? options.dimension ?? DEFAULT_DIMENSION;
-  const data = parsed.inputs.map((text, index) => ({ object: "embedding", index, embedding: fakeEmbedding(text, dimension) }));
+  const data = parsed.inputs.map((text, index) => ({ object: "embedding", index, embedding: fakeEmbedding(text, dimension, options.sharedComponent) }));
   if (options.reverseOrder) data.reverse();
   const tokens = parsed.inputs.reduce((sum, text) => sum + (text.match(TOKEN)?.length ?? 0), 0);
   return {

@@ -20,7 +20,8 @@ import { logClientClosed } from "../client-closed.js";
 
 const STAGE_CODES: Record<ChatStage, "0" | "1" | "2"> = { searching: "0", searched: "1", generating: "2" };
 
-export const references = (memories: readonly PromptMemory[]) => memories.map(({ memory, relevance }) => memoryItem(memory, relevance));
+export const references = (memories: readonly PromptMemory[]) =>
+  memories.map(({ memory, relevance, preference }) => memoryItem(memory, relevance, preference === true || memory.memoryType === "PreferenceMemory"));
 
 /**
  * A history message as the chat model is given it. A tool's result goes in as the assistant's (its

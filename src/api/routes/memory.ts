@@ -49,7 +49,7 @@ const bucket =
     const { kept, truncated } = budget.take(memories, (hit) => hit.memory);
     return {
       cube_id: cubeId,
-      memories: kept.map(({ memory, relevance }) => memoryItem(memory, relevance)),
+      memories: kept.map(({ memory, relevance, preference }) => memoryItem(memory, relevance, preference === true || memory.memoryType === "PreferenceMemory")),
       total_nodes: kept.length,
       ...(truncated && { truncated: true }),
     };

@@ -2,6 +2,7 @@ import type { ChatModel } from "../../llm/chat-model.js";
 import type { MemoryRecord } from "../../store/types.js";
 import type { MemoryContext } from "../context.js";
 import { keywordQuery, searchScope } from "../search.js";
+import { vectorScaleOf } from "../vector-scale.js";
 import type { ConversationLanguage } from "./language.js";
 import { ModelFormatError, completeJson } from "./model-json.js";
 import { formatRetry, updateMessages, type UpdateCase } from "./prompts.js";
@@ -41,7 +42,8 @@ export function sameText(a: string, b: string): boolean {
  * memories the job is refining (they say the same by construction).
  */
 export async function similarMemories(context: MemoryContext, cubeId: string, fact: NewFact, exclude: ReadonlySet<string>): Promise<MemoryRecord[]> {
-  const query = { ...keywordQuery(`${fact.key} ${fact.text}`), vector: fact.vector ?? undefined, advice: false };
+  const scale = fact.vector ? await vectorScaleOf(context.embedder) : undefined;
+  const query = { ...keywordQuery(`${fact.key} ${fact.text}`), vector: fact.vector ?? undefined, scale };
   const [nearest, sameKey] = await Promise.all([
     searchScope(context, query, { cubeId }, { topK: NEIGHBOURS + exclude.size, minRelevance: MIN_RELEVANCE, dedup: "no" }),
     fact.key ? context.store.memoriesByKey(cubeId, [fact.key], SAME_KEY + exclude.size) : Promise.resolve([]),
