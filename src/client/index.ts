@@ -1,66 +1,43 @@
 /**
- * A typed client for a memcube server (`import { MemcubeClient } from "memcube/client"`).
+ * A typed client for a memcube server: the package memcube-client (packages/client, built from
+ * here by scripts/build-client.ts), and `memcube/client` inside this repository.
  *
- * Request and response types come from the server's own Zod schemas (types only: no server code is
- * loaded at run time), so the client cannot drift from what the server validates. Works anywhere
- * `fetch` does (Node 20+, Deno, Bun, browsers).
+ * Request and response types come from the server's own Zod schemas (./types.ts: types only, no
+ * server code is loaded at run time), so the client cannot drift from what the server validates.
+ * Works anywhere `fetch` and web streams do (Node 20+, Deno, Bun, browsers).
  *
  *   const memcube = new MemcubeClient({ baseUrl: "http://127.0.0.1:8001", userId: "alice" });
  *   await memcube.add({ messages: "I live in Bolzano" });
  *   for await (const frame of memcube.chatStream({ query: "Where do I live?" })) …
  */
-import type { z } from "zod";
-import type { ChatCompleteData, ChatFrame, ModelsData, chatRequest } from "../api/schemas/chat.js";
-import type { CubeBucket } from "../api/schemas/common.js";
-import type { Cube, ListedCube, createCubeRequest, deleteCubeRequest, existCubeRequest, shareCubeRequest } from "../api/schemas/cubes.js";
-import type { ErrorBody } from "../api/schemas/envelope.js";
 import type {
+  Access,
+  AddInput,
   AddedMemory,
-  DeleteData,
-  GetAllData,
-  GetMemoryData,
+  ChatFrame,
+  ChatInput,
+  ChatResult,
+  CreateCubeInput,
+  CubeGraph,
+  CubeInfo,
+  DeleteCubeInput,
+  DeleteMemoryInput,
+  DeleteResult,
+  ErrorBody,
+  ExistCubeInput,
+  GetAllInput,
+  GetMemoryInput,
+  ListedCube,
+  MemoryKinds,
   MemoryWithHistory,
-  SearchData,
-  addRequest,
-  deleteRequest,
-  getAllRequest,
-  getMemoryRequest,
-  searchRequest,
-} from "../api/schemas/memory.js";
+  ModelList,
+  SearchInput,
+  SearchResult,
+  ShareCubeInput,
+} from "./types.js";
 import { serverSentEvents } from "./sse.js";
 
-export type { ChatFrame, ErrorBody };
-export type { GraphNode, MemoryItem } from "../api/schemas/common.js";
-
-/** A request body as the server accepts it; `user_id` may be left to the client's `userId`. */
-type WithUser<T, K extends string = "user_id"> = Omit<T, K> & { [P in K]?: string };
-
-export type AddInput = WithUser<z.input<ReturnType<typeof addRequest>>>;
-export type SearchInput = WithUser<z.input<ReturnType<typeof searchRequest>>>;
-export type ChatInput = WithUser<z.input<ReturnType<typeof chatRequest>>>;
-export type CreateCubeInput = WithUser<z.input<typeof createCubeRequest>, "owner_id">;
-export type ExistCubeInput = WithUser<z.input<typeof existCubeRequest>>;
-export type ShareCubeInput = WithUser<z.input<typeof shareCubeRequest>>;
-export type DeleteCubeInput = WithUser<z.input<typeof deleteCubeRequest>>;
-export type GetAllInput = WithUser<z.input<typeof getAllRequest>>;
-export type GetMemoryInput = WithUser<z.input<typeof getMemoryRequest>>;
-export type DeleteMemoryInput = WithUser<z.input<typeof deleteRequest>>;
-
-export type AddedMemory = z.infer<typeof AddedMemory>;
-export type SearchResult = z.infer<typeof SearchData>;
-export type ChatResult = z.infer<typeof ChatCompleteData>;
-/** A cube's search hits. */
-export type CubeMemories = z.infer<typeof CubeBucket>;
-/** get_all for one cube: `memories[0]` holds its `nodes` and `tree_structure`; `memory_statistics` counts per memory_type. */
-export type CubeGraph = z.infer<typeof GetAllData>[number];
-/** get_memory: a cube's memories by kind (`text_mem`, `pref_mem`, `tool_mem`, `skill_mem`), each a list of buckets. */
-export type MemoryKinds = z.infer<typeof GetMemoryData>;
-export type CubeInfo = z.infer<typeof Cube>;
-export type ListedCube = z.infer<typeof ListedCube>;
-export type MemoryWithHistory = z.infer<typeof MemoryWithHistory>;
-export type DeleteResult = z.infer<typeof DeleteData>;
-export type ModelList = z.infer<typeof ModelsData>;
-export type Access = z.infer<typeof shareCubeRequest>["access"];
+export type * from "./types.js";
 
 /** A request the server refused or could not carry out; `envelope` is its error body when it sent one. */
 export class MemcubeError extends Error {
