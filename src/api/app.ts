@@ -19,6 +19,7 @@ import { chatRoutes } from "./routes/chat.js";
 import { chatStreamRoutes } from "./routes/chat-streams.js";
 import type { ChatDeps } from "../chat/pipeline.js";
 import { cubeRoutes } from "./routes/cubes.js";
+import { identityRoutes } from "./routes/identity.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { memoryLookupRoutes } from "./routes/memory-lookup.js";
 import { mcpRoutes } from "./routes/mcp.js";
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): App {
   memoryRoutes(app, deps.context, deps.config.limits);
   memoryLookupRoutes(app, deps.context, deps.config.limits);
   cubeRoutes(app, deps.context, deps.config.limits);
+  identityRoutes(app);
   schedulerRoutes(app, deps.context);
   const chatDeps: ChatDeps = {
     memory: deps.context,

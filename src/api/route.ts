@@ -64,8 +64,8 @@ async function admitInput<T, K extends ActorField<T>>(c: Context<AppEnv>, route:
   }
   const actorCube = route.actorCube;
   const given = input[route.actor] as string | undefined;
-  const cube = async () => actorCube?.(input, c);
-  const actor = await resolveActingUser(c, { field: route.actor, given, cube });
+  const cube = actorCube && (async () => actorCube(input, c));
+  const actor = await resolveActingUser(c, { field: route.actor, given, ...(cube && { cube }) });
   c.set("actorNamed", given !== undefined);
   admitActingUser(c, actor);
   return { ...input, [route.actor]: actor };

@@ -27,6 +27,7 @@ import type {
   ExistCubeInput,
   GetAllInput,
   GetMemoryInput,
+  Identity,
   ListedCube,
   MemoryKinds,
   MemoryWithHistory,
@@ -60,7 +61,7 @@ export interface MemcubeClientOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer <apiKey>` (servers with MEMCUBE_API_KEYS). */
   apiKey?: string | undefined;
-  /** The acting user when a call leaves `user_id` out. */
+  /** The acting user when a call leaves `user_id` out; with an `apiKey` it may be left out too (the key's user acts). */
   userId?: string | undefined;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
@@ -124,14 +125,21 @@ export class MemcubeClient {
     }
   }
 
+  /** Whom the API key acts for: its user (the default user_id of every call), whether it is read-only or an admin key. */
+  async whoami(call?: CallOptions): Promise<Identity> {
+    return this.send("GET", "/product/whoami", undefined, call);
+  }
+
   /** The chat model names the server accepts. */
   async models(call?: CallOptions): Promise<ModelList> {
     return this.send("GET", "/product/models", undefined, call);
   }
 
   readonly cubes = {
-    create: async (input: CreateCubeInput, call?: CallOptions): Promise<CubeInfo> =>
-      this.post("/product/create_cube", { ...input, owner_id: this.user(input.owner_id) }, call),
+    create: async (input: CreateCubeInput, call?: CallOptions): Promise<CubeInfo> => {
+      const owner = this.user(input.owner_id);
+      return this.post("/product/create_cube", owner === undefined ? input : { ...input, owner_id: owner }, call);
+    },
     exists: async (input: ExistCubeInput, call?: CallOptions): Promise<boolean> => {
       const data = await this.post<Record<string, boolean>>("/product/exist_mem_cube_id", this.maybeWithUser(input), call);
       // The server answers under the id as it stores it (NFC).
@@ -164,14 +172,17 @@ export class MemcubeClient {
     },
   };
 
-  private user(given: string | undefined): string {
+  /** The acting user; undefined when the API key decides it (the server acts for the key's user). */
+  private user(given: string | undefined): string | undefined {
     const user = given ?? this.options.userId;
-    if (user === undefined) throw new MemcubeError("no user: pass user_id or create the client with { userId }", { status: 0 });
+    if (user === undefined && !this.options.apiKey)
+      throw new MemcubeError("no user: pass user_id or create the client with { userId } or { apiKey }", { status: 0 });
     return user;
   }
 
-  private withUser<T extends { user_id?: string }>(input: T): T & { user_id: string } {
-    return { ...input, user_id: this.user(input.user_id) };
+  private withUser<T extends { user_id?: string }>(input: T): T {
+    const user = this.user(input.user_id);
+    return user === undefined ? input : { ...input, user_id: user };
   }
 
   /** Where MemOS lets user_id out, the server decides it (the key's user, or the cube's owner) when no user is known here. */

@@ -9,6 +9,7 @@ import type { ChatCompleteData, ChatFrame, ModelsData, chatRequest } from "../ap
 import type { CubeBucket } from "../api/schemas/common.js";
 import type { Cube, ListedCube, createCubeRequest, deleteCubeRequest, existCubeRequest, shareCubeRequest } from "../api/schemas/cubes.js";
 import type { ErrorBody } from "../api/schemas/envelope.js";
+import type { Whoami } from "../api/schemas/identity.js";
 import type {
   AddedMemory,
   DeleteData,
@@ -54,4 +55,6 @@ export type ListedCube = z.infer<typeof ListedCube>;
 export type MemoryWithHistory = z.infer<typeof MemoryWithHistory>;
 export type DeleteResult = z.infer<typeof DeleteData>;
 export type ModelList = z.infer<typeof ModelsData>;
+/** Whom the client's API key acts for (GET /product/whoami). */
+export type Identity = z.infer<typeof Whoami>;
 export type Access = z.infer<typeof shareCubeRequest>["access"];

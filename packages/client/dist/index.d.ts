@@ -28,6 +28,7 @@ import type {
   ExistCubeInput,
   GetAllInput,
   GetMemoryInput,
+  Identity,
   ListedCube,
   MemoryKinds,
   MemoryWithHistory,
@@ -57,7 +58,7 @@ export interface MemcubeClientOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer <apiKey>` (servers with MEMCUBE_API_KEYS). */
   apiKey?: string | undefined;
-  /** The acting user when a call leaves `user_id` out. */
+  /** The acting user when a call leaves `user_id` out; with an `apiKey` it may be left out too (the key's user acts). */
   userId?: string | undefined;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
@@ -81,6 +82,8 @@ export declare class MemcubeClient {
    * `type`. An `error` frame is thrown as a `MemcubeError`; breaking out of the loop cancels the chat.
    */
   chatStream(input: ChatInput, call?: CallOptions): AsyncGenerator<ChatFrame>;
+  /** Whom the API key acts for: its user (the default user_id of every call), whether it is read-only or an admin key. */
+  whoami(call?: CallOptions): Promise<Identity>;
   /** The chat model names the server accepts. */
   models(call?: CallOptions): Promise<ModelList>;
   readonly cubes: {
@@ -125,6 +128,7 @@ export declare class MemcubeClient {
     /** Throws when the server names no single delete mode in the request (MemOS answers that with 200 "failure"). */
     delete: (input: DeleteMemoryInput, call?: CallOptions) => Promise<DeleteResult>;
   };
+  /** The acting user; undefined when the API key decides it (the server acts for the key's user). */
   private user;
   private withUser;
   /** Where MemOS lets user_id out, the server decides it (the key's user, or the cube's owner) when no user is known here. */

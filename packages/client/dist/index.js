@@ -61,12 +61,19 @@ export class MemcubeClient {
       controller.abort(); // closes the connection if the caller left early
     }
   }
+  /** Whom the API key acts for: its user (the default user_id of every call), whether it is read-only or an admin key. */
+  async whoami(call) {
+    return this.send("GET", "/product/whoami", undefined, call);
+  }
   /** The chat model names the server accepts. */
   async models(call) {
     return this.send("GET", "/product/models", undefined, call);
   }
   cubes = {
-    create: async (input, call) => this.post("/product/create_cube", { ...input, owner_id: this.user(input.owner_id) }, call),
+    create: async (input, call) => {
+      const owner = this.user(input.owner_id);
+      return this.post("/product/create_cube", owner === undefined ? input : { ...input, owner_id: owner }, call);
+    },
     exists: async (input, call) => {
       const data = await this.post("/product/exist_mem_cube_id", this.maybeWithUser(input), call);
       // The server answers under the id as it stores it (NFC).
@@ -95,13 +102,16 @@ export class MemcubeClient {
       return result;
     },
   };
+  /** The acting user; undefined when the API key decides it (the server acts for the key's user). */
   user(given) {
     const user = given ?? this.options.userId;
-    if (user === undefined) throw new MemcubeError("no user: pass user_id or create the client with { userId }", { status: 0 });
+    if (user === undefined && !this.options.apiKey)
+      throw new MemcubeError("no user: pass user_id or create the client with { userId } or { apiKey }", { status: 0 });
     return user;
   }
   withUser(input) {
-    return { ...input, user_id: this.user(input.user_id) };
+    const user = this.user(input.user_id);
+    return user === undefined ? input : { ...input, user_id: user };
   }
   /** Where MemOS lets user_id out, the server decides it (the key's user, or the cube's owner) when no user is known here. */
   maybeWithUser(input) {

@@ -235,8 +235,8 @@ export type AddInput = Omit<
 > & { user_id?: string | undefined };
 export type SearchInput = Omit<
   {
-    user_id: string;
     query: string;
+    user_id?: string | undefined;
     readable_cube_ids?: string[] | undefined;
     mem_cube_id?: string | undefined;
     mode?: "fast" | "fine" | "mixture" | undefined;
@@ -253,8 +253,8 @@ export type SearchInput = Omit<
 > & { user_id?: string | undefined };
 export type ChatInput = Omit<
   {
-    user_id: string;
     query: string;
+    user_id?: string | undefined;
     readable_cube_ids?: string[] | undefined;
     writable_cube_ids?: string[] | undefined;
     mem_cube_id?: string | undefined;
@@ -305,17 +305,19 @@ export type ChatInput = Omit<
   },
   "user_id"
 > & { user_id?: string | undefined };
-export type CreateCubeInput = Omit<{ cube_name: string; owner_id: string; cube_id?: string | undefined }, "owner_id"> & { owner_id?: string | undefined };
+export type CreateCubeInput = Omit<{ cube_name: string; owner_id?: string | undefined; cube_id?: string | undefined }, "owner_id"> & {
+  owner_id?: string | undefined;
+};
 export type ExistCubeInput = Omit<{ mem_cube_id: string; user_id?: string | undefined }, "user_id"> & { user_id?: string | undefined };
-export type ShareCubeInput = Omit<{ user_id: string; cube_id: string; target_user_id: string; access: "read" | "write" | "none" }, "user_id"> & {
+export type ShareCubeInput = Omit<{ cube_id: string; target_user_id: string; access: "read" | "write" | "none"; user_id?: string | undefined }, "user_id"> & {
   user_id?: string | undefined;
 };
-export type DeleteCubeInput = Omit<{ user_id: string; cube_id: string }, "user_id"> & { user_id?: string | undefined };
+export type DeleteCubeInput = Omit<{ cube_id: string; user_id?: string | undefined }, "user_id"> & { user_id?: string | undefined };
 export type GetAllInput = Omit<
   {
-    user_id: string;
     page?: number | undefined;
     page_size?: number | undefined;
+    user_id?: string | undefined;
     mem_cube_ids?: string[] | undefined;
     mem_cube_id?: string | undefined;
     memory_type?: "text_mem" | "pref_mem" | "act_mem" | "para_mem" | "param_mem" | undefined;
@@ -1083,4 +1085,5 @@ export type MemoryWithHistory = {
 };
 export type DeleteResult = { status: "success" | "failure"; deleted: number; reason?: string | undefined };
 export type ModelList = { default_model: string | null; models: string[] };
+export type Identity = { mode: "user" | "open" | "admin"; user_id: string | null; read_only: boolean; admin: boolean };
 export type Access = "read" | "write" | "none";
