@@ -40,6 +40,8 @@ export function readerOf(c: Context<AppEnv>): string | undefined {
 export interface ActorHint {
   /** The field that names the user, for the error when nothing decides it. */
   field: string;
+  /** Where that field is (the error's `loc`); default the body. */
+  source?: "body" | "query";
   /** The user the request names, if it does. */
   given: string | undefined;
   /** The cube the request is about, when the route lets the user be left out (as MemOS does); asked only when needed. */
@@ -57,9 +59,9 @@ export async function resolveActingUser(c: Context<AppEnv>, hint: ActorHint): Pr
   const principal = c.get("principal");
   if (principal.kind === "user") return principal.userId;
   if (hint.cube === undefined) {
-    throw invalidField([hint.field], principal.kind === "admin" ? "field required: an admin key acts for no user of its own" : "field required");
+    throw invalidField([hint.field], principal.kind === "admin" ? "field required: an admin key acts for no user of its own" : "field required", hint.source);
   }
   const cube = await hint.cube();
-  if (cube === undefined) throw invalidField([hint.field], "field required (or name a cube, whose owner then acts)");
+  if (cube === undefined) throw invalidField([hint.field], "field required (or name a cube, whose owner then acts)", hint.source);
   return (await c.get("cubeOwner")(cube)) ?? cube;
 }

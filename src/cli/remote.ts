@@ -41,6 +41,11 @@ export function connect(values: { url?: string | undefined; user?: string | unde
 
 /** A network failure names the server, so "is it running?" is the obvious next question. */
 export function explain(error: unknown, baseUrl: string): Error {
+  // The server's 401 names the HTTP header; on the command line the key is an option.
+  if (error instanceof MemcubeError && error.status === 401) {
+    const problem = /unknown API key/.test(error.message) ? "the server does not know this API key" : "the server needs an API key";
+    return new Error(`${problem}: pass --api-key <key> or set MEMCUBE_API_KEY`);
+  }
   if (error instanceof MemcubeError || error instanceof UsageError) return error;
   if (error instanceof TypeError && /fetch failed/.test(error.message)) {
     return new Error(`cannot reach memcube at ${baseUrl} (is \`memcube serve\` running? --url / MEMCUBE_URL)`);
@@ -171,7 +176,22 @@ export async function importCommand(args: string[], io: CliIO): Promise<void> {
   const lines = readFileSync(file, "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "");
-  const bar = progressBar(`importing into ${cube}`, lines.length, io.stderr);
+  // The whole file is read before anything is sent: a bad line changes nothing.
+  const parsed = lines.map((text, index) => parseLine(text, index + 1));
+  let held: Set<string>;
+  try {
+    held = parsed.some(({ message }) => message.message_id !== undefined) ? await heldMessageIds(client, cube) : new Set();
+  } catch (error) {
+    throw explain(error, baseUrl);
+  }
+  // Messages the cube already holds (same message_id) are not sent again: a re-run costs no embedding.
+  const toSend = parsed.filter(({ message }) => message.message_id === undefined || !held.has(message.message_id));
+  const skipped = parsed.length - toSend.length;
+  if (toSend.length === 0) {
+    io.stderr.write(`nothing to import: ${cube} already holds all ${parsed.length} messages (same message_id)\n`);
+    return;
+  }
+  const bar = progressBar(`importing into ${cube}`, toSend.length, io.stderr);
   let done = 0;
   let memories = 0;
   let pending: { session: string; messages: ImportMessage[] } | undefined;
@@ -189,8 +209,7 @@ export async function importCommand(args: string[], io: CliIO): Promise<void> {
     bar.update(done);
   };
   try {
-    for (const [index, text] of lines.entries()) {
-      const { session = values.session ?? "default_session", message } = parseLine(text, index + 1);
+    for (const { session = values.session ?? "default_session", message } of toSend) {
       if (pending && (pending.session !== session || pending.messages.length >= batchSize)) await flush();
       pending ??= { session, messages: [] };
       pending.messages.push(message);
@@ -200,7 +219,21 @@ export async function importCommand(args: string[], io: CliIO): Promise<void> {
     bar.finish();
     throw explain(error, baseUrl);
   }
-  bar.finish(`imported ${lines.length} messages into ${cube} (${memories} memories)`);
+  const skippedNote = skipped > 0 ? `; skipped ${skipped} it already holds (same message_id)` : "";
+  bar.finish(`imported ${toSend.length} messages into ${cube} (${memories} memories)${skippedNote}`);
+}
+
+/** The message ids behind a cube's memories (none for a cube that does not exist yet). */
+async function heldMessageIds(client: MemcubeClient, cube: string): Promise<Set<string>> {
+  const held = new Set<string>();
+  if (!(await client.cubes.exists({ mem_cube_id: cube }))) return held;
+  const pageSize = 1000;
+  for (let page = 1; ; page++) {
+    const [listed] = await client.memories.getAll({ mem_cube_ids: [cube], page, page_size: pageSize });
+    const nodes = listed?.memories[0]?.nodes ?? [];
+    for (const node of nodes) for (const source of node.metadata.sources) if (source.message_id) held.add(source.message_id);
+    if (nodes.length < pageSize) return held;
+  }
 }
 
 /** `memcube export <cube>`: every active memory of the cube as JSONL (stdout, or `--out file`). */
@@ -218,7 +251,7 @@ export async function exportCommand(args: string[], io: CliIO): Promise<void> {
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, "drain");
   };
-  const bar = progressBar(`exporting ${cube}`, 0, io.stderr);
+  const bar = progressBar(`exporting ${cube}`, undefined, io.stderr); // drawn once the first page says how many
   let written = 0;
   try {
     for (let page = 1; ; page++) {

@@ -144,7 +144,7 @@ export function schedulerRoutes(app: App, context: MemoryContext): void {
   );
   app.get("/product/scheduler/wait/stream", readOnlyRoute, async (c) => {
     const query = parseWith(schedulerWaitQuery, Object.fromEntries(new URL(c.req.url).searchParams), "query");
-    const user_name = await resolveActingUser(c, { field: "user_name", given: query.user_name });
+    const user_name = await resolveActingUser(c, { field: "user_name", given: query.user_name, source: "query" });
     admitActingUser(c, user_name);
     const controller = clientGone(c);
     c.header("X-Accel-Buffering", "no");
