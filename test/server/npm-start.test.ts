@@ -50,6 +50,17 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
+test("every dependency's install script is reviewed in allowScripts: `npm ci` prints no install-scripts warning", (t) => {
+  let listed: string;
+  try {
+    listed = execFileSync("npm", ["install-scripts", "ls"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch {
+    t.skip("this npm has no `install-scripts` command (npm < 11.16 ignores allowScripts and warns of nothing)");
+    return;
+  }
+  assert.match(listed, /^No packages with unreviewed install scripts/);
+});
+
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   test(`${signal} to \`npm start\` stops the server: the port closes, no process it started survives, npm exits`, async () => {
     const port = await freePort();
