@@ -46,6 +46,7 @@ commands:
   mcp --user U [--read-only] [--url URL [--api-key K]]
                                 the MCP server on stdio for agents (Claude, Cursor, IDEs):
                                 on the local store, or through a running server with --url
+                                (there a user's --api-key stands for --user)
                                 client commands take --url (MEMCUBE_URL, default
                                 http://127.0.0.1:8001), --user (MEMCUBE_USER) and
                                 --api-key (MEMCUBE_API_KEY)
