@@ -31,11 +31,23 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export function connect(values: { url?: string | undefined; user?: string | undefined; "api-key"?: string | undefined }, env: CliIO["env"]) {
-  const userId = values.user ?? env.MEMCUBE_USER;
-  if (!userId) throw new UsageError("--user is required (or set MEMCUBE_USER)");
+/**
+ * The client for the server and user the options name. Without `--user`, a user's API key decides:
+ * the server says whose key it is (GET /product/whoami).
+ */
+export async function connect(values: { url?: string | undefined; user?: string | undefined; "api-key"?: string | undefined }, env: CliIO["env"]) {
   const baseUrl = values.url ?? env.MEMCUBE_URL ?? DEFAULT_URL;
-  const client = new MemcubeClient({ baseUrl, userId, apiKey: values["api-key"] ?? env.MEMCUBE_API_KEY });
+  const apiKey = values["api-key"] ?? env.MEMCUBE_API_KEY;
+  let userId = values.user ?? env.MEMCUBE_USER;
+  if (!userId && apiKey) {
+    const identity = await new MemcubeClient({ baseUrl, apiKey }).whoami().catch((error: unknown) => {
+      throw explain(error, baseUrl);
+    });
+    if (identity.user_id === null) throw new UsageError("--user is required (or set MEMCUBE_USER): an admin key acts for no user of its own");
+    userId = identity.user_id;
+  }
+  if (!userId) throw new UsageError("--user is required (or set MEMCUBE_USER, or give a user's --api-key / MEMCUBE_API_KEY)");
+  const client = new MemcubeClient({ baseUrl, userId, apiKey });
   return { client, userId, baseUrl };
 }
 
@@ -77,7 +89,7 @@ export async function addCommand(args: string[], io: CliIO): Promise<void> {
   });
   const text = positionals.join(" ").trim();
   if (!text) throw new UsageError("usage: memcube add <text> [--cube id] [--session id] [--role user|assistant|system]");
-  const { client, baseUrl } = connect(values, io.env);
+  const { client, baseUrl } = await connect(values, io.env);
   const role = (values.role ?? "user") as "user" | "assistant" | "system";
   try {
     const added = await client.add({
@@ -100,7 +112,7 @@ export async function searchCommand(args: string[], io: CliIO): Promise<void> {
   });
   const query = positionals.join(" ").trim();
   if (!query) throw new UsageError("usage: memcube search <query> [--cube id] [--top-k N] [--json]");
-  const { client, baseUrl } = connect(values, io.env);
+  const { client, baseUrl } = await connect(values, io.env);
   try {
     const result = await client.search({
       query,
@@ -170,7 +182,7 @@ export async function importCommand(args: string[], io: CliIO): Promise<void> {
   });
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError("usage: memcube import <file.jsonl> [--cube id] [--session id] [--batch N] [--mode fast|fine]");
-  const { client, baseUrl, userId } = connect(values, io.env);
+  const { client, baseUrl, userId } = await connect(values, io.env);
   const cube = values.cube ?? userId;
   const batchSize = Math.min(1000, Math.max(1, Number(values.batch ?? "100") || 100));
   const lines = readFileSync(file, "utf8")
@@ -245,7 +257,7 @@ export async function exportCommand(args: string[], io: CliIO): Promise<void> {
   });
   const cube = positionals[0];
   if (!cube || positionals.length > 1) throw new UsageError("usage: memcube export <cube> [--out file.jsonl]");
-  const { client, baseUrl } = connect(values, io.env);
+  const { client, baseUrl } = await connect(values, io.env);
   const pageSize = Math.min(1000, Math.max(1, Number(values["page-size"] ?? "200") || 200));
   const out = values.out ? createWriteStream(values.out) : io.stdout;
   const write = async (text: string) => {

@@ -66,7 +66,7 @@ describe("add, search", () => {
 });
 
 describe("with API keys", () => {
-  test("a missing or unknown key names --api-key and MEMCUBE_API_KEY, not the HTTP header", async () => {
+  test("a missing or unknown key names --api-key and MEMCUBE_API_KEY, not the HTTP header; a user's key stands for --user", async () => {
     const keyed = await startTestServer({ MEMCUBE_API_KEYS: JSON.stringify({ "sk-cli-key-0123456789abcdef": "cli-keyed" }) });
     try {
       const missing = await memcube(["search", "--user", "cli-keyed", "--url", keyed.url, "x"]);
@@ -76,6 +76,10 @@ describe("with API keys", () => {
       assert.equal(unknown.stderr, "memcube: the server does not know this API key: pass --api-key <key> or set MEMCUBE_API_KEY\n");
       const found = await memcube(["search", "--user", "cli-keyed", "--url", keyed.url, "--api-key", "sk-cli-key-0123456789abcdef", "x"]);
       assert.equal(found.code, 0, found.stderr);
+      // Without --user the key's user acts.
+      const added = await memcube(["add", "--url", keyed.url, "--api-key", "sk-cli-key-0123456789abcdef", "I play the oboe"]);
+      assert.equal(added.code, 0, added.stderr);
+      assert.match(added.stdout, /^added [0-9a-f-]{36} to cli-keyed: I play the oboe\n$/);
     } finally {
       await keyed.cleanup();
     }
