@@ -15,6 +15,7 @@ import { keysCommand } from "./cli/keys.js";
 import { progressBar } from "./cli/progress.js";
 import { countMemoryTexts } from "./cli/reembed.js";
 import { UsageError, addCommand, exportCommand, importCommand, searchCommand, standardIO } from "./cli/remote.js";
+import { importDocsCommand } from "./cli/import-docs.js";
 import { migrateCommand } from "./migrate.js";
 import { openContext, openStore, startServer } from "./server.js";
 import { ModelRegistry } from "./llm/registry.js";
@@ -41,6 +42,9 @@ commands:
                                 search memories
   import <file.jsonl> [--cube C] [--batch N]
                                 add messages, one JSON object a line ({"role","content",…})
+  import-docs <file or folder>... [--cube C] [--session S] [--tag T]
+                                add documents (PDF, DOCX, HTML, Markdown, JSON, CSV, text),
+                                skipping files the cube holds unchanged
   export <cube> [--out file.jsonl]
                                 write a cube's memories as JSONL (stdout by default)
   mcp --user U [--read-only] [--url URL [--api-key K]]
@@ -177,6 +181,8 @@ async function main(argv: string[]): Promise<void> {
       return searchCommand(rest, standardIO());
     case "import":
       return importCommand(rest, standardIO());
+    case "import-docs":
+      return importDocsCommand(rest, standardIO());
     case "export":
       return exportCommand(rest, standardIO());
     case "mcp":

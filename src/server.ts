@@ -11,12 +11,16 @@ import { ServerStopping } from "./api/server-stopping.js";
 import type { Config, RerankerConfig } from "./config/index.js";
 import { abortableEmbedder } from "./embed/abortable.js";
 import { createEmbedder, type Embedder } from "./embed/index.js";
-import type { MemoryContext } from "./memory/context.js";
+import type { DocumentSettings, MemoryContext } from "./memory/context.js";
+import { PurgeSweep } from "./memory/purge-sweep.js";
+import { DEFAULT_BUDGET, systemResolver } from "./documents/index.js";
 import { ModelRegistry } from "./llm/registry.js";
 import { ensureEmbedderMatches } from "./memory/embedder-identity.js";
 import { RerankStage } from "./memory/rerank-stage.js";
 import { createHttpReranker } from "./rerank/index.js";
 import { enableFineMode } from "./memory/jobs/fine-mode.js";
+import { documentJobHandler } from "./memory/jobs/document-job.js";
+import { DOCUMENT_JOB } from "./memory/document-job-payload.js";
 import { createLogger } from "./logger.js";
 import { Metrics, instrumentEmbedder, instrumentModel, instrumentStore } from "./ops/metrics.js";
 import { PostgresStore } from "./store/postgres/postgres-store.js";
@@ -127,6 +131,12 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
   }
 }
 
+/** How files sent to add are read and which URLs may be fetched (MEMCUBE_DOCUMENT_MAX_BYTES, MEMCUBE_FETCH_URLS). */
+function documentSettings(config: Config): DocumentSettings {
+  const { maxBytes, fetchHosts, fetchTimeoutMs } = config.documents;
+  return { maxBytes, budget: DEFAULT_BUDGET, fetch: { allowHosts: fetchHosts, maxBytes, timeoutMs: fetchTimeoutMs, maxRedirects: 3, resolve: systemResolver } };
+}
+
 /** Opens the store and the embedder, then serves the API until close(). */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   checkExposure(config); // before opening anything: open mode off loopback needs --insecure-open
@@ -134,12 +144,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const metrics = new Metrics();
   const { cubeMaxMemories: maxMemories, cubeMaxBytes: maxBytes } = config.quotas;
   if (maxMemories > 0 || maxBytes > 0) context.cubeQuota = { maxMemories, maxBytes };
+  context.documents = documentSettings(config);
   context.store = instrumentStore(context.store, metrics);
   // Aborted when the server stops: no embedding outlives the grace period.
   const stopping = new AbortController();
   context.embedder = abortableEmbedder(instrumentEmbedder(context.embedder, metrics), stopping.signal);
   if (config.reranker) context.reranker = createRerankStage(config.reranker, metrics, logger);
-  const jobs = enableFineMode(context, config, logger, (model) => instrumentModel(model, metrics));
+  const jobs = enableFineMode(context, config, logger, (model) => instrumentModel(model, metrics), new Map([[DOCUMENT_JOB, documentJobHandler(context)]]));
+  if (jobs) context.documentJobs = jobs;
   const models = new ModelRegistry(config.chatModels);
   const resolveModel = models.resolve.bind(models);
   models.resolve = (name) => instrumentModel(resolveModel(name), metrics);
@@ -155,6 +167,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     throw error;
   }
   jobs?.start();
+  const sweep = new PurgeSweep(
+    context,
+    config.softDeleteRetentionMs,
+    (error) => logger.error({ err: error }, "purging expired soft-deleted memories failed"),
+    (count) => logger.info({ purged: count }, "soft-deleted memories past their retention purged"),
+  );
+  sweep.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
@@ -193,6 +212,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await closed;
       clearInterval(idle);
       await jobsStopped;
+      await sweep.stop();
       await context.embedder.close();
       await context.store.close();
     },

@@ -1,7 +1,8 @@
 /** The chat panel: a conversation streamed from /product/chat/stream, with the memories each answer used. */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, streamChat, type ChatStreamRequest } from "./api";
+import { api, apiKey, streamChat, type ChatStreamRequest } from "./api";
 import type { Cubes } from "./cubes";
+import type { ChatSettings } from "./settings";
 import { ErrorNote, Relativity, TypeBadge, formatDate, messageOf, seconds } from "./ui";
 import type { ChatFrame, ChatTiming, MemoryItem } from "./wire";
 
@@ -16,6 +17,17 @@ interface Turn {
   timing: ChatTiming | undefined;
   state: TurnState;
   error: string | undefined;
+  /** The model asked for (the server's default when none was picked). */
+  model: string | undefined;
+  /** What was sent, to be replayed outside the page. */
+  request: ChatStreamRequest;
+}
+
+/** The turn's request as a curl command: what an app of one's own sends (the key as a variable, never its value). */
+function asCurl(request: ChatStreamRequest): string {
+  const body = JSON.stringify(request, null, 2).replaceAll("'", "'\\''");
+  const key = apiKey.get() ? ` \\\n  -H "Authorization: Bearer $MEMCUBE_API_KEY"` : "";
+  return `curl -N ${location.origin}/product/chat/stream \\\n  -H 'content-type: application/json'${key} \\\n  -d '${body}'`;
 }
 
 const STATUS_TEXT: Partial<Record<TurnState, string>> = { searching: "Searching memory…", generating: "Generating…" };
@@ -46,12 +58,17 @@ export function ChatPanel(props: {
   userId: string;
   cubes: Cubes;
   keyVersion: number;
+  settings: ChatSettings;
+  onOpenSettings: () => void;
+  onOpenMemories: () => void;
   onMemoriesChanged: () => void;
   onOpenMemory: (memory: MemoryItem) => void;
 }) {
   const { userId, cubes } = props;
   const [models, setModels] = useState<string[]>([]);
   const [model, setModel] = useState("");
+  const [defaultModel, setDefaultModel] = useState<string>();
+  const [noModel, setNoModel] = useState(false);
   const [modelError, setModelError] = useState<string>();
   const [turns, setTurns] = useState<Turn[]>([]);
   const [selected, setSelected] = useState<number>();
@@ -65,7 +82,9 @@ export function ChatPanel(props: {
       (data) => {
         setModels(data.models);
         setModel((current) => current || data.default_model || data.models[0] || "");
-        setModelError(data.models.length === 0 ? "No chat model is configured (CHAT_MODEL_LIST)." : undefined);
+        setDefaultModel(data.default_model ?? data.models[0]);
+        setNoModel(data.models.length === 0);
+        setModelError(undefined);
       },
       (error: unknown) => setModelError(messageOf(error)),
     );
@@ -98,25 +117,40 @@ export function ChatPanel(props: {
         { role: "assistant", content: turn.answer },
       ]);
     const update = (change: (turn: Turn) => Turn) => setTurns((all) => all.map((turn) => (turn.id === id ? change(turn) : turn)));
-    setTurns((all) => [...all, { id, query, answer: "", reasoning: "", references: undefined, timing: undefined, state: "searching", error: undefined }]);
+    const { settings } = props;
+    const request: ChatStreamRequest = {
+      user_id: userId,
+      query,
+      readable_cube_ids: cubes.readable,
+      writable_cube_ids: [cubes.writable],
+      session_id: session,
+      history,
+      ...(model && { model_name_or_path: model }),
+      top_k: settings.topK,
+      threshold: settings.threshold,
+      ...(settings.systemPrompt && { system_prompt: settings.systemPrompt }),
+    };
+    setTurns((all) => [
+      ...all,
+      {
+        id,
+        query,
+        answer: "",
+        reasoning: "",
+        references: undefined,
+        timing: undefined,
+        state: "searching",
+        error: undefined,
+        model: model || defaultModel,
+        request,
+      },
+    ]);
     setSelected(id);
     setDraft("");
     const controller = new AbortController();
     running.current = controller;
     try {
-      await streamChat(
-        {
-          user_id: userId,
-          query,
-          readable_cube_ids: cubes.readable,
-          writable_cube_ids: [cubes.writable],
-          session_id: session,
-          history,
-          ...(model && { model_name_or_path: model }),
-        },
-        (frame) => update((turn) => applyFrame(turn, frame)),
-        controller.signal,
-      );
+      await streamChat(request, (frame) => update((turn) => applyFrame(turn, frame)), controller.signal);
       update((turn) => (turn.state === "failed" || turn.state === "done" ? turn : { ...turn, state: "failed", error: "the stream ended early" }));
       props.onMemoriesChanged();
     } catch (error) {
@@ -167,11 +201,29 @@ export function ChatPanel(props: {
               ))}
             </select>
           </label>
-          <button type="button" class="button ghost push-right" onClick={newChat} title={`session ${session}`}>
+          <button type="button" class="button ghost push-right" onClick={props.onOpenSettings} title="top_k, threshold, system prompt">
+            Settings
+          </button>
+          <button type="button" class="button ghost" onClick={newChat} title={`session ${session}`}>
             New chat
           </button>
         </div>
         <ErrorNote error={modelError} />
+        {noModel && (
+          <div class="note no-model" data-testid="no-model">
+            <p>
+              <b>No chat model is configured</b> (<code>CHAT_MODEL_LIST</code>). Memory works without one: add memories and search them in the{" "}
+              <button type="button" class="link" onClick={props.onOpenMemories}>
+                Memories
+              </button>{" "}
+              tab (the local embedder and keyword search need no model).
+            </p>
+            <p class="small">
+              A model adds: answers grounded in the memories found (this chat), and, as <code>MEMCUBE_EXTRACT_MODEL</code>, fine-mode extraction that turns
+              conversations into separate facts and updates them when they change (see docs/fine-mode.md).
+            </p>
+          </div>
+        )}
         <div class="conversation" ref={scroller} data-testid="conversation">
           {turns.length === 0 && (
             <div class="empty">
@@ -240,6 +292,11 @@ function TurnView(props: { turn: Turn; selected: boolean; onSelect: () => void }
         <ErrorNote error={turn.error} />
         {turn.state === "stopped" && <p class="muted small">Stopped: nothing of this turn was stored.</p>}
         <div class="turn-footer">
+          {turn.model && (
+            <span class="badge model" title="The model asked for this answer" data-testid="answer-model">
+              {turn.model}
+            </span>
+          )}
           {turn.references && (
             <button type="button" class="link" onClick={props.onSelect}>
               {turn.references.length} {turn.references.length === 1 ? "memory" : "memories"} used
@@ -251,6 +308,12 @@ function TurnView(props: { turn: Turn; selected: boolean; onSelect: () => void }
             </span>
           )}
         </div>
+        {turn.state !== "searching" && turn.state !== "generating" && (
+          <details class="as-curl">
+            <summary>As curl</summary>
+            <pre data-testid="curl">{asCurl(turn.request)}</pre>
+          </details>
+        )}
       </div>
     </div>
   );
@@ -282,7 +345,10 @@ function References(props: { turn: Turn | undefined; onOpen: (memory: MemoryItem
         </dl>
       )}
       {!turn && <p class="muted">The memories the model is shown for an answer appear here, with their relevance.</p>}
-      {turn && !references && <p class="muted pulse">Searching…</p>}
+      {turn && !references && (turn.state === "searching" || turn.state === "generating") && <p class="muted pulse">Searching…</p>}
+      {turn && !references && (turn.state === "failed" || turn.state === "stopped") && (
+        <p class="muted">No memories were used: the turn {turn.state === "failed" ? "failed" : "was stopped"} before the search answered.</p>
+      )}
       {references?.length === 0 && <p class="muted">No memory was relevant: the model answered from the conversation alone.</p>}
       <ol class="reference-list">
         {references?.map((memory) => (

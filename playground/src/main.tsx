@@ -4,6 +4,7 @@ import { ApiError, api, apiKey, onUnauthorized } from "./api";
 import { ChatPanel } from "./chat";
 import { useCubes, type Cubes } from "./cubes";
 import { MemoryPanel, type MemoryFocus } from "./memories";
+import { SettingsDialog, loadSettings, saveSettings, type ChatSettings } from "./settings";
 import { Dialog, ErrorNote, messageOf } from "./ui";
 import "./style.css";
 
@@ -19,10 +20,28 @@ function recentUsers(): string[] {
   }
 }
 const ID = /^[A-Za-z0-9_\-.:@]{1,128}$/;
+/** The user of the README's quick start, so that its memories are there on a first visit. */
+const QUICK_START_USER = "alice";
+
+/**
+ * The key's user, where the server takes a key for `user_id` on /product/list_cubes: the owner of
+ * the cubes it owns. Undefined where that cannot be told (no key, an older server, an admin key).
+ */
+async function keyUser(): Promise<string | undefined> {
+  if (!apiKey.get()) return undefined;
+  try {
+    return (await api.listKeyCubes()).find((cube) => cube.access === "owner")?.owner_id;
+  } catch {
+    return undefined;
+  }
+}
 type Tab = "chat" | "memories";
 
 function App() {
-  const [userId, setUserId] = useState(() => localStorage.getItem(USER_STORAGE) || "playground-user");
+  // The user this browser used last; on a first visit the quick start's. With a key, its user (below).
+  const [userId, setUserId] = useState(() => localStorage.getItem(USER_STORAGE) || QUICK_START_USER);
+  const [settings, setSettings] = useState<ChatSettings>(loadSettings);
+  const [editingSettings, setEditingSettings] = useState(false);
   const [tab, setTab] = useState<Tab>(() => (location.hash === "#memories" ? "memories" : "chat"));
   const [askKey, setAskKey] = useState(false);
   const [hasKey, setHasKey] = useState(() => apiKey.get() !== "");
@@ -33,6 +52,9 @@ function App() {
   const cubes = useCubes(userId);
 
   useEffect(() => onUnauthorized(() => setAskKey(true)), []);
+  useEffect(() => {
+    void keyUser().then((user) => user && user !== userId && changeUser(user));
+  }, [keyVersion]);
   useEffect(() => {
     fetch("/health")
       .then((response) => response.json() as Promise<{ version?: string }>)
@@ -82,7 +104,13 @@ function App() {
             userId={userId}
             cubes={cubes}
             keyVersion={keyVersion}
-            onMemoriesChanged={() => setMemoriesVersion((n) => n + 1)}
+            settings={settings}
+            onOpenSettings={() => setEditingSettings(true)}
+            onOpenMemories={() => setTab("memories")}
+            onMemoriesChanged={() => {
+              setMemoriesVersion((n) => n + 1);
+              cubes.reload();
+            }}
             onOpenMemory={(memory) => {
               setFocus({ memoryId: memory.id, cubeId: memory.metadata.cube_id });
               setTab("memories");
@@ -90,9 +118,19 @@ function App() {
           />
         </div>
         <div hidden={tab !== "memories"} role="tabpanel" aria-label="Memories panel">
-          <MemoryPanel userId={userId} cubes={cubes} version={memoriesVersion + keyVersion} focus={focus} />
+          <MemoryPanel userId={userId} cubes={cubes} version={memoriesVersion + keyVersion} focus={focus} onChanged={cubes.reload} />
         </div>
       </main>
+      {editingSettings && (
+        <SettingsDialog
+          settings={settings}
+          onSave={(next) => {
+            saveSettings(next);
+            setSettings(next);
+          }}
+          onClose={() => setEditingSettings(false)}
+        />
+      )}
       {askKey && (
         <KeyDialog
           onClose={(changed) => {
@@ -144,7 +182,7 @@ function CubeChips(props: { userId: string; cubes: Cubes }) {
       {props.cubes.known.map((cube) => (
         <span class="chip" key={cube}>
           {cube}
-          {cube !== props.userId && (
+          {cube !== props.userId && !props.cubes.listed.some((listed) => listed.cube_id === cube) && (
             <button type="button" class="chip-x" aria-label={`Forget cube ${cube}`} onClick={() => props.cubes.remove(cube)}>
               ×
             </button>

@@ -46,7 +46,7 @@ export function Relativity(props: { value: number | null | undefined }) {
   );
 }
 
-const TYPE_LABELS: Record<MemoryItem["metadata"]["memory_type"], string> = {
+export const TYPE_LABELS: Record<MemoryItem["metadata"]["memory_type"], string> = {
   WorkingMemory: "working",
   LongTermMemory: "long-term",
   UserMemory: "user",

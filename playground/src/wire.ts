@@ -5,7 +5,10 @@
 import type { z } from "zod";
 import type { ChatFrame as ChatFrameSchema, ModelsData as ModelsDataSchema } from "../../src/api/schemas/chat.js";
 import type { CubeBucket as CubeBucketSchema, GraphNode as GraphNodeSchema, MemoryItem as MemoryItemSchema } from "../../src/api/schemas/common.js";
+import type { ListedCube as ListedCubeSchema } from "../../src/api/schemas/cubes.js";
 import type {
+  AddedMemory as AddedMemorySchema,
+  GetAllData as GetAllDataSchema,
   GetMemoryData as GetMemoryDataSchema,
   MemoryWithHistory as MemoryWithHistorySchema,
   SearchData as SearchDataSchema,
@@ -23,3 +26,6 @@ export type ModelsData = z.infer<typeof ModelsDataSchema>;
 export type ChatFrame = z.infer<typeof ChatFrameSchema>;
 export type ChatTiming = Extract<ChatFrame, { type: "time" }>["data"];
 export type ShareAccess = "read" | "write" | "none";
+export type CubeListing = z.infer<typeof ListedCubeSchema>;
+export type GetAllData = z.infer<typeof GetAllDataSchema>;
+export type AddedMemory = z.infer<typeof AddedMemorySchema>;

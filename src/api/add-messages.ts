@@ -1,9 +1,11 @@
 /**
  * What an add's MemOS-shaped input becomes: the messages memcube stores, one memory each. Text is
  * kept as written; what has no text (an image, an audio clip, a file, a tool call) is kept as a
- * short marker naming it, so the memory says it was there. Files are not read here (issue 19).
+ * short marker naming it, so the memory says it was there. A file part with content (file_data), or
+ * with only a file_id, is a document: it is left out of the message text and read by memory/documents.ts.
  */
 import type { IncomingMessage } from "../memory/add.js";
+import type { IncomingFile } from "../memory/documents.js";
 import { parseChatTime } from "../memory/time.js";
 import { invalidField } from "./api-error.js";
 import type { z } from "zod";
@@ -30,8 +32,17 @@ function partText(part: ContentPart): string {
   }
 }
 
-const partsOf = (content: Content | undefined): ContentPart[] =>
+const allPartsOf = (content: Content | undefined): ContentPart[] =>
   content === undefined ? [] : typeof content === "string" ? [{ type: "text", text: content }] : Array.isArray(content) ? content : [content];
+
+/**
+ * A file whose content is sent, or a part naming only a file_id (a file added before): a document.
+ * A file_id with a name and no content stays what MemOS makes of it, the source it is (a marker).
+ */
+const isDocument = (file: File) => file.file_data !== undefined || (file.file_id !== undefined && file.filename === undefined && file.path === undefined);
+
+/** The parts a message's text is made of: all but the documents. */
+const partsOf = (content: Content | undefined): ContentPart[] => allPartsOf(content).filter((part) => part.type !== "file" || !isDocument(part.file));
 
 /** Tool calls as the memory tells them: which tool, with what. */
 function toolCallText(calls: MessageItem["tool_calls"]): string[] {
@@ -72,7 +83,9 @@ function fromItem(item: MessageItem): IncomingMessage {
   };
   if (item.role === undefined) {
     // A raw item: a note with no dialog around it, or a file the client sent.
-    if (item.type === "file" && item.file) return { role: "user", content: `[file: ${fileName(item.file)}]`, source: "file", ...stamp };
+    if (item.type === "file" && item.file) {
+      return isDocument(item.file) ? { role: "user", content: "" } : { role: "user", content: `[file: ${fileName(item.file)}]`, source: "file", ...stamp };
+    }
     return { role: "user", content: item.text ?? "", ...stamp };
   }
   const parts = partsOf(item.content);
@@ -108,4 +121,26 @@ export function incomingMessages(body: AddInput, charsPerMessage: number): Incom
     if (message.content.length > charsPerMessage) throw invalidField(path, `longer than ${charsPerMessage} characters`);
   }
   return items.map(({ message }) => message).filter((message) => message.content.trim() !== "");
+}
+
+const fileOf = (path: (string | number)[], file: File): IncomingFile => ({
+  path: path.join("."),
+  ...(file.file_id !== undefined && { fileId: file.file_id }),
+  ...((file.filename ?? file.path) !== undefined && { filename: file.filename ?? file.path }),
+  ...(file.file_data !== undefined && { data: file.file_data }),
+});
+
+/** The documents of an add, in the order sent, each with the path that names it in errors. */
+export function incomingFiles(body: AddInput): IncomingFile[] {
+  if (typeof body.messages === "string" || body.messages === undefined) return [];
+  return body.messages.flatMap((item, index) => {
+    if (item.role === undefined) return item.type === "file" && item.file && isDocument(item.file) ? [fileOf(["messages", index, "file"], item.file)] : [];
+    const content = item.content;
+    const parts = allPartsOf(content);
+    return parts.flatMap((part, at) =>
+      part.type === "file" && isDocument(part.file)
+        ? [fileOf(Array.isArray(content) ? ["messages", index, "content", at, "file"] : ["messages", index, "content", "file"], part.file)]
+        : [],
+    );
+  });
 }

@@ -13,6 +13,7 @@ import { UpstreamRequestError } from "../upstream-http.js";
 
 const STATUS_OF: Record<DomainErrorKind, ContentfulStatusCode> = {
   invalid: 400,
+  unprocessable: 422,
   forbidden: 403,
   not_found: 404,
   conflict: 409,

@@ -29,11 +29,14 @@ function scalar(value: unknown, field: string, path: Path): FilterScalar {
   return field === "user_id" && typeof value === "string" ? value.normalize("NFC") : value;
 }
 
+/** MemOS's `file_ids`: a document chunk's file, which memcube keeps as info.file_id. */
+const ALIASES = new Map<string, FilterField>([["file_ids", "info.file_id"]]);
+
 function condition(field: string, spec: unknown, path: Path): MemoryFilter {
-  if (!FIELDS.has(field) && !INFO_KEY.test(field)) {
-    throw invalidField(path, `unknown filter field; use id, user_id, memory_type, session_id, created_at, chat_time, tags or info.<key>`);
+  if (!FIELDS.has(field) && !INFO_KEY.test(field) && !ALIASES.has(field)) {
+    throw invalidField(path, `unknown filter field; use id, user_id, memory_type, session_id, created_at, chat_time, tags, file_ids or info.<key>`);
   }
-  const typedField = field as FilterField;
+  const typedField = ALIASES.get(field) ?? (field as FilterField);
   if (!isRecord(spec)) return { field: typedField, op: "eq", value: scalar(spec, field, path) };
   const entries = Object.entries(spec);
   if (entries.length !== 1) throw invalidField(path, "expected exactly one operator (gt, gte, lt, lte, in, contains)");

@@ -12,7 +12,8 @@ import type { GraphNode, MemoryItem, StoredItem } from "./schemas/common.js";
 export const refIdOf = (id: string) => `[${id.split("-")[0]}]`;
 
 /** The MemOS update kind an earlier version of a memory stands for. */
-const updateTypeOf = (version: MemoryVersion) => (version.reason.startsWith("updated") ? ("conflict" as const) : ("extract" as const));
+const updateTypeOf = (version: MemoryVersion) =>
+  version.reason.startsWith("updated") ? ("conflict" as const) : version.reason.includes("feedback") ? ("feedback" as const) : ("extract" as const);
 
 /**
  * memcube's version history (newest first) in MemOS's `metadata.history` form, oldest first. memcube
@@ -29,6 +30,60 @@ function archivedVersions(history: readonly MemoryVersion[]) {
     timespec: null,
     memory_form: null,
   }));
+}
+
+const asNumber = (value: unknown, fallback: number) => (typeof value === "number" && Number.isFinite(value) ? value : fallback);
+
+/** A document chunk's source, from what memory/documents.ts keeps in its info; undefined for other memories. */
+function documentOf(memory: MemoryRecord) {
+  const info = memory.info;
+  if (memory.source !== "file" || typeof info.file_id !== "string" || typeof info.file_hash !== "string") return undefined;
+  const filename = typeof info.filename === "string" ? info.filename : info.file_id;
+  return {
+    file_info: {
+      file_id: info.file_id,
+      filename,
+      format: typeof info.file_format === "string" ? info.file_format : "text",
+      sha256: info.file_hash,
+      page: typeof info.page === "number" ? info.page : null,
+      heading_path: Array.isArray(info.heading_path) ? info.heading_path.map(String) : [],
+      char_start: asNumber(info.char_start, 0),
+      char_end: asNumber(info.char_end, 0),
+      no_text: info.no_text === true,
+    },
+    doc_path: filename,
+    chunk_index: asNumber(info.chunk_index, 0),
+    chunk_total: asNumber(info.chunk_total, 1),
+  };
+}
+
+function sourcesOf(memory: MemoryRecord) {
+  const document = documentOf(memory);
+  return memory.sources.map((message) =>
+    document === undefined
+      ? {
+          type: "chat" as const,
+          role: message.role,
+          chat_time: message.chatTime,
+          message_id: message.messageId,
+          content: message.content,
+          doc_path: null,
+          file_info: null,
+          image_info: null,
+        }
+      : {
+          type: "file" as const,
+          role: null,
+          chat_time: message.chatTime,
+          message_id: message.messageId,
+          content: message.content,
+          doc_path: document.doc_path,
+          file_info: document.file_info,
+          image_info: null,
+          chunk_index: document.chunk_index,
+          chunk_total: document.chunk_total,
+        },
+  );
 }
 
 /** The metadata MemOS's tree memories carry, without `embedding` (each shape decides it). */
@@ -53,19 +108,10 @@ function treeMetadata(memory: MemoryRecord, history: readonly MemoryVersion[]) {
     created_at: memory.createdAt,
     updated_at: memory.updatedAt,
     chat_time: memory.chatTime,
-    sources: memory.sources.map((message) => ({
-      type: "chat" as const,
-      role: message.role,
-      chat_time: message.chatTime,
-      message_id: message.messageId,
-      content: message.content,
-      doc_path: null,
-      file_info: null,
-      image_info: null,
-    })),
+    sources: sourcesOf(memory),
     usage: [] as string[],
     background: memory.background,
-    file_ids: [] as string[],
+    file_ids: documentOf(memory) === undefined ? [] : [String(memory.info.file_id)],
     info: memory.info,
     internal_info: null,
     covered_history: null,

@@ -20,11 +20,15 @@ import type {
   CreateCubeInput,
   CubeGraph,
   CubeInfo,
+  Dashboard,
+  DashboardInput,
   DeleteCubeInput,
   DeleteMemoryInput,
   DeleteResult,
   ErrorBody,
   ExistCubeInput,
+  FeedbackInput,
+  FeedbackResult,
   GetAllInput,
   GetMemoryInput,
   Identity,
@@ -32,9 +36,13 @@ import type {
   MemoryKinds,
   MemoryWithHistory,
   ModelList,
+  RecoverInput,
+  RecoverResult,
   SearchInput,
   SearchResult,
   ShareCubeInput,
+  SoftDeleteInput,
+  SoftDeleteResult,
 } from "./types.js";
 import { serverSentEvents } from "./sse.js";
 
@@ -75,6 +83,20 @@ export interface CallOptions {
 const isEnvelope = (value: unknown): value is ErrorBody =>
   typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string" && "code" in value;
 
+/** A document for `addDocument`: its bytes, its name, and the add's other fields. */
+export type DocumentInput = Omit<AddInput, "messages" | "memory_content" | "doc_path"> & {
+  content: Uint8Array;
+  filename: string;
+  file_id?: string;
+};
+
+/** Base64 without Node's Buffer, so the client runs in browsers too. */
+function base64Of(bytes: Uint8Array): string {
+  let binary = "";
+  for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return btoa(binary);
+}
+
 export class MemcubeClient {
   private readonly baseUrl: string;
   private readonly fetch: typeof fetch;
@@ -87,6 +109,22 @@ export class MemcubeClient {
   /** Adds messages (a string is one user message) to the writable cubes. */
   async add(input: AddInput, call?: CallOptions): Promise<AddedMemory[]> {
     return this.post("/product/add", this.maybeWithUser(input), call);
+  }
+
+  /**
+   * Adds a document (PDF, DOCX, HTML, Markdown, JSON, CSV or text: the server tells them by their
+   * content) as chunks of document knowledge. `file_id` identifies it in the cube (default: its
+   * name): the same content again changes nothing, new content replaces its chunks.
+   */
+  async addDocument(input: DocumentInput, call?: CallOptions): Promise<AddedMemory[]> {
+    const { content, filename, file_id, ...rest } = input;
+    const file = { filename, file_data: base64Of(content), ...(file_id !== undefined && { file_id }) };
+    return this.post("/product/add", this.maybeWithUser({ ...rest, messages: [{ role: "user" as const, content: [{ type: "file" as const, file }] }] }), call);
+  }
+
+  /** Deletes every chunk of these files (by file_id, or file name) from the cubes. */
+  async deleteDocuments(input: { file_ids: string[]; writable_cube_ids?: string[]; user_id?: string }, call?: CallOptions): Promise<DeleteResult> {
+    return this.memories.delete(input, call);
   }
 
   async search(input: SearchInput, call?: CallOptions): Promise<SearchResult> {
@@ -164,12 +202,23 @@ export class MemcubeClient {
       const query = user === undefined ? "" : `?user_id=${encodeURIComponent(user)}`;
       return this.send("GET", `/product/get_memory/${encodeURIComponent(id)}${query}`, undefined, call);
     },
+    /** Feedback on the last answer: the server's extraction model updates, deletes or adds the memories concerned. */
+    feedback: async (input: FeedbackInput, call?: CallOptions): Promise<FeedbackResult> => this.post("/product/feedback", this.withUser(input), call),
     /** Throws when the server names no single delete mode in the request (MemOS answers that with 200 "failure"). */
     delete: async (input: DeleteMemoryInput, call?: CallOptions): Promise<DeleteResult> => {
       const result = await this.post<DeleteResult>("/product/delete_memory", this.maybeWithUser(input), call);
       if (result.status === "failure") throw new MemcubeError(result.reason ?? "delete_memory failed", { status: 200 });
       return result;
     },
+    /** Sets every active memory of the cube aside under `record_id` (recoverable until purged); `hard_delete: true` erases what it set aside. */
+    softDelete: async (input: SoftDeleteInput, call?: CallOptions): Promise<SoftDeleteResult> =>
+      this.post("/product/delete_memory_by_record_id", this.maybeWithUser(input), call),
+    /** Brings back what a soft delete set aside under `delete_record_id` (`recovered: 0` once purged). */
+    recover: async (input: RecoverInput, call?: CallOptions): Promise<RecoverResult> =>
+      this.post("/product/recover_memory_by_record_id", this.maybeWithUser(input), call),
+    /** An overview of a cube: its memories by kind and their totals. */
+    dashboard: async (input: DashboardInput = {}, call?: CallOptions): Promise<Dashboard> =>
+      this.post("/product/get_memory_dashboard", this.maybeWithUser(input), call),
   };
 
   /** The acting user; undefined when the API key decides it (the server acts for the key's user). */

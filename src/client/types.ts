@@ -9,6 +9,7 @@ import type { ChatCompleteData, ChatFrame, ModelsData, chatRequest } from "../ap
 import type { CubeBucket } from "../api/schemas/common.js";
 import type { Cube, ListedCube, createCubeRequest, deleteCubeRequest, existCubeRequest, shareCubeRequest } from "../api/schemas/cubes.js";
 import type { ErrorBody } from "../api/schemas/envelope.js";
+import type { FeedbackData, feedbackRequest } from "../api/schemas/feedback.js";
 import type { Whoami } from "../api/schemas/identity.js";
 import type {
   AddedMemory,
@@ -23,6 +24,14 @@ import type {
   getMemoryRequest,
   searchRequest,
 } from "../api/schemas/memory.js";
+import type {
+  DashboardData,
+  DeleteByRecordIdData,
+  RecoverByRecordIdData,
+  dashboardRequest,
+  deleteByRecordIdRequest,
+  recoverByRecordIdRequest,
+} from "../api/schemas/soft-delete.js";
 
 export type { ChatFrame, ErrorBody };
 export type { GraphNode, MemoryItem } from "../api/schemas/common.js";
@@ -40,6 +49,16 @@ export type DeleteCubeInput = WithUser<z.input<typeof deleteCubeRequest>>;
 export type GetAllInput = WithUser<z.input<typeof getAllRequest>>;
 export type GetMemoryInput = WithUser<z.input<typeof getMemoryRequest>>;
 export type DeleteMemoryInput = WithUser<z.input<typeof deleteRequest>>;
+export type SoftDeleteInput = WithUser<z.input<typeof deleteByRecordIdRequest>>;
+export type RecoverInput = WithUser<z.input<typeof recoverByRecordIdRequest>>;
+export type DashboardInput = WithUser<z.input<typeof dashboardRequest>>;
+/** get_memory_dashboard: the kinds as get_memory has them, plus `statistics` (the totals). */
+export type Dashboard = z.infer<typeof DashboardData>;
+export type SoftDeleteResult = z.infer<typeof DeleteByRecordIdData>;
+export type RecoverResult = z.infer<typeof RecoverByRecordIdData>;
+export type FeedbackInput = WithUser<z.input<ReturnType<typeof feedbackRequest>>>;
+/** async: `[[]]` (the work is a task); sync: one `{answer, record, tasks}`. */
+export type FeedbackResult = z.infer<typeof FeedbackData>;
 
 export type AddedMemory = z.infer<typeof AddedMemory>;
 export type SearchResult = z.infer<typeof SearchData>;

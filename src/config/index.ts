@@ -94,7 +94,17 @@ export interface JobSettings {
   pollMs: number;
 }
 
+/** Files sent to add (see docs/documents.md). */
+export interface DocumentLimits {
+  /** Largest document, in bytes. */
+  maxBytes: number;
+  /** Hosts whose URLs in file_data are fetched (`*`: any public host); empty: none. */
+  fetchHosts: string[];
+  fetchTimeoutMs: number;
+}
+
 export interface Config {
+  documents: DocumentLimits;
   port: number;
   host: string;
   dataDir: string;
@@ -105,6 +115,8 @@ export interface Config {
   corsOrigins: string[];
   limits: Limits;
   quotas: Quotas;
+  /** How long soft-deleted memories (delete_memory_by_record_id) can be recovered before they are purged. */
+  softDeleteRetentionMs: number;
   embedder: EmbedderConfig;
   /** Undefined unless MOS_RERANKER_URL is set. */
   reranker: RerankerConfig | undefined;
@@ -145,6 +157,20 @@ function read<T>(env: Env, variable: string, schema: z.ZodType<T>, fallback: T):
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** `8mb`, `512kb`, `1048576` → bytes. */
+const DAY_MS = 86_400_000;
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
+
+/** A duration such as `30d`, `12h`, `90m` or `45s`, or seconds; in milliseconds, from 1 s to 3650 days. */
+export const duration = z.string().transform((text, ctx) => {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/i.exec(text);
+  const ms = match ? Number(match[1]) * (DURATION_UNITS[(match[2] ?? "s").toLowerCase()] ?? 1000) : Number.NaN;
+  if (!(ms >= 1000 && ms <= 3650 * DAY_MS)) {
+    ctx.addIssue({ code: "custom", message: "expected a duration from 1s to 3650d, such as 30d, 12h, 90m or a number of seconds" });
+    return z.NEVER;
+  }
+  return Math.round(ms);
+});
+
 export const byteSize = z.string().transform((text, ctx) => {
   const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text);
   if (!match) {
@@ -249,6 +275,14 @@ export function parseConfig(env: Env): Config {
       leaseMs: read(env, "MEMCUBE_JOB_LEASE_SECONDS", seconds(0.5, 3600), 60_000),
       pollMs: read(env, "MEMCUBE_JOB_POLL_SECONDS", seconds(0.01, 60), 1000),
     },
+    documents: {
+      maxBytes: read(env, "MEMCUBE_DOCUMENT_MAX_BYTES", byteSize, 5 * 1024 ** 2),
+      fetchHosts: read(env, "MEMCUBE_FETCH_URLS", z.string(), "")
+        .split(",")
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+      fetchTimeoutMs: read(env, "MEMCUBE_FETCH_TIMEOUT_SECONDS", seconds(0.1, 600), 10_000),
+    },
     port: read(env, "PORT", integer(0, 65535), 8001),
     host: read(env, "HOST", z.string().min(1), "127.0.0.1"),
     dataDir: path.resolve(read(env, "MEMCUBE_DATA_DIR", z.string().min(1), "./data")),
@@ -279,6 +313,7 @@ export function parseConfig(env: Env): Config {
     apiKeys: readApiKeys(env),
     apiKeysFile: env.MEMCUBE_API_KEYS_FILE?.trim() || undefined,
     insecureOpen: read(env, "MEMCUBE_INSECURE_OPEN", z.stringbool(), false),
+    softDeleteRetentionMs: read(env, "MEMCUBE_SOFT_DELETE_RETENTION", duration, 30 * DAY_MS),
   };
 }
 

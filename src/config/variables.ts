@@ -148,6 +148,31 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
     ],
   },
   {
+    title: "Documents",
+    intro: "Files sent to `/product/add` as file parts; see [Documents](documents.md).",
+    variables: [
+      {
+        name: "MEMCUBE_DOCUMENT_MAX_BYTES",
+        default: "5mb",
+        description:
+          "Largest document (decoded bytes, or fetched bytes of a URL) (`b`, `kb`, `mb`, `gb` or a byte count); a larger one gets 413 naming this limit. Sent base64-encoded, a document also has to fit `MEMCUBE_BODY_LIMIT` (base64 is 4/3 of the size).",
+      },
+      {
+        name: "MEMCUBE_FETCH_URLS",
+        default: "",
+        defaultText: "*(empty: off)*",
+        description:
+          "Hosts whose `http(s)` URLs in `file_data` memcube fetches, comma-separated (`*`: any host). Off by default: a part with a URL gets 422. Only public addresses are connected to, whatever the host resolves to; redirects are checked again. See [Fetching URLs](documents.md#fetching-urls).",
+      },
+      {
+        name: "MEMCUBE_FETCH_TIMEOUT_SECONDS",
+        default: "10",
+        range: decimal(0.1, 600),
+        description: "Longest a URL fetch may take, redirects included.",
+      },
+    ],
+  },
+  {
     title: "Quotas",
     intro: "All off (`0`) by default; see [Quotas](security.md#quotas).",
     variables: [
@@ -171,6 +196,13 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
         defaultText: "`0` (off)",
         description:
           "Most UTF-8 bytes stored per cube (messages, memories, tags, info: see [Quotas](security.md#quotas)) (`b`, `kb`, `mb`, `gb` or a byte count); an add past it gets 413.",
+      },
+      {
+        name: "MEMCUBE_SOFT_DELETE_RETENTION",
+        default: "30d",
+        range: decimal(1, 315_360_000),
+        description:
+          "How long memories soft-deleted by `delete_memory_by_record_id` can be recovered (`s`, `m`, `h`, `d`, or seconds; 1 s to 3650 d). Then the server purges them: at start and every half retention (at most hourly), and before any recover. Until then they still count in `MEMCUBE_CUBE_MAX_BYTES`.",
       },
       {
         name: "MEMCUBE_LLM_TOKENS_PER_USER_PER_DAY",

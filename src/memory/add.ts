@@ -54,6 +54,9 @@ const SYNC_WAIT_MS = 180_000;
 /** A synchronous add's jobs are the request's to run; background runners take them only after this (a crashed request). */
 const SYNC_RESERVATION_MS = 60_000;
 
+/** The job kind recording a fast add's client task id: the add did its work in the request. */
+export const ADD_RECORD_JOB = "add";
+
 const memoryTypeOf = (role: MessageRole): MemoryType => (role === "user" ? "UserMemory" : "LongTermMemory");
 
 /** Vectors for the texts the embedder can represent, null for the others. */
@@ -94,7 +97,12 @@ function windowsOf<T extends { content: string }>(messages: readonly T[]): T[][]
 function bytesStoredPerCube(request: RoomRequest): number {
   const utf8 = (text: string) => Buffer.byteLength(text, "utf8");
   const messages = request.messages.reduce((sum, message) => sum + 2 * utf8(message.content), 0);
-  return messages + tagBytesOf(request.tags ?? []) + (encodeInfo(request.info ?? {})?.bytes ?? 0);
+  // A message's own info (a document chunk's page and span) makes an info of its own beside the add's.
+  const ownInfos = new Set(
+    request.messages.flatMap((message) => (message.ownInfo === undefined ? [] : [JSON.stringify({ ...request.info, ...message.ownInfo })])),
+  );
+  const ownBytes = [...ownInfos].reduce((sum, json) => sum + utf8(json), 0);
+  return messages + tagBytesOf(request.tags ?? []) + (encodeInfo(request.info ?? {})?.bytes ?? 0) + ownBytes;
 }
 
 /** What an add would store, as far as the cube quotas are concerned. */
@@ -215,7 +223,7 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
           runAfter,
         })),
       )
-    : [];
+    : fastTaskRecords(request, now);
   // One transaction for every cube, which checks access again as it writes (it may have changed
   // while the messages were embedded): the add is stored everywhere or nowhere, with its jobs.
   let write: ConversationWrite;
@@ -234,6 +242,25 @@ export async function addMessages(context: MemoryContext, request: AddRequest): 
   const added = await readBack(context, request.cubeIds, [...new Set(messages.map((message) => message.messageId))], write.jobs, sync);
   if (!sync && write.jobs.length > 0) context.fine?.jobs.wake();
   return added;
+}
+
+/**
+ * A fast add's client task id, as MemOS reports it: one finished job per cube, written with the
+ * memories (MemOS schedules an add's work under the id; memcube's fast add has done it on return).
+ */
+function fastTaskRecords(request: AddRequest, now: string): NewJob[] {
+  const clientTaskId = request.clientTaskId;
+  if (clientTaskId === undefined) return [];
+  return request.cubeIds.map((cubeId) => ({
+    taskId: crypto.randomUUID(),
+    kind: ADD_RECORD_JOB,
+    cubeId,
+    userId: request.userId,
+    messageIds: [],
+    payload: { clientTaskId, sessionId: request.sessionId },
+    runAfter: now,
+    finished: { mode: "fast", messages: request.messages.length },
+  }));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { MemoryRecord, MemoryType, MemoryVersion, Page } from "../store/types.js";
+import type { MemoryFilter, MemoryRecord, MemoryType, MemoryVersion, Page } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
 import { cubeForbidden } from "./errors.js";
@@ -10,6 +10,8 @@ export interface ListRequest {
   memoryTypes: readonly MemoryType[];
   page?: Page;
   textContains?: string;
+  /** Only the memories it matches (MemOS's filter grammar, file_ids included). */
+  filter?: MemoryFilter;
   /** Also count the matches of each memory type (get_all's memory_statistics). */
   countTypes?: boolean;
 }
@@ -37,7 +39,7 @@ export async function listMemories(context: MemoryContext, request: ListRequest)
   const budget = new AnswerBudget();
   const listings: CubeListing[] = [];
   for (const cubeId of request.cubeIds) {
-    const scope = { cubeId, memoryTypes: request.memoryTypes };
+    const scope = { cubeId, memoryTypes: request.memoryTypes, ...(request.filter !== undefined && { filter: request.filter }) };
     const wanted = request.page ?? { offset: 0, limit: Number.POSITIVE_INFINITY };
     const memories: MemoryRecord[] = [];
     let total = 0;
@@ -59,7 +61,7 @@ export async function listMemories(context: MemoryContext, request: ListRequest)
       }
       if (read.memories.length < limit) break;
     }
-    const typeCounts = request.countTypes ? await countTypes(context, cubeId, request.memoryTypes, request.textContains) : undefined;
+    const typeCounts = request.countTypes ? await countTypes(context, cubeId, request.memoryTypes, request.textContains, request.filter) : undefined;
     listings.push({ cubeId, memories, total, truncated, ...(typeCounts && { typeCounts }) });
   }
   return listings;
@@ -70,10 +72,12 @@ async function countTypes(
   cubeId: string,
   memoryTypes: readonly MemoryType[],
   textContains: string | undefined,
+  filter: MemoryFilter | undefined,
 ): Promise<Partial<Record<MemoryType, number>>> {
   const counts: Partial<Record<MemoryType, number>> = {};
   for (const memoryType of memoryTypes) {
-    const { total } = await context.store.listMemories({ cubeId, memoryTypes: [memoryType] }, { offset: 0, limit: 1 }, textContains);
+    const scope = { cubeId, memoryTypes: [memoryType], ...(filter !== undefined && { filter }) };
+    const { total } = await context.store.listMemories(scope, { offset: 0, limit: 1 }, textContains);
     if (total > 0) counts[memoryType] = total;
   }
   return counts;

@@ -2,6 +2,16 @@ import type { Embedder } from "../embed/embedder.js";
 import type { ChatModel } from "../llm/chat-model.js";
 import type { Store } from "../store/store.js";
 import type { RerankStage } from "./rerank-stage.js";
+import type { ChunkBudget, FetchPolicy } from "../documents/index.js";
+
+/** How files sent to add are read: their size limit, the chunk budget, and whether URLs are fetched. */
+export interface DocumentSettings {
+  /** Largest file, in bytes (MEMCUBE_DOCUMENT_MAX_BYTES). */
+  maxBytes: number;
+  budget: ChunkBudget;
+  /** URLs in file_data: fetched only by this policy (its allowHosts empty: never). */
+  fetch: FetchPolicy;
+}
 
 /** What the memory domain works with; built once at start-up. */
 export interface MemoryContext {
@@ -20,6 +30,10 @@ export interface MemoryContext {
   reranker?: RerankStage;
   /** Fine mode: present when an extraction model is configured. */
   fine?: FineMode;
+  /** Left out: the defaults (10 MiB files, URLs never fetched). */
+  documents?: DocumentSettings;
+  /** The job runner that stores documents added with async_mode "async" (present whenever this process runs jobs). */
+  documentJobs?: JobControl;
 }
 
 export interface FineMode {

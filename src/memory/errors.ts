@@ -2,7 +2,8 @@
  * Domain errors. Each carries the HTTP-independent meaning of the failure; the API layer maps the
  * kind to a status code. Messages are safe to show the caller.
  */
-export type DomainErrorKind = "not_found" | "forbidden" | "conflict" | "invalid" | "unavailable" | "upstream" | "full";
+/** `unprocessable`: well-formed input whose content cannot be used (a file that cannot be read), named in the message. */
+export type DomainErrorKind = "not_found" | "forbidden" | "conflict" | "invalid" | "unprocessable" | "unavailable" | "upstream" | "full";
 
 export class DomainError extends Error {
   constructor(

@@ -6,7 +6,7 @@ export type DeleteSelector = { memoryIds: readonly string[] } | { sessionId: str
 
 /**
  * Deletes the selected memories of writable cubes from every index and forgets the messages they
- * were made from (unless another active memory still cites them). Returns how many were deleted.
+ * were made from (unless another active or soft-deleted memory still cites them). Returns how many were deleted.
  */
 export async function deleteMemories(
   context: MemoryContext,

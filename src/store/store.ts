@@ -65,6 +65,12 @@ export interface ConversationBatch {
    * stored without its job). A job whose messages the cube already held is not enqueued.
    */
   jobs?: readonly NewJob[];
+  /**
+   * Jobs that cover no message of the batch (a document job, which writes its chunks itself),
+   * enqueued in the same transaction after the user's right to write their cubes is checked.
+   * Their messageIds are ignored.
+   */
+  standaloneJobs?: readonly NewJob[];
 }
 
 /** The result of writing a batch of messages with the memory made from each. */
@@ -87,6 +93,23 @@ export interface UserErasure {
   jobs: number;
   /** The user's access to cubes of others. */
   shares: number;
+}
+
+/** A memory set aside by a soft delete (delete_memory_by_record_id), until it is recovered or purged. */
+export interface SoftDeletedMemory {
+  cubeId: string;
+  id: string;
+  /** The record id of the delete that set it aside. */
+  recordId: string;
+  deletedAt: string;
+}
+
+/** Which memories set aside to list: of one cube (and record id), or of any cube set aside before a time. */
+export interface SoftDeletedQuery {
+  cubeId?: string;
+  recordId?: string;
+  deletedBefore?: string;
+  limit: number;
 }
 
 /** What a runner asks for when it claims a job. */
@@ -161,16 +184,28 @@ export interface Store {
   memoryIds(scope: MemoryScope & { sessionId?: string }): Promise<string[]>;
   /**
    * Deletes memories of a cube, with the archived versions they replaced, from every index and
-   * forgets their source messages, except those another active memory still cites. Returns how
+   * forgets their source messages, except those another active or soft-deleted memory still cites. Returns how
    * many of the given memories were deleted.
    */
   deleteMemories(cubeId: string, memoryIds: readonly string[]): Promise<number>;
+
+  /**
+   * Soft delete: every active memory of the cube is set aside under the record id (status
+   * "deleted"), in one transaction. It leaves every read, search and count, its row, history and
+   * messages stay (still counted in the cube's bytes) until it is recovered or purged (deleteMemories).
+   * Returns how many were set aside.
+   */
+  softDeleteMemories(cubeId: string, recordId: string, now: string): Promise<number>;
+  /** Brings back, active again, the memories of the cube set aside under the record id; how many. */
+  recoverMemories(cubeId: string, recordId: string): Promise<number>;
+  /** Memories set aside, oldest first: of a cube and record id, or of any cube set aside before a time. */
+  softDeletedMemories(query: SoftDeletedQuery): Promise<SoftDeletedMemory[]>;
 
   /** Re-embedding: drop every vector and start an index for another embedder. */
   resetVectors(identity: EmbedderIdentity): Promise<void>;
   /** Records which embedder the vectors come from (without touching them). */
   recordEmbedder(identity: EmbedderIdentity): Promise<void>;
-  /** Active memory ids with their text, in pages, for re-embedding. */
+  /** Active and soft-deleted memory ids with their text, in pages, for re-embedding (a recovered memory needs its vector). */
   memoryTexts(after: string | undefined, limit: number): Promise<{ id: string; cubeId: string; memoryType: string; text: string }[]>;
   setVectors(entries: readonly { id: string; vector: Float32Array }[]): Promise<void>;
 

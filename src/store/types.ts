@@ -117,12 +117,21 @@ export interface NewJob {
   cubeId: string;
   /** The user who asked for it: only they see it in the scheduler routes. */
   userId: string;
-  /** The batch's messages this job covers; only those the batch actually stored end up in it. */
+  /**
+   * The batch's messages this job covers; only those the batch actually stored end up in it, and a
+   * job none of whose messages is new is not enqueued. A job naming no message (feedback, the record
+   * of a client's task) is always enqueued.
+   */
   messageIds: readonly string[];
   /** Anything else the job needs, stored as JSON with `messageIds` and `memoryIds` added. */
   payload: Record<string, unknown>;
   /** Not claimed by background runners before this time (a synchronous request reserves its job). */
   runAfter: string;
+  /**
+   * Work the request did itself, recorded as a finished job with this result (never claimed), so
+   * that the scheduler routes report the client's task id as MemOS does.
+   */
+  finished?: Record<string, unknown>;
 }
 
 export interface JobRecord {

@@ -77,6 +77,8 @@ const ANYONE: Expect = { owner: 200, reader: 200, writer: 200, stranger: 200, un
 /** register_cube: its owner may register it again, nobody else; an unknown cube is created. */
 const REGISTER: Expect = { owner: 200, reader: 403, writer: 403, stranger: 403, unknown: 200 };
 const READ_EMPTY: Expect = { owner: 200, reader: 200, writer: 200, stranger: 403, unknown: 200 };
+/** Soft delete and recover: a writer's; a cube nobody has written holds nothing, so 200 with nothing done (MemOS: success). */
+const SOFT_WRITE: Expect = { owner: 200, reader: 403, writer: 200, stranger: 403, unknown: 200 };
 
 interface Row {
   route: string;
@@ -113,6 +115,28 @@ const ROWS: Row[] = [
     route: "/product/add",
     readOnly: "write",
     call: (f) => post("/product/add", { user_id: f.actor, writable_cube_ids: [f.cube], messages: "a new note", mode: "fast" }),
+    expect: WRITE_CREATING,
+    namesCube: true,
+  },
+  {
+    route: "/product/add (is_feedback)",
+    readOnly: "write",
+    call: (f) =>
+      post("/product/add", { user_id: f.actor, writable_cube_ids: [f.cube], is_feedback: true, messages: [{ role: "user", content: "that was wrong" }] }),
+    expect: WRITE_CREATING,
+    namesCube: true,
+  },
+  {
+    route: "/product/feedback",
+    readOnly: "write",
+    call: (f) =>
+      post("/product/feedback", {
+        user_id: f.actor,
+        writable_cube_ids: [f.cube],
+        history: [{ role: "user", content: "what is the launch code?" }],
+        feedback_content: "that answer was wrong",
+        retrieved_memory_ids: [f.memoryId],
+      }),
     expect: WRITE_CREATING,
     namesCube: true,
   },
@@ -216,6 +240,34 @@ const ROWS: Row[] = [
     readOnly: "write",
     call: (f) => post("/product/delete_memory", { user_id: f.actor, writable_cube_ids: [f.cube], memory_ids: [f.memoryId] }),
     expect: WRITE,
+    namesCube: true,
+  },
+  {
+    route: "/product/delete_memory_by_record_id",
+    readOnly: "write",
+    call: (f) => post("/product/delete_memory_by_record_id", { user_id: f.actor, mem_cube_id: f.cube, record_id: "matrix-record" }),
+    expect: SOFT_WRITE,
+    namesCube: true,
+  },
+  {
+    route: "/product/delete_memory_by_record_id (hard)",
+    readOnly: "write",
+    call: (f) => post("/product/delete_memory_by_record_id", { user_id: f.actor, mem_cube_id: f.cube, record_id: "matrix-record", hard_delete: true }),
+    expect: SOFT_WRITE,
+    namesCube: true,
+  },
+  {
+    route: "/product/recover_memory_by_record_id",
+    readOnly: "write",
+    call: (f) => post("/product/recover_memory_by_record_id", { user_id: f.actor, mem_cube_id: f.cube, delete_record_id: "matrix-record" }),
+    expect: SOFT_WRITE,
+    namesCube: true,
+  },
+  {
+    route: "/product/get_memory_dashboard",
+    readOnly: "read",
+    call: (f) => post("/product/get_memory_dashboard", { user_id: f.actor, mem_cube_id: f.cube }),
+    expect: READ,
     namesCube: true,
   },
   {

@@ -206,6 +206,19 @@ const TARGETS: Target[] = [
   { method: "GET", path: "/product/scheduler/status", input: "query", base: { user_id: "fuzzer", task_id: "t-1" } },
   { method: "POST", path: "/product/scheduler/wait", input: "query", base: { user_name: "fuzzer", timeout_seconds: "0.05", poll_interval: "0.01" } },
   { method: "GET", path: "/product/models", input: "query", base: {} },
+  {
+    method: "POST",
+    path: "/product/delete_memory_by_record_id",
+    input: "body",
+    base: { user_id: "fuzzer", mem_cube_id: "fuzzer", record_id: "r-1", hard_delete: false },
+  },
+  { method: "POST", path: "/product/recover_memory_by_record_id", input: "body", base: { user_id: "fuzzer", mem_cube_id: "fuzzer", delete_record_id: "r-1" } },
+  {
+    method: "POST",
+    path: "/product/get_memory_dashboard",
+    input: "body",
+    base: { user_id: "fuzzer", mem_cube_id: "seeded-notes", page: 1, page_size: 5, include_preference: true, filter: { session_id: "s" } },
+  },
 ];
 
 const FIELD_NAMES = [...new Set(TARGETS.flatMap((target) => Object.keys(target.base)))];

@@ -126,4 +126,23 @@ describe("without an extraction model", () => {
     assert.equal(fine.status, 400);
     assert.match(fine.body.message, /MEMRADER_API_BASE.*MEMCUBE_EXTRACT_MODEL/);
   });
+
+  test("a fast add's client task_id is reported as completed, to its user only, as MemOS reports it", async () => {
+    assert.equal((await plain.get("/product/scheduler/status?user_id=fasttask&task_id=client-fast-1")).status, 404);
+    const added = await plain.post("/product/add", {
+      user_id: "fasttask",
+      writable_cube_ids: ["fasttask", "fasttask-b"],
+      task_id: "client-fast-1",
+      messages: "I water the plants on Mondays",
+    });
+    assert.equal(added.status, 200);
+    assert.equal(added.body.data[0].task_id, undefined);
+    const one = await plain.get("/product/scheduler/status?user_id=fasttask&task_id=client-fast-1");
+    assert.equal(one.status, 200);
+    assert.equal(one.body.message, "Memory get status successfully");
+    assert.deepEqual(one.body.data, [{ task_id: "client-fast-1", status: "completed" }]);
+    assert.equal((await plain.get("/product/scheduler/status?user_id=someone-else&task_id=client-fast-1")).status, 404);
+    // Nothing is left running: a client waiting for the task is answered at once.
+    assert.equal((await plain.post("/product/scheduler/wait?user_name=fasttask", {})).body.message, "idle");
+  });
 });

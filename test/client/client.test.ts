@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { MemcubeClient, MemcubeError, type ChatFrame } from "memcube/client";
 import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
+import { script, startFineRig } from "../support/extraction.js";
 
 let rig: ChatRig;
 let alice: MemcubeClient;
@@ -98,6 +99,16 @@ describe("memcube/client against a real server", () => {
     assert.equal(await alice.memories.get(added.memory_id), null, "an unknown id is null, as MemOS answers it");
   });
 
+  test("memories: softDelete, dashboard, recover", async () => {
+    await alice.add({ messages: "I keep my passport in the blue drawer", writable_cube_ids: ["cl-aside"] });
+    assert.deepEqual(await alice.memories.softDelete({ mem_cube_id: "cl-aside", record_id: "undo-1" }), { status: "success", deleted: 1 });
+    assert.equal((await alice.memories.dashboard({ mem_cube_id: "cl-aside" })).statistics.total_text_nodes, 0);
+    assert.deepEqual(await alice.memories.recover({ mem_cube_id: "cl-aside", delete_record_id: "undo-1" }), { status: "success", recovered: 1 });
+    const dashboard = await alice.memories.dashboard({ mem_cube_id: "cl-aside" });
+    assert.equal(dashboard.text_mem[0]?.memories[0]?.memory, "I keep my passport in the blue drawer");
+    assert.equal(dashboard.statistics.total_text_nodes, 1);
+  });
+
   test("validation errors carry the 422 envelope; no user is refused before sending", async () => {
     await assert.rejects(alice.search({ query: "x", top_k: 0 }), (error: unknown) => {
       assert.ok(error instanceof MemcubeError);
@@ -129,6 +140,28 @@ test("the client imports only types from the server: no server code is loaded wi
       file,
     );
   }
+});
+
+describe("memories.feedback", () => {
+  test("sync feedback answers the record; a server without an extraction model throws 503", async () => {
+    const fine = await startFineRig();
+    try {
+      const bob = new MemcubeClient({ baseUrl: fine.server.url, userId: "cl-bob" });
+      const [added] = await bob.add({ messages: "I live in Turin", mode: "fast" });
+      script(fine.llm, { feedback: () => JSON.stringify({ operations: [{ op: "update", memory: 1, text: "The user lives in Milan" }] }) });
+      const [outcome] = await bob.memories.feedback({
+        feedback_content: "I moved to Milan.",
+        retrieved_memory_ids: [added?.memory_id ?? ""],
+        async_mode: "sync",
+      });
+      assert.ok(outcome && !Array.isArray(outcome));
+      assert.equal(outcome.record.update[0]?.archived_id, added?.memory_id);
+      assert.equal(outcome.record.update[0]?.text, "The user lives in Milan");
+    } finally {
+      await fine.close();
+    }
+    await assert.rejects(alice.memories.feedback({ feedback_content: "wrong" }), (error: unknown) => error instanceof MemcubeError && error.status === 503);
+  });
 });
 
 describe("with API keys", () => {

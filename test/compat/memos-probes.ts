@@ -146,17 +146,6 @@ export const MEMOS_PROBES: readonly Probe[] = [
     session_id: "session_deprecated_1",
     async_mode: "async",
   })),
-  add(
-    "example 06a (is_feedback)",
-    () => ({
-      user_id: USER,
-      writable_cube_ids: [CUBE],
-      session_id: "session_feedback_1",
-      is_feedback: true,
-      messages: [{ role: "user", content: "That hotel was over my budget, cheaper please.", chat_time: "2025-11-24T10:30:00Z" }],
-    }),
-    { expectMessage: "Memory feedback successfully", after: () => undefined },
-  ),
   add("example 06c (chat_history)", () => ({
     user_id: USER,
     writable_cube_ids: [CUBE],
@@ -440,25 +429,12 @@ export const MEMOS_PROBES: readonly Probe[] = [
   },
   { route: "get_memory_by_ids", name: "bare array body", request: (context) => ({ body: [at(context, 0), at(context, 1)] }) },
   { route: "get_memory_dashboard", name: "mem_cube_id", request: () => ({ body: { mem_cube_id: CUBE } }) },
-  { route: "get_user_names_by_memory_ids", name: "memory_ids", request: (context) => ({ body: { memory_ids: [at(context, 0)] } }) },
-
-  // ---- feedback ----
   {
-    route: "feedback",
-    name: "async (default)",
-    request: (context) => ({
-      body: {
-        user_id: USER,
-        writable_cube_ids: [CUBE],
-        history: [
-          { role: "user", content: "Which hotel should I book?" },
-          { role: "assistant", content: "The Grand Palace, it is lively." },
-        ],
-        feedback_content: "No, I said I prefer quiet hotels.",
-        retrieved_memory_ids: [at(context, 0)],
-      },
-    }),
+    route: "get_memory_dashboard",
+    name: "a page, preference and tool memory left out",
+    request: () => ({ body: { mem_cube_id: CUBE, user_id: USER, page: 1, page_size: 2, include_preference: false, include_tool_memory: false } }),
   },
+  { route: "get_user_names_by_memory_ids", name: "memory_ids", request: (context) => ({ body: { memory_ids: [at(context, 0)] } }) },
 
   // ---- deletes (last: they remove what the reads used) ----
   {
@@ -501,6 +477,17 @@ export const MEMOS_PROBES: readonly Probe[] = [
   { route: "delete_memory", name: "quick delete by user_id", request: () => ({ body: { writable_cube_ids: ["用户_001"], user_id: "用户_001" } }) },
   { route: "delete_memory_by_record_id", name: "soft delete", request: () => ({ body: { mem_cube_id: CUBE, record_id: "record-compat-1" } }) },
   { route: "recover_memory_by_record_id", name: "recover", request: () => ({ body: { mem_cube_id: CUBE, delete_record_id: "record-compat-1" } }) },
+  { route: "delete_memory_by_record_id", name: "soft delete again", request: () => ({ body: { mem_cube_id: CUBE, record_id: "record-compat-2" } }) },
+  {
+    route: "delete_memory_by_record_id",
+    name: "hard delete of the record",
+    request: () => ({ body: { mem_cube_id: CUBE, record_id: "record-compat-2", hard_delete: true } }),
+  },
+  {
+    route: "recover_memory_by_record_id",
+    name: "recover a purged record",
+    request: () => ({ body: { mem_cube_id: CUBE, delete_record_id: "record-compat-2" } }),
+  },
 ];
 
 /** A cube of the preference scenario (its server extracts memories with the fake model). */
@@ -548,6 +535,50 @@ export const MEMOS_PREFERENCE_PROBES: readonly Probe[] = [
       }
       return out;
     },
+  },
+  // ---- feedback: MemOS always has its feedback model; memcube needs its extraction model, which this server has ----
+  add(
+    "example 06a (is_feedback)",
+    () => ({
+      user_id: USER,
+      writable_cube_ids: [PREFERENCE_CUBE],
+      session_id: "session_feedback_1",
+      is_feedback: true,
+      messages: [{ role: "user", content: "That hotel was over my budget, cheaper please.", chat_time: "2025-11-24T10:30:00Z" }],
+    }),
+    { expectMessage: "Memory feedback successfully", after: () => undefined },
+  ),
+  {
+    route: "feedback",
+    name: "async (default)",
+    request: (context) => ({
+      body: {
+        user_id: USER,
+        writable_cube_ids: [PREFERENCE_CUBE],
+        history: [
+          { role: "user", content: "Which hotel should I book?" },
+          { role: "assistant", content: "The Grand Palace, it is lively." },
+        ],
+        feedback_content: "No, I said I prefer quiet hotels.",
+        retrieved_memory_ids: [at(context, 0)],
+      },
+    }),
+  },
+
+  {
+    route: "feedback",
+    name: "sync with corrected_answer",
+    request: (context) => ({
+      body: {
+        user_id: USER,
+        writable_cube_ids: [PREFERENCE_CUBE],
+        history: [{ role: "user", content: "Which hotel should I book?" }],
+        feedback_content: "Somewhere quiet, as I said.",
+        retrieved_memory_ids: [at(context, 0)],
+        async_mode: "sync",
+        corrected_answer: true,
+      },
+    }),
   },
 ];
 

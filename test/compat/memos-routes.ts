@@ -175,6 +175,12 @@ const FeedbackRequest = z.object({
   mem_cube_id: nullableString,
 });
 
+/** What one feedback call answers per request: `[]` when async (the work is scheduled), else the answer and record. */
+const FeedbackOutcome = z.union([
+  z.array(z.unknown()).length(0),
+  z.object({ answer: z.string(), record: z.object({ add: z.array(z.unknown()), update: z.array(z.unknown()) }) }),
+]);
+
 /** delete_memory: `conversation_id` is an alias of `session_id`; both given and different is a 422. */
 const DeleteMemoryRequest = z
   .object({
@@ -363,7 +369,8 @@ export const MEMOS_ROUTES: readonly MemosRoute[] = [
     answer: "json",
     envelope: "code-message-data",
     messages: ["Memory added successfully", "Memory feedback successfully"],
-    data: z.array(AddedMemory),
+    // is_feedback answers feedback's data: [[]] (async) or [{answer, record}] (sync).
+    data: z.array(z.union([AddedMemory, FeedbackOutcome])),
     notes: [
       "user_id may be left out (then null); writable_cube_ids defaults to [mem_cube_id], else [user_id].",
       "messages may be a string, a list of chat messages (roles system/user/assistant/tool), or a list of bare text/file items; an empty list or string is valid.",
@@ -652,12 +659,7 @@ export const MEMOS_ROUTES: readonly MemosRoute[] = [
     answer: "json",
     envelope: "code-message-data",
     messages: ["Memory feedback successfully"],
-    data: z.array(
-      z.union([
-        z.array(z.unknown()).length(0),
-        z.object({ answer: z.string(), record: z.object({ add: z.array(z.unknown()), update: z.array(z.unknown()) }) }),
-      ]),
-    ),
+    data: z.array(FeedbackOutcome),
     notes: [
       "history and feedback_content are required keys but may be null.",
       "async_mode 'async' (default) schedules the work under task_id and answers data [[]]; 'sync' answers data [{answer, record: {add, update}}] (answer is '' unless corrected_answer).",
@@ -695,7 +697,10 @@ export const MEMOS_ROUTES: readonly MemosRoute[] = [
     envelope: "code-message-data",
     messages: ["Called Successfully"],
     data: z.object({ status: z.literal("success") }),
-    notes: ["Soft-deletes (hard_delete false) the cube's nodes tagged with that delete record id; recoverable by recover_memory_by_record_id."],
+    notes: [
+      "hard_delete false: every node of the cube not deleted yet gets status deleted, tagged with record_id and a delete time; recoverable by recover_memory_by_record_id.",
+      "hard_delete true: the cube's nodes tagged with record_id are removed. Either way the answer is success, whatever was found.",
+    ],
   },
   {
     id: "recover_memory_by_record_id",

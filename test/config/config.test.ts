@@ -50,6 +50,8 @@ describe("parseConfig", () => {
     [{ MEMCUBE_API_KEYS_FILE: "/nonexistent/keys.json" }, /^MEMCUBE_API_KEYS_FILE: cannot read "\/nonexistent\/keys.json" \(ENOENT\)/],
     [{ MEMCUBE_API_KEYS: '{"sk-0123456789abcdef-one": "a"}', MEMCUBE_API_KEYS_FILE: "/x.json" }, /^MEMCUBE_API_KEYS_FILE: set either/],
     [{ MEMCUBE_INSECURE_OPEN: "perhaps" }, /^MEMCUBE_INSECURE_OPEN: /],
+    [{ MEMCUBE_SOFT_DELETE_RETENTION: "2w" }, /^MEMCUBE_SOFT_DELETE_RETENTION: expected a duration from 1s to 3650d/],
+    [{ MEMCUBE_SOFT_DELETE_RETENTION: "0s" }, /^MEMCUBE_SOFT_DELETE_RETENTION: expected a duration/],
   ];
   for (const [env, message] of bad) {
     test(`a bad ${Object.keys(env).join("+")} is one line naming the variable`, () => {
@@ -96,6 +98,14 @@ describe("parseConfig", () => {
         url,
       );
     }
+  });
+
+  test("the soft-delete retention: 30 days unless set, in s, m, h, d or seconds", () => {
+    assert.equal(parseConfig({}).softDeleteRetentionMs, 30 * 86_400_000);
+    assert.equal(parseConfig({ MEMCUBE_SOFT_DELETE_RETENTION: "12h" }).softDeleteRetentionMs, 12 * 3_600_000);
+    assert.equal(parseConfig({ MEMCUBE_SOFT_DELETE_RETENTION: "90m" }).softDeleteRetentionMs, 90 * 60_000);
+    assert.equal(parseConfig({ MEMCUBE_SOFT_DELETE_RETENTION: "7D" }).softDeleteRetentionMs, 7 * 86_400_000);
+    assert.equal(parseConfig({ MEMCUBE_SOFT_DELETE_RETENTION: "2.5" }).softDeleteRetentionMs, 2500);
   });
 
   test("sizes accept units", () => {

@@ -54,6 +54,9 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
     await server.post("/product/add", { user_id: "gina", messages: "I adopted a tabby cat called Miso", writable_cube_ids: ["gina-home"] });
     await server.post("/product/add", { user_id: "hal", messages: "我住在杭州" });
     await server.post("/product/share_cube", { user_id: "gina", cube_id: "gina-home", target_user_id: "hal", access: "read" });
+    // A soft delete waiting for its recovery is copied as it is.
+    await server.post("/product/add", { user_id: "hal", messages: "My locker code is 4471", writable_cube_ids: ["hal-aside"] });
+    await server.post("/product/delete_memory_by_record_id", { user_id: "hal", mem_cube_id: "hal-aside", record_id: "rec-migrate" });
     await server.stop();
     // A version history, as a refinement leaves it.
     const store = new SqliteStore(file);
@@ -158,10 +161,10 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
   test("copies everything with a progress bar and verifies the counts", async () => {
     const run = await migrate("--from", `sqlite:${file}`, "--to", `postgres:${schema.url}`);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /memories\s+\[#{30}\]\s+1204\/1204 100%/);
+    assert.match(run.stderr, /memories\s+\[#{30}\]\s+1205\/1205 100%/);
     assert.match(run.stderr, /verified: every table's rows are in the target \(vectors by local:use-lite-en, 512 dimensions\)/);
     assert.doesNotMatch(run.stderr, /memcube:memcube@/, "the password is not printed");
-    assert.deepEqual(await counts(schema.url), { memories: 1204, messages: 1203, sources: 1204, history: 2, vectors: 1201, access: 1 });
+    assert.deepEqual(await counts(schema.url), { memories: 1205, messages: 1204, sources: 1205, history: 2, vectors: 1202, access: 1 });
     assert.deepEqual(await querySchema(schema.url, "SELECT user_id, day, tokens::int AS tokens FROM chat_token_usage"), [
       { user_id: "gina", day: "2026-11-25", tokens: 1234 },
     ]);
@@ -172,7 +175,7 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
     await querySchema(schema.url, "DELETE FROM messages WHERE seq > (SELECT max(seq) - 300 FROM messages)");
     const run = await migrate("--from", `sqlite:${file}`, "--to", `postgres:${schema.url}`);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(await counts(schema.url), { memories: 1204, messages: 1203, sources: 1204, history: 2, vectors: 1201, access: 1 });
+    assert.deepEqual(await counts(schema.url), { memories: 1205, messages: 1204, sources: 1205, history: 2, vectors: 1202, access: 1 });
   });
 
   test("a server on PostgreSQL serves the copied store", async () => {
@@ -197,6 +200,13 @@ describe("memcube migrate", { skip: POSTGRES_SKIP }, () => {
         [["I adopted a tabby cat called Miso", "corrected"]],
       );
       assert.equal((await store.getMemory(supersededId))?.status, "archived");
+      const [aside] = await store.softDeletedMemories({ cubeId: "hal-aside", limit: 10 });
+      assert.equal(aside?.recordId, "rec-migrate", "the soft delete is copied with its record id");
+      assert.equal(await store.recoverMemories("hal-aside", "rec-migrate"), 1);
+      assert.deepEqual(
+        (await store.listMemories({ cubeId: "hal-aside" })).memories.map((memory) => memory.text),
+        ["My locker code is 4471"],
+      );
       // Tags are copied once per cube and list, and every memory reads its own back.
       assert.deepEqual((await store.getMemory(successorId))?.tags, ["pets"]);
       const [note] = (await store.listMemories({ cubeId: "gina-home", filter: { field: "tags", op: "contains", value: "pets" } })).memories;

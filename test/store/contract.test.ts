@@ -288,6 +288,62 @@ for (const backend of BACKENDS) {
       assert.equal((await store.listMemories({ cubeId: "c2" })).total, 1, "the other cube is untouched");
     });
 
+    test("a soft delete sets a cube's active memories aside under a record id: out of every read, search and count until recovered or purged", async () => {
+      const first = entry("sd", "m1", "apples and pears", { vector: [1, 0, 0] });
+      const second = entry("sd", "m2", "pears only", { vector: [0, 1, 0] });
+      const other = entry("sd-other", "m1", "apples elsewhere", { vector: [1, 0, 0] });
+      await store.addConversation({ userId: "u", now, entries: [first, second, other] });
+      const usage = await store.cubeUsage("sd");
+      const apples = new Float32Array([1, 0, 0]);
+
+      assert.equal(await store.softDeleteMemories("sd", "r1", at(10)), 2);
+      assert.equal((await store.listMemories({ cubeId: "sd" })).total, 0);
+      assert.equal(await store.hasMemories({ cubeId: "sd" }), false);
+      assert.deepEqual(await store.searchVectors({ cubeId: "sd" }, apples, 10), []);
+      assert.deepEqual(await store.searchVectors({ cubeId: "sd", memoryTypes: ["UserMemory"] }, apples, 10), []);
+      assert.deepEqual(await store.searchKeywords({ cubeId: "sd" }, ["apples", "pears"], 10), []);
+      assert.deepEqual(await store.memoryIds({ cubeId: "sd" }), []);
+      assert.deepEqual(await store.recentMemories("sd", "s", 10), []);
+      assert.deepEqual(await store.memoriesFromMessages("sd", ["m1", "m2"]), []);
+      assert.equal((await store.getMemory(first.memory.id))?.status, "deleted", "the row stays, marked");
+      assert.deepEqual(await store.cubeUsage("sd"), { memories: 0, bytes: usage.bytes }, "no active memory; its bytes are still stored");
+      assert.equal((await store.cubesOf("u")).find(({ cube }) => cube.id === "sd")?.memories, 0);
+      assert.equal((await store.getMessages("sd", ["m1", "m2"])).length, 2, "its messages are kept for the recovery");
+      assert.deepEqual(ids(await store.searchVectors({ cubeId: "sd-other" }, apples, 10)), [other.memory.id], "another cube is untouched");
+
+      const setAside = await store.softDeletedMemories({ cubeId: "sd", recordId: "r1", limit: 10 });
+      assert.deepEqual(setAside.map((memory) => [memory.id, memory.recordId, memory.deletedAt]).sort(), [
+        ...[first.memory.id, second.memory.id].sort().map((id) => [id, "r1", at(10)]),
+      ]);
+      assert.deepEqual(await store.softDeletedMemories({ deletedBefore: at(10), limit: 10 }), [], "the retention compares deletion times");
+      assert.equal((await store.softDeletedMemories({ deletedBefore: at(11), limit: 10 })).length, 2);
+      assert.deepEqual(await store.softDeletedMemories({ cubeId: "sd", recordId: "other", limit: 10 }), []);
+      assert.equal(await store.softDeleteMemories("sd", "r2", at(20)), 0, "a memory set aside is not set aside again");
+      assert.equal(await store.recoverMemories("sd", "r2"), 0, "a record id that set nothing aside recovers nothing");
+      assert.equal(await store.recoverMemories("sd-other", "r1"), 0, "a record id is per cube");
+
+      const third = entry("sd", "m3", "apples after the delete", { vector: [0.9, 0.1, 0] });
+      await store.addConversation({ userId: "u", now: at(30), entries: [third] });
+      assert.equal(await store.recoverMemories("sd", "r1"), 2);
+      assert.equal(await store.recoverMemories("sd", "r1"), 0, "recovered once");
+      assert.deepEqual(ids(await store.searchVectors({ cubeId: "sd" }, apples, 10)), [first.memory.id, third.memory.id, second.memory.id], "vectors are back");
+      const [best] = await store.searchVectors({ cubeId: "sd" }, apples, 1);
+      assert.ok(Math.abs((best?.score ?? 0) - 1) < 0.02, `the same vector (${best?.score})`);
+      assert.deepEqual(ids(await store.searchKeywords({ cubeId: "sd" }, ["pears"], 10)).sort(), [first.memory.id, second.memory.id].sort(), "words are back");
+      assert.equal((await store.listMemories({ cubeId: "sd" })).total, 3);
+      assert.equal((await store.getMemory(first.memory.id))?.status, "activated");
+      assert.deepEqual(await store.softDeletedMemories({ cubeId: "sd", limit: 10 }), []);
+
+      // Purged: erased as deleteMemories erases, messages and all; its record id recovers nothing then.
+      assert.equal(await store.softDeleteMemories("sd", "r3", at(40)), 3);
+      const purged = (await store.softDeletedMemories({ cubeId: "sd", recordId: "r3", limit: 10 })).map((memory) => memory.id);
+      assert.equal(await store.deleteMemories("sd", purged), 3);
+      assert.equal(await store.getMemory(first.memory.id), undefined);
+      assert.deepEqual(await store.getMessages("sd", ["m1", "m2", "m3"]), []);
+      assert.equal(await store.recoverMemories("sd", "r3"), 0);
+      assert.deepEqual(await store.cubeUsage("sd"), { memories: 0, bytes: 0 });
+    });
+
     test("memories read back as written, with their source messages", async () => {
       const time = "2026-02-03T04:05:06.789Z";
       const written = entry("read", "r1", "Ünïcode ✓ 中文 and emoji 🎉", {
@@ -509,6 +565,27 @@ for (const backend of BACKENDS) {
       );
     });
 
+    test("a refinement of messages whose memory was soft-deleted meanwhile writes nothing from them", async () => {
+      const cube = "refine-aside";
+      const raw = entry(cube, "a1", "I live in Oslo");
+      await store.addConversation({ userId: "u", now, entries: [raw], jobs: [job("refine-aside", cube, ["a1"])] });
+      const claimed = await claimAt("refine-aside", store, 1, "w");
+      assert.equal(await store.softDeleteMemories(cube, "rec", at(2)), 1);
+      const derived = entry(cube, "a1", "The user lives in Oslo").memory;
+      const write = await store.commitRefinement({
+        claim: { jobId: claimed?.id ?? 0, workerId: "w" },
+        cubeId: cube,
+        now: at(3),
+        derived: [{ memory: derived }],
+        retire: [{ memoryId: raw.memory.id, successorId: derived.id, reason: "refined" }],
+        result: {},
+      });
+      assert.deepEqual(write, { insertedIds: [], archivedIds: [] });
+      assert.equal((await store.listMemories({ cubeId: cube })).total, 0, "nothing came back through the refinement");
+      assert.equal(await store.recoverMemories(cube, "rec"), 1);
+      assert.equal((await store.getMemory(raw.memory.id))?.status, "activated", "the raw memory is recovered as it was");
+    });
+
     test("re-embedding: reset drops the vectors, memory texts page through, set vectors are searched", async () => {
       await store.resetVectors({ name: "other", dimension: 4 });
       assert.deepEqual(await store.embedderIdentity(), { name: "other", dimension: 4 });
@@ -522,6 +599,17 @@ for (const backend of BACKENDS) {
       assert.deepEqual(ids(await store.searchVectors({ cubeId: target.cubeId }, new Float32Array([0, 0, 1, 0]), 5)), [target.id]);
       await store.recordEmbedder({ name: "other-done", dimension: 4 });
       assert.deepEqual(await store.embedderIdentity(), { name: "other-done", dimension: 4 });
+
+      // A memory set aside by a soft delete is re-embedded too, and searched with its new vector once recovered.
+      const aside = entry("reembed-aside", "e1", "set aside while re-embedding", { vector: null });
+      await store.addConversation({ userId: "u", now, entries: [aside] });
+      await store.softDeleteMemories("reembed-aside", "rec", at(1));
+      assert.ok((await store.memoryTexts(undefined, 100_000)).some((memory) => memory.id === aside.memory.id));
+      const up = new Float32Array([0, 1, 0, 0]);
+      await store.setVectors([{ id: aside.memory.id, vector: up }]);
+      assert.deepEqual(await store.searchVectors({ cubeId: "reembed-aside" }, up, 5), [], "still set aside");
+      assert.equal(await store.recoverMemories("reembed-aside", "rec"), 1);
+      assert.deepEqual(ids(await store.searchVectors({ cubeId: "reembed-aside" }, up, 5)), [aside.memory.id]);
     });
 
     test("deleting a cube removes its memories, messages, shares and jobs", async () => {
@@ -766,6 +854,29 @@ for (const backend of BACKENDS) {
       assert.equal(await two.dropParkedJob(second.taskId), false);
       assert.equal(await one.getJob(second.taskId), undefined);
       assert.equal(await one.dropParkedJob(first.taskId), false, "only parked jobs are dropped");
+    });
+
+    test("a job naming no message is enqueued on its own, into a cube the user may write; a finished one is never claimed", async () => {
+      const standalone = { ...job("solo", "solo-cube", []), userId: "solo-user" };
+      const record = { ...job("solo", "solo-cube", []), userId: "solo-user", finished: { mode: "fast" } };
+      const write = await one.addConversation({ userId: "solo-user", now: at(0), entries: [], jobs: [standalone, record] });
+      assert.deepEqual(
+        write.jobs.map((entry) => entry.taskId),
+        [standalone.taskId, record.taskId],
+      );
+      assert.equal((await two.getCube("solo-cube"))?.ownerId, "solo-user", "the job's cube is created for its user");
+      assert.equal((await two.getJob(standalone.taskId))?.status, "queued");
+      const done = await two.getJob(record.taskId);
+      assert.equal(done?.status, "done");
+      assert.deepEqual(done?.result, { mode: "fast" });
+      assert.equal(await two.countUnfinishedJobs("solo-user"), 1);
+      const claimed = await claimAt("solo", one, 1, "w-solo");
+      assert.equal(claimed?.taskId, standalone.taskId);
+      assert.equal(await claimAt("solo", two, 1, "w-solo2"), undefined, "the finished record is not work");
+      await assert.rejects(
+        one.addConversation({ userId: "intruder", now: at(0), entries: [], jobs: [{ ...job("solo", "solo-cube", []), userId: "intruder" }] }),
+        CubeWriteRefused,
+      );
     });
   });
 }

@@ -95,6 +95,62 @@ describe("approximate nearest-neighbour index", () => {
     await store.close();
   });
 
+  test("a soft delete takes a large cube's rows out of its index; recovered, they are found again", async () => {
+    const store = new SqliteStore(file);
+    await store.addConversation({ userId: "u", now, entries: entries("aside", 0, ANN_MIN_VECTORS + 200) });
+    const query = vectorNear(centres[3] as number[], 0.8);
+    await store.searchVectors({ cubeId: "aside" }, query, 10); // starts the build
+    await store.indexesSettled();
+    const before = (await store.searchVectors({ cubeId: "aside" }, query, 10)).map((hit) => hit.id);
+    assert.equal(before.length, 10);
+    assert.equal(await store.softDeleteMemories("aside", "r", now), ANN_MIN_VECTORS + 200);
+    assert.deepEqual(await store.searchVectors({ cubeId: "aside" }, query, 10), []);
+    const later = entries("aside", ANN_MIN_VECTORS + 200, 3);
+    await store.addConversation({ userId: "u", now, entries: later });
+    assert.deepEqual(
+      (await store.searchVectors({ cubeId: "aside" }, query, 10)).map((hit) => hit.id).sort(),
+      later.map(({ memory }) => memory.id).sort(),
+      "only what was added since",
+    );
+    await store.recoverMemories("aside", "r");
+    const exact = async () =>
+      (await store.searchVectors({ cubeId: "aside", filter: { field: "session_id", op: "eq", value: "s" } }, query, 10)).map((hit) => hit.id);
+    assert.deepEqual(
+      (await store.searchVectors({ cubeId: "aside" }, query, 10)).map((hit) => hit.id),
+      await exact(),
+      "exact while the index is rebuilt",
+    );
+    await store.indexesSettled();
+    const rebuilt = (await store.searchVectors({ cubeId: "aside" }, query, 10)).map((hit) => hit.id);
+    const wanted = await exact();
+    assert.ok(rebuilt.filter((id) => wanted.includes(id)).length >= 9, "the rebuilt index holds the recovered rows");
+    assert.deepEqual(wanted, before, "the same nearest rows as before the soft delete");
+    await store.close();
+  });
+
+  test("a recovery by another process sharing the file makes this process rebuild its index with the recovered rows", async () => {
+    const store = new SqliteStore(file);
+    const other = new SqliteStore(file);
+    await store.addConversation({ userId: "u", now, entries: entries("shared-aside", 0, ANN_MIN_VECTORS + 50) });
+    const query = vectorNear(centres[5] as number[], 0.8);
+    await store.searchVectors({ cubeId: "shared-aside" }, query, 10); // starts the build
+    await store.indexesSettled();
+    const before = (await store.searchVectors({ cubeId: "shared-aside" }, query, 10)).map((hit) => hit.id);
+    await other.softDeleteMemories("shared-aside", "r", now);
+    assert.deepEqual(await store.searchVectors({ cubeId: "shared-aside" }, query, 10), [], "set aside rows are dropped at the join");
+    await other.recoverMemories("shared-aside", "r");
+    assert.deepEqual(
+      (await store.searchVectors({ cubeId: "shared-aside" }, query, 10)).map((hit) => hit.id),
+      before,
+      "recovered rows are found (exactly, while the index is rebuilt)",
+    );
+    await store.indexesSettled();
+    const rebuilt = (await store.searchVectors({ cubeId: "shared-aside" }, query, 10)).map((hit) => hit.id);
+    assert.ok(rebuilt.filter((id) => before.includes(id)).length >= 9, `the rebuilt index holds them: ${rebuilt.length}`);
+    await other.close();
+    await store.close();
+  });
+
   test("small cubes and narrow scopes are searched exactly", async () => {
     const store = new SqliteStore(file);
     const small = entries("small", 0, 50);

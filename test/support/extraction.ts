@@ -19,6 +19,8 @@ export interface ExtractionScript {
   extract?: (prompt: Prompt) => string;
   /** The raw answer to an update-step prompt. Default: no decisions (every memory is added). */
   update?: (prompt: Prompt) => string;
+  /** The raw answer to a feedback prompt. Default: no operations (nothing changes). */
+  feedback?: (prompt: Prompt) => string;
   delayMs?: number;
   /** Answers nothing until this settles (see the fake's `holdUntil`). */
   holdUntil?: Promise<unknown>;
@@ -34,8 +36,9 @@ const promptOf = (body: RecordedBody): Prompt => {
   };
 };
 
-export const isUpdatePrompt = (prompt: Prompt) => prompt.system.includes('"decisions"');
-export const isExtractionPrompt = (prompt: Prompt) => prompt.system.includes('"memories"');
+export const isFeedbackPrompt = (prompt: Prompt) => prompt.system.includes('"operations"');
+export const isUpdatePrompt = (prompt: Prompt) => !isFeedbackPrompt(prompt) && prompt.system.includes('"decisions"');
+export const isExtractionPrompt = (prompt: Prompt) => !isFeedbackPrompt(prompt) && prompt.system.includes('"memories"');
 
 /** Every following request is answered by the script (chat requests get the usual echo). */
 export function script(llm: FakeOpenAI, answers: ExtractionScript): void {
@@ -44,6 +47,7 @@ export function script(llm: FakeOpenAI, answers: ExtractionScript): void {
     ...(answers.holdUntil && { holdUntil: answers.holdUntil }),
     text: (body) => {
       const prompt = promptOf(body);
+      if (isFeedbackPrompt(prompt)) return answers.feedback?.(prompt) ?? '{"operations": []}';
       if (isUpdatePrompt(prompt)) return answers.update?.(prompt) ?? '{"decisions": []}';
       if (isExtractionPrompt(prompt)) return answers.extract?.(prompt) ?? '{"memories": []}';
       const last = [...(body.messages ?? [])].reverse().find((message) => message.role === "user");
@@ -53,8 +57,9 @@ export function script(llm: FakeOpenAI, answers: ExtractionScript): void {
 }
 
 /** The prompts the fake model received, of one kind. */
-export function prompts(llm: FakeOpenAI, kind: "extract" | "update"): Prompt[] {
-  return llm.requests.flatMap((request) => (request.body ? [promptOf(request.body)] : [])).filter(kind === "extract" ? isExtractionPrompt : isUpdatePrompt);
+export function prompts(llm: FakeOpenAI, kind: "extract" | "update" | "feedback"): Prompt[] {
+  const kinds = { extract: isExtractionPrompt, update: isUpdatePrompt, feedback: isFeedbackPrompt };
+  return llm.requests.flatMap((request) => (request.body ? [promptOf(request.body)] : [])).filter(kinds[kind]);
 }
 
 export interface Item {

@@ -21,11 +21,15 @@ import type {
   CreateCubeInput,
   CubeGraph,
   CubeInfo,
+  Dashboard,
+  DashboardInput,
   DeleteCubeInput,
   DeleteMemoryInput,
   DeleteResult,
   ErrorBody,
   ExistCubeInput,
+  FeedbackInput,
+  FeedbackResult,
   GetAllInput,
   GetMemoryInput,
   Identity,
@@ -33,9 +37,13 @@ import type {
   MemoryKinds,
   MemoryWithHistory,
   ModelList,
+  RecoverInput,
+  RecoverResult,
   SearchInput,
   SearchResult,
   ShareCubeInput,
+  SoftDeleteInput,
+  SoftDeleteResult,
 } from "./types.js";
 export type * from "./types.js";
 /** A request the server refused or could not carry out; `envelope` is its error body when it sent one. */
@@ -67,6 +75,12 @@ export interface MemcubeClientOptions {
 export interface CallOptions {
   signal?: AbortSignal;
 }
+/** A document for `addDocument`: its bytes, its name, and the add's other fields. */
+export type DocumentInput = Omit<AddInput, "messages" | "memory_content" | "doc_path"> & {
+  content: Uint8Array;
+  filename: string;
+  file_id?: string;
+};
 export declare class MemcubeClient {
   private readonly options;
   private readonly baseUrl;
@@ -74,6 +88,21 @@ export declare class MemcubeClient {
   constructor(options: MemcubeClientOptions);
   /** Adds messages (a string is one user message) to the writable cubes. */
   add(input: AddInput, call?: CallOptions): Promise<AddedMemory[]>;
+  /**
+   * Adds a document (PDF, DOCX, HTML, Markdown, JSON, CSV or text: the server tells them by their
+   * content) as chunks of document knowledge. `file_id` identifies it in the cube (default: its
+   * name): the same content again changes nothing, new content replaces its chunks.
+   */
+  addDocument(input: DocumentInput, call?: CallOptions): Promise<AddedMemory[]>;
+  /** Deletes every chunk of these files (by file_id, or file name) from the cubes. */
+  deleteDocuments(
+    input: {
+      file_ids: string[];
+      writable_cube_ids?: string[];
+      user_id?: string;
+    },
+    call?: CallOptions,
+  ): Promise<DeleteResult>;
   search(input: SearchInput, call?: CallOptions): Promise<SearchResult>;
   /** The whole answer, with the memories the model was shown. */
   chat(input: ChatInput, call?: CallOptions): Promise<ChatResult>;
@@ -125,8 +154,16 @@ export declare class MemcubeClient {
       },
       call?: CallOptions,
     ) => Promise<MemoryWithHistory | null>;
+    /** Feedback on the last answer: the server's extraction model updates, deletes or adds the memories concerned. */
+    feedback: (input: FeedbackInput, call?: CallOptions) => Promise<FeedbackResult>;
     /** Throws when the server names no single delete mode in the request (MemOS answers that with 200 "failure"). */
     delete: (input: DeleteMemoryInput, call?: CallOptions) => Promise<DeleteResult>;
+    /** Sets every active memory of the cube aside under `record_id` (recoverable until purged); `hard_delete: true` erases what it set aside. */
+    softDelete: (input: SoftDeleteInput, call?: CallOptions) => Promise<SoftDeleteResult>;
+    /** Brings back what a soft delete set aside under `delete_record_id` (`recovered: 0` once purged). */
+    recover: (input: RecoverInput, call?: CallOptions) => Promise<RecoverResult>;
+    /** An overview of a cube: its memories by kind and their totals. */
+    dashboard: (input?: DashboardInput, call?: CallOptions) => Promise<Dashboard>;
   };
   /** The acting user; undefined when the API key decides it (the server acts for the key's user). */
   private user;

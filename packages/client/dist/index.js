@@ -15,6 +15,12 @@ export class MemcubeError extends Error {
   }
 }
 const isEnvelope = (value) => typeof value === "object" && value !== null && typeof value.message === "string" && "code" in value;
+/** Base64 without Node's Buffer, so the client runs in browsers too. */
+function base64Of(bytes) {
+  let binary = "";
+  for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return btoa(binary);
+}
 export class MemcubeClient {
   options;
   baseUrl;
@@ -27,6 +33,20 @@ export class MemcubeClient {
   /** Adds messages (a string is one user message) to the writable cubes. */
   async add(input, call) {
     return this.post("/product/add", this.maybeWithUser(input), call);
+  }
+  /**
+   * Adds a document (PDF, DOCX, HTML, Markdown, JSON, CSV or text: the server tells them by their
+   * content) as chunks of document knowledge. `file_id` identifies it in the cube (default: its
+   * name): the same content again changes nothing, new content replaces its chunks.
+   */
+  async addDocument(input, call) {
+    const { content, filename, file_id, ...rest } = input;
+    const file = { filename, file_data: base64Of(content), ...(file_id !== undefined && { file_id }) };
+    return this.post("/product/add", this.maybeWithUser({ ...rest, messages: [{ role: "user", content: [{ type: "file", file }] }] }), call);
+  }
+  /** Deletes every chunk of these files (by file_id, or file name) from the cubes. */
+  async deleteDocuments(input, call) {
+    return this.memories.delete(input, call);
   }
   async search(input, call) {
     return this.post("/product/search", this.withUser(input), call);
@@ -95,12 +115,20 @@ export class MemcubeClient {
       const query = user === undefined ? "" : `?user_id=${encodeURIComponent(user)}`;
       return this.send("GET", `/product/get_memory/${encodeURIComponent(id)}${query}`, undefined, call);
     },
+    /** Feedback on the last answer: the server's extraction model updates, deletes or adds the memories concerned. */
+    feedback: async (input, call) => this.post("/product/feedback", this.withUser(input), call),
     /** Throws when the server names no single delete mode in the request (MemOS answers that with 200 "failure"). */
     delete: async (input, call) => {
       const result = await this.post("/product/delete_memory", this.maybeWithUser(input), call);
       if (result.status === "failure") throw new MemcubeError(result.reason ?? "delete_memory failed", { status: 200 });
       return result;
     },
+    /** Sets every active memory of the cube aside under `record_id` (recoverable until purged); `hard_delete: true` erases what it set aside. */
+    softDelete: async (input, call) => this.post("/product/delete_memory_by_record_id", this.maybeWithUser(input), call),
+    /** Brings back what a soft delete set aside under `delete_record_id` (`recovered: 0` once purged). */
+    recover: async (input, call) => this.post("/product/recover_memory_by_record_id", this.maybeWithUser(input), call),
+    /** An overview of a cube: its memories by kind and their totals. */
+    dashboard: async (input = {}, call) => this.post("/product/get_memory_dashboard", this.maybeWithUser(input), call),
   };
   /** The acting user; undefined when the API key decides it (the server acts for the key's user). */
   user(given) {

@@ -28,7 +28,7 @@ export type ChatFrame =
             version: number;
             is_fast: boolean;
             memory: string;
-            update_type: "conflict" | "extract";
+            update_type: "conflict" | "extract" | "feedback";
             archived_memory_id: null;
             created_at: string;
             timespec: null;
@@ -42,16 +42,40 @@ export type ChatFrame =
           created_at: string;
           updated_at: string;
           chat_time: string;
-          sources: {
-            type: "chat";
-            role: "user" | "assistant" | "system" | "tool";
-            chat_time: string;
-            message_id: string;
-            content: string;
-            doc_path: null;
-            file_info: null;
-            image_info: null;
-          }[];
+          sources: (
+            | {
+                type: "chat";
+                role: "user" | "assistant" | "system" | "tool";
+                chat_time: string;
+                message_id: string;
+                content: string;
+                doc_path: null;
+                file_info: null;
+                image_info: null;
+              }
+            | {
+                type: "file";
+                role: null;
+                chat_time: string;
+                message_id: string;
+                content: string;
+                doc_path: string;
+                file_info: {
+                  file_id: string;
+                  filename: string;
+                  format: string;
+                  sha256: string;
+                  page: number | null;
+                  heading_path: string[];
+                  char_start: number;
+                  char_end: number;
+                  no_text: boolean;
+                };
+                image_info: null;
+                chunk_index: number;
+                chunk_total: number;
+              }
+          )[];
           usage: string[];
           background: string;
           file_ids: string[];
@@ -93,7 +117,7 @@ export type GraphNode = {
       version: number;
       is_fast: boolean;
       memory: string;
-      update_type: "conflict" | "extract";
+      update_type: "conflict" | "extract" | "feedback";
       archived_memory_id: null;
       created_at: string;
       timespec: null;
@@ -107,16 +131,40 @@ export type GraphNode = {
     created_at: string;
     updated_at: string;
     chat_time: string;
-    sources: {
-      type: "chat";
-      role: "user" | "assistant" | "system" | "tool";
-      chat_time: string;
-      message_id: string;
-      content: string;
-      doc_path: null;
-      file_info: null;
-      image_info: null;
-    }[];
+    sources: (
+      | {
+          type: "chat";
+          role: "user" | "assistant" | "system" | "tool";
+          chat_time: string;
+          message_id: string;
+          content: string;
+          doc_path: null;
+          file_info: null;
+          image_info: null;
+        }
+      | {
+          type: "file";
+          role: null;
+          chat_time: string;
+          message_id: string;
+          content: string;
+          doc_path: string;
+          file_info: {
+            file_id: string;
+            filename: string;
+            format: string;
+            sha256: string;
+            page: number | null;
+            heading_path: string[];
+            char_start: number;
+            char_end: number;
+            no_text: boolean;
+          };
+          image_info: null;
+          chunk_index: number;
+          chunk_total: number;
+        }
+    )[];
     usage: string[];
     background: string;
     file_ids: string[];
@@ -149,7 +197,7 @@ export type MemoryItem = {
       version: number;
       is_fast: boolean;
       memory: string;
-      update_type: "conflict" | "extract";
+      update_type: "conflict" | "extract" | "feedback";
       archived_memory_id: null;
       created_at: string;
       timespec: null;
@@ -163,16 +211,40 @@ export type MemoryItem = {
     created_at: string;
     updated_at: string;
     chat_time: string;
-    sources: {
-      type: "chat";
-      role: "user" | "assistant" | "system" | "tool";
-      chat_time: string;
-      message_id: string;
-      content: string;
-      doc_path: null;
-      file_info: null;
-      image_info: null;
-    }[];
+    sources: (
+      | {
+          type: "chat";
+          role: "user" | "assistant" | "system" | "tool";
+          chat_time: string;
+          message_id: string;
+          content: string;
+          doc_path: null;
+          file_info: null;
+          image_info: null;
+        }
+      | {
+          type: "file";
+          role: null;
+          chat_time: string;
+          message_id: string;
+          content: string;
+          doc_path: string;
+          file_info: {
+            file_id: string;
+            filename: string;
+            format: string;
+            sha256: string;
+            page: number | null;
+            heading_path: string[];
+            char_start: number;
+            char_end: number;
+            no_text: boolean;
+          };
+          image_info: null;
+          chunk_index: number;
+          chunk_total: number;
+        }
+    )[];
     usage: string[];
     background: string;
     file_ids: string[];
@@ -230,6 +302,39 @@ export type AddInput = Omit<
     mode?: "fast" | "fine" | undefined;
     custom_tags?: string[] | undefined;
     info?: Record<string, unknown> | undefined;
+    is_feedback?: boolean | undefined;
+    chat_history?:
+      | {
+          role?: "user" | "assistant" | "system" | "tool" | undefined;
+          content?:
+            | string
+            | { type: "text"; text: string }
+            | { type: "image_url"; image_url: { url: string; detail?: "auto" | "low" | "high" | undefined; image_id?: string | undefined } }
+            | { type: "input_audio"; input_audio: { data: string; format: "wav" | "mp3" } }
+            | { type: "file"; file: { file_data?: string | undefined; file_id?: string | undefined; filename?: string | undefined; path?: string | undefined } }
+            | { type: "refusal"; refusal: string }
+            | (
+                | { type: "text"; text: string }
+                | { type: "image_url"; image_url: { url: string; detail?: "auto" | "low" | "high" | undefined; image_id?: string | undefined } }
+                | { type: "input_audio"; input_audio: { data: string; format: "wav" | "mp3" } }
+                | {
+                    type: "file";
+                    file: { file_data?: string | undefined; file_id?: string | undefined; filename?: string | undefined; path?: string | undefined };
+                  }
+                | { type: "refusal"; refusal: string }
+              )[]
+            | undefined;
+          name?: string | undefined;
+          tool_calls?: { [x: string]: unknown; id: string; type: string } | { [x: string]: unknown; id: string; type: string }[] | undefined;
+          tool_call_id?: string | undefined;
+          refusal?: string | undefined;
+          type?: "file" | "text" | undefined;
+          text?: string | undefined;
+          file?: { file_data?: string | undefined; file_id?: string | undefined; filename?: string | undefined; path?: string | undefined } | undefined;
+          chat_time?: string | undefined;
+          message_id?: string | undefined;
+        }[]
+      | undefined;
   },
   "user_id"
 > & { user_id?: string | undefined };
@@ -322,6 +427,7 @@ export type GetAllInput = Omit<
     mem_cube_id?: string | undefined;
     memory_type?: "text_mem" | "pref_mem" | "act_mem" | "para_mem" | "param_mem" | undefined;
     search_query?: string | undefined;
+    filter?: Record<string, unknown> | undefined;
   },
   "user_id"
 > & { user_id?: string | undefined };
@@ -334,6 +440,7 @@ export type GetMemoryInput = Omit<
     include_preference?: boolean | undefined;
     include_tool_memory?: boolean | undefined;
     include_skill_memory?: boolean | undefined;
+    filter?: Record<string, unknown> | undefined;
   },
   "user_id"
 > & { user_id?: string | undefined };
@@ -351,6 +458,404 @@ export type DeleteMemoryInput = Omit<
   },
   "user_id"
 > & { user_id?: string | undefined };
+export type SoftDeleteInput = Omit<{ mem_cube_id: string; record_id: string; user_id?: string | undefined; hard_delete?: boolean | undefined }, "user_id"> & {
+  user_id?: string | undefined;
+};
+export type RecoverInput = Omit<{ mem_cube_id: string; delete_record_id: string; user_id?: string | undefined }, "user_id"> & { user_id?: string | undefined };
+export type DashboardInput = Omit<
+  {
+    page?: number | undefined;
+    page_size?: number | undefined;
+    user_id?: string | undefined;
+    include_preference?: boolean | undefined;
+    include_tool_memory?: boolean | undefined;
+    include_skill_memory?: boolean | undefined;
+    mem_cube_id?: string | undefined;
+    filter?: Record<string, unknown> | undefined;
+  },
+  "user_id"
+> & { user_id?: string | undefined };
+export type Dashboard = {
+  text_mem: {
+    cube_id: string;
+    memories: {
+      id: string;
+      memory: string;
+      metadata: {
+        memory_type: "WorkingMemory" | "LongTermMemory" | "UserMemory" | "PreferenceMemory";
+        key: string;
+        tags: string[];
+        user_id: string;
+        cube_id: string;
+        session_id: string;
+        status: "activated" | "archived" | "deleted";
+        is_fast: null;
+        evolve_to: string[];
+        version: number;
+        history: {
+          version: number;
+          is_fast: boolean;
+          memory: string;
+          update_type: "conflict" | "extract" | "feedback";
+          archived_memory_id: null;
+          created_at: string;
+          timespec: null;
+          memory_form: null;
+        }[];
+        working_binding: null;
+        type: null;
+        confidence: number;
+        source: "file" | "system" | "conversation";
+        visibility: null;
+        created_at: string;
+        updated_at: string;
+        chat_time: string;
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
+        usage: string[];
+        background: string;
+        file_ids: string[];
+        info: Record<string, unknown>;
+        internal_info: null;
+        covered_history: null;
+      };
+    }[];
+    total_nodes: number;
+    truncated?: boolean | undefined;
+  }[];
+  pref_mem: {
+    cube_id: string;
+    memories: {
+      id: string;
+      memory: string;
+      metadata: {
+        memory_type: "WorkingMemory" | "LongTermMemory" | "UserMemory" | "PreferenceMemory";
+        key: string;
+        tags: string[];
+        user_id: string;
+        cube_id: string;
+        session_id: string;
+        status: "activated" | "archived" | "deleted";
+        is_fast: null;
+        evolve_to: string[];
+        version: number;
+        history: {
+          version: number;
+          is_fast: boolean;
+          memory: string;
+          update_type: "conflict" | "extract" | "feedback";
+          archived_memory_id: null;
+          created_at: string;
+          timespec: null;
+          memory_form: null;
+        }[];
+        working_binding: null;
+        type: null;
+        confidence: number;
+        source: "file" | "system" | "conversation";
+        visibility: null;
+        created_at: string;
+        updated_at: string;
+        chat_time: string;
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
+        usage: string[];
+        background: string;
+        file_ids: string[];
+        info: Record<string, unknown>;
+        internal_info: null;
+        covered_history: null;
+      };
+    }[];
+    total_nodes: number;
+    truncated?: boolean | undefined;
+  }[];
+  tool_mem: {
+    cube_id: string;
+    memories: {
+      id: string;
+      memory: string;
+      metadata: {
+        memory_type: "WorkingMemory" | "LongTermMemory" | "UserMemory" | "PreferenceMemory";
+        key: string;
+        tags: string[];
+        user_id: string;
+        cube_id: string;
+        session_id: string;
+        status: "activated" | "archived" | "deleted";
+        is_fast: null;
+        evolve_to: string[];
+        version: number;
+        history: {
+          version: number;
+          is_fast: boolean;
+          memory: string;
+          update_type: "conflict" | "extract" | "feedback";
+          archived_memory_id: null;
+          created_at: string;
+          timespec: null;
+          memory_form: null;
+        }[];
+        working_binding: null;
+        type: null;
+        confidence: number;
+        source: "file" | "system" | "conversation";
+        visibility: null;
+        created_at: string;
+        updated_at: string;
+        chat_time: string;
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
+        usage: string[];
+        background: string;
+        file_ids: string[];
+        info: Record<string, unknown>;
+        internal_info: null;
+        covered_history: null;
+      };
+    }[];
+    total_nodes: number;
+    truncated?: boolean | undefined;
+  }[];
+  skill_mem: {
+    cube_id: string;
+    memories: {
+      id: string;
+      memory: string;
+      metadata: {
+        memory_type: "WorkingMemory" | "LongTermMemory" | "UserMemory" | "PreferenceMemory";
+        key: string;
+        tags: string[];
+        user_id: string;
+        cube_id: string;
+        session_id: string;
+        status: "activated" | "archived" | "deleted";
+        is_fast: null;
+        evolve_to: string[];
+        version: number;
+        history: {
+          version: number;
+          is_fast: boolean;
+          memory: string;
+          update_type: "conflict" | "extract" | "feedback";
+          archived_memory_id: null;
+          created_at: string;
+          timespec: null;
+          memory_form: null;
+        }[];
+        working_binding: null;
+        type: null;
+        confidence: number;
+        source: "file" | "system" | "conversation";
+        visibility: null;
+        created_at: string;
+        updated_at: string;
+        chat_time: string;
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
+        usage: string[];
+        background: string;
+        file_ids: string[];
+        info: Record<string, unknown>;
+        internal_info: null;
+        covered_history: null;
+      };
+    }[];
+    total_nodes: number;
+    truncated?: boolean | undefined;
+  }[];
+  statistics: { total_text_nodes: number; total_tool_nodes: number; total_skill_nodes: number; total_preference_nodes: number };
+};
+export type SoftDeleteResult = { status: "success"; deleted: number };
+export type RecoverResult = { status: "success"; recovered: number };
+export type FeedbackInput = Omit<
+  {
+    user_id?: string | undefined;
+    writable_cube_ids?: string[] | undefined;
+    mem_cube_id?: string | undefined;
+    session_id?: unknown;
+    task_id?: string | undefined;
+    feedback_content?: string | undefined;
+    feedback_time?: string | undefined;
+    history?:
+      | {
+          role?: "user" | "assistant" | "system" | "tool" | undefined;
+          content?:
+            | string
+            | { type: "text"; text: string }
+            | { type: "image_url"; image_url: { url: string; detail?: "auto" | "low" | "high" | undefined; image_id?: string | undefined } }
+            | { type: "input_audio"; input_audio: { data: string; format: "wav" | "mp3" } }
+            | { type: "file"; file: { file_data?: string | undefined; file_id?: string | undefined; filename?: string | undefined; path?: string | undefined } }
+            | { type: "refusal"; refusal: string }
+            | (
+                | { type: "text"; text: string }
+                | { type: "image_url"; image_url: { url: string; detail?: "auto" | "low" | "high" | undefined; image_id?: string | undefined } }
+                | { type: "input_audio"; input_audio: { data: string; format: "wav" | "mp3" } }
+                | {
+                    type: "file";
+                    file: { file_data?: string | undefined; file_id?: string | undefined; filename?: string | undefined; path?: string | undefined };
+                  }
+                | { type: "refusal"; refusal: string }
+              )[]
+            | undefined;
+          name?: string | undefined;
+          tool_calls?: { [x: string]: unknown; id: string; type: string } | { [x: string]: unknown; id: string; type: string }[] | undefined;
+          tool_call_id?: string | undefined;
+          refusal?: string | undefined;
+          type?: "file" | "text" | undefined;
+          text?: string | undefined;
+          file?: { file_data?: string | undefined; file_id?: string | undefined; filename?: string | undefined; path?: string | undefined } | undefined;
+          chat_time?: string | undefined;
+          message_id?: string | undefined;
+        }[]
+      | undefined;
+    retrieved_memory_ids?: string[] | undefined;
+    async_mode?: "async" | "sync" | undefined;
+    corrected_answer?: boolean | undefined;
+    info?: Record<string, unknown> | undefined;
+  },
+  "user_id"
+> & { user_id?: string | undefined };
+export type FeedbackResult = (
+  | unknown[]
+  | {
+      answer: string;
+      record: {
+        add: { id: string; text: string; source_doc_id: null }[];
+        update: { id: string; text: string; source_doc_id: null; archived_id: string; origin_memory: string }[];
+        delete: { id: string; text: string }[];
+      };
+      tasks: { task_id: string; cube_id: string; status: "waiting" | "in_progress" | "completed" | "failed"; error?: string | undefined }[];
+    }
+)[];
 export type AddedMemory = {
   memory: string;
   memory_id: string;
@@ -385,7 +890,7 @@ export type SearchResult = {
           version: number;
           is_fast: boolean;
           memory: string;
-          update_type: "conflict" | "extract";
+          update_type: "conflict" | "extract" | "feedback";
           archived_memory_id: null;
           created_at: string;
           timespec: null;
@@ -399,16 +904,40 @@ export type SearchResult = {
         created_at: string;
         updated_at: string;
         chat_time: string;
-        sources: {
-          type: "chat";
-          role: "user" | "assistant" | "system" | "tool";
-          chat_time: string;
-          message_id: string;
-          content: string;
-          doc_path: null;
-          file_info: null;
-          image_info: null;
-        }[];
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
         usage: string[];
         background: string;
         file_ids: string[];
@@ -448,7 +977,7 @@ export type SearchResult = {
           version: number;
           is_fast: boolean;
           memory: string;
-          update_type: "conflict" | "extract";
+          update_type: "conflict" | "extract" | "feedback";
           archived_memory_id: null;
           created_at: string;
           timespec: null;
@@ -462,16 +991,40 @@ export type SearchResult = {
         created_at: string;
         updated_at: string;
         chat_time: string;
-        sources: {
-          type: "chat";
-          role: "user" | "assistant" | "system" | "tool";
-          chat_time: string;
-          message_id: string;
-          content: string;
-          doc_path: null;
-          file_info: null;
-          image_info: null;
-        }[];
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
         usage: string[];
         background: string;
         file_ids: string[];
@@ -511,7 +1064,7 @@ export type SearchResult = {
           version: number;
           is_fast: boolean;
           memory: string;
-          update_type: "conflict" | "extract";
+          update_type: "conflict" | "extract" | "feedback";
           archived_memory_id: null;
           created_at: string;
           timespec: null;
@@ -525,16 +1078,40 @@ export type SearchResult = {
         created_at: string;
         updated_at: string;
         chat_time: string;
-        sources: {
-          type: "chat";
-          role: "user" | "assistant" | "system" | "tool";
-          chat_time: string;
-          message_id: string;
-          content: string;
-          doc_path: null;
-          file_info: null;
-          image_info: null;
-        }[];
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
         usage: string[];
         background: string;
         file_ids: string[];
@@ -574,7 +1151,7 @@ export type SearchResult = {
           version: number;
           is_fast: boolean;
           memory: string;
-          update_type: "conflict" | "extract";
+          update_type: "conflict" | "extract" | "feedback";
           archived_memory_id: null;
           created_at: string;
           timespec: null;
@@ -588,16 +1165,40 @@ export type SearchResult = {
         created_at: string;
         updated_at: string;
         chat_time: string;
-        sources: {
-          type: "chat";
-          role: "user" | "assistant" | "system" | "tool";
-          chat_time: string;
-          message_id: string;
-          content: string;
-          doc_path: null;
-          file_info: null;
-          image_info: null;
-        }[];
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
         usage: string[];
         background: string;
         file_ids: string[];
@@ -643,7 +1244,7 @@ export type ChatResult = {
         version: number;
         is_fast: boolean;
         memory: string;
-        update_type: "conflict" | "extract";
+        update_type: "conflict" | "extract" | "feedback";
         archived_memory_id: null;
         created_at: string;
         timespec: null;
@@ -657,16 +1258,40 @@ export type ChatResult = {
       created_at: string;
       updated_at: string;
       chat_time: string;
-      sources: {
-        type: "chat";
-        role: "user" | "assistant" | "system" | "tool";
-        chat_time: string;
-        message_id: string;
-        content: string;
-        doc_path: null;
-        file_info: null;
-        image_info: null;
-      }[];
+      sources: (
+        | {
+            type: "chat";
+            role: "user" | "assistant" | "system" | "tool";
+            chat_time: string;
+            message_id: string;
+            content: string;
+            doc_path: null;
+            file_info: null;
+            image_info: null;
+          }
+        | {
+            type: "file";
+            role: null;
+            chat_time: string;
+            message_id: string;
+            content: string;
+            doc_path: string;
+            file_info: {
+              file_id: string;
+              filename: string;
+              format: string;
+              sha256: string;
+              page: number | null;
+              heading_path: string[];
+              char_start: number;
+              char_end: number;
+              no_text: boolean;
+            };
+            image_info: null;
+            chunk_index: number;
+            chunk_total: number;
+          }
+      )[];
       usage: string[];
       background: string;
       file_ids: string[];
@@ -704,7 +1329,7 @@ export type CubeMemories = {
         version: number;
         is_fast: boolean;
         memory: string;
-        update_type: "conflict" | "extract";
+        update_type: "conflict" | "extract" | "feedback";
         archived_memory_id: null;
         created_at: string;
         timespec: null;
@@ -718,16 +1343,40 @@ export type CubeMemories = {
       created_at: string;
       updated_at: string;
       chat_time: string;
-      sources: {
-        type: "chat";
-        role: "user" | "assistant" | "system" | "tool";
-        chat_time: string;
-        message_id: string;
-        content: string;
-        doc_path: null;
-        file_info: null;
-        image_info: null;
-      }[];
+      sources: (
+        | {
+            type: "chat";
+            role: "user" | "assistant" | "system" | "tool";
+            chat_time: string;
+            message_id: string;
+            content: string;
+            doc_path: null;
+            file_info: null;
+            image_info: null;
+          }
+        | {
+            type: "file";
+            role: null;
+            chat_time: string;
+            message_id: string;
+            content: string;
+            doc_path: string;
+            file_info: {
+              file_id: string;
+              filename: string;
+              format: string;
+              sha256: string;
+              page: number | null;
+              heading_path: string[];
+              char_start: number;
+              char_end: number;
+              no_text: boolean;
+            };
+            image_info: null;
+            chunk_index: number;
+            chunk_total: number;
+          }
+      )[];
       usage: string[];
       background: string;
       file_ids: string[];
@@ -762,7 +1411,7 @@ export type CubeGraph = {
           version: number;
           is_fast: boolean;
           memory: string;
-          update_type: "conflict" | "extract";
+          update_type: "conflict" | "extract" | "feedback";
           archived_memory_id: null;
           created_at: string;
           timespec: null;
@@ -776,16 +1425,40 @@ export type CubeGraph = {
         created_at: string;
         updated_at: string;
         chat_time: string;
-        sources: {
-          type: "chat";
-          role: "user" | "assistant" | "system" | "tool";
-          chat_time: string;
-          message_id: string;
-          content: string;
-          doc_path: null;
-          file_info: null;
-          image_info: null;
-        }[];
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
         usage: string[];
         background: string;
         file_ids: string[];
@@ -821,7 +1494,7 @@ export type MemoryKinds = {
           version: number;
           is_fast: boolean;
           memory: string;
-          update_type: "conflict" | "extract";
+          update_type: "conflict" | "extract" | "feedback";
           archived_memory_id: null;
           created_at: string;
           timespec: null;
@@ -835,16 +1508,40 @@ export type MemoryKinds = {
         created_at: string;
         updated_at: string;
         chat_time: string;
-        sources: {
-          type: "chat";
-          role: "user" | "assistant" | "system" | "tool";
-          chat_time: string;
-          message_id: string;
-          content: string;
-          doc_path: null;
-          file_info: null;
-          image_info: null;
-        }[];
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
         usage: string[];
         background: string;
         file_ids: string[];
@@ -876,7 +1573,7 @@ export type MemoryKinds = {
           version: number;
           is_fast: boolean;
           memory: string;
-          update_type: "conflict" | "extract";
+          update_type: "conflict" | "extract" | "feedback";
           archived_memory_id: null;
           created_at: string;
           timespec: null;
@@ -890,16 +1587,40 @@ export type MemoryKinds = {
         created_at: string;
         updated_at: string;
         chat_time: string;
-        sources: {
-          type: "chat";
-          role: "user" | "assistant" | "system" | "tool";
-          chat_time: string;
-          message_id: string;
-          content: string;
-          doc_path: null;
-          file_info: null;
-          image_info: null;
-        }[];
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
         usage: string[];
         background: string;
         file_ids: string[];
@@ -931,7 +1652,7 @@ export type MemoryKinds = {
           version: number;
           is_fast: boolean;
           memory: string;
-          update_type: "conflict" | "extract";
+          update_type: "conflict" | "extract" | "feedback";
           archived_memory_id: null;
           created_at: string;
           timespec: null;
@@ -945,16 +1666,40 @@ export type MemoryKinds = {
         created_at: string;
         updated_at: string;
         chat_time: string;
-        sources: {
-          type: "chat";
-          role: "user" | "assistant" | "system" | "tool";
-          chat_time: string;
-          message_id: string;
-          content: string;
-          doc_path: null;
-          file_info: null;
-          image_info: null;
-        }[];
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
         usage: string[];
         background: string;
         file_ids: string[];
@@ -986,7 +1731,7 @@ export type MemoryKinds = {
           version: number;
           is_fast: boolean;
           memory: string;
-          update_type: "conflict" | "extract";
+          update_type: "conflict" | "extract" | "feedback";
           archived_memory_id: null;
           created_at: string;
           timespec: null;
@@ -1000,16 +1745,40 @@ export type MemoryKinds = {
         created_at: string;
         updated_at: string;
         chat_time: string;
-        sources: {
-          type: "chat";
-          role: "user" | "assistant" | "system" | "tool";
-          chat_time: string;
-          message_id: string;
-          content: string;
-          doc_path: null;
-          file_info: null;
-          image_info: null;
-        }[];
+        sources: (
+          | {
+              type: "chat";
+              role: "user" | "assistant" | "system" | "tool";
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: null;
+              file_info: null;
+              image_info: null;
+            }
+          | {
+              type: "file";
+              role: null;
+              chat_time: string;
+              message_id: string;
+              content: string;
+              doc_path: string;
+              file_info: {
+                file_id: string;
+                filename: string;
+                format: string;
+                sha256: string;
+                page: number | null;
+                heading_path: string[];
+                char_start: number;
+                char_end: number;
+                no_text: boolean;
+              };
+              image_info: null;
+              chunk_index: number;
+              chunk_total: number;
+            }
+        )[];
         usage: string[];
         background: string;
         file_ids: string[];
@@ -1043,7 +1812,7 @@ export type MemoryWithHistory = {
       version: number;
       is_fast: boolean;
       memory: string;
-      update_type: "conflict" | "extract";
+      update_type: "conflict" | "extract" | "feedback";
       archived_memory_id: null;
       created_at: string;
       timespec: null;
@@ -1057,16 +1826,40 @@ export type MemoryWithHistory = {
     created_at: string;
     updated_at: string;
     chat_time: string;
-    sources: {
-      type: "chat";
-      role: "user" | "assistant" | "system" | "tool";
-      chat_time: string;
-      message_id: string;
-      content: string;
-      doc_path: null;
-      file_info: null;
-      image_info: null;
-    }[];
+    sources: (
+      | {
+          type: "chat";
+          role: "user" | "assistant" | "system" | "tool";
+          chat_time: string;
+          message_id: string;
+          content: string;
+          doc_path: null;
+          file_info: null;
+          image_info: null;
+        }
+      | {
+          type: "file";
+          role: null;
+          chat_time: string;
+          message_id: string;
+          content: string;
+          doc_path: string;
+          file_info: {
+            file_id: string;
+            filename: string;
+            format: string;
+            sha256: string;
+            page: number | null;
+            heading_path: string[];
+            char_start: number;
+            char_end: number;
+            no_text: boolean;
+          };
+          image_info: null;
+          chunk_index: number;
+          chunk_total: number;
+        }
+    )[];
     usage: string[];
     background: string;
     file_ids: string[];

@@ -5,10 +5,12 @@ import { AnswerBudget } from "../../memory/answer-budget.js";
 import { getMemory, listMemories, type CubeListing } from "../../memory/browse.js";
 import type { MemoryContext } from "../../memory/context.js";
 import { cubesHolding, deleteMemories } from "../../memory/forget.js";
+import { submitFeedback } from "../../memory/feedback/submit.js";
 import { searchMemories, textMemoryTypes, type CubeMemories } from "../../memory/search.js";
 import type { MemoryType, Page } from "../../store/types.js";
 import type { App } from "../app-env.js";
-import { incomingMessages } from "../add-messages.js";
+import { incomingFiles, incomingMessages } from "../add-messages.js";
+import { addDocuments } from "../../memory/documents.js";
 import { clientGone } from "../client-gone.js";
 import { deleteMode } from "../delete-mode.js";
 import { addNotice, clampWithNotice } from "../notice.js";
@@ -17,6 +19,8 @@ import { memoryGraph } from "../memory-graph.js";
 import { preferenceContext } from "../preference-note.js";
 import { graphNode, memoryItem, memoryVersion, storedItem } from "../present.js";
 import { postJson, queryJson } from "../route.js";
+import { FeedbackData } from "../schemas/feedback.js";
+import { FEEDBACK_MESSAGE, feedbackData, feedbackOfAdd } from "../feedback-request.js";
 import {
   AddedMemory,
   DeleteData,
@@ -52,7 +56,7 @@ const bucket =
   };
 
 /** A kind memcube does not store (tool, skill): one empty bucket per cube searched, as MemOS sends. */
-const emptyBuckets = (cubeIds: readonly string[]) => cubeIds.map((cubeId) => ({ cube_id: cubeId, memories: [], total_nodes: 0 }));
+export const emptyBuckets = (cubeIds: readonly string[]) => cubeIds.map((cubeId) => ({ cube_id: cubeId, memories: [], total_nodes: 0 }));
 
 /**
  * MemOS's preference context: `pref_string` only when one cube was searched and it had preference
@@ -64,18 +68,18 @@ function preferenceFields(preferences: readonly CubeMemories[], cubeCount: numbe
   return { pref_note: perCube.map((context) => context.pref_note).join(" | ") };
 }
 
-const nodeBucket = ({ cubeId, memories, total, truncated }: CubeListing) => ({
+export const nodeBucket = ({ cubeId, memories, total, truncated }: CubeListing) => ({
   cube_id: cubeId,
   memories: memories.map(graphNode),
   total_nodes: total,
   ...(truncated && { truncated: true }),
 });
 
-function pageOf(page: number | undefined, pageSize: number): Page | undefined {
+export function pageOf(page: number | undefined, pageSize: number): Page | undefined {
   return page === undefined ? undefined : { offset: (page - 1) * pageSize, limit: pageSize };
 }
 
-const TEXT_MEMORY_TYPES: readonly MemoryType[] = ["WorkingMemory", "LongTermMemory", "UserMemory"];
+export const TEXT_MEMORY_TYPES: readonly MemoryType[] = ["WorkingMemory", "LongTermMemory", "UserMemory"];
 
 /** What each get_all memory_type lists: MemOS's activation and parametric memories do not exist in memcube. */
 const GET_ALL_TYPES: Record<z.infer<typeof getAllRequest>["memory_type"], readonly MemoryType[]> = {
@@ -97,29 +101,60 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       tag: "memory",
       summary: "Add messages to memory cubes",
       body: addRequest(limits),
-      data: z.array(AddedMemory),
-      message: "Memory added successfully",
+      data: z.union([z.array(AddedMemory), FeedbackData]),
+      // Feedback answers [[]] (async) or [{answer, record}] (sync); an add answers its memories.
+      message: (data) => (data.some((entry) => Array.isArray(entry) || "record" in entry) ? FEEDBACK_MESSAGE : "Memory added successfully"),
     },
     async (body, c) => {
+      const cubeIds = cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id);
+      const feedback = feedbackOfAdd(context, body, cubeIds);
+      if (feedback) return feedbackData(c, feedback, await submitFeedback(context, feedback));
+      if (body.is_feedback) addNotice(c, "is_feedback: stored as a normal add (feedback needs an extraction model and a user message)");
       const messages = incomingMessages(body, limits.charsPerMessage);
-      if (messages.length === 0) {
+      const files = incomingFiles(body);
+      if (messages.length === 0 && files.length === 0) {
         // MemOS takes an add with nothing in it; a client that meant to send something is told.
         addNotice(c, "nothing to store: the add holds no message with text");
         return [];
       }
-      const memories = await addMessages(context, {
-        userId: body.user_id,
-        cubeIds: cubesOf(body.writable_cube_ids, body.mem_cube_id, body.user_id),
-        sessionId: body.session_id,
-        messages,
-        mode: body.mode,
-        asyncMode: body.async_mode,
-        tags: body.custom_tags,
-        info: body.source === undefined ? body.info : { ...body.info, source: body.source },
-        ...(body.task_id !== undefined && { clientTaskId: body.task_id }),
-        signal: clientGone(c).signal,
-      });
-      return memories.map(({ memory, taskId }) => ({
+      const info = body.source === undefined ? body.info : { ...body.info, source: body.source };
+      // Documents first: every file is read before anything is written, so an unreadable one refuses the add whole.
+      const documents =
+        files.length === 0
+          ? { added: [], tasks: [], notices: [] }
+          : await addDocuments(context, {
+              userId: body.user_id,
+              cubeIds,
+              sessionId: body.session_id,
+              files,
+              asyncMode: body.async_mode,
+              ...(body.task_id !== undefined && { clientTaskId: body.task_id }),
+              ...(body.custom_tags !== undefined && { tags: body.custom_tags }),
+              ...(info !== undefined && { info }),
+              signal: clientGone(c).signal,
+            });
+      // A header carries ASCII only: a file's name in another script is sent \u-escaped.
+      for (const notice of documents.notices)
+        addNotice(
+          c,
+          notice.replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`),
+        );
+      const memories =
+        messages.length === 0
+          ? []
+          : await addMessages(context, {
+              userId: body.user_id,
+              cubeIds,
+              sessionId: body.session_id,
+              messages,
+              mode: body.mode,
+              asyncMode: body.async_mode,
+              tags: body.custom_tags,
+              info,
+              ...(body.task_id !== undefined && { clientTaskId: body.task_id }),
+              signal: clientGone(c).signal,
+            });
+      return [...documents.added, ...memories].map(({ memory, taskId }) => ({
         memory: memory.text,
         memory_id: memory.id,
         memory_type: memory.memoryType,
@@ -193,6 +228,7 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
         memoryTypes,
         page: pageOf(body.page, body.page_size),
         textContains: body.search_query,
+        ...(body.filter !== undefined && { filter: parseFilter(body.filter) }),
         countTypes: true,
       });
       return listings.map(memoryGraph);
@@ -214,10 +250,17 @@ export function memoryRoutes(app: App, context: MemoryContext, limits: Limits): 
       message: "Memories retrieved successfully",
     },
     async (body) => {
+      const filter = body.filter === undefined ? undefined : parseFilter(body.filter);
       const listing = async (memoryTypes: readonly MemoryType[]) =>
-        (await listMemories(context, { userId: body.user_id, cubeIds: [body.mem_cube_id], memoryTypes, page: pageOf(body.page, body.page_size) })).map(
-          nodeBucket,
-        );
+        (
+          await listMemories(context, {
+            userId: body.user_id,
+            cubeIds: [body.mem_cube_id],
+            memoryTypes,
+            page: pageOf(body.page, body.page_size),
+            ...(filter !== undefined && { filter }),
+          })
+        ).map(nodeBucket);
       return {
         text_mem: await listing(TEXT_MEMORY_TYPES),
         pref_mem: body.include_preference ? await listing(["PreferenceMemory"]) : [],

@@ -115,7 +115,7 @@ export const MemoryId = z.uuid("must be a memory id (UUID)");
 export const MemoryTypeName = z.enum(MEMORY_TYPES);
 
 /** One message a memory was made from, as MemOS's `sources` entries show it (null where memcube has no value). */
-export const MessageSource = z.object({
+const ChatSource = z.object({
   type: z.literal("chat"),
   role: z.enum(["user", "assistant", "system", "tool"]),
   chat_time: z.string(),
@@ -126,12 +126,40 @@ export const MessageSource = z.object({
   image_info: z.null(),
 });
 
+/** Where a document chunk came from: MemOS's file source (doc_path, file_info, chunk_index, chunk_total) with memcube's page, heading path and span. */
+const FileSource = z.object({
+  type: z.literal("file"),
+  role: z.null(),
+  chat_time: z.string(),
+  message_id: z.string(),
+  content: z.string().describe("The chunk's text"),
+  doc_path: z.string().describe("The file's name"),
+  file_info: z.object({
+    file_id: z.string().describe("The client's file_id, else the file name: what delete_memory's file_ids and the file_ids filter select"),
+    filename: z.string(),
+    format: z.string().describe("text, markdown, html, pdf, docx, json or csv (detected from the content)"),
+    sha256: z.string(),
+    page: z.number().int().nullable().describe("1-based page of a PDF (a chunk never spans two); null for formats without pages"),
+    heading_path: z.array(z.string()).describe("The headings above the chunk, outermost first"),
+    char_start: z.number().int().describe("Span of the chunk in the document's extracted text"),
+    char_end: z.number().int(),
+    no_text: z.boolean().describe("true: the file has no extractable text (a scanned PDF), and this memory is a note saying so"),
+  }),
+  image_info: z.null(),
+  chunk_index: z.number().int().describe("0-based"),
+  chunk_total: z.number().int(),
+});
+
+export const MessageSource = z.union([ChatSource, FileSource]);
+
 /** One earlier version of a memory in MemOS's `metadata.history` form. */
 export const ArchivedVersion = z.object({
   version: z.number().int(),
   is_fast: z.boolean(),
   memory: z.string(),
-  update_type: z.enum(["conflict", "extract"]).describe("conflict: replaced by a newer fact; extract: refined by extraction"),
+  update_type: z
+    .enum(["conflict", "extract", "feedback"])
+    .describe("conflict: replaced by a newer fact; extract: refined by extraction; feedback: corrected by the user's feedback"),
   archived_memory_id: z.null().describe("memcube keeps an earlier version's text, not a node of its own"),
   created_at: z.string(),
   timespec: z.null(),

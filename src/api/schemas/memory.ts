@@ -1,10 +1,11 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
 import { CubeBucket, GraphNode, Id, IdList, JsonObject, Label, MemoryId, MemoryTypeName, StoredItem, actingUserId, nonBlankText, text } from "./common.js";
+import { historyMessage } from "./chat.js";
 import { messageList } from "./messages.js";
 
 const Filter = JsonObject.describe(
-  'Conditions over id, user_id, memory_type, session_id, created_at, chat_time, tags, info.<key>: {"and": [...]}, {"or": [...]}, {field: value} or {field: {"gt"|"gte"|"lt"|"lte"|"in"|"contains": value}}',
+  'Conditions over id, user_id, memory_type, session_id, created_at, chat_time, tags, file_ids (the file_id of a document), info.<key>: {"and": [...]}, {"or": [...]}, {field: value} or {field: {"gt"|"gte"|"lt"|"lte"|"in"|"contains": value}}',
 );
 
 /** MemOS's session rule: an empty session_id is the default session. */
@@ -35,6 +36,11 @@ export const addRequest = (limits: Limits) =>
         .describe("fast: one memory per message; fine: LLM extraction (the default when an extraction model is configured)"),
       custom_tags: z.array(nonBlankText(128)).max(64).optional(),
       info: JsonObject.optional().describe("Any JSON object, kept with the memories of the add"),
+      is_feedback: z
+        .boolean()
+        .default(false)
+        .describe("The last user message is feedback on the last answer: handled as /product/feedback (a normal add when it cannot be)"),
+      chat_history: z.array(historyMessage).max(10_000).optional().describe("is_feedback: the conversation before the messages"),
     })
     .meta({ id: "AddRequest" });
 export type AddBody = z.infer<ReturnType<typeof addRequest>>;
@@ -100,6 +106,7 @@ export const getAllRequest = z
       .default("text_mem")
       .describe("act_mem, para_mem and param_mem hold nothing in memcube (the answer is [])"),
     search_query: text(1000).optional().describe("Only memories containing this text"),
+    filter: Filter.optional().describe('Only the memories it matches (the search filter grammar, e.g. {"file_ids": "manual-v3"})'),
     ...paging,
   })
   .meta({ id: "GetAllRequest" });
@@ -111,6 +118,7 @@ export const getMemoryRequest = z
     include_preference: z.boolean().default(true).describe("false: pref_mem is []"),
     include_tool_memory: z.boolean().default(true).describe("false: tool_mem is []"),
     include_skill_memory: z.boolean().default(true).describe("false: skill_mem is []"),
+    filter: Filter.optional().describe('Only the memories it matches (the search filter grammar, e.g. {"file_ids": "manual-v3"})'),
     ...paging,
   })
   .meta({ id: "GetMemoryRequest" });

@@ -22,7 +22,8 @@ export interface TaskView {
 /** The newest tasks listed when no task id is given (older ones stay until pruned, by id). */
 const LISTED_TASKS = 200;
 
-function viewOf(job: JobRecord): TaskView {
+/** A job as the task MemOS's clients poll for. */
+export function viewOf(job: JobRecord): TaskView {
   return {
     taskId: job.taskId,
     status: TASK_STATUS[job.status],

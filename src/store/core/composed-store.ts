@@ -34,12 +34,14 @@ export type JobMethods = Pick<
   | "retryParkedJob"
   | "dropParkedJob"
 >;
+export type SoftDeleteMethods = Pick<Store, "softDeleteMemories" | "recoverMemories" | "softDeletedMemories">;
 export type RefineMethods = Pick<Store, "commitRefinement">;
 export type OpsMethods = Pick<Store, "schemaStatus" | "stats" | "cubeUsage" | "addChatTokens" | "chatTokens">;
 
 export interface StoreParts {
   cubes: CubeMethods;
   erasure: ErasureMethods;
+  softDelete: SoftDeleteMethods;
   writes: WriteMethods;
   vectors: VectorMethods;
   reads: ReadMethods;
@@ -79,6 +81,15 @@ export abstract class ComposedStore implements Store {
   }
   deleteMemories(...args: Parameters<Store["deleteMemories"]>): ReturnType<Store["deleteMemories"]> {
     return this.parts.erasure.deleteMemories(...args);
+  }
+  softDeleteMemories(...args: Parameters<Store["softDeleteMemories"]>): ReturnType<Store["softDeleteMemories"]> {
+    return this.parts.softDelete.softDeleteMemories(...args);
+  }
+  recoverMemories(...args: Parameters<Store["recoverMemories"]>): ReturnType<Store["recoverMemories"]> {
+    return this.parts.softDelete.recoverMemories(...args);
+  }
+  softDeletedMemories(...args: Parameters<Store["softDeletedMemories"]>): ReturnType<Store["softDeletedMemories"]> {
+    return this.parts.softDelete.softDeletedMemories(...args);
   }
 
   // ---- writes and vectors ----

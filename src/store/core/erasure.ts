@@ -13,7 +13,7 @@ export interface ForgetPrimitives extends LineagePrimitives {
    * points at any more; how many memory rows went.
    */
   removeMemories(cubeId: string, memoryIds: readonly string[]): Step<number>;
-  /** Removes those of the cube's messages that no active memory cites; how many went. */
+  /** Removes those of the cube's messages that no active or soft-deleted memory cites (recovering it needs them); how many went. */
   forgetUncited(cubeId: string, messageIds: readonly string[]): Step<number>;
 }
 
@@ -28,7 +28,7 @@ export interface Forgotten {
 
 /**
  * Deletes memories with their earlier versions from every index and forgets the messages no
- * other active memory cites.
+ * other active or soft-deleted memory cites.
  */
 export function* forgetMemories(tx: ForgetPrimitives, cubeId: string, memoryIds: readonly string[]): Script<Forgotten> {
   const lineage = yield* withEarlierVersions(tx, cubeId, memoryIds);

@@ -42,3 +42,8 @@ export function finishedJob(outcome: JobOutcome): FinishedJob {
 export function jobPayload(job: NewJob, storedMessageIds: readonly string[], memoryIds: readonly string[]): string {
   return JSON.stringify({ ...job.payload, messageIds: storedMessageIds, memoryIds });
 }
+
+/** The status and result a job is enqueued with: queued, or done at once (work its request did itself). */
+export function enqueuedState(job: NewJob): { status: "queued" | "done"; result: string | null } {
+  return job.finished === undefined ? { status: "queued", result: null } : { status: "done", result: JSON.stringify(job.finished) };
+}

@@ -15,6 +15,8 @@ export interface RefinePrimitives<Row extends ActiveMemory> {
   holds(claim: JobClaim): Step<boolean>;
   /** Whether the cube still holds every one of these messages. */
   messagesExist(cubeId: string, messageIds: readonly string[]): Step<boolean>;
+  /** Whether a memory set aside by a soft delete cites any of these messages of the cube. */
+  messagesSetAside(cubeId: string, messageIds: readonly string[]): Step<boolean>;
   insertMemory(memory: NewMemory): Step<void>;
   /** The memory if it is active in the cube, locked until the transaction ends. */
   activeMemory(cubeId: string, memoryId: string): Step<Row | undefined>;
@@ -27,8 +29,8 @@ export interface RefinePrimitives<Row extends ActiveMemory> {
 
 /**
  * Writes what a refinement job derived and completes the job, fenced on the claim. Derived
- * memories citing a message that is gone are not written, and the raw memories they were to
- * replace stay.
+ * memories citing a message that is gone, or that a soft-deleted memory cites, are not written,
+ * and the raw memories they were to replace stay.
  */
 export function* commitRefinement<Row extends ActiveMemory>(tx: RefinePrimitives<Row>, refinement: Refinement): Script<RefinementWrite> {
   const { cubeId, now } = refinement;
@@ -38,6 +40,8 @@ export function* commitRefinement<Row extends ActiveMemory>(tx: RefinePrimitives
   for (const { memory, supersedes } of refinement.derived) {
     // A message forgotten while the job ran must not come back through what was derived from it.
     if (!(yield* use(tx.messagesExist(cubeId, memory.sourceMessageIds)))) continue;
+    // Nor through a soft delete: what a memory set aside was made from stays aside with it.
+    if (yield* use(tx.messagesSetAside(cubeId, memory.sourceMessageIds))) continue;
     yield* use(tx.insertMemory(memory));
     insertedIds.push(memory.id);
     const old = supersedes ? yield* use(tx.activeMemory(cubeId, supersedes.memoryId)) : undefined;

@@ -24,8 +24,9 @@ const keyOf = (cubeId: string, messageId: string) => JSON.stringify([cubeId, mes
  */
 export function* writeConversation(tx: ConversationPrimitives, batch: ConversationBatch): Script<ConversationWrite> {
   yield* use(tx.ensureUser(batch.userId, batch.now));
-  // Cubes in a fixed order, so that two batches over the same cubes never deadlock.
-  for (const cubeId of [...new Set(batch.entries.map((entry) => entry.message.cubeId))].sort()) {
+  // Cubes in a fixed order, so that two batches over the same cubes never deadlock; a job is a write to its cube too.
+  const cubeIds = [...batch.entries.map((entry) => entry.message.cubeId), ...[...(batch.jobs ?? []), ...(batch.standaloneJobs ?? [])].map((job) => job.cubeId)];
+  for (const cubeId of [...new Set(cubeIds)].sort()) {
     yield* use(tx.claimForWriting(cubeId, batch.userId, batch.now));
   }
   const firsts = new Map<string, (typeof batch.entries)[number]>();
@@ -56,10 +57,15 @@ export function* writeConversation(tx: ConversationPrimitives, batch: Conversati
   for (const job of batch.jobs ?? []) {
     const inCube = stored.get(job.cubeId) ?? new Map<string, string>();
     const messageIds = [...new Set(job.messageIds)].filter((messageId) => inCube.has(messageId));
-    if (messageIds.length === 0) continue;
+    // A job over messages is about what is new; one naming none (feedback, a task record) stands on its own.
+    if (messageIds.length === 0 && job.messageIds.length > 0) continue;
     const memoryIds = messageIds.flatMap((messageId) => inCube.get(messageId) ?? []);
     yield* use(tx.enqueue(job, messageIds, memoryIds, batch.now));
     jobs.push({ taskId: job.taskId, cubeId: job.cubeId, messageIds });
+  }
+  for (const job of batch.standaloneJobs ?? []) {
+    yield* use(tx.enqueue(job, [], [], batch.now));
+    jobs.push({ taskId: job.taskId, cubeId: job.cubeId, messageIds: [] });
   }
   return { existingMessageIds, jobs };
 }

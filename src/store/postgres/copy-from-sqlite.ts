@@ -188,7 +188,7 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
         });
         const columns = `id text, cube_id text, user_id text, session_id text, text text, memory_type text, key text, tags jsonb,
           status text, confidence double precision, source text, background text, info jsonb, bytes bigint, chat_time text, created_at text,
-          updated_at text, keywords text, embedding text`;
+          updated_at text, delete_record_id text, deleted_at text, keywords text, embedding text`;
         const digest = "encode(sha256(convert_to(x.info::text, 'UTF8')), 'hex')";
         await db.query(
           `INSERT INTO memory_infos (cube_id, digest, info, bytes)
@@ -207,11 +207,11 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
         );
         await db.query(
           `INSERT INTO memories (id, cube_id, user_id, session_id, text, memory_type, key, tag_set_id, status, confidence, source, background,
-             info_id, bytes, chat_time, created_at, updated_at, words${identity ? ", embedding" : ""})
+             info_id, bytes, chat_time, created_at, updated_at, delete_record_id, deleted_at, words${identity ? ", embedding" : ""})
            SELECT x.id, x.cube_id, x.user_id, x.session_id, x.text, x.memory_type, x.key,
              (SELECT s.id FROM memory_tag_sets s WHERE s.cube_id = x.cube_id AND s.digest = ${tagsDigest}), x.status, x.confidence, x.source,
              x.background, (SELECT i.id FROM memory_infos i WHERE i.cube_id = x.cube_id AND i.digest = ${digest}), x.bytes, x.chat_time,
-             x.created_at, x.updated_at,
+             x.created_at, x.updated_at, x.delete_record_id, x.deleted_at,
              CASE WHEN btrim(x.keywords) = '' THEN NULL ELSE to_tsvector('simple', x.keywords) END${identity ? ", x.embedding::vector" : ""}
            FROM json_to_recordset($1::json) AS x(${columns}) ON CONFLICT (id) DO NOTHING`,
           [JSON.stringify(memories)],

@@ -67,7 +67,7 @@ class PostgresErasurePrimitives implements ErasurePrimitives {
       `DELETE FROM messages msg WHERE msg.cube_id = $1 AND msg.message_id = ANY($2::text[])
          AND NOT EXISTS (
            SELECT 1 FROM memory_sources s JOIN memories m ON m.id = s.memory_id
-           WHERE s.cube_id = msg.cube_id AND s.message_id = msg.message_id AND m.status = 'activated')`,
+           WHERE s.cube_id = msg.cube_id AND s.message_id = msg.message_id AND m.status IN ('activated', 'deleted'))`,
       [cubeId, [...messageIds]],
     );
     return rowCount ?? 0;

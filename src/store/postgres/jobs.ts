@@ -3,7 +3,7 @@ import type { JobMethods } from "../core/composed-store.js";
 import { nullable, number, rowOf, text } from "../core/decode.js";
 import type { JobClaim, JobCount, JobOutcome, JobRecord, NewJob } from "../types.js";
 import { jobCountFrom } from "../core/rows.js";
-import { finishedJob, jobPayload, readyJobSql } from "../core/jobs.js";
+import { enqueuedState, finishedJob, jobPayload, readyJobSql } from "../core/jobs.js";
 import { countOf, decodeJob } from "./connection.js";
 import type { Database, Queryable } from "./database.js";
 
@@ -16,10 +16,11 @@ const countsRow = rowOf("jobs", { queued: number, running: number, parked: numbe
 export class PostgresJobQueue {
   /** Inside the batch's transaction: one row per job, covering only the messages stored now. */
   static async enqueue(db: Queryable, job: NewJob, storedMessageIds: readonly string[], memoryIds: readonly string[], now: string): Promise<void> {
+    const { status, result } = enqueuedState(job);
     await db.query(
-      `INSERT INTO jobs (task_id, kind, cube_id, user_id, payload, status, attempts, run_after, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $7, $7)`,
-      [job.taskId, job.kind, job.cubeId, job.userId, jobPayload(job, storedMessageIds, memoryIds), job.runAfter, now],
+      `INSERT INTO jobs (task_id, kind, cube_id, user_id, payload, status, result, attempts, run_after, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $9)`,
+      [job.taskId, job.kind, job.cubeId, job.userId, jobPayload(job, storedMessageIds, memoryIds), status, result, job.runAfter, now],
     );
   }
 

@@ -9,6 +9,7 @@ import { PostgresOps } from "./ops.js";
 import { PostgresReads } from "./reads.js";
 import { PostgresRefine } from "./refine.js";
 import { PostgresSearch } from "./search.js";
+import { PostgresSoftDelete } from "./soft-delete.js";
 import { PostgresVectors } from "./vectors.js";
 import { LARGE_CUBE } from "./word-counts.js";
 import { PostgresWrites } from "./writes.js";
@@ -36,6 +37,7 @@ export class PostgresStore extends ComposedStore {
     super({
       cubes: new PostgresCubes(conn),
       erasure: new PostgresErasure(conn),
+      softDelete: new PostgresSoftDelete(conn),
       writes: new PostgresWrites(conn),
       vectors: new PostgresVectors(conn),
       reads: new PostgresReads(conn),

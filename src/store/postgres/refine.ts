@@ -27,6 +27,19 @@ class PostgresRefinePrimitives implements RefinePrimitives<ActiveMemory> {
     return countOf(rows) === wanted.length;
   }
 
+  async messagesSetAside(cubeId: string, messageIds: readonly string[]): Promise<boolean> {
+    // Share-locked as writes lock it: a soft delete of the cube (which locks it for update) either
+    // committed before this looks, or waits and then sets aside what this writes.
+    await this.db.query("SELECT 1 FROM cubes WHERE id = $1 FOR SHARE", [cubeId]);
+    if (messageIds.length === 0) return false;
+    const { rows } = await this.db.query(
+      `SELECT 1 FROM memory_sources s JOIN memories m ON m.id = s.memory_id
+       WHERE s.cube_id = $1 AND s.message_id = ANY($2::text[]) AND m.status = 'deleted' LIMIT 1`,
+      [cubeId, [...new Set(messageIds)]],
+    );
+    return rows.length > 0;
+  }
+
   insertMemory(memory: NewMemory): Promise<void> {
     return insertMemories(this.conn, this.db, [memory]);
   }

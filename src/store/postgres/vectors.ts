@@ -69,7 +69,7 @@ export class PostgresVectors implements VectorMethods {
 
   async memoryTexts(after: string | undefined, limit: number): Promise<{ id: string; cubeId: string; memoryType: string; text: string }[]> {
     const { rows } = await this.conn.db.query(
-      "SELECT id, cube_id, memory_type, text FROM memories WHERE status = 'activated' AND id > $1 ORDER BY id LIMIT $2",
+      "SELECT id, cube_id, memory_type, text FROM memories WHERE status IN ('activated', 'deleted') AND id > $1 ORDER BY id LIMIT $2",
       [after ?? "", limit],
     );
     return rows.map(memoryText);

@@ -6,6 +6,7 @@ import { runSync } from "../core/script.js";
 import { BOUND_LIST, boundList } from "./bound-list.js";
 import { decodeCount, decodeId, decodeRowid, type SqliteConnection } from "./connection.js";
 import { dropUnusedInfos, dropUnusedTagSets, removeIndexEntries } from "./memory-rows.js";
+import { recoveredKey } from "./vector-index.js";
 
 const removedRow = recordOf("memories", { rowid: ["rowid", number], infoId: ["info_id", nullable(number)], tagSetId: ["tag_set_id", nullable(number)] });
 const writtenMemory = recordOf("memories", { cubeId: ["cube_id", text], id: ["id", text] });
@@ -68,7 +69,7 @@ class SqliteErasurePrimitives implements ErasurePrimitives {
   forgetUncited(cubeId: string, messageIds: readonly string[]): number {
     const stillCited = this.conn.db.prepare(
       `SELECT 1 FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
-       WHERE s.cube_id = ? AND s.message_id = ? AND m.status = 'activated' LIMIT 1`,
+       WHERE s.cube_id = ? AND s.message_id = ? AND m.status IN ('activated', 'deleted') LIMIT 1`,
     );
     const forget = this.conn.db.prepare("DELETE FROM messages WHERE cube_id = ? AND message_id = ?");
     let messages = 0;
@@ -104,8 +105,10 @@ class SqliteErasurePrimitives implements ErasurePrimitives {
       removeIndexEntries(this.conn, cubeId, rowids);
       db.prepare("DELETE FROM memory_history WHERE memory_id IN (SELECT id FROM memories WHERE cube_id = ?)").run(cubeId);
       jobs += db.prepare("DELETE FROM jobs WHERE cube_id = ?").run(cubeId).changes;
-      // Messages, memories (with their sources) and the shares of the cube go with it.
+      // Messages, memories (with their sources) and the shares of the cube go with it; so does its
+      // vector index's recovery mark (a cube id may be a user's id).
       db.prepare("DELETE FROM cubes WHERE id = ?").run(cubeId);
+      db.prepare("DELETE FROM meta WHERE key = ?").run(recoveredKey(cubeId));
     }
     return jobs;
   }

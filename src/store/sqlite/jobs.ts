@@ -4,7 +4,7 @@ import type { JobMethods } from "../core/composed-store.js";
 import { nullable, number, rowOf, text } from "../core/decode.js";
 import type { JobClaim, JobCount, JobOutcome, JobRecord, NewJob } from "../types.js";
 import { jobCountFrom } from "../core/rows.js";
-import { finishedJob, jobPayload, readyJobSql } from "../core/jobs.js";
+import { enqueuedState, finishedJob, jobPayload, readyJobSql } from "../core/jobs.js";
 import { decodeCount, decodeJob } from "./connection.js";
 
 const countsRow = rowOf("jobs", { queued: number, running: number, parked: number, oldestDueAt: nullable(text) });
@@ -18,12 +18,13 @@ export class SqliteJobQueue {
 
   /** Inside the batch's transaction: one row per job, covering only the messages stored now. */
   enqueue(job: NewJob, storedMessageIds: readonly string[], memoryIds: readonly string[], now: string): void {
+    const { status, result } = enqueuedState(job);
     this.db
       .prepare(
-        `INSERT INTO jobs (task_id, kind, cube_id, user_id, payload, status, attempts, run_after, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
+        `INSERT INTO jobs (task_id, kind, cube_id, user_id, payload, status, result, attempts, run_after, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
       )
-      .run(job.taskId, job.kind, job.cubeId, job.userId, jobPayload(job, storedMessageIds, memoryIds), job.runAfter, now, now);
+      .run(job.taskId, job.kind, job.cubeId, job.userId, jobPayload(job, storedMessageIds, memoryIds), status, result, job.runAfter, now, now);
   }
 
   /**

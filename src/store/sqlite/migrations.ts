@@ -182,4 +182,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX memories_by_tag_set ON memories (tag_set_id) WHERE tag_set_id IS NOT NULL;
   UPDATE memories SET bytes = length(CAST(text AS BLOB)) + length(CAST(key AS BLOB)) + length(CAST(background AS BLOB));
   `,
+  // 7: the soft delete of delete_memory_by_record_id: a memory set aside (status 'deleted') keeps
+  // its row until it is recovered or purged; the record id names the delete that set it aside, and
+  // deleted_at starts its retention (MEMCUBE_SOFT_DELETE_RETENTION).
+  `
+  ALTER TABLE memories ADD COLUMN delete_record_id TEXT;
+  ALTER TABLE memories ADD COLUMN deleted_at TEXT;
+  CREATE INDEX memories_by_delete_record ON memories (cube_id, delete_record_id) WHERE delete_record_id IS NOT NULL;
+  CREATE INDEX memories_soft_deleted ON memories (deleted_at) WHERE deleted_at IS NOT NULL;
+  `,
 ];

@@ -30,6 +30,14 @@ class SqliteRefinePrimitives implements RefinePrimitives<SqliteActiveMemory> {
     return messageIds.every((messageId) => exists.get(cubeId, messageId) !== undefined);
   }
 
+  messagesSetAside(cubeId: string, messageIds: readonly string[]): boolean {
+    const setAside = this.conn.db.prepare(
+      `SELECT 1 FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
+       WHERE s.cube_id = ? AND s.message_id = ? AND m.status = 'deleted' LIMIT 1`,
+    );
+    return messageIds.some((messageId) => setAside.get(cubeId, messageId) !== undefined);
+  }
+
   insertMemory(memory: NewMemory): void {
     insertMemory(this.conn, memory);
   }

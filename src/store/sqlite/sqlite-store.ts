@@ -7,6 +7,7 @@ import { SqliteOps } from "./ops.js";
 import { SqliteReads } from "./reads.js";
 import { SqliteRefine } from "./refine.js";
 import { SqliteSearch } from "./search.js";
+import { SqliteSoftDelete } from "./soft-delete.js";
 import { SqliteVectors } from "./vectors.js";
 import { SqliteWrites } from "./writes.js";
 
@@ -22,6 +23,7 @@ export class SqliteStore extends ComposedStore {
     super({
       cubes,
       erasure: new SqliteErasure(conn),
+      softDelete: new SqliteSoftDelete(conn),
       writes: new SqliteWrites(conn, cubes, queue),
       vectors: new SqliteVectors(conn),
       reads: new SqliteReads(conn),

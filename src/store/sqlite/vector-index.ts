@@ -4,7 +4,7 @@ import path from "node:path";
 import type Database from "better-sqlite3";
 import { createRequire } from "node:module";
 import type usearchModule from "usearch";
-import { bytes, nullable, number, rowOf, text } from "../core/decode.js";
+import { bytes, nullable, number, rowOf, text, valueOf } from "../core/decode.js";
 import { dequantize } from "./quantize.js";
 
 // The CommonJS build: the ESM one finds its native binary by walking up from the caller's stack,
@@ -30,6 +30,8 @@ interface CubeIndex {
   maxRowid: number;
   /** Keys removed by this process, still counted by the index until it is rebuilt. */
   removed: number;
+  /** The cube's recovery mark when the index was built (see `RECOVERED`): a later recovery makes it stale. */
+  recovered: string | null;
 }
 
 interface SavedMeta {
@@ -38,12 +40,21 @@ interface SavedMeta {
   maxRowid: number;
   /** Keys in the saved index: a file and meta saved by two different processes do not match. */
   size?: number;
+  recovered?: string | null;
 }
 
 /** An indexed row: its rowid (the index key) and its compact vector. */
 const indexedRow = rowOf("memories", { rowid: number, vector_q: bytes });
 /** The `.json` file saved beside an index. */
-const savedMeta = rowOf("saved index", { cubeId: text, identity: text, maxRowid: number, size: nullable(number) });
+const savedMeta = rowOf("saved index", { cubeId: text, identity: text, maxRowid: number, size: nullable(number), recovered: nullable(text) });
+const decodeMark = valueOf("meta", text);
+
+/**
+ * The `meta` key of a cube's recovery mark. Recovered rows (a soft delete undone) are older than
+ * an index built since they were set aside, so no process's catch-up would take them: the recovery
+ * writes a new mark, and every process rebuilds an index whose mark differs.
+ */
+export const recoveredKey = (cubeId: string) => `recovered:${cubeId}`;
 
 export interface Neighbour {
   rowid: number;
@@ -63,6 +74,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export class VectorIndexes {
   private readonly cubes = new Map<string, CubeIndex>();
   private readonly building = new Set<string>();
+  /** Drops per cube: a build begun before a drop (its rows read before it) is not kept. */
+  private readonly drops = new Map<string, number>();
 
   constructor(
     private readonly db: Database.Database,
@@ -83,7 +96,11 @@ export class VectorIndexes {
 
   /** Nearest rows of a cube, or undefined when the cube has no index (yet): search exactly then. */
   nearest(cubeId: string, vector: Float32Array, limit: number): Neighbour[] | undefined {
-    const entry = this.cubes.get(cubeId) ?? this.loadSaved(cubeId);
+    let entry = this.cubes.get(cubeId) ?? this.loadSaved(cubeId);
+    if (entry && entry.recovered !== this.recoveredMark(cubeId)) {
+      this.cubes.delete(cubeId);
+      entry = undefined;
+    }
     if (!entry) {
       if (this.isLarge(cubeId)) void this.build(cubeId);
       return undefined;
@@ -95,6 +112,11 @@ export class VectorIndexes {
     const neighbours: Neighbour[] = [];
     matches.keys.forEach((key, position) => neighbours.push({ rowid: Number(key), distance: matches.distances[position] as number }));
     return neighbours;
+  }
+
+  private recoveredMark(cubeId: string): string | null {
+    const value = this.db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(recoveredKey(cubeId));
+    return value === undefined ? null : decodeMark(value);
   }
 
   /** After a write: starts building the cube's index in the background once it is large enough. */
@@ -115,9 +137,10 @@ export class VectorIndexes {
     entry.removed += 1;
   }
 
-  /** Drops a cube's index (the cube was deleted). */
+  /** Drops a cube's index (the cube was deleted, or rows older than the index came back: it is rebuilt with them). */
   drop(cubeId: string): void {
     this.cubes.delete(cubeId);
+    this.drops.set(cubeId, (this.drops.get(cubeId) ?? 0) + 1);
     const file = this.fileOf(cubeId);
     if (file) for (const suffix of [".usearch", ".json"]) rmSync(file + suffix, { force: true });
   }
@@ -144,7 +167,7 @@ export class VectorIndexes {
       // Several processes may save the same cube: each file is written aside, then renamed into place.
       const own = `.${process.pid}.tmp`;
       entry.index.save(`${file}.usearch${own}`);
-      const meta: SavedMeta = { cubeId, identity, maxRowid: entry.maxRowid, size: entry.index.size() };
+      const meta: SavedMeta = { cubeId, identity, maxRowid: entry.maxRowid, size: entry.index.size(), recovered: entry.recovered };
       writeFileSync(`${file}.json${own}`, JSON.stringify(meta));
       renameSync(`${file}.usearch${own}`, `${file}.usearch`);
       renameSync(`${file}.json${own}`, `${file}.json`);
@@ -182,7 +205,8 @@ export class VectorIndexes {
       const index = this.createIndex();
       index.load(`${file}.usearch`);
       if (meta.size !== null && index.size() !== meta.size) return undefined;
-      const entry = { index, maxRowid: meta.maxRowid, removed: 0 };
+      if (meta.recovered !== this.recoveredMark(cubeId)) return undefined;
+      const entry = { index, maxRowid: meta.maxRowid, removed: 0, recovered: meta.recovered };
       this.cubes.set(cubeId, entry);
       return entry;
     } catch {
@@ -219,9 +243,10 @@ export class VectorIndexes {
   /** Builds a cube's index a step at a time, so that requests keep being served meanwhile. */
   private async build(cubeId: string): Promise<void> {
     if (this.building.has(cubeId)) return;
-    const entry: CubeIndex = { index: this.createIndex(), maxRowid: 0, removed: 0 };
+    const drops = this.drops.get(cubeId) ?? 0;
+    const entry: CubeIndex = { index: this.createIndex(), maxRowid: 0, removed: 0, recovered: this.recoveredMark(cubeId) };
     await this.fill(cubeId, entry);
-    if (this.db.open && !this.cubes.has(cubeId)) this.cubes.set(cubeId, entry);
+    if (this.db.open && !this.cubes.has(cubeId) && (this.drops.get(cubeId) ?? 0) === drops) this.cubes.set(cubeId, entry);
   }
 
   /** Adds the cube's rows newer than the index, a step at a time, so requests keep being served. */

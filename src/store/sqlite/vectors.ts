@@ -5,7 +5,7 @@ import { vectorBlob, type SqliteConnection } from "./connection.js";
 import { quantize } from "./quantize.js";
 
 const memoryText = recordOf("memories", { id: ["id", text], cubeId: ["cube_id", text], memoryType: ["memory_type", text], text: ["text", text] });
-const vectorTarget = rowOf("memories", { rowid: number, cube_id: text, memory_type: text });
+const vectorTarget = rowOf("memories", { rowid: number, cube_id: text, memory_type: text, status: text });
 
 /** The embedder the vectors come from, and re-embedding. */
 export class SqliteVectors implements VectorMethods {
@@ -37,7 +37,7 @@ export class SqliteVectors implements VectorMethods {
 
   async memoryTexts(after: string | undefined, limit: number): Promise<{ id: string; cubeId: string; memoryType: string; text: string }[]> {
     return this.conn.db
-      .prepare("SELECT id, cube_id, memory_type, text FROM memories WHERE status = 'activated' AND id > ? ORDER BY id LIMIT ?")
+      .prepare("SELECT id, cube_id, memory_type, text FROM memories WHERE status IN ('activated', 'deleted') AND id > ? ORDER BY id LIMIT ?")
       .all(after ?? "", limit)
       .map(memoryText);
   }
@@ -46,7 +46,7 @@ export class SqliteVectors implements VectorMethods {
     if (!this.conn.hasVectorTable) throw new Error("no vector index: call resetVectors first");
     const { db } = this.conn;
     this.conn.write(() => {
-      const find = db.prepare("SELECT rowid, cube_id, memory_type FROM memories WHERE id = ?");
+      const find = db.prepare("SELECT rowid, cube_id, memory_type, status FROM memories WHERE id = ?");
       const remove = db.prepare("DELETE FROM memory_vectors WHERE rowid = ?");
       const insert = db.prepare("INSERT INTO memory_vectors (rowid, cube_id, memory_type, embedding) VALUES (?, ?, ?, ?)");
       const compact = db.prepare("UPDATE memories SET vector_q = ? WHERE rowid = ?");
@@ -55,7 +55,8 @@ export class SqliteVectors implements VectorMethods {
         if (found === undefined) continue;
         const row = vectorTarget(found);
         remove.run(BigInt(row.rowid));
-        insert.run(BigInt(row.rowid), row.cube_id, row.memory_type, vectorBlob(vector));
+        // A memory set aside by a soft delete keeps only its compact vector; its recovery indexes it.
+        if (row.status !== "deleted") insert.run(BigInt(row.rowid), row.cube_id, row.memory_type, vectorBlob(vector));
         compact.run(quantize(vector), row.rowid);
       }
     });
