@@ -50,6 +50,7 @@ commands:
   mcp --user U [--read-only] [--url URL [--api-key K]]
                                 the MCP server on stdio for agents (Claude, Cursor, IDEs):
                                 on the local store, or through a running server with --url
+                                (there a user's --api-key stands for --user)
                                 client commands take --url (MEMCUBE_URL, default
                                 http://127.0.0.1:8001), --user (MEMCUBE_USER) and
                                 --api-key (MEMCUBE_API_KEY)
@@ -99,19 +100,22 @@ async function serveCommand(args: string[]): Promise<void> {
   const server = await startServer(config);
   reload = server.reloadKeys;
   if (reloadWhenServing) void reload();
-  let stopping: Promise<void> | undefined;
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     const backstop = setTimeout(() => {
       process.stderr.write(`memcube: still not stopped ${(DRAIN_MS + EXIT_MARGIN_MS) / 1000} s after the signal; exiting\n`);
       process.exit(1);
     }, DRAIN_MS + EXIT_MARGIN_MS);
     backstop.unref();
-    stopping ??= server.close(DRAIN_MS); // requests and streams in flight finish first
-    await stopping;
+    await server.close(DRAIN_MS); // requests and streams in flight finish first
     process.exit(0);
   };
-  process.once("SIGINT", () => void stop());
-  process.once("SIGTERM", () => void stop());
+  // Not `once`: under `npm start`, Ctrl-C reaches the server twice (from the terminal, and passed on
+  // by npm), and a second signal without a listener would end the process before it has drained.
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
 }
 
 /** `--workers N`: 1 to 64 server processes. */

@@ -108,8 +108,9 @@ export function runPrimary({ workers, logger, stopWithinMs }: PrimaryOptions): P
         else reloadWhenServing.add(worker);
       }
     });
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    // Not `once`: a repeated signal (Ctrl-C under npm arrives twice) must not end the primary before its workers.
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
     logger.info({ workers }, "memcube primary starting workers");
     fork();
   });

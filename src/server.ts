@@ -45,10 +45,24 @@ export interface RunningServer {
   reloadKeys: () => Promise<boolean>;
 }
 
+/** The SQLite store's file in the data folder. */
+const sqliteFile = (config: Config) => path.join(config.dataDir, "memcube.db");
+
 /** The configured store: SQLite in the data folder, or PostgreSQL (migrated on open). */
 export async function openStore(config: Config): Promise<Store> {
   if (config.store === "postgres") return PostgresStore.open(config.databaseUrl ?? "");
-  return new SqliteStore(path.join(config.dataDir, "memcube.db"));
+  return new SqliteStore(sqliteFile(config));
+}
+
+/** Where the data is, for the start-up log: the SQLite file, or PostgreSQL's host and database (never its password). */
+function dataLocation(config: Config): string {
+  if (config.store !== "postgres") return path.resolve(sqliteFile(config));
+  try {
+    const url = new URL(config.databaseUrl ?? "");
+    return `postgres://${url.host}${url.pathname}`;
+  } catch {
+    return "postgres";
+  }
 }
 
 /** Builds the memory context the domain works with: store, embedder, clock. */
@@ -165,6 +179,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   logger.info(
     {
       url,
+      playground: `${url}/playground`,
+      docs: `${url}/docs`,
+      data: dataLocation(config),
       store: context.store.kind,
       embedder: context.embedder.name,
       models: models.names(),

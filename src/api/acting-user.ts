@@ -40,23 +40,28 @@ export function readerOf(c: Context<AppEnv>): string | undefined {
 export interface ActorHint {
   /** The field that names the user, for the error when nothing decides it. */
   field: string;
+  /** Where that field is (the error's `loc`); default the body. */
+  source?: "body" | "query";
   /** The user the request names, if it does. */
   given: string | undefined;
   /** The cube the request is about, when the route lets the user be left out (as MemOS does); asked only when needed. */
-  cube: () => Promise<string | undefined>;
+  cube?: () => Promise<string | undefined>;
 }
 
 /**
- * Whom a request acts for when it may leave its user out, as issue 17's rule says: the named user;
- * else, with a user's API key, that key's user (a key never acts for anyone else); else (open mode
- * or an admin key) the owner of the cube named, and for a cube that does not exist yet its own id,
- * whose default cube it is.
+ * Whom a request acts for when it leaves its user out, as issue 17's rule says: the named user;
+ * else, with a user's API key, that key's user (a key never acts for anyone else: so on every route
+ * that acts for a user); else (open mode or an admin key), where the route names a cube (`actorCube`),
+ * the owner of that cube, and for a cube that does not exist yet its own id, whose default cube it is.
  */
 export async function resolveActingUser(c: Context<AppEnv>, hint: ActorHint): Promise<string> {
   if (hint.given !== undefined) return hint.given;
   const principal = c.get("principal");
   if (principal.kind === "user") return principal.userId;
+  if (hint.cube === undefined) {
+    throw invalidField([hint.field], principal.kind === "admin" ? "field required: an admin key acts for no user of its own" : "field required", hint.source);
+  }
   const cube = await hint.cube();
-  if (cube === undefined) throw invalidField([hint.field], "field required (or name a cube, whose owner then acts)");
+  if (cube === undefined) throw invalidField([hint.field], "field required (or name a cube, whose owner then acts)", hint.source);
   return (await c.get("cubeOwner")(cube)) ?? cube;
 }

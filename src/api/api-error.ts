@@ -16,7 +16,7 @@ export class ApiError extends Error {
 }
 
 /** A request field that is wrong: 422 with `<field path>: <problem>`. */
-export function invalidField(path: readonly (string | number)[], problem: string): ApiError {
-  const location = path.length > 0 ? path.join(".") : "body";
-  return new ApiError(422, `${location}: ${problem}`, [{ loc: ["body", ...path], msg: problem, type: "value_error" }]);
+export function invalidField(path: readonly (string | number)[], problem: string, source: "body" | "query" = "body"): ApiError {
+  const location = path.length > 0 ? path.join(".") : source;
+  return new ApiError(422, `${location}: ${problem}`, [{ loc: [source, ...path], msg: problem, type: "value_error" }]);
 }

@@ -19,6 +19,7 @@ import { chatRoutes } from "./routes/chat.js";
 import { chatStreamRoutes } from "./routes/chat-streams.js";
 import type { ChatDeps } from "../chat/pipeline.js";
 import { cubeRoutes } from "./routes/cubes.js";
+import { identityRoutes } from "./routes/identity.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { feedbackRoutes } from "./routes/feedback.js";
 import { memoryLookupRoutes } from "./routes/memory-lookup.js";
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps): App {
   softDeleteRoutes(app, deps.context, deps.config.limits, deps.config.softDeleteRetentionMs);
   feedbackRoutes(app, deps.context, deps.config.limits);
   cubeRoutes(app, deps.context, deps.config.limits);
+  identityRoutes(app);
   schedulerRoutes(app, deps.context);
   const chatDeps: ChatDeps = {
     memory: deps.context,

@@ -57,15 +57,15 @@ export interface ReadOnlyFlag {
  * Admits a validated input as its route declares: a caller of no named user as it is, else the acting
  * user decided (src/api/acting-user.ts) and written into the actor field.
  */
-async function admitInput<T, K extends ActorField<T>>(c: Context<AppEnv>, route: ActingUser<T, K>, input: T): Promise<Acted<T, K>> {
+async function admitInput<T, K extends ActorField<T>>(c: Context<AppEnv>, route: ActingUser<T, K>, input: T, source: "body" | "query"): Promise<Acted<T, K>> {
   if (route.caller !== undefined) {
     admitCaller(c, route.caller);
     return input as Acted<T, K>;
   }
   const actorCube = route.actorCube;
   const given = input[route.actor] as string | undefined;
-  const cube = async () => actorCube?.(input, c);
-  const actor = await resolveActingUser(c, { field: route.actor, given, cube });
+  const cube = actorCube && (async () => actorCube(input, c));
+  const actor = await resolveActingUser(c, { field: route.actor, given, source, ...(cube && { cube }) });
   c.set("actorNamed", given !== undefined);
   admitActingUser(c, actor);
   return { ...input, [route.actor]: actor };
@@ -78,7 +78,7 @@ export async function readActingBody<S extends z.ZodType, K extends ActorField<z
   limits: BodyLimits,
 ): Promise<Acted<z.infer<S>, K>> {
   const body: z.infer<S> = await readBody(c, route.body, limits);
-  return admitInput<z.infer<S>, K>(c, route, body);
+  return admitInput<z.infer<S>, K>(c, route, body, "body");
 }
 
 export type JsonRoute<B extends z.ZodType, D extends z.ZodType, K extends ActorField<z.infer<B>> = never> = ActingUser<z.infer<B>, K> &
@@ -177,7 +177,7 @@ export function queryJson<Q extends AnyObject, P extends AnyObject | undefined, 
   const honoPath = route.path.replace(/\{(\w+)\}/g, ":$1");
   app[route.method](honoPath, accessMarker(route), async (c) => {
     const params = route.params ? parseWith(route.params, c.req.param(), "path") : undefined;
-    const query = await admitInput(c, route, parseWith(route.query, queryOf(c.req.url), "query"));
+    const query = await admitInput(c, route, parseWith(route.query, queryOf(c.req.url), "query"), "query");
     const input = { query, params: params as P extends AnyObject ? z.infer<P> : undefined };
     const data = await handler(input, c);
     const message = typeof route.message === "function" ? route.message(data, input) : route.message;

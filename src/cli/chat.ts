@@ -18,7 +18,7 @@ export async function chatCommand(args: string[], io: CliIO): Promise<void> {
     args,
     options: { ...CONNECTION_OPTIONS, model: { type: "string" }, session: { type: "string" }, cube: { type: "string", multiple: true } },
   });
-  const { client, userId, baseUrl } = connect(values, io.env);
+  const { client, userId, baseUrl } = await connect(values, io.env);
   const color = io.stdout.isTTY === true;
   const style = (code: string, text: string) => (color ? `${code}${text}${RESET}` : text);
   const cubeIds = values.cube?.flatMap((value) =>

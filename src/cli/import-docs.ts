@@ -62,7 +62,7 @@ export async function importDocsCommand(args: string[], io: CliIO): Promise<void
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   }
-  const { client, baseUrl, userId } = connect(values, io.env);
+  const { client, baseUrl, userId } = await connect(values, io.env);
   const cube = values.cube ?? userId;
   const bar = progressBar(`importing documents into ${cube}`, files.length, io.stderr);
   const counts = { added: 0, unchanged: 0, failed: 0, chunks: 0 };

@@ -12,25 +12,32 @@ export interface ProgressBar {
 
 const WIDTH = 30;
 
-export function progressBar(label: string, total: number, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): ProgressBar {
+/**
+ * `total` undefined: not known yet (nothing is drawn until it is). A total of 0 draws no bar either
+ * (never "0/0 100%"): `finish` writes its message only.
+ */
+export function progressBar(label: string, total: number | undefined, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): ProgressBar {
   let current = 0;
+  let drawn = false;
   let lastTenth = -1;
   let finished = false;
   const interactive = stream.isTTY === true;
-  const render = () => {
-    const share = total <= 0 ? 1 : Math.min(1, current / total);
+  const render = (of: number) => {
+    const share = Math.min(1, current / of);
     const filled = Math.round(share * WIDTH);
-    return `${label} [${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${String(current).padStart(String(Math.max(total, current)).length)}/${total} ${String(Math.round(share * 100)).padStart(3)}%`;
+    return `${label} [${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${String(current).padStart(String(Math.max(of, current)).length)}/${of} ${String(Math.round(share * 100)).padStart(3)}%`;
   };
   const draw = (force = false) => {
+    if (total === undefined || total <= 0) return;
+    drawn = true;
     if (interactive) {
-      stream.write(`\r${render()}`);
+      stream.write(`\r${render(total)}`);
       return;
     }
-    const tenth = total <= 0 ? 10 : Math.floor((Math.min(current, total) / total) * 10);
+    const tenth = Math.floor((Math.min(current, total) / total) * 10);
     if (force || tenth > lastTenth) {
       lastTenth = tenth;
-      stream.write(`${render()}\n`);
+      stream.write(`${render(total)}\n`);
     }
   };
   draw();
@@ -46,8 +53,10 @@ export function progressBar(label: string, total: number, stream: NodeJS.Writabl
     finish(message) {
       if (finished) return;
       finished = true;
-      if (interactive) stream.write(`\r${render()}\n`);
-      else if (lastTenth < 10) draw(true);
+      if (total !== undefined && total > 0) {
+        if (interactive) stream.write(`\r${render(total)}\n`);
+        else if (lastTenth < 10) draw(true);
+      } else if (drawn && interactive) stream.write("\n");
       if (message) stream.write(`${message}\n`);
     },
   };

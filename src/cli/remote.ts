@@ -31,16 +31,33 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export function connect(values: { url?: string | undefined; user?: string | undefined; "api-key"?: string | undefined }, env: CliIO["env"]) {
-  const userId = values.user ?? env.MEMCUBE_USER;
-  if (!userId) throw new UsageError("--user is required (or set MEMCUBE_USER)");
+/**
+ * The client for the server and user the options name. Without `--user`, a user's API key decides:
+ * the server says whose key it is (GET /product/whoami).
+ */
+export async function connect(values: { url?: string | undefined; user?: string | undefined; "api-key"?: string | undefined }, env: CliIO["env"]) {
   const baseUrl = values.url ?? env.MEMCUBE_URL ?? DEFAULT_URL;
-  const client = new MemcubeClient({ baseUrl, userId, apiKey: values["api-key"] ?? env.MEMCUBE_API_KEY });
+  const apiKey = values["api-key"] ?? env.MEMCUBE_API_KEY;
+  let userId = values.user ?? env.MEMCUBE_USER;
+  if (!userId && apiKey) {
+    const identity = await new MemcubeClient({ baseUrl, apiKey }).whoami().catch((error: unknown) => {
+      throw explain(error, baseUrl);
+    });
+    if (identity.user_id === null) throw new UsageError("--user is required (or set MEMCUBE_USER): an admin key acts for no user of its own");
+    userId = identity.user_id;
+  }
+  if (!userId) throw new UsageError("--user is required (or set MEMCUBE_USER, or give a user's --api-key / MEMCUBE_API_KEY)");
+  const client = new MemcubeClient({ baseUrl, userId, apiKey });
   return { client, userId, baseUrl };
 }
 
 /** A network failure names the server, so "is it running?" is the obvious next question. */
 export function explain(error: unknown, baseUrl: string): Error {
+  // The server's 401 names the HTTP header; on the command line the key is an option.
+  if (error instanceof MemcubeError && error.status === 401) {
+    const problem = /unknown API key/.test(error.message) ? "the server does not know this API key" : "the server needs an API key";
+    return new Error(`${problem}: pass --api-key <key> or set MEMCUBE_API_KEY`);
+  }
   if (error instanceof MemcubeError || error instanceof UsageError) return error;
   if (error instanceof TypeError && /fetch failed/.test(error.message)) {
     return new Error(`cannot reach memcube at ${baseUrl} (is \`memcube serve\` running? --url / MEMCUBE_URL)`);
@@ -72,7 +89,7 @@ export async function addCommand(args: string[], io: CliIO): Promise<void> {
   });
   const text = positionals.join(" ").trim();
   if (!text) throw new UsageError("usage: memcube add <text> [--cube id] [--session id] [--role user|assistant|system]");
-  const { client, baseUrl } = connect(values, io.env);
+  const { client, baseUrl } = await connect(values, io.env);
   const role = (values.role ?? "user") as "user" | "assistant" | "system";
   try {
     const added = await client.add({
@@ -95,7 +112,7 @@ export async function searchCommand(args: string[], io: CliIO): Promise<void> {
   });
   const query = positionals.join(" ").trim();
   if (!query) throw new UsageError("usage: memcube search <query> [--cube id] [--top-k N] [--json]");
-  const { client, baseUrl } = connect(values, io.env);
+  const { client, baseUrl } = await connect(values, io.env);
   try {
     const result = await client.search({
       query,
@@ -165,13 +182,28 @@ export async function importCommand(args: string[], io: CliIO): Promise<void> {
   });
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError("usage: memcube import <file.jsonl> [--cube id] [--session id] [--batch N] [--mode fast|fine]");
-  const { client, baseUrl, userId } = connect(values, io.env);
+  const { client, baseUrl, userId } = await connect(values, io.env);
   const cube = values.cube ?? userId;
   const batchSize = Math.min(1000, Math.max(1, Number(values.batch ?? "100") || 100));
   const lines = readFileSync(file, "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "");
-  const bar = progressBar(`importing into ${cube}`, lines.length, io.stderr);
+  // The whole file is read before anything is sent: a bad line changes nothing.
+  const parsed = lines.map((text, index) => parseLine(text, index + 1));
+  let held: Set<string>;
+  try {
+    held = parsed.some(({ message }) => message.message_id !== undefined) ? await heldMessageIds(client, cube) : new Set();
+  } catch (error) {
+    throw explain(error, baseUrl);
+  }
+  // Messages the cube already holds (same message_id) are not sent again: a re-run costs no embedding.
+  const toSend = parsed.filter(({ message }) => message.message_id === undefined || !held.has(message.message_id));
+  const skipped = parsed.length - toSend.length;
+  if (toSend.length === 0) {
+    io.stderr.write(`nothing to import: ${cube} already holds all ${parsed.length} messages (same message_id)\n`);
+    return;
+  }
+  const bar = progressBar(`importing into ${cube}`, toSend.length, io.stderr);
   let done = 0;
   let memories = 0;
   let pending: { session: string; messages: ImportMessage[] } | undefined;
@@ -189,8 +221,7 @@ export async function importCommand(args: string[], io: CliIO): Promise<void> {
     bar.update(done);
   };
   try {
-    for (const [index, text] of lines.entries()) {
-      const { session = values.session ?? "default_session", message } = parseLine(text, index + 1);
+    for (const { session = values.session ?? "default_session", message } of toSend) {
       if (pending && (pending.session !== session || pending.messages.length >= batchSize)) await flush();
       pending ??= { session, messages: [] };
       pending.messages.push(message);
@@ -200,7 +231,21 @@ export async function importCommand(args: string[], io: CliIO): Promise<void> {
     bar.finish();
     throw explain(error, baseUrl);
   }
-  bar.finish(`imported ${lines.length} messages into ${cube} (${memories} memories)`);
+  const skippedNote = skipped > 0 ? `; skipped ${skipped} it already holds (same message_id)` : "";
+  bar.finish(`imported ${toSend.length} messages into ${cube} (${memories} memories)${skippedNote}`);
+}
+
+/** The message ids behind a cube's memories (none for a cube that does not exist yet). */
+async function heldMessageIds(client: MemcubeClient, cube: string): Promise<Set<string>> {
+  const held = new Set<string>();
+  if (!(await client.cubes.exists({ mem_cube_id: cube }))) return held;
+  const pageSize = 1000;
+  for (let page = 1; ; page++) {
+    const [listed] = await client.memories.getAll({ mem_cube_ids: [cube], page, page_size: pageSize });
+    const nodes = listed?.memories[0]?.nodes ?? [];
+    for (const node of nodes) for (const source of node.metadata.sources) if (source.message_id) held.add(source.message_id);
+    if (nodes.length < pageSize) return held;
+  }
 }
 
 /** `memcube export <cube>`: every active memory of the cube as JSONL (stdout, or `--out file`). */
@@ -212,13 +257,13 @@ export async function exportCommand(args: string[], io: CliIO): Promise<void> {
   });
   const cube = positionals[0];
   if (!cube || positionals.length > 1) throw new UsageError("usage: memcube export <cube> [--out file.jsonl]");
-  const { client, baseUrl } = connect(values, io.env);
+  const { client, baseUrl } = await connect(values, io.env);
   const pageSize = Math.min(1000, Math.max(1, Number(values["page-size"] ?? "200") || 200));
   const out = values.out ? createWriteStream(values.out) : io.stdout;
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, "drain");
   };
-  const bar = progressBar(`exporting ${cube}`, 0, io.stderr);
+  const bar = progressBar(`exporting ${cube}`, undefined, io.stderr); // drawn once the first page says how many
   let written = 0;
   try {
     for (let page = 1; ; page++) {

@@ -1,83 +1,52 @@
 /**
- * A typed client for a memcube server (`import { MemcubeClient } from "memcube/client"`).
+ * A typed client for a memcube server: the package memcube-client (packages/client, built from
+ * here by scripts/build-client.ts), and `memcube/client` inside this repository.
  *
- * Request and response types come from the server's own Zod schemas (types only: no server code is
- * loaded at run time), so the client cannot drift from what the server validates. Works anywhere
- * `fetch` does (Node 20+, Deno, Bun, browsers).
+ * Request and response types come from the server's own Zod schemas (./types.ts: types only, no
+ * server code is loaded at run time), so the client cannot drift from what the server validates.
+ * Works anywhere `fetch` and web streams do (Node 20+, Deno, Bun, browsers).
  *
  *   const memcube = new MemcubeClient({ baseUrl: "http://127.0.0.1:8001", userId: "alice" });
  *   await memcube.add({ messages: "I live in Bolzano" });
  *   for await (const frame of memcube.chatStream({ query: "Where do I live?" })) …
  */
-import type { z } from "zod";
-import type { ChatCompleteData, ChatFrame, ModelsData, chatRequest } from "../api/schemas/chat.js";
-import type { CubeBucket } from "../api/schemas/common.js";
-import type { Cube, ListedCube, createCubeRequest, deleteCubeRequest, existCubeRequest, shareCubeRequest } from "../api/schemas/cubes.js";
-import type { ErrorBody } from "../api/schemas/envelope.js";
-import type { FeedbackData, feedbackRequest } from "../api/schemas/feedback.js";
 import type {
+  Access,
+  AddInput,
   AddedMemory,
-  DeleteData,
-  GetAllData,
-  GetMemoryData,
+  ChatFrame,
+  ChatInput,
+  ChatResult,
+  CreateCubeInput,
+  CubeGraph,
+  CubeInfo,
+  Dashboard,
+  DashboardInput,
+  DeleteCubeInput,
+  DeleteMemoryInput,
+  DeleteResult,
+  ErrorBody,
+  ExistCubeInput,
+  FeedbackInput,
+  FeedbackResult,
+  GetAllInput,
+  GetMemoryInput,
+  Identity,
+  ListedCube,
+  MemoryKinds,
   MemoryWithHistory,
-  SearchData,
-  addRequest,
-  deleteRequest,
-  getAllRequest,
-  getMemoryRequest,
-  searchRequest,
-} from "../api/schemas/memory.js";
-import type {
-  DashboardData,
-  DeleteByRecordIdData,
-  RecoverByRecordIdData,
-  dashboardRequest,
-  deleteByRecordIdRequest,
-  recoverByRecordIdRequest,
-} from "../api/schemas/soft-delete.js";
+  ModelList,
+  RecoverInput,
+  RecoverResult,
+  SearchInput,
+  SearchResult,
+  ShareCubeInput,
+  SoftDeleteInput,
+  SoftDeleteResult,
+} from "./types.js";
 import { serverSentEvents } from "./sse.js";
 
-export type { ChatFrame, ErrorBody };
-export type { GraphNode, MemoryItem } from "../api/schemas/common.js";
-
-/** A request body as the server accepts it; `user_id` may be left to the client's `userId`. */
-type WithUser<T, K extends string = "user_id"> = Omit<T, K> & { [P in K]?: string };
-
-export type AddInput = WithUser<z.input<ReturnType<typeof addRequest>>>;
-export type SearchInput = WithUser<z.input<ReturnType<typeof searchRequest>>>;
-export type ChatInput = WithUser<z.input<ReturnType<typeof chatRequest>>>;
-export type CreateCubeInput = WithUser<z.input<typeof createCubeRequest>, "owner_id">;
-export type ExistCubeInput = WithUser<z.input<typeof existCubeRequest>>;
-export type ShareCubeInput = WithUser<z.input<typeof shareCubeRequest>>;
-export type DeleteCubeInput = WithUser<z.input<typeof deleteCubeRequest>>;
-export type GetAllInput = WithUser<z.input<typeof getAllRequest>>;
-export type GetMemoryInput = WithUser<z.input<typeof getMemoryRequest>>;
-export type DeleteMemoryInput = WithUser<z.input<typeof deleteRequest>>;
-export type SoftDeleteInput = WithUser<z.input<typeof deleteByRecordIdRequest>>;
-export type RecoverInput = WithUser<z.input<typeof recoverByRecordIdRequest>>;
-export type DashboardInput = WithUser<z.input<typeof dashboardRequest>>;
-/** get_memory_dashboard: the kinds as get_memory has them, plus `statistics` (the totals). */
-export type Dashboard = z.infer<typeof DashboardData>;
-export type FeedbackInput = WithUser<z.input<ReturnType<typeof feedbackRequest>>>;
-/** async: `[[]]` (the work is a task); sync: one `{answer, record, tasks}`. */
-export type FeedbackResult = z.infer<typeof FeedbackData>;
-
-export type AddedMemory = z.infer<typeof AddedMemory>;
-export type SearchResult = z.infer<typeof SearchData>;
-export type ChatResult = z.infer<typeof ChatCompleteData>;
-/** A cube's search hits. */
-export type CubeMemories = z.infer<typeof CubeBucket>;
-/** get_all for one cube: `memories[0]` holds its `nodes` and `tree_structure`; `memory_statistics` counts per memory_type. */
-export type CubeGraph = z.infer<typeof GetAllData>[number];
-/** get_memory: a cube's memories by kind (`text_mem`, `pref_mem`, `tool_mem`, `skill_mem`), each a list of buckets. */
-export type MemoryKinds = z.infer<typeof GetMemoryData>;
-export type CubeInfo = z.infer<typeof Cube>;
-export type ListedCube = z.infer<typeof ListedCube>;
-export type MemoryWithHistory = z.infer<typeof MemoryWithHistory>;
-export type DeleteResult = z.infer<typeof DeleteData>;
-export type ModelList = z.infer<typeof ModelsData>;
-export type Access = z.infer<typeof shareCubeRequest>["access"];
+export type * from "./types.js";
 
 /** A request the server refused or could not carry out; `envelope` is its error body when it sent one. */
 export class MemcubeError extends Error {
@@ -100,7 +69,7 @@ export interface MemcubeClientOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer <apiKey>` (servers with MEMCUBE_API_KEYS). */
   apiKey?: string | undefined;
-  /** The acting user when a call leaves `user_id` out. */
+  /** The acting user when a call leaves `user_id` out; with an `apiKey` it may be left out too (the key's user acts). */
   userId?: string | undefined;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
@@ -194,14 +163,21 @@ export class MemcubeClient {
     }
   }
 
+  /** Whom the API key acts for: its user (the default user_id of every call), whether it is read-only or an admin key. */
+  async whoami(call?: CallOptions): Promise<Identity> {
+    return this.send("GET", "/product/whoami", undefined, call);
+  }
+
   /** The chat model names the server accepts. */
   async models(call?: CallOptions): Promise<ModelList> {
     return this.send("GET", "/product/models", undefined, call);
   }
 
   readonly cubes = {
-    create: async (input: CreateCubeInput, call?: CallOptions): Promise<CubeInfo> =>
-      this.post("/product/create_cube", { ...input, owner_id: this.user(input.owner_id) }, call),
+    create: async (input: CreateCubeInput, call?: CallOptions): Promise<CubeInfo> => {
+      const owner = this.user(input.owner_id);
+      return this.post("/product/create_cube", owner === undefined ? input : { ...input, owner_id: owner }, call);
+    },
     exists: async (input: ExistCubeInput, call?: CallOptions): Promise<boolean> => {
       const data = await this.post<Record<string, boolean>>("/product/exist_mem_cube_id", this.maybeWithUser(input), call);
       // The server answers under the id as it stores it (NFC).
@@ -235,24 +211,27 @@ export class MemcubeClient {
       return result;
     },
     /** Sets every active memory of the cube aside under `record_id` (recoverable until purged); `hard_delete: true` erases what it set aside. */
-    softDelete: async (input: SoftDeleteInput, call?: CallOptions): Promise<z.infer<typeof DeleteByRecordIdData>> =>
+    softDelete: async (input: SoftDeleteInput, call?: CallOptions): Promise<SoftDeleteResult> =>
       this.post("/product/delete_memory_by_record_id", this.maybeWithUser(input), call),
     /** Brings back what a soft delete set aside under `delete_record_id` (`recovered: 0` once purged). */
-    recover: async (input: RecoverInput, call?: CallOptions): Promise<z.infer<typeof RecoverByRecordIdData>> =>
+    recover: async (input: RecoverInput, call?: CallOptions): Promise<RecoverResult> =>
       this.post("/product/recover_memory_by_record_id", this.maybeWithUser(input), call),
     /** An overview of a cube: its memories by kind and their totals. */
     dashboard: async (input: DashboardInput = {}, call?: CallOptions): Promise<Dashboard> =>
       this.post("/product/get_memory_dashboard", this.maybeWithUser(input), call),
   };
 
-  private user(given: string | undefined): string {
+  /** The acting user; undefined when the API key decides it (the server acts for the key's user). */
+  private user(given: string | undefined): string | undefined {
     const user = given ?? this.options.userId;
-    if (user === undefined) throw new MemcubeError("no user: pass user_id or create the client with { userId }", { status: 0 });
+    if (user === undefined && !this.options.apiKey)
+      throw new MemcubeError("no user: pass user_id or create the client with { userId } or { apiKey }", { status: 0 });
     return user;
   }
 
-  private withUser<T extends { user_id?: string }>(input: T): T & { user_id: string } {
-    return { ...input, user_id: this.user(input.user_id) };
+  private withUser<T extends { user_id?: string }>(input: T): T {
+    const user = this.user(input.user_id);
+    return user === undefined ? input : { ...input, user_id: user };
   }
 
   /** Where MemOS lets user_id out, the server decides it (the key's user, or the cube's owner) when no user is known here. */

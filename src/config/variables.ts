@@ -106,7 +106,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
         name: "MEMCUBE_API_KEYS",
         defaultText: "*(none: open mode)*",
         description:
-          'A JSON object mapping each API key to the `user_id` it acts as, or to `"*"` for an admin key that may act as any user: `{"sk-alice-…": "alice", "sk-ops-…": "*"}`. Keys are 16–512 printable ASCII characters without spaces. When set, every route except `/health`, `/ready`, `/openapi.json` and `/docs` (and the static playground) needs `Authorization: Bearer <key>`.',
+          'A JSON object mapping each API key to the `user_id` it acts as, or to `"*"` for an admin key that may act as any user: `{"sk-alice-…": "alice", "sk-ops-…": "*"}`. Keys are 16–512 printable ASCII characters without spaces. When set, every route except `/`, `/health`, `/ready`, `/openapi.json` and `/docs` (and the static playground) needs `Authorization: Bearer <key>`.',
       },
       {
         name: "MEMCUBE_API_KEYS_FILE",

@@ -338,6 +338,7 @@ const ROWS: Row[] = [
     expect: ANYONE,
   },
   { route: "/product/models", readOnly: "read", call: () => get("/product/models"), expect: ANYONE, actorless: true },
+  { route: "/product/whoami", readOnly: "read", call: () => get("/product/whoami"), expect: ANYONE, actorless: true },
   {
     route: "/product/scheduler/allstatus",
     readOnly: "read",

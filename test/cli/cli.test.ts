@@ -8,6 +8,7 @@ import { PassThrough } from "node:stream";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { progressBar } from "../../src/cli/progress.js";
 import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
+import { startTestServer } from "../support/server.js";
 
 let rig: ChatRig;
 let scratch: string;
@@ -64,6 +65,27 @@ describe("add, search", () => {
   });
 });
 
+describe("with API keys", () => {
+  test("a missing or unknown key names --api-key and MEMCUBE_API_KEY, not the HTTP header; a user's key stands for --user", async () => {
+    const keyed = await startTestServer({ MEMCUBE_API_KEYS: JSON.stringify({ "sk-cli-key-0123456789abcdef": "cli-keyed" }) });
+    try {
+      const missing = await memcube(["search", "--user", "cli-keyed", "--url", keyed.url, "x"]);
+      assert.equal(missing.code, 1);
+      assert.equal(missing.stderr, "memcube: the server needs an API key: pass --api-key <key> or set MEMCUBE_API_KEY\n");
+      const unknown = await memcube(["search", "--user", "cli-keyed", "--url", keyed.url, "x"], { MEMCUBE_API_KEY: "sk-wrong-key-0123456789abcdef" });
+      assert.equal(unknown.stderr, "memcube: the server does not know this API key: pass --api-key <key> or set MEMCUBE_API_KEY\n");
+      const found = await memcube(["search", "--user", "cli-keyed", "--url", keyed.url, "--api-key", "sk-cli-key-0123456789abcdef", "x"]);
+      assert.equal(found.code, 0, found.stderr);
+      // Without --user the key's user acts.
+      const added = await memcube(["add", "--url", keyed.url, "--api-key", "sk-cli-key-0123456789abcdef", "I play the oboe"]);
+      assert.equal(added.code, 0, added.stderr);
+      assert.match(added.stdout, /^added [0-9a-f-]{36} to cli-keyed: I play the oboe\n$/);
+    } finally {
+      await keyed.cleanup();
+    }
+  });
+});
+
 describe("import, export", () => {
   test("import a JSONL file with a progress bar; export it back; the export imports into another cube", async () => {
     const file = path.join(scratch, "chat.jsonl");
@@ -80,6 +102,7 @@ describe("import, export", () => {
     assert.match(imported.stderr, /imported 4 messages into cli-ivy \(4 memories\)/);
     const again = await memcube(["import", file, "--user", "cli-ivy"]);
     assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /imported 2 messages into cli-ivy \(2 memories\); skipped 2 it already holds \(same message_id\)/);
 
     const out = path.join(scratch, "export.jsonl");
     const exported = await memcube(["export", "cli-ivy", "--user", "cli-ivy", "--out", out, "--page-size", "2"]);
@@ -111,12 +134,33 @@ describe("import, export", () => {
     assert.equal(stdout.stdout.trim().split("\n").length, 6);
   });
 
-  test("a bad line stops the import naming it", async () => {
+  test("re-running an import whose messages the cube all holds says so, and sends nothing", async () => {
+    const file = path.join(scratch, "ids.jsonl");
+    writeFileSync(file, '{"content":"I sail on Lake Garda","message_id":"g1"}\n{"content":"My boat is called Ora","message_id":"g2"}\n');
+    const first = await memcube(["import", file, "--user", "cli-gil"]);
+    assert.match(first.stderr, /imported 2 messages into cli-gil \(2 memories\)\n$/);
+    const rerun = await memcube(["import", file, "--user", "cli-gil"]);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.equal(rerun.stderr, "nothing to import: cli-gil already holds all 2 messages (same message_id)\n");
+  });
+
+  test("exporting an empty cube draws no 0/0 bar", async () => {
+    await memcube(["add", "--user", "cli-empty", "--cube", "cli-empty-cube", "soon gone"]);
+    const listed = await rig.server.post("/product/get_all", { user_id: "cli-empty", mem_cube_ids: ["cli-empty-cube"] });
+    const id = listed.body.data[0].memories[0].nodes[0].id;
+    assert.equal((await rig.server.post("/product/delete_memory", { user_id: "cli-empty", memory_ids: [id] })).status, 200);
+    const exported = await memcube(["export", "cli-empty-cube", "--user", "cli-empty"]);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.equal(exported.stderr, "exported 0 memories from cli-empty-cube\n");
+  });
+
+  test("a bad line stops the import naming it, before anything is sent", async () => {
     const file = path.join(scratch, "bad.jsonl");
     writeFileSync(file, '{"content":"fine"}\n{"role":"user"}\n');
     const run = await memcube(["import", file, "--user", "cli-bad"]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /line 2: needs a "content"/);
+    assert.deepEqual((await rig.server.post("/product/exist_mem_cube_id", { mem_cube_id: "cli-bad" })).body.data, { "cli-bad": false });
   });
 });
 
@@ -133,6 +177,18 @@ describe("progress bar", () => {
     assert.equal(lines[0], "work [------------------------------]  0/20   0%");
     assert.equal(lines.at(-2), "work [##############################] 20/20 100%");
     assert.equal(lines.at(-1), "all done");
+  });
+
+  test("a total not known yet, or 0, draws no bar (never 0/0 100%): only the message", () => {
+    for (const total of [undefined, 0]) {
+      const sink = new PassThrough();
+      let written = "";
+      sink.on("data", (chunk: Buffer) => (written += chunk.toString()));
+      const bar = progressBar("work", total, sink);
+      bar.update(0);
+      bar.finish("nothing to do");
+      assert.equal(written, "nothing to do\n", String(total));
+    }
   });
 
   test("on a terminal: one line redrawn with carriage returns", () => {

@@ -168,4 +168,13 @@ describe("memcube mcp --url: through a running server", () => {
     assert.equal(textOf(await call(impostor, "list_cubes", {})), "this API key may not act as user 'dana'");
     await Promise.all([dana.close(), eve.close(), impostor.close()]);
   });
+
+  test("without --user, a user's key decides: the server says whose it is (GET /product/whoami)", async () => {
+    const dana = await launch(["--url", rig.server.url, "--api-key", "sk-dana-mcp-3c9e1f7a2b"], scratch);
+    assert.equal((await call(dana, "add_memory", { text: "I sing in a choir on Thursdays" })).isError, undefined);
+    assert.match(textOf(await call(dana, "list_memories", {})), /choir on Thursdays/);
+    const listed = await call(dana, "list_cubes", {});
+    assert.match(textOf(listed), /\bdana\b/);
+    await dana.close();
+  });
 });

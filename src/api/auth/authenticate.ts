@@ -9,11 +9,12 @@ import type { KeyRing } from "./key-ring.js";
 import { isReadOnlyRoute } from "./read-only.js";
 
 /**
- * Routes anyone may call: liveness, readiness, the API's documentation and the playground page (static
- * files; the page itself sends the key the user enters with each API call).
+ * Routes anyone may call: the home page, liveness, readiness, the API's documentation and the
+ * playground page (static files; the page itself sends the key the user enters with each API call).
  */
 export function isPublicPath(path: string): boolean {
   return (
+    path === "/" ||
     path === "/health" ||
     path === "/ready" ||
     path === "/openapi.json" ||

@@ -22,7 +22,23 @@ const DOCS_PAGE = `<!doctype html>
 <script>window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#ui", presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout" });</script>
 </body></html>`;
 
-/** /health, /openapi.json and /docs (Swagger UI served from the npm package: works offline). */
+/** What a browser opened at the server's address finds: where to go (static: it names no user, key or data). */
+const HOME_PAGE = (version: string) => `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>memcube</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#222}a{color:#2456c8}code{background:#f3f3f3;padding:0 .25em}</style></head>
+<body>
+<h1>memcube <small>${version}</small></h1>
+<p>This is a memcube server: memory for LLM applications over the MemOS product API.</p>
+<ul>
+<li><a href="/playground">Playground</a>: add memories, search them and chat, in the browser</li>
+<li><a href="/docs">API documentation</a> (Swagger UI; the OpenAPI document is <a href="/openapi.json">/openapi.json</a>)</li>
+<li><a href="/health">/health</a>: whether the server is up</li>
+</ul>
+<p>Applications talk to <code>/product/*</code> (MemOS) or <code>/v1</code> (OpenAI-compatible chat).</p>
+</body></html>`;
+
+/** GET /, /health, /openapi.json and /docs (Swagger UI served from the npm package: works offline). */
 export function metaRoutes(app: App, version: string): void {
   app.openAPIRegistry.registerPath(
     createRoute({
@@ -41,6 +57,8 @@ export function metaRoutes(app: App, version: string): void {
     description: "A key from MEMCUBE_API_KEYS (only when the server has keys; open mode needs none)",
   });
   app.get("/health", (c) => c.json({ status: "healthy" as const, service: "memcube" as const, version }));
+  const home = HOME_PAGE(version);
+  app.get("/", (c) => c.html(home));
 
   let document: unknown;
   app.get("/openapi.json", (c) => {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { MemoryContext } from "../../memory/context.js";
 import { taskStatuses, waitForIdle, watchUntilIdle } from "../../memory/jobs/scheduler.js";
 import { allTasksSummary, queueStatus, type TaskSummary } from "../../memory/jobs/summary.js";
-import { admitActingUser } from "../acting-user.js";
+import { admitActingUser, resolveActingUser } from "../acting-user.js";
 import type { App } from "../app-env.js";
 import { readOnlyRoute } from "../auth/read-only.js";
 import { clientGone } from "../client-gone.js";
@@ -144,13 +144,13 @@ export function schedulerRoutes(app: App, context: MemoryContext): void {
   );
   app.get("/product/scheduler/wait/stream", readOnlyRoute, async (c) => {
     const query = parseWith(schedulerWaitQuery, Object.fromEntries(new URL(c.req.url).searchParams), "query");
-    admitActingUser(c, query.user_name);
+    const user_name = await resolveActingUser(c, { field: "user_name", given: query.user_name, source: "query" });
+    admitActingUser(c, user_name);
     const controller = clientGone(c);
     c.header("X-Accel-Buffering", "no");
     return streamSSE(c, async (stream) => {
       stream.onAbort(() => controller.abort());
       const send = (frame: WaitStreamFrame) => stream.writeSSE({ data: JSON.stringify(frame) });
-      const user_name = query.user_name;
       try {
         const ticks = watchUntilIdle(context, user_name, {
           timeoutMs: query.timeout_seconds * 1000,

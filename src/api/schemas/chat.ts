@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
-import { Id, IdList, Label, MemoryItem, nonBlankText, text } from "./common.js";
+import { Id, IdList, actingUserId, Label, MemoryItem, nonBlankText, text } from "./common.js";
 import { MessageItem } from "./messages.js";
 
 /** One earlier message: any chat message MemOS takes (tool messages and tool calls too), never a bare item. */
@@ -9,7 +9,7 @@ export const historyMessage = MessageItem.refine((item) => item.role !== undefin
 export const chatRequest = (limits: Limits) =>
   z
     .object({
-      user_id: Id,
+      user_id: actingUserId(),
       query: nonBlankText(limits.charsPerMessage),
       readable_cube_ids: IdList.optional().describe("Cubes to search; default [user_id]"),
       writable_cube_ids: IdList.optional().describe("Cubes the turn is written to; default [user_id]; missing ones are created"),
@@ -29,7 +29,8 @@ export const chatRequest = (limits: Limits) =>
       pref_top_k: z.number().int().default(6).describe(`Clamped to 0..MEMCUBE_MAX_TOP_K (${limits.maxTopK})`),
     })
     .meta({ id: "ChatRequest" });
-export type ChatBody = z.infer<ReturnType<typeof chatRequest>>;
+/** A chat request once its acting user is decided (src/api/route.ts writes it in). */
+export type ChatBody = z.infer<ReturnType<typeof chatRequest>> & { user_id: string };
 
 export const ChatCompleteData = z
   .object({

@@ -22,6 +22,12 @@ export const Id = z
   .transform(normalizeId)
   .refine(isValidId, ID_PROBLEM)
   .meta({ type: "string", pattern: "^[\\p{L}\\p{M}\\p{N}_\\-.:@]{1,128}$", description: "1-128 Unicode letters, digits or _ - . : @ (NFC)" });
+/**
+ * The user a request acts for. Left out, the request's API key decides it: a user's key acts for
+ * its user (src/api/acting-user.ts); in open mode and with an admin key it must be given.
+ */
+export const actingUserId = (what = "The acting user") =>
+  Id.optional().describe(`${what}; default: the API key's user (required in open mode and with an admin key)`);
 export const IdList = z.array(Id).min(1, "must name at least one cube").max(100);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

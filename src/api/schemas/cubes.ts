@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { Id, nonBlankText } from "./common.js";
+import { Id, actingUserId, nonBlankText } from "./common.js";
 
 export const createCubeRequest = z
   .object({
     cube_name: nonBlankText(256),
-    owner_id: Id.describe("The acting user, who will own the cube"),
+    owner_id: actingUserId("The acting user, who will own the cube"),
     cube_id: Id.optional().describe("Chosen id; a UUID is assigned when left out"),
   })
   .meta({ id: "CreateCubeRequest" });
@@ -17,17 +17,17 @@ export const existCubeRequest = z
 
 export const shareCubeRequest = z
   .object({
-    user_id: Id.describe("The cube's owner"),
+    user_id: actingUserId("The cube's owner"),
     cube_id: Id,
     target_user_id: Id,
     access: z.enum(["read", "write", "none"]).describe("`none` revokes"),
   })
   .meta({ id: "ShareCubeRequest" });
 
-export const deleteCubeRequest = z.object({ user_id: Id, cube_id: Id }).meta({ id: "DeleteCubeRequest" });
+export const deleteCubeRequest = z.object({ user_id: actingUserId("The cube's owner"), cube_id: Id }).meta({ id: "DeleteCubeRequest" });
 
 export const deleteUserRequest = z
-  .object({ user_id: Id.describe("The user to erase: the acting user (an admin key may act for anyone)") })
+  .object({ user_id: Id.describe("The user to erase: the acting user (an admin key may act for anyone); always named, never defaulted from the key") })
   .meta({ id: "DeleteUserRequest" });
 
 export const UserErasure = z
@@ -52,7 +52,7 @@ export const registerCubeRequest = z
 
 export const RegisteredCube = z.object({ cube_id: z.string(), cube_name_or_path: z.string() }).meta({ id: "RegisteredCube" });
 
-export const listCubesRequest = z.object({ user_id: Id.describe("The acting user, whose cubes are listed") }).meta({ id: "ListCubesRequest" });
+export const listCubesRequest = z.object({ user_id: actingUserId("The acting user, whose cubes are listed") }).meta({ id: "ListCubesRequest" });
 
 export const ListedCube = z
   .object({

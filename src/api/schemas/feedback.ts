@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
-import { Id, IdList, JsonObject, Label, text } from "./common.js";
+import { Id, IdList, JsonObject, Label, actingUserId, text } from "./common.js";
 import { historyMessage } from "./chat.js";
 
 /** MemOS's session rule: an empty session_id is the default session. */
@@ -9,7 +9,7 @@ const SessionId = z.preprocess((value) => (value === "" ? undefined : value), La
 export const feedbackRequest = (limits: Limits) =>
   z
     .object({
-      user_id: Id.describe("The acting user; they must be able to write every cube named"),
+      user_id: actingUserId("The acting user, who must be able to write every cube named"),
       writable_cube_ids: IdList.optional().describe("The cubes whose memories the feedback may change; default [user_id]"),
       mem_cube_id: Id.optional().describe("Accepted and not used, as in MemOS (name the cube in writable_cube_ids)"),
       session_id: SessionId,
@@ -34,7 +34,8 @@ export const feedbackRequest = (limits: Limits) =>
       info: JsonObject.optional().describe("Kept with the memories the feedback adds"),
     })
     .meta({ id: "FeedbackRequest" });
-export type FeedbackBody = z.infer<ReturnType<typeof feedbackRequest>>;
+/** A feedback request once its acting user is decided (src/api/route.ts writes it in). */
+export type FeedbackBody = z.infer<ReturnType<typeof feedbackRequest>> & { user_id: string };
 
 const FeedbackTask = z.object({
   task_id: z.string(),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
-import { CubeBucket, GraphNode, Id, IdList, JsonObject, Label, MemoryId, MemoryTypeName, StoredItem, nonBlankText, text } from "./common.js";
+import { CubeBucket, GraphNode, Id, IdList, JsonObject, Label, MemoryId, MemoryTypeName, StoredItem, actingUserId, nonBlankText, text } from "./common.js";
 import { historyMessage } from "./chat.js";
 import { messageList } from "./messages.js";
 
@@ -56,7 +56,7 @@ export const AddedMemory = z.object({
 export const searchRequest = (limits: Limits) =>
   z
     .object({
-      user_id: Id,
+      user_id: actingUserId(),
       query: nonBlankText(limits.charsPerMessage),
       readable_cube_ids: IdList.optional().describe("Cubes to search; default [user_id]"),
       mem_cube_id: Id.optional(),
@@ -98,7 +98,7 @@ const paging = {
 
 export const getAllRequest = z
   .object({
-    user_id: Id,
+    user_id: actingUserId(),
     mem_cube_ids: IdList.optional(),
     mem_cube_id: Id.optional(),
     memory_type: z

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Id, Label } from "./common.js";
+import { Label, actingUserId } from "./common.js";
 
 /** Query values arrive as strings; an empty one counts as left out. */
 const queryNumber = (min: number, max: number, fallback: number) =>
@@ -9,12 +9,12 @@ const queryNumber = (min: number, max: number, fallback: number) =>
   );
 
 export const schedulerStatusQuery = z.object({
-  user_id: Id,
+  user_id: actingUserId(),
   task_id: Label.optional().describe("One task (a task_id from /product/add); without it, the user's latest tasks"),
 });
 
 export const schedulerWaitQuery = z.object({
-  user_name: Id.describe("The user whose tasks to wait for (MemOS calls it user_name)"),
+  user_name: actingUserId("The user whose tasks to wait for (MemOS calls it user_name)"),
   timeout_seconds: queryNumber(0, 3600, 120),
   poll_interval: queryNumber(0.01, 60, 0.5),
 });
@@ -36,7 +36,7 @@ export const WaitData = z
   })
   .meta({ id: "SchedulerWait" });
 
-export const schedulerQueueQuery = z.object({ user_id: Id });
+export const schedulerQueueQuery = z.object({ user_id: actingUserId() });
 
 const TaskSummary = z
   .object({

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Limits } from "../../config/index.js";
-import { Id, text } from "./common.js";
+import { Id, actingUserId, text } from "./common.js";
 
 /** A content part as MemOS clients send them; only text parts say anything to the suggestion model. */
 const ContentPart = z.object({ type: z.string().max(64).optional(), text: z.string().optional() });
@@ -15,7 +15,7 @@ const ConversationMessage = (limits: Limits) =>
 export const suggestionsRequest = (limits: Limits) =>
   z
     .object({
-      user_id: Id,
+      user_id: actingUserId(),
       mem_cube_id: Id.describe("The cube whose memories the suggestions come from (the user must be able to read it)"),
       language: z.enum(["zh", "en"]).default("zh").describe("The suggestions' language (MemOS's default: zh)"),
       message: z
