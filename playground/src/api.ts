@@ -98,7 +98,8 @@ export const api = {
     call<unknown>("POST", "/product/share_cube", { user_id: userId, cube_id: cubeId, target_user_id: targetUserId, access }),
   listCubes: (userId: string) => call<CubeListing[]>("POST", "/product/list_cubes", { user_id: userId }),
   /** The cubes of the key's user, when the server takes the key for `user_id` (undefined where it does not). */
-  listKeyCubes: () => call<CubeListing[]>("POST", "/product/list_cubes", {}),
+  /** Who the key stands for (GET /product/whoami): its user, or none (open mode, an admin key). */
+  whoami: () => call<{ mode: string; user_id: string | null; read_only: boolean; admin: boolean }>("GET", "/product/whoami"),
   allMemories: (userId: string, cubeId: string, kind: "text_mem" | "pref_mem", page: number, pageSize: number) =>
     call<GetAllData>("POST", "/product/get_all", { user_id: userId, mem_cube_id: cubeId, memory_type: kind, page, page_size: pageSize }),
   /** Stored as said (mode fast): one memory per message, no model needed. */

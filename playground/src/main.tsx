@@ -30,7 +30,7 @@ const QUICK_START_USER = "alice";
 async function keyUser(): Promise<string | undefined> {
   if (!apiKey.get()) return undefined;
   try {
-    return (await api.listKeyCubes()).find((cube) => cube.access === "owner")?.owner_id;
+    return (await api.whoami()).user_id ?? undefined;
   } catch {
     return undefined;
   }

@@ -447,9 +447,13 @@ describe("playground in Chromium", { skip: missing }, () => {
       await dialog.getByLabel("API key").fill(KEY);
       await dialog.getByRole("button", { name: "Save" }).click();
       await page.getByRole("button", { name: "API key ✓" }).waitFor();
+      // The page asks the server whom the key stands for, and acts as that user without being told.
       const userField = page.getByLabel("User", { exact: true });
-      await userField.fill("carol");
-      await userField.press("Enter");
+      await page.waitForFunction(() => {
+        const { document } = globalThis as unknown as { document: { querySelector(selector: string): { value: string } | null } };
+        return document.querySelector('input[aria-label="User"], #user')?.value === "carol";
+      });
+      assert.equal(await userField.inputValue(), "carol");
       await page.getByLabel("Model").locator("option", { hasText: "qwen2.5-72b-instruct" }).waitFor({ state: "attached" });
 
       await chat(page, "Remember that I play the cello");
