@@ -30,7 +30,7 @@ function summary(document: StoredDocument, pages: readonly number[]): string {
     return `- ${preview(chunk.text)} (${page}id ${chunk.id})`;
   });
   const more = count > SHOWN ? `\n…and ${count - SHOWN} more.` : "";
-  return `Stored ${document.filename} ${where} as ${count} ${count === 1 ? "chunk" : "chunks"}${from}; search_memory finds them:\n${lines.join("\n")}${more}`;
+  return `Stored ${document.filename} ${where} as ${count} ${count === 1 ? "chunk" : "chunks"}${from}, searchable at once:\n${lines.join("\n")}${more}`;
 }
 
 export const addDocumentTool = defineTool({
