@@ -17,7 +17,7 @@ import { countMemoryTexts } from "./cli/reembed.js";
 import { UsageError, addCommand, exportCommand, importCommand, searchCommand, standardIO } from "./cli/remote.js";
 import { importDocsCommand } from "./cli/import-docs.js";
 import { migrateCommand } from "./migrate.js";
-import { openContext, openStore, startServer } from "./server.js";
+import { documentSettings, openContext, openStore, startServer } from "./server.js";
 import { ModelRegistry } from "./llm/registry.js";
 import { enableFineMode } from "./memory/jobs/fine-mode.js";
 import { domainPort } from "./mcp/domain-port.js";
@@ -145,6 +145,8 @@ async function openLocalMemory(userId: string, readOnly: boolean): Promise<Local
   const context = await openContext(config);
   const { cubeMaxMemories: maxMemories, cubeMaxBytes: maxBytes } = config.quotas;
   if (maxMemories > 0 || maxBytes > 0) context.cubeQuota = { maxMemories, maxBytes };
+  // add_document reads files under the same limits as the server's /product/add.
+  context.documents = documentSettings(config);
   // As in the server: the default cube of each key's user is theirs alone, here too.
   if (config.apiKeys) context.reservedCubes = new Set(config.apiKeys.flatMap(({ actor }) => (actor === "*" ? [] : [actor])));
   const jobs = enableFineMode(context, config, logger);

@@ -132,7 +132,7 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
 }
 
 /** How files sent to add are read and which URLs may be fetched (MEMCUBE_DOCUMENT_MAX_BYTES, MEMCUBE_FETCH_URLS). */
-function documentSettings(config: Config): DocumentSettings {
+export function documentSettings(config: Config): DocumentSettings {
   const { maxBytes, fetchHosts, fetchTimeoutMs } = config.documents;
   return { maxBytes, budget: DEFAULT_BUDGET, fetch: { allowHosts: fetchHosts, maxBytes, timeoutMs: fetchTimeoutMs, maxRedirects: 3, resolve: systemResolver } };
 }

@@ -3,7 +3,8 @@
  * one API call, so the server's keys and cube rules decide, and its error messages are passed on.
  */
 import { MemcubeClient, MemcubeError, type GraphNode, type MemoryItem } from "../client/index.js";
-import type { AddInput, ChatInput, ListInput, MemoryPort, SearchInput, ToolMemory } from "./port.js";
+import { fileMessage, storedDocument, type ChunkRecord } from "./documents.js";
+import type { AddInput, ChatInput, DocumentInput, FeedbackInput, FeedbackOutcome, ListInput, MemoryPort, SearchInput, ToolMemory } from "./port.js";
 import { ToolFailure } from "./port.js";
 
 type Metadata = GraphNode["metadata"];
@@ -24,11 +25,11 @@ const toolMemory = (id: string, text: string, metadata: Metadata, relevance?: nu
 const hit = (item: MemoryItem) => toolMemory(item.id, item.memory, item.metadata, item.metadata.relativity);
 
 /** The server's refusal as the tool's error (its message is the API's own); a network failure names the server. */
-async function call<T>(baseUrl: string, run: () => Promise<T>): Promise<T> {
+async function call<T>(baseUrl: string, run: () => Promise<T>, reword: (message: string) => string = (message) => message): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof MemcubeError) throw new ToolFailure(error.message);
+    if (error instanceof MemcubeError) throw new ToolFailure(reword(error.message));
     if (error instanceof TypeError && /fetch failed/.test(error.message)) {
       throw new ToolFailure(`cannot reach memcube at ${baseUrl} (is \`memcube serve\` running?)`);
     }
@@ -141,5 +142,93 @@ export async function clientPort(options: ClientPortOptions): Promise<MemoryPort
           createdAt: cube.created_at,
         })),
       ),
+
+    feedback: (input: FeedbackInput, signal: AbortSignal) =>
+      call(baseUrl, async (): Promise<FeedbackOutcome> => {
+        const [outcome] = await client.memories.feedback(
+          {
+            feedback_content: input.feedback,
+            ...(input.cubeId !== undefined && { writable_cube_ids: [input.cubeId] }),
+            ...(input.retrievedMemoryIds !== undefined && { retrieved_memory_ids: input.retrievedMemoryIds }),
+            ...(input.history !== undefined && { history: input.history }),
+            ...(input.correctedAnswer !== undefined && { corrected_answer: input.correctedAnswer }),
+            async_mode: input.asyncMode,
+          },
+          { signal },
+        );
+        // async: `[[]]`, the work queued; sync: one `{answer, record, tasks}`.
+        if (outcome === undefined || Array.isArray(outcome)) return { applied: false, updated: [], deleted: [], added: [], answer: "", unfinished: [] };
+        return {
+          applied: true,
+          updated: outcome.record.update.map((entry) => ({ id: entry.id, text: entry.text, replacedId: entry.archived_id, replacedText: entry.origin_memory })),
+          deleted: outcome.record.delete.map(({ id, text }) => ({ id, text })),
+          added: outcome.record.add.map(({ id, text }) => ({ id, text })),
+          answer: outcome.answer,
+          unfinished: outcome.tasks
+            .filter((task) => task.status !== "completed")
+            .map((task) => ({ cubeId: task.cube_id, status: task.status, ...(task.error !== undefined && { error: task.error }) })),
+        };
+      }),
+
+    addDocument: (input: DocumentInput, signal: AbortSignal) =>
+      call(
+        baseUrl,
+        async () => {
+          const cubeId = input.cubeId ?? userId;
+          const file = {
+            file_data: input.base64,
+            ...(input.filename !== undefined && { filename: input.filename }),
+            ...(input.fileId !== undefined && { file_id: input.fileId }),
+          };
+          // sync: the chunks are stored (searchable) when the add answers.
+          const added = await client.add(
+            { messages: [{ role: "user", content: [{ type: "file", file }] }], writable_cube_ids: [cubeId], async_mode: "sync" },
+            { signal },
+          );
+          const records = await chunkRecords(
+            client,
+            cubeId,
+            added.map((memory) => memory.memory_id),
+            signal,
+          );
+          // Chunks the listing did not find (deleted meanwhile) are still reported, without their place in the file.
+          const listed = new Set(records.map((record) => record.id));
+          const rest = added.filter((memory) => !listed.has(memory.memory_id)).map((memory) => ({ id: memory.memory_id, text: memory.memory, info: {} }));
+          return storedDocument(cubeId, [...records, ...rest], input);
+        },
+        (message) => fileMessage(message, input.field),
+      ),
   };
+}
+
+/**
+ * The add answers the chunks' ids and texts; where each came from (file, page, headings) is in
+ * their info: the first chunk names the file, and the file's chunks are listed by it.
+ */
+async function chunkRecords(client: MemcubeClient, cubeId: string, ids: readonly string[], signal: AbortSignal): Promise<ChunkRecord[]> {
+  const [first] = ids;
+  if (first === undefined) return [];
+  const head = await client.memories.get(first, {}, { signal });
+  const fileId = head?.metadata.info.file_id;
+  if (typeof fileId !== "string") return [];
+  const wanted = new Set(ids);
+  const records: ChunkRecord[] = [];
+  for (let page = 1; records.length < wanted.size; page++) {
+    const listed = await client.memories.list(
+      {
+        mem_cube_id: cubeId,
+        filter: { file_ids: fileId },
+        page,
+        page_size: 1000,
+        include_preference: false,
+        include_tool_memory: false,
+        include_skill_memory: false,
+      },
+      { signal },
+    );
+    const nodes = listed.text_mem.flatMap((bucket) => bucket.memories);
+    if (nodes.length === 0) break;
+    for (const node of nodes) if (wanted.has(node.id)) records.push({ id: node.id, text: node.memory, info: node.metadata.info });
+  }
+  return records;
 }

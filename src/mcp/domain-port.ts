@@ -1,6 +1,6 @@
 /**
  * The tools over the domain functions of this process, as the HTTP routes call them (src/api/routes/
- * memory.ts, cubes.ts, chat.ts): the same defaults, the same cube rules (the domain checks them for
+ * memory.ts, cubes.ts, chat.ts, feedback.ts): the same defaults, the same cube rules (the domain checks them for
  * the port's user), no HTTP round-trip.
  */
 import { prepareChat, runChat, type ChatDeps } from "../chat/pipeline.js";
@@ -10,10 +10,25 @@ import { addMessages } from "../memory/add.js";
 import { getMemory, listMemories } from "../memory/browse.js";
 import type { MemoryContext } from "../memory/context.js";
 import { listCubes } from "../memory/cubes.js";
+import { addDocuments } from "../memory/documents.js";
+import { DomainError } from "../memory/errors.js";
+import { mergedResult, submitFeedback } from "../memory/feedback/submit.js";
 import { cubesHolding, deleteMemories } from "../memory/forget.js";
 import { searchMemories, textMemoryTypes } from "../memory/search.js";
 import type { MemoryFilter, MemoryRecord, MemoryType } from "../store/types.js";
-import { ToolFailure, type AddInput, type ChatInput, type ListInput, type MemoryPort, type SearchInput, type ToolMemory } from "./port.js";
+import { fileMessage, storedDocument } from "./documents.js";
+import {
+  ToolFailure,
+  type AddInput,
+  type ChatInput,
+  type DocumentInput,
+  type FeedbackInput,
+  type FeedbackOutcome,
+  type ListInput,
+  type MemoryPort,
+  type SearchInput,
+  type ToolMemory,
+} from "./port.js";
 
 export interface DomainPortDeps {
   context: MemoryContext;
@@ -167,6 +182,58 @@ export function domainPort(deps: DomainPortDeps, userId: string, options: { read
         memoryCount: memories,
         createdAt: cube.createdAt,
       }));
+    },
+
+    async feedback(input: FeedbackInput): Promise<FeedbackOutcome> {
+      checkSize([input.feedback], limits, "feedback");
+      const history = input.history ?? [];
+      history.forEach(({ content }, index) => checkSize([content], limits, `history.${index}.content`));
+      const tasks = await submitFeedback(context, {
+        userId,
+        cubeIds: ownOr(input.cubeId === undefined ? undefined : [input.cubeId]),
+        sessionId: DEFAULT_SESSION,
+        feedback: input.feedback,
+        history,
+        retrievedMemoryIds: input.retrievedMemoryIds ?? [],
+        asyncMode: input.asyncMode,
+        correctedAnswer: input.correctedAnswer ?? false,
+      });
+      const { record, answer } = mergedResult(tasks);
+      return {
+        applied: input.asyncMode === "sync",
+        updated: record.update.map((entry) => ({ id: entry.id, text: entry.text, replacedId: entry.archived_id, replacedText: entry.origin_memory })),
+        deleted: record.delete.map(({ id, text }) => ({ id, text })),
+        added: record.add.map(({ id, text }) => ({ id, text })),
+        answer,
+        unfinished:
+          input.asyncMode === "sync"
+            ? tasks
+                .filter((task) => task.status !== "completed")
+                .map((task) => ({ cubeId: task.cubeId, status: task.status, ...(task.error !== undefined && { error: task.error }) }))
+            : [],
+      };
+    },
+
+    async addDocument(input: DocumentInput, signal: AbortSignal) {
+      const cubeId = input.cubeId ?? userId;
+      const file = {
+        path: input.field,
+        data: input.base64,
+        ...(input.fileId !== undefined && { fileId: input.fileId }),
+        ...(input.filename !== undefined && { filename: input.filename }),
+      };
+      try {
+        // sync: the tool answers with the chunks stored, searchable at once.
+        const stored = await addDocuments(context, { userId, cubeIds: [cubeId], sessionId: DEFAULT_SESSION, files: [file], asyncMode: "sync", signal });
+        return storedDocument(
+          cubeId,
+          stored.added.map(({ memory }) => ({ id: memory.id, text: memory.text, info: memory.info })),
+          input,
+        );
+      } catch (error) {
+        if (error instanceof DomainError) throw new ToolFailure(fileMessage(error.message, input.field));
+        throw error;
+      }
     },
   };
 }

@@ -84,6 +84,54 @@ export interface ListedCube {
   createdAt: string;
 }
 
+export interface FeedbackInput {
+  /** The user's correction, in their words. */
+  feedback: string;
+  cubeId?: string | undefined;
+  /** The memories the corrected answer used; the model reads these first. */
+  retrievedMemoryIds?: string[] | undefined;
+  /** The conversation the feedback is about, oldest first. */
+  history?: { role: "user" | "assistant" | "system"; content: string }[] | undefined;
+  /** Also answer the last question again, corrected (sync only). */
+  correctedAnswer?: boolean | undefined;
+  /** sync (the tool's default): returns once the memories have changed; async: once the work is queued. */
+  asyncMode: "sync" | "async";
+}
+
+/** What feedback changed (MemOS's record, memcube's deletions beside it). */
+export interface FeedbackOutcome {
+  /** False for async feedback: queued, nothing is known yet. */
+  applied: boolean;
+  updated: { id: string; text: string; replacedId: string; replacedText: string }[];
+  deleted: { id: string; text: string }[];
+  added: { id: string; text: string }[];
+  /** The corrected answer, when asked for. */
+  answer: string;
+  /** Cubes whose feedback has not finished yet (it goes on in the background) or failed. */
+  unfinished: { cubeId: string; status: string; error?: string }[];
+}
+
+export interface DocumentInput {
+  /** Base64 bytes (the port decodes them as the API does, with its size limit). */
+  base64: string;
+  filename?: string | undefined;
+  fileId?: string | undefined;
+  cubeId?: string | undefined;
+  /** The tool argument that carried the content: the API's messages about the file name it. */
+  field: string;
+}
+
+/** A document stored as chunks (each a LongTermMemory tagged `document`). */
+export interface StoredDocument {
+  cubeId: string;
+  /** What the file is known by in its cube: the file_id, else its name, else its content hash. */
+  fileId: string;
+  filename: string;
+  chunks: { id: string; text: string; page?: number; headingPath: string[] }[];
+  /** The file holds no text (a scanned PDF): its one chunk says so. */
+  noText: boolean;
+}
+
 export interface MemoryPort {
   /** The user every call acts for. */
   readonly userId: string;
@@ -100,6 +148,10 @@ export interface MemoryPort {
   /** How many were deleted; the cube is the one holding each memory when none is named. */
   delete(input: { memoryIds: string[]; cubeId?: string | undefined }, signal: AbortSignal): Promise<number>;
   listCubes(signal: AbortSignal): Promise<ListedCube[]>;
+  /** Feedback on memories, applied by the server's extraction model (a ToolFailure without one). */
+  feedback(input: FeedbackInput, signal: AbortSignal): Promise<FeedbackOutcome>;
+  /** Stores a document in one cube (synchronously: its chunks are searchable on return). */
+  addDocument(input: DocumentInput, signal: AbortSignal): Promise<StoredDocument>;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface ToolDefinition<Shape extends z.ZodRawShape> {
    * what cannot be had back. The annotations say the same to the client.
    */
   effect: "read" | "write" | "destroy";
+  /** Whether the same call again changes nothing more; default: reading and deleting are, adding is not. */
+  idempotent?: boolean;
   /** Offered only where this holds (chat_with_memory: a chat model is configured). */
   offered?: (port: MemoryPort) => boolean;
   /** For a tool whose effect depends on the session (a chat writes its turn back unless read-only). */
@@ -39,11 +41,11 @@ export interface Tool {
   register(server: McpServer, port: MemoryPort, log: FailureLog): void;
 }
 
-const annotationsOf = (effect: ToolDefinition<z.ZodRawShape>["effect"]): ToolAnnotations => ({
+const annotationsOf = (effect: ToolDefinition<z.ZodRawShape>["effect"], idempotent: boolean | undefined): ToolAnnotations => ({
   readOnlyHint: effect === "read",
   destructiveHint: effect === "destroy",
   // Adding twice stores twice; reading and deleting again change nothing more.
-  idempotentHint: effect !== "write",
+  idempotentHint: idempotent ?? effect !== "write",
   // Only this memcube is touched (a chat's model call aside, which the user configured).
   openWorldHint: false,
 });
@@ -64,7 +66,7 @@ export function defineTool<Shape extends z.ZodRawShape>(definition: ToolDefiniti
       const inputSchema: z.ZodRawShape = definition.input;
       server.registerTool(
         definition.name,
-        { title: definition.title, description: definition.description, inputSchema, annotations: annotationsOf(effect) },
+        { title: definition.title, description: definition.description, inputSchema, annotations: annotationsOf(effect, definition.idempotent) },
         async (args: unknown, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
           try {
             const answer = await run(args, port, extra.signal);

@@ -9,6 +9,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
+import { prompts, script, startFineRig, type FineRig, type Prompt } from "../support/extraction.js";
+import { buildPdf } from "../support/pdf.js";
 import { startTestServer, tempDataDir, type Json, type TestServer } from "../support/server.js";
 
 const KEYS = {
@@ -17,7 +19,7 @@ const KEYS = {
   "sk-alice-read-9e7a2b4c68f1": { user: "alice", access: "read" },
   "sk-admin-mcp-7c2e9b4f1a6d": "*",
 };
-const ALL_TOOLS = ["add_memory", "delete_memory", "get_memory", "list_cubes", "list_memories", "search_memory"];
+const ALL_TOOLS = ["add_document", "add_memory", "delete_memory", "feedback", "get_memory", "list_cubes", "list_memories", "search_memory"];
 const READ_TOOLS = ["get_memory", "list_cubes", "list_memories", "search_memory"];
 
 let server: TestServer;
@@ -79,6 +81,11 @@ describe("MCP over Streamable HTTP", () => {
     assert.equal(byName.get("add_memory")?.annotations?.readOnlyHint, false);
     assert.equal(byName.get("add_memory")?.annotations?.destructiveHint, false);
     assert.equal(byName.get("delete_memory")?.annotations?.destructiveHint, true);
+    // feedback may delete or rewrite memories, and twice may change them twice; a document's new content replaces its old chunks.
+    assert.deepEqual([byName.get("feedback")?.annotations?.destructiveHint, byName.get("feedback")?.annotations?.idempotentHint], [true, false]);
+    assert.deepEqual([byName.get("add_document")?.annotations?.destructiveHint, byName.get("add_document")?.annotations?.idempotentHint], [true, true]);
+    assert.deepEqual(byName.get("feedback")?.inputSchema.required, ["feedback"]);
+    assert.equal(byName.get("add_document")?.inputSchema.required, undefined);
     assert.deepEqual(byName.get("search_memory")?.inputSchema.required, ["query"]);
     assert.equal(byName.get("list_cubes")?.inputSchema.required, undefined);
     await alice.close();
@@ -216,6 +223,16 @@ describe("MCP over Streamable HTTP", () => {
     await alice.close();
   });
 
+  test("feedback without an extraction model is a tool error with the API's message, and changes nothing", async () => {
+    const alice = await as("sk-alice-mcp-5f1d0c9e7a2b");
+    const before = ((await call(alice, "list_memories", {})).structuredContent as Json).total;
+    const refused = await call(alice, "feedback", { feedback: "No, my locker code is 1234" });
+    assert.equal(refused.isError, true);
+    assert.match(textOf(refused), /^feedback needs an extraction model, and this server has none: set MEMRADER_API_BASE/);
+    assert.equal(((await call(alice, "list_memories", {})).structuredContent as Json).total, before);
+    await alice.close();
+  });
+
   test("Origin and Host are checked against DNS rebinding; GET is 405 (stateless)", async () => {
     const key = { authorization: "Bearer sk-alice-mcp-5f1d0c9e7a2b" };
     const rebound = await rawPost({ ...key, origin: "http://evil.example:8001" });
@@ -292,5 +309,169 @@ describe("chat_with_memory over HTTP, with a chat model configured", () => {
     assert.equal(unknownModel.isError, true);
     assert.match(textOf(unknownModel), /^model: /);
     await Promise.all([fay.close(), reader.close()]);
+  });
+});
+
+/** The number the feedback prompt gives the memory with this text. */
+function numberIn(prompt: Prompt, text: string): number {
+  const line = prompt.user.split("\n").find((entry) => entry.includes(JSON.stringify(text)));
+  const number = /^\[(\d+)\]/.exec(line ?? "")?.[1];
+  assert.ok(number, `the feedback prompt shows ${text}:\n${prompt.user}`);
+  return Number(number);
+}
+
+const b64 = (content: string | Buffer) => Buffer.from(content).toString("base64");
+
+describe("feedback and add_document over HTTP, with an extraction model", () => {
+  const FINE_KEYS = { "sk-gil-mcp-4e5f6a7b8c": "gil", "sk-hal-mcp-9d8c7b6a5f": "hal", "sk-gil-read-1f2e3d4c5b": { user: "gil", access: "read" } };
+  let rig: FineRig;
+  before(async () => {
+    rig = await startFineRig({ MEMCUBE_API_KEYS: JSON.stringify(FINE_KEYS), MEMCUBE_DOCUMENT_MAX_BYTES: "4kb" });
+  });
+  after(() => rig.close());
+  const gilSession = () => connect(rig.server.url, { authorization: "Bearer sk-gil-mcp-4e5f6a7b8c" });
+  const texts = async (client: Client) =>
+    ((await call(client, "list_memories", { page_size: 100 })).structuredContent as Json).memories.map((memory: Json) => memory.memory).sort();
+
+  test("feedback (sync by default) corrects the memories and lists what changed; the model is shown the feedback and the memories", async () => {
+    const gil = await gilSession();
+    const added = await call(gil, "add_memory", {
+      messages: [
+        { role: "user", content: "I prefer lively hotels" },
+        { role: "user", content: "My cat is called Miso" },
+      ],
+      mode: "fast",
+    });
+    const [hotel, cat] = (added.structuredContent as Json).added.map((memory: Json) => memory.id as string);
+    rig.llm.reset();
+    script(rig.llm, {
+      feedback: (prompt) =>
+        JSON.stringify({
+          operations: [
+            { op: "update", memory: numberIn(prompt, "I prefer lively hotels"), text: "The user prefers quiet hotels" },
+            { op: "delete", memory: numberIn(prompt, "My cat is called Miso") },
+          ],
+        }),
+    });
+    const result = await call(gil, "feedback", {
+      feedback: "No, I like quiet hotels. And I have never had a cat.",
+      retrieved_memory_ids: [hotel],
+      history: [
+        { role: "user", content: "Which hotel should I book in Porto?" },
+        { role: "assistant", content: "The Grand Palace: it is lively, as you like." },
+      ],
+    });
+    assert.equal(result.isError, undefined, textOf(result));
+    const outcome = result.structuredContent as Json;
+    assert.equal(outcome.status, "applied");
+    assert.equal(outcome.updated.length, 1);
+    assert.deepEqual(
+      { memory: outcome.updated[0].memory, replaced_id: outcome.updated[0].replaced_id, replaced_memory: outcome.updated[0].replaced_memory },
+      { memory: "The user prefers quiet hotels", replaced_id: hotel, replaced_memory: "I prefer lively hotels" },
+    );
+    assert.deepEqual(outcome.deleted, [{ id: cat, memory: "My cat is called Miso" }]);
+    assert.deepEqual(outcome.added, []);
+    const newId = outcome.updated[0].id as string;
+    assert.equal(
+      textOf(result),
+      `Feedback applied, 2 changed:\n- updated: "The user prefers quiet hotels" (id ${newId}; was "I prefer lively hotels", id ${hotel})\n- deleted: "My cat is called Miso" (id ${cat})`,
+    );
+    const [prompt] = prompts(rig.llm, "feedback");
+    assert.ok(prompt?.user.includes("No, I like quiet hotels. And I have never had a cat."));
+    assert.ok(prompt?.user.includes('assistant: "The Grand Palace: it is lively, as you like."'));
+
+    // The memory changed: what the agent reads next is the correction.
+    assert.deepEqual(await texts(gil), ["The user prefers quiet hotels"]);
+    assert.match(textOf(await call(gil, "search_memory", { query: "which hotels do I like?" })), /The user prefers quiet hotels \(id /);
+    assert.match(textOf(await call(gil, "get_memory", { memory_id: cat })), /not found/);
+    await gil.close();
+  });
+
+  test("feedback with async_mode 'async' answers at once; the correction lands in the background", async () => {
+    const gil = await gilSession();
+    await call(gil, "add_memory", { text: "I work at Acme", mode: "fast" });
+    script(rig.llm, {
+      feedback: (prompt) => JSON.stringify({ operations: [{ op: "update", memory: numberIn(prompt, "I work at Acme"), text: "The user works at Initech" }] }),
+    });
+    const queued = await call(gil, "feedback", { feedback: "I changed jobs: I work at Initech now", async_mode: "async" });
+    assert.equal(queued.isError, undefined, textOf(queued));
+    assert.equal((queued.structuredContent as Json).status, "queued");
+    assert.match(textOf(queued), /^Feedback queued/);
+    const deadline = Date.now() + 10_000;
+    while (!(await texts(gil)).includes("The user works at Initech") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok((await texts(gil)).includes("The user works at Initech"));
+    assert.ok(!(await texts(gil)).includes("I work at Acme"));
+    await gil.close();
+  });
+
+  test("add_document stores text and PDF chunks, with file id and pages; search finds them as file memories", async () => {
+    const gil = await gilSession();
+    const notes = await call(gil, "add_document", {
+      content: "# Boiler\n\nThe boiler in the cellar is serviced every October by Ferri & Figli.\n",
+      filename: "house.md",
+    });
+    assert.equal(notes.isError, undefined, textOf(notes));
+    const stored = notes.structuredContent as Json;
+    assert.deepEqual([stored.cube_id, stored.file_id, stored.filename, stored.chunk_count, stored.pages], ["gil", "house.md", "house.md", 1, []]);
+    assert.deepEqual(stored.chunks[0].heading_path, ["Boiler"]);
+    assert.match(textOf(notes), /^Stored house\.md in cube gil \(file id house\.md\) as 1 chunk, searchable at once:\n- .*serviced every October/);
+    const found = await call(gil, "search_memory", { query: "when is the boiler serviced?" });
+    assert.match(textOf(found), /serviced every October by Ferri & Figli\. \(id [0-9a-f-]{36}, \d{4}-\d\d-\d\d, file, cube gil/);
+
+    const pdf = buildPdf([["Chapter one: the lease runs until 2029."], ["Chapter two: pets are allowed."]]);
+    const lease = await call(gil, "add_document", { content_base64: b64(pdf), filename: "lease.pdf", file_id: "lease-2026" });
+    assert.equal(lease.isError, undefined, textOf(lease));
+    const leaseDoc = lease.structuredContent as Json;
+    assert.equal(leaseDoc.file_id, "lease-2026");
+    assert.deepEqual(leaseDoc.pages, [1, 2]);
+    assert.deepEqual(
+      leaseDoc.chunks.map((chunk: Json) => chunk.page),
+      [1, 2],
+    );
+    assert.match(textOf(lease), /as 2 chunks, from 2 pages/);
+    assert.match(textOf(lease), /- Chapter two: pets are allowed\. \(p\. 2, id [0-9a-f-]{36}\)/);
+    // The same file again changes nothing: the same chunks come back.
+    const again = await call(gil, "add_document", { content_base64: b64(pdf), filename: "lease.pdf", file_id: "lease-2026" });
+    assert.deepEqual(
+      (again.structuredContent as Json).chunks.map((chunk: Json) => chunk.id),
+      leaseDoc.chunks.map((chunk: Json) => chunk.id),
+    );
+    await gil.close();
+  });
+
+  test("add_document: unreadable and oversized files are tool errors with the API's reasons; nothing is stored", async () => {
+    const gil = await gilSession();
+    const before = await texts(gil);
+    const broken = await call(gil, "add_document", { content_base64: b64(buildPdf([["cut short"]]).subarray(0, 120)), filename: "broken.pdf" });
+    assert.equal(broken.isError, true);
+    assert.match(textOf(broken), /^content_base64: file 'broken\.pdf' cannot be read: not a valid PDF/);
+    const locked = await call(gil, "add_document", { content_base64: b64(buildPdf([["Salaries"]], { locked: true })), filename: "locked.pdf" });
+    assert.match(textOf(locked), /^content_base64: file 'locked\.pdf' cannot be read: the PDF is password-protected/);
+    const big = await call(gil, "add_document", { content: "word ".repeat(2000), filename: "big.txt" });
+    assert.equal(big.isError, true);
+    assert.equal(textOf(big), "content: file 'big.txt' is larger than the 4096-byte limit for a document (MEMCUBE_DOCUMENT_MAX_BYTES)");
+    const noName = await call(gil, "add_document", { content_base64: b64("hello") });
+    assert.equal(textOf(noName), "filename: name the file sent in content_base64 (e.g. 'handbook.pdf')");
+    const url = await call(gil, "add_document", { content_base64: "https://example.com/a.pdf", filename: "a.pdf" });
+    assert.equal(url.isError, true);
+    assert.match(textOf(url), /expected base64 content/);
+    assert.deepEqual(await texts(gil), before);
+    await gil.close();
+  });
+
+  test("another user's cube is refused for both; a read-only key is offered neither", async () => {
+    const hal = await connect(rig.server.url, { authorization: "Bearer sk-hal-mcp-9d8c7b6a5f" });
+    const feedback = await call(hal, "feedback", { feedback: "Forget everything", cube_id: "gil" });
+    assert.equal(textOf(feedback), "user 'hal' may not write cube 'gil'");
+    const document = await call(hal, "add_document", { content: "planted by hal", cube_id: "gil" });
+    assert.equal(textOf(document), "user 'hal' may not write cube 'gil'");
+    const reader = await connect(rig.server.url, { authorization: "Bearer sk-gil-read-1f2e3d4c5b" });
+    const names = (await reader.listTools()).tools.map((tool) => tool.name);
+    assert.ok(!names.includes("feedback") && !names.includes("add_document"), names.join(", "));
+    const refused = await reader.callTool({ name: "add_document", arguments: { content: "should not be stored" } });
+    assert.equal(refused.isError, true);
+    const gil = await gilSession();
+    assert.ok(!(await texts(gil)).some((text: string) => /planted|should not/.test(text)));
+    await Promise.all([hal.close(), reader.close(), gil.close()]);
   });
 });

@@ -11,6 +11,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startChatRig, type ChatRig } from "../support/chat.js";
+import { script, startFineRig, type FineRig } from "../support/extraction.js";
+import { buildPdf } from "../support/pdf.js";
 import { tempDataDir, type Json } from "../support/server.js";
 
 /** The environment of a launched `memcube mcp`: this store, no keys or models of the test runner's own. */
@@ -41,7 +43,16 @@ describe("memcube mcp on the local store", () => {
   test("lists the tools; add then search finds the fact; another user's cube is refused", async () => {
     const alice = await launch(["--user", "alice"], dataDir);
     const { tools } = await alice.listTools();
-    assert.deepEqual(tools.map((tool) => tool.name).sort(), ["add_memory", "delete_memory", "get_memory", "list_cubes", "list_memories", "search_memory"]);
+    assert.deepEqual(tools.map((tool) => tool.name).sort(), [
+      "add_document",
+      "add_memory",
+      "delete_memory",
+      "feedback",
+      "get_memory",
+      "list_cubes",
+      "list_memories",
+      "search_memory",
+    ]);
     const added = await call(alice, "add_memory", { text: "I keep my bike in the courtyard shed" });
     assert.equal(added.isError, undefined, textOf(added));
     const found = await call(alice, "search_memory", { query: "where is the bike kept?" });
@@ -60,6 +71,21 @@ describe("memcube mcp on the local store", () => {
     assert.equal(textOf(deleteRefused), "user 'bob' may not write cube 'alice'");
     assert.match(textOf(await call(alice, "list_memories", {})), /courtyard shed/);
     await Promise.all([alice.close(), bob.close()]);
+  });
+
+  test("add_document stores a document in the local store; feedback without an extraction model says so", async () => {
+    const alice = await launch(["--user", "alice"], dataDir);
+    const stored = await call(alice, "add_document", { content: "# Wi-Fi\n\nThe guest network password is heron-42.\n", filename: "home.md" });
+    assert.equal(stored.isError, undefined, textOf(stored));
+    assert.deepEqual([(stored.structuredContent as Json).file_id, (stored.structuredContent as Json).chunk_count], ["home.md", 1]);
+    assert.match(
+      textOf(await call(alice, "search_memory", { query: "guest wifi password" })),
+      /heron-42\. \(id [0-9a-f-]{36}, \d{4}-\d\d-\d\d, file, cube alice/,
+    );
+    const feedback = await call(alice, "feedback", { feedback: "The password changed to osprey-7" });
+    assert.equal(feedback.isError, true);
+    assert.match(textOf(feedback), /^feedback needs an extraction model/);
+    await alice.close();
   });
 
   test("--read-only offers only the read tools", async () => {
@@ -176,5 +202,55 @@ describe("memcube mcp --url: through a running server", () => {
     const listed = await call(dana, "list_cubes", {});
     assert.match(textOf(listed), /\bdana\b/);
     await dana.close();
+  });
+});
+
+describe("memcube mcp --url: feedback and add_document through a running server with an extraction model", () => {
+  const KEYS = { "sk-ivo-mcp-2b4d6f8a1c": "ivo" };
+  let rig: FineRig;
+  let scratch: string;
+  before(async () => {
+    rig = await startFineRig({ MEMCUBE_API_KEYS: JSON.stringify(KEYS), MEMCUBE_DOCUMENT_MAX_BYTES: "4kb" });
+    scratch = tempDataDir();
+  });
+  after(async () => {
+    await rig.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test("feedback corrects the memory on the server and lists the change; add_document answers the chunks with their pages, or the API's reason", async () => {
+    const ivo = await launch(["--url", rig.server.url, "--user", "ivo", "--api-key", "sk-ivo-mcp-2b4d6f8a1c"], scratch);
+    const added = await call(ivo, "add_memory", { text: "My bike is blue", mode: "fast" });
+    const bike = (added.structuredContent as Json).added[0].id as string;
+    script(rig.llm, { feedback: () => JSON.stringify({ operations: [{ op: "update", memory: 1, text: "The user's bike is green" }] }) });
+    const corrected = await call(ivo, "feedback", { feedback: "I repainted my bike: it is green now", retrieved_memory_ids: [bike] });
+    assert.equal(corrected.isError, undefined, textOf(corrected));
+    assert.match(
+      textOf(corrected),
+      new RegExp(`^Feedback applied, 1 changed:\\n- updated: "The user's bike is green" \\(id [0-9a-f-]{36}; was "My bike is blue", id ${bike}\\)$`),
+    );
+    const listed = (await call(ivo, "list_memories", {})).structuredContent as Json;
+    assert.deepEqual(
+      listed.memories.map((memory: Json) => memory.memory),
+      ["The user's bike is green"],
+    );
+
+    const pdf = buildPdf([["The warranty covers the frame."], ["Brakes are not covered."]]);
+    const stored = await call(ivo, "add_document", { content_base64: Buffer.from(pdf).toString("base64"), filename: "warranty.pdf" });
+    assert.equal(stored.isError, undefined, textOf(stored));
+    const document = stored.structuredContent as Json;
+    assert.deepEqual([document.cube_id, document.file_id, document.chunk_count, document.pages], ["ivo", "warranty.pdf", 2, [1, 2]]);
+    assert.deepEqual(
+      document.chunks.map((chunk: Json) => [chunk.page, chunk.preview]),
+      [
+        [1, "The warranty covers the frame."],
+        [2, "Brakes are not covered."],
+      ],
+    );
+    const broken = await call(ivo, "add_document", { content_base64: Buffer.from(pdf.subarray(0, 120)).toString("base64"), filename: "broken.pdf" });
+    assert.match(textOf(broken), /^content_base64: file 'broken\.pdf' cannot be read: not a valid PDF/);
+    const big = await call(ivo, "add_document", { content: "word ".repeat(2000), filename: "big.txt" });
+    assert.equal(textOf(big), "content: file 'big.txt' is larger than the 4096-byte limit for a document (MEMCUBE_DOCUMENT_MAX_BYTES)");
+    await ivo.close();
   });
 });

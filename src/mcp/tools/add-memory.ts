@@ -1,12 +1,7 @@
 import { z } from "zod";
 import { ToolFailure } from "../port.js";
 import { defineTool } from "../tool.js";
-import { Text, cubeId, sessionId } from "./fields.js";
-
-const Message = z.object({
-  role: z.enum(["user", "assistant", "system"]).describe("Who said it."),
-  content: Text("the message"),
-});
+import { Message, Text, cubeId, sessionId } from "./fields.js";
 
 export const addMemoryTool = defineTool({
   name: "add_memory",

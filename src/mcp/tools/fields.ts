@@ -40,3 +40,9 @@ export const sessionId = z
   .describe("A conversation or task id: memories of one session are kept together and rank higher when searching from it.");
 
 export const MemoryId = z.string().min(1, "expected a memory id (from search_memory or list_memories)").max(128);
+
+/** A conversation message as add_memory and feedback take it. */
+export const Message = z.object({
+  role: z.enum(["user", "assistant", "system"]).describe("Who said it."),
+  content: Text("the message"),
+});
