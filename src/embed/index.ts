@@ -3,9 +3,18 @@ import type { EmbedOptions, Embedder } from "./embedder.js";
 import { createLocalEmbedder } from "./local.js";
 import { createOnnxEmbedder } from "./onnx/onnx-embedder.js";
 import { createOpenAIEmbedder } from "./openai.js";
+import { planWorkers, type WorkerPlan } from "./worker-count.js";
 
 export type { EmbedOptions, Embedder } from "./embedder.js";
 export { isMostlyLatin } from "./script.js";
+export type { WorkerPlan } from "./worker-count.js";
+
+const plans = new WeakMap<Embedder, WorkerPlan>();
+
+/** The encoder threads the bundled embedder was given, and the cores they were chosen from (other backends: undefined). */
+export function workerPlanOf(embedder: Embedder): WorkerPlan | undefined {
+  return plans.get(embedder);
+}
 
 /**
  * The configured embedder, ready to use: the local model is loaded, a remote endpoint has answered
@@ -13,8 +22,12 @@ export { isMostlyLatin } from "./script.js";
  */
 export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> {
   switch (config.backend) {
-    case "local":
-      return createLocalEmbedder();
+    case "local": {
+      const plan = planWorkers({ workers: config.workers ?? "auto", burstWorkers: config.burstWorkers ?? "auto", processes: config.processes ?? 1 });
+      const embedder = await createLocalEmbedder({ workers: plan.workers, burstWorkers: plan.burstWorkers });
+      plans.set(embedder, plan);
+      return embedder;
+    }
     case "onnx":
       return createOnnxEmbedder(config);
     case "universal_api":

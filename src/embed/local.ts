@@ -44,14 +44,14 @@ export interface LocalEmbedderOptions {
   /**
    * Worker threads running all the time, each holding its own copy of the model (~110 MB
    * resident). One keeps the main thread free and serves searches between the model calls of an
-   * import. Default 1.
+   * import. Default 1 (the server: see `worker-count.ts`).
    */
   workers?: number;
   /**
    * Workers added while an import's backlog waits, and stopped again once idle for `burstIdleMs`:
    * an import then uses a second core (~1.6× the messages per second on two cores), at the cost
    * of a second copy of the model while it lasts (~110 MB; glibc keeps part of it afterwards).
-   * Default 0: one worker already embeds ~200 short messages a second.
+   * Default 0 here; the server chooses both counts from its cores (`worker-count.ts`).
    */
   burstWorkers?: number;
   /** How long an added worker may stay idle before it is stopped. Default 10 s. */

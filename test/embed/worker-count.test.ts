@@ -1,0 +1,67 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import pino from "pino";
+import { createEmbedder, workerPlanOf } from "../../src/embed/index.js";
+import type { LocalEmbedder } from "../../src/embed/local.js";
+import { availableCores, cgroupQuota, planWorkers } from "../../src/embed/worker-count.js";
+import { startTestServer } from "../support/server.js";
+
+const files = (contents: Record<string, string>) => (path: string) => contents[path];
+
+test("one encoder thread per spare core, the last core lent to imports only", () => {
+  const plan = (cores: number, processes = 1) => planWorkers({ workers: "auto", burstWorkers: "auto", processes }, { cores, from: "cpus" });
+  assert.deepEqual(plan(1), { workers: 1, burstWorkers: 0, cores: 1, coresFrom: "cpus" });
+  assert.deepEqual(plan(2), { workers: 1, burstWorkers: 1, cores: 2, coresFrom: "cpus" });
+  assert.deepEqual(plan(4), { workers: 3, burstWorkers: 1, cores: 4, coresFrom: "cpus" });
+  assert.deepEqual(plan(32), { workers: 4, burstWorkers: 1, cores: 32, coresFrom: "cpus" }); // each thread holds a model copy
+  // `serve --workers 2` on two cores: each process counts one core.
+  assert.deepEqual(plan(2, 2), { workers: 1, burstWorkers: 0, cores: 1, coresFrom: "cpus" });
+  // What the operator sets is kept.
+  assert.deepEqual(planWorkers({ workers: 2, burstWorkers: 0 }, { cores: 2, from: "cpus" }), { workers: 2, burstWorkers: 0, cores: 2, coresFrom: "cpus" });
+});
+
+test("a cgroup CPU quota lowers the cores counted (v2 and v1), rounded up; no quota leaves them", () => {
+  assert.equal(cgroupQuota(files({ "/sys/fs/cgroup/cpu.max": "150000 100000\n" })), 1.5);
+  assert.equal(cgroupQuota(files({ "/sys/fs/cgroup/cpu.max": "max 100000\n" })), undefined);
+  assert.equal(cgroupQuota(files({ "/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "50000\n", "/sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000\n" })), 0.5);
+  assert.equal(cgroupQuota(files({ "/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "-1\n", "/sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000\n" })), undefined);
+  assert.equal(cgroupQuota(files({})), undefined);
+  assert.deepEqual(availableCores(files({ "/sys/fs/cgroup/cpu.max": "50000 100000" })), { cores: 1, from: "cgroup-quota" });
+  const unlimited = availableCores(files({}));
+  assert.equal(unlimited.from, "cpus");
+  assert.ok(unlimited.cores >= 1);
+});
+
+/** Starts a server whose log lines are kept, and returns its start-up line. */
+async function servingLine(env: Record<string, string>): Promise<Record<string, unknown>> {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const server = await startTestServer(env, undefined, pino({ level: "info" }, sink));
+  await server.cleanup();
+  const serving = lines.find((line) => line.msg === "memcube is serving");
+  assert.ok(serving, `no start-up line among ${lines.length}`);
+  return serving;
+}
+
+test("the start-up log says how many encoder threads run and from how many cores", async () => {
+  const chosen = await servingLine({});
+  assert.deepEqual(chosen.embeddingWorkers, planWorkers({ workers: "auto", burstWorkers: "auto" }));
+  const set = await servingLine({ MEMCUBE_EMBED_WORKERS: "2", MEMCUBE_EMBED_BURST_WORKERS: "0" });
+  assert.deepEqual(set.embeddingWorkers, { ...planWorkers({ workers: 2, burstWorkers: 0 }) });
+});
+
+test("the bundled embedder runs the threads it was given", async () => {
+  const embedder = await createEmbedder({ backend: "local", workers: 2, burstWorkers: 0 });
+  try {
+    assert.equal((embedder as LocalEmbedder).stats().workersRunning, 2);
+    assert.deepEqual(workerPlanOf(embedder), planWorkers({ workers: 2, burstWorkers: 0 }));
+  } finally {
+    await embedder.close();
+  }
+});
