@@ -255,7 +255,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
         default: "auto",
         range: integer(0, 16),
         description:
-          "`local`: threads added while an import's backlog waits (128 texts or more), stopped once idle for 10 s. `auto`: 1 when a core is left over by `MEMCUBE_EMBED_WORKERS` (so on 2 cores an import uses both), else 0. `0` keeps imports to the always-running threads.",
+          "`local`: threads added while an import's backlog waits (128 texts or more), stopped once idle for 10 s (~110 MB each while they run). `auto`: 1 when a core is left over beyond the request thread's and `MEMCUBE_EMBED_WORKERS`' (6 cores or more with the automatic count), else 0: on 2 cores a second encoder thread slowed imports down.",
       },
     ],
   },

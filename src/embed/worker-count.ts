@@ -4,13 +4,13 @@ import { availableParallelism } from "node:os";
 /**
  * How many threads run the bundled encoder, chosen from the cores this process may really use.
  *
- * Measured on two cores (real-chat texts of ~120 characters): a model call costs the same CPU per
- * text whether one or two encoder threads run (10.6–11.8 ms per text either way), so a second
- * thread doubles what an import can embed — when a core is free for it. But the request thread
- * (HTTP, SQLite, ranking) needs a core too, and a search competing with two busy encoder threads
- * on two cores waits for CPU. So one encoder thread runs all the time per spare core (cores − 1,
- * at least one), and the last core is lent to a burst thread only while an import's backlog waits
- * (`worker-pool.ts` stops it once idle); searches go ahead of bulk texts in every model call.
+ * The request thread (HTTP, SQLite, ranking) needs a core of its own; every other core can run an
+ * encoder thread. Measured on two shared cores with real-chat texts (~120 characters, paired runs
+ * over HTTP, 2,000 messages each): a second encoder thread during an import made it slower, not
+ * faster (51–72 against 68–80 messages/s), with 7–9 % more CPU per message and ~140 MB more
+ * resident memory, because no core was free for it. So on two cores one thread embeds, as before;
+ * larger machines get one per core beyond the first (at most 4: each holds its own copy of the
+ * model), and a burst thread for imports only when a core is still left over.
  */
 export interface WorkerPlan {
   /** Encoder threads running all the time. */
@@ -36,7 +36,8 @@ export const MAX_AUTO_WORKERS = 4;
 export function planWorkers(settings: WorkerSettings, available: { cores: number; from: WorkerPlan["coresFrom"] } = availableCores()): WorkerPlan {
   const cores = Math.max(1, Math.floor(available.cores / Math.max(1, settings.processes ?? 1)));
   const workers = settings.workers === "auto" ? Math.min(MAX_AUTO_WORKERS, Math.max(1, cores - 1)) : settings.workers;
-  const burstWorkers = settings.burstWorkers === "auto" ? Math.max(0, Math.min(1, cores - workers)) : settings.burstWorkers;
+  // One core for the request thread; a burst thread only on a core nothing else counts on.
+  const burstWorkers = settings.burstWorkers === "auto" ? Math.max(0, Math.min(1, cores - 1 - workers)) : settings.burstWorkers;
   return { workers, burstWorkers, cores, coresFrom: available.from };
 }
 

@@ -9,11 +9,12 @@ import { startTestServer } from "../support/server.js";
 
 const files = (contents: Record<string, string>) => (path: string) => contents[path];
 
-test("one encoder thread per spare core, the last core lent to imports only", () => {
+test("one encoder thread per core beyond the request thread's, a burst thread only on a core left over", () => {
   const plan = (cores: number, processes = 1) => planWorkers({ workers: "auto", burstWorkers: "auto", processes }, { cores, from: "cpus" });
   assert.deepEqual(plan(1), { workers: 1, burstWorkers: 0, cores: 1, coresFrom: "cpus" });
-  assert.deepEqual(plan(2), { workers: 1, burstWorkers: 1, cores: 2, coresFrom: "cpus" });
-  assert.deepEqual(plan(4), { workers: 3, burstWorkers: 1, cores: 4, coresFrom: "cpus" });
+  assert.deepEqual(plan(2), { workers: 1, burstWorkers: 0, cores: 2, coresFrom: "cpus" });
+  assert.deepEqual(plan(4), { workers: 3, burstWorkers: 0, cores: 4, coresFrom: "cpus" });
+  assert.deepEqual(plan(8), { workers: 4, burstWorkers: 1, cores: 8, coresFrom: "cpus" });
   assert.deepEqual(plan(32), { workers: 4, burstWorkers: 1, cores: 32, coresFrom: "cpus" }); // each thread holds a model copy
   // `serve --workers 2` on two cores: each process counts one core.
   assert.deepEqual(plan(2, 2), { workers: 1, burstWorkers: 0, cores: 1, coresFrom: "cpus" });
