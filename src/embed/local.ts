@@ -56,6 +56,8 @@ export interface LocalEmbedderOptions {
   burstWorkers?: number;
   /** How long an added worker may stay idle before it is stopped. Default 10 s. */
   burstIdleMs?: number;
+  /** Asked before an added worker starts; false leaves the backlog to the running ones. Default: always. */
+  burstAllowed?: () => boolean;
   /** Vectors of single-text calls remembered, by exact text; 0 turns the cache off. Default 1000. */
   queryCacheSize?: number;
 }
@@ -82,6 +84,7 @@ export async function createLocalEmbedder(options: LocalEmbedderOptions = {}): P
     workers: options.workers ?? 1,
     burstWorkers: options.burstWorkers ?? 0,
     ...(options.burstIdleMs === undefined ? {} : { burstIdleMs: options.burstIdleMs }),
+    ...(options.burstAllowed ? { burstAllowed: options.burstAllowed } : {}),
   });
   const cache = new LruCache<string, Float32Array>(options.queryCacheSize ?? DEFAULT_QUERY_CACHE_SIZE);
   /** Single-text calls in flight, so that the same query asked twice at once is embedded once. */

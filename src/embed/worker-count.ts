@@ -4,19 +4,21 @@ import { availableParallelism } from "node:os";
 /**
  * How many threads run the bundled encoder, chosen from the cores this process may really use.
  *
- * The request thread (HTTP, SQLite, ranking) needs a core of its own; every other core can run an
- * encoder thread. Measured on two shared cores with real-chat texts (~120 characters, paired runs
- * over HTTP, 2,000 messages each): a second encoder thread during an import made it slower, not
- * faster (51–72 against 68–80 messages/s), with 7–9 % more CPU per message and ~140 MB more
- * resident memory, because no core was free for it. So on two cores one thread embeds, as before;
- * larger machines get one per core beyond the first (at most 4: each holds its own copy of the
- * model), and a burst thread for imports only when a core is still left over.
+ * The request thread (HTTP, SQLite, ranking) needs a core of its own; every other core runs an
+ * always-running encoder thread (at most 4: each holds its own copy of the model). One more, a
+ * burst thread, may join an import, but only while a core is idle (`idle-cores.ts`): measured on
+ * two cores with real-chat text (~120 characters, HTTP, paired runs of 2,000 messages), the CPU a
+ * text costs hardly changes with a second thread (+5–10 %), and a burst thread made an import
+ * 1.7× faster when a core was free (164–172 against 97 messages/s) but 10–25 % slower when other
+ * programs kept both cores busy (51–72 against 68–80).
  */
 export interface WorkerPlan {
   /** Encoder threads running all the time. */
   workers: number;
   /** Encoder threads added while a large backlog waits. */
   burstWorkers: number;
+  /** Whether a burst thread starts only while a core is idle (the automatic choice); else whenever a backlog waits. */
+  burstWhenIdle: boolean;
   /** The cores this process counts as its own (after the CPU quota and `serve --workers`). */
   cores: number;
   /** Where the core count came from. */
@@ -36,9 +38,9 @@ export const MAX_AUTO_WORKERS = 4;
 export function planWorkers(settings: WorkerSettings, available: { cores: number; from: WorkerPlan["coresFrom"] } = availableCores()): WorkerPlan {
   const cores = Math.max(1, Math.floor(available.cores / Math.max(1, settings.processes ?? 1)));
   const workers = settings.workers === "auto" ? Math.min(MAX_AUTO_WORKERS, Math.max(1, cores - 1)) : settings.workers;
-  // One core for the request thread; a burst thread only on a core nothing else counts on.
-  const burstWorkers = settings.burstWorkers === "auto" ? Math.max(0, Math.min(1, cores - 1 - workers)) : settings.burstWorkers;
-  return { workers, burstWorkers, cores, coresFrom: available.from };
+  if (settings.burstWorkers !== "auto") return { workers, burstWorkers: settings.burstWorkers, burstWhenIdle: false, cores, coresFrom: available.from };
+  const burstWorkers = cores >= 2 ? 1 : 0;
+  return { workers, burstWorkers, burstWhenIdle: burstWorkers > 0, cores, coresFrom: available.from };
 }
 
 /**

@@ -262,6 +262,26 @@ test("adds a worker while an import's backlog waits, and stops it once idle", as
   }
 });
 
+test("adds no worker for an import while the machine has no core to spare for it", async () => {
+  let asked = 0;
+  const embedder = await createLocalEmbedder({
+    burstWorkers: 1,
+    burstAllowed: () => {
+      asked++;
+      return false;
+    },
+  });
+  try {
+    const texts = Array.from({ length: 200 }, (_, i) => `Imported message ${i}: a note about the weekly team meeting.`);
+    assert.equal((await embedder.embed(texts)).length, 200);
+    assert.ok(asked > 0, "the backlog never asked for a worker");
+    assert.equal(embedder.stats().burstsStarted, 0);
+    assert.equal(embedder.stats().workersRunning, 1);
+  } finally {
+    await embedder.close();
+  }
+});
+
 test("loading and embedding print nothing, and an idle embedder does not keep the process alive", async () => {
   const moduleUrl = new URL("../../src/embed/local.ts", import.meta.url).href;
   // Not closed on purpose: the process must still exit once the work is done.

@@ -4,22 +4,52 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { createEmbedder, workerPlanOf } from "../../src/embed/index.js";
 import type { LocalEmbedder } from "../../src/embed/local.js";
+import { idleCoresBetween, idleCoresGauge, parseProcStat } from "../../src/embed/idle-cores.js";
 import { availableCores, cgroupQuota, planWorkers } from "../../src/embed/worker-count.js";
 import { startTestServer } from "../support/server.js";
 
 const files = (contents: Record<string, string>) => (path: string) => contents[path];
 
-test("one encoder thread per core beyond the request thread's, a burst thread only on a core left over", () => {
+test("one encoder thread per core beyond the request thread's, and a burst thread for imports that waits for an idle core", () => {
   const plan = (cores: number, processes = 1) => planWorkers({ workers: "auto", burstWorkers: "auto", processes }, { cores, from: "cpus" });
-  assert.deepEqual(plan(1), { workers: 1, burstWorkers: 0, cores: 1, coresFrom: "cpus" });
-  assert.deepEqual(plan(2), { workers: 1, burstWorkers: 0, cores: 2, coresFrom: "cpus" });
-  assert.deepEqual(plan(4), { workers: 3, burstWorkers: 0, cores: 4, coresFrom: "cpus" });
-  assert.deepEqual(plan(8), { workers: 4, burstWorkers: 1, cores: 8, coresFrom: "cpus" });
-  assert.deepEqual(plan(32), { workers: 4, burstWorkers: 1, cores: 32, coresFrom: "cpus" }); // each thread holds a model copy
+  assert.deepEqual(plan(1), { workers: 1, burstWorkers: 0, burstWhenIdle: false, cores: 1, coresFrom: "cpus" });
+  assert.deepEqual(plan(2), { workers: 1, burstWorkers: 1, burstWhenIdle: true, cores: 2, coresFrom: "cpus" });
+  assert.deepEqual(plan(4), { workers: 3, burstWorkers: 1, burstWhenIdle: true, cores: 4, coresFrom: "cpus" });
+  assert.deepEqual(plan(32), { workers: 4, burstWorkers: 1, burstWhenIdle: true, cores: 32, coresFrom: "cpus" }); // each thread holds a model copy
   // `serve --workers 2` on two cores: each process counts one core.
-  assert.deepEqual(plan(2, 2), { workers: 1, burstWorkers: 0, cores: 1, coresFrom: "cpus" });
-  // What the operator sets is kept.
-  assert.deepEqual(planWorkers({ workers: 2, burstWorkers: 0 }, { cores: 2, from: "cpus" }), { workers: 2, burstWorkers: 0, cores: 2, coresFrom: "cpus" });
+  assert.deepEqual(plan(2, 2), { workers: 1, burstWorkers: 0, burstWhenIdle: false, cores: 1, coresFrom: "cpus" });
+  // What the operator sets is kept, and a burst thread set by hand starts whenever a backlog waits.
+  assert.deepEqual(planWorkers({ workers: 2, burstWorkers: 1 }, { cores: 2, from: "cpus" }), {
+    workers: 2,
+    burstWorkers: 1,
+    burstWhenIdle: false,
+    cores: 2,
+    coresFrom: "cpus",
+  });
+});
+
+test("idle cores are read from /proc/stat over windows of half a second or more", () => {
+  const stat = (idle: number, busy: number) => `cpu  ${busy} 0 0 ${idle} 0 0 0 0 0 0\ncpu0 1 2 3 4 5 6 7 8\n`;
+  assert.deepEqual(parseProcStat(stat(300, 100)), { idle: 300, total: 400 });
+  assert.equal(parseProcStat("nothing here"), undefined);
+  assert.equal(idleCoresBetween({ idle: 0, total: 0 }, { idle: 50, total: 200 }, 2), 0.5);
+  const readings = [stat(0, 0), stat(150, 50), stat(160, 240)];
+  let clock = 0;
+  const gauge = idleCoresGauge(
+    2,
+    () => readings.shift(),
+    () => clock,
+  );
+  assert.equal(gauge(), undefined); // no window yet
+  clock = 100;
+  assert.equal(gauge(), undefined); // too short a window: not read again
+  clock = 600;
+  assert.equal(gauge(), 1.5); // 150 of 200 jiffies idle on 2 cores
+  clock = 700;
+  assert.equal(gauge(), 1.5); // the last complete window
+  clock = 1200;
+  assert.equal(gauge(), 0.1); // busy: 10 of 200 idle
+  assert.equal(idleCoresGauge(2, () => undefined)(), undefined); // no /proc/stat
 });
 
 test("a cgroup CPU quota lowers the cores counted (v2 and v1), rounded up; no quota leaves them", () => {
