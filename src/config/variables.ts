@@ -255,7 +255,7 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
         default: "auto",
         range: integer(0, 16),
         description:
-          "`local`: threads added while an import's backlog waits (128 texts or more), stopped once idle for 10 s (~110 MB each while they run). `auto`: 1 when a core is left over beyond the request thread's and `MEMCUBE_EMBED_WORKERS`' (6 cores or more with the automatic count), else 0: on 2 cores a second encoder thread slowed imports down.",
+          "`local`: threads added while an import's backlog waits (128 texts or more), stopped once idle for 10 s (~110 MB each while they run). `auto`: 1 with 2 cores or more, started only while the machine has a core idle (from `/proc/stat`; a second thread on busy cores slowed imports down). A number set here starts whenever a backlog waits; `0` never.",
       },
     ],
   },
