@@ -84,6 +84,8 @@ async function serveCommand(args: string[]): Promise<void> {
   });
   const config = loadConfig({ PORT: values.port, HOST: values.host, MEMCUBE_INSECURE_OPEN: values["insecure-open"] ? "true" : undefined });
   const workers = parseWorkers(values.workers);
+  // Each server process runs its own encoder threads: they share the cores.
+  if (config.embedder.backend === "local") config.embedder.processes = workers;
   if (workers > 1 && cluster.isPrimary) {
     checkExposure(config); // a configuration error stops the primary before any worker starts
     process.exit(await runPrimary({ workers, logger: createLogger(config.logLevel), stopWithinMs: DRAIN_MS + EXIT_MARGIN_MS }));

@@ -10,7 +10,7 @@ import { reloadKeys, setUpAuth } from "./api/auth/start-up.js";
 import { ServerStopping } from "./api/server-stopping.js";
 import type { Config, RerankerConfig } from "./config/index.js";
 import { abortableEmbedder } from "./embed/abortable.js";
-import { createEmbedder, type Embedder } from "./embed/index.js";
+import { createEmbedder, workerPlanOf, type Embedder } from "./embed/index.js";
 import type { DocumentSettings, MemoryContext } from "./memory/context.js";
 import { PurgeSweep } from "./memory/purge-sweep.js";
 import { DEFAULT_BUDGET, systemResolver } from "./documents/index.js";
@@ -142,6 +142,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   checkExposure(config); // before opening anything: open mode off loopback needs --insecure-open
   const context = await openContext(config);
   const metrics = new Metrics();
+  const encoderThreads = workerPlanOf(context.embedder); // before the embedder is wrapped below
   const { cubeMaxMemories: maxMemories, cubeMaxBytes: maxBytes } = config.quotas;
   if (maxMemories > 0 || maxBytes > 0) context.cubeQuota = { maxMemories, maxBytes };
   context.documents = documentSettings(config);
@@ -184,6 +185,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       data: dataLocation(config),
       store: context.store.kind,
       embedder: context.embedder.name,
+      ...(encoderThreads ? { embeddingWorkers: encoderThreads } : {}),
       models: models.names(),
       reranker: context.reranker?.reranker.name ?? null,
       extraction: config.extraction?.model ?? null,

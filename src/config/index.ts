@@ -15,7 +15,7 @@ export type { ChatModelEntry } from "./chat-models.js";
 export type { ExtractionConfig } from "./extraction.js";
 
 export type EmbedderConfig =
-  | { backend: "local" }
+  | LocalEmbedderConfig
   | OnnxEmbedderConfig
   | {
       backend: "universal_api";
@@ -25,6 +25,17 @@ export type EmbedderConfig =
       /** Asked of the endpoint as `dimensions` when set (OpenAI text-embedding-3 supports it). */
       dimensions: number | undefined;
     };
+
+/** The bundled encoder; its thread counts are chosen from the cores when `auto` (src/embed/worker-count.ts). */
+export interface LocalEmbedderConfig {
+  backend: "local";
+  /** Encoder threads running all the time (MEMCUBE_EMBED_WORKERS). */
+  workers?: number | "auto";
+  /** Encoder threads added while an import's backlog waits (MEMCUBE_EMBED_BURST_WORKERS). */
+  burstWorkers?: number | "auto";
+  /** Server processes sharing the cores (`serve --workers N`), set by the command line. */
+  processes?: number;
+}
 
 /** A local ONNX sentence-embedding model (BERT family) from a folder the operator supplies. */
 export interface OnnxEmbedderConfig {
@@ -135,6 +146,9 @@ export interface Config {
 }
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** `auto`, or a whole number from min to max. */
+const autoOrInteger = (min: number, max: number) =>
+  z.union([z.literal("auto"), integer(min, max)], { error: `expected auto or a whole number from ${min} to ${max}` });
 const seconds = (min: number, max: number) =>
   z.coerce
     .number()
@@ -183,7 +197,13 @@ export const byteSize = z.string().transform((text, ctx) => {
 
 function readEmbedder(env: Env): EmbedderConfig {
   const backend = read(env, "MOS_EMBEDDER_BACKEND", z.enum(["local", "universal_api", "onnx"]), "local");
-  if (backend === "local") return { backend };
+  if (backend === "local") {
+    return {
+      backend,
+      workers: read(env, "MEMCUBE_EMBED_WORKERS", autoOrInteger(1, 16), "auto"),
+      burstWorkers: read(env, "MEMCUBE_EMBED_BURST_WORKERS", autoOrInteger(0, 16), "auto"),
+    };
+  }
   if (backend === "onnx") return readOnnxEmbedder(env);
   const apiBase = read(env, "MOS_EMBEDDER_API_BASE", z.url(), "");
   if (!apiBase) throw new ConfigError("MOS_EMBEDDER_API_BASE", "required when MOS_EMBEDDER_BACKEND=universal_api");

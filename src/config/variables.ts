@@ -243,6 +243,20 @@ export const VARIABLE_GROUPS: readonly VariableGroup[] = [
         description:
           "Optional, `universal_api`. Sent as `dimensions` (e.g. for OpenAI `text-embedding-3-*`). Start-up fails if the endpoint returns another size.",
       },
+      {
+        name: "MEMCUBE_EMBED_WORKERS",
+        default: "auto",
+        range: integer(1, 16),
+        description:
+          "`local`: threads running the bundled model all the time, each with its own copy (~110 MB). `auto`: one per core beyond the first (at least 1, at most 4), counting the cores the process may use (CPU affinity and a cgroup CPU quota), shared among `serve --workers N` processes. The start-up log line says what was chosen (`embeddingWorkers`). See [Performance](performance.md#encoder-threads).",
+      },
+      {
+        name: "MEMCUBE_EMBED_BURST_WORKERS",
+        default: "auto",
+        range: integer(0, 16),
+        description:
+          "`local`: threads added while an import's backlog waits (128 texts or more), stopped once idle for 10 s (~110 MB each while they run). `auto`: 1 with 2 cores or more, started only while the machine has a core idle (from `/proc/stat`; a second thread on busy cores slowed imports down). A number set here starts whenever a backlog waits; `0` never.",
+      },
     ],
   },
   {

@@ -44,18 +44,20 @@ export interface LocalEmbedderOptions {
   /**
    * Worker threads running all the time, each holding its own copy of the model (~110 MB
    * resident). One keeps the main thread free and serves searches between the model calls of an
-   * import. Default 1.
+   * import. Default 1 (the server: see `worker-count.ts`).
    */
   workers?: number;
   /**
    * Workers added while an import's backlog waits, and stopped again once idle for `burstIdleMs`:
    * an import then uses a second core (~1.6× the messages per second on two cores), at the cost
    * of a second copy of the model while it lasts (~110 MB; glibc keeps part of it afterwards).
-   * Default 0: one worker already embeds ~200 short messages a second.
+   * Default 0 here; the server chooses both counts from its cores (`worker-count.ts`).
    */
   burstWorkers?: number;
   /** How long an added worker may stay idle before it is stopped. Default 10 s. */
   burstIdleMs?: number;
+  /** Asked before an added worker starts; false leaves the backlog to the running ones. Default: always. */
+  burstAllowed?: () => boolean;
   /** Vectors of single-text calls remembered, by exact text; 0 turns the cache off. Default 1000. */
   queryCacheSize?: number;
 }
@@ -82,6 +84,7 @@ export async function createLocalEmbedder(options: LocalEmbedderOptions = {}): P
     workers: options.workers ?? 1,
     burstWorkers: options.burstWorkers ?? 0,
     ...(options.burstIdleMs === undefined ? {} : { burstIdleMs: options.burstIdleMs }),
+    ...(options.burstAllowed ? { burstAllowed: options.burstAllowed } : {}),
   });
   const cache = new LruCache<string, Float32Array>(options.queryCacheSize ?? DEFAULT_QUERY_CACHE_SIZE);
   /** Single-text calls in flight, so that the same query asked twice at once is embedded once. */

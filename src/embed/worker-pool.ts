@@ -55,6 +55,8 @@ export interface WorkerPoolOptions {
   burstWorkers: number;
   /** How long a burst worker may stay idle before it is stopped. */
   burstIdleMs?: number;
+  /** Asked before a burst worker starts: false keeps the backlog on the running workers (e.g. no core is idle). */
+  burstAllowed?: () => boolean;
 }
 
 export interface WorkerPoolStats {
@@ -95,6 +97,7 @@ interface Slot {
 export class WorkerPool {
   private readonly slots: Slot[];
   private readonly burstIdleMs: number;
+  private readonly burstAllowed: () => boolean;
   private readonly scheduler: EmbedScheduler;
   private closing = false;
   /** Set when a burst worker could not start: no more are tried. */
@@ -108,6 +111,7 @@ export class WorkerPool {
       throw new RangeError(`burstWorkers must be a non-negative integer, got ${burstWorkers}`);
     }
     this.burstIdleMs = options.burstIdleMs ?? DEFAULT_BURST_IDLE_MS;
+    this.burstAllowed = options.burstAllowed ?? (() => true);
     const slot = (burst: boolean): Slot => ({
       burst,
       worker: undefined,
@@ -287,7 +291,7 @@ export class WorkerPool {
     // One at a time, and only when no worker is free or about to be.
     if (this.slots.some((slot) => slot.state === "idle" || slot.state === "starting")) return;
     const slot = this.slots.find((candidate) => candidate.burst && candidate.state === "stopped");
-    if (slot) this.launch(slot).catch(() => undefined); // burstFailed is set on exit
+    if (slot && this.burstAllowed()) this.launch(slot).catch(() => undefined); // burstFailed is set on exit
   }
 
   /** Arms a timer on each idle burst worker (and disarms it on a busy one). */

@@ -15,7 +15,7 @@ describe("parseConfig", () => {
     assert.equal(config.host, "127.0.0.1");
     assert.equal(config.dataDir, path.resolve("data"));
     assert.equal(config.store, "sqlite");
-    assert.deepEqual(config.embedder, { backend: "local" });
+    assert.deepEqual(config.embedder, { backend: "local", workers: "auto", burstWorkers: "auto" });
     assert.equal(config.limits.bodyBytes, 8 * 1024 * 1024);
     assert.equal(config.limits.messagesPerAdd, 1000);
     assert.deepEqual(config.chatModels, []);
@@ -26,6 +26,9 @@ describe("parseConfig", () => {
     [{ PORT: "70000" }, /^PORT: /],
     [{ MEMCUBE_BODY_LIMIT: "lots" }, /^MEMCUBE_BODY_LIMIT: expected a size/],
     [{ MOS_EMBEDDER_BACKEND: "magic" }, /^MOS_EMBEDDER_BACKEND: /],
+    [{ MEMCUBE_EMBED_WORKERS: "many" }, /^MEMCUBE_EMBED_WORKERS: expected auto or a whole number from 1 to 16/],
+    [{ MEMCUBE_EMBED_WORKERS: "0" }, /^MEMCUBE_EMBED_WORKERS: /],
+    [{ MEMCUBE_EMBED_BURST_WORKERS: "-1" }, /^MEMCUBE_EMBED_BURST_WORKERS: /],
     [{ MOS_EMBEDDER_BACKEND: "universal_api" }, /^MOS_EMBEDDER_API_BASE: required/],
     [{ MOS_EMBEDDER_BACKEND: "universal_api", MOS_EMBEDDER_API_BASE: "http://x/v1" }, /^MOS_EMBEDDER_MODEL: required/],
     [{ MEMCUBE_STORE: "postgres" }, /^DATABASE_URL: required when MEMCUBE_STORE=postgres/],

@@ -138,6 +138,29 @@ describe("local embedder", () => {
     });
   });
 
+  test("batches texts of concurrent requests together, each getting the vectors it would get alone", async () => {
+    // Six requests of three chat turns each (~120 characters, like real conversation), sent at once.
+    const requests = Array.from({ length: 6 }, (_, r) =>
+      Array.from(
+        { length: 3 },
+        (_, t) => `Request ${r}, turn ${t}: I would like to book a table for ${r + t + 2} people at an Italian place in San Jose around ${t + 6} pm tonight.`,
+      ),
+    );
+    const local = embedder as LocalEmbedder;
+    const before = local.stats().modelCalls;
+    const together = await Promise.all(requests.map((texts) => embedder.embed(texts)));
+    const calls = local.stats().modelCalls - before;
+    assert.ok(calls < 18, `18 texts of 6 concurrent requests took ${calls} model calls (one each would be 18)`);
+    for (const [r, texts] of requests.entries()) {
+      for (const [t, text] of texts.entries()) {
+        const [alone] = await embedder.embed([text]);
+        const shared = together[r]?.[t];
+        assert.ok(alone && shared);
+        assertClose(shared, alone);
+      }
+    }
+  });
+
   test("merges calls that arrive together into few model calls", async () => {
     const local = embedder as LocalEmbedder;
     const before = local.stats().modelCalls;
@@ -233,6 +256,26 @@ test("adds a worker while an import's backlog waits, and stops it once idle", as
     }
     const deadline = Date.now() + 5_000;
     while (embedder.stats().workersRunning > 1 && Date.now() < deadline) await sleep(50);
+    assert.equal(embedder.stats().workersRunning, 1);
+  } finally {
+    await embedder.close();
+  }
+});
+
+test("adds no worker for an import while the machine has no core to spare for it", async () => {
+  let asked = 0;
+  const embedder = await createLocalEmbedder({
+    burstWorkers: 1,
+    burstAllowed: () => {
+      asked++;
+      return false;
+    },
+  });
+  try {
+    const texts = Array.from({ length: 200 }, (_, i) => `Imported message ${i}: a note about the weekly team meeting.`);
+    assert.equal((await embedder.embed(texts)).length, 200);
+    assert.ok(asked > 0, "the backlog never asked for a worker");
+    assert.equal(embedder.stats().burstsStarted, 0);
     assert.equal(embedder.stats().workersRunning, 1);
   } finally {
     await embedder.close();
