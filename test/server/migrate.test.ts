@@ -301,8 +301,9 @@ describe("memcube migrate: the same searches find the same memories", { skip: PO
       before["runs"]?.some((hit) => hit.startsWith("我每天早上六点在西湖边 running")),
       JSON.stringify(before),
     );
+    // A Chinese query has no vector with the bundled encoder: its answers come from the keyword index alone.
     assert.ok(
-      before["周末出游有什么推荐？"]?.some((hit) => hit.startsWith("我坐船总是晕船")),
+      before["西湖"]?.some((hit) => hit.startsWith("我住在杭州，离西湖很近")),
       JSON.stringify(before),
     );
     const run = await migrate("--from", `sqlite:${file}`, "--to", `postgres:${schema.url}`);
