@@ -34,6 +34,13 @@ export function keywordCoverage(queryWords: readonly string[], weights: Readonly
 }
 
 const KEYWORD_WEIGHT = 0.9;
+/**
+ * The most the vector channel gives on its own. Without a ceiling, every memory at least as close
+ * as a paraphrase scores 1 and a memory that also holds the query's words cannot rank above them
+ * (a low-dimensional or coarse embedder puts many memories there); below it the scale is unchanged,
+ * so thresholds mean what they did.
+ */
+const VECTOR_CEILING = 0.95;
 
 /**
  * One relevance in 0..1 from the two channels, as a probabilistic OR: a memory that either
@@ -45,7 +52,7 @@ const KEYWORD_WEIGHT = 0.9;
 export function fuse(vectorSimilarity: number | undefined, coverage: number, scale: VectorScale = DEFAULT_VECTOR_SCALE): number {
   const keyword = Math.min(1, Math.max(0, coverage)) * KEYWORD_WEIGHT;
   if (vectorSimilarity === undefined) return keyword / KEYWORD_WEIGHT;
-  const vector = Math.min(1, Math.max(0, (vectorSimilarity - scale.floor) / scale.span));
+  const vector = Math.min(VECTOR_CEILING, Math.max(0, (vectorSimilarity - scale.floor) / scale.span));
   return 1 - (1 - vector) * (1 - keyword);
 }
 
