@@ -49,6 +49,14 @@ describe("ranking", () => {
     assert.equal(fuse(undefined, 0.5), 0.5);
     assert.ok(fuse(1.2, 2) <= 1);
   });
+  test("fusion: a memory as close as a paraphrase or closer still ranks below one that also holds the query's words", () => {
+    // Past the paraphrase level (0.9 on the default scale) the vector channel no longer separates memories:
+    // the query's words must still decide between them.
+    assert.equal(fuse(0.95, 0), fuse(1, 0));
+    assert.ok(fuse(0.95, 0) < 1);
+    assert.ok(fuse(0.95, 1) > fuse(1, 0));
+    assert.ok(fuse(0.95, 0.5) > fuse(1, 0));
+  });
   test("jaccard", () => {
     assert.equal(jaccard(new Set(["a", "b"]), new Set(["b", "c"])), 1 / 3);
   });
