@@ -1,0 +1,43 @@
+/** Recall beyond the query's words (src/memory/recall/): what a user notices of each mechanism. */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { startChatRig, type ChatRig } from "../support/chat.js";
+
+interface Hit {
+  memory: string;
+  metadata: { relativity: number };
+}
+
+const CHATTER_ZH = ["今天下雨了，路上很堵。", "咖啡机又坏了。", "周末我们打扫了车库。", "孩子们下周有春游。", "楼里的暖气坏了。", "我给办公室买了一盆花。"];
+
+describe("recall from a turn's neighbours", () => {
+  let rig: ChatRig;
+  before(async () => {
+    rig = await startChatRig();
+    // Chinese text has no vector with the bundled encoder: only words and neighbours can find it.
+    const messages = [
+      ...CHATTER_ZH.slice(0, 3).map((content) => ({ role: "user", content })),
+      { role: "user", content: "下个月去里斯本，有什么建议？", message_id: "ask" },
+      { role: "assistant", content: "早上坐28路电车，人少。", message_id: "tip" },
+      ...CHATTER_ZH.slice(3).map((content) => ({ role: "user", content })),
+    ];
+    const added = await rig.server.post("/product/add", { user_id: "lin", session_id: "trip", messages, mode: "fast" });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+  });
+  after(() => rig.close());
+
+  const search = async (userId: string, query: string, topK = 5): Promise<Hit[]> => {
+    const response = await rig.server.post("/product/search", { user_id: userId, query, top_k: topK });
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    return response.body.data.text_mem[0].memories as Hit[];
+  };
+
+  test("a relevant reply brings the turn it answers, though that shares no word with the query, below it and below chat's threshold", async () => {
+    const hits = await search("lin", "28路电车");
+    assert.equal(hits[0]?.memory, "早上坐28路电车，人少。");
+    const asked = hits.find((hit) => hit.memory === "下个月去里斯本，有什么建议？");
+    assert.ok(asked, hits.map((hit) => hit.memory).join(" | "));
+    assert.ok(asked.metadata.relativity < (hits[0]?.metadata.relativity ?? 0));
+    assert.ok(asked.metadata.relativity < 0.5, "a neighbour alone never reaches chat's threshold");
+  });
+});
