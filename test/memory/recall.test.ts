@@ -23,6 +23,27 @@ describe("recall from a turn's neighbours", () => {
     ];
     const added = await rig.server.post("/product/add", { user_id: "lin", session_id: "trip", messages, mode: "fast" });
     assert.equal(added.status, 200, JSON.stringify(added.body));
+    // One session about a move, told over several turns; other sessions of chatter around it.
+    for (const [index, content] of CHATTER_ZH.entries()) {
+      const chatter = await rig.server.post("/product/add", {
+        user_id: "mei",
+        session_id: `day-${index}`,
+        messages: [{ role: "user", content }],
+        mode: "fast",
+      });
+      assert.equal(chatter.status, 200, JSON.stringify(chatter.body));
+    }
+    const move = [
+      { role: "user", content: "我们下个月搬家到杭州。" },
+      { role: "assistant", content: "好的，需要帮你找搬家公司吗？" },
+      { role: "user", content: "先不用，谢谢。" },
+      { role: "assistant", content: "明白。" },
+      { role: "user", content: "新公寓在西湖附近，三楼。", message_id: "flat" },
+      { role: "assistant", content: "听起来很方便。" },
+      { role: "user", content: "杭州的房租比上海便宜。" },
+    ];
+    const moved = await rig.server.post("/product/add", { user_id: "mei", session_id: "move", messages: move, mode: "fast" });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
   });
   after(() => rig.close());
 
@@ -39,5 +60,16 @@ describe("recall from a turn's neighbours", () => {
     assert.ok(asked, hits.map((hit) => hit.memory).join(" | "));
     assert.ok(asked.metadata.relativity < (hits[0]?.metadata.relativity ?? 0));
     assert.ok(asked.metadata.relativity < 0.5, "a neighbour alone never reaches chat's threshold");
+  });
+
+  test("when several turns of one session answer, its other turns come with them, below them and below chat's threshold", async () => {
+    const hits = await search("mei", "搬家到杭州", 10);
+    const texts = hits.map((hit) => hit.memory);
+    assert.equal(texts[0], "我们下个月搬家到杭州。");
+    const flat = hits.find((hit) => hit.memory === "新公寓在西湖附近，三楼。");
+    assert.ok(flat, texts.join(" | "));
+    assert.ok(flat.metadata.relativity < 0.5, "a session's turn alone never reaches chat's threshold");
+    for (const chatter of CHATTER_ZH)
+      assert.ok(!texts.includes(chatter) || (hits.find((hit) => hit.memory === chatter)?.metadata.relativity ?? 0) <= flat.metadata.relativity);
   });
 });

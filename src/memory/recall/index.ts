@@ -5,10 +5,12 @@
  */
 import type { RecallRound } from "./candidate.js";
 import { addPreviousTurns } from "./previous-turn.js";
+import { addSessionTurns } from "./session.js";
 
 export type { RecallCandidate, RecallRound } from "./candidate.js";
 
 export async function widenRecall(round: RecallRound): Promise<void> {
   if (round.scope.filter || round.candidates.length === 0) return;
   await addPreviousTurns(round);
+  await addSessionTurns(round);
 }
