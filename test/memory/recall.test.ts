@@ -1,6 +1,7 @@
 /** Recall beyond the query's words (src/memory/recall/): what a user notices of each mechanism. */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { holdsTimeExpression, isWhenQuestion } from "../../src/memory/recall/dated.js";
 import { startChatRig, type ChatRig } from "../support/chat.js";
 
 interface Hit {
@@ -10,7 +11,7 @@ interface Hit {
 
 const CHATTER_ZH = ["今天下雨了，路上很堵。", "咖啡机又坏了。", "周末我们打扫了车库。", "孩子们下周有春游。", "楼里的暖气坏了。", "我给办公室买了一盆花。"];
 
-describe("recall from a turn's neighbours", () => {
+describe("recall beyond the query's words", () => {
   let rig: ChatRig;
   before(async () => {
     rig = await startChatRig();
@@ -42,6 +43,14 @@ describe("recall from a turn's neighbours", () => {
       { role: "assistant", content: "听起来很方便。" },
       { role: "user", content: "杭州的房租比上海便宜。" },
     ];
+    // The same fact twice, dated and not; on a tie the newer (undated) one would rank first.
+    const visits = [
+      { role: "user", content: "我们上周去看了牙医。", chat_time: "2026-04-01 10:00:00" },
+      ...CHATTER_ZH.slice(0, 3).map((content, index) => ({ role: "user", content, chat_time: `2026-04-0${index + 2} 10:00:00` })),
+      { role: "user", content: "我们去看了牙医。", chat_time: "2026-04-09 10:00:00" },
+    ];
+    const visited = await rig.server.post("/product/add", { user_id: "ada", session_id: "april", messages: visits, mode: "fast" });
+    assert.equal(visited.status, 200, JSON.stringify(visited.body));
     const moved = await rig.server.post("/product/add", { user_id: "mei", session_id: "move", messages: move, mode: "fast" });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
   });
@@ -71,5 +80,32 @@ describe("recall from a turn's neighbours", () => {
     assert.ok(flat.metadata.relativity < 0.5, "a session's turn alone never reaches chat's threshold");
     for (const chatter of CHATTER_ZH)
       assert.ok(!texts.includes(chatter) || (hits.find((hit) => hit.memory === chatter)?.metadata.relativity ?? 0) <= flat.metadata.relativity);
+  });
+
+  test("a 'when' question ranks the turn that says when above the same fact undated; other questions do not", async () => {
+    assert.equal((await search("ada", "我们什么时候去看牙医的？"))[0]?.memory, "我们上周去看了牙医。");
+    assert.equal((await search("ada", "我们去看了牙医吗？"))[0]?.memory, "我们去看了牙医。");
+  });
+});
+
+describe("'when' questions and dated turns, in English, Chinese and German", () => {
+  test("time interrogatives are told from other questions", () => {
+    for (const text of ["When did you move?", "What year was that?", "她什么时候回来？", "你哪天有空？", "Wann bist du umgezogen?", "An welchem Tag war das?"])
+      assert.ok(isWhenQuestion(text), text);
+    for (const text of ["What did you eat?", "你吃了什么？", "Was hast du gegessen?"]) assert.ok(!isWhenQuestion(text), text);
+  });
+  test("a turn saying when is told by its time words, not by the modal 'may'", () => {
+    for (const text of [
+      "We met last Tuesday.",
+      "I saw her yesterday.",
+      "It was on 3 May.",
+      "我上周去了。",
+      "星期五见。",
+      "Wir waren letzte Woche dort.",
+      "Gestern war es kalt.",
+    ]) {
+      assert.ok(holdsTimeExpression(text), text);
+    }
+    for (const text of ["You may go now.", "May I come?", "我去了。", "Wir waren dort."]) assert.ok(!holdsTimeExpression(text), text);
   });
 });

@@ -4,6 +4,7 @@
  * lookups. Not run for filtered searches (a lookup here cannot check a filter).
  */
 import type { RecallRound } from "./candidate.js";
+import { boostDatedTurns } from "./dated.js";
 import { addPreviousTurns } from "./previous-turn.js";
 import { addSessionTurns } from "./session.js";
 
@@ -13,4 +14,5 @@ export async function widenRecall(round: RecallRound): Promise<void> {
   if (round.scope.filter || round.candidates.length === 0) return;
   await addPreviousTurns(round);
   await addSessionTurns(round);
+  boostDatedTurns(round);
 }
