@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { holdsTimeExpression, isWhenQuestion } from "../../src/memory/recall/dated.js";
+import { monthOf, monthsNamed } from "../../src/memory/recall/named-month.js";
 import { startChatRig, type ChatRig } from "../support/chat.js";
 
 interface Hit {
@@ -51,6 +52,16 @@ describe("recall beyond the query's words", () => {
     ];
     const visited = await rig.server.post("/product/add", { user_id: "ada", session_id: "april", messages: visits, mode: "fast" });
     assert.equal(visited.status, 200, JSON.stringify(visited.body));
+    // Two months of the same kind of news; on a tie the newer would rank first.
+    const months = [
+      { role: "user", content: "我们做了饺子。", chat_time: "2026-03-10 19:00:00" },
+      { role: "user", content: "我们又做了饺子。", chat_time: "2026-04-10 19:00:00" },
+      { role: "user", content: "上个月我们去了海边。", chat_time: "2026-04-12 19:00:00" },
+      { role: "user", content: "我们去了山里。", chat_time: "2026-04-13 19:00:00" },
+      ...CHATTER_ZH.map((content, index) => ({ role: "user", content, chat_time: `2026-04-2${index} 10:00:00` })),
+    ];
+    const told = await rig.server.post("/product/add", { user_id: "zhou", session_id: "spring", messages: months, mode: "fast" });
+    assert.equal(told.status, 200, JSON.stringify(told.body));
     const moved = await rig.server.post("/product/add", { user_id: "mei", session_id: "move", messages: move, mode: "fast" });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
   });
@@ -86,6 +97,11 @@ describe("recall beyond the query's words", () => {
     assert.equal((await search("ada", "我们什么时候去看牙医的？"))[0]?.memory, "我们上周去看了牙医。");
     assert.equal((await search("ada", "我们去看了牙医吗？"))[0]?.memory, "我们去看了牙医。");
   });
+  test("a question naming a month ranks that month's turns first: said in it, or telling of it ('last month', resolved against chat_time)", async () => {
+    assert.equal((await search("zhou", "我们三月做了饺子吗？"))[0]?.memory, "我们做了饺子。");
+    assert.equal((await search("zhou", "我们四月做了饺子吗？"))[0]?.memory, "我们又做了饺子。");
+    assert.equal((await search("zhou", "三月我们去了哪里？"))[0]?.memory, "上个月我们去了海边。");
+  });
 });
 
 describe("'when' questions and dated turns, in English, Chinese and German", () => {
@@ -107,5 +123,15 @@ describe("'when' questions and dated turns, in English, Chinese and German", () 
       assert.ok(holdsTimeExpression(text), text);
     }
     for (const text of ["You may go now.", "May I come?", "我去了。", "Wir waren dort."]) assert.ok(!holdsTimeExpression(text), text);
+  });
+  test("months are told in English, German and Chinese; relative dates resolve against the turn's time", () => {
+    assert.deepEqual([...monthsNamed("What did we do in March?")], [3]);
+    assert.deepEqual([...monthsNamed("Was war im Mai?")], [5]);
+    assert.deepEqual([...monthsNamed("十二月去了哪里？")], [12]);
+    assert.deepEqual([...monthsNamed("You may go. May I?")], []);
+    assert.equal(monthOf("I saw her yesterday.", "2026-05-01T10:00:00.000Z"), 4);
+    assert.equal(monthOf("上个月去的。", "2026-01-05T10:00:00.000Z"), 12);
+    assert.equal(monthOf("Wir waren letzte Woche dort.", "2026-03-03T10:00:00.000Z"), 2);
+    assert.equal(monthOf("Nothing dated here.", "2026-07-05T10:00:00.000Z"), 7);
   });
 });

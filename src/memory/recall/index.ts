@@ -5,6 +5,7 @@
  */
 import type { RecallRound } from "./candidate.js";
 import { boostDatedTurns } from "./dated.js";
+import { boostNamedMonth } from "./named-month.js";
 import { addPreviousTurns } from "./previous-turn.js";
 import { addSessionTurns } from "./session.js";
 
@@ -15,4 +16,5 @@ export async function widenRecall(round: RecallRound): Promise<void> {
   await addPreviousTurns(round);
   await addSessionTurns(round);
   boostDatedTurns(round);
+  boostNamedMonth(round);
 }
