@@ -2,6 +2,7 @@ import { embedQueries } from "../embed/index.js";
 import { MEMORY_TYPES, type MemoryFilter, type MemoryRecord, type MemoryScope, type MemoryType } from "../store/types.js";
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
+import { widenRecall } from "./recall/index.js";
 import { boost, cosine, dropDuplicates, fuse, idf, jaccard, keywordCoverage, mmr } from "./rank.js";
 import { statesPreference } from "./stance.js";
 import { vectorScaleOf, type VectorScale } from "./vector-scale.js";
@@ -195,6 +196,7 @@ async function rankScope(context: MemoryContext, query: PreparedQuery, scope: Me
   });
   await addReplies(context, query, scope, candidates, REPLY_SCAN);
   await addFollowUps(context, query, scope, candidates);
+  await widenRecall({ context, query, scope, candidates, weights, ...(options.sessionId !== undefined && { sessionId: options.sessionId }) });
   // Ties (common at the top, where both channels agree fully) go to the session, then to the newer.
   const ranked = candidates
     .filter((candidate) => candidate.relevance > 0 && candidate.relevance >= options.minRelevance)

@@ -220,6 +220,11 @@ export interface Store {
    * the reply a short answer's question is missing. Ids without a next message are left out.
    */
   followingMessages(cubeId: string, messageIds: readonly string[]): Promise<Map<string, MessageRecord>>;
+  /**
+   * For each message id, the message before it in its session (the same order as followingMessages):
+   * what a turn answers or continues. Ids that open their session are left out.
+   */
+  precedingMessages(cubeId: string, messageIds: readonly string[]): Promise<Map<string, MessageRecord>>;
 
   /**
    * Claims the oldest job that is ready: queued and due, or running under a lapsed lease (its

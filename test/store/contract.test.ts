@@ -365,7 +365,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await store.messagesBefore("read", "s", time, 5), []);
     });
 
-    test("the message after another is the next of its session, in time and then in insertion order", async () => {
+    test("the message after (before) another is the next (previous) of its session, in time and then in insertion order", async () => {
       const question = entry("follow", "f1", "Where did you move?", { time: at(1) });
       const sameTime = entry("follow", "f2", "Lisbon!", { time: at(1) });
       const later = entry("follow", "f3", "Nice", { time: at(2) });
@@ -377,6 +377,12 @@ for (const backend of BACKENDS) {
         ["f2", "f3"],
       ]);
       assert.deepEqual(await store.followingMessages("other-cube", ["f1"]), new Map());
+      const previous = await store.precedingMessages("follow", ["f1", "f2", "f3", "f4", "missing"]);
+      assert.deepEqual([...previous.entries()].map(([id, message]) => [id, message.messageId]).sort(), [
+        ["f2", "f1"],
+        ["f3", "f2"],
+      ]);
+      assert.deepEqual(await store.precedingMessages("other-cube", ["f2"]), new Map());
     });
 
     test("query syntax in words is searched as text, never interpreted", async () => {

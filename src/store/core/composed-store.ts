@@ -18,6 +18,7 @@ export type ReadMethods = Pick<
   | "getMessages"
   | "messagesBefore"
   | "followingMessages"
+  | "precedingMessages"
 >;
 export type SearchMethods = Pick<Store, "hasMemories" | "searchVectors" | "searchKeywords" | "wordFrequencies" | "vectorsOf">;
 export type JobMethods = Pick<
@@ -145,6 +146,9 @@ export abstract class ComposedStore implements Store {
   }
   followingMessages(...args: Parameters<Store["followingMessages"]>): ReturnType<Store["followingMessages"]> {
     return this.parts.reads.followingMessages(...args);
+  }
+  precedingMessages(...args: Parameters<Store["precedingMessages"]>): ReturnType<Store["precedingMessages"]> {
+    return this.parts.reads.precedingMessages(...args);
   }
 
   // ---- search ----

@@ -136,4 +136,16 @@ export class PostgresReads implements ReadMethods {
     );
     return new Map(rows.map((row) => [afterOf(row).after_id, messageFrom(row)]));
   }
+
+  async precedingMessages(cubeId: string, messageIds: readonly string[]): Promise<Map<string, MessageRecord>> {
+    if (messageIds.length === 0) return new Map();
+    const { rows } = await this.conn.db.query(
+      `SELECT m.message_id AS after_id, ${MESSAGE_COLUMNS} FROM messages m
+       CROSS JOIN LATERAL (SELECT * FROM messages p WHERE p.cube_id = m.cube_id AND p.session_id = m.session_id
+         AND (p.chat_time, p.seq) < (m.chat_time, m.seq) ORDER BY p.chat_time DESC, p.seq DESC LIMIT 1) msg
+       WHERE m.cube_id = $1 AND m.message_id = ANY($2::text[])`,
+      [cubeId, [...new Set(messageIds)]],
+    );
+    return new Map(rows.map((row) => [afterOf(row).after_id, messageFrom(row)]));
+  }
 }

@@ -157,4 +157,18 @@ export class SqliteReads implements ReadMethods {
     }
     return following;
   }
+
+  async precedingMessages(cubeId: string, messageIds: readonly string[]): Promise<Map<string, MessageRecord>> {
+    const previous = this.conn.db.prepare(
+      `SELECT p.* FROM messages m JOIN messages p ON p.cube_id = m.cube_id AND p.session_id = m.session_id
+         AND (p.chat_time < m.chat_time OR (p.chat_time = m.chat_time AND p.rowid < m.rowid))
+       WHERE m.cube_id = ? AND m.message_id = ? ORDER BY p.chat_time DESC, p.rowid DESC LIMIT 1`,
+    );
+    const preceding = new Map<string, MessageRecord>();
+    for (const messageId of new Set(messageIds)) {
+      const row = previous.get(cubeId, messageId);
+      if (row !== undefined) preceding.set(messageId, messageFrom(row));
+    }
+    return preceding;
+  }
 }
