@@ -13,7 +13,7 @@ import { checkQuota, embedWhereMeaningful, type AddedMemory, type IncomingMessag
 import type { DocumentSettings, MemoryContext } from "./context.js";
 import { checkWritable } from "./cubes.js";
 import { DomainError, cubeForbidden } from "./errors.js";
-import { indexTextOf } from "./index-terms.js";
+import { chunkIndexText, indexTextOf } from "./index-terms.js";
 import { DOCUMENT_JOB, type DocumentPayload } from "./document-job-payload.js";
 
 /** A file part of an add, with where it was in the request (for the errors that name it). */
@@ -151,13 +151,13 @@ async function readFile(settings: DocumentSettings, file: IncomingFile & { data:
       ? [
           {
             text: noTextNote(name, document.format),
-            indexed: `${name} ${noTextNote(name, document.format)}`,
+            indexed: chunkIndexText(name, [], noTextNote(name, document.format)),
             info: { ...base, chunk_index: 0, chunk_total: 1, heading_path: [], char_start: 0, char_end: 0, no_text: true as const },
           },
         ]
       : document.chunks.map((chunk, index) => ({
           text: chunk.text,
-          indexed: [name, ...chunk.headingPath, chunk.text].join("\n"),
+          indexed: chunkIndexText(name, chunk.headingPath, chunk.text),
           info: {
             ...base,
             chunk_index: index,

@@ -8,3 +8,11 @@ import { indexWordsOf } from "./words.js";
 export function indexTextOf(text: string): string {
   return indexWordsOf(text).join(" ");
 }
+
+/**
+ * The text a document chunk is indexed by: its file's name and the headings above it, then its own
+ * text, so that a search for the file or a section recalls its chunks (`memcube migrate` rebuilds it).
+ */
+export function chunkIndexText(filename: string, headingPath: readonly string[], text: string): string {
+  return [filename, ...headingPath, text].join("\n");
+}

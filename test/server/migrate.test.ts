@@ -264,7 +264,12 @@ describe("memcube migrate: the same searches find the same memories", { skip: PO
     "钢琴课",
     "When do we ship the report?",
     "周末出游有什么推荐？",
+    // Words of a file's name and headings: the keyword index holds them for each of its chunks, so
+    // they weigh in the query's word weights (a file's chunk is indexed by name, headings and text).
+    "lobby tiles handbook",
+    "宾馆 设备维护",
   ];
+  const handbook = "# Tessellations\n\n## 设备维护\n\nThe tiles in the lobby are replaced every spring by the facilities team. 宾馆\n";
 
   /** Per query: the memories a search returns, in order, with their relativity. */
   async function searches(server: TestServer): Promise<Record<string, string[]>> {
@@ -292,6 +297,13 @@ describe("memcube migrate: the same searches find the same memories", { skip: PO
     try {
       const added = await sqlite.post("/product/add", { user_id: "ivy", messages: notes.map((content) => ({ role: "user", content })) });
       assert.equal(added.status, 200, JSON.stringify(added.body));
+      const part = { filename: "quokkaville-handbook.md", file_data: Buffer.from(handbook).toString("base64") };
+      const filed = await sqlite.post("/product/add", {
+        user_id: "ivy",
+        async_mode: "sync",
+        messages: [{ role: "user", content: [{ type: "file", file: part }] }],
+      });
+      assert.equal(filed.status, 200, JSON.stringify(filed.body));
       before = await searches(sqlite);
     } finally {
       await sqlite.stop();
@@ -306,6 +318,13 @@ describe("memcube migrate: the same searches find the same memories", { skip: PO
       before["西湖"]?.some((hit) => hit.startsWith("我住在杭州，离西湖很近")),
       JSON.stringify(before),
     );
+    // The file's chunk is among the answers to the queries that name the file's words.
+    for (const query of ["lobby tiles handbook", "宾馆 设备维护"]) {
+      assert.ok(
+        before[query]?.some((hit) => hit.startsWith("The tiles in the lobby")),
+        `${query}: ${JSON.stringify(before)}`,
+      );
+    }
     const run = await migrate("--from", `sqlite:${file}`, "--to", `postgres:${schema.url}`);
     assert.equal(run.code, 0, run.stderr);
     const postgres = await startTestServer({ MEMCUBE_STORE: "postgres", DATABASE_URL: schema.url });

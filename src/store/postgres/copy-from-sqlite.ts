@@ -26,6 +26,9 @@ export interface CopiedMemory {
   text: string;
   key: string;
   tags: string[];
+  /** Where it came from (`conversation`, `file`, …). */
+  source: string;
+  info: Record<string, unknown>;
   /** The texts of the messages it was made from, in order. */
   sourceTexts: string[];
 }
@@ -57,6 +60,7 @@ const memoryParts = rowOf("memories", {
   rowid: number,
   text,
   key: text,
+  source: text,
   tags: jsonText(stringList),
   info: jsonText(jsonObject),
   vector_q: nullable(bytes),
@@ -182,7 +186,7 @@ export async function copySqliteToPostgres(file: string, url: string, options: C
             ...fields,
             tags: memory.tags,
             info: memory.info,
-            keywords: indexText({ text: memory.text, key: memory.key, tags: memory.tags, sourceTexts }),
+            keywords: indexText({ text: memory.text, key: memory.key, tags: memory.tags, source: memory.source, info: memory.info, sourceTexts }),
             embedding: identity && vector ? Array.from(vector) : null,
           };
         });

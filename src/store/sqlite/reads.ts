@@ -8,7 +8,7 @@ import { decodeCount, decodeId, decodeInfo, decodeMemory, type SqliteConnection 
 import { scopeSql } from "./filter-sql.js";
 import { MEMORY_SELECT } from "./memory-rows.js";
 
-/** What hydrating needs of a memory row beyond its fields: its rowid (its sources) and its info's row. */
+/** What turning a memory row into a record needs beyond its fields: its rowid (its sources) and its info's row. */
 const memoryKeys = recordOf("memories", { rowid: ["rowid", number], infoId: ["info_id", nullable(number)] });
 
 /** Reading memories and messages. */
