@@ -54,7 +54,7 @@ export class SqliteSearch implements SearchMethods {
 
   async hasMemories(scope: MemoryScope): Promise<boolean> {
     const where = scopeSql(scope);
-    return this.conn.db.prepare(`SELECT 1 FROM memories m WHERE ${where.sql} LIMIT 1`).get(...where.params) !== undefined;
+    return this.conn.read(`SELECT 1 FROM memories m WHERE ${where.sql} LIMIT 1`).get(...where.params) !== undefined;
   }
 
   async searchVectors(scope: MemoryScope, vector: Float32Array, limit: number): Promise<ScoredId[]> {
@@ -84,8 +84,8 @@ export class SqliteSearch implements SearchMethods {
 
   private scopeVectors(scope: MemoryScope, limit: number): { id: string; vector_q: Buffer }[] {
     const where = scopeSql(scope);
-    return this.conn.db
-      .prepare(`SELECT m.id, m.vector_q FROM memories m WHERE ${where.sql} AND m.vector_q IS NOT NULL LIMIT ?`)
+    return this.conn
+      .read(`SELECT m.id, m.vector_q FROM memories m WHERE ${where.sql} AND m.vector_q IS NOT NULL LIMIT ?`)
       .all(...where.params, limit)
       .map(compactRow);
   }
@@ -96,8 +96,8 @@ export class SqliteSearch implements SearchMethods {
    */
   private activeInScope(scope: MemoryScope, neighbours: readonly Neighbour[], vector: Float32Array): Nearest[] {
     if (neighbours.length === 0) return [];
-    const rows = this.conn.db
-      .prepare(
+    const rows = this.conn
+      .read(
         `SELECT id, memory_type, vector_q FROM memories
          WHERE rowid IN ${BOUND_LIST} AND status = 'activated' AND vector_q IS NOT NULL`,
       )
@@ -111,8 +111,8 @@ export class SqliteSearch implements SearchMethods {
   private nearestVectors(scope: MemoryScope, vector: Float32Array, limit: number): Nearest[] {
     const types = scope.memoryTypes ?? [];
     const typeClause = types.length > 0 ? ` AND memory_type IN (${placeholders(types.length)})` : "";
-    return this.conn.db
-      .prepare(
+    return this.conn
+      .read(
         `SELECT m.id, v.distance FROM (
            SELECT rowid, distance FROM memory_vectors
            WHERE embedding MATCH ? AND k = ? AND cube_id = ?${typeClause}
@@ -127,8 +127,8 @@ export class SqliteSearch implements SearchMethods {
   /** Exact scan over the memories a filter selects, so that a narrow filter still finds its rows. */
   private scanVectors(scope: MemoryScope, vector: Float32Array, limit: number): Nearest[] {
     const where = scopeSql(scope);
-    return this.conn.db
-      .prepare(
+    return this.conn
+      .read(
         `SELECT m.id, vec_distance_cosine(v.embedding, ?) AS distance
          FROM memories m JOIN memory_vectors v ON v.rowid = m.rowid
          WHERE ${where.sql} ORDER BY distance LIMIT ?`,
@@ -156,15 +156,15 @@ export class SqliteSearch implements SearchMethods {
    */
   private rankedThenScoped(scope: MemoryScope, match: string, limit: number): { id: string; rank: number }[] | undefined {
     const fetched = limit * KEYWORD_OVERFETCH + KEYWORD_OVERFETCH_EXTRA;
-    const ranked = this.conn.db
-      .prepare(`SELECT rowid, bm25(memory_words) AS rank FROM memory_words WHERE memory_words MATCH ? ORDER BY rank LIMIT ?`)
+    const ranked = this.conn
+      .read(`SELECT rowid, bm25(memory_words) AS rank FROM memory_words WHERE memory_words MATCH ? ORDER BY rank LIMIT ?`)
       .all(match, fetched)
       .map(ftsRankRow);
     if (ranked.length === 0) return [];
     const where = scopeSql(scope);
     const ids = new Map(
-      this.conn.db
-        .prepare(`SELECT m.rowid, m.id FROM memories m WHERE m.rowid IN ${BOUND_LIST} AND ${where.sql}`)
+      this.conn
+        .read(`SELECT m.rowid, m.id FROM memories m WHERE m.rowid IN ${BOUND_LIST} AND ${where.sql}`)
         .all(boundList(ranked.map((row) => row.rowid)), ...where.params)
         .map(scopedRow)
         .map((row) => [row.rowid, row.id] as const),
@@ -179,8 +179,8 @@ export class SqliteSearch implements SearchMethods {
 
   private rankedInScope(scope: MemoryScope, match: string, limit: number): { id: string; rank: number }[] {
     const where = scopeSql(scope);
-    return this.conn.db
-      .prepare(
+    return this.conn
+      .read(
         `SELECT m.id, bm25(memory_words) AS rank FROM memory_words JOIN memories m ON m.rowid = memory_words.rowid
          WHERE memory_words MATCH ? AND ${where.sql} ORDER BY rank LIMIT ?`,
       )
@@ -217,8 +217,8 @@ export class SqliteSearch implements SearchMethods {
   async vectorsOf(memoryIds: readonly string[]): Promise<Map<string, Float32Array>> {
     const result = new Map<string, Float32Array>();
     if (memoryIds.length === 0) return result;
-    const rows = this.conn.db
-      .prepare(`SELECT id, vector_q FROM memories WHERE id IN ${BOUND_LIST} AND vector_q IS NOT NULL`)
+    const rows = this.conn
+      .read(`SELECT id, vector_q FROM memories WHERE id IN ${BOUND_LIST} AND vector_q IS NOT NULL`)
       .all(boundList(memoryIds))
       .map(compactRow);
     for (const row of rows) result.set(row.id, dequantize(row.vector_q));

@@ -36,7 +36,12 @@ export class TermCounts {
     }
     const missing = [...new Set(terms.filter((term) => !this.counts.has(term)))];
     if (missing.length > 0) {
-      const found = new Map(this.lookup.all(boundList(missing)).map((row) => termRow(row)).map((row) => [row.term, row.doc] as const));
+      const found = new Map(
+        this.lookup
+          .all(boundList(missing))
+          .map((row) => termRow(row))
+          .map((row) => [row.term, row.doc] as const),
+      );
       for (const term of missing) this.counts.set(term, found.get(term) ?? 0);
     }
     return new Map(terms.map((term) => [term, this.counts.get(term) ?? 0]));
