@@ -6,7 +6,7 @@ import { BOUND_LIST, boundList } from "./bound-list.js";
 import { placeholders, vectorBlob, type SqliteConnection } from "./connection.js";
 import { cubeTag, termsOf } from "./cube-terms.js";
 import { scopeSql } from "./filter-sql.js";
-import { dequantize } from "./quantize.js";
+import { dequantize, dotCompact } from "./quantize.js";
 import { TermCounts } from "./term-counts.js";
 import type { Neighbour } from "./vector-index.js";
 
@@ -34,12 +34,7 @@ type Nearest = { id: string; distance: number };
 
 function nearestOf(rows: readonly { id: string; vector_q: Buffer }[], vector: Float32Array, limit: number): Nearest[] {
   return rows
-    .map((row) => {
-      const other = dequantize(row.vector_q);
-      let dot = 0;
-      for (let index = 0; index < other.length; index += 1) dot += (other[index] ?? 0) * (vector[index] ?? 0);
-      return { id: row.id, distance: 1 - dot };
-    })
+    .map((row) => ({ id: row.id, distance: 1 - dotCompact(row.vector_q, vector) }))
     .sort((a, b) => a.distance - b.distance)
     .slice(0, limit);
 }
