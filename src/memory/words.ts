@@ -84,7 +84,8 @@ const LATIN_WITH_MARKS = /^[\p{Script=Latin}\p{M}\p{N}]+$/u;
 
 /** café → cafe, as the keyword index folds it (only Latin: marks carry meaning in kana). */
 function foldLatin(word: string): string {
-  if (!LATIN_WITH_MARKS.test(word)) return word;
+  // ASCII has no marks to fold (and normalising it twice cost a search ~0.3 ms).
+  if (ASCII.test(word) || !LATIN_WITH_MARKS.test(word)) return word;
   return word
     .normalize("NFD")
     .replace(/\p{M}+/gu, "")
