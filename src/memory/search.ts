@@ -381,6 +381,7 @@ export async function searchMemories(context: MemoryContext, request: SearchRequ
       ),
     })),
   );
+  await query.embedded; // with no cube to search too, a failing embedder fails the search
   return {
     text: perCube.map(({ cubeId, hits }) => ({ cubeId, memories: hits.text })),
     preference: request.includePreference ? perCube.map(({ cubeId, hits }) => ({ cubeId, memories: hits.preference })) : [],
