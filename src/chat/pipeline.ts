@@ -4,7 +4,7 @@ import { addMessages, checkQuota } from "../memory/add.js";
 import type { MemoryContext } from "../memory/context.js";
 import { checkWritable } from "../memory/cubes.js";
 import { cubeForbidden } from "../memory/errors.js";
-import { prepareQuery, searchWithPreferences, textMemoryTypes, type ScoredMemory } from "../memory/search.js";
+import { searchWithPreferences, startQuery, textMemoryTypes, type ScoredMemory } from "../memory/search.js";
 import { budgetFor, fitToBudget, loadTokenCounter, messageTokens } from "./budget.js";
 import type { ChatTokenQuota, TokenUsage } from "./token-quota.js";
 import { memoryLine, promptLanguage, systemPrompt, type PromptMemory } from "./prompt.js";
@@ -112,7 +112,7 @@ function mergeByRelevance(hits: readonly ScoredMemory[]): ScoredMemory[] {
 async function recallMemories(deps: ChatDeps, prepared: PreparedChat, signal: AbortSignal): Promise<ScoredMemory[]> {
   const { request } = prepared;
   const context = deps.memory;
-  const query = await prepareQuery(context, request.query, signal);
+  const query = startQuery(context, request.query, signal);
   const options = { topK: request.topK, sessionId: request.sessionId, minRelevance: 0, dedup: "mmr" as const };
   const withPreferences = request.includePreference && request.preferenceTopK > 0;
   // Facts and preferences from one ranking of each cube (a stated preference is one memory, in both).
@@ -128,6 +128,8 @@ async function recallMemories(deps: ChatDeps, prepared: PreparedChat, signal: Ab
       return { facts: hits.text, preferences: hits.preference };
     }),
   );
+  await query.embedded; // with no cube to search too, a failing embedder fails the chat
+
   const merged = mergeByRelevance(perCube.flatMap((cube) => cube.facts));
   const relevant = merged.filter((hit) => hit.relevance >= request.threshold);
   const kept = relevant.length >= MIN_MEMORIES ? relevant : merged.slice(0, MIN_MEMORIES);

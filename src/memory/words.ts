@@ -45,7 +45,24 @@ function windows(text: string): string[] {
   return pieces;
 }
 
+/**
+ * ASCII text's word segments, as ICU's word rules (UAX #29) cut ASCII: runs of letters, digits and
+ * `_`, joined across one `:`, `.` or `'` between letters and one `.`, `,`, `;` or `'` between digits
+ * (x.com, 3,000). About 20× faster than the segmenter, and a search segments ~80 texts. Used only
+ * when the segmenter cuts the probes below the same way (its rules vary a little by locale).
+ */
+// eslint-disable-next-line no-control-regex -- ASCII is the range from \x00
+const ASCII = /^[\x00-\x7f]*$/;
+const ASCII_WORD = /[A-Za-z0-9_]+(?:(?:(?<=[A-Za-z])[:.'](?=[A-Za-z])|(?<=[0-9])[.,;'](?=[0-9]))[A-Za-z0-9_]+)*/g;
+const asciiSegments = (text: string): string[] => text.match(ASCII_WORD) ?? [];
+const PROBES = ["x.com a:b 3,000 1;2 9:30 a.1 a,b e.g. a_b _a it's 1'2 a-b a@b.com $5.00 a..b a_.b ab12cd"];
+const wordlike = (parts: readonly string[]) => parts.filter((part) => WORDLIKE.test(part));
+const asciiLikeSegmenter = PROBES.every(
+  (probe) => JSON.stringify(wordlike(asciiSegments(probe))) === JSON.stringify(wordlike(segmentStrings(genericSegmenter, probe))),
+);
+
 function segments(text: string): string[] {
+  if (asciiLikeSegmenter && ASCII.test(text)) return windows(text).flatMap(asciiSegments);
   if (KANA_OR_HANGUL.test(text)) return windows(text).flatMap((piece) => segmentStrings(japaneseSegmenter, piece));
   if (HAN.test(text)) return windows(text).flatMap((piece) => chineseSegmenter().cutForSearch(piece, true));
   return windows(text).flatMap((piece) => segmentStrings(genericSegmenter, piece));
@@ -67,7 +84,8 @@ const LATIN_WITH_MARKS = /^[\p{Script=Latin}\p{M}\p{N}]+$/u;
 
 /** café → cafe, as the keyword index folds it (only Latin: marks carry meaning in kana). */
 function foldLatin(word: string): string {
-  if (!LATIN_WITH_MARKS.test(word)) return word;
+  // ASCII has no marks to fold (and normalising it twice cost a search ~0.3 ms).
+  if (ASCII.test(word) || !LATIN_WITH_MARKS.test(word)) return word;
   return word
     .normalize("NFD")
     .replace(/\p{M}+/gu, "")

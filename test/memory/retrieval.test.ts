@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { statesPreference } from "../../src/memory/stance.js";
-import { indexWordsOf, stem } from "../../src/memory/words.js";
+import { indexWordsOf, stem, wordsOf } from "../../src/memory/words.js";
+import { seededRandom } from "../../bench/lib/corpus.js";
 import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
 import { textHits } from "../support/server.js";
 
@@ -12,6 +13,30 @@ describe("stems and stated preferences", () => {
     assert.deepEqual(["running", "runs", "babies", "baby", "planned", "planning"].map(stem), ["run", "run", "baby", "baby", "plan", "plan"]);
     assert.deepEqual(["need", "speed", "bus", "this", "连锁"].map(stem), ["need", "speed", "bus", "this", "连锁"]);
     assert.deepEqual(indexWordsOf("We moved to Porto"), ["we", "moved", "to", "porto", "mov"]);
+  });
+  test("ASCII text is cut into words exactly as ICU's word rules cut it (x.com, 3,000, 9:30, e.g.)", () => {
+    assert.deepEqual(wordsOf("Meet at 9:30 on x.com, e.g. for $3,000.50 or a_b"), [
+      "meet",
+      "at",
+      "9",
+      "30",
+      "on",
+      "x.com",
+      "e.g",
+      "for",
+      "3,000.50",
+      "or",
+      "a_b",
+    ]);
+    const segmenter = new Intl.Segmenter(undefined, { granularity: "word" });
+    const icuWords = (text: string) =>
+      [...segmenter.segment(text.replace(/'/g, " "))].map((part) => part.segment.toLowerCase()).filter((word) => /[\p{L}\p{N}]/u.test(word));
+    const alphabet = "aZ19 .,;:'_-\t\n!?\"$%&/()=+*#@~^`|\\<>[]{}";
+    const random = seededRandom(5);
+    for (let index = 0; index < 20_000; index += 1) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 14) }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+      assert.deepEqual(wordsOf(text), icuWords(text), JSON.stringify(text));
+    }
   });
   test("a stated preference is told by its form (first person, attitude, negation), whatever its topic", () => {
     for (const text of ["I love making risotto", "I'd rather take the train.", "My son doesn't eat fish.", "We never fly.", "I can't stand horror films."]) {

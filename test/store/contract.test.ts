@@ -288,6 +288,32 @@ for (const backend of BACKENDS) {
       assert.equal((await store.listMemories({ cubeId: "c2" })).total, 1, "the other cube is untouched");
     });
 
+    test("word counts and keyword hits follow every write, this connection's and another's (as another process's)", async () => {
+      await store.addConversation({ userId: "u", now, entries: [entry("wc", "m1", "plain words"), entry("wc", "m2", "more plain words")] });
+      const frequencies = async (word: string) => {
+        const { documents, frequencies } = await store.wordFrequencies("wc", [word]);
+        return [documents, frequencies.get(word) ?? 0];
+      };
+      assert.deepEqual(await frequencies("zebra"), [2, 0]);
+      assert.deepEqual(await store.searchKeywords({ cubeId: "wc" }, ["zebra"], 10), []);
+      const first = entry("wc", "m3", "a zebra crossing");
+      await store.addConversation({ userId: "u", now, entries: [first] });
+      assert.deepEqual(await frequencies("zebra"), [3, 1], "counted right after this connection's write");
+      assert.deepEqual(ids(await store.searchKeywords({ cubeId: "wc" }, ["zebra"], 10)), [first.memory.id]);
+      const other = await place.open();
+      try {
+        const second = entry("wc", "m4", "another zebra");
+        await other.addConversation({ userId: "u", now, entries: [second] });
+        assert.deepEqual(await frequencies("zebra"), [4, 2], "counted right after another connection's write");
+        assert.deepEqual(ids(await store.searchKeywords({ cubeId: "wc" }, ["zebra"], 10)).sort(), [first.memory.id, second.memory.id].sort());
+        assert.equal(await other.deleteMemories("wc", [first.memory.id]), 1);
+        assert.deepEqual(await frequencies("zebra"), [3, 1], "and after its delete");
+        assert.deepEqual(ids(await store.searchKeywords({ cubeId: "wc" }, ["zebra"], 10)), [second.memory.id]);
+      } finally {
+        await other.close();
+      }
+    });
+
     test("a soft delete sets a cube's active memories aside under a record id: out of every read, search and count until recovered or purged", async () => {
       const first = entry("sd", "m1", "apples and pears", { vector: [1, 0, 0] });
       const second = entry("sd", "m2", "pears only", { vector: [0, 1, 0] });

@@ -28,9 +28,9 @@ export interface ServedChild {
 }
 
 /** `node bin/memcube.mjs serve` on a free port, once it answers /health (killed if it never does). */
-export async function serveChild(env: Record<string, string>, stderr: "ignore" | "inherit" = "ignore"): Promise<ServedChild> {
+export async function serveChild(env: Record<string, string>, stderr: "ignore" | "inherit" = "ignore", nodeArgs: readonly string[] = []): Promise<ServedChild> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["bin/memcube.mjs", "serve", "--port", String(port)], {
+  const child = spawn(process.execPath, [...nodeArgs, "bin/memcube.mjs", "serve", "--port", String(port)], {
     env: { ...process.env, LOG_LEVEL: "silent", ...env },
     stdio: ["ignore", "ignore", stderr],
   });
@@ -51,8 +51,9 @@ export async function serveChild(env: Record<string, string>, stderr: "ignore" |
   throw new Error("memcube did not start within 30 s");
 }
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const { child, url, exited } = await serveChild({ LOG_LEVEL: "warn", ...env }, "inherit");
+/** `nodeArgs`: options for node itself (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry). */
+export async function startServerProcess(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
+  const { child, url, exited } = await serveChild({ LOG_LEVEL: "warn", ...env }, "inherit", nodeArgs);
   const pid = child.pid as number;
   return {
     url,

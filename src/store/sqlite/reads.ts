@@ -10,31 +10,41 @@ import { MEMORY_SELECT } from "./memory-rows.js";
 
 /** What turning a memory row into a record needs beyond its fields: its rowid (its sources) and its info's row. */
 const memoryKeys = recordOf("memories", { rowid: ["rowid", number], infoId: ["info_id", nullable(number)] });
+const sourceKey = recordOf("memory_sources", { memoryRowid: ["memory_rowid", number] });
 
 /** Reading memories and messages. */
 export class SqliteReads implements ReadMethods {
   constructor(private readonly conn: SqliteConnection) {}
 
-  /** Rows of `memories` (all columns) to records, with each memory's source messages. */
+  /** Rows of `memories` (all columns) to records, with each memory's source messages (one query for all). */
   private withSources(rows: readonly unknown[]): MemoryRecord[] {
     if (rows.length === 0) return [];
-    const sources = this.conn.db.prepare(
-      `SELECT msg.cube_id, msg.message_id, msg.session_id, msg.role, msg.content, msg.chat_time, msg.created_at
-       FROM memory_sources s JOIN messages msg ON msg.cube_id = s.cube_id AND msg.message_id = s.message_id
-       WHERE s.memory_rowid = ? ORDER BY s.position`,
-    );
     const keyed = rows.map((row) => ({ row, ...memoryKeys(row) }));
+    const sources = new Map<number, MessageRecord[]>();
+    const sourceRows = this.conn
+      .read(
+        `SELECT s.memory_rowid, msg.cube_id, msg.message_id, msg.session_id, msg.role, msg.content, msg.chat_time, msg.created_at
+         FROM memory_sources s JOIN messages msg ON msg.cube_id = s.cube_id AND msg.message_id = s.message_id
+         WHERE s.memory_rowid IN ${BOUND_LIST} ORDER BY s.memory_rowid, s.position`,
+      )
+      .all(boundList(keyed.map(({ rowid }) => rowid)));
+    for (const row of sourceRows) {
+      const { memoryRowid } = sourceKey(row);
+      const list = sources.get(memoryRowid) ?? [];
+      list.push(messageFrom(row));
+      sources.set(memoryRowid, list);
+    }
     const infos = this.infosOf(keyed.flatMap(({ infoId }) => (infoId === null ? [] : [infoId])));
     return keyed.map(({ row, rowid, infoId }) => ({
       ...decodeMemory(row),
       info: (infoId === null ? undefined : infos.get(infoId)) ?? {},
-      sources: sources.all(rowid).map(messageFrom),
+      sources: sources.get(rowid) ?? [],
     }));
   }
 
   /** The infos by row, each read and decoded once however many of the memories carry it. */
   private infosOf(infoIds: readonly number[]): Map<number, Record<string, unknown>> {
-    const read = this.conn.db.prepare("SELECT info FROM memory_infos WHERE id = ?");
+    const read = this.conn.read("SELECT info FROM memory_infos WHERE id = ?");
     const infos = new Map<number, Record<string, unknown>>();
     for (const infoId of new Set(infoIds)) {
       const row = read.get(infoId);
@@ -50,14 +60,14 @@ export class SqliteReads implements ReadMethods {
 
   async getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]> {
     if (memoryIds.length === 0) return [];
-    const rows = this.conn.db.prepare(`SELECT ${MEMORY_SELECT} FROM memories m WHERE m.id IN ${BOUND_LIST}`).all(boundList(memoryIds));
+    const rows = this.conn.read(`SELECT ${MEMORY_SELECT} FROM memories m WHERE m.id IN ${BOUND_LIST}`).all(boundList(memoryIds));
     return inRequestedOrder(memoryIds, this.withSources(rows));
   }
 
   async memoriesFromMessages(cubeId: string, messageIds: readonly string[]): Promise<MemoryRecord[]> {
     if (messageIds.length === 0) return [];
-    const rows = this.conn.db
-      .prepare(
+    const rows = this.conn
+      .read(
         `SELECT DISTINCT ${MEMORY_SELECT} FROM memory_sources s JOIN memories m ON m.rowid = s.memory_rowid
          WHERE s.cube_id = ? AND s.message_id IN ${BOUND_LIST} AND m.status = 'activated'
          ORDER BY m.rowid`,
@@ -128,8 +138,8 @@ export class SqliteReads implements ReadMethods {
 
   async getMessages(cubeId: string, messageIds: readonly string[]): Promise<MessageRecord[]> {
     if (messageIds.length === 0) return [];
-    return this.conn.db
-      .prepare(`SELECT * FROM messages WHERE cube_id = ? AND message_id IN ${BOUND_LIST} ORDER BY chat_time, rowid`)
+    return this.conn
+      .read(`SELECT * FROM messages WHERE cube_id = ? AND message_id IN ${BOUND_LIST} ORDER BY chat_time, rowid`)
       .all(cubeId, boundList(messageIds))
       .map(messageFrom);
   }
@@ -145,7 +155,7 @@ export class SqliteReads implements ReadMethods {
   }
 
   async followingMessages(cubeId: string, messageIds: readonly string[]): Promise<Map<string, MessageRecord>> {
-    const next = this.conn.db.prepare(
+    const next = this.conn.read(
       `SELECT n.* FROM messages m JOIN messages n ON n.cube_id = m.cube_id AND n.session_id = m.session_id
          AND (n.chat_time > m.chat_time OR (n.chat_time = m.chat_time AND n.rowid > m.rowid))
        WHERE m.cube_id = ? AND m.message_id = ? ORDER BY n.chat_time, n.rowid LIMIT 1`,

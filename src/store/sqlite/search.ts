@@ -6,14 +6,24 @@ import { BOUND_LIST, boundList } from "./bound-list.js";
 import { placeholders, vectorBlob, type SqliteConnection } from "./connection.js";
 import { cubeTag, termsOf } from "./cube-terms.js";
 import { scopeSql } from "./filter-sql.js";
-import { dequantize } from "./quantize.js";
+import { dequantize, dotCompact } from "./quantize.js";
+import { TermCounts } from "./term-counts.js";
 import type { Neighbour } from "./vector-index.js";
 
 const compactRow = rowOf("memories", { id: text, vector_q: bytes });
 const typedCompactRow = rowOf("memories", { id: text, memory_type: oneOf(MEMORY_TYPES), vector_q: bytes });
 const distanceRow = rowOf("memory_vectors", { id: text, distance: number });
 const rankRow = rowOf("memory_words", { id: text, rank: number });
-const termRow = rowOf("memory_word_counts", { term: text, doc: number });
+const ftsRankRow = rowOf("memory_words", { rowid: number, rank: number });
+const scopedRow = rowOf("memories", { rowid: number, id: text });
+
+/**
+ * Keyword hits are ranked by FTS5 alone, this many times over the number asked for, before the
+ * memory rows are read: the scope (status, types) is then checked on those rows only, not on every
+ * document holding a query word (see searchKeywords).
+ */
+const KEYWORD_OVERFETCH = 2;
+const KEYWORD_OVERFETCH_EXTRA = 20;
 
 /** FTS5 sees user words only as quoted strings, never as query syntax. */
 function quoteWord(word: string): string {
@@ -24,23 +34,22 @@ type Nearest = { id: string; distance: number };
 
 function nearestOf(rows: readonly { id: string; vector_q: Buffer }[], vector: Float32Array, limit: number): Nearest[] {
   return rows
-    .map((row) => {
-      const other = dequantize(row.vector_q);
-      let dot = 0;
-      for (let index = 0; index < other.length; index += 1) dot += (other[index] ?? 0) * (vector[index] ?? 0);
-      return { id: row.id, distance: 1 - dot };
-    })
+    .map((row) => ({ id: row.id, distance: 1 - dotCompact(row.vector_q, vector) }))
     .sort((a, b) => a.distance - b.distance)
     .slice(0, limit);
 }
 
 /** Vector and keyword search, and the word counts that weigh keywords. */
 export class SqliteSearch implements SearchMethods {
-  constructor(private readonly conn: SqliteConnection) {}
+  private readonly terms: TermCounts;
+
+  constructor(private readonly conn: SqliteConnection) {
+    this.terms = new TermCounts(conn.db);
+  }
 
   async hasMemories(scope: MemoryScope): Promise<boolean> {
     const where = scopeSql(scope);
-    return this.conn.db.prepare(`SELECT 1 FROM memories m WHERE ${where.sql} LIMIT 1`).get(...where.params) !== undefined;
+    return this.conn.read(`SELECT 1 FROM memories m WHERE ${where.sql} LIMIT 1`).get(...where.params) !== undefined;
   }
 
   async searchVectors(scope: MemoryScope, vector: Float32Array, limit: number): Promise<ScoredId[]> {
@@ -62,16 +71,18 @@ export class SqliteSearch implements SearchMethods {
       return scope.filter ? this.scanVectors(scope, vector, limit) : this.nearestVectors(scope, vector, limit);
     }
     // Over-fetch: the candidates are re-scored, and rows deleted by another process or of types
-    // outside the scope are dropped.
-    const neighbours = this.conn.ann.nearest(scope.cubeId, vector, limit * 5 + 50);
+    // outside the scope are dropped. 3× + 30 (120 rows for a search's 30) re-scores 40 % fewer rows
+    // than the earlier 5× + 50 and measured the same: recall@10 and @30 against exact search 0.999
+    // on 20,000 real-chat memories, and the same answers for 300 questions.
+    const neighbours = this.conn.ann.nearest(scope.cubeId, vector, limit * 3 + 30);
     if (!neighbours) return this.nearestVectors(scope, vector, limit);
     return this.activeInScope(scope, neighbours, vector).slice(0, limit);
   }
 
   private scopeVectors(scope: MemoryScope, limit: number): { id: string; vector_q: Buffer }[] {
     const where = scopeSql(scope);
-    return this.conn.db
-      .prepare(`SELECT m.id, m.vector_q FROM memories m WHERE ${where.sql} AND m.vector_q IS NOT NULL LIMIT ?`)
+    return this.conn
+      .read(`SELECT m.id, m.vector_q FROM memories m WHERE ${where.sql} AND m.vector_q IS NOT NULL LIMIT ?`)
       .all(...where.params, limit)
       .map(compactRow);
   }
@@ -82,8 +93,8 @@ export class SqliteSearch implements SearchMethods {
    */
   private activeInScope(scope: MemoryScope, neighbours: readonly Neighbour[], vector: Float32Array): Nearest[] {
     if (neighbours.length === 0) return [];
-    const rows = this.conn.db
-      .prepare(
+    const rows = this.conn
+      .read(
         `SELECT id, memory_type, vector_q FROM memories
          WHERE rowid IN ${BOUND_LIST} AND status = 'activated' AND vector_q IS NOT NULL`,
       )
@@ -97,8 +108,8 @@ export class SqliteSearch implements SearchMethods {
   private nearestVectors(scope: MemoryScope, vector: Float32Array, limit: number): Nearest[] {
     const types = scope.memoryTypes ?? [];
     const typeClause = types.length > 0 ? ` AND memory_type IN (${placeholders(types.length)})` : "";
-    return this.conn.db
-      .prepare(
+    return this.conn
+      .read(
         `SELECT m.id, v.distance FROM (
            SELECT rowid, distance FROM memory_vectors
            WHERE embedding MATCH ? AND k = ? AND cube_id = ?${typeClause}
@@ -113,8 +124,8 @@ export class SqliteSearch implements SearchMethods {
   /** Exact scan over the memories a filter selects, so that a narrow filter still finds its rows. */
   private scanVectors(scope: MemoryScope, vector: Float32Array, limit: number): Nearest[] {
     const where = scopeSql(scope);
-    return this.conn.db
-      .prepare(
+    return this.conn
+      .read(
         `SELECT m.id, vec_distance_cosine(v.embedding, ?) AS distance
          FROM memories m JOIN memory_vectors v ON v.rowid = m.rowid
          WHERE ${where.sql} ORDER BY distance LIMIT ?`,
@@ -129,15 +140,49 @@ export class SqliteSearch implements SearchMethods {
     if (terms.length === 0 || limit < 1) return [];
     const searched = this.selectiveTerms(tag, terms);
     if (searched.length === 0) return [];
+    const match = searched.map(quoteWord).join(" OR ");
+    const rows = scope.filter ? undefined : this.rankedThenScoped(scope, match, limit);
+    return (rows ?? this.rankedInScope(scope, match, limit)).map((row) => ({ id: row.id, score: -row.rank }));
+  }
+
+  /**
+   * BM25's best documents first, then their rows: the terms are tagged with the cube, so FTS5
+   * matches the cube's documents only, and joining every match with its memory row (for status and
+   * type) cost about as much as the match itself (1.5 ms of 2.3 at 20,000 real-chat memories). When
+   * too few of the over-fetched are in the scope, undefined: the caller joins them all.
+   */
+  private rankedThenScoped(scope: MemoryScope, match: string, limit: number): { id: string; rank: number }[] | undefined {
+    const fetched = limit * KEYWORD_OVERFETCH + KEYWORD_OVERFETCH_EXTRA;
+    const ranked = this.conn
+      .read(`SELECT rowid, bm25(memory_words) AS rank FROM memory_words WHERE memory_words MATCH ? ORDER BY rank LIMIT ?`)
+      .all(match, fetched)
+      .map(ftsRankRow);
+    if (ranked.length === 0) return [];
     const where = scopeSql(scope);
-    const rows = this.conn.db
-      .prepare(
+    const ids = new Map(
+      this.conn
+        .read(`SELECT m.rowid, m.id FROM memories m WHERE m.rowid IN ${BOUND_LIST} AND ${where.sql}`)
+        .all(boundList(ranked.map((row) => row.rowid)), ...where.params)
+        .map(scopedRow)
+        .map((row) => [row.rowid, row.id] as const),
+    );
+    const inScope = ranked.flatMap((row) => {
+      const id = ids.get(row.rowid);
+      return id === undefined ? [] : [{ id, rank: row.rank }];
+    });
+    if (inScope.length < limit && ranked.length === fetched) return undefined;
+    return inScope.slice(0, limit);
+  }
+
+  private rankedInScope(scope: MemoryScope, match: string, limit: number): { id: string; rank: number }[] {
+    const where = scopeSql(scope);
+    return this.conn
+      .read(
         `SELECT m.id, bm25(memory_words) AS rank FROM memory_words JOIN memories m ON m.rowid = memory_words.rowid
          WHERE memory_words MATCH ? AND ${where.sql} ORDER BY rank LIMIT ?`,
       )
-      .all(searched.map(quoteWord).join(" OR "), ...where.params, limit)
+      .all(match, ...where.params, limit)
       .map(rankRow);
-    return rows.map((row) => ({ id: row.id, score: -row.rank }));
   }
 
   /**
@@ -153,8 +198,7 @@ export class SqliteSearch implements SearchMethods {
   }
 
   private termCounts(terms: readonly string[]): Map<string, number> {
-    const rows = this.conn.db.prepare(`SELECT term, doc FROM memory_word_counts WHERE term IN ${BOUND_LIST}`).all(boundList(terms)).map(termRow);
-    return new Map(rows.map((row) => [row.term, row.doc]));
+    return this.terms.of(terms);
   }
 
   async wordFrequencies(cubeId: string, words: readonly string[]): Promise<{ documents: number; frequencies: Map<string, number> }> {
@@ -170,8 +214,8 @@ export class SqliteSearch implements SearchMethods {
   async vectorsOf(memoryIds: readonly string[]): Promise<Map<string, Float32Array>> {
     const result = new Map<string, Float32Array>();
     if (memoryIds.length === 0) return result;
-    const rows = this.conn.db
-      .prepare(`SELECT id, vector_q FROM memories WHERE id IN ${BOUND_LIST} AND vector_q IS NOT NULL`)
+    const rows = this.conn
+      .read(`SELECT id, vector_q FROM memories WHERE id IN ${BOUND_LIST} AND vector_q IS NOT NULL`)
       .all(boundList(memoryIds))
       .map(compactRow);
     for (const row of rows) result.set(row.id, dequantize(row.vector_q));
