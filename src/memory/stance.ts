@@ -38,7 +38,10 @@ const STANCE_EN = [
   // my favourite … / our favorite …
   /\b(?:my|our|her|his|their) (?:\w+ )?favou?rites?\b/i,
   // what someone is (a copula and its description, not a plan or a place): "I'm vegetarian", "she is lactose intolerant"
-  new RegExp(`\\b(?:i|we|she|he|they)(?:'m|'re|'s| am| are| is)(?: (?:a|an|very|quite|really|pretty|so|severely|strictly|mostly|also|always))* (?!${NOT_A_DESCRIPTION_EN}\\b)[a-z]+\\b`, "i"),
+  new RegExp(
+    `\\b(?:i|we|she|he|they)(?:'m|'re|'s| am| are| is)(?: (?:a|an|very|quite|really|pretty|so|severely|strictly|mostly|also|always))* (?!${NOT_A_DESCRIPTION_EN}\\b)[a-z]+\\b`,
+    "i",
+  ),
   // I don't / I never / I can't / I'm not … (not "I don't know")
   new RegExp(`\\b${SUBJECT_EN}(?: ${ADVERB_EN})* ${NEGATION_EN}(?! ${HEDGE_EN}\\b)(?: ${ADVERB_EN})* \\w+`, "i"),
   // can't stand, not a fan of: fixed phrases of dislike
@@ -56,7 +59,17 @@ const NEGATION_ZH = "(?:不|从不|绝不|不能|不会|不想|不要|不用|没
 const CANNOT_ZH = "\\p{Script=Han}{1,2}不(?:了|下|惯|来)";
 /** The speaker, or someone they speak of by pronoun (她不太能吃辣). */
 const PERSON_ZH = "(?:我们|她们|他们|我|她|他)";
-const STANCE_ZH = [new RegExp(`${PERSON_ZH}${ADVERB_ZH}*(?:${ATTITUDE_ZH}|${NEGATION_ZH}|${CANNOT_ZH})`, "u"), /我(?:们)?的?最爱/u];
+/**
+ * Chinese drops a subject the sentence already has: a clause that opens with a verb of attitude or
+ * want (…，想找一家安静的, …，不喜欢太吵的) is the speaker's too. Only the explicit verbs here:
+ * a bare 要 or 不 opening a clause is too often something else (要是, 不过).
+ */
+const DROPPED_SUBJECT_ZH = "(?:想要|想(?!到|起|过|知道|问|了|法)|希望|喜欢|不喜欢|讨厌|受不了|需要|最好是)";
+const STANCE_ZH = [
+  new RegExp(`${PERSON_ZH}${ADVERB_ZH}*(?:${ATTITUDE_ZH}|${NEGATION_ZH}|${CANNOT_ZH})`, "u"),
+  /我(?:们)?的?最爱/u,
+  new RegExp(`(?:^|[，,。！!？?；;])\\s*${ADVERB_ZH}*${DROPPED_SUBJECT_ZH}`, "u"),
+];
 
 const ATTITUDE_DE =
   "(?:mag|mögen|liebe|lieben|hasse|hassen|bevorzuge|bevorzugen|vermeide|vermeiden|meide|meiden|möchte|möchten|will|wollen|brauche|brauchen|wünsche|wünschen|muss|müssen)";
@@ -64,7 +77,10 @@ const ATTITUDE_DE =
 const ATTITUDE_DE_THIRD = "(?:mag|liebt|hasst|bevorzugt|vermeidet|meidet|möchte|will|braucht|wünscht|muss|kann nicht|kann kein\\p{L}*)";
 const STANCE_DE = [
   new RegExp(`\\b(?:ich|wir)(?: (?:wirklich|total|sehr|echt|eigentlich|auch|immer|einfach))* ${ATTITUDE_DE}\\b`, "iu"),
-  new RegExp(`\\b(?:er|sie|(?:mein|meine|unser|unsere) \\p{L}+)(?: (?:wirklich|total|sehr|echt|eigentlich|auch|immer|einfach))* ${ATTITUDE_DE_THIRD}(?![\\p{L}])`, "iu"),
+  new RegExp(
+    `\\b(?:er|sie|(?:mein|meine|unser|unsere) \\p{L}+)(?: (?:wirklich|total|sehr|echt|eigentlich|auch|immer|einfach))* ${ATTITUDE_DE_THIRD}(?![\\p{L}])`,
+    "iu",
+  ),
   // "… ist nichts für mich": a fixed phrase of dislike
   /\bnichts für (?:mich|uns)\b/iu,
   // ich esse kein …, ich trinke nie …, ich fahre lieber …, wir essen gern …; not "ich weiß nicht"

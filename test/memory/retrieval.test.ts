@@ -23,10 +23,26 @@ describe("stems and stated preferences", () => {
     }
   });
   test("someone of the user's, and what someone is, count as stances; a plan, a place or a courtesy does not", () => {
-    for (const text of ["She can't eat anything spicy.", "Her favourite colour is green.", "I'm vegetarian.", "He is diabetic.", "她不吃香菜", "Sie liebt Jazz.", "Mein Vater mag keinen Lärm.", "Hotels sind nichts für mich."]) {
+    for (const text of [
+      "She can't eat anything spicy.",
+      "Her favourite colour is green.",
+      "I'm vegetarian.",
+      "He is diabetic.",
+      "她不吃香菜",
+      "Sie liebt Jazz.",
+      "Mein Vater mag keinen Lärm.",
+      "Hotels sind nichts für mich.",
+    ]) {
       assert.ok(statesPreference(text), text);
     }
-    for (const text of ["I'm looking for a hotel.", "I'm in Oakland until Friday.", "I'm sure.", "She will be so surprised.", "He is 7 now.", "Können Sie mir helfen?"]) {
+    for (const text of [
+      "I'm looking for a hotel.",
+      "I'm in Oakland until Friday.",
+      "I'm sure.",
+      "She will be so surprised.",
+      "He is 7 now.",
+      "Können Sie mir helfen?",
+    ]) {
       assert.ok(!statesPreference(text), text);
     }
   });
