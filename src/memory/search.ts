@@ -3,8 +3,8 @@ import { MEMORY_TYPES, type MemoryFilter, type MemoryRecord, type MemoryScope, t
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
 import { widenRecall } from "./recall/index.js";
+import { STATED_PREFERENCE_TYPE, statedPreferences } from "./recall/preferences.js";
 import { boost, cosine, dropDuplicates, fuse, idf, jaccard, keywordCoverage, mmr } from "./rank.js";
-import { statesPreference } from "./stance.js";
 import { vectorScaleOf, type VectorScale } from "./vector-scale.js";
 import { queryWordsOf, stem, wordsOf } from "./words.js";
 
@@ -171,15 +171,6 @@ export async function searchScope(
   return (await searchWithPreferences(context, query, scope, options, 0)).text;
 }
 
-/** What a user's message stating a preference is stored as (fast mode: the message itself). */
-const STATED_PREFERENCE_TYPE: MemoryType = "UserMemory";
-/**
- * A stated preference is listed only this relevant: chat shows preferences without its threshold,
- * and a stance barely related to the question is noise in the prompt (0.2 ≈ an unrelated text at
- * the embedder's 90th percentile, see vector-scale.ts).
- */
-const STATED_PREFERENCE_MIN_RELEVANCE = 0.2;
-
 /**
  * The text hits of a cube (the memory types asked for) and its preferences: the `PreferenceMemory`
  * items fine mode extracted (searched in a scope of their own, as few as they are), and the user's
@@ -203,14 +194,7 @@ export async function searchWithPreferences(
     embeddedOf(query),
   ]);
   const text = ranked.filter((candidate) => !asked || asked.includes(candidate.memory.memoryType));
-  const stated = withPreferences
-    ? ranked.filter(
-        (candidate) =>
-          candidate.relevance >= STATED_PREFERENCE_MIN_RELEVANCE &&
-          candidate.memory.memoryType === STATED_PREFERENCE_TYPE &&
-          statesPreference(candidate.memory.text),
-      )
-    : [];
+  const stated = withPreferences ? await statedPreferences({ context, query, scope: { ...scope, memoryTypes: types }, ranked }) : [];
   const preference = [...extracted, ...stated].sort((a, b) => b.relevance - a.relevance);
   const present = (picked: Candidate[], asPreference: boolean) =>
     picked.map(({ memory, relevance }) => ({ memory, relevance: Math.round(relevance * 1e4) / 1e4, ...(asPreference && { preference: true }) }));

@@ -47,6 +47,30 @@ describe("stems and stated preferences", () => {
       assert.ok(!statesPreference(text), text);
     }
   });
+  test("someone of the user's, and what someone is, count as stances; a plan, a place or a courtesy does not", () => {
+    for (const text of [
+      "She can't eat anything spicy.",
+      "Her favourite colour is green.",
+      "I'm vegetarian.",
+      "He is diabetic.",
+      "她不吃香菜",
+      "Sie liebt Jazz.",
+      "Mein Vater mag keinen Lärm.",
+      "Hotels sind nichts für mich.",
+    ]) {
+      assert.ok(statesPreference(text), text);
+    }
+    for (const text of [
+      "I'm looking for a hotel.",
+      "I'm in Oakland until Friday.",
+      "I'm sure.",
+      "She will be so surprised.",
+      "He is 7 now.",
+      "Können Sie mir helfen?",
+    ]) {
+      assert.ok(!statesPreference(text), text);
+    }
+  });
   test("恐怕, 可怕 and 哪怕 are not fear, and a guess with 应该 is not a stance", () => {
     for (const text of ["恐怕要下雨了", "这部电影太可怕了", "哪怕下雨，我们也去", "他应该已经到家了吧", "我不知道"]) assert.ok(!statesPreference(text), text);
   });
