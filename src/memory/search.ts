@@ -187,14 +187,14 @@ export async function searchWithPreferences(
   const asked = scope.memoryTypes;
   const withPreferences = preferenceTopK > 0;
   const types = withPreferences && asked ? [...new Set([...asked, STATED_PREFERENCE_TYPE])] : asked;
-  const [ranked, extracted] = await Promise.all([
+  const [ranked, extracted, embedded] = await Promise.all([
     rankScope(context, query, { ...scope, memoryTypes: types }, options),
     withPreferences ? rankScope(context, query, { ...scope, memoryTypes: ["PreferenceMemory"] }, options) : Promise.resolve([]),
     // Even a cube with nothing to rank waits for the query's embedding: a failing embedder fails the search.
     embeddedOf(query),
   ]);
   const text = ranked.filter((candidate) => !asked || asked.includes(candidate.memory.memoryType));
-  const stated = withPreferences ? await statedPreferences({ context, query, scope: { ...scope, memoryTypes: types }, ranked }) : [];
+  const stated = withPreferences ? await statedPreferences({ context, query: embedded, scope: { ...scope, memoryTypes: types }, ranked }) : [];
   const preference = [...extracted, ...stated].sort((a, b) => b.relevance - a.relevance);
   const present = (picked: Candidate[], asPreference: boolean) =>
     picked.map(({ memory, relevance }) => ({ memory, relevance: Math.round(relevance * 1e4) / 1e4, ...(asPreference && { preference: true }) }));

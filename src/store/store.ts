@@ -163,7 +163,10 @@ export interface Store {
   getMemory(memoryId: string): Promise<MemoryRecord | undefined>;
   getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]>;
   listMemories(scope: MemoryScope, page?: Page, textContains?: string): Promise<{ memories: MemoryRecord[]; total: number }>;
-  /** The latest active memories of a session, newest first. */
+  /**
+   * The latest active memories of a session, the last stored first: by storing time, which the session
+   * index holds (by `chat_time` a session of 180,000 memories was sorted whole on every search).
+   */
   recentMemories(cubeId: string, sessionId: string, limit: number): Promise<MemoryRecord[]>;
   memoryHistory(memoryId: string): Promise<MemoryVersion[]>;
 

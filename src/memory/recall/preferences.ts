@@ -3,10 +3,11 @@
  * state one, see stance.ts), for `pref_mem` and the preference part of the chat prompt.
  *
  * - Among the ranked candidates, those relevant enough (STATED_PREFERENCE_MIN_RELEVANCE).
- * - A wider vector pool: a stated preference often shares no word with the question it bears on
- *   ("I'm vegetarian" and "Where should we eat?"), and the first recall's pool (its top 30–60 by
- *   either channel) misses it, while the embedder still ranks it near the top of the cube. One more
- *   vector lookup over the cube's user messages and one read of those not yet fetched.
+ * - For an advice request, a wider vector pool: a stated preference often shares no word with the
+ *   question it bears on ("I'm vegetarian" and "Where should we eat?"), and the first recall's pool
+ *   (its top 30–60 by either channel) misses it, while the embedder still ranks it near the top of
+ *   the cube. One more vector lookup over the cube's user messages and one read of those not yet
+ *   fetched; questions of fact do not pay for it.
  * - An advice request (advice-request.ts) takes the best of the rest too, below that floor, at
  *   most PROFILE_BELOW_FLOOR of them: best by relevance, then newest. For a question that does
  *   not ask for advice (a question of fact), nothing below the floor is added.
@@ -50,9 +51,11 @@ const byRelevanceThenNewest = (a: RecallCandidate, b: RecallCandidate) => b.rele
 
 /** The cube's stated preferences for this query, best first. */
 export async function statedPreferences(round: PreferenceRound): Promise<RecallCandidate[]> {
-  const pool = [...round.ranked.filter(isStated), ...(await widerPool(round))].sort(byRelevanceThenNewest);
+  const advice = round.query.text !== undefined && asksForAdvice(round.query.text);
+  // The wider pool is one more vector lookup and read per search: only advice requests pay for it.
+  const pool = [...round.ranked.filter(isStated), ...(advice ? await widerPool(round) : [])].sort(byRelevanceThenNewest);
   const above = pool.filter((candidate) => candidate.relevance >= STATED_PREFERENCE_MIN_RELEVANCE);
-  if (round.query.text === undefined || !asksForAdvice(round.query.text)) return above;
+  if (!advice) return above;
   const below = pool.filter((candidate) => candidate.relevance < STATED_PREFERENCE_MIN_RELEVANCE).slice(0, PROFILE_BELOW_FLOOR);
   return [...above, ...below];
 }

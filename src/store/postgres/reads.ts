@@ -73,7 +73,7 @@ export class PostgresReads implements ReadMethods {
   async recentMemories(cubeId: string, sessionId: string, limit: number): Promise<MemoryRecord[]> {
     const { rows } = await this.conn.db.query(
       `SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.cube_id = $1 AND m.session_id = $2 AND m.status = 'activated'
-       ORDER BY m.chat_time DESC, m.seq DESC LIMIT $3`,
+       ORDER BY m.created_at DESC, m.seq DESC LIMIT $3`,
       [cubeId, sessionId, limit],
     );
     return this.withSources(rows);
@@ -101,7 +101,7 @@ export class PostgresReads implements ReadMethods {
     if (wanted.length === 0) return [];
     const { rows } = await this.conn.db.query(
       `SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.cube_id = $1 AND m.status = 'activated' AND lower(m.key) = ANY($2::text[])
-       ORDER BY m.chat_time DESC, m.seq DESC LIMIT $3`,
+       ORDER BY m.created_at DESC, m.seq DESC LIMIT $3`,
       [cubeId, wanted, limit],
     );
     return this.withSources(rows);

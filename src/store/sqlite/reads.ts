@@ -97,7 +97,7 @@ export class SqliteReads implements ReadMethods {
     const rows = this.conn.db
       .prepare(
         `SELECT ${MEMORY_SELECT} FROM memories m WHERE m.cube_id = ? AND m.session_id = ? AND m.status = 'activated'
-         ORDER BY m.chat_time DESC, m.rowid DESC LIMIT ?`,
+         ORDER BY m.created_at DESC, m.rowid DESC LIMIT ?`,
       )
       .all(cubeId, sessionId, limit);
     return this.withSources(rows);
@@ -130,7 +130,7 @@ export class SqliteReads implements ReadMethods {
     const rows = this.conn.db
       .prepare(
         `SELECT ${MEMORY_SELECT} FROM memories m WHERE m.cube_id = ? AND m.status = 'activated' AND lower(m.key) IN ${BOUND_LIST}
-         ORDER BY m.chat_time DESC, m.rowid DESC LIMIT ?`,
+         ORDER BY m.created_at DESC, m.rowid DESC LIMIT ?`,
       )
       .all(cubeId, boundList(wanted), limit);
     return this.withSources(rows);
