@@ -15,11 +15,7 @@ const ADVICE_EN = [
   /\b(?:something|somewhere|someplace|anything|anywhere)\b/i,
 ];
 
-const ADVICE_ZH = [
-  /(?:推荐|建议|合适|主意|怎么办)/u,
-  /(?:哪儿|哪里|哪|啥|什么)\p{Script=Han}{0,4}好[？?吗呢呀]?/u,
-  /(?:有什么|有啥)(?:要|需要|可以|值得|好)/u,
-];
+const ADVICE_ZH = [/(?:推荐|建议|合适|主意|怎么办)/u, /(?:哪儿|哪里|哪|啥|什么)\p{Script=Han}{0,4}好[？?吗呢呀]?/u, /(?:有什么|有啥)(?:要|需要|可以|值得|好)/u];
 
 const ADVICE_DE = [
   /\b(?:empfiehlst|empfehlen|empfehlung|vorschlag|vorschläge|tipps?|ideen?|rat)\b/iu,
