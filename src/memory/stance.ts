@@ -22,7 +22,7 @@ const PERSON_EN = "(?:i|we|she|he|they|my \\w+|our \\w+)";
 const SUBJECT_EN = `${PERSON_EN}(?:'m|'re|'s| am| are| is)?`;
 /**
  * What follows a copula when it does not describe its subject: prepositions, determiners and
- * adverbs of place, verb forms of a plan or a passing state ("I'm looking for", "I'm in Oakland",
+ * adverbs of place, verb forms of a plan or a passing state ("I'm looking for", "I'm in town",
  * "she's here"), and the words of politeness and assent ("I'm sure", "I'm sorry", "I'm fine").
  */
 const NOT_A_DESCRIPTION_EN =
@@ -57,11 +57,11 @@ const ATTITUDE_ZH =
 const NEGATION_ZH = "(?:不|从不|绝不|不能|不会|不想|不要|不用|没法|不敢)(?!太?(?:知道|确定|记得|清楚|是|在|过|了|懂|明白|认为|觉得))";
 /** The potential complement's negation: 吃不了, 受不了, 睡不惯 ("cannot", "not used to"). */
 const CANNOT_ZH = "\\p{Script=Han}{1,2}不(?:了|下|惯|来)";
-/** The speaker, or someone they speak of by pronoun (她不太能吃辣). */
+/** The speaker, or someone they speak of by pronoun (她不吃香菜). */
 const PERSON_ZH = "(?:我们|她们|他们|我|她|他)";
 /**
  * Chinese drops a subject the sentence already has: a clause that opens with a verb of attitude or
- * want (…，想找一家安静的, …，不喜欢太吵的) is the speaker's too. Only the explicit verbs here:
+ * want (…，想住近一点的, …，不喜欢排队) is the speaker's too. Only the explicit verbs here:
  * a bare 要 or 不 opening a clause is too often something else (要是, 不过).
  */
 const DROPPED_SUBJECT_ZH = "(?:想要|想(?!到|起|过|知道|问|了|法)|希望|喜欢|不喜欢|讨厌|受不了|需要|最好是)";
@@ -81,8 +81,6 @@ const STANCE_DE = [
     `\\b(?:er|sie|(?:mein|meine|unser|unsere) \\p{L}+)(?: (?:wirklich|total|sehr|echt|eigentlich|auch|immer|einfach))* ${ATTITUDE_DE_THIRD}(?![\\p{L}])`,
     "iu",
   ),
-  // "… ist nichts für mich": a fixed phrase of dislike
-  /\bnichts für (?:mich|uns)\b/iu,
   // ich esse kein …, ich trinke nie …, ich fahre lieber …, wir essen gern …; not "ich weiß nicht"
   /\b(?:ich|wir) (?!(?:weiß|wissen|glaube|glauben|denke|denken|verstehe|verstehen)(?:\s|$))\p{L}+(?: \p{L}+)? (?:nicht|nie|niemals|kein|keine|keinen|keinem|lieber|gern|gerne|am liebsten)(?![\p{L}])/iu,
   /\b(?:mein|meine|meinen|unser|unsere)\s+lieblings/iu,

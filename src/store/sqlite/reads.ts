@@ -97,8 +97,9 @@ export class SqliteReads implements ReadMethods {
   }
 
   async recentMemories(cubeId: string, sessionId: string, limit: number): Promise<MemoryRecord[]> {
-    const rows = this.conn.db
-      .prepare(
+    // Prepared once: session recall reads it on the search path.
+    const rows = this.conn
+      .read(
         `SELECT ${MEMORY_SELECT} FROM memories m WHERE m.cube_id = ? AND m.session_id = ? AND m.status = 'activated'
          ORDER BY m.created_at DESC, m.rowid DESC LIMIT ?`,
       )
