@@ -68,33 +68,45 @@ export interface Rankable {
 /**
  * Maximal marginal relevance: picks, one at a time, the candidate best balancing relevance
  * against similarity to those already picked. Near-duplicates (similarity ≥ `duplicate`) are dropped.
+ * `candidates` must be sorted by relevance, best first (search's ranked lists are).
  */
 export function mmr<T extends Rankable>(
   candidates: readonly T[],
   similarity: (a: T, b: T) => number,
   options: { lambda: number; duplicate: number; limit: number },
 ): T[] {
-  // Each candidate's similarity to the closest pick so far, updated against the newest pick only.
-  const remaining = candidates.map((candidate) => ({ candidate, redundancy: 0 }));
+  // Lazy: a candidate's score is at most lambda × relevance, so a scan in relevance order stops at
+  // the first candidate that cannot beat the best score so far, and redundancy against the picks is
+  // brought up to date only for candidates the scan reaches. The picks are those of the full scan
+  // (the first best score in list order wins), at a fraction of the similarities: a list of a few
+  // hundred candidates costs about `limit` × a few instead of `limit` × its length.
+  const entries = candidates.map((candidate) => ({ candidate, redundancy: 0, compared: 0, out: false }));
   const picked: T[] = [];
-  while (picked.length < options.limit && remaining.length > 0) {
-    let bestIndex = 0;
+  let head = 0;
+  while (picked.length < options.limit) {
+    while (head < entries.length && (entries[head] as (typeof entries)[number]).out) head += 1;
+    let best: (typeof entries)[number] | undefined;
     let bestScore = Number.NEGATIVE_INFINITY;
-    remaining.forEach(({ candidate, redundancy }, index) => {
-      const score = options.lambda * candidate.relevance - (1 - options.lambda) * redundancy;
+    for (let index = head; index < entries.length; index += 1) {
+      const entry = entries[index] as (typeof entries)[number];
+      if (entry.out) continue;
+      if (options.lambda * entry.candidate.relevance <= bestScore) break;
+      for (; entry.compared < picked.length; entry.compared += 1) {
+        entry.redundancy = Math.max(entry.redundancy, similarity(entry.candidate, picked[entry.compared] as T));
+      }
+      if (entry.redundancy >= options.duplicate) {
+        entry.out = true;
+        continue;
+      }
+      const score = options.lambda * entry.candidate.relevance - (1 - options.lambda) * entry.redundancy;
       if (score > bestScore) {
         bestScore = score;
-        bestIndex = index;
+        best = entry;
       }
-    });
-    const [chosen] = remaining.splice(bestIndex, 1);
-    if (!chosen) break;
-    picked.push(chosen.candidate);
-    for (let index = remaining.length - 1; index >= 0; index -= 1) {
-      const entry = remaining[index] as { candidate: T; redundancy: number };
-      entry.redundancy = Math.max(entry.redundancy, similarity(entry.candidate, chosen.candidate));
-      if (entry.redundancy >= options.duplicate) remaining.splice(index, 1);
     }
+    if (!best) break;
+    best.out = true;
+    picked.push(best.candidate);
   }
   return picked;
 }

@@ -5,6 +5,7 @@
  * found by "I never" and "I can't", whatever they are about. This is what fast mode lists in
  * `pref_mem` (no model reads the message); the text itself is never changed or copied.
  */
+import { LruCache } from "../embed/lru.js";
 
 /** Present-tense first-person attitudes and wants: lasting likes and dislikes, not what happened once. */
 const ATTITUDE_EN = "(?:like|love|adore|enjoy|prefer|hate|dislike|detest|loathe|avoid|fancy|want|need|wish)";
@@ -88,10 +89,20 @@ const STANCE_DE = [
   /\bmir (?:gefällt|gefallen|schmeckt|schmecken)\b/iu,
 ];
 
+/**
+ * Texts already read, and whether they state a preference: a cube's user messages are read again
+ * by search after search (the same hundred nearest an advice request, each through some twenty
+ * patterns). Keyed by the text itself, so an edited memory is read anew.
+ */
+const READ = new LruCache<string, boolean>(20_000);
+
 /** Whether the text states its speaker's (or their family's) likes, dislikes or limits. */
 export function statesPreference(text: string): boolean {
+  const known = READ.get(text);
+  if (known !== undefined) return known;
   const plain = text.replaceAll("\u2019", "'");
-  return (
-    STANCE_EN.some((pattern) => pattern.test(plain)) || STANCE_ZH.some((pattern) => pattern.test(plain)) || STANCE_DE.some((pattern) => pattern.test(plain))
-  );
+  const stated =
+    STANCE_EN.some((pattern) => pattern.test(plain)) || STANCE_ZH.some((pattern) => pattern.test(plain)) || STANCE_DE.some((pattern) => pattern.test(plain));
+  READ.set(text, stated);
+  return stated;
 }

@@ -7,6 +7,7 @@ import type {
   JobRecord,
   MemoryRecord,
   MemoryScope,
+  MemoryText,
   MemoryVersion,
   MessageRecord,
   NewJob,
@@ -162,6 +163,11 @@ export interface Store {
 
   getMemory(memoryId: string): Promise<MemoryRecord | undefined>;
   getMemories(memoryIds: readonly string[]): Promise<MemoryRecord[]>;
+  /**
+   * Only the type, status and text of these memories, in the order asked (missing ones left out):
+   * a cheap read for a search step that sifts many memories by their text before reading the few it keeps.
+   */
+  memoryTextsOf(memoryIds: readonly string[]): Promise<MemoryText[]>;
   listMemories(scope: MemoryScope, page?: Page, textContains?: string): Promise<{ memories: MemoryRecord[]; total: number }>;
   /**
    * The latest active memories of a session, the last stored first: by storing time, which the session

@@ -37,6 +37,9 @@ export interface MessageRecord {
   createdAt: string;
 }
 
+/** A memory's text with what decides whether a search may use it (see Store.memoryTextsOf). */
+export type MemoryText = Pick<MemoryRecord, "id" | "memoryType" | "status" | "text">;
+
 export interface MemoryRecord {
   id: string;
   cubeId: string;

@@ -63,7 +63,9 @@ export async function statedPreferences(round: PreferenceRound): Promise<RecallC
 /**
  * Stated preferences among the cube's user messages nearest the query by vector that the first
  * recall did not bring. Their relevance is fused as in the first recall, the keyword share counted
- * with equal word weights (the cube's word frequencies are not looked up again for them).
+ * with equal word weights (the cube's word frequencies are not looked up again for them). The pool
+ * is sifted on the memories' texts alone, and only the stated preferences are read whole: in real
+ * chat most of a hundred user turns state none.
  */
 async function widerPool(round: PreferenceRound): Promise<RecallCandidate[]> {
   const { context, query, scope } = round;
@@ -73,10 +75,15 @@ async function widerPool(round: PreferenceRound): Promise<RecallCandidate[]> {
     (hit) => !known.has(hit.id),
   );
   if (hits.length === 0) return [];
+  const stated = (await context.store.memoryTextsOf(hits.map((hit) => hit.id))).filter(
+    (memory) => memory.status === "activated" && memory.memoryType === STATED_PREFERENCE_TYPE && statesPreference(memory.text),
+  );
+  if (stated.length === 0) return [];
   const similarity = new Map(hits.map((hit) => [hit.id, hit.score]));
   const equal = new Map(query.words.map((word) => [word, 1]));
   const found: RecallCandidate[] = [];
-  for (const memory of await context.store.getMemories(hits.map((hit) => hit.id))) {
+  for (const memory of await context.store.getMemories(stated.map((memory) => memory.id))) {
+    // Read again whole: a memory changed between the two reads is judged as it is now.
     if (memory.status !== "activated" || memory.memoryType !== STATED_PREFERENCE_TYPE || !statesPreference(memory.text)) continue;
     const words = new Set(wordsOf(memory.text).map(stem));
     const relevance = fuse(similarity.get(memory.id) ?? 0, keywordCoverage(query.words, equal, words), query.scale);

@@ -10,6 +10,7 @@ export type ReadMethods = Pick<
   | "memoriesFromMessages"
   | "getMemory"
   | "getMemories"
+  | "memoryTextsOf"
   | "listMemories"
   | "recentMemories"
   | "memoryHistory"
@@ -122,6 +123,9 @@ export abstract class ComposedStore implements Store {
   }
   getMemories(...args: Parameters<Store["getMemories"]>): ReturnType<Store["getMemories"]> {
     return this.parts.reads.getMemories(...args);
+  }
+  memoryTextsOf(...args: Parameters<Store["memoryTextsOf"]>): ReturnType<Store["memoryTextsOf"]> {
+    return this.parts.reads.memoryTextsOf(...args);
   }
   listMemories(...args: Parameters<Store["listMemories"]>): ReturnType<Store["listMemories"]> {
     return this.parts.reads.listMemories(...args);

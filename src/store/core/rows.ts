@@ -7,6 +7,7 @@ import {
   type JobCount,
   type JobRecord,
   type MemoryRecord,
+  type MemoryText,
   type MemorySourceKind,
   type MemoryVersion,
   type MessageRecord,
@@ -61,6 +62,14 @@ export const jobCountFrom: (row: unknown) => JobCount = recordOf("jobs", {
   kind: ["kind", text],
   status: ["status", oneOf(JOB_STATUSES)],
   count: ["count", number],
+});
+
+/** The columns of `Store.memoryTextsOf`: what a search sifts memories by before reading them whole. */
+export const memoryTextFrom: (row: unknown) => MemoryText = recordOf("memories", {
+  id: ["id", text],
+  memoryType: ["memory_type", oneOf(MEMORY_TYPES)],
+  status: ["status", oneOf(MEMORY_STATUSES)],
+  text: ["text", text],
 });
 
 export const versionFrom: (row: unknown) => MemoryVersion = recordOf("memory_history", {

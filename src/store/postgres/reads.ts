@@ -1,8 +1,8 @@
 import type { ReadMethods } from "../core/composed-store.js";
 import { rowOf, text } from "../core/decode.js";
-import { messageFrom, versionFrom } from "../core/rows.js";
+import { memoryTextFrom, messageFrom, versionFrom } from "../core/rows.js";
 import { inRequestedOrder, keysToMatch } from "../core/reads.js";
-import type { MemoryRecord, MemoryScope, MemoryVersion, MessageRecord, Page } from "../types.js";
+import type { MemoryRecord, MemoryScope, MemoryText, MemoryVersion, MessageRecord, Page } from "../types.js";
 import { countOf, decodeIdRow, decodeInfo, decodeMemory, type PostgresConnection } from "./connection.js";
 import { Params, scopeSql } from "./filter-sql.js";
 import { MEMORY_COLUMNS, MESSAGE_COLUMNS } from "./memory-rows.js";
@@ -43,6 +43,12 @@ export class PostgresReads implements ReadMethods {
     if (memoryIds.length === 0) return [];
     const { rows } = await this.conn.db.query(`SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.id = ANY($1::text[])`, [[...memoryIds]]);
     return inRequestedOrder(memoryIds, await this.withSources(rows));
+  }
+
+  async memoryTextsOf(memoryIds: readonly string[]): Promise<MemoryText[]> {
+    if (memoryIds.length === 0) return [];
+    const { rows } = await this.conn.db.query(`SELECT id, memory_type, status, text FROM memories WHERE id = ANY($1::text[])`, [[...memoryIds]]);
+    return inRequestedOrder(memoryIds, rows.map(memoryTextFrom));
   }
 
   async memoriesFromMessages(cubeId: string, messageIds: readonly string[]): Promise<MemoryRecord[]> {

@@ -1,7 +1,7 @@
 import type { ReadMethods } from "../core/composed-store.js";
-import { messageFrom, versionFrom } from "../core/rows.js";
+import { memoryTextFrom, messageFrom, versionFrom } from "../core/rows.js";
 import { inRequestedOrder, keysToMatch } from "../core/reads.js";
-import type { MemoryRecord, MemoryScope, MemoryVersion, MessageRecord, Page } from "../types.js";
+import type { MemoryRecord, MemoryScope, MemoryText, MemoryVersion, MessageRecord, Page } from "../types.js";
 import { nullable, number, recordOf, text } from "../core/decode.js";
 import { BOUND_LIST, boundList } from "./bound-list.js";
 import { decodeCount, decodeId, decodeInfo, decodeMemory, type SqliteConnection } from "./connection.js";
@@ -65,6 +65,12 @@ export class SqliteReads implements ReadMethods {
     if (memoryIds.length === 0) return [];
     const rows = this.conn.read(`SELECT ${MEMORY_SELECT} FROM memories m WHERE m.id IN ${BOUND_LIST}`).all(boundList(memoryIds));
     return inRequestedOrder(memoryIds, this.withSources(rows));
+  }
+
+  async memoryTextsOf(memoryIds: readonly string[]): Promise<MemoryText[]> {
+    if (memoryIds.length === 0) return [];
+    const rows = this.conn.read(`SELECT id, memory_type, status, text FROM memories WHERE id IN ${BOUND_LIST}`).all(boundList(memoryIds));
+    return inRequestedOrder(memoryIds, rows.map(memoryTextFrom));
   }
 
   async memoriesFromMessages(cubeId: string, messageIds: readonly string[]): Promise<MemoryRecord[]> {
