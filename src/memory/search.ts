@@ -140,25 +140,52 @@ interface Candidate extends ScoredMemory {
   vector: Float32Array | undefined;
 }
 
+/** Memories read for ranking, with their vectors and words. */
+interface Fetched {
+  memories: Map<string, MemoryRecord>;
+  vectors: Map<string, Float32Array>;
+  words: Map<string, Set<string>>;
+}
+
+async function fetchCandidates(context: MemoryContext, ids: readonly string[], into?: Fetched): Promise<Fetched> {
+  const fetched = into ?? { memories: new Map(), vectors: new Map(), words: new Map() };
+  const missing = ids.filter((id) => !fetched.memories.has(id));
+  if (missing.length === 0) return fetched;
+  const [memories, vectors] = await Promise.all([context.store.getMemories(missing), context.store.vectorsOf(missing)]);
+  for (const memory of memories) {
+    fetched.memories.set(memory.id, memory);
+    fetched.words.set(memory.id, new Set(wordsOf(memory.text).map(stem)));
+  }
+  for (const [id, vector] of vectors) fetched.vectors.set(id, vector);
+  return fetched;
+}
+
 /**
  * Both channels' candidates: keyword recall starts at once, vector recall once the query's vector
- * is there (keyword recall and the embedding overlap: on SQLite about 1.5 ms of a search's wall time).
+ * is there. Keyword recall, and the reading of its hits, overlap the embedding (the request thread
+ * waits for the encoder's thread meanwhile); only the vector channel's other hits are read after it.
  */
 async function recall(
   context: MemoryContext,
   pending: PreparedQuery | PendingQuery,
   scope: MemoryScope,
   limit: number,
-): Promise<{ query: PreparedQuery; similarities: Map<string, number | undefined> }> {
+): Promise<{ query: PreparedQuery; similarities: Map<string, number | undefined>; fetched: Fetched }> {
   const byWords = context.store.searchKeywords(scope, pending.searchWords ?? pending.words, limit);
+  const wordsRead = byWords.then((hits) =>
+    fetchCandidates(
+      context,
+      hits.map((hit) => hit.id),
+    ),
+  );
   const byVector = embeddedOf(pending).then(async (query) => ({
     query,
     hits: query.vector ? await context.store.searchVectors(scope, query.vector, limit) : [],
   }));
-  const [words, { query, hits }] = await Promise.all([byWords, byVector]);
+  const [words, { query, hits }, read] = await Promise.all([byWords, byVector, wordsRead]);
   const similarities = new Map<string, number | undefined>(hits.map((hit) => [hit.id, hit.score]));
   for (const hit of words) if (!similarities.has(hit.id)) similarities.set(hit.id, undefined);
-  return { query, similarities };
+  return { query, similarities, fetched: await fetchCandidates(context, [...similarities.keys()], read) };
 }
 
 /** Hybrid search in one cube: vector and keyword recall, fused to a relevance, then de-duplicated. */
@@ -207,17 +234,16 @@ export async function searchWithPreferences(
 /** The cube's candidates above the cut, best first (reranked when a reranker is configured). */
 async function rankScope(context: MemoryContext, pending: PreparedQuery | PendingQuery, scope: MemoryScope, options: SearchOptions): Promise<Candidate[]> {
   if (scope.memoryTypes?.length === 0 || !(await context.store.hasMemories(scope))) return [];
-  const [{ query, similarities }, weights] = await Promise.all([
+  const [{ query, similarities, fetched }, weights] = await Promise.all([
     recall(context, pending, scope, Math.max(options.topK * 3, MIN_CANDIDATES)),
     wordWeights(context, scope.cubeId, pending.words),
   ]);
   if (similarities.size === 0) return [];
-  const ids = [...similarities.keys()];
-  const [found, vectors] = await Promise.all([context.store.getMemories(ids), context.store.vectorsOf(ids)]);
-  const memories = found.filter((memory) => memory.status === "activated");
+  // In recall's order (the vector channel's hits first), as the ties below are broken by it.
+  const memories = [...similarities.keys()].flatMap((id) => fetched.memories.get(id) ?? []).filter((memory) => memory.status === "activated");
   const candidates: Candidate[] = memories.map((memory) => {
-    const vector = vectors.get(memory.id);
-    const words = new Set(wordsOf(memory.text).map(stem));
+    const vector = fetched.vectors.get(memory.id);
+    const words = fetched.words.get(memory.id) ?? new Set<string>();
     const similarity = query.vector && vector ? (similarities.get(memory.id) ?? cosine(query.vector, vector)) : undefined;
     const inSession = options.sessionId !== undefined && memory.sessionId === options.sessionId;
     const relevance = fuse(query.vector ? (similarity ?? 0) : undefined, keywordCoverage(query.words, weights, words), query.scale);
