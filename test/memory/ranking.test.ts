@@ -79,6 +79,42 @@ describe("ranking", () => {
       ["a1", "b1"],
     );
   });
+  test("mmr picks what a full scan of every candidate at every step picks (random lists, ties included)", () => {
+    // The definition, scanned in full: each step scores every remaining candidate against all picks.
+    const fullScan = <T extends { relevance: number }>(list: T[], similarity: (a: T, b: T) => number, lambda: number, duplicate: number, limit: number) => {
+      let remaining = [...list];
+      const picked: T[] = [];
+      while (picked.length < limit && remaining.length > 0) {
+        const scored = remaining.map((candidate) => ({
+          candidate,
+          score: lambda * candidate.relevance - (1 - lambda) * Math.max(0, ...picked.map((pick) => similarity(candidate, pick))),
+        }));
+        const best = scored.reduce((top, entry) => (entry.score > top.score ? entry : top));
+        picked.push(best.candidate);
+        remaining = remaining.filter((candidate) => candidate !== best.candidate && Math.max(...picked.map((pick) => similarity(candidate, pick))) < duplicate);
+      }
+      return picked;
+    };
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let round = 0; round < 200; round += 1) {
+      const list = Array.from({ length: 1 + Math.floor(random() * 60) }, (_, index) => ({
+        id: index,
+        // Coarse relevances make ties common; groups make near-duplicates.
+        relevance: Math.round(random() * 20) / 20,
+        group: Math.floor(random() * 8),
+        position: random(),
+      })).sort((a, b) => b.relevance - a.relevance);
+      const similarity = (a: (typeof list)[number], b: (typeof list)[number]) => (a.group === b.group ? 0.96 : Math.abs(a.position - b.position));
+      const lambda = [0.5, 0.85, 1][round % 3] as number;
+      const limit = 1 + (round % 12);
+      assert.deepEqual(
+        mmr(list, similarity, { lambda, duplicate: 0.95, limit }).map((item) => item.id),
+        fullScan(list, similarity, lambda, 0.95, limit).map((item) => item.id),
+        `round ${round}`,
+      );
+    }
+  });
   test("sim dedup keeps order", () => {
     assert.deepEqual(
       dropDuplicates(items, sameGroup, 0.95, 5).map((item) => item.id),

@@ -332,6 +332,14 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await store.recentMemories("sd", "s", 10), []);
       assert.deepEqual(await store.memoriesFromMessages("sd", ["m1", "m2"]), []);
       assert.equal((await store.getMemory(first.memory.id))?.status, "deleted", "the row stays, marked");
+      assert.deepEqual(
+        (await store.memoryTextsOf([second.memory.id, first.memory.id])).map((memory) => [memory.id, memory.status]),
+        [
+          [second.memory.id, "deleted"],
+          [first.memory.id, "deleted"],
+        ],
+        "a text read tells the status, for the reader to skip",
+      );
       assert.deepEqual(await store.cubeUsage("sd"), { memories: 0, bytes: usage.bytes }, "no active memory; its bytes are still stored");
       assert.equal((await store.cubesOf("u")).find(({ cube }) => cube.id === "sd")?.memories, 0);
       assert.equal((await store.getMessages("sd", ["m1", "m2"])).length, 2, "its messages are kept for the recovery");
@@ -383,6 +391,11 @@ for (const backend of BACKENDS) {
       const { sourceMessageIds, vector, keywords, ...fields } = written.memory;
       assert.deepEqual(memory, { ...fields, status: "activated", sources: [written.message] });
       assert.deepEqual(await store.getMemories(["missing", written.memory.id]), [memory]);
+      assert.deepEqual(
+        await store.memoryTextsOf(["missing", written.memory.id]),
+        [{ id: written.memory.id, memoryType: written.memory.memoryType, status: "activated", text: "Ünïcode ✓ 中文 and emoji 🎉" }],
+        "only the text and what decides its use, in the order asked",
+      );
       assert.deepEqual(await store.memoriesFromMessages("read", ["r1"]), [memory]);
       assert.deepEqual(await store.memoriesByKey("read", ["topic"], 5), [memory], "keys match case-insensitively");
       assert.deepEqual(await store.recentMemories("read", "s", 5), [memory]);
