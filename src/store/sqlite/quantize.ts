@@ -49,6 +49,13 @@ export function dequantize(buffer: Uint8Array): Float32Array {
   const view = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const scale = view.readFloatLE(0);
   const vector = new Float32Array((view.length - 4) / 2);
-  for (let index = 0; index < vector.length; index += 1) vector[index] = view.readInt16LE(4 + index * 2) * scale;
+  // Through a typed view where the bytes allow it: a search reads a few hundred vectors, and a
+  // call per component cost about as much as the read itself.
+  const components = componentsOf(buffer);
+  if (components === undefined) {
+    for (let index = 0; index < vector.length; index += 1) vector[index] = view.readInt16LE(4 + index * 2) * scale;
+    return vector;
+  }
+  for (let index = 0; index < vector.length; index += 1) vector[index] = (components[index] as number) * scale;
   return vector;
 }
