@@ -45,8 +45,33 @@ export function dropUnusedTagSets(conn: SqliteConnection, tagSetIds: Iterable<nu
   for (const tagSetId of new Set(tagSetIds)) drop.run(tagSetId, tagSetId);
 }
 
-/** Every column of a memory row `m`, with its tags read from its tag set (as the records have them). */
-export const MEMORY_SELECT = "m.*, coalesce((SELECT t.tags FROM memory_tag_sets t WHERE t.id = m.tag_set_id), '[]') AS tags";
+/**
+ * The columns a memory record is read from, named: not `m.*`, which also copied each row's compact
+ * vector (a kilobyte the record never holds) out of SQLite on every read, and made a DISTINCT
+ * compare it (60 records: 1.3–2.0 ms → 0.6–1.1 ms).
+ */
+const MEMORY_COLUMNS = [
+  "rowid",
+  "id",
+  "cube_id",
+  "user_id",
+  "session_id",
+  "text",
+  "memory_type",
+  "key",
+  "status",
+  "confidence",
+  "source",
+  "background",
+  "chat_time",
+  "created_at",
+  "updated_at",
+  "info_id",
+]
+  .map((column) => `m.${column}`)
+  .join(", ");
+/** A memory row `m`'s record columns, with its tags read from its tag set (as the records have them). */
+export const MEMORY_SELECT = `${MEMORY_COLUMNS}, coalesce((SELECT t.tags FROM memory_tag_sets t WHERE t.id = m.tag_set_id), '[]') AS tags`;
 
 /** Inside a write transaction: a memory row with its sources, its words and (when indexed) its vector. */
 export function insertMemory(conn: SqliteConnection, memory: NewMemory): void {
