@@ -59,7 +59,12 @@ export class SqliteConnection {
     this.embedder = this.readIdentity();
     this.vectorTable = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memory_vectors'").get() !== undefined;
     const annFolder = file === ":memory:" ? undefined : path.join(path.dirname(file), "ann");
-    this.ann = new VectorIndexes(this.db, annFolder, () => this.embedder);
+    this.ann = new VectorIndexes(
+      this.db,
+      (sql) => this.read(sql),
+      annFolder,
+      () => this.embedder,
+    );
   }
 
   private migrate(): void {

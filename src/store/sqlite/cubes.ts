@@ -56,8 +56,9 @@ export class SqliteCubes implements CubeMethods, CubePrimitives {
   }
 
   async accessOf(cubeId: string, userId: string): Promise<CubeAccess | undefined> {
-    const row = this.conn.db
-      .prepare(
+    // Prepared once: every search and write asks it.
+    const row = this.conn
+      .read(
         `SELECT CASE WHEN c.owner_id = ? THEN 'owner' ELSE a.access END AS access
          FROM cubes c LEFT JOIN cube_access a ON a.cube_id = c.id AND a.user_id = ?
          WHERE c.id = ?`,

@@ -79,6 +79,8 @@ export class VectorIndexes {
 
   constructor(
     private readonly db: Database.Database,
+    /** A statement prepared once per connection (the connection's cache): the reads every search makes. */
+    private readonly read: (sql: string) => Database.Statement,
     /** Folder for saved indexes; undefined keeps them in memory only. */
     private readonly folder: string | undefined,
     private readonly identity: () => { name: string; dimension: number } | undefined,
@@ -115,7 +117,7 @@ export class VectorIndexes {
   }
 
   private recoveredMark(cubeId: string): string | null {
-    const value = this.db.prepare("SELECT value FROM meta WHERE key = ?").pluck().get(recoveredKey(cubeId));
+    const value = this.read("SELECT value FROM meta WHERE key = ?").pluck().get(recoveredKey(cubeId));
     return value === undefined ? null : decodeMark(value);
   }
 
@@ -216,11 +218,10 @@ export class VectorIndexes {
 
   /** Adds the cube's rows newer than the index (written by this process or another). */
   private catchUp(cubeId: string, entry: CubeIndex): void {
-    const rows = this.db
-      .prepare(
-        `SELECT rowid, vector_q FROM memories
+    const rows = this.read(
+      `SELECT rowid, vector_q FROM memories
          WHERE cube_id = ? AND rowid > ? AND vector_q IS NOT NULL AND status = 'activated' ORDER BY rowid`,
-      )
+    )
       .all(cubeId, entry.maxRowid)
       .map(indexedRow);
     this.addRows(entry, rows);
