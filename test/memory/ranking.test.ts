@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseFilter } from "../../src/api/filter.js";
-import { dropDuplicates, fuse, jaccard, keywordCoverage, mmr } from "../../src/memory/rank.js";
+import { cosine, dropDuplicates, fuse, jaccard, keywordCoverage, mmr } from "../../src/memory/rank.js";
 import { parseChatTime } from "../../src/memory/time.js";
 import { queryWordsOf, wordsOf } from "../../src/memory/words.js";
 
@@ -56,6 +56,14 @@ describe("ranking", () => {
     assert.ok(fuse(0.95, 0) < 1);
     assert.ok(fuse(0.95, 1) > fuse(1, 0));
     assert.ok(fuse(0.95, 0.5) > fuse(1, 0));
+  });
+  test("cosine is the dot product of the two vectors, whatever their length", () => {
+    for (const length of [0, 1, 3, 4, 5, 511, 512]) {
+      const a = Float32Array.from({ length }, (_, index) => Math.sin(index + 1));
+      const b = Float32Array.from({ length }, (_, index) => Math.cos(index * 2));
+      const dot = a.reduce((sum, value, index) => sum + value * (b[index] as number), 0);
+      assert.ok(Math.abs(cosine(a, b) - dot) < 1e-9, `length ${length}`);
+    }
   });
   test("jaccard", () => {
     assert.equal(jaccard(new Set(["a", "b"]), new Set(["b", "c"])), 1 / 3);
