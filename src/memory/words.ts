@@ -74,12 +74,23 @@ function segments(text: string): string[] {
  * English words stay whole. Lower-cased; punctuation and spaces dropped.
  */
 export function wordsOf(text: string): string[] {
+  if (asciiLikeSegmenter && text.length <= WINDOW && ASCII.test(text)) return asciiWordsOf(text);
   return segments(text.normalize("NFKC").replace(APOSTROPHES, " "))
     .map((word) => foldLatin(word.trim().toLowerCase()))
     .filter((word) => WORDLIKE.test(word));
 }
 
 const APOSTROPHES = /['\u2019]/gu;
+const ASCII_WORDLIKE = /[a-z0-9]/;
+
+/**
+ * What the general path below gives for ASCII text, in one pass over it: NFKC and accent folding
+ * change no ASCII character, and lower-casing before the cut cuts alike (the word rules see letters
+ * either way). A search reads the words of a few hundred memories.
+ */
+function asciiWordsOf(text: string): string[] {
+  return (text.replace(APOSTROPHES, " ").toLowerCase().match(ASCII_WORD) ?? []).filter((word) => ASCII_WORDLIKE.test(word));
+}
 const LATIN_WITH_MARKS = /^[\p{Script=Latin}\p{M}\p{N}]+$/u;
 
 /** café → cafe, as the keyword index folds it (only Latin: marks carry meaning in kana). */
