@@ -6,6 +6,7 @@
  *
  *   npm run bench:search-path -- [--data /tmp/memcube-searchpath-20k] [--memories 20000]
  *     [--queries 300] [--profile]           # --profile: the server runs with --cpu-prof, summarised per function
+ *     [--advice-context]                    # in process: search as chat does (advice requests' nearest user messages too)
  *
  * Phases: (1) fill the data folder if it holds no cube yet; (2) in process, on the same store: the
  * query embeddings first (encoder CPU per question), then the searches on cached embeddings, with the
@@ -33,6 +34,8 @@ const { values: flags } = parseArgs({
     queries: { type: "string", default: "300" },
     profile: { type: "boolean", default: false },
     phase: { type: "string", default: "all" },
+    /** Searches as chat does: an advice request also reads its nearest user messages (recall/advice-context.ts). */
+    "advice-context": { type: "boolean", default: false },
     /** Writes each query's results (ids and relevance) to this file, or compares them with it when it exists. */
     results: { type: "string" },
   },
@@ -248,6 +251,7 @@ async function inProcess(): Promise<void> {
       memoryTypes: textMemoryTypes("All"),
       includePreference: true,
       preferenceTopK: 6,
+      adviceContext: flags["advice-context"],
     });
     // Warm-up: the model, the embedder's calibration, the HNSW index loaded, SQLite's pages.
     for (const query of asked.slice(0, 20)) await searchMemories(context, request(query));

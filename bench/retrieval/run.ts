@@ -74,6 +74,8 @@ interface Outcome {
   inPrompt?: boolean;
   /** Chat: how many memories the prompt showed. */
   promptMemories?: number;
+  /** Chat: the evidence turns whose text the prompt did not show. */
+  promptMissing?: string[];
   relativities: { evidence: number[]; others: number[] };
   latencyMs: number;
 }
@@ -126,7 +128,9 @@ async function chat(server: ServerProcess, llm: FakeOpenAI, suite: Suite, outcom
     .map((message) => (typeof message?.content === "string" ? message.content : JSON.stringify(message?.content ?? "")))
     .join("\n");
   outcome.promptMemories = system.match(/^\[\d+\] /gm)?.length ?? 0;
-  if (outcome.case.evidence.length > 0) outcome.inPrompt = outcome.case.evidence.every((id) => inPromptText(system, suite.textOf.get(id) ?? "\u0000"));
+  if (outcome.case.evidence.length === 0) return;
+  outcome.promptMissing = outcome.case.evidence.filter((id) => !inPromptText(system, suite.textOf.get(id) ?? "\u0000"));
+  outcome.inPrompt = outcome.promptMissing.length === 0;
 }
 
 const cell = (values: readonly number[], digits = 3) => (values.length === 0 ? "    -  " : round(mean(values), digits).toFixed(digits).padStart(7));
@@ -263,6 +267,7 @@ async function main(): Promise<void> {
             noiseAbove: outcome.noiseAbove,
             preferences: outcome.preferences,
             promptMemories: outcome.promptMemories,
+            ...(outcome.promptMissing && outcome.promptMissing.length > 0 && { promptMissing: outcome.promptMissing }),
             ...outcome.relativities,
           })),
         },

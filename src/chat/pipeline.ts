@@ -4,6 +4,7 @@ import { addMessages, checkQuota } from "../memory/add.js";
 import type { MemoryContext } from "../memory/context.js";
 import { checkWritable } from "../memory/cubes.js";
 import { cubeForbidden } from "../memory/errors.js";
+import { ADVICE_CONTEXT_MESSAGES } from "../memory/recall/advice-context.js";
 import { searchWithPreferences, startQuery, textMemoryTypes, type ScoredMemory } from "../memory/search.js";
 import { budgetFor, fitToBudget, loadTokenCounter, messageTokens } from "./budget.js";
 import type { ChatTokenQuota, TokenUsage } from "./token-quota.js";
@@ -108,12 +109,13 @@ function mergeByRelevance(hits: readonly ScoredMemory[]): ScoredMemory[] {
  * Searches every readable cube and merges the hits by relevance: `top_k` facts overall, then up to
  * `pref_top_k` preferences. Preferences have a budget of their own and no threshold: "never stays in
  * hostels" shares few words with "which hotel in Guangzhou?" yet is exactly what the answer needs.
+ * An advice request also gets the user's messages nearest it by vector, among the facts.
  */
 async function recallMemories(deps: ChatDeps, prepared: PreparedChat, signal: AbortSignal): Promise<ScoredMemory[]> {
   const { request } = prepared;
   const context = deps.memory;
   const query = startQuery(context, request.query, signal);
-  const options = { topK: request.topK, sessionId: request.sessionId, minRelevance: 0, dedup: "mmr" as const };
+  const options = { topK: request.topK, sessionId: request.sessionId, minRelevance: 0, dedup: "mmr" as const, adviceContext: true };
   const withPreferences = request.includePreference && request.preferenceTopK > 0;
   // Facts and preferences from one ranking of each cube (a stated preference is one memory, in both).
   const perCube = await Promise.all(
@@ -125,7 +127,7 @@ async function recallMemories(deps: ChatDeps, prepared: PreparedChat, signal: Ab
         options,
         withPreferences ? request.preferenceTopK : 0,
       );
-      return { facts: hits.text, preferences: hits.preference };
+      return { facts: hits.text, preferences: hits.preference, nearest: hits.adviceContext };
     }),
   );
   await query.embedded; // with no cube to search too, a failing embedder fails the chat
@@ -133,12 +135,30 @@ async function recallMemories(deps: ChatDeps, prepared: PreparedChat, signal: Ab
   const merged = mergeByRelevance(perCube.flatMap((cube) => cube.facts));
   const relevant = merged.filter((hit) => hit.relevance >= request.threshold);
   const kept = relevant.length >= MIN_MEMORIES ? relevant : merged.slice(0, MIN_MEMORIES);
-  const facts = kept.slice(0, Math.max(request.topK, MIN_MEMORIES));
-  const shown = new Set(facts.map(({ memory }) => memory.text));
+  const ranked = kept.slice(0, Math.max(request.topK, MIN_MEMORIES));
+  const shown = new Set(ranked.map(({ memory }) => memory.text));
   const preferences = mergeByRelevance(perCube.flatMap((cube) => cube.preferences))
     .filter(({ memory }) => !shown.has(memory.text))
     .slice(0, request.preferenceTopK);
+  for (const { memory } of preferences) shown.add(memory.text);
+  // What the user said nearest an advice request is a fact about them, not a stated preference:
+  // it joins the facts, whatever its relevance (chat's threshold dropped it for sharing no word).
+  const nearest = adviceContextOf(
+    perCube.flatMap((cube) => cube.nearest),
+    shown,
+  );
+  const facts = [...ranked, ...nearest].sort((a, b) => b.relevance - a.relevance);
   return [...facts, ...preferences];
+}
+
+/**
+ * An advice request's nearest user messages (recall/advice-context.ts) of every cube, as many as
+ * one cube gives, best first; those the prompt already shows are shown once, where they are.
+ */
+function adviceContextOf(hits: readonly ScoredMemory[], shown: ReadonlySet<string>): ScoredMemory[] {
+  return mergeByRelevance(hits)
+    .slice(0, ADVICE_CONTEXT_MESSAGES)
+    .filter(({ memory }) => !shown.has(memory.text));
 }
 
 /** The session's latest memories, so a follow-up sees the turn before it even without shared words. */

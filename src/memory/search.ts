@@ -3,7 +3,10 @@ import { MEMORY_TYPES, type MemoryFilter, type MemoryRecord, type MemoryScope, t
 import type { MemoryContext } from "./context.js";
 import { requireReadable } from "./cubes.js";
 import { widenRecall } from "./recall/index.js";
+import { adviceContext } from "./recall/advice-context.js";
+import { asksForAdvice } from "./recall/advice-request.js";
 import { STATED_PREFERENCE_TYPE, statedPreferences } from "./recall/preferences.js";
+import { nearestUserMessages } from "./recall/user-message-pool.js";
 import { boost, cosine, dropDuplicates, fuse, idf, jaccard, keywordCoverage, mmr } from "./rank.js";
 import { vectorScaleOf, type VectorScale } from "./vector-scale.js";
 import { queryWordsOf, stem, wordsOf } from "./words.js";
@@ -17,6 +20,11 @@ export interface SearchOptions {
   minRelevance: number;
   dedup: Dedup;
   filter?: MemoryFilter;
+  /**
+   * Chat: for an advice request, also the cube's user messages nearest the query by vector
+   * (recall/advice-context.ts), which it shows among the facts whatever their relevance.
+   */
+  adviceContext?: boolean;
 }
 
 export interface SearchRequest extends SearchOptions {
@@ -40,6 +48,14 @@ export interface ScoredMemory {
 export interface CubeMemories {
   cubeId: string;
   memories: ScoredMemory[];
+}
+
+/** One cube's hits: `text_mem`, `pref_mem`, and an advice request's nearest user messages (when asked). */
+export interface CubeHits {
+  text: ScoredMemory[];
+  preference: ScoredMemory[];
+  /** The user's messages nearest an advice request, nearest first (SearchOptions.adviceContext). */
+  adviceContext: ScoredMemory[];
 }
 
 export interface SearchResult {
@@ -202,7 +218,9 @@ export async function searchScope(
  * The text hits of a cube (the memory types asked for) and its preferences: the `PreferenceMemory`
  * items fine mode extracted (searched in a scope of their own, as few as they are), and the user's
  * messages among the text candidates that state a preference (fast mode: one memory, listed in
- * both). A memory keeps its one relevance in both lists, never raised for being a preference.
+ * both). A memory keeps its one relevance in both lists, never raised for being a preference. An
+ * advice request also looks among the cube's user messages nearest it by vector (one lookup, for
+ * its stated preferences and, when asked, its nearest messages themselves).
  */
 export async function searchWithPreferences(
   context: MemoryContext,
@@ -210,7 +228,7 @@ export async function searchWithPreferences(
   scope: MemoryScope,
   options: SearchOptions,
   preferenceTopK: number,
-): Promise<{ text: ScoredMemory[]; preference: ScoredMemory[] }> {
+): Promise<CubeHits> {
   const asked = scope.memoryTypes;
   const withPreferences = preferenceTopK > 0;
   const types = withPreferences && asked ? [...new Set([...asked, STATED_PREFERENCE_TYPE])] : asked;
@@ -221,13 +239,19 @@ export async function searchWithPreferences(
     embeddedOf(query),
   ]);
   const text = ranked.filter((candidate) => !asked || asked.includes(candidate.memory.memoryType));
-  const stated = withPreferences ? await statedPreferences({ context, query: embedded, scope: { ...scope, memoryTypes: types }, ranked }) : [];
+  const advice = embedded.text !== undefined && asksForAdvice(embedded.text);
+  const withContext = advice && options.adviceContext === true;
+  // The wider pool is one more vector lookup per search: only advice requests pay for it.
+  const pool = advice && (withPreferences || withContext) ? await nearestUserMessages(context, embedded, { ...scope, memoryTypes: types }) : [];
+  const stated = withPreferences ? await statedPreferences({ context, query: embedded, ranked, advice, pool }) : [];
+  const nearest = withContext ? await adviceContext({ context, query: embedded, ranked, pool }) : [];
   const preference = [...extracted, ...stated].sort((a, b) => b.relevance - a.relevance);
   const present = (picked: Candidate[], asPreference: boolean) =>
     picked.map(({ memory, relevance }) => ({ memory, relevance: Math.round(relevance * 1e4) / 1e4, ...(asPreference && { preference: true }) }));
   return {
     text: present(deduplicate(text, options), false),
     preference: present(deduplicate(preference, { ...options, topK: preferenceTopK }), true),
+    adviceContext: present(nearest, false),
   };
 }
 
