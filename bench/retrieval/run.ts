@@ -12,6 +12,7 @@
  *   npm run bench:retrieval -- --set path/to/heldout.json # another public set (and the own set)
  *   npm run bench:retrieval -- --no-own                   # the public set only
  *   npm run bench:retrieval -- --quick --label rrf        # fewer generated own conversations; names the run
+ *   npm run bench:retrieval -- --no-own --one-cube        # every conversation in one cube (a longer memory)
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
