@@ -12,6 +12,7 @@
  *   npm run bench:retrieval -- --set path/to/heldout.json # another public set (and the own set)
  *   npm run bench:retrieval -- --no-own                   # the public set only
  *   npm run bench:retrieval -- --quick --label rrf        # fewer generated own conversations; names the run
+ *   npm run bench:retrieval -- --no-own --one-cube        # every conversation in one cube (a longer memory)
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,6 +38,8 @@ const { values: flags } = parseArgs({
     set: { type: "string" },
     "no-own": { type: "boolean", default: false },
     "no-public": { type: "boolean", default: false },
+    /** Every conversation in one cube: each question's evidence among all the set's turns (a longer memory). */
+    "one-cube": { type: "boolean", default: false },
   },
 });
 
@@ -199,7 +202,13 @@ function suiteToRun(): { suite: Suite; setFile: string | undefined } {
     suites.push(publicSuite(loadPublicSet(setFile), path.basename(setFile, ".json")));
   }
   if (!flags["no-own"]) suites.push(ownSuite(benchmarkSet(flags.quick)));
-  return { suite: joinSuites(suites), setFile };
+  const suite = joinSuites(suites);
+  if (!flags["one-cube"]) return { suite, setFile };
+  const cube = "one-cube";
+  return {
+    suite: { ...suite, feeds: suite.feeds.map((feed) => ({ ...feed, cube })), cases: suite.cases.map((entry) => ({ ...entry, cube })) },
+    setFile,
+  };
 }
 
 async function main(): Promise<void> {

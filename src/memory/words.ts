@@ -113,6 +113,11 @@ const QUERY_STOPWORDS = new Set([
   ),
 ]);
 
+/** Whether a word is too common to search for (the, what, 的, 什么, …). */
+export function isQueryStopword(word: string): boolean {
+  return QUERY_STOPWORDS.has(word);
+}
+
 /** The words of a query worth searching for; all of them when every word is common. */
 export function queryWordsOf(text: string): string[] {
   const words = [...new Set(wordsOf(text))];

@@ -6,6 +6,7 @@
 import type { RecallRound } from "./candidate.js";
 import { boostDatedTurns } from "./dated.js";
 import { boostNamedMonth } from "./named-month.js";
+import { addHanBackoff } from "./han-backoff.js";
 import { addPreviousTurns } from "./previous-turn.js";
 import { addSessionTurns } from "./session.js";
 
@@ -13,6 +14,7 @@ export type { RecallCandidate, RecallRound } from "./candidate.js";
 
 export async function widenRecall(round: RecallRound): Promise<void> {
   if (round.scope.filter || round.candidates.length === 0) return;
+  await addHanBackoff(round);
   await addPreviousTurns(round);
   await addSessionTurns(round);
   boostDatedTurns(round);
