@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { asksForAdvice } from "../../src/memory/recall/advice-request.js";
 import { statesPreference } from "../../src/memory/stance.js";
-import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
+import { promptFor, startChatRig, type ChatRig } from "../support/chat.js";
 
 const HOUSEHOLD = "Since January the whole household eats vegetarian meals.";
 const ADVICE = "What should I cook for the guests on Friday?";
@@ -78,12 +78,7 @@ describe("an advice request's nearest user messages in the chat prompt", () => {
   });
   after(() => rig.close());
 
-  async function prompt(query: string): Promise<string> {
-    // A session of its own: the session's latest turns (working memory) are not part of what is tested.
-    const response = await rig.server.post("/product/chat/complete", { user_id: "noor", query, session_id: "asking", add_message_on_answer: false });
-    assert.equal(response.status, 200, JSON.stringify(response.body));
-    return lastPrompt(rig.llm)[0]?.content ?? "";
-  }
+  const prompt = (query: string) => promptFor(rig, "noor", query);
 
   test("what makes the test hard: the message states no preference, and only one question asks for advice", () => {
     assert.ok(!statesPreference(HOUSEHOLD));

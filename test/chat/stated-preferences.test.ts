@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { statesPreference } from "../../src/memory/stance.js";
-import { lastPrompt, startChatRig, type ChatRig } from "../support/chat.js";
+import { promptFor, startChatRig, type ChatRig } from "../support/chat.js";
 
 const NUTS = "My daughter can't eat nuts.";
 /** Other stated preferences, on matters no question below is about. */
@@ -65,12 +65,7 @@ describe("stated preferences in the chat prompt", () => {
   });
   after(() => rig.close());
 
-  async function prompt(query: string): Promise<string> {
-    // A session of its own: the session's latest turns (working memory) are not part of what is tested.
-    const response = await rig.server.post("/product/chat/complete", { user_id: "dana", query, session_id: "asking", add_message_on_answer: false });
-    assert.equal(response.status, 200, JSON.stringify(response.body));
-    return lastPrompt(rig.llm)[0]?.content ?? "";
-  }
+  const prompt = (query: string) => promptFor(rig, "dana", query);
 
   test("the small talk states no preference (what makes the test hard)", () => {
     for (const line of chatter(200)) assert.ok(!statesPreference(line), line);
@@ -119,11 +114,7 @@ describe("stated preferences below the floor (Chinese, keywords only)", () => {
   });
   after(() => rig.close());
 
-  async function prompt(query: string): Promise<string> {
-    const response = await rig.server.post("/product/chat/complete", { user_id: "lin", query, session_id: "asking", add_message_on_answer: false });
-    assert.equal(response.status, 200, JSON.stringify(response.body));
-    return lastPrompt(rig.llm)[0]?.content ?? "";
-  }
+  const prompt = (query: string) => promptFor(rig, "lin", query);
 
   test("an advice request takes the user's stated preference below the floor", async () => {
     const system = await prompt("周六要带女儿去郊游野餐，准备些什么零食比较好？");

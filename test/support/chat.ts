@@ -1,4 +1,5 @@
 /** Chat test helpers: a memcube server wired to the fake OpenAI-compatible model, and an SSE reader. */
+import assert from "node:assert/strict";
 import { startFakeOpenAI, textOf, type FakeOpenAI } from "./fake-openai.js";
 import { startTestServer, type TestServer } from "./server.js";
 
@@ -59,4 +60,14 @@ export async function chatStream(server: TestServer, body: unknown): Promise<Str
         .map((block) => JSON.parse(block.replace(/^data: /, "")) as StreamResult["frames"][number])
     : [];
   return { status: response.status, headers: response.headers, raw, frames };
+}
+
+/**
+ * The system prompt chat built for a question, asked in a session of its own (so that the
+ * session's latest turns, working memory, are not part of what a test looks at), nothing stored.
+ */
+export async function promptFor(rig: ChatRig, userId: string, query: string): Promise<string> {
+  const response = await rig.server.post("/product/chat/complete", { user_id: userId, query, session_id: "asking", add_message_on_answer: false });
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+  return lastPrompt(rig.llm)[0]?.content ?? "";
 }
