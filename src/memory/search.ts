@@ -9,7 +9,7 @@ import { STATED_PREFERENCE_TYPE, statedPreferences } from "./recall/preferences.
 import { nearestUserMessages } from "./recall/user-message-pool.js";
 import { boost, cosine, dropDuplicates, fuse, idf, jaccard, keywordCoverage, mmr } from "./rank.js";
 import { vectorScaleOf, type VectorScale } from "./vector-scale.js";
-import { queryWordsOf, stem, wordsOf } from "./words.js";
+import { queryWordsOf, stem, stemmedWordSet } from "./words.js";
 
 export type Dedup = "mmr" | "sim" | "no";
 
@@ -170,7 +170,7 @@ async function fetchCandidates(context: MemoryContext, ids: readonly string[], i
   const [memories, vectors] = await Promise.all([context.store.getMemories(missing), context.store.vectorsOf(missing)]);
   for (const memory of memories) {
     fetched.memories.set(memory.id, memory);
-    fetched.words.set(memory.id, new Set(wordsOf(memory.text).map(stem)));
+    fetched.words.set(memory.id, stemmedWordSet(memory.text));
   }
   for (const [id, vector] of vectors) fetched.vectors.set(id, vector);
   return fetched;
@@ -324,7 +324,7 @@ async function addReplies(context: MemoryContext, query: PreparedQuery, scope: M
       memory,
       relevance: fromQuestion,
       inSession: question.inSession,
-      words: new Set(wordsOf(memory.text).map(stem)),
+      words: stemmedWordSet(memory.text),
       vector: vectors.get(memory.id),
     };
     candidates.push(added);
@@ -366,7 +366,7 @@ async function addFollowUps(context: MemoryContext, query: PreparedQuery, scope:
   const vectors = await context.store.vectorsOf(fresh.map((memory) => memory.id));
   for (const memory of fresh) {
     if (memory.status !== "activated" || (scope.memoryTypes && !scope.memoryTypes.includes(memory.memoryType))) continue;
-    const words = new Set(wordsOf(memory.text).map(stem));
+    const words = stemmedWordSet(memory.text);
     candidates.push({ memory, relevance: relevanceFromTop(words), inSession: false, words, vector: vectors.get(memory.id) });
   }
 }

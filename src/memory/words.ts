@@ -163,3 +163,8 @@ export function indexWordsOf(text: string): string[] {
   }
   return [...words, ...extra];
 }
+
+/** A memory's words as ranking compares them with a query's: stemmed, each once. */
+export function stemmedWordSet(text: string): Set<string> {
+  return new Set(wordsOf(text).map(stem));
+}

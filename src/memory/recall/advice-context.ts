@@ -1,8 +1,8 @@
 /**
  * What an advice request is shown besides its facts: the user's own messages the embedder ranks
- * nearest the question, whatever their wording. "The whole household eats vegetarian meals" or
- * "does the hotel take dogs?" is no first-person stance that stance.ts can list, yet it is what a
- * later "what should I cook?" or "where should we stay?" depends on; fusion and chat's threshold
+ * nearest the question, whatever their wording. "The ferry to the island only runs on weekdays" or
+ * "is the museum reachable by wheelchair?" is no first-person stance that stance.ts can list, yet it
+ * is what a later "when should we go?" or "what should we visit?" depends on; fusion and chat's threshold
  * drop it because it shares no word with the question. The embedder ranks it near the top of the user's messages all the same, so the
  * best of the wider pool (user-message-pool.ts, already looked up for an advice request) reach
  * the prompt as facts, each with its own relevance.

@@ -8,7 +8,7 @@ import type { MemoryRecord, MemoryScope } from "../../store/types.js";
 import type { MemoryContext } from "../context.js";
 import { cosine, fuse, keywordCoverage } from "../rank.js";
 import type { VectorScale } from "../vector-scale.js";
-import { stem, wordsOf } from "../words.js";
+import { stemmedWordSet } from "../words.js";
 
 export interface RecallCandidate {
   memory: MemoryRecord;
@@ -73,7 +73,7 @@ export async function join(round: RecallRound, memories: readonly MemoryRecord[]
       continue;
     }
     if (!admissible(round.scope, memory)) continue;
-    const words = new Set(wordsOf(memory.text).map(stem));
+    const words = stemmedWordSet(memory.text);
     const vector = vectors.get(memory.id);
     const candidate: RecallCandidate = {
       memory,

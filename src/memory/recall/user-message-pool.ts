@@ -9,7 +9,7 @@
 import type { MemoryRecord, MemoryScope, MemoryType, ScoredId } from "../../store/types.js";
 import type { MemoryContext } from "../context.js";
 import { fuse, keywordCoverage } from "../rank.js";
-import { stem, wordsOf } from "../words.js";
+import { stemmedWordSet } from "../words.js";
 import type { RecallCandidate, RecallQuery } from "./candidate.js";
 
 /** What a user's message is stored as (fast mode: the message itself). */
@@ -41,7 +41,7 @@ export async function poolCandidates(
   const found: RecallCandidate[] = [];
   for (const memory of await context.store.getMemories(hits.map((hit) => hit.id))) {
     if (memory.status !== "activated" || memory.memoryType !== USER_MESSAGE_TYPE || !accept(memory)) continue;
-    const words = new Set(wordsOf(memory.text).map(stem));
+    const words = stemmedWordSet(memory.text);
     const relevance = fuse(similarity.get(memory.id) ?? 0, keywordCoverage(query.words, equal, words), query.scale);
     if (relevance > 0) found.push({ memory, relevance, inSession: false, words, vector: undefined });
   }
